@@ -1,0 +1,1 @@
+"""Codemods: one fixer per file, registered in migrator.codemods.registry."""

@@ -1,0 +1,1 @@
+"""Provider mapping files (YAML). Shipped as package data; see mapping.py."""

@@ -1,0 +1,119 @@
+"""Which files of a target make up the run.
+
+Inside a git work tree we ask git (tracked plus untracked-but-not-ignored files), so
+the user's .gitignore decides; elsewhere we walk. Either way virtualenvs, installed
+packages, build output and VCS folders are skipped, `--exclude` globs and
+`[tool.migrator] exclude` apply, and no symlink is followed out of the root.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+SKIP_DIR_NAMES = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "site-packages", "dist-packages",
+        "__pycache__", "build", "dist", ".venv", "venv", ".tox", ".nox", ".eggs",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
+    }
+)  # fmt: skip
+SOURCE_SUFFIXES = (".py",)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The root that report paths are relative to, and the files to look at."""
+
+    root: Path
+    files: list[Path]  # absolute, sorted by their path relative to root
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+def discover(path: Path, excludes: Sequence[str] = ()) -> Target:
+    """Files under `path` (a directory or a single file) that migrator should read."""
+    path = path.absolute()
+    if path.is_file():
+        return Target(path.parent, [path])
+    root = path
+    candidates = _git_files(root)
+    if candidates is None:
+        candidates = _walk(root)
+    resolved_root = root.resolve()
+    files: list[Path] = []
+    for rel in sorted(set(candidates)):
+        if not rel.endswith(SOURCE_SUFFIXES) or _skipped_dir(rel) or _excluded(rel, excludes):
+            continue
+        full = root / rel
+        if not _inside(full, resolved_root) or not full.is_file():
+            continue
+        files.append(full)
+    return Target(root, files)
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:  # no git on this machine
+        return None
+    if proc.returncode != 0:  # not a work tree
+        return None
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [n for n in names if n]
+
+
+def _walk(root: Path) -> list[str]:
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIP_DIR_NAMES and not _is_virtualenv(here / d)
+        )
+        rel_dir = here.relative_to(root)
+        out.extend((rel_dir / f).as_posix() for f in filenames)
+    return out
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file() or directory.name.endswith(".egg-info")
+
+
+def _skipped_dir(rel: str) -> bool:
+    parts = PurePosixPath(rel).parts[:-1]
+    return any(p in SKIP_DIR_NAMES or p.endswith(".egg-info") for p in parts)
+
+
+def _excluded(rel: str, patterns: Iterable[str]) -> bool:
+    """A glob excludes a file when it matches the path or one of its parent folders."""
+    parents = [p.as_posix() for p in PurePosixPath(rel).parents if p.as_posix() != "."]
+    for raw in patterns:
+        pattern = raw.strip().rstrip("/")
+        if pattern.startswith("./"):
+            pattern = pattern[2:]
+        if not pattern:
+            continue
+        if fnmatch.fnmatchcase(rel, pattern) or any(
+            fnmatch.fnmatchcase(p, pattern) for p in parents
+        ):
+            return True
+    return False
+
+
+def _inside(path: Path, resolved_root: Path) -> bool:
+    """Never follow a symlink out of the root (checked on the fully resolved path)."""
+    try:
+        path.resolve().relative_to(resolved_root)
+    except (ValueError, OSError):
+        return False
+    return True

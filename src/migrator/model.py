@@ -1,0 +1,104 @@
+"""Plain records that cross process boundaries and end up in reports.
+
+Everything here is picklable and free of libcst nodes: workers build these, the
+parent process orders and renders them. Field names follow the JSON contract in
+DESIGN.md (version 1); `to_json()` gives the contract's shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+UsageKind = Literal["import", "client", "call", "config", "env", "model", "exception", "type"]
+Severity = Literal["info", "warning", "error"]
+# Checklist groups (issue 4): what a person must still do, by theme.
+Category = Literal["code", "config", "behaviour", "compliance", "verification"]
+
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One place where a file touches the OpenAI SDK (or its env vars / model names)."""
+
+    path: str
+    line: int
+    column: int
+    kind: UsageKind
+    api: str | None = None
+    style: Literal["v1", "v0"] = "v1"
+    is_async: bool = False
+    stream: bool = False
+    model: str | None = None
+    params: tuple[str, ...] = ()
+    # Contract extension: the literal base URL (or env var it is read from) of a client.
+    base_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "kind": self.kind,
+            "api": self.api,
+            "style": self.style,
+            "async": self.is_async,
+            "stream": self.stream,
+            "model": self.model,
+            "params": list(self.params),
+        }
+        if self.base_url is not None:
+            data["base_url"] = self.base_url
+        return data
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a person must know, review or do. `id` is a stable rule code (MIGxxx)."""
+
+    id: str
+    severity: Severity
+    category: Category
+    path: str
+    line: int
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "category": self.category,
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+        }
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, SEVERITY_ORDER[self.severity], self.id)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be read, decoded or parsed. The run goes on without it."""
+
+    path: str
+    line: int
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass
+class FileResult:
+    """What one worker produced for one file."""
+
+    path: str
+    usages: list[Usage] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    # For rewrites: the new bytes when the file changes, else None.
+    new_source: bytes | None = None
+    old_source: bytes | None = None
+    edits: int = 0

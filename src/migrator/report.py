@@ -1,0 +1,63 @@
+"""Rendering for people (rich) and for scripts (JSON). Nothing here decides anything."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from migrator.scan import ScanReport
+
+
+def dump_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _usage_label(kind: str, api: str | None, style: str) -> str:
+    if kind == "call":
+        return f"{api} (v0)" if style == "v0" else str(api)
+    if kind in ("client", "config", "env", "exception"):
+        return f"{kind}: {api}"
+    return kind
+
+
+def render_scan(report: ScanReport, console: Console) -> None:
+    if not report.usages:
+        console.print(
+            f"No OpenAI usage found in {report.stats.files_scanned} file(s) under {report.root}."
+        )
+    else:
+        table = Table(title=f"OpenAI usage under {report.root}", show_lines=False)
+        table.add_column("file", style="cyan", overflow="fold")
+        table.add_column("lines", justify="right")
+        table.add_column("usage", overflow="fold")
+        for result in report.results:
+            if not result.usages:
+                continue
+            labels = Counter(_usage_label(u.kind, u.api, u.style) for u in result.usages)
+            lines = sorted({u.line for u in result.usages})
+            shown = ", ".join(map(str, lines[:8])) + (" …" if len(lines) > 8 else "")
+            table.add_row(
+                result.path,
+                shown,
+                "\n".join(f"{n}× {label}" for label, n in sorted(labels.items())),
+            )
+        console.print(table)
+        kinds = report.counts_by_kind()
+        console.print(
+            f"[bold]{len(report.usages)}[/] usages in [bold]{report.files_with_usage}[/] of "
+            f"{report.stats.files_scanned} files: "
+            + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        )
+    render_errors(report.errors, console)
+
+
+def render_errors(errors: list, console: Console) -> None:
+    if not errors:
+        return
+    console.print(f"[bold red]{len(errors)} file(s) could not be read and were skipped:[/]")
+    for error in errors:
+        console.print(f"  {error.path}:{error.line}: {error.message}", markup=False)

@@ -1,0 +1,139 @@
+"""Run a per-file job over a target: prefilter in the parent, parse in a process pool.
+
+Results come back in the order of the (sorted) file list whatever the pool does, so
+output is deterministic. A progress bar appears on stderr only when stderr is a
+terminal and the run has lasted about a second; it never touches stdout (JSON).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from migrator.discovery import Target
+from migrator.model import FileError, FileResult
+from migrator.prefilter import has_trigger
+
+# A job takes (root, relative path, bytes, options) and returns a FileResult.
+Job = Callable[[str, bytes, Any], FileResult]
+
+# Below this many files to parse, a pool costs more than it saves.
+_POOL_THRESHOLD = 8
+_PROGRESS_DELAY = 1.0
+
+
+@dataclass
+class RunStats:
+    files_scanned: int
+    files_parsed: int
+    seconds: float
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def run(
+    target: Target,
+    job: Job,
+    options: Any,
+    *,
+    jobs: int | None = None,
+    show_progress: bool | None = None,
+) -> tuple[list[FileResult], RunStats]:
+    """Run `job` on every file of `target` that passes the prefilter."""
+    start = time.perf_counter()
+    todo: list[tuple[str, bytes]] = []
+    errors: list[FileResult] = []
+    for path in target.files:
+        rel = target.rel(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            errors.append(FileResult(rel, errors=[FileError(rel, 1, f"cannot read: {exc}")]))
+            continue
+        if has_trigger(data):
+            todo.append((rel, data))
+    jobs = jobs or default_jobs()
+    if show_progress is None:
+        show_progress = sys.stderr.isatty()
+    results = _execute(todo, job, options, jobs, show_progress, start)
+    results.extend(errors)
+    results.sort(key=lambda r: r.path)
+    stats = RunStats(len(target.files), len(todo), time.perf_counter() - start)
+    return results, stats
+
+
+def _execute(
+    todo: Sequence[tuple[str, bytes]],
+    job: Job,
+    options: Any,
+    jobs: int,
+    show_progress: bool,
+    start: float,
+) -> list[FileResult]:
+    if jobs <= 1 or len(todo) < _POOL_THRESHOLD:
+        return [_guarded(job, rel, data, options) for rel, data in todo]
+    results: list[FileResult | None] = [None] * len(todo)
+    progress: Progress | None = None
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = _submit(pool, todo, job, options)
+        try:
+            for done, (index, future) in enumerate(futures, 1):
+                results[index] = future.result()
+                if (
+                    show_progress
+                    and progress is None
+                    and time.perf_counter() - start > _PROGRESS_DELAY
+                ):
+                    progress = _progress_bar(len(todo))
+                    progress.start()
+                if progress is not None:
+                    progress.update(progress.task_ids[0], completed=done)
+        finally:
+            if progress is not None:
+                progress.stop()
+    return [r for r in results if r is not None]
+
+
+def _submit(pool: Executor, todo: Sequence[tuple[str, bytes]], job: Job, options: Any) -> list:
+    return [
+        (index, pool.submit(_guarded, job, rel, data, options))
+        for index, (rel, data) in enumerate(todo)
+    ]
+
+
+def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
+    """A bug in one file's processing is reported for that file; the run goes on."""
+    try:
+        return job(rel, data, options)
+    except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
+        return FileResult(
+            rel, errors=[FileError(rel, 1, f"internal error: {type(exc).__name__}: {exc}")]
+        )
+
+
+def _progress_bar(total: int) -> Progress:
+    progress = Progress(
+        TextColumn("[bold]migrator"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    progress.add_task("files", total=total)
+    return progress
+
+
+def read_target_file(root: Path, rel: str) -> bytes:
+    return (root / rel).read_bytes()
