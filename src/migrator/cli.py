@@ -11,7 +11,10 @@ from rich.console import Console
 from migrator import __version__
 from migrator.config import ConfigError, ProjectConfig, load_project_config
 from migrator.discovery import Target, discover
-from migrator.report import dump_json, render_scan
+from migrator.mapping import Mapping, MappingError, load_registry
+from migrator.migrate import MigrationReport, migrate
+from migrator.report import dump_json, render_diff, render_scan
+from migrator.rewrite import RewriteOptions
 from migrator.scan import scan as run_scan
 
 EXIT_OK, EXIT_PENDING, EXIT_USAGE = 0, 1, 2
@@ -113,6 +116,142 @@ def scan(
     else:
         render_scan(report, Console())
     if check and report.usages:
+        sys.exit(EXIT_PENDING)
+
+
+def target_options(f):  # type: ignore[no-untyped-def]
+    """Options shared by every command that rewrites for a provider."""
+    options = [
+        click.option("--to", "provider", metavar="PROVIDER",
+                     help="Target provider id or alias (see `migrator providers`); "
+                          "default: [tool.migrator] provider."),
+        click.option("--strategy", type=click.Choice(["compat", "native", "gateway"]),
+                     default=None, help="How to migrate (default: the mapping's default)."),
+        click.option("--mapping", "mapping_files", multiple=True, metavar="FILE",
+                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Load a mapping file of your own (repeatable)."),
+        click.option("--model-map", "model_map", multiple=True, metavar="OLD=NEW",
+                     help="Override a model mapping (repeatable)."),
+        click.option("--base-url", default=None, metavar="URL",
+                     help="Endpoint to use instead of the mapping's (gateways, regions)."),
+        click.option("--key-env", default=None, metavar="VAR",
+                     help="API-key environment variable instead of the mapping's."),
+        click.option("--upgrade-v0", is_flag=True,
+                     help="Also move v0 module calls (openai.ChatCompletion...) to a v1 client."),
+        click.option("--ignore", "ignore_rules", multiple=True, metavar="MIGxxx",
+                     help="Suppress a rule everywhere (repeatable)."),
+        jobs_option,
+        exclude_option,
+    ]  # fmt: skip
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def build_options(
+    path: Path,
+    config: ProjectConfig,
+    provider: str | None,
+    strategy: str | None,
+    mapping_files: tuple[Path, ...],
+    model_map: tuple[str, ...],
+    base_url: str | None,
+    key_env: str | None,
+    upgrade_v0: bool,
+    ignore_rules: tuple[str, ...],
+) -> RewriteOptions:
+    """Resolve provider, strategy and overrides (CLI flags win over [tool.migrator])."""
+    extra = list(mapping_files)
+    if config.mapping and config.path is not None:
+        extra.append(config.path.parent / config.mapping)
+    try:
+        registry = load_registry(extra)
+    except MappingError as exc:
+        raise UsageError(str(exc)) from exc
+    name = provider or config.provider
+    if name is None and len(mapping_files) == 1:
+        try:
+            from migrator.mapping import load_mapping
+
+            name = load_mapping(mapping_files[0]).id
+        except MappingError as exc:
+            raise UsageError(str(exc)) from exc
+    if name is None:
+        raise UsageError(
+            "no provider: pass --to PROVIDER (see `migrator providers`) or set "
+            "[tool.migrator] provider in pyproject.toml"
+        )
+    try:
+        mapping: Mapping = registry.get(name)
+    except MappingError as exc:
+        raise UsageError(str(exc)) from exc
+    chosen = strategy or config.strategy or mapping.default_strategy
+    if chosen not in mapping.strategies:
+        raise UsageError(
+            f"strategy {chosen!r} is not available for {mapping.id}: it supports "
+            f"{', '.join(mapping.strategies)}"
+        )
+    overrides = dict(config.model_map)
+    for item in model_map:
+        old, sep, new = item.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise UsageError(f"--model-map takes OLD=NEW, got {item!r}")
+        overrides[old.strip()] = new.strip()
+    base = base_url or config.base_url
+    key = key_env or config.key_env
+    if overrides or base or key:
+        mapping = mapping.with_overrides(overrides, base_url=base, key_env=key)
+    ignore = frozenset(r.upper() for r in (*config.ignore, *ignore_rules))
+    return RewriteOptions(mapping=mapping, strategy=chosen, upgrade_v0=upgrade_v0, ignore=ignore)
+
+
+def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwargs: object
+                  ) -> tuple[MigrationReport, ProjectConfig]:  # fmt: skip
+    config = load_config(path)
+    options = build_options(path, config, **kwargs)  # type: ignore[arg-type]
+    target = resolve_target(path, config, excludes)
+    return migrate(target, options, jobs=jobs), config
+
+
+@main.command()
+@PATH_ARG
+@target_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")  # fmt: skip
+@click.option("--check", is_flag=True, help="Exit 1 when anything would change.")
+@click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
+def diff(
+    path: Path,
+    fmt: str,
+    check: bool,
+    color: bool | None,
+    jobs: int | None,
+    excludes: tuple[str, ...],
+    **kwargs: object,
+) -> None:
+    """Show the rewrite that moves PATH off OpenAI, as a unified diff. Writes nothing.
+
+    \b
+    Every edit is minimal: bytes outside the rewritten nodes stay as they were.
+    What cannot be rewritten safely is marked with a `# migrator: MIGxxx` comment
+    and listed as a finding (see the rule table in the README).
+
+    \b
+    Examples:
+      migrator diff . --to qwen
+      migrator diff . --to deepseek --model-map gpt-4o=deepseek-v4-flash
+      migrator diff . --to gateway --base-url http://llm-gateway:4000/v1
+      migrator diff . --to glm --format json > plan.json
+      migrator diff . --to kimi --check     # CI: exit 1 while a rewrite is pending
+    """
+    report, _ = run_migration(path, excludes, jobs, **kwargs)
+    if fmt == "json":
+        click.echo(dump_json(report.to_json()), nl=False)
+    else:
+        use_color = color if color is not None else sys.stdout.isatty()
+        render_diff(report, Console(force_terminal=use_color, no_color=not use_color,
+                                    highlight=False, soft_wrap=True))  # fmt: skip
+    if check and report.changed:
         sys.exit(EXIT_PENDING)
 
 

@@ -61,3 +61,48 @@ def render_errors(errors: list, console: Console) -> None:
     console.print(f"[bold red]{len(errors)} file(s) could not be read and were skipped:[/]")
     for error in errors:
         console.print(f"  {error.path}:{error.line}: {error.message}", markup=False)
+
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render_findings(findings: list, console: Console) -> None:
+    for f in findings:
+        style = SEVERITY_STYLE[f.severity]
+        console.print(
+            f"[{style}]{f.severity:<7}[/] [bold]{f.id}[/] {f.path}:{f.line}: ",
+            end="",
+        )
+        console.print(f.message, markup=False, highlight=False)
+
+
+def render_diff(report: Any, console: Console) -> None:
+    from rich.text import Text
+
+    for _path, diff in report.diffs():
+        for line in diff.splitlines():
+            if line.startswith(("+++", "---")):
+                style = "bold"
+            elif line.startswith("@@"):
+                style = "cyan"
+            elif line.startswith("+"):
+                style = "green"
+            elif line.startswith("-"):
+                style = "red"
+            else:
+                style = ""
+            console.print(Text(line, style=style))
+    if report.findings:
+        console.print()
+        render_findings(report.findings, console)
+    render_errors(report.errors, console)
+    counts = report.severity_counts()
+    mapping = report.options.mapping
+    console.print()
+    console.print(
+        f"[bold]{len(report.changed)}[/] file(s) to change, [bold]{report.edits}[/] edit(s) "
+        f"for {mapping.name} ({report.options.strategy}); findings: "
+        f"{counts.get('error', 0)} error, {counts.get('warning', 0)} warning, "
+        f"{counts.get('info', 0)} info"
+        + (f"; {len(report.errors)} file(s) skipped" if report.errors else "")
+    )

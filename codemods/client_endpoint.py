@@ -1,0 +1,281 @@
+"""Point every v1 client at the provider's OpenAI-compatible endpoint.
+
+`OpenAI(...)` / `AsyncOpenAI(...)` get `base_url=` the provider's endpoint and
+`api_key=os.environ["<PROVIDER_KEY>"]` (OpenAI() would otherwise silently read
+OPENAI_API_KEY). `AzureOpenAI` becomes a plain `OpenAI` pointed at the provider, or,
+when the target is Azure, plain clients become `AzureOpenAI`.
+
+Rules:
+  MIG101 an explicit api_key expression was kept: it must now yield the provider key
+  MIG102 organization / project removed (OpenAI account headers)
+  MIG103 Azure client converted; Azure-only arguments removed
+  MIG104 client already targets a non-OpenAI endpoint; left as it is
+  MIG105 base_url came from configuration; replaced by the provider endpoint
+  MIG106 calls through a client built elsewhere (parameter, other module)
+  MIG502 base_url pointed at a relay / reverse proxy to OpenAI
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import libcst as cst
+from migrator.codemods._edit import (
+    classify_endpoint,
+    edit_call_args,
+    env_read,
+    env_read_with_default,
+    host_of,
+    keyword_args,
+    string_literal,
+)
+
+from migrator.inventory import ClientSite
+from migrator.rewrite import Plan
+
+ACCOUNT_ARGS = frozenset({"organization", "project"})
+AZURE_ONLY_ARGS = frozenset(
+    {
+        "azure_endpoint",
+        "azure_deployment",
+        "api_version",
+        "azure_ad_token",
+        "azure_ad_token_provider",
+    }
+)
+OPENAI_ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_")
+
+
+@lru_cache(maxsize=1)
+def provider_hosts() -> frozenset[str]:
+    """Hosts of every built-in provider endpoint (a client already there is left alone)."""
+    from migrator.mapping import load_registry
+
+    hosts: set[str] = set()
+    for mapping in load_registry().all():
+        compat = mapping.compat
+        for url in [compat.base_url, *compat.regions.values()]:
+            if url:
+                hosts.add(host_of(url))
+    hosts.discard("")
+    return frozenset(hosts)
+
+
+def base_url_expression(plan: Plan) -> cst.BaseExpression:
+    """The provider endpoint as code: a literal, or an env read when the mapping has none."""
+    compat = plan.mapping.compat
+    if compat.base_url:
+        return string_literal(compat.base_url)
+    assert compat.base_url_env, f"mapping {plan.mapping.id} has neither base_url nor base_url_env"
+    return env_read(plan, compat.base_url_env)
+
+
+def configurable_base_url(plan: Plan) -> cst.BaseExpression:
+    """For code that read the endpoint from OPENAI_BASE_URL: keep it configurable through
+    the provider's variable, defaulting to the provider endpoint (never to OpenAI)."""
+    compat = plan.mapping.compat
+    if compat.base_url_env and compat.base_url:
+        return env_read_with_default(plan, compat.base_url_env, compat.base_url)
+    return base_url_expression(plan)
+
+
+def fix_clients(plan: Plan) -> None:
+    compat = plan.mapping.compat
+    for site in plan.inventory.clients:
+        if compat.client == "azure":
+            _to_azure(plan, site)
+        else:
+            _to_compat(plan, site)
+    _unknown_clients(plan)
+
+
+def _endpoint_state(plan: Plan, site: ClientSite) -> str:
+    """new | keep | env | dynamic: what to do with the client's current base URL."""
+    expr = site.base_url
+    if expr is None:
+        return "new"
+    if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
+        url = expr.evaluated_value
+        kind = classify_endpoint(url, provider_hosts())
+        own = host_of(plan.mapping.compat.base_url or "")
+        if kind == "provider" or kind == "local":
+            if host_of(url) != own:
+                plan.finding(
+                    "MIG104", "info", "config",
+                    f"client already targets {host_of(url) or url} (not OpenAI); left as it is",
+                    node=site.node,
+                )  # fmt: skip
+            return "keep"
+        if kind == "relay":
+            plan.finding(
+                "MIG502", "warning", "compliance",
+                f"base_url {url} is not OpenAI's, Azure's or a known provider's: a relay or "
+                f"reverse proxy to OpenAI is the non-compliant workaround this migration "
+                f"replaces; retargeted to {plan.mapping.name}",
+                node=site.node,
+            )  # fmt: skip
+        return "new"
+    described = site.usage.base_url or ""
+    if described.startswith("env:"):
+        var = described[4:].split(" ", 1)[0]
+        if var.startswith(OPENAI_ENV_PREFIXES):
+            return "env"
+        compat = plan.mapping.compat
+        if var == compat.base_url_env:
+            return "keep"  # already migrated
+    code = cst.Module([]).code_for_node(expr)
+    if compat_env_in(code, plan):
+        return "keep"
+    plan.finding(
+        "MIG105", "warning", "config",
+        f"base_url came from `{code}`; replaced by the {plan.mapping.name} endpoint — "
+        "review the configuration it was read from",
+        node=site.node,
+    )  # fmt: skip
+    return "new"
+
+
+def compat_env_in(code: str, plan: Plan) -> bool:
+    env = plan.mapping.compat.base_url_env
+    return bool(env) and f'"{env}"' in code
+
+
+def _api_key_value(
+    plan: Plan, site: ClientSite, args: dict[str, cst.Arg]
+) -> cst.BaseExpression | None:
+    """The new api_key expression, or None to keep the user's."""
+    key_env = plan.mapping.compat.key_env
+    arg = args.get("api_key")
+    if arg is None:
+        return env_read(plan, key_env)
+    value = arg.value
+    if isinstance(value, cst.SimpleString):
+        # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key: useless
+        # at the provider, so it is replaced by the provider's env var.
+        return env_read(plan, key_env)
+    code = cst.Module([]).code_for_node(value)
+    if any(prefix in code for prefix in OPENAI_ENV_PREFIXES) or key_env in code:
+        return None  # an env read: the env-var fixer renames it
+    plan.finding(
+        "MIG101", "warning", "config",
+        f"api_key `{code}` kept: make sure it now yields the {plan.mapping.name} key "
+        f"(env {key_env})",
+        node=site.node,
+    )  # fmt: skip
+    return None
+
+
+def _to_compat(plan: Plan, site: ClientSite) -> None:
+    args = keyword_args(site.node)
+    state = _endpoint_state(plan, site)
+    if state == "keep":
+        return
+    set_values: dict[str, cst.BaseExpression] = {}
+    remove: set[str] = set()
+    if state == "new":
+        set_values["base_url"] = base_url_expression(plan)
+    elif state == "env":
+        set_values["base_url"] = configurable_base_url(plan)
+    key = _api_key_value(plan, site, args)
+    if key is not None:
+        set_values["api_key"] = key
+    account = sorted(ACCOUNT_ARGS & args.keys())
+    if account:
+        remove.update(account)
+        plan.finding(
+            "MIG102", "info", "config",
+            f"removed {', '.join(account)}= (OpenAI account settings; "
+            f"{plan.mapping.name} has no equivalent)",
+            node=site.node,
+        )  # fmt: skip
+    rename_class: str | None = None
+    if site.is_azure:
+        azure = sorted(AZURE_ONLY_ARGS & args.keys())
+        remove.update(azure)
+        remove.discard("base_url")
+        rename_class = "AsyncOpenAI" if site.is_async else "OpenAI"
+        plan.finding(
+            "MIG103", "warning", "code",
+            f"{site.class_name} replaced by {rename_class} pointed at {plan.mapping.name}"
+            + (f"; removed {', '.join(azure)}" if azure else "")
+            + "; model= values were Azure deployment names and must be provider model ids",
+            node=site.node,
+        )  # fmt: skip
+        if "azure_ad_token_provider" in azure or "azure_ad_token" in azure:
+            plan.finding(
+                "MIG103", "warning", "config",
+                "Azure AD (Entra) authentication removed: the provider uses an API key",
+                node=site.node,
+            )  # fmt: skip
+
+    def edit(call: cst.Call) -> cst.Call:
+        call = edit_call_args(call, set_values=set_values, remove=remove)
+        if rename_class is not None:
+            call = call.with_changes(func=_renamed_class(plan, call.func, rename_class, site))
+        return call
+
+    plan.replace(site.node, edit, "MIG100")
+
+
+def _renamed_class(
+    plan: Plan, func: cst.BaseExpression, new_name: str, site: ClientSite
+) -> cst.BaseExpression:
+    if isinstance(func, cst.Attribute):
+        return func.with_changes(attr=cst.Name(new_name))
+    plan.add_import("openai", new_name)
+    plan.remove_import_if_unused("openai", site.class_name)
+    return cst.Name(new_name)
+
+
+def _to_azure(plan: Plan, site: ClientSite) -> None:
+    """Target Azure OpenAI: plain clients become AzureOpenAI configured from env."""
+    if site.is_azure:
+        return  # already Azure: env var names are handled by the env fixer
+    compat = plan.mapping.compat
+    args = keyword_args(site.node)
+    if _endpoint_state(plan, site) == "keep":
+        return
+    set_values: dict[str, cst.BaseExpression] = {
+        "azure_endpoint": env_read(plan, compat.endpoint_env or "AZURE_OPENAI_ENDPOINT"),
+        "api_version": env_read_with_default(
+            plan, compat.api_version_env or "OPENAI_API_VERSION", compat.api_version or ""
+        )
+        if compat.api_version
+        else env_read(plan, compat.api_version_env or "OPENAI_API_VERSION"),
+    }
+    key = _api_key_value(plan, site, args)
+    if key is not None:
+        set_values["api_key"] = key
+    remove = {"base_url"} | (ACCOUNT_ARGS & args.keys())
+    new_class = "AsyncAzureOpenAI" if site.is_async else "AzureOpenAI"
+    plan.finding(
+        "MIG103", "info", "code",
+        f"{site.class_name} replaced by {new_class}: model= values are now "
+        "Azure deployment names",
+        node=site.node,
+    )  # fmt: skip
+
+    def edit(call: cst.Call) -> cst.Call:
+        call = edit_call_args(call, set_values=set_values, remove=remove)
+        return call.with_changes(func=_renamed_class(plan, call.func, new_class, site))
+
+    plan.replace(site.node, edit, "MIG100")
+
+
+def _unknown_clients(plan: Plan) -> None:
+    if plan.inventory.clients or plan.inventory.configs:
+        return  # the file builds or configures its own client: nothing hidden here
+    unknown = [
+        c
+        for c in plan.inventory.calls
+        if c.style == "v1" and c.client is None and not c.module_client
+    ]
+    if not unknown:
+        return
+    first = unknown[0]
+    plan.finding(
+        "MIG106", "info", "code",
+        f"{len(unknown)} call(s) here go through a client created elsewhere (a parameter or "
+        "another module): it is migrated where it is constructed, if that file is in this run",
+        node=first.node,
+    )  # fmt: skip

@@ -1,0 +1,39 @@
+"""Report API keys written into the code (redacted). Client fixers replace the ones
+passed as `api_key=`; any other occurrence is a finding for a person.
+
+Rules:
+  MIG501 hard-coded API key
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from migrator.rewrite import Plan
+from migrator.secrets import looks_like_secret, redact
+
+
+class _Strings(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.SimpleString] = []
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if isinstance(value, str) and looks_like_secret(value):
+            self.found.append(node)
+
+
+def fix_hardcoded_keys(plan: Plan) -> None:
+    if "sk-" not in plan.module.code:
+        return
+    visitor = _Strings()
+    plan.module.visit(visitor)
+    for node in visitor.found:
+        value = node.evaluated_value
+        assert isinstance(value, str)
+        plan.finding(
+            "MIG501", "error", "config",
+            f"hard-coded API key {redact(value)}: move it to the environment "
+            f"({plan.mapping.compat.key_env}), revoke it and purge it from git history",
+            node=node,
+        )  # fmt: skip

@@ -1,0 +1,196 @@
+"""Translate call parameters the provider treats differently, as the mapping says.
+
+Each rule is data (mappings/*.yaml `parameters:`): rename, drop, clamp, move into
+`extra_body`, or unsupported (left as it is, marked). A mapped model may also need
+provider-specific body fields (e.g. thinking disabled), merged into `extra_body`.
+
+Rules:
+  MIG301 parameter dropped
+  MIG302 parameter renamed
+  MIG303 value clamped into the provider's range (or could not be checked)
+  MIG304 parameter moved into extra_body
+  MIG305 parameter not supported by the provider: left as it is, marked
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+from migrator.codemods._edit import edit_call_args, merge_into_dict, python_literal
+
+from migrator.inventory import CallSite
+from migrator.rewrite import Plan
+
+FAMILIES = ("chat", "completions", "embeddings")
+
+
+def fix_parameters(plan: Plan) -> None:
+    for call in plan.inventory.calls:
+        if call.family in FAMILIES:
+            _fix_call(plan, call)
+
+
+def _number(expr: cst.BaseExpression) -> float | None:
+    negative = False
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        negative, expr = True, expr.expression
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        value = float(expr.evaluated_value)
+        return -value if negative else value
+    return None
+
+
+def _fix_call(plan: Plan, call: CallSite) -> None:
+    mapping = plan.mapping
+    args = {a.keyword.value: a for a in call.node.args if a.keyword is not None}
+    remove: set[str] = set()
+    rename: dict[str, str] = {}
+    set_values: dict[str, cst.BaseExpression] = {}
+    extra: dict[str, cst.BaseExpression] = {}
+    name_of = mapping.name
+    for name, arg in args.items():
+        rule = mapping.param_rule(call.family, name)
+        if rule is None:
+            continue
+        where = f"{call.api}: {name}"
+        if rule.action == "drop":
+            if plan.suppressed("MIG301", arg):
+                continue
+            remove.add(name)
+            plan.finding(
+                "MIG301", "info", "behaviour", f"{where} dropped — {rule.message}", node=arg
+            )
+        elif rule.action == "rename" and rule.to:
+            if plan.suppressed("MIG302", arg):
+                continue
+            if rule.to in args:
+                remove.add(name)
+            else:
+                rename[name] = rule.to
+            plan.finding(
+                "MIG302", "info", "code", f"{where} renamed to {rule.to} — {rule.message}", node=arg
+            )
+        elif rule.action == "clamp":
+            value = _number(arg.value)
+            if value is None:
+                plan.finding(
+                    "MIG303", "warning", "behaviour",
+                    f"{where} is not a literal; {name_of} accepts "
+                    f"{_range(rule.min, rule.max)} — {rule.message}",
+                    node=arg,
+                )  # fmt: skip
+                continue
+            clamped = min(max(value, rule.min if rule.min is not None else value),
+                          rule.max if rule.max is not None else value)  # fmt: skip
+            if clamped != value and not plan.suppressed("MIG303", arg):
+                set_values[name] = _number_node(clamped, arg.value)
+                plan.finding(
+                    "MIG303", "warning", "behaviour",
+                    f"{where} {value:g} clamped to {clamped:g} ({name_of} accepts "
+                    f"{_range(rule.min, rule.max)}) — {rule.message}",
+                    node=arg,
+                )  # fmt: skip
+        elif rule.action == "extra_body":
+            if plan.suppressed("MIG304", arg):
+                continue
+            remove.add(name)
+            extra[rule.to or name] = arg.value
+            plan.finding(
+                "MIG304",
+                "info",
+                "code",
+                f"{where} moved into extra_body — {rule.message}",
+                node=arg,
+            )
+        elif rule.action == "unsupported":
+            plan.mark(
+                arg,
+                "MIG305",
+                "warning",
+                "code",
+                f"{where} unsupported by {name_of}: {rule.message}",
+            )
+    model_extra: dict[str, Any] = {}
+    if call.model is not None and call.model.value is not None:
+        target = mapping.resolve_model(call.model.value)
+        if target is not None and target.extra_body:
+            model_extra = dict(target.extra_body)
+    if not (remove or rename or set_values or extra or model_extra):
+        return
+
+    if call.style == "v0" and not plan.options.upgrade_v0:
+        # The v0 SDK has no extra_body: it sends unknown keyword arguments in the body.
+        for key, value in model_extra.items():
+            if key not in args:
+                set_values[key] = python_literal(value)
+        for key, value in extra.items():
+            set_values[key] = value
+        extra, model_extra = {}, {}
+
+    def edit(node: cst.Call) -> cst.Call:
+        node = edit_call_args(node, set_values=set_values, remove=remove, rename=rename)
+        if extra or model_extra:
+            node = _merge_extra_body(node, extra, model_extra)
+        return node
+
+    plan.replace(call.node, edit, "MIG300")
+
+
+def _merge_extra_body(
+    call: cst.Call, moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]
+) -> cst.Call:
+    existing = next(
+        (a for a in call.args if a.keyword is not None and a.keyword.value == "extra_body"), None
+    )
+    if existing is not None and not isinstance(existing.value, cst.Dict):
+        # A computed extra_body: merge by dict union so the user's keys still win.
+        additions = _dict_node(moved, model_extra)
+        union = cst.BinaryOperation(additions, cst.BitOr(), existing.value)
+        return edit_call_args(call, set_values={"extra_body": union})
+    base = existing.value if existing is not None else cst.Dict([])
+    assert isinstance(base, cst.Dict)
+    merged = merge_into_dict(base, {})
+    for key, value in moved.items():
+        merged = _add_key(merged, key, value)
+    merged = merge_into_dict(merged, model_extra)
+    return edit_call_args(call, set_values={"extra_body": merged})
+
+
+def _add_key(d: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
+    have = {
+        e.key.evaluated_value
+        for e in d.elements
+        if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+    }
+    if key in have:
+        return d
+    elements = list(d.elements)
+    if elements and not isinstance(elements[-1].comma, cst.Comma):
+        elements[-1] = elements[-1].with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        )
+    elements.append(cst.DictElement(python_literal(key), value))
+    return d.with_changes(elements=elements)
+
+
+def _dict_node(moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]) -> cst.Dict:
+    d = cst.Dict([])
+    for key, value in moved.items():
+        d = _add_key(d, key, value)
+    return merge_into_dict(d, model_extra)
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"[{low:g}, {high:g}]"
+    if low is not None:
+        return f">= {low:g}"
+    return f"<= {high:g}"
+
+
+def _number_node(value: float, original: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(original, cst.Integer) and value == int(value):
+        return cst.Integer(str(int(value)))
+    text = f"{value:g}"
+    return cst.Float(text if "." in text or "e" in text else text + ".0")

@@ -1,0 +1,25 @@
+"""Recognising and redacting API keys. No command ever prints a secret in full."""
+
+from __future__ import annotations
+
+import re
+
+# OpenAI-style secret keys (sk-..., sk-proj-..., sk-svcacct-...) and long bearer-ish tokens.
+_SECRET = re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}")
+
+
+def looks_like_secret(value: str) -> bool:
+    return _SECRET.fullmatch(value.strip()) is not None
+
+
+def find_secrets(text: str) -> list[str]:
+    return _SECRET.findall(text)
+
+
+def redact(secret: str) -> str:
+    """`sk-****wxyz`: the kind of key and its last four characters, nothing more."""
+    secret = secret.strip()
+    if len(secret) < 12:
+        return "****"
+    prefix = "sk-" if secret.startswith("sk-") else ""
+    return f"{prefix}****{secret[-4:]}"
