@@ -260,9 +260,17 @@ def _register_optional_commands() -> None:
     try:
         from migrator.cli_mapping import mapping, providers
     except ImportError:  # pragma: no cover - only while the module is being written
-        return
-    main.add_command(providers)
-    main.add_command(mapping)
+        pass
+    else:
+        main.add_command(providers)
+        main.add_command(mapping)
+    try:
+        from migrator.cli_apply import apply, checklist
+    except ImportError:  # pragma: no cover - only while the module is being written
+        pass
+    else:
+        main.add_command(apply)
+        main.add_command(checklist)
 
 
 _register_optional_commands()
