@@ -17,9 +17,15 @@ def find_secrets(text: str) -> list[str]:
 
 
 def redact(secret: str) -> str:
-    """`sk-****wxyz`: the kind of key and its last four characters, nothing more."""
+    """`sk-****wxyz`: the key's family and at most its last 4 characters.
+
+    Secrets shorter than 16 characters are fully masked (`****`), so that the shown tail is
+    never a large part of the secret. The empty string stays empty.
+    """
     secret = secret.strip()
-    if len(secret) < 12:
+    if not secret:
+        return ""
+    if len(secret) < 16:
         return "****"
     prefix = "sk-" if secret.startswith("sk-") else ""
     return f"{prefix}****{secret[-4:]}"

@@ -1,0 +1,230 @@
+"""A small wrapper over the `git` command line (no GitPython): what `migrator apply` needs.
+
+Every function takes the work tree's top folder (`find_repo`) and runs `git -C repo ...`.
+Failures raise `GitError` whose message names the git command and quotes git's own
+explanation, so the CLI can print it as it is. Paths come back relative to the repo (or to
+the folder asked about) in git's `/` form, read with -z so that odd file names survive.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "GitError",
+    "HeadState",
+    "branch_exists",
+    "checkout",
+    "commit",
+    "create_branch",
+    "dirty_files",
+    "find_repo",
+    "head_state",
+    "is_ignored",
+    "stage",
+    "tracked_and_untracked_files",
+]
+
+
+class GitError(Exception):
+    """A git command failed, or the repository is not in a state we can work with."""
+
+
+@dataclass(frozen=True)
+class HeadState:
+    """Where HEAD is. `commit` is None in a repo without commits; `branch` None when detached."""
+
+    branch: str | None
+    commit: str | None
+    detached: bool
+
+
+def _git(
+    repo: Path | str,
+    *args: str,
+    input: bytes | None = None,
+    ok: Sequence[int] = (0,),
+) -> subprocess.CompletedProcess[bytes]:
+    cmd = ["git", "-C", os.fspath(repo), *args]
+    env = dict(os.environ)
+    # Never wait for a credential prompt: apply may run unattended.
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    try:
+        proc = subprocess.run(cmd, input=input, capture_output=True, env=env, check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    if proc.returncode not in ok:
+        detail = os.fsdecode(proc.stderr).strip() or os.fsdecode(proc.stdout).strip()
+        shown = " ".join(args)
+        raise GitError(f"`git {shown}` failed (exit {proc.returncode}): {detail or 'no output'}")
+    return proc
+
+
+def _out(proc: subprocess.CompletedProcess[bytes]) -> str:
+    return os.fsdecode(proc.stdout).strip()
+
+
+def _split_z(data: bytes) -> list[str]:
+    return [os.fsdecode(item) for item in data.split(b"\0") if item]
+
+
+def find_repo(path: Path | str) -> Path | None:
+    """The top folder of the work tree holding `path` (a file or folder), or None."""
+    start = Path(path)
+    if not start.is_dir():
+        start = start.parent
+    if not start.is_dir():
+        return None
+    try:
+        proc = _git(start, "rev-parse", "--is-inside-work-tree", "--show-toplevel", ok=(0, 128))
+    except GitError:
+        return None
+    lines = os.fsdecode(proc.stdout).splitlines()
+    if proc.returncode != 0 or len(lines) < 2 or lines[0].strip() != "true":
+        return None
+    return Path(lines[1])
+
+
+def head_state(repo: Path) -> HeadState:
+    """Branch (None when detached) and commit (None before the first commit) of HEAD."""
+    ref = _git(repo, "symbolic-ref", "-q", "--short", "HEAD", ok=(0, 1))
+    branch = _out(ref) if ref.returncode == 0 else None
+    rev = _git(repo, "rev-parse", "-q", "--verify", "HEAD^{commit}", ok=(0, 1, 128))
+    commit = _out(rev) if rev.returncode == 0 and _out(rev) else None
+    return HeadState(branch=branch, commit=commit, detached=branch is None)
+
+
+def dirty_files(repo: Path, under: Path | None = None) -> list[str]:
+    """Modified, staged, deleted, renamed and untracked (not ignored) files, repo-relative.
+
+    Untracked folders are listed file by file; a rename is reported by its new path. The
+    list is sorted and has no repeats. `under` limits the answer to one folder.
+    """
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all"]
+    if under is not None:
+        args += ["--", _pathspec(repo, under)]
+    data = _git(repo, *args).stdout
+    items = data.split(b"\0")
+    files: set[str] = set()
+    i = 0
+    while i < len(items):
+        entry = items[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        status, name = entry[:2], os.fsdecode(entry[3:])
+        if b"R" in status or b"C" in status:
+            i += 1  # the next item is the old name
+        files.add(name)
+    return sorted(files)
+
+
+def _relpath(repo: Path, path: Path | str) -> str:
+    """`path` relative to the repo top in `/` form; relative input is taken as repo-relative."""
+    p = Path(path)
+    if p.is_absolute():
+        top = Path(repo).resolve()
+        try:
+            p = p.resolve().relative_to(top)
+        except ValueError as exc:
+            raise GitError(f"{path} is outside the repository {repo}") from exc
+    return p.as_posix() or "."
+
+
+def _pathspec(repo: Path, path: Path | str) -> str:
+    """`path` as a literal pathspec (no glob or magic meaning), relative to the repo top."""
+    return f":(literal){_relpath(repo, path)}"
+
+
+def branch_exists(repo: Path, name: str) -> bool:
+    proc = _git(repo, "show-ref", "--verify", "--quiet", f"refs/heads/{name}", ok=(0, 1))
+    return proc.returncode == 0
+
+
+def create_branch(repo: Path, name: str) -> None:
+    """Create branch `name` at HEAD and check it out (also from a detached HEAD)."""
+    check = _git(repo, "check-ref-format", "--branch", name, ok=(0, 1, 128))
+    if check.returncode != 0:
+        raise GitError(f"{name!r} is not a valid branch name")
+    if branch_exists(repo, name):
+        raise GitError(f"branch {name!r} already exists; delete it or pass another --branch")
+    if head_state(repo).commit is None:
+        raise GitError(
+            f"the repository at {repo} has no commits yet; make a first commit, or use --in-place"
+        )
+    _git(repo, "checkout", "-q", "-b", name)
+
+
+def checkout(repo: Path, ref: str) -> None:
+    _git(repo, "checkout", "-q", ref, "--")
+
+
+def stage(repo: Path, paths: Iterable[Path | str]) -> None:
+    """`git add` the given files (new, changed or deleted). Paths are literal, not globs."""
+    specs = [_pathspec(repo, p) for p in paths]
+    if not specs:
+        return
+    payload = b"\0".join(os.fsencode(s) for s in specs)
+    _git(repo, "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul", input=payload)
+
+
+def has_author_identity(repo: Path) -> bool:
+    """Whether `git commit` would find an author and committer (config, env or autodetect)."""
+    for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        if _git(repo, "var", var, ok=(0, 1, 128)).returncode != 0:
+            return False
+    return True
+
+
+def commit(repo: Path, message: str) -> str:
+    """Commit what is staged with `message`; return the new commit's sha.
+
+    Checks the author identity first so that a missing user.name/user.email gives one clear
+    error instead of git's multi-line advice. Hooks run as they would for the user.
+    """
+    if not has_author_identity(repo):
+        raise GitError(
+            "git has no author identity: run git config user.name 'Your Name' and "
+            "git config user.email you@example.com (add --global for every repository)"
+        )
+    staged = _git(repo, "diff", "--cached", "--quiet", ok=(0, 1))
+    if staged.returncode == 0:
+        raise GitError("nothing staged to commit")
+    _git(repo, "commit", "-q", "-F", "-", input=message.encode("utf-8"))
+    return _out(_git(repo, "rev-parse", "HEAD"))
+
+
+def is_ignored(repo: Path, path: Path | str) -> bool:
+    """Whether git ignores `path` (tracked files never count as ignored)."""
+    proc = _git(repo, "check-ignore", "-q", "--", _relpath(repo, path), ok=(0, 1))
+    return proc.returncode == 0
+
+
+def tracked_and_untracked_files(repo: Path, under: Path | None = None) -> list[Path]:
+    """Files git knows or would add (tracked + untracked not ignored) below `under`.
+
+    Paths are relative to `under` (default: the repo top), deduplicated and sorted. Index
+    entries missing from disk (deleted, not yet staged) and submodule folders are left out:
+    callers read these files.
+    """
+    folder = Path(under) if under is not None else Path(repo)
+    if not folder.is_dir():
+        raise GitError(f"{folder} is not a folder")
+    data = _git(
+        folder, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."
+    ).stdout
+    seen: set[str] = set()
+    result: list[Path] = []
+    for name in sorted(_split_z(data)):
+        if name in seen:
+            continue
+        seen.add(name)
+        full = folder / name
+        if not os.path.lexists(full) or (full.is_dir() and not full.is_symlink()):
+            continue
+        result.append(Path(name))
+    return result

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from migrator import gitops
+from migrator.gitops import GitError, HeadState
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No developer config, identity or repo discovery leaks into these tests."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for var in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_PARAMETERS",
+    ):
+        monkeypatch.delenv(var, raising=False)
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def make_repo(path: Path, *, identity: bool = True, commit: bool = True) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "commit.gpgsign", "false")
+    if identity:
+        git(path, "config", "user.name", "Test Dev")
+        git(path, "config", "user.email", "dev@example.com")
+    if commit:
+        (path / "app.py").write_text("import openai\n")
+        (path / ".gitignore").write_text("*.log\nbuild/\n")
+        git(path, "add", "app.py", ".gitignore")
+        git(path, "commit", "-q", "-m", "initial")
+    return path
+
+
+def test_find_repo(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    (repo / "pkg" / "sub").mkdir(parents=True)
+    (repo / "pkg" / "sub" / "m.py").write_text("")
+    assert gitops.find_repo(repo) == repo.resolve()
+    assert gitops.find_repo(repo / "pkg" / "sub") == repo.resolve()
+    assert gitops.find_repo(repo / "pkg" / "sub" / "m.py") == repo.resolve()
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert gitops.find_repo(plain) is None
+    assert gitops.find_repo(tmp_path / "missing" / "x.py") is None
+    assert gitops.find_repo(repo / ".git") is None
+
+
+def test_head_state_normal_detached_and_unborn(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    sha = git(repo, "rev-parse", "HEAD")
+    assert gitops.head_state(repo) == HeadState(branch="main", commit=sha, detached=False)
+    git(repo, "checkout", "-q", "--detach")
+    assert gitops.head_state(repo) == HeadState(branch=None, commit=sha, detached=True)
+    empty = make_repo(tmp_path / "e", commit=False)
+    assert gitops.head_state(empty) == HeadState(branch="main", commit=None, detached=False)
+
+
+def test_dirty_files(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    assert gitops.dirty_files(repo) == []
+    (repo / "app.py").write_text("import openai  # changed\n")
+    (repo / "new dir").mkdir()
+    (repo / "new dir" / "b.py").write_text("")
+    (repo / "debug.log").write_text("ignored\n")
+    (repo / "staged.py").write_text("")
+    git(repo, "add", "staged.py")
+    assert gitops.dirty_files(repo) == ["app.py", "new dir/b.py", "staged.py"]
+    assert gitops.dirty_files(repo, under=Path("new dir")) == ["new dir/b.py"]
+    assert gitops.dirty_files(repo, under=repo / "new dir") == ["new dir/b.py"]
+
+
+def test_dirty_files_reports_renames_and_deletions(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    git(repo, "mv", "app.py", "main.py")
+    (repo / ".gitignore").unlink()
+    assert gitops.dirty_files(repo) == [".gitignore", "main.py"]
+
+
+def test_branch_exists_and_create(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    sha = git(repo, "rev-parse", "HEAD")
+    assert gitops.branch_exists(repo, "main")
+    assert not gitops.branch_exists(repo, "migrator/openai-to-deepseek")
+    gitops.create_branch(repo, "migrator/openai-to-deepseek")
+    assert gitops.branch_exists(repo, "migrator/openai-to-deepseek")
+    assert gitops.head_state(repo) == HeadState(
+        branch="migrator/openai-to-deepseek", commit=sha, detached=False
+    )
+    gitops.checkout(repo, "main")
+    with pytest.raises(GitError, match="'migrator/openai-to-deepseek' already exists"):
+        gitops.create_branch(repo, "migrator/openai-to-deepseek")
+    assert gitops.head_state(repo).branch == "main"
+
+
+def test_create_branch_from_detached_head(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    first = git(repo, "rev-parse", "HEAD")
+    (repo / "app.py").write_text("v2\n")
+    git(repo, "commit", "-q", "-am", "second")
+    git(repo, "checkout", "-q", first)
+    gitops.create_branch(repo, "work")
+    assert gitops.head_state(repo) == HeadState(branch="work", commit=first, detached=False)
+
+
+def test_create_branch_errors(tmp_path: Path) -> None:
+    empty = make_repo(tmp_path / "e", commit=False)
+    with pytest.raises(GitError, match="has no commits yet"):
+        gitops.create_branch(empty, "work")
+    repo = make_repo(tmp_path / "r")
+    with pytest.raises(GitError, match="not a valid branch name"):
+        gitops.create_branch(repo, "bad..name")
+    assert gitops.head_state(repo).branch == "main"
+
+
+def test_stage_commit_roundtrip(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    gitops.create_branch(repo, "migrator/openai-to-qwen")
+    (repo / "app.py").write_text("import dashscope\n")
+    (repo / "[weird]*.py").write_text("x = 1\n")
+    (repo / "other.py").write_text("untouched\n")
+    gitops.stage(repo, [Path("app.py"), repo / "[weird]*.py"])
+    assert git(repo, "diff", "--cached", "--name-only") == "[weird]*.py\napp.py"
+    sha = gitops.commit(repo, "migrator: openai -> qwen (compat)\n\n2 files changed\n")
+    assert sha == git(repo, "rev-parse", "HEAD")
+    assert git(repo, "log", "-1", "--format=%an <%ae>|%s|%b") == (
+        "Test Dev <dev@example.com>|migrator: openai -> qwen (compat)|2 files changed"
+    )
+    assert gitops.dirty_files(repo) == ["other.py"]
+    assert git(repo, "rev-parse", "main") != sha
+
+
+def test_stage_deleted_file_and_nothing_to_commit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    gitops.stage(repo, [])
+    with pytest.raises(GitError, match="nothing staged"):
+        gitops.commit(repo, "empty")
+    (repo / "app.py").unlink()
+    gitops.stage(repo, ["app.py"])
+    gitops.commit(repo, "remove app")
+    assert git(repo, "ls-files") == ".gitignore"
+
+
+def test_stage_outside_repo_refused(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    (tmp_path / "x.py").write_text("")
+    with pytest.raises(GitError, match="outside the repository"):
+        gitops.stage(repo, [tmp_path / "x.py"])
+
+
+def test_missing_identity_detected_before_commit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", identity=False, commit=False)
+    # Hosts whose name has a domain let git invent an address; make the test independent
+    # of the machine's hostname.
+    git(repo, "config", "user.useConfigOnly", "true")
+    (repo / "a.py").write_text("")
+    gitops.stage(repo, ["a.py"])
+    with pytest.raises(GitError) as info:
+        gitops.commit(repo, "msg")
+    assert str(info.value).startswith(
+        "git has no author identity: run git config user.name 'Your Name' and "
+        "git config user.email you@example.com"
+    )
+    assert gitops.head_state(repo).commit is None
+    assert git(repo, "diff", "--cached", "--name-only") == "a.py"  # still staged
+
+
+def test_identity_from_environment_is_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "r", identity=False, commit=False)
+    git(repo, "config", "user.useConfigOnly", "true")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Env Author")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "env@example.com")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Env Author")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "env@example.com")
+    (repo / "a.py").write_text("")
+    gitops.stage(repo, ["a.py"])
+    sha = gitops.commit(repo, "first")  # the first commit of an unborn branch works too
+    assert git(repo, "log", "-1", "--format=%H %an") == f"{sha} Env Author"
+
+
+def test_is_ignored(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    (repo / "debug.log").write_text("")
+    assert gitops.is_ignored(repo, "debug.log")
+    assert gitops.is_ignored(repo, repo / "build" / "x.py")
+    assert not gitops.is_ignored(repo, "app.py")
+    (repo / "kept.log").write_text("")
+    git(repo, "add", "-f", "kept.log")
+    assert not gitops.is_ignored(repo, "kept.log")  # tracked files are never ignored
+
+
+def test_tracked_and_untracked_files(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "b.py").write_text("")
+    (repo / "pkg" / "a b.py").write_text("")
+    (repo / "pkg" / "z.log").write_text("")
+    (repo / "build").mkdir()
+    (repo / "build" / "gen.py").write_text("")
+    (repo / "gone.py").write_text("")
+    git(repo, "add", "pkg/b.py", "gone.py")
+    (repo / "gone.py").unlink()
+    assert gitops.tracked_and_untracked_files(repo) == [
+        Path(".gitignore"),
+        Path("app.py"),
+        Path("pkg/a b.py"),
+        Path("pkg/b.py"),
+    ]
+    assert gitops.tracked_and_untracked_files(repo, repo / "pkg") == [Path("a b.py"), Path("b.py")]
+    with pytest.raises(GitError, match="is not a folder"):
+        gitops.tracked_and_untracked_files(repo, repo / "app.py")
+
+
+def test_git_error_message_names_command(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    with pytest.raises(
+        GitError, match=r"^`git checkout -q no-such-ref --` failed \(exit 128\): fatal: "
+    ):
+        gitops.checkout(repo, "no-such-ref")
+
+
+def test_git_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "r")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    with pytest.raises(GitError, match="git is not installed"):
+        gitops.head_state(repo)
