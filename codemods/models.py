@@ -79,7 +79,9 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.SimpleString]) -> 
     additions: dict[str, cst.BaseExpression] = {}
     if call.family == "embeddings":
         args = {a.keyword.value for a in call.node.args if a.keyword is not None}
-        if target.dimensions is not None and "dimensions" not in args:
+        # Only where the provider takes `dimensions` (fixed-size models drop it).
+        fixed_size = plan.mapping.param_rule("embeddings", "dimensions") is not None
+        if target.dimensions is not None and "dimensions" not in args and not fixed_size:
             additions["dimensions"] = cst.Integer(str(target.dimensions))
         plan.finding(
             "MIG203", "warning", "behaviour",

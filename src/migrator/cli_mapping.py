@@ -1,0 +1,134 @@
+"""`migrator providers` and `migrator mapping validate`.
+
+Both commands are plain click objects; the main group adds them with ``add_command``.
+Exit codes follow the contract: 0 success, 2 invalid mapping / usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from migrator.mapping import Mapping, MappingError, load_mapping, load_registry
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def _base_url_text(mapping: Mapping) -> str:
+    compat = mapping.compat
+    if compat.base_url:
+        return compat.base_url
+    env = compat.endpoint_env or compat.base_url_env
+    return f"${env}" if env else "-"
+
+
+def provider_json(mapping: Mapping) -> dict[str, Any]:
+    """One entry of `providers --format json` (contract version 1)."""
+    return {
+        "id": mapping.id,
+        "name": mapping.name,
+        "aliases": list(mapping.aliases),
+        "strategies": list(mapping.strategies),
+        "default_strategy": mapping.default_strategy,
+        "base_url": mapping.compat.base_url,
+        "key_env": mapping.compat.key_env,
+        "models": len(mapping.models),
+        "as_of": mapping.facts.as_of,
+        "source": mapping.source,
+    }
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def providers(fmt: str) -> None:
+    """List the built-in target providers and their mappings.
+
+    Columns: id, name, aliases, strategies (default first), base URL, API-key
+    environment variable, number of OpenAI model ids mapped, and the date the
+    mapping's facts were checked (as_of). `--to` accepts an id or an alias.
+
+    \b
+    Examples:
+      migrator providers
+      migrator providers --format json | jq -r '.providers[].id'
+    """
+    try:
+        mappings = load_registry().all()
+    except MappingError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if fmt == "json":
+        document = {"version": 1, "providers": [provider_json(m) for m in mappings]}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("id", "name", "aliases", "strategies", "base URL", "key env var"):
+        table.add_column(column, overflow="fold")
+    table.add_column("models", justify="right")
+    table.add_column("as_of", no_wrap=True)
+    for m in mappings:
+        strategies = [m.default_strategy] + [s for s in m.strategies if s != m.default_strategy]
+        table.add_row(
+            m.id,
+            m.name,
+            ", ".join(m.aliases) or "-",
+            ", ".join(strategies),
+            _base_url_text(m),
+            m.compat.key_env,
+            str(len(m.models)),
+            m.facts.as_of or "-",
+        )
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        # Piped or redirected: no colour, and wide enough that URLs are not folded.
+        console = Console(file=sys.stdout, highlight=False, width=200, no_color=True)
+    console.print(table)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def mapping() -> None:
+    """Work with provider mapping files (YAML).
+
+    \b
+    Example:
+      migrator mapping validate my-provider.yaml
+    """
+
+
+@mapping.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check mapping FILEs against the schema.
+
+    Prints `ok FILE (id)` for each valid file and `FILE:LINE: message` on stderr
+    for each invalid one (unknown or missing keys, wrong types, bad parameter
+    actions, broken references). Exits 2 if any file is invalid, else 0.
+
+    \b
+    Examples:
+      migrator mapping validate mappings/deepseek.yaml
+      migrator mapping validate my-gateway.yaml other.yaml
+    """
+    failed = False
+    for path in files:
+        try:
+            loaded = load_mapping(path)
+        except MappingError as exc:
+            failed = True
+            click.echo(str(exc), err=True)
+            continue
+        click.echo(f"ok {path} ({loaded.id})")
+    sys.exit(EXIT_USAGE if failed else EXIT_OK)

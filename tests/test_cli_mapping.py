@@ -1,0 +1,136 @@
+"""`migrator providers` and `migrator mapping validate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migrator.cli_mapping import mapping, providers
+
+DATA = Path(__file__).parent / "data" / "mappings"
+MINIMAL = DATA / "minimal.yaml"
+BROKEN = sorted((DATA / "broken").glob("*.yaml"))
+BUILTIN_IDS = [
+    "ark",
+    "azure",
+    "baichuan",
+    "dashscope",
+    "deepseek",
+    "gateway",
+    "hunyuan",
+    "minimax",
+    "moonshot",
+    "qianfan",
+    "sensenova",
+    "siliconflow",
+    "spark",
+    "yi",
+    "zhipu",
+]
+
+
+def run(command: object, args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(command, args)  # type: ignore[arg-type]
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_providers_json_lists_all_fifteen_with_as_of() -> None:
+    code, out, _ = run(providers, ["--format", "json"])
+    assert code == 0
+    document = json.loads(out)
+    assert document["version"] == 1
+    entries = document["providers"]
+    assert [p["id"] for p in entries] == BUILTIN_IDS
+    for entry in entries:
+        assert set(entry) == {
+            "id",
+            "name",
+            "aliases",
+            "strategies",
+            "default_strategy",
+            "base_url",
+            "key_env",
+            "models",
+            "as_of",
+            "source",
+        }
+        assert entry["as_of"] == "2026-11-22"
+        assert entry["source"] == f"{entry['id']}.yaml"
+        assert "/" not in entry["source"]
+        assert entry["strategies"] == ["compat"] and entry["default_strategy"] == "compat"
+    by_id = {p["id"]: p for p in entries}
+    assert by_id["dashscope"]["aliases"] == ["qwen"]
+    assert by_id["gateway"]["aliases"] == ["litellm", "one-api"]
+    assert by_id["deepseek"]["base_url"] == "https://api.deepseek.com"
+    assert by_id["deepseek"]["key_env"] == "DEEPSEEK_API_KEY"
+    assert by_id["deepseek"]["models"] == 13
+    assert by_id["dashscope"]["models"] == 16
+    assert by_id["gateway"]["base_url"] is None and by_id["gateway"]["models"] == 0
+
+
+def test_providers_text_table() -> None:
+    code, out, _ = run(providers, [])
+    assert code == 0
+    header = next(line for line in out.splitlines() if "base URL" in line)
+    for column in ("id", "name", "aliases", "strategies", "key env var", "models", "as_of"):
+        assert column in header
+    for ident in BUILTIN_IDS:
+        assert f" {ident} " in out
+    assert "https://dashscope.aliyuncs.com/compatible-mode/v1" in out
+    assert "$LLM_GATEWAY_BASE_URL" in out
+    assert "$AZURE_OPENAI_ENDPOINT" in out
+    assert "2026-11-22" in out
+
+
+def test_validate_ok_files() -> None:
+    code, out, err = run(mapping, ["validate", str(MINIMAL)])
+    assert (code, out, err) == (0, f"ok {MINIMAL} (acme)\n", "")
+    builtins = sorted((Path(__file__).parent.parent / "mappings").glob("*.yaml"))
+    code, out, err = run(mapping, ["validate", *map(str, builtins)])
+    assert code == 0 and err == ""
+    assert out.splitlines() == [f"ok {p} ({p.stem})" for p in builtins]
+    assert len(builtins) == 15
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_validate_broken_file_exits_2_with_file_and_line(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    line = next(n for n, s in enumerate(text.splitlines(), start=1) if "# <-- error" in s)
+    expected = text.splitlines()[0].removeprefix("# expect: ")
+    code, out, err = run(mapping, ["validate", str(path)])
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"{path}:{line}: {expected}")
+
+
+def test_validate_mixed_files_reports_each_and_exits_2(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    args = ["validate", str(MINIMAL), str(BROKEN[0]), str(missing)]
+    code, out, err = run(mapping, args)
+    assert code == 2
+    assert out == f"ok {MINIMAL} (acme)\n"
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{BROKEN[0]}:")
+    assert lines[1] == f"{missing}: cannot read file: No such file or directory"
+
+
+def test_validate_needs_a_file() -> None:
+    code, _, err = run(mapping, ["validate"])
+    assert code == 2
+    assert "Missing argument" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [(providers, ["--help"]), (mapping, ["--help"]), (mapping, ["validate", "--help"])],
+)
+def test_help_has_examples(command: object, args: list[str]) -> None:
+    code, out, _ = run(command, args)
+    assert code == 0
+    assert "Example" in out
+    assert "migrator " in out
