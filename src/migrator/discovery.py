@@ -43,12 +43,17 @@ def discover(path: Path, excludes: Sequence[str] = ()) -> Target:
         return Target(path.parent, [path])
     root = path
     candidates = _git_files(root)
-    if candidates is None:
+    if not candidates:
+        # Not a work tree, or a folder the enclosing repo ignores (generated code, a
+        # dotfiles repo in $HOME): git lists nothing there, so walk it instead.
         candidates = _walk(root)
     resolved_root = root.resolve()
+    venv_cache: dict[str, bool] = {}
     files: list[Path] = []
     for rel in sorted(set(candidates)):
         if not rel.endswith(SOURCE_SUFFIXES) or _skipped_dir(rel) or _excluded(rel, excludes):
+            continue
+        if _in_virtualenv(root, rel, venv_cache):
             continue
         full = root / rel
         if not _inside(full, resolved_root) or not full.is_file():
@@ -87,6 +92,18 @@ def _walk(root: Path) -> list[str]:
 
 def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file() or directory.name.endswith(".egg-info")
+
+
+def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
+    """A virtualenv under any name (`python -m venv py311`) is recognised by pyvenv.cfg."""
+    parts = PurePosixPath(rel).parts[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in cache:
+            cache[folder] = _is_virtualenv(root / folder)
+        if cache[folder]:
+            return True
+    return False
 
 
 def _skipped_dir(rel: str) -> bool:

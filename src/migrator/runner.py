@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,15 @@ def _execute(
         return [_guarded(job, rel, data, options) for rel, data in todo]
     results: list[FileResult | None] = [None] * len(todo)
     progress: Progress | None = None
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = _submit(pool, todo, job, options)
-        try:
-            for done, (index, future) in enumerate(futures, 1):
-                results[index] = future.result()
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for index, future in _submit(pool, todo, job, options):
+                try:
+                    results[index] = future.result()
+                except BrokenProcessPool:
+                    break  # a worker died; the rest is retried one by one below
+                done += 1
                 if (
                     show_progress
                     and progress is None
@@ -99,10 +104,26 @@ def _execute(
                     progress.start()
                 if progress is not None:
                     progress.update(progress.task_ids[0], completed=done)
-        finally:
-            if progress is not None:
-                progress.stop()
+    except BrokenProcessPool:
+        pass
+    finally:
+        if progress is not None:
+            progress.stop()
+    for index, (rel, data) in enumerate(todo):
+        if results[index] is None:
+            results[index] = _isolated(job, rel, data, options)
     return [r for r in results if r is not None]
+
+
+def _isolated(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
+    """Run one file in a pool of its own, so that a crash costs only that file."""
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_guarded, job, rel, data, options).result()
+    except BrokenProcessPool:
+        return FileResult(
+            rel, errors=[FileError(rel, 1, "internal error: the parser crashed on this file")]
+        )
 
 
 def _submit(pool: Executor, todo: Sequence[tuple[str, bytes]], job: Job, options: Any) -> list:
@@ -114,12 +135,45 @@ def _submit(pool: Executor, todo: Sequence[tuple[str, bytes]], job: Job, options
 
 def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
     """A bug in one file's processing is reported for that file; the run goes on."""
+    refusal = _too_deep_for_the_parser(data)
+    if refusal is not None:
+        line, message = refusal
+        return FileResult(rel, errors=[FileError(rel, line, message)])
     try:
         return job(rel, data, options)
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
         return FileResult(
             rel, errors=[FileError(rel, 1, f"internal error: {type(exc).__name__}: {exc}")]
         )
+
+
+# CPython itself refuses more than 200 nested brackets; libcst's native parser recurses
+# on deep nesting and long operator chains and can overflow the C stack (a segfault
+# kills the process), so such files are refused before they reach it.
+_MAX_NESTING = 200
+_MAX_LINE = 20_000
+_OPEN, _CLOSE = frozenset(b"([{"), frozenset(b")]}")
+
+
+def _too_deep_for_the_parser(data: bytes) -> tuple[int, str] | None:
+    depth = 0
+    line = 1
+    line_start = 0
+    for index, byte in enumerate(data):
+        if byte in _OPEN:
+            depth += 1
+            if depth > _MAX_NESTING:
+                return line, f"more than {_MAX_NESTING} nested brackets (Python refuses them too)"
+        elif byte in _CLOSE:
+            depth = max(depth - 1, 0)
+        elif byte == 10:
+            if index - line_start > _MAX_LINE:
+                return line, f"line longer than {_MAX_LINE} characters: not parsed"
+            line += 1
+            line_start = index
+    if len(data) - line_start > _MAX_LINE:
+        return line, f"line longer than {_MAX_LINE} characters: not parsed"
+    return None
 
 
 def _progress_bar(total: int) -> Progress:
