@@ -1,39 +1,45 @@
 """The inventory: every place a module touches the OpenAI SDK.
 
-One libcst visitor with qualified-name and scope metadata, so aliases
-(`import openai as oa`, `from openai import OpenAI as Client`) resolve, and a local
-class named `OpenAI` or a dict named `openai` does not count. The inventory is
-target-independent: `scan` prints its records, and every codemod consumes the sites
-it keeps (which hold the libcst nodes to edit, keyed by node identity).
+One libcst visitor that resolves qualified names through Python's scoping rules,
+so aliases (`import openai as oa`, `from openai import OpenAI as Client`) resolve,
+and a local class named `OpenAI` or a dict named `openai` does not count. (It keeps
+its own scopes instead of asking libcst's ScopeProvider/QualifiedNameProvider, which
+give the same names but cost several times the parse; tests/test_inventory.py checks
+the two agree.) The inventory is target-independent: `scan` prints its records, and
+every codemod consumes the sites it keeps (which hold the libcst nodes to edit,
+keyed by node identity).
 
 Client objects are followed through assignments to a module global, a local, a
 class attribute or `self.<attr>`, through parameters annotated with a client class,
 and through `with_options(...)`, `with_raw_response` and `with_streaming_response`.
-Model names are followed from a call's `model=` to a literal bound in the same
-module: constants, dict entries, `os.getenv("X", "gpt-4o")` defaults, class
-attributes and parameter defaults.
+Also through `with OpenAI() as c`, `c = c or OpenAI()`, tuple unpacking and local
+factory functions (`def get_client(): return OpenAI()`). A call whose root object
+cannot be proven to be a client (a parameter, an object imported from another
+module) still counts in a file that imports openai, when its path is a known
+resource and method (`<anything>.chat.completions.create`). Model names are followed
+from a call's `model=` to a literal bound in the same module: constants, dict entries
+(`M["k"]`, `M.get("k")`), `os.getenv("X", "gpt-4o")` defaults, class attributes
+(`self.m`, `cls.m`, `Config.m`) and parameter defaults.
 """
 
 from __future__ import annotations
 
+import builtins
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import (
-    ParentNodeProvider,
-    PositionProvider,
-    QualifiedName,
-    QualifiedNameProvider,
-    QualifiedNameSource,
-    Scope,
-    ScopeProvider,
-)
+from libcst.metadata import CodeRange, PositionProvider, QualifiedName, QualifiedNameSource
 
 from migrator.model import Usage
 from migrator.prefilter import is_openai_model
+
+try:  # the hook libcst's own position providers use (see `_syntactic_starts`)
+    from libcst._nodes.internal import CodegenState as _CodegenState
+except ImportError:  # pragma: no cover - a future libcst; PositionProvider still works
+    _CodegenState = None  # type: ignore[assignment,misc]
 
 CLIENT_CLASSES: dict[str, tuple[str, bool, bool]] = {
     # qualified name: (class name, is_async, is_azure)
@@ -53,7 +59,24 @@ V1_RESOURCES = frozenset(
         "chat", "completions", "embeddings", "responses", "images", "audio", "moderations",
         "files", "fine_tuning", "batches", "beta", "vector_stores", "models", "uploads",
         "containers", "conversations", "evals", "realtime", "webhooks", "videos",
+        "admin", "skills",
     }
+)  # fmt: skip
+# When the root of a chain is not proven to be a client (a parameter, an object imported
+# from another module), only these resources and methods count, so that
+# `request.files.get(...)` in a Flask view that also imports openai is not a call.
+_WEAK_RESOURCES = frozenset(
+    {"chat", "completions", "embeddings", "responses", "images", "audio", "moderations",
+     "files", "fine_tuning", "batches", "beta", "vector_stores", "models", "uploads"}
+)  # fmt: skip
+_SDK_METHODS = frozenset(
+    {"create", "parse", "stream", "list", "retrieve", "update", "delete", "cancel",
+     "generate", "edit", "create_variation", "content", "retrieve_content",
+     "download_content", "upload", "upload_and_poll", "create_and_poll", "create_and_run",
+     "create_and_run_poll", "create_and_run_stream", "create_and_stream", "poll",
+     "submit_tool_outputs", "submit_tool_outputs_and_poll", "submit_tool_outputs_stream",
+     "wait_for_processing", "list_events", "search", "complete", "compact", "pause",
+     "resume", "list_files", "list_items", "upload_file_chunked"}
 )  # fmt: skip
 
 # v0 module API: resource class -> v1 resource path.
@@ -64,7 +87,8 @@ V0_RESOURCES: dict[str, str] = {
     "Image": "images",
     "Audio": "audio",
     "Moderation": "moderations",
-    "FineTune": "fine_tunes",
+    # The legacy /v1/fine-tunes API is gone; its v1 successor is fine_tuning.jobs.
+    "FineTune": "fine_tuning.jobs",
     "FineTuningJob": "fine_tuning.jobs",
     "File": "files",
     "Model": "models",
@@ -73,7 +97,7 @@ V0_RESOURCES: dict[str, str] = {
     "Deployment": "deployments",
     "Customer": "customers",
 }
-# v0 method -> (v1 method suffix, is_async); resource-specific renames below.
+# v0 method -> v1 method suffix, where the name changed.
 V0_SPECIAL_METHODS: dict[tuple[str, str], str] = {
     ("Image", "create"): "generate",
     ("Image", "create_edit"): "edit",
@@ -88,6 +112,10 @@ V0_METHODS = frozenset(
      "create_edit", "create_variation", "transcribe", "translate", "transcribe_raw",
      "translate_raw", "list_events", "search", "generate"}
 )  # fmt: skip
+# v0 methods whose first positional argument is the model (`Audio.transcribe(model, file)`).
+_V0_POSITIONAL_MODEL = frozenset({"transcribe", "translate", "transcribe_raw", "translate_raw"})
+# Modules that exist only in the v0 SDK; importing them (or a v0 resource class) is v0 code.
+_V0_MODULES = ("openai.error", "openai.embeddings_utils", "openai.api_resources")
 
 # Settings read only by the v0 module API (v1 module-level client ignores them).
 V0_ONLY_SETTINGS = frozenset(
@@ -104,6 +132,21 @@ MODULE_SETTINGS = V0_ONLY_SETTINGS | frozenset(
 TRANSPARENT_CALLS = frozenset({"with_options", "copy"})
 TRANSPARENT_ATTRS = frozenset({"with_raw_response", "with_streaming_response"})
 
+# Calls that are OpenAI's beyond reasonable doubt by their path alone (the only ones
+# counted in a file that does not import openai, through a client imported from
+# another module of the project).
+_SHAPED_PATHS = frozenset(
+    {"chat.completions.create", "chat.completions.parse", "chat.completions.stream",
+     "beta.chat.completions.parse", "beta.chat.completions.stream", "completions.create",
+     "embeddings.create", "responses.create", "responses.parse", "responses.stream",
+     "images.generate", "images.edit", "images.create_variation",
+     "audio.transcriptions.create", "audio.translations.create", "audio.speech.create",
+     "moderations.create"}
+)  # fmt: skip
+_SHAPED_METHODS = frozenset(path.rsplit(".", 1)[1] for path in _SHAPED_PATHS)
+# SDKs whose clients have the same shape: with one imported, shape proves nothing.
+_LOOKALIKE_ROOTS = frozenset({"zhipuai", "zai", "volcenginesdkarkruntime", "groq", "together"})
+
 # Other libraries whose objects look like OpenAI clients but are not the openai SDK.
 FOREIGN_ROOTS = (
     "zhipuai", "zai", "dashscope", "qianfan", "volcenginesdkarkruntime", "litellm",
@@ -113,11 +156,20 @@ FOREIGN_ROOTS = (
 )  # fmt: skip
 # A model id handed to a tokenizer names the tokenizer, not the endpoint: keep it.
 TOKENIZER_CALLS = frozenset({"encoding_for_model", "encoding_name_for_model"})
+# Builtins whose result is never a client.
+_BUILTIN_CALLS = frozenset(
+    {"dict", "list", "set", "tuple", "frozenset", "str", "int", "float", "bool", "bytes",
+     "object", "type", "len", "sorted", "reversed", "map", "filter", "zip", "range",
+     "enumerate", "open", "print", "repr", "format", "getattr", "vars", "iter", "next"}
+)  # fmt: skip
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 _ENV_VAR = re.compile(r"(?:AZURE_)?OPENAI_[A-Z0-9_]+")
 _EXCEPTION_NAME = re.compile(r"[A-Z]\w*(?:Error|Exception|Timeout)")
 # Calls whose literal arguments may still be model names we should rewrite.
 _PASS_THROUGH_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
+_MAX_DEPTH = 8
 
 
 def api_family(api: str) -> str:
@@ -151,6 +203,9 @@ class ModelRef:
     literal: cst.SimpleString | None  # the string node to rewrite (may sit far from the call)
     value: str | None  # the model id, when known
     origin: str  # how it was found, or why not: "literal", "constant MODEL", "dynamic: cfg.model"
+    # True when `literal` sits inside the call's own argument (`model="gpt-4o"`,
+    # `model=os.getenv("M", "gpt-4o")`): it is then not also reported as a `model` record.
+    inline: bool = False
 
 
 @dataclass(eq=False)
@@ -167,6 +222,10 @@ class CallSite:
     model: ModelRef | None
     client: ClientSite | None = None
     module_client: bool = False  # v1 module-level client (`openai.chat.completions.create`)
+    # The object called through could not be proven to be an OpenAI client: a parameter,
+    # or an object imported from another module of the project (`from app.llm import
+    # client`). Such calls count by their shape; a codemod may prefer a finding.
+    weak: bool = False
 
 
 @dataclass(eq=False)
@@ -218,18 +277,27 @@ class Inventory:
 
 
 def build_inventory(wrapper: cst.MetadataWrapper, path: str) -> Inventory:
-    """Run the inventory over a parsed module (wrapped once, shared with the codemods)."""
-    collector = _Collector(path)
-    wrapper.visit(collector)
+    """Run the inventory over a parsed module (wrapped once, shared with the codemods).
+
+    Metadata (scopes, positions) is resolved through `wrapper` only when the module
+    needs it, and stays cached there for the codemods.
+    """
+    collector = _Collector(path, wrapper)
+    wrapper.module.visit(collector)
+    collector.finish()
     return collector.inv
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
+def _dotted(node: cst.CSTNode, through_calls: bool = False) -> str | None:
+    """`a.b.c` -> "a.b.c"; with `through_calls`, `a.b().c` -> "a.b.c" too (the way
+    libcst's QualifiedNameProvider names attributes of a call's result)."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
+        base = _dotted(node.value, through_calls)
         return f"{base}.{node.attr.value}" if base else None
+    if through_calls and isinstance(node, cst.Call):
+        return _dotted(node.func, through_calls)
     return None
 
 
@@ -240,48 +308,240 @@ def _string_value(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-class _Collector(m.MatcherDecoratableVisitor):
-    METADATA_DEPENDENCIES = (
-        QualifiedNameProvider,
-        ScopeProvider,
-        PositionProvider,
-        ParentNodeProvider,
-    )
+class _NotClient:
+    """Marker: the expression is known not to be an OpenAI client."""
 
-    def __init__(self, path: str) -> None:
+
+_NOT_CLIENT = _NotClient()
+
+
+@dataclass(frozen=True)
+class _AnnotatedClient:
+    """A parameter annotated with a client class: SDK usage with no constructor to edit."""
+
+    class_name: str
+    is_async: bool
+
+
+_Resolved = ClientSite | _AnnotatedClient | _NotClient | None
+
+
+@dataclass
+class _Chain:
+    """`client.with_options(...).chat.completions.create` split into its root and path."""
+
+    client: ClientSite | None
+    segments: list[str]
+    weak: bool  # the root could not be proven to be a client
+    is_async: bool | None  # None: unknown (decided by `await` at the call)
+    root: cst.BaseExpression
+
+
+@dataclass(eq=False)
+class _LocalScope:
+    """A Python scope: which nodes bind each name in it (see `_Collector._lookup`)."""
+
+    kind: str  # "module", "class", "function" (also lambdas) or "comprehension"
+    parent: _LocalScope | None
+    names: dict[str, list[cst.CSTNode]] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+
+
+class _Collector(cst.CSTVisitor):
+    """One pass collects bindings and candidates; `finish()` classifies them.
+
+    libcst's metadata providers cost several times a parse (on a 2,000-line module,
+    ScopeProvider and QualifiedNameProvider about 1.3 s, ParentNodeProvider 0.7 s,
+    against 0.4 s for the parse), so the pass does that bookkeeping itself: parents,
+    source order, and Python's scoping rules (function, class, lambda and
+    comprehension scopes, `global`/`nonlocal`, parameter defaults and decorators
+    evaluated outside the function). Qualified names are those libcst would give:
+    the dotted name through the import that binds the root name at that point
+    (`oa.ChatCompletion` -> `openai.ChatCompletion` after `import openai as oa`).
+    Positions are resolved only when there is something to report.
+    """
+
+    def __init__(self, path: str, wrapper: cst.MetadataWrapper) -> None:
         super().__init__()
         self.path = path
+        self.wrapper = wrapper
         self.inv = Inventory(path)
-        # name target node -> value assigned to it (for following names to values)
+        self.stack: list[cst.CSTNode] = []
+        self.parent: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.order: dict[cst.CSTNode, int] = {}
+        self.module_scope = _LocalScope("module", None)
+        self.scope = self.module_scope
+        # node whose subtree runs in a new scope (a function body, a comprehension) -> scope
+        self.enter_scope: dict[cst.CSTNode, _LocalScope] = {}
+        self.name_scope: dict[cst.Name, _LocalScope] = {}
+        self.binding_names: set[cst.Name] = set()
+        # import alias node -> the qualified name it binds (`openai.OpenAI`)
+        self.import_binding: dict[cst.CSTNode, str] = {}
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._qname_cache: dict[cst.CSTNode, set[QualifiedName]] = {}
+        # local names bound by `import openai...` / `from openai... import ...`, and by
+        # imports of other SDKs (FOREIGN_ROOTS); a star import disables the shortcut
+        self.openai_names: set[str] = set()
+        self.foreign_names: set[str] = set()
+        self.star_import = False
+        self.lookalike_import = False
+        # name target node (Name of an assignment, with-as, walrus) -> value assigned to it
         self.assigned: dict[cst.CSTNode, cst.BaseExpression] = {}
-        # class name -> attr name -> value (class attributes and `self.attr = ...`)
-        self.class_attrs: dict[str, dict[str, cst.BaseExpression]] = {}
+        # class name -> attr name -> values (class attributes and `self.attr = ...`)
+        self.class_attrs: dict[str, dict[str, list[cst.BaseExpression]]] = {}
         self.class_stack: list[str] = []
-        self.function_depth = 0
-        self.param_annotations: dict[cst.CSTNode, cst.BaseExpression] = {}
-        self.param_defaults: dict[cst.CSTNode, cst.BaseExpression] = {}
+        # `self.x` / `cls.x` attribute node -> enclosing class name (saves parent walks)
+        self.attr_owner: dict[cst.Attribute, str] = {}
+        # function definition -> the values it returns
+        self.function_stack: list[cst.FunctionDef] = []
+        self.returns: dict[cst.FunctionDef, list[cst.BaseExpression]] = {}
         self.pending_calls: list[cst.Call] = []
+        self.pending_assigns: list[cst.Assign] = []
+        self.pending_imports: list[tuple[cst.Import | cst.ImportFrom, str]] = []
+        # nodes that may be reported: the only ones whose position is computed up front
+        self.reportable: set[cst.CSTNode] = set()
+        self._starts: dict[cst.CSTNode, tuple[int, int]] | None = None
+        self.star_modules: list[str] = []
         self.pending_strings: list[cst.SimpleString] = []
         self.pending_refs: list[cst.Name | cst.Attribute] = []
         self.call_model_literals: set[cst.SimpleString] = set()
         self.docstrings: set[cst.SimpleString] = set()
         self.has_v0_call = False
         self.imports_openai = False
-        self.client_cache: dict[cst.CSTNode, ClientSite | None] = {}
+        self.import_depth = 0
+        self.client_cache: dict[cst.Call, ClientSite | None] = {}
 
     # -- helpers ---------------------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.parent[node] = self.stack[-1]
+        self.order[node] = len(self.order)
+        self.stack.append(node)
+        scope = self.enter_scope.get(node)  # a function or lambda body
+        if scope is not None:
+            self.scope = scope
+        visit_children = super().on_visit(node)
+        if scope is None:  # a comprehension registers itself while visited
+            scope = self.enter_scope.get(node)
+            if scope is not None:
+                self.scope = scope
+        return visit_children
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.stack.pop()
+        scope = self.enter_scope.get(original_node)
+        if scope is not None and scope.parent is not None:
+            self.scope = scope.parent
+
     def _pos(self, node: cst.CSTNode) -> tuple[int, int]:
-        pos = self.get_metadata(PositionProvider, node).start
+        """1-based line and column where `node` starts (libcst's PositionProvider start)."""
+        if self._starts is None:
+            self._starts = _syntactic_starts(self.wrapper.module, self.reportable)
+        found = self._starts.get(node)
+        if found is not None:
+            return found
+        if self._positions is None:  # not among the nodes computed up front
+            self._positions = self.wrapper.resolve(PositionProvider)
+        pos = self._positions[node].start
         return pos.line, pos.column + 1
 
+    # -- scopes ----------------------------------------------------------------------------
+    def _new_scope(self, kind: str, body: cst.CSTNode) -> _LocalScope:
+        scope = _LocalScope(kind, self.scope)
+        self.enter_scope[body] = scope
+        return scope
+
+    def _bind(self, name: str, node: cst.CSTNode, scope: _LocalScope | None = None) -> None:
+        scope = scope or self.scope
+        if name in scope.globals:
+            scope = self.module_scope
+        elif name in scope.nonlocals:
+            scope = self._enclosing_function(scope.parent) or scope
+        scope.names.setdefault(name, []).append(node)
+        if isinstance(node, cst.Name):
+            self.binding_names.add(node)
+        elif isinstance(node, (cst.Param, cst.FunctionDef, cst.ClassDef)):
+            self.binding_names.add(node.name)
+
+    def _bind_targets(self, target: cst.BaseExpression) -> None:
+        """Bind every name an assignment target (`a`, `a, *b`, `[a, (b, c)]`) binds."""
+        if isinstance(target, cst.Name):
+            self._bind(target.value, target)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_targets(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_targets(target.value)
+
+    def _enclosing_function(self, scope: _LocalScope | None) -> _LocalScope | None:
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        return scope
+
+    def _lookup(
+        self, name: str, scope: _LocalScope, at: cst.CSTNode | None = None
+    ) -> list[cst.CSTNode]:
+        """Python's rule: the innermost scope binding `name`, where class bodies are not
+        visible from the functions and comprehensions nested in them. A class body runs
+        top to bottom: before its own binding of `name`, the enclosing one is seen."""
+        if name in scope.globals:
+            scope = self.module_scope
+        elif name in scope.nonlocals:
+            scope = self._enclosing_function(scope.parent) or scope
+        current: _LocalScope | None = scope
+        while current is not None:
+            if current is scope or current.kind != "class":
+                found = current.names.get(name)
+                if found and current.kind == "class" and at is not None:
+                    position = self.order.get(at, 0)
+                    found = [b for b in found if self.order.get(b, 0) < position]
+                if found:
+                    return found
+            current = current.parent
+        return []
+
     def _qnames(self, node: cst.CSTNode) -> set[QualifiedName]:
-        try:
-            return set(self.get_metadata(QualifiedNameProvider, node, set()))
-        except KeyError:
-            return set()
+        """Qualified names of a dotted name (`oa.types.Foo`), as libcst's
+        QualifiedNameProvider gives them: through an import, or local."""
+        cached = self._qname_cache.get(node)
+        if cached is not None:
+            return cached
+        result: set[QualifiedName] = set()
+        dotted = _dotted(node, through_calls=True)
+        root: cst.BaseExpression = node
+        while isinstance(root, (cst.Attribute, cst.Call)):
+            root = root.value if isinstance(root, cst.Attribute) else root.func
+        scope = self.name_scope.get(root) if isinstance(root, cst.Name) else None
+        if dotted is not None and isinstance(root, cst.Name) and scope is not None:
+            rest = dotted[len(root.value) :]
+            bindings = self._lookup(root.value, scope, root)
+            for binding in bindings:
+                imported = self.import_binding.get(binding)
+                if imported is not None:
+                    result.add(QualifiedName(imported + rest, QualifiedNameSource.IMPORT))
+                else:
+                    result.add(QualifiedName(dotted, QualifiedNameSource.LOCAL))
+            if not bindings and root.value not in _BUILTIN_NAMES:
+                # `from openai import *`: an unbound name may come from the star import
+                for module in self.star_modules:
+                    result.add(QualifiedName(f"{module}.{dotted}", QualifiedNameSource.IMPORT))
+        self._qname_cache[node] = result
+        return result
+
+    def _may_bind(self, node: cst.CSTNode, names: set[str]) -> bool:
+        """Cheap pre-check: can `node` resolve through an import binding one of `names`?"""
+        if self.star_import:
+            return True
+        while isinstance(node, (cst.Attribute, cst.Call, cst.Subscript)):
+            node = node.func if isinstance(node, cst.Call) else node.value
+        return isinstance(node, cst.Name) and node.value in names
 
     def _sdk_names(self, node: cst.CSTNode) -> list[str]:
         """Qualified names of `node` that come from an import of the openai package."""
+        if not self._may_bind(node, self.openai_names):
+            return []
         return sorted(
             q.name
             for q in self._qnames(node)
@@ -290,19 +550,26 @@ class _Collector(m.MatcherDecoratableVisitor):
         )
 
     def _foreign(self, node: cst.CSTNode) -> bool:
+        if not self._may_bind(node, self.foreign_names):
+            return False
         return any(
             q.source == QualifiedNameSource.IMPORT and q.name.split(".")[0] in FOREIGN_ROOTS
             for q in self._qnames(node)
         )
 
-    def _scope(self, node: cst.CSTNode) -> Scope | None:
-        try:
-            return self.get_metadata(ScopeProvider, node, None)
-        except KeyError:
-            return None
+    def _bindings(self, node: cst.Name) -> list[cst.CSTNode]:
+        """The nodes that bind the name visible at `node` (targets, params, defs, imports),
+        in source order so that results never depend on set iteration order."""
+        scope = self.name_scope.get(node)
+        if scope is None:
+            return []
+        targets = self._lookup(node.value, scope, node)
+        return sorted(targets, key=lambda target: self.order.get(target, -1))
 
     # -- pass 1: collect bindings (visit) --------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind(node.name.value, node)
+        self._new_scope("class", node.body)
         self.class_stack.append(node.name.value)
         attrs = self.class_attrs.setdefault(node.name.value, {})
         for stmt in node.body.body:
@@ -311,26 +578,88 @@ class _Collector(m.MatcherDecoratableVisitor):
                     if isinstance(small, cst.Assign):
                         for target in small.targets:
                             if isinstance(target.target, cst.Name):
-                                attrs[target.target.value] = small.value
+                                attrs.setdefault(target.target.value, []).append(small.value)
                     elif isinstance(small, cst.AnnAssign) and small.value is not None:
                         if isinstance(small.target, cst.Name):
-                            attrs[small.target.value] = small.value
+                            attrs.setdefault(small.target.value, []).append(small.value)
         self._note_docstring(node.body)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.class_stack.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.function_depth += 1
-        for param in [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]:
-            if param.annotation is not None:
-                self.param_annotations[param] = param.annotation.annotation
-            if param.default is not None:
-                self.param_defaults[param] = param.default
+        # decorators, defaults and annotations run in the enclosing scope; the body not
+        self._bind(node.name.value, node)
+        self._bind_params(node.params, self._new_scope("function", node.body))
+        self.function_stack.append(node)
+        self.returns.setdefault(node, [])
         self._note_docstring(node.body)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.function_depth -= 1
+        self.function_stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._bind_params(node.params, self._new_scope("function", node.body))
+
+    def _bind_params(self, params: cst.Parameters, scope: _LocalScope) -> None:
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._bind(param.name.value, param, scope)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name.value, star, scope)
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._new_scope("comprehension", node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._new_scope("comprehension", node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._new_scope("comprehension", node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._new_scope("comprehension", node)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_targets(node.target)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_targets(node.name.name)
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        if node.name is not None:
+            self._bind_targets(node.name.name)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self._bind(node.name.value, node.name)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self._bind(node.name.value, node.name)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        if node.rest is not None:
+            self._bind(node.rest.value, node.rest)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.scope.globals.update(item.name.value for item in node.names)
+        self.binding_names.update(item.name for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.scope.nonlocals.update(item.name.value for item in node.names)
+        self.binding_names.update(item.name for item in node.names)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.function_stack and node.value is not None:
+            self.returns[self.function_stack[-1]].append(node.value)
 
     def visit_Module(self, node: cst.Module) -> None:
         if node.body and isinstance(node.body[0], cst.SimpleStatementLine):
@@ -348,23 +677,50 @@ class _Collector(m.MatcherDecoratableVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            self._bind_target(target.target, node.value)
-        self._maybe_config(node)
+            self._bind_targets(target.target)
+            self._track_value(target.target, node.value)
+        if any(isinstance(t.target, cst.Attribute) for t in node.targets):
+            self.pending_assigns.append(node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_targets(node.target)
         if node.value is not None:
-            self._bind_target(node.target, node.value)
+            self._track_value(node.target, node.value)
 
-    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        # `(x := ...)` binds in the enclosing function even inside a comprehension
+        scope = self.scope
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        if isinstance(node.target, cst.Name):
+            self._bind(node.target.value, node.target, scope)
+        self._track_value(node.target, node.value)
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            if item.asname is not None:
+                self._bind_targets(item.asname.name)
+                self._track_value(item.asname.name, item.item)
+
+    def _track_value(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """Remember the value bound to a name or to `self.<attr>`, for following later."""
         if isinstance(target, cst.Name):
             self.assigned[target] = value
+        elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
+            # `a, b = OpenAI(), "gpt-4o"`: pair up element by element (no starred targets)
+            if len(target.elements) == len(value.elements) and not any(
+                isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements)
+            ):
+                for t, v in zip(target.elements, value.elements, strict=True):
+                    self._track_value(t.value, v.value)
         elif (
             isinstance(target, cst.Attribute)
             and isinstance(target.value, cst.Name)
-            and target.value.value == "self"
+            and target.value.value in ("self", "cls")
             and self.class_stack
         ):
-            self.class_attrs[self.class_stack[-1]].setdefault(target.attr.value, value)
+            attrs = self.class_attrs[self.class_stack[-1]]
+            attrs.setdefault(target.attr.value, []).append(value)
 
     def _maybe_config(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -375,50 +731,88 @@ class _Collector(m.MatcherDecoratableVisitor):
             setting = t.attr.value
             if f"openai.{setting}" in names and setting in MODULE_SETTINGS:
                 line, col = self._pos(node)
-                self.inv.configs.append(
-                    ConfigSite(
-                        node,
-                        setting,
-                        node.value,
-                        Usage(
-                            self.path,
-                            line,
-                            col,
-                            "config",
-                            api=setting,
-                            style="v0" if setting in V0_ONLY_SETTINGS else "v1",
-                            base_url=_string_value(node.value)
-                            if setting in ("api_base", "base_url", "azure_endpoint")
-                            else None,
-                        ),
-                    )
+                base_url = None
+                if setting in ("api_base", "base_url", "azure_endpoint"):
+                    base_url = self._describe_base_url(node.value)
+                usage = Usage(
+                    self.path,
+                    line,
+                    col,
+                    "config",
+                    api=setting,
+                    style="v0" if setting in V0_ONLY_SETTINGS else "v1",
+                    base_url=base_url,
                 )
+                self.inv.configs.append(ConfigSite(node, setting, node.value, usage))
 
     def visit_Import(self, node: cst.Import) -> None:
+        self.import_depth += 1
         for alias in node.names:
             name = _dotted(alias.name) or ""
-            if name == "openai" or name.startswith("openai."):
+            root = name.split(".")[0]
+            bound = alias.evaluated_alias or root
+            self._bind(bound, alias)
+            self.import_binding[alias] = name if alias.asname is not None else root
+            if root == "openai":
+                self.openai_names.add(bound)
                 self._record_import(node, name)
+            elif root in FOREIGN_ROOTS:
+                self.foreign_names.add(bound)
+                self.lookalike_import = self.lookalike_import or root in _LOOKALIKE_ROOTS
+
+    def leave_Import(self, original_node: cst.Import) -> None:
+        self.import_depth -= 1
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
-            return
-        module = _dotted(node.module) or ""
-        if not (module == "openai" or module.startswith("openai.")):
-            return
+        self.import_depth += 1
+        module = _dotted(node.module) if node.module is not None else ""
+        prefix = "." * len(node.relative)
         if isinstance(node.names, cst.ImportStar):
-            self._record_import(node, f"{module}.*")
+            if not node.relative and module:
+                self.star_modules.append(module)
+            self.star_import = True
+        else:
+            base = prefix + module
+            for alias in node.names:
+                self._bind(alias.evaluated_alias or alias.evaluated_name, alias)
+                qualified = (
+                    f"{base}.{alias.evaluated_name}" if module else base + alias.evaluated_name
+                )
+                self.import_binding[alias] = qualified
+        if node.relative or not module:
             return
-        for alias in node.names:
-            self._record_import(node, f"{module}.{_dotted(alias.name)}")
+        root = module.split(".")[0]
+        self.lookalike_import = self.lookalike_import or root in _LOOKALIKE_ROOTS
+        if isinstance(node.names, cst.ImportStar):
+            if root == "openai":
+                self._record_import(node, f"{module}.*")
+            return
+        if root == "openai":
+            self.openai_names.update(a.evaluated_alias or a.evaluated_name for a in node.names)
+            for alias in node.names:
+                self._record_import(node, f"{module}.{_dotted(alias.name)}")
+        elif root in FOREIGN_ROOTS:
+            self.foreign_names.update(a.evaluated_alias or a.evaluated_name for a in node.names)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
+        self.import_depth -= 1
 
     def _record_import(self, node: cst.Import | cst.ImportFrom, name: str) -> None:
         self.imports_openai = True
-        if node not in self.inv.import_nodes:
+        if not any(n is node for n in self.inv.import_nodes):
             self.inv.import_nodes.append(node)
+        self.pending_imports.append((node, name))
+
+    def _add_import(self, node: cst.Import | cst.ImportFrom, name: str) -> None:
         line, col = self._pos(node)
         kind = "type" if name.startswith("openai.types.") else "import"
-        self.inv.imports.append(Usage(self.path, line, col, kind, api=name))
+        parts = name.split(".")
+        v0 = any(name == mod or name.startswith(mod + ".") for mod in _V0_MODULES) or (
+            len(parts) == 2 and parts[1] in V0_RESOURCES
+        )
+        self.inv.imports.append(
+            Usage(self.path, line, col, kind, api=name, style="v0" if v0 else "v1")
+        )
 
     # -- collect candidates (resolved in finish, once all bindings are known) ------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -428,44 +822,130 @@ class _Collector(m.MatcherDecoratableVisitor):
         self.pending_strings.append(node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.pending_refs.append(node)
+        if node in self.binding_names:
+            return  # a name being bound (`x = ...`, a parameter) is not a reference
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            return  # `x.attr`: the attribute name is not a reference to a variable
+        if isinstance(parent, cst.Arg) and parent.keyword is node:
+            return
+        self.name_scope[node] = self.scope
+        if not self.import_depth:
+            self.pending_refs.append(node)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.pending_refs.append(node)
+        if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+            if self.class_stack:
+                self.attr_owner[node] = self.class_stack[-1]
+        if not self.import_depth:
+            self.pending_refs.append(node)
 
-    # -- pass 2: once every binding in the module is known (metadata is still live) -------
-    def leave_Module(self, original_node: cst.Module) -> None:
-        for call in self.pending_calls:
-            self._classify_call(call)
+    # -- pass 2: once every binding in the module is known --------------------------------
+    def _shaped_call(self, call: cst.Call) -> bool:
+        """Cheap test: could `call` be `<x>.chat.completions.create(...)` and the like?"""
+        func = call.func
+        return isinstance(func, cst.Attribute) and func.attr.value in _SHAPED_METHODS
+
+    def finish(self) -> None:
+        # Only names rooted in an openai import can be exceptions or types of the SDK.
+        self.pending_refs = [n for n in self.pending_refs if self._may_bind(n, self.openai_names)]
+        self.reportable = {
+            *self.pending_calls,
+            *self.pending_strings,
+            *self.pending_assigns,
+            *self.pending_refs,
+            *self.inv.import_nodes,
+        }
+        for node, name in self.pending_imports:
+            self._add_import(node, name)
+        if self.imports_openai:
+            for assign in self.pending_assigns:
+                self._maybe_config(assign)
+            for call in self.pending_calls:
+                self._classify_call(call)
+        else:  # calls through a client imported from elsewhere in the project
+            for call in self.pending_calls:
+                if self._shaped_call(call):
+                    self._classify_call(call)
         for node in self.pending_strings:
             self._classify_string(node)
-        self._classify_refs()
+        if self.imports_openai:
+            self._classify_refs()
         if self.has_v0_call:  # settings shared by both APIs belong to the v0 code here
             for site in self.inv.configs:
                 site.usage = replace(site.usage, style="v0")
 
     def _classify_call(self, call: cst.Call) -> None:
-        client = self._client_constructor(call)
-        if client is not None:
+        if self._client_constructor(call) is not None:
             return
-        names = self._sdk_names(call.func)
-        for name in names:
-            parts = name.split(".")
-            if len(parts) >= 3 and parts[1] in V0_RESOURCES and parts[2] in _v0_method_names():
+        # `openai.chat.completions.create(...)` / `openai.ChatCompletion.create(...)`: a
+        # plain dotted name (not `openai.chat.completions.create(...).model_dump()`)
+        module_names = self._sdk_names(call.func) if _dotted(call.func) is not None else []
+        for name in module_names:
+            parts = [p for p in name.split(".") if p not in TRANSPARENT_ATTRS]
+            if len(parts) >= 3 and parts[1] in V0_RESOURCES and parts[2] in _V0_METHOD_NAMES:
                 self._record_v0_call(call, parts[1], parts[2])
                 return
             if len(parts) >= 3 and parts[1] in V1_RESOURCES:
-                self._record_v1_call(call, ".".join(parts[1:]), None, module_client=True)
+                # the v1 module-level client is a synchronous OpenAI client
+                self._record_v1_call(call, ".".join(parts[1:]), None, False, module_client=True)
                 return
         if not isinstance(call.func, cst.Attribute):
             return
         chain = self._client_chain(call.func)
-        if chain is not None:
-            client, segments, weak = chain
-            if segments and segments[0] in V1_RESOURCES and len(segments) >= 2:
-                if weak and not self.imports_openai:
-                    return
-                self._record_v1_call(call, ".".join(segments), client)
+        if chain is None:
+            return
+        segments = chain.segments
+        if chain.weak and self.imports_openai:
+            if segments[-1] not in _SDK_METHODS:
+                return
+            # `app.state.llm.chat.completions.create`: the path starts at the first resource
+            start = next((i for i, s in enumerate(segments) if s in _WEAK_RESOURCES), None)
+            if start is None or len(segments) - start < 2:
+                return
+            segments = segments[start:]
+        elif chain.weak:
+            # No openai import here: only a client imported from another module of the
+            # project (`from app.llm import client`), called on an unmistakable path,
+            # and only where no SDK of the same shape (zhipuai, ark, ...) is imported.
+            start = next(
+                (i for i in range(len(segments)) if ".".join(segments[i:]) in _SHAPED_PATHS),
+                None,
+            )
+            if start is None or self.lookalike_import or not self._imported_root(chain.root):
+                return
+            segments = segments[start:]
+        elif not segments or segments[0] not in V1_RESOURCES or len(segments) < 2:
+            return
+        is_async = chain.is_async if chain.is_async is not None else self._awaited(call)
+        self._record_v1_call(call, ".".join(segments), chain.client, is_async, weak=chain.weak)
+
+    def _imported_root(self, node: cst.BaseExpression, depth: int = 0) -> bool:
+        """Does `node` come from a name imported from another module of the project
+        (relative, or any package but openai and the other SDKs)?"""
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(node, cst.Name):
+            for target in self._bindings(node):
+                module = self.import_binding.get(target)
+                if module is not None:
+                    root = module.split(".")[0]
+                    if module.startswith(".") or (root != "openai" and root not in FOREIGN_ROOTS):
+                        return True
+                elif target in self.assigned:
+                    if self._imported_root(self.assigned[target], depth + 1):
+                        return True
+            return False
+        if isinstance(node, cst.Call):
+            return self._imported_root(node.func, depth + 1)
+        if isinstance(node, cst.Await):
+            return self._imported_root(node.expression, depth + 1)
+        if isinstance(node, cst.Attribute):
+            values = self._attribute_values(node)
+            if values:
+                return any(self._imported_root(v, depth + 1) for v in values)
+            return self._imported_root(node.value, depth + 1)
+        return False
 
     def _client_constructor(self, call: cst.Call) -> ClientSite | None:
         if call in self.client_cache:
@@ -475,7 +955,7 @@ class _Collector(m.MatcherDecoratableVisitor):
             if name in CLIENT_CLASSES:
                 class_name, is_async, is_azure = CLIENT_CLASSES[name]
                 line, col = self._pos(call)
-                kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+                kwargs = _keywords(call)
                 base = kwargs.get("base_url") or kwargs.get("azure_endpoint")
                 usage = Usage(
                     self.path,
@@ -493,21 +973,34 @@ class _Collector(m.MatcherDecoratableVisitor):
         self.client_cache[call] = site
         return site
 
-    def _describe_base_url(self, expr: cst.BaseExpression | None) -> str | None:
+    def _describe_base_url(self, expr: cst.BaseExpression | None, depth: int = 0) -> str | None:
+        """A literal URL, `env:VAR` (with its default), or `dynamic`. Constants and dict
+        entries bound in this module are followed to their value."""
         if expr is None:
             return None
         literal = _string_value(expr)
         if literal is not None:
             return literal
-        if isinstance(expr, cst.Call):
-            env = self._env_lookup(expr)
-            if env is not None:
-                var, default = env
-                return f"env:{var}" + (f" (default {default})" if default else "")
-        if isinstance(expr, cst.Subscript):
-            env = self._environ_subscript(expr)
-            if env is not None:
-                return f"env:{env}"
+        if depth < _MAX_DEPTH:
+            if isinstance(expr, cst.Call):
+                env = self._env_lookup(expr)
+                if env is not None:
+                    var, default = env
+                    return f"env:{var}" + (f" (default {default})" if default else "")
+                value = self._dict_get(expr)
+                if value is not None:
+                    return self._describe_base_url(value, depth + 1)
+            if isinstance(expr, cst.Subscript):
+                env = self._environ_subscript(expr)
+                if env is not None:
+                    return f"env:{env}"
+                value = self._dict_entry_value(expr)
+                if value is not None:
+                    return self._describe_base_url(value, depth + 1)
+            if isinstance(expr, cst.Name):
+                values = self._name_values(expr)
+                if len(values) == 1:
+                    return self._describe_base_url(values[0][0], depth + 1)
         return "dynamic"
 
     def _env_lookup(self, call: cst.Call) -> tuple[str, str | None] | None:
@@ -528,14 +1021,9 @@ class _Collector(m.MatcherDecoratableVisitor):
             return _string_value(node.slice[0].slice.value)
         return None
 
-    def _client_chain(
-        self, func: cst.Attribute
-    ) -> tuple[ClientSite | None, list[str], bool] | None:
-        """Split `client.with_options(...).chat.completions.create` into root and path.
-
-        Returns (client site if known, resource path, weak) where weak means the root
-        could not be proven to be a client (e.g. imported from another module).
-        """
+    # -- following clients -----------------------------------------------------------------
+    def _client_chain(self, func: cst.Attribute) -> _Chain | None:
+        """Split `client.with_options(...).chat.completions.create` into root and path."""
         segments: list[str] = []
         node: cst.BaseExpression = func
         while True:
@@ -554,15 +1042,18 @@ class _Collector(m.MatcherDecoratableVisitor):
             else:
                 break
         segments.reverse()
-        resolved = self._resolve_client(node, depth=0)
-        if resolved is _NOT_CLIENT:
+        if not segments:
             return None
-        if resolved is None:
-            if self._foreign(node) or self._sdk_names(node):
-                return None
-            return None, segments, True
-        assert isinstance(resolved, ClientSite)
-        return resolved, segments, False
+        resolved = self._resolve_client(node, depth=0)
+        if isinstance(resolved, _NotClient):
+            return None
+        if isinstance(resolved, ClientSite):
+            return _Chain(resolved, segments, False, resolved.is_async, node)
+        if isinstance(resolved, _AnnotatedClient):
+            return _Chain(None, segments, False, resolved.is_async, node)
+        if self._foreign(node) or self._sdk_names(node):
+            return None
+        return _Chain(None, segments, True, None, node)
 
     def _is_attribute_root(self, node: cst.Attribute) -> bool:
         """`self.client` / `cls.client` / `Holder.client`: an attribute that may hold a client."""
@@ -571,95 +1062,146 @@ class _Collector(m.MatcherDecoratableVisitor):
         owner = node.value.value
         return owner in ("self", "cls") or node.attr.value in self.class_attrs.get(owner, {})
 
-    def _resolve_client(
-        self, node: cst.BaseExpression, depth: int
-    ) -> ClientSite | None | _NotClient:
-        """The client an expression evaluates to; None when unknown, _NOT_CLIENT when not one."""
-        if depth > 8:
+    def _resolve_client(self, node: cst.BaseExpression, depth: int) -> _Resolved:
+        """The client an expression evaluates to: a ClientSite, an _AnnotatedClient,
+        None when unknown, _NOT_CLIENT when known not to be one."""
+        if depth > _MAX_DEPTH:
             return None
         if isinstance(node, cst.Call):
-            site = self._client_constructor(node)
-            if site is not None:
-                return site
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in TRANSPARENT_CALLS:
-                return self._resolve_client(node.func.value, depth + 1)
-            return _NOT_CLIENT
+            return self._resolve_call(node, depth)
         if isinstance(node, cst.Name):
-            if self._foreign(node):
-                return _NOT_CLIENT
-            values = self._name_values(node)
-            if values is None:
-                annotation = self._annotation_of(node)
-                if annotation is not None:
-                    for name in self._sdk_names(annotation):
-                        if name in CLIENT_CLASSES:
-                            return _annotated_client(name)
-                return None
-            for value in values:
-                found = self._resolve_client(value, depth + 1)
-                if isinstance(found, ClientSite):
-                    return found
-            return _NOT_CLIENT
+            return self._resolve_name(node, depth)
         if isinstance(node, cst.Attribute):
-            if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
-                value = self._class_attr(node, node.attr.value)
-                if value is not None:
-                    return self._resolve_client(value, depth + 1)
+            values = self._attribute_values(node)
+            if values is None:
                 return None
-            if isinstance(node.value, cst.Name) and node.value.value in self.class_attrs:
-                value = self.class_attrs[node.value.value].get(node.attr.value)
-                if value is not None:
-                    return self._resolve_client(value, depth + 1)
-            return None
+            return self._first_client(values, depth)
+        if isinstance(node, cst.IfExp):
+            return self._first_client([node.body, node.orelse], depth)
+        if isinstance(node, cst.BooleanOperation):
+            return self._first_client([node.left, node.right], depth)
+        if isinstance(node, cst.Await):
+            return self._resolve_client(node.expression, depth + 1)
         return _NOT_CLIENT
 
-    def _class_attr(self, node: cst.CSTNode, attr: str) -> cst.BaseExpression | None:
-        """`self.<attr>` inside a method: the value the enclosing class binds to it."""
-        current: cst.CSTNode | None = node
-        while current is not None:
-            current = self.get_metadata(ParentNodeProvider, current, None)
-            if isinstance(current, cst.ClassDef):
-                return self.class_attrs.get(current.name.value, {}).get(attr)
-        return None
+    def _first_client(self, values: list[cst.BaseExpression], depth: int) -> _Resolved:
+        unknown = False
+        for value in values:
+            found = self._resolve_client(value, depth + 1)
+            if isinstance(found, (ClientSite, _AnnotatedClient)):
+                return found
+            unknown = unknown or found is None
+        return None if unknown else _NOT_CLIENT
 
-    def _name_values(self, node: cst.Name) -> list[cst.BaseExpression] | None:
-        """Values assigned to the name visible at `node`; None when it is not assigned here."""
-        scope = self._scope(node)
-        if scope is None:
+    def _resolve_call(self, call: cst.Call, depth: int) -> _Resolved:
+        site = self._client_constructor(call)
+        if site is not None:
+            return site
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in TRANSPARENT_CALLS:
+            return self._resolve_client(func.value, depth + 1)
+        if self._foreign(func) or self._sdk_names(func):
+            return _NOT_CLIENT  # another library's object, or an SDK call's result
+        if not isinstance(func, cst.Name):
+            return None  # a method of something: unknown
+        bindings = self._bindings(func)
+        if not bindings:
+            return _NOT_CLIENT if func.value in _BUILTIN_CALLS else None
+        unknown = False
+        for target in bindings:
+            if isinstance(target, cst.FunctionDef):  # `def make_client(): return OpenAI()`
+                found = self._first_client(self.returns.get(target, []), depth)
+                if isinstance(found, (ClientSite, _AnnotatedClient)):
+                    return found
+                unknown = unknown or found is None
+            elif not isinstance(target, cst.ClassDef):  # a local class is not the SDK
+                unknown = True
+        return None if unknown else _NOT_CLIENT
+
+    def _resolve_name(self, node: cst.Name, depth: int) -> _Resolved:
+        if self._foreign(node):
+            return _NOT_CLIENT
+        bindings = self._bindings(node)
+        if not bindings:
             return None
-        assignments = scope[node.value] if node.value in scope else set()
-        values: list[cst.BaseExpression] = []
-        for assignment in assignments:
-            target = getattr(assignment, "node", None)
+        unknown = False
+        for target in bindings:
+            if isinstance(target, cst.Param):
+                if target.annotation is not None:
+                    annotated = self._annotated(target.annotation.annotation)
+                    if annotated is not None:
+                        if isinstance(annotated, _AnnotatedClient):
+                            return annotated
+                        continue  # annotated with another library's class
+                if target.default is not None:
+                    found = self._resolve_client(target.default, depth + 1)
+                    if isinstance(found, (ClientSite, _AnnotatedClient)):
+                        return found
+                unknown = True  # the caller decides what it passes
+            elif target in self.assigned:
+                found = self._resolve_client(self.assigned[target], depth + 1)
+                if isinstance(found, (ClientSite, _AnnotatedClient)):
+                    return found
+                unknown = unknown or found is None
+            elif isinstance(target, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            else:  # a loop variable, an import from elsewhere, ...
+                unknown = True
+        return None if unknown else _NOT_CLIENT
+
+    def _annotated(self, annotation: cst.BaseExpression) -> _AnnotatedClient | _NotClient | None:
+        """`OpenAI`, `OpenAI | None`, `Optional[AsyncOpenAI]` -> the client class; another
+        library's class -> _NOT_CLIENT; anything else -> None."""
+        foreign = False
+        for node in m.findall(annotation, m.Name() | m.Attribute()):
+            for name in self._sdk_names(node):
+                if name in CLIENT_CLASSES:
+                    class_name, is_async, _ = CLIENT_CLASSES[name]
+                    return _AnnotatedClient(class_name, is_async)
+            foreign = foreign or self._foreign(node)
+        return _NOT_CLIENT if foreign else None
+
+    def _attribute_values(self, node: cst.Attribute) -> list[cst.BaseExpression] | None:
+        """Values bound to `self.x` / `cls.x` (in the enclosing class) or `Holder.x`."""
+        if not isinstance(node.value, cst.Name):
+            return None
+        owner = self.attr_owner.get(node)
+        if owner is None and node.value.value not in ("self", "cls"):
+            owner = node.value.value
+        if owner is None:
+            return None
+        values = self.class_attrs.get(owner, {}).get(node.attr.value)
+        return list(values) if values else None
+
+    def _name_values(self, node: cst.Name) -> list[tuple[cst.BaseExpression, bool]]:
+        """Values bound to the name visible at `node`, in source order, each with whether
+        it is a parameter default. Empty when the name is not bound to a value here."""
+        values: list[tuple[cst.BaseExpression, bool]] = []
+        for target in self._bindings(node):
             if target in self.assigned:
-                values.append(self.assigned[target])
-            elif target in self.param_defaults and target not in self.param_annotations:
-                values.append(self.param_defaults[target])
-            elif target in self.param_annotations:
-                return None
-        return values or None
+                values.append((self.assigned[target], False))
+            elif isinstance(target, cst.Param) and target.default is not None:
+                values.append((target.default, True))
+            else:  # bound some other way (loop, import, def): no single known value
+                return []
+        return values
 
-    def _annotation_of(self, node: cst.Name) -> cst.BaseExpression | None:
-        scope = self._scope(node)
-        if scope is None or node.value not in scope:
-            return None
-        for assignment in scope[node.value]:
-            target = getattr(assignment, "node", None)
-            if target in self.param_annotations:
-                return self.param_annotations[target]
-        return None
-
+    # -- calls -------------------------------------------------------------------------------
     def _record_v1_call(
-        self, call: cst.Call, api: str, client: ClientSite | None, module_client: bool = False
+        self,
+        call: cst.Call,
+        api: str,
+        client: ClientSite | None,
+        is_async: bool,
+        module_client: bool = False,
+        weak: bool = False,
     ) -> None:
-        line, col = self._pos(call)
-        kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        kwargs = _keywords(call)
         method = api.rsplit(".", 1)[-1]
-        stream = method == "stream" or _is_true(kwargs.get("stream"))
-        is_async = client.is_async if client is not None else self._awaited(call)
+        stream = method.endswith("stream") or self._is_true(kwargs.get("stream"))
         model = self._model_ref(kwargs.get("model"))
         self._add_call(call, api, "v1", is_async, stream, model, client, module_client)
-        del line, col
+        self.inv.calls[-1].weak = weak
 
     def _record_v0_call(self, call: cst.Call, resource: str, method: str) -> None:
         self.has_v0_call = True
@@ -667,10 +1209,14 @@ class _Collector(m.MatcherDecoratableVisitor):
         base_method = method[1:] if is_async else method
         suffix = V0_SPECIAL_METHODS.get((resource, base_method), base_method)
         api = f"{V0_RESOURCES[resource]}.{suffix}"
-        kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        kwargs = _keywords(call)
         model_expr = kwargs.get("model") or kwargs.get("engine") or kwargs.get("deployment_id")
+        if model_expr is None and base_method in _V0_POSITIONAL_MODEL:
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            model_expr = positional[0].value if positional else None
         model = self._model_ref(model_expr)
-        self._add_call(call, api, "v0", is_async, _is_true(kwargs.get("stream")), model, None)
+        stream = self._is_true(kwargs.get("stream"))
+        self._add_call(call, api, "v0", is_async, stream, model, None)
 
     def _add_call(
         self,
@@ -696,7 +1242,7 @@ class _Collector(m.MatcherDecoratableVisitor):
             model=model.value if model else None,
             params=_param_names(call),
         )
-        if model is not None and model.literal is not None and model.origin == "literal":
+        if model is not None and model.literal is not None and model.inline:
             self.call_model_literals.add(model.literal)
         self.inv.calls.append(
             CallSite(
@@ -706,23 +1252,44 @@ class _Collector(m.MatcherDecoratableVisitor):
         )  # fmt: skip
 
     def _awaited(self, call: cst.Call) -> bool:
-        parent = self.get_metadata(ParentNodeProvider, call, None)
-        return isinstance(parent, cst.Await)
+        """`await <call>` or `async with <call> as ...`."""
+        parent = self.parent.get(call)
+        if isinstance(parent, cst.Await):
+            return True
+        if isinstance(parent, cst.WithItem):
+            statement = self.parent.get(parent)
+            return isinstance(statement, cst.With) and statement.asynchronous is not None
+        return False
 
+    def _is_true(self, expr: cst.BaseExpression | None) -> bool:
+        """`True`, or a name bound only to `True` (a constant, a parameter default)."""
+        if _is_true(expr):
+            return True
+        if isinstance(expr, cst.Name):
+            values = self._name_values(expr)
+            return len(values) == 1 and _is_true(values[0][0])
+        return False
+
+    # -- following model names ---------------------------------------------------------------
     def _model_ref(self, expr: cst.BaseExpression | None, depth: int = 0) -> ModelRef | None:
         if expr is None:
             return None
+        inline = depth == 0
         if isinstance(expr, cst.SimpleString):
-            return ModelRef(expr, _string_value(expr), "literal" if depth == 0 else "traced")
+            return ModelRef(expr, _string_value(expr), "literal" if inline else "traced", inline)
         source = cst.Module([]).code_for_node(expr)
-        if depth > 6:
+        if depth > _MAX_DEPTH:
             return ModelRef(None, None, f"dynamic: {source}")
         if isinstance(expr, cst.Name):
             values = self._name_values(expr)
-            if values and len(values) == 1:
-                found = self._model_ref(values[0], depth + 1)
+            if len(values) == 1:
+                value, is_param = values[0]
+                found = self._model_ref(value, depth + 1)
                 if found is not None and found.value is not None:
-                    return ModelRef(found.literal, found.value, f"constant {expr.value}")
+                    origin = f"default of {expr.value}" if is_param else f"constant {expr.value}"
+                    return ModelRef(found.literal, found.value, origin)
+                if found is not None and found.origin.startswith("env "):
+                    return ModelRef(None, None, found.origin)  # `M = os.getenv("X")`
             imported = [
                 q.name for q in self._qnames(expr) if q.source == QualifiedNameSource.IMPORT
             ]
@@ -735,39 +1302,68 @@ class _Collector(m.MatcherDecoratableVisitor):
                 var, default = env
                 literal = expr.args[1].value if len(expr.args) > 1 else None
                 if default is not None and isinstance(literal, cst.SimpleString):
-                    return ModelRef(literal, default, f"env {var} (default)")
+                    return ModelRef(literal, default, f"env {var} (default)", inline)
                 return ModelRef(None, None, f"env {var}")
+            value = self._dict_get(expr)
+            if value is not None:
+                found = self._model_ref(value, depth + 1)
+                if found is not None and found.value is not None:
+                    return ModelRef(found.literal, found.value, f"dict entry {source}")
         if isinstance(expr, cst.Subscript):
             env = self._environ_subscript(expr)
             if env is not None:
                 return ModelRef(None, None, f"env {env}")
-            found = self._dict_entry(expr, depth)
-            if found is not None:
-                return found
+            value = self._dict_entry_value(expr)
+            if value is not None:
+                found = self._model_ref(value, depth + 1)
+                if found is not None and found.value is not None:
+                    return ModelRef(found.literal, found.value, f"dict entry {source}")
         if isinstance(expr, cst.Attribute):
-            if isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
-                value = self._class_attr(expr, expr.attr.value)
-                if value is not None:
-                    found = self._model_ref(value, depth + 1)
-                    if found is not None and found.value is not None:
-                        return ModelRef(found.literal, found.value, f"attribute {source}")
+            values_ = self._attribute_values(expr)
+            if values_ is not None and len(values_) == 1:
+                found = self._model_ref(values_[0], depth + 1)
+                if found is not None and found.value is not None:
+                    return ModelRef(found.literal, found.value, f"attribute {source}")
         return ModelRef(None, None, f"dynamic: {source}")
 
-    def _dict_entry(self, expr: cst.Subscript, depth: int) -> ModelRef | None:
-        if not isinstance(expr.value, cst.Name) or len(expr.slice) != 1:
+    def _dict_entry_value(self, expr: cst.Subscript) -> cst.BaseExpression | None:
+        """`MODELS["chat"]` with `MODELS = {"chat": ...}` bound once in this module."""
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return None
-        index = expr.slice[0].slice
-        key = _string_value(index.value) if isinstance(index, cst.Index) else None
-        values = self._name_values(expr.value)
-        if key is None or not values or len(values) != 1 or not isinstance(values[0], cst.Dict):
+        return self._dict_lookup(expr.value, expr.slice[0].slice.value)
+
+    def _dict_get(self, call: cst.Call) -> cst.BaseExpression | None:
+        """`MODELS.get("chat")` (or its default when the key is absent)."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "get" and call.args):
             return None
-        for element in values[0].elements:
+        found = self._dict_lookup(func.value, call.args[0].value)
+        if found is None and len(call.args) > 1 and isinstance(func.value, cst.Name):
+            if self._dict_literal(func.value) is not None:
+                return call.args[1].value
+        return found
+
+    def _dict_literal(self, owner: cst.BaseExpression) -> cst.Dict | None:
+        if not isinstance(owner, cst.Name):
+            return None
+        values = self._name_values(owner)
+        if len(values) != 1 or not isinstance(values[0][0], cst.Dict):
+            return None
+        return values[0][0]
+
+    def _dict_lookup(
+        self, owner: cst.BaseExpression, key_expr: cst.BaseExpression
+    ) -> cst.BaseExpression | None:
+        key = _string_value(key_expr)
+        mapping = self._dict_literal(owner)
+        if key is None or mapping is None:
+            return None
+        for element in mapping.elements:
             if isinstance(element, cst.DictElement) and _string_value(element.key) == key:
-                found = self._model_ref(element.value, depth + 1)
-                if found is not None and found.value is not None:
-                    return ModelRef(found.literal, found.value, f"dict entry {expr.value.value}")
+                return element.value
         return None
 
+    # -- strings and references ------------------------------------------------------------
     def _classify_string(self, node: cst.SimpleString) -> None:
         value = _string_value(node)
         if value is None or node in self.docstrings:
@@ -788,10 +1384,10 @@ class _Collector(m.MatcherDecoratableVisitor):
     def _argument_of_foreign_call(self, node: cst.SimpleString) -> bool:
         """A model id passed to some other library (`tiktoken.encoding_for_model("gpt-4o")`,
         `ChatOpenAI(model="gpt-4o")`) is that library's business: leave it alone."""
-        parent = self.get_metadata(ParentNodeProvider, node, None)
+        parent = self.parent.get(node)
         if not isinstance(parent, cst.Arg):
             return False
-        call = self.get_metadata(ParentNodeProvider, parent, None)
+        call = self.parent.get(parent)
         if not isinstance(call, cst.Call):
             return False
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in TOKENIZER_CALLS:
@@ -802,15 +1398,14 @@ class _Collector(m.MatcherDecoratableVisitor):
 
     def _classify_refs(self) -> None:
         seen: set[tuple[int, int]] = set()
-        import_nodes = set(map(id, self.inv.import_nodes))
         for node in self.pending_refs:
-            if self._inside_import(node, import_nodes):
-                continue
+            if isinstance(node, cst.Attribute) and _dotted(node) is None:
+                continue  # `OpenAI().chat`: not a reference to a name of the package
             names = self._sdk_names(node)
             if not names:
                 continue
             name = names[0]
-            parent = self.get_metadata(ParentNodeProvider, node, None)
+            parent = self.parent.get(node)
             # Only the outermost attribute of a dotted reference counts (`openai.error.X`).
             if isinstance(parent, cst.Attribute) and parent.value is node:
                 continue
@@ -832,33 +1427,106 @@ class _Collector(m.MatcherDecoratableVisitor):
                 Usage(self.path, line, col, kind, api=name, style=style)  # type: ignore[arg-type]
             )
 
-    def _inside_import(self, node: cst.CSTNode, import_ids: set[int]) -> bool:
-        current: cst.CSTNode | None = node
-        for _ in range(8):
-            current = self.get_metadata(ParentNodeProvider, current, None)
-            if current is None:
-                return False
-            if id(current) in import_ids or isinstance(current, (cst.Import, cst.ImportFrom)):
-                return True
-        return False
+
+class _Start:
+    """Context manager a node's codegen enters where its syntactic position begins."""
+
+    __slots__ = ("node", "state")
+
+    def __init__(self, state: _StartsState, node: cst.CSTNode) -> None:
+        self.state = state
+        self.node = node
+
+    def __enter__(self) -> None:
+        self.state.starts[self.node] = len(self.state.tokens)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
-class _NotClient:
-    """Marker: the expression is known not to be an OpenAI client."""
+class _NoStart:
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
-_NOT_CLIENT = _NotClient()
+_NO_START = _NoStart()
 
 
-def _annotated_client(qualified: str) -> ClientSite | None:
-    # A parameter annotated `client: OpenAI` is a client of unknown construction: the
-    # call is real SDK usage, but there is no constructor site to retarget.
-    del qualified
-    return None
+if _CodegenState is not None:
+
+    @dataclass(frozen=False)
+    class _StartsState(_CodegenState):  # type: ignore[misc,valid-type]
+        """Code generation that notes, for the wanted nodes only, the index of the token
+        where the node's syntactic position starts (the same hook PositionProvider uses)."""
+
+        wanted: set[cst.CSTNode] = field(default_factory=set)
+        starts: dict[cst.CSTNode, int] = field(default_factory=dict)
+
+        def record_syntactic_position(  # type: ignore[override]
+            self,
+            node: cst.CSTNode,
+            *,
+            start_node: cst.CSTNode | None = None,
+            end_node: cst.CSTNode | None = None,
+        ) -> _Start | _NoStart:
+            if start_node is None and node in self.wanted:
+                return _Start(self, node)
+            return _NO_START
 
 
-def _v0_method_names() -> frozenset[str]:
-    return V0_METHODS | frozenset(f"a{name}" for name in V0_METHODS)
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def _syntactic_starts(
+    module: cst.Module, wanted: set[cst.CSTNode]
+) -> dict[cst.CSTNode, tuple[int, int]]:
+    """Start (line, 1-based column) of each wanted node, as PositionProvider computes it.
+
+    PositionProvider records a range for every node of the module, which costs more
+    than the whole inventory; this records only the nodes that may be reported. It uses
+    libcst's code generation hook; on any surprise it returns nothing and `_pos` falls
+    back to PositionProvider, node by node.
+    """
+    if _CodegenState is None or not wanted:
+        return {}
+    try:
+        state = _StartsState(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            wanted=wanted,
+        )
+        module._codegen(state)
+    except Exception:  # noqa: BLE001 - a libcst internals change: use the provider
+        return {}
+    by_index: dict[int, list[cst.CSTNode]] = {}
+    for node, index in state.starts.items():
+        by_index.setdefault(index, []).append(node)
+    result: dict[cst.CSTNode, tuple[int, int]] = {}
+    line, column = 1, 0
+    for index, token in enumerate(state.tokens):
+        nodes = by_index.get(index)
+        if nodes is not None:
+            for node in nodes:
+                result[node] = (line, column + 1)
+        if "\n" in token or "\r" in token:
+            segments = _NEWLINE.split(token)
+            line += len(segments) - 1
+            column = len(segments[-1])
+        else:
+            column += len(token)
+    return result
+
+
+_V0_METHOD_NAMES = V0_METHODS | frozenset(f"a{name}" for name in V0_METHODS)
+
+
+def _keywords(call: cst.Call) -> dict[str, cst.BaseExpression]:
+    return {a.keyword.value: a.value for a in call.args if a.keyword is not None}
 
 
 def _param_names(call: cst.Call) -> tuple[str, ...]:

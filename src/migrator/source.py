@@ -3,9 +3,17 @@
 libcst parses from bytes: it honours a PEP 263 coding cookie and a UTF-8 BOM, keeps
 the newline style, and `Module.bytes` re-encodes in the original encoding. So we
 never decode ourselves; we only turn every failure into a FileError with a line.
+
+libcst's own error positions are unreliable (an unclosed bracket is reported where
+the parser gave up, a bad indent on line 1, a tokenizer error on line 1), so the
+line and message of a syntax error come from CPython's parser when it rejects the
+file too; only when CPython accepts what libcst rejects do we keep libcst's.
 """
 
 from __future__ import annotations
+
+import ast
+import warnings
 
 import libcst as cst
 
@@ -17,13 +25,48 @@ def parse_source(data: bytes, path: str) -> tuple[cst.Module | None, FileError |
     try:
         return cst.parse_module(data), None
     except cst.ParserSyntaxError as exc:
-        return None, FileError(path, exc.raw_line, f"syntax error: {exc.message}")
+        line, message = exc.raw_line, exc.message
+        python = _python_syntax_error(data)
+        if python is not None:
+            line, message = python
+        return None, FileError(path, max(line, 1), f"syntax error: {message}")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, FileError(path, line, f"cannot decode as {exc.encoding}: {exc.reason}")
     except LookupError as exc:  # unknown codec named in a coding cookie
-        return None, FileError(path, 1, f"unknown encoding: {exc}")
+        return None, FileError(path, _cookie_line(data), f"unknown encoding: {exc}")
     except (SyntaxError, ValueError) as exc:  # e.g. BOM contradicting the cookie
-        return None, FileError(path, getattr(exc, "lineno", None) or 1, f"cannot read: {exc}")
+        line = getattr(exc, "lineno", None) or _cookie_line(data)
+        return None, FileError(path, line, f"cannot read: {exc}")
     except RecursionError:
         return None, FileError(path, 1, "file too deeply nested for the parser")
+
+
+def _python_syntax_error(data: bytes) -> tuple[int, str] | None:
+    """Line and message of CPython's SyntaxError for `data`, or None if it parses.
+
+    Only parses (no code object, nothing executed). CPython may be older than the
+    code's target version; then it rejects valid code and we would still report
+    libcst's complaint with CPython's position, which is the better of the two.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes and the like
+            ast.parse(data)
+    except SyntaxError as exc:  # includes IndentationError and TabError
+        if exc.lineno is None:
+            return None
+        return exc.lineno, exc.msg
+    except (ValueError, RecursionError, MemoryError):  # null bytes, deep nesting
+        return None
+    return None
+
+
+def _cookie_line(data: bytes) -> int:
+    """The line of the coding cookie (1 or 2), for errors about the declared encoding."""
+    first, _, rest = data.partition(b"\n")
+    if b"coding" in first:
+        return 1
+    if b"coding" in rest.partition(b"\n")[0]:
+        return 2
+    return 1
