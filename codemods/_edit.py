@@ -59,15 +59,31 @@ def keyword_args(call: cst.Call) -> dict[str, cst.Arg]:
     return {a.keyword.value: a for a in call.args if a.keyword is not None}
 
 
-def _comma_like(call: cst.Call) -> cst.Comma:
-    """The separator used between arguments of `call` (multi-line calls keep their layout)."""
-    for arg in call.args[:-1]:
-        if isinstance(arg.comma, cst.Comma):
-            return arg.comma
-    if call.args and isinstance(call.args[-1].comma, cst.Comma):
-        comma = call.args[-1].comma
-        if isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
-            return comma
+def _plain_comma(comma: cst.Comma) -> cst.Comma:
+    """`comma` without a trailing comment (copying it must not duplicate the user's note)."""
+    after = comma.whitespace_after
+    if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment is not None:
+        after = after.with_changes(
+            first_line=cst.TrailingWhitespace(newline=after.first_line.newline),
+            empty_lines=[],
+        )
+    return comma.with_changes(whitespace_after=after)
+
+
+def _separator(
+    commas: list[cst.Comma | cst.MaybeSentinel], opening: cst.BaseParenthesizableWhitespace
+) -> cst.Comma:
+    """The comma to put between two items of a bracketed sequence, copied from its layout.
+
+    `commas` are the items' own commas, in order. The one nearest the end wins (a call that
+    puts several arguments per line and one per line elsewhere keeps the local style); a
+    trailing comma is not a separator. Without one, a sequence opened by a newline puts
+    each new item on its own line at the first item's indentation."""
+    for comma in reversed(commas[:-1]):
+        if isinstance(comma, cst.Comma):
+            return _plain_comma(comma)
+    if isinstance(opening, cst.ParenthesizedWhitespace):
+        return _plain_comma(cst.Comma(whitespace_after=opening))
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
@@ -78,14 +94,23 @@ def edit_call_args(
     remove: set[str] | frozenset[str] = frozenset(),
     rename: AbcMapping[str, str] | None = None,
 ) -> cst.Call:
-    """Replace, rename, remove and append keyword arguments of `call`."""
+    """Replace, rename, remove and append keyword arguments of `call`.
+
+    Layout is kept: every argument keeps its own comma and whitespace; only the end of
+    the list is re-threaded, so that the last argument (new, or left last by a removal)
+    carries the original trailing comma and the whitespace before `)`."""
     set_values = dict(set_values or {})
     rename = dict(rename or {})
-    separator = _comma_like(call)
-    last_comma = call.args[-1].comma if call.args else cst.MaybeSentinel.DEFAULT
-    kept: list[cst.Arg] = []
+    original = list(call.args)
+    if not original and not set_values:
+        return call
+    last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
+    last_space = original[-1].whitespace_after_arg if original else cst.SimpleWhitespace("")
+    separator = _separator([a.comma for a in original], call.whitespace_before_args)
+    # (argument, was the original last one or is new: its comma needs re-threading)
+    kept: list[tuple[cst.Arg, bool]] = []
     present: set[str] = set()
-    for arg in call.args:
+    for index, arg in enumerate(original):
         name = arg.keyword.value if arg.keyword is not None else None
         if name is not None and name in remove:
             continue
@@ -96,51 +121,122 @@ def edit_call_args(
             arg = arg.with_changes(value=set_values.pop(name))
         if name is not None:
             present.add(name)
-        kept.append(arg)
+        kept.append((arg, index == len(original) - 1))
     for name, value in set_values.items():
         if name in present:
             continue
-        kept.append(
-            cst.Arg(
-                keyword=cst.Name(name),
-                value=value,
-                equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""),
-                    whitespace_after=cst.SimpleWhitespace(""),
-                ),
-            )
+        new_arg = cst.Arg(
+            keyword=cst.Name(name),
+            value=value,
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""),
+                whitespace_after=cst.SimpleWhitespace(""),
+            ),
         )
-    # Re-thread commas: every argument but the last gets the call's separator; the last
-    # keeps whatever the original last argument had (a trailing comma, or none).
+        kept.append((new_arg, True))
     args: list[cst.Arg] = []
-    for index, arg in enumerate(kept):
-        if index < len(kept) - 1:
-            args.append(arg.with_changes(comma=separator))
-        else:
-            args.append(arg.with_changes(comma=last_comma))
+    for index, (arg, was_last) in enumerate(kept):
+        if index == len(kept) - 1:
+            if was_last and arg.comma is last_comma and arg.whitespace_after_arg is last_space:
+                pass  # the original last argument stays last
+            elif _comment_of(arg.comma) is not None and not isinstance(last_comma, cst.Comma):
+                # keep the line's comment: a trailing comma is the only place it can stay
+                arg = arg.with_changes(
+                    comma=_with_comment(_newline_comma(last_space), arg.comma),
+                    whitespace_after_arg=cst.SimpleWhitespace(""),
+                )
+            else:
+                arg = arg.with_changes(
+                    comma=_with_comment(_without_comment(last_comma), arg.comma),
+                    whitespace_after_arg=last_space,
+                )
+        elif was_last:  # the former last argument (or a new one) now has a successor
+            arg = arg.with_changes(
+                comma=_with_comment(separator, arg.comma),
+                whitespace_after_arg=cst.SimpleWhitespace(""),
+            )
+        args.append(arg)
     return call.with_changes(args=args)
+
+
+def _comment_of(comma: cst.Comma | cst.MaybeSentinel) -> cst.Comment | None:
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return comma.whitespace_after.first_line.comment
+    return None
+
+
+def _without_comment(comma: cst.Comma | cst.MaybeSentinel) -> cst.Comma | cst.MaybeSentinel:
+    return _plain_comma(comma) if isinstance(comma, cst.Comma) else comma
+
+
+def _with_comment(
+    comma: cst.Comma | cst.MaybeSentinel, source: cst.Comma | cst.MaybeSentinel
+) -> cst.Comma | cst.MaybeSentinel:
+    """`comma` carrying the end-of-line comment that followed `source` (an argument keeps
+    the comment on its line when its comma is re-threaded)."""
+    comment = _comment_of(source)
+    if comment is None or not isinstance(comma, cst.Comma):
+        return comma
+    assert isinstance(source, cst.Comma) and isinstance(
+        source.whitespace_after, cst.ParenthesizedWhitespace
+    )
+    after = comma.whitespace_after
+    if not isinstance(after, cst.ParenthesizedWhitespace):
+        return comma
+    return comma.with_changes(
+        whitespace_after=after.with_changes(first_line=source.whitespace_after.first_line)
+    )
+
+
+def _newline_comma(closing: cst.BaseParenthesizableWhitespace) -> cst.Comma:
+    """A trailing comma followed by the whitespace that closed the call."""
+    if isinstance(closing, cst.ParenthesizedWhitespace):
+        return cst.Comma(whitespace_after=closing)
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(""))
+
+
+def _dict_with_elements(existing: cst.Dict, additions: list[cst.BaseDictElement]) -> cst.Dict:
+    """`existing` with `additions` appended, its layout kept as `edit_call_args` keeps a
+    call's (the closing whitespace of a dict lives on its `}`, not on an element)."""
+    original = list(existing.elements)
+    if not additions:
+        return existing
+    last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
+    separator = _separator([e.comma for e in original], existing.lbrace.whitespace_after)
+    elements = [*original, *additions]
+    fixed: list[cst.BaseDictElement] = []
+    for index, element in enumerate(elements):
+        if index == len(elements) - 1:
+            element = element.with_changes(comma=last_comma)
+        elif index >= len(original) - 1:  # the former last element, or a new one
+            element = element.with_changes(comma=separator)
+        fixed.append(element)
+    return existing.with_changes(elements=fixed)
+
+
+def dict_keys(d: cst.Dict) -> set[object]:
+    return {
+        e.key.evaluated_value
+        for e in d.elements
+        if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+    }
+
+
+def add_dict_entry(d: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
+    """`d` with `"key": value` appended, unless the key is there (the user's value wins)."""
+    if key in dict_keys(d):
+        return d
+    return _dict_with_elements(d, [cst.DictElement(string_literal(key), value)])
 
 
 def merge_into_dict(existing: cst.Dict, additions: dict[str, Any]) -> cst.Dict:
     """Add keys that are not in a dict literal yet (existing keys win: they are the user's)."""
-    have = {
-        e.key.evaluated_value
-        for e in existing.elements
-        if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
-    }
-    new_elements = list(existing.elements)
+    result = existing
     for key, value in additions.items():
-        if key in have:
-            continue
-        new_elements.append(cst.DictElement(string_literal(key), python_literal(value)))
-    fixed: list[cst.BaseDictElement] = []
-    for index, element in enumerate(new_elements):
-        if index < len(new_elements) - 1 and not isinstance(element.comma, cst.Comma):
-            element = element.with_changes(
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            )
-        fixed.append(element)
-    return existing.with_changes(elements=fixed)
+        result = add_dict_entry(result, key, python_literal(value))
+    return result
 
 
 # -- endpoints -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ Rules:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import libcst as cst
@@ -30,7 +31,7 @@ from migrator.codemods._edit import (
     string_literal,
 )
 
-from migrator.inventory import ClientSite
+from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import Plan
 
 ACCOUNT_ARGS = frozenset({"organization", "project"})
@@ -61,6 +62,17 @@ def provider_hosts() -> frozenset[str]:
     return frozenset(hosts)
 
 
+@lru_cache(maxsize=1)
+def provider_envs() -> frozenset[str]:
+    """Base-URL variables of every built-in provider (reading one means already migrated)."""
+    from migrator.mapping import load_registry
+
+    return frozenset(m.compat.base_url_env for m in load_registry().all() if m.compat.base_url_env)
+
+
+_ENV_NAME = re.compile(r"""(?:environ|getenv)\b[^"']*["']([A-Z_][A-Z0-9_]*)["']""")
+
+
 def base_url_expression(plan: Plan) -> cst.BaseExpression:
     """The provider endpoint as code: a literal, or an env read when the mapping has none."""
     compat = plan.mapping.compat
@@ -86,52 +98,174 @@ def fix_clients(plan: Plan) -> None:
             _to_azure(plan, site)
         else:
             _to_compat(plan, site)
+    if compat.client != "azure":
+        _retype_azure_references(plan)
     _unknown_clients(plan)
 
 
-def _endpoint_state(plan: Plan, site: ClientSite) -> str:
-    """new | keep | env | dynamic: what to do with the client's current base URL."""
-    expr = site.base_url
+AZURE_CLASSES = {
+    "openai.AzureOpenAI": "OpenAI",
+    "openai.AsyncAzureOpenAI": "AsyncOpenAI",
+    "openai.lib.azure.AzureOpenAI": "OpenAI",
+    "openai.lib.azure.AsyncAzureOpenAI": "AsyncOpenAI",
+}
+
+
+def _retype_azure_references(plan: Plan) -> None:
+    """Once every Azure client of the file is a plain client, annotations and isinstance
+    checks naming the Azure classes name the plain ones (so the Azure import can go)."""
+    azure_sites = [site for site in plan.inventory.clients if site.is_azure]
+    if not azure_sites or any(client_kept(plan, site) for site in azure_sites):
+        return
+    # Names bound by `from openai import AzureOpenAI [as X]`, and `import openai [as Y]`.
+    classes: dict[str, str] = {}
+    modules: set[str] = set()
+    for node in plan.inventory.import_nodes:
+        if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            source = cst.Module([]).code_for_node(node.module) if node.module else ""
+            for alias in node.names:
+                qualified = f"{source}.{cst.Module([]).code_for_node(alias.name)}"
+                if qualified in AZURE_CLASSES and alias.asname is None:
+                    classes[qualified.rsplit(".", 1)[1]] = AZURE_CLASSES[qualified]
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                if cst.Module([]).code_for_node(alias.name) == "openai":
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(bound, cst.Name):
+                        modules.add(bound.value)
+    finder = _AzureReferences(classes, modules, {id(site.node.func) for site in azure_sites})
+    plan.module.visit(finder)
+    for node, new_name in finder.found:
+        if isinstance(node, cst.Attribute):
+            plan.replace(node, lambda n, new=new_name: n.with_changes(attr=cst.Name(new)), "MIG103")
+        else:
+            plan.add_import("openai", new_name)
+            plan.remove_import_if_unused("openai", node.value)
+            plan.replace(node, lambda n, new=new_name: n.with_changes(value=new), "MIG103")
+
+
+class _AzureReferences(cst.CSTVisitor):
+    """`AzureOpenAI` / `openai.AzureOpenAI` outside imports and the converted constructors."""
+
+    def __init__(self, classes: dict[str, str], modules: set[str], skip: set[int]) -> None:
+        super().__init__()
+        self.classes = classes
+        self.modules = modules
+        self.skip = skip
+        self.found: list[tuple[cst.Name | cst.Attribute, str]] = []
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if id(node) in self.skip:
+            return False
+        attr = node.attr.value
+        if (
+            isinstance(node.value, cst.Name)
+            and node.value.value in self.modules
+            and f"openai.{attr}" in AZURE_CLASSES
+        ):
+            self.found.append((node, AZURE_CLASSES[f"openai.{attr}"]))
+            return False
+        node.value.visit(self)
+        return False  # `x.AzureOpenAI` on anything else is not the class
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self.skip and node.value in self.classes:
+            self.found.append((node, self.classes[node.value]))
+
+
+def endpoint_kind(plan: Plan, expr: cst.BaseExpression | None, described: str = "") -> str:
+    """What a client's (or the module's) base URL expression points at.
+
+    none (no base URL: OpenAI's default) | openai | azure | relay | provider | local (a
+    literal URL) | env (read from an OPENAI_* variable) | provider-env (read from a known
+    provider's variable: already migrated) | config (anything else). `described` is the
+    inventory's description of the value (``env:VAR ...``) when it has one."""
     if expr is None:
-        return "new"
+        return "none"
     if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
-        url = expr.evaluated_value
-        kind = classify_endpoint(url, provider_hosts())
-        own = host_of(plan.mapping.compat.base_url or "")
-        if kind == "provider" or kind == "local":
-            if host_of(url) != own:
-                plan.finding(
-                    "MIG104", "info", "config",
-                    f"client already targets {host_of(url) or url} (not OpenAI); left as it is",
-                    node=site.node,
-                )  # fmt: skip
-            return "keep"
-        if kind == "relay":
+        return classify_endpoint(expr.evaluated_value, provider_hosts())
+    code = cst.Module([]).code_for_node(expr)
+    var = described[4:].split(" ", 1)[0] if described.startswith("env:") else None
+    if var is None:
+        found = _ENV_NAME.search(code)
+        var = found.group(1) if found else None
+    if var is not None and var.startswith(OPENAI_ENV_PREFIXES):
+        return "env"
+    if (var is not None and var in provider_envs()) or compat_env_in(code, plan):
+        return "provider-env"
+    return "config"
+
+
+KEPT_KINDS = frozenset({"provider", "local", "provider-env"})
+
+
+def client_kept(plan: Plan, site: ClientSite) -> bool:
+    """True when the client already targets a non-OpenAI endpoint and is left as it is."""
+    return endpoint_kind(plan, site.base_url, site.usage.base_url or "") in KEPT_KINDS
+
+
+def module_endpoint_kept(plan: Plan) -> bool:
+    """True when `openai.api_base` / `openai.base_url` already points away from OpenAI."""
+    return any(
+        site.setting in ("api_base", "base_url")
+        and endpoint_kind(plan, site.value, site.usage.base_url or "") in KEPT_KINDS
+        for site in plan.inventory.configs
+    )
+
+
+def call_retargeted(plan: Plan, call: CallSite) -> bool:
+    """Does this call go to the provider after the migration? Calls through a client (or
+    module configuration) already pointing elsewhere keep their models and parameters."""
+    if call.client is not None:
+        return not client_kept(plan, call.client)
+    if call.style == "v0" or call.module_client:
+        return not module_endpoint_kept(plan)
+    return True
+
+
+def _endpoint_state(plan: Plan, site: ClientSite) -> str:
+    """new | keep | env: what to do with the client's current base URL (with findings)."""
+    kind = endpoint_kind(plan, site.base_url, site.usage.base_url or "")
+    if kind in KEPT_KINDS:
+        assert site.base_url is not None
+        if isinstance(site.base_url, cst.SimpleString):
+            where = host_of(str(site.base_url.evaluated_value))
+            same = where == host_of(plan.mapping.compat.base_url or "")
+        else:
+            where = f"`{cst.Module([]).code_for_node(site.base_url)}`"
+            same = compat_env_in(where, plan)
+        if not same:
             plan.finding(
-                "MIG502", "warning", "compliance",
-                f"base_url {url} is not OpenAI's, Azure's or a known provider's: a relay or "
-                f"reverse proxy to OpenAI is the non-compliant workaround this migration "
-                f"replaces; retargeted to {plan.mapping.name}",
+                "MIG104", "info", "config",
+                f"client already targets {where} (not OpenAI); left as it is",
                 node=site.node,
             )  # fmt: skip
-        return "new"
-    described = site.usage.base_url or ""
-    if described.startswith("env:"):
-        var = described[4:].split(" ", 1)[0]
-        if var.startswith(OPENAI_ENV_PREFIXES):
-            return "env"
-        compat = plan.mapping.compat
-        if var == compat.base_url_env:
-            return "keep"  # already migrated
-    code = cst.Module([]).code_for_node(expr)
-    if compat_env_in(code, plan):
         return "keep"
-    plan.finding(
-        "MIG105", "warning", "config",
-        f"base_url came from `{code}`; replaced by the {plan.mapping.name} endpoint — "
-        "review the configuration it was read from",
-        node=site.node,
-    )  # fmt: skip
+    if kind == "env":
+        return "env"
+    if kind == "relay":
+        assert isinstance(site.base_url, cst.SimpleString)
+        plan.finding(
+            "MIG502", "warning", "compliance",
+            f"base_url {site.base_url.evaluated_value} is not OpenAI's, Azure's or a known "
+            "provider's: a relay or reverse proxy to OpenAI is the non-compliant workaround "
+            f"this migration replaces; retargeted to {plan.mapping.name}",
+            node=site.node,
+        )  # fmt: skip
+    elif kind == "config":
+        code = cst.Module([]).code_for_node(site.base_url)  # type: ignore[arg-type]
+        plan.finding(
+            "MIG105", "warning", "config",
+            f"base_url came from `{code}`; replaced by the {plan.mapping.name} endpoint — "
+            "review the configuration it was read from",
+            node=site.node,
+        )  # fmt: skip
     return "new"
 
 
@@ -246,7 +380,15 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
     key = _api_key_value(plan, site, args)
     if key is not None:
         set_values["api_key"] = key
-    remove = {"base_url"} | (ACCOUNT_ARGS & args.keys())
+    account = sorted(ACCOUNT_ARGS & args.keys())
+    remove = {"base_url", *account}
+    if account:
+        plan.finding(
+            "MIG102", "info", "config",
+            f"removed {', '.join(account)}= (OpenAI account settings; "
+            f"{plan.mapping.name} has no equivalent)",
+            node=site.node,
+        )  # fmt: skip
     new_class = "AsyncAzureOpenAI" if site.is_async else "AzureOpenAI"
     plan.finding(
         "MIG103", "info", "code",

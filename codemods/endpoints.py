@@ -7,15 +7,17 @@ Rules:
 
 from __future__ import annotations
 
+from migrator.codemods.client_endpoint import call_retargeted
+
 from migrator.rewrite import Plan
 
 FAMILY_LABELS = {
     "chat": "chat completions", "completions": "legacy completions", "embeddings": "embeddings",
-    "responses": "the Responses API", "images": "image generation", "audio": "audio",
+    "responses": "Responses API", "images": "image generation", "audio": "audio",
     "moderations": "moderations", "files": "files", "fine_tuning": "fine-tuning",
     "fine_tunes": "legacy fine-tunes", "batches": "batches", "assistants": "Assistants",
     "vector_stores": "vector stores", "models": "model listing", "uploads": "uploads",
-    "realtime": "the Realtime API", "edits": "edits", "engines": "engines",
+    "realtime": "Realtime API", "edits": "edits", "engines": "engines",
 }  # fmt: skip
 
 
@@ -25,14 +27,14 @@ def fix_endpoints(plan: Plan) -> None:
     for call in plan.inventory.calls:
         if call.style == "v0" and not plan.options.upgrade_v0:
             v0_calls.append(call)
-        if mapping.supports(call.family):
+        if mapping.supports(call.family) or not call_retargeted(plan, call):
             continue
         label = FAMILY_LABELS.get(call.family, call.family)
         plan.mark(
             call.node, "MIG401", "error", "code",
             f"{call.api}: {mapping.name} has no OpenAI-compatible {label} endpoint; "
             "port this call by hand or route it elsewhere",
-            short=f"{call.api}: no {label} endpoint at {mapping.name}",
+            short=f"{call.api}: no {label} endpoint at {mapping.id}",
         )  # fmt: skip
     if v0_calls:
         plan.finding(

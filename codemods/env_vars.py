@@ -10,7 +10,9 @@ Rules:
 
 from __future__ import annotations
 
+import libcst as cst
 from migrator.codemods._edit import replace_string_value
+from migrator.codemods.client_endpoint import ACCOUNT_ARGS
 
 from migrator.rewrite import Plan
 
@@ -40,6 +42,8 @@ def env_renames(
             renames[var] = endpoint_env or "AZURE_OPENAI_ENDPOINT"
         for var in VERSION_VARS:
             renames[var] = api_version_env or "OPENAI_API_VERSION"
+        # AZURE_OPENAI_* variables already configure Azure: renaming them would only churn.
+        renames = {old: new for old, new in renames.items() if not old.startswith("AZURE_")}
     elif base_url_env:
         for var in BASE_URL_VARS:
             renames[var] = base_url_env
@@ -52,10 +56,26 @@ def fix_env_vars(plan: Plan) -> None:
         new = renames.get(site.value)
         if new is not None:
             plan.replace(site.node, lambda n, new=new: replace_string_value(n, new), "MIG500")
-        elif site.value in ACCOUNT_VARS:
+        elif site.value in ACCOUNT_VARS and not _in_removed_account_arg(plan, site.node):
             plan.finding(
                 "MIG503", "info", "config",
                 f"{site.value} is an OpenAI account setting with no {plan.mapping.name} "
                 "equivalent: remove it where it is no longer needed",
                 node=site.node,
             )  # fmt: skip
+
+
+def _in_removed_account_arg(plan: Plan, node: cst.CSTNode) -> bool:
+    """Is `node` inside `organization=` / `project=` of a client (which the client fixer
+    removes, reporting it)? Then the variable needs no finding of its own."""
+    current: cst.CSTNode | None = node
+    while current is not None:
+        if isinstance(current, cst.Arg):
+            keyword = current.keyword.value if current.keyword is not None else None
+            parent = plan.parent_of(current)
+            if keyword in ACCOUNT_ARGS and any(
+                site.node is parent for site in plan.inventory.clients
+            ):
+                return True
+        current = plan.parent_of(current)
+    return False

@@ -2,12 +2,15 @@
 and the v1 module-level client (`openai.base_url = ...`, `openai.chat.completions...`).
 
 When a file calls through the module but never sets the endpoint or key, the settings
-are inserted after its imports, so the calls cannot silently fall back to OpenAI.
+are inserted next to its other settings (or after its imports), so the calls cannot
+silently fall back to OpenAI. For Azure the module is switched to `api_type = "azure"`
+with the endpoint and API version from the environment, and v0 calls name their
+deployment with `engine=` (which is what the v0 SDK routes Azure requests by).
 
 Rules:
   MIG101 an explicit api_key expression was kept
   MIG102 organization / project setting removed
-  MIG103 Azure module settings (api_type/api_version) need a person
+  MIG103 Azure module settings converted (to or from Azure)
   MIG104 module endpoint already targets a non-OpenAI host
   MIG105 module endpoint came from configuration; replaced
   MIG502 module endpoint pointed at a relay / reverse proxy to OpenAI
@@ -15,96 +18,195 @@ Rules:
 
 from __future__ import annotations
 
-import libcst as cst
-from migrator.codemods._edit import classify_endpoint, env_read, host_of, replace_string_value
-from migrator.codemods.client_endpoint import base_url_expression, provider_hosts
+from collections.abc import Callable
 
-from migrator.inventory import ConfigSite
+import libcst as cst
+from migrator.codemods._edit import (
+    edit_call_args,
+    env_read,
+    env_read_with_default,
+    host_of,
+    replace_string_value,
+    string_literal,
+)
+from migrator.codemods.client_endpoint import (
+    KEPT_KINDS,
+    OPENAI_ENV_PREFIXES,
+    base_url_expression,
+    compat_env_in,
+    endpoint_kind,
+)
+
+from migrator.inventory import CallSite, ConfigSite
 from migrator.rewrite import Plan
 
 ENDPOINT_SETTINGS = ("api_base", "base_url")
+Build = Callable[[Plan], cst.BaseExpression]
+ACCOUNT_SETTINGS = ("organization", "project")
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 def fix_module_settings(plan: Plan) -> None:
     if plan.options.upgrade_v0 and any(c.style == "v0" for c in plan.inventory.calls):
         return  # the v0 upgrade builds a client instead
-    if plan.mapping.compat.client == "azure":
-        _azure_note(plan)
+    module_calls = [c for c in plan.inventory.calls if c.style == "v0" or c.module_client]
+    if not (plan.inventory.configs or module_calls):
         return
-    settings = {site.setting: site for site in plan.inventory.configs}
+    if _endpoint_kept(plan):
+        return
+    if plan.mapping.compat.client == "azure":
+        _to_azure(plan, module_calls)
+        return
+    settings = {site.setting for site in plan.inventory.configs}
+    uses_v0 = any(c.style == "v0" for c in module_calls) or "api_base" in settings
     for site in plan.inventory.configs:
         if site.setting in ENDPOINT_SETTINGS:
-            _endpoint(plan, site)
+            v0 = site.setting == "api_base"
+            _endpoint(plan, site, _fixed_url(v0), _configurable_url(v0))
         elif site.setting == "api_key":
             _api_key(plan, site)
-        elif site.setting in ("organization", "project"):
+        elif site.setting in ACCOUNT_SETTINGS:
             _remove_statement(plan, site)
         elif site.setting in ("api_type", "api_version", "azure_endpoint"):
-            _azure_setting(plan, site)
-    module_calls = [c for c in plan.inventory.calls if c.style == "v0" or c.module_client]
+            _azure_setting(plan, site, uses_v0)
     if not module_calls:
         return
-    uses_v0 = any(c.style == "v0" for c in module_calls)
-    endpoint_setting = "api_base" if uses_v0 else "base_url"
-    if not any(name in settings for name in ENDPOINT_SETTINGS):
-        url = cst.Module([]).code_for_node(base_url_expression(plan))
-        plan.insert_after_imports(f"openai.{endpoint_setting} = {url}")
+    name = _module_name(plan)
+    if not uses_v0 and "api_type" not in settings:
+        # The v1 module client picks Azure by itself when AZURE_OPENAI_* variables are set
+        # (and fails when OPENAI_API_KEY is set too): pin it to the OpenAI-style client.
+        plan.insert_after_imports(f'{name}.api_type = "openai"')
+    if not settings & set(ENDPOINT_SETTINGS):
+        url = _code(_fixed_url(uses_v0)(plan))
+        plan.insert_after_imports(f"{name}.{'api_base' if uses_v0 else 'base_url'} = {url}")
     if "api_key" not in settings:
-        key = cst.Module([]).code_for_node(env_read(plan, plan.mapping.compat.key_env))
-        plan.insert_after_imports(f"openai.api_key = {key}")
+        key = _code(env_read(plan, plan.mapping.compat.key_env))
+        plan.insert_after_imports(f"{name}.api_key = {key}")
 
 
-def _endpoint(plan: Plan, site: ConfigSite) -> None:
-    value = site.value
-    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-        url = value.evaluated_value
-        kind = classify_endpoint(url, provider_hosts())
-        if kind in ("provider", "local"):
-            if host_of(url) != host_of(plan.mapping.compat.base_url or ""):
-                plan.finding(
-                    "MIG104", "info", "config",
-                    f"openai.{site.setting} already targets {host_of(url)}; left as it is",
-                    node=site.node,
-                )  # fmt: skip
-            return
-        if kind == "relay":
+def _slash(url: str, v0: bool) -> str:
+    """The v0 SDK appends "/chat/completions" to api_base; the v1 module client appends
+    "chat/completions" to base_url as it is (no slash added, unlike a client's)."""
+    return url.rstrip("/") if v0 else url.rstrip("/") + "/"
+
+
+def _slashed(expr: cst.BaseExpression, v0: bool) -> cst.BaseExpression:
+    """A URL read at run time, normalised the same way."""
+    code = f'{_code(expr)}.rstrip("/")' + ("" if v0 else ' + "/"')
+    return cst.parse_expression(code)
+
+
+def _fixed_url(v0: bool) -> Build:
+    def build(plan: Plan) -> cst.BaseExpression:
+        compat = plan.mapping.compat
+        if compat.base_url:
+            return string_literal(_slash(compat.base_url, v0))
+        return _slashed(base_url_expression(plan), v0)
+
+    return build
+
+
+def _configurable_url(v0: bool) -> Build:
+    def build(plan: Plan) -> cst.BaseExpression:
+        compat = plan.mapping.compat
+        if compat.base_url_env and compat.base_url:
+            read = env_read_with_default(plan, compat.base_url_env, _slash(compat.base_url, v0))
+            return _slashed(read, v0)
+        return _fixed_url(v0)(plan)
+
+    return build
+
+
+def _module_name(plan: Plan) -> str:
+    """The name the file binds the openai module to (`import openai as ai` gives `ai`)."""
+    for node in plan.inventory.import_nodes:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                if _code(alias.name) == "openai":
+                    if alias.asname is None:
+                        return "openai"
+                    target = alias.asname.name
+                    if isinstance(target, cst.Name):
+                        return target.value
+    plan.add_import("openai")
+    return "openai"
+
+
+def _endpoint_kept(plan: Plan) -> bool:
+    """The module already points away from OpenAI: leave the whole configuration."""
+    for site in plan.inventory.configs:
+        if site.setting not in ENDPOINT_SETTINGS:
+            continue
+        kind = endpoint_kind(plan, site.value, site.usage.base_url or "")
+        if kind not in KEPT_KINDS:
+            continue
+        if isinstance(site.value, cst.SimpleString):
+            where = host_of(str(site.value.evaluated_value))
+            same = where == host_of(plan.mapping.compat.base_url or "")
+        else:
+            where = f"`{_code(site.value)}`"
+            same = compat_env_in(where, plan)
+        if not same:
             plan.finding(
-                "MIG502", "warning", "compliance",
-                f"openai.{site.setting} = {url} is a relay or reverse proxy to OpenAI, the "
-                f"non-compliant workaround this migration replaces; retargeted to "
-                f"{plan.mapping.name}",
+                "MIG104", "info", "config",
+                f"openai.{site.setting} already targets {where} (not OpenAI); left as it is",
                 node=site.node,
             )  # fmt: skip
-        new_url = plan.mapping.compat.base_url
-        if new_url:
-            plan.replace(value, lambda n: replace_string_value(n, new_url), "MIG100")
-        else:
-            expr = base_url_expression(plan)
-            plan.replace(value, lambda n: expr, "MIG100")
+        return True
+    return False
+
+
+def _endpoint(plan: Plan, site: ConfigSite, fixed: Build, configurable: Build) -> None:
+    """Point `openai.api_base` / `openai.base_url` (or Azure's endpoint) at the target.
+
+    `fixed` builds the endpoint; `configurable` the endpoint for code that read it from
+    OPENAI_BASE_URL & co. (Builders, because building an env read imports os.)"""
+    value = site.value
+    kind = endpoint_kind(plan, value, site.usage.base_url or "")
+    if kind == "env":
+        # Read from OPENAI_BASE_URL & co: keep it configurable through the target's
+        # variable, with the target's endpoint (never OpenAI's) as the default.
+        new = configurable(plan)
+        plan.replace(value, lambda n: new, "MIG100")
         return
-    code = cst.Module([]).code_for_node(value)
-    if "OPENAI_" in code or (plan.mapping.compat.base_url_env or "\0") in code:
-        return  # env read: renamed by the env-var fixer
-    expr = base_url_expression(plan)
-    if plan.replace(value, lambda n: expr, "MIG100"):
+    if kind == "relay":
+        assert isinstance(value, cst.SimpleString)
+        plan.finding(
+            "MIG502", "warning", "compliance",
+            f"openai.{site.setting} = {value.evaluated_value} is a relay or reverse proxy to "
+            f"OpenAI, the non-compliant workaround this migration replaces; retargeted to "
+            f"{plan.mapping.name}",
+            node=site.node,
+        )  # fmt: skip
+    elif kind == "config":
         plan.finding(
             "MIG105", "warning", "config",
-            f"openai.{site.setting} came from `{code}`; replaced by the "
+            f"openai.{site.setting} came from `{_code(value)}`; replaced by the "
             f"{plan.mapping.name} endpoint — review that configuration",
             node=site.node,
         )  # fmt: skip
+    expr = fixed(plan)
+    if isinstance(value, cst.SimpleString) and isinstance(expr, cst.SimpleString):
+        new_url = str(expr.evaluated_value)
+        plan.replace(value, lambda n: replace_string_value(n, new_url), "MIG100")
+    else:
+        plan.replace(value, lambda n: expr, "MIG100")
 
 
 def _api_key(plan: Plan, site: ConfigSite) -> None:
     value = site.value
     key_env = plan.mapping.compat.key_env
     if isinstance(value, cst.SimpleString):
+        # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key.
         expr = env_read(plan, key_env)
         plan.replace(value, lambda n: expr, "MIG100")
         return
-    code = cst.Module([]).code_for_node(value)
-    if "OPENAI_" in code or key_env in code:
-        return
+    code = _code(value)
+    if any(prefix in code for prefix in OPENAI_ENV_PREFIXES) or key_env in code:
+        return  # an env read: the env-var fixer renames it
     plan.finding(
         "MIG101", "warning", "config",
         f"openai.api_key = `{code}` kept: make sure it now yields the {plan.mapping.name} key "
@@ -128,14 +230,15 @@ def _remove_statement(plan: Plan, site: ConfigSite) -> None:
         )  # fmt: skip
 
 
-def _azure_setting(plan: Plan, site: ConfigSite) -> None:
+def _azure_setting(plan: Plan, site: ConfigSite, uses_v0: bool) -> None:
     value = site.value
     if site.setting == "api_type" and isinstance(value, cst.SimpleString):
         if str(value.evaluated_value).lower().startswith("azure"):
-            plan.replace(value, lambda n: replace_string_value(n, "open_ai"), "MIG103")
+            plain = "open_ai" if uses_v0 else "openai"  # the v0 and v1 names of the type
+            plan.replace(value, lambda n: replace_string_value(n, plain), "MIG103")
             plan.finding(
                 "MIG103", "warning", "code",
-                f"openai.api_type was Azure: set to \"open_ai\" for {plan.mapping.name}; "
+                f"openai.api_type was Azure: set to \"{plain}\" for {plan.mapping.name}; "
                 "engine=/deployment_id= values must become provider model ids",
                 node=site.node,
             )  # fmt: skip
@@ -148,11 +251,100 @@ def _azure_setting(plan: Plan, site: ConfigSite) -> None:
         )  # fmt: skip
 
 
-def _azure_note(plan: Plan) -> None:
-    for site in plan.inventory.configs:
-        if site.setting in ENDPOINT_SETTINGS:
-            plan.mark(
-                site.node, "MIG103", "warning", "config",
-                "module-level client: set openai.api_type = \"azure\", azure_endpoint and "
-                "api_version for Azure OpenAI by hand",
-            )  # fmt: skip
+# -- Azure as the target -------------------------------------------------------------------
+
+
+def _is_azure_type(site: ConfigSite) -> bool:
+    value = site.value
+    return (
+        site.setting == "api_type"
+        and isinstance(value, cst.SimpleString)
+        and str(value.evaluated_value).lower().startswith("azure")
+    )
+
+
+def _to_azure(plan: Plan, module_calls: list[CallSite]) -> None:
+    """Configure the module for Azure OpenAI: api_type, endpoint, version and key."""
+    configs = plan.inventory.configs
+    if any(_is_azure_type(site) for site in configs):
+        return  # already Azure: variable names are the env fixer's business
+    compat = plan.mapping.compat
+
+    def endpoint(plan: Plan) -> cst.BaseExpression:
+        return env_read(plan, compat.endpoint_env or "AZURE_OPENAI_ENDPOINT")
+
+    def version(plan: Plan) -> cst.BaseExpression:
+        version_env = compat.api_version_env or "OPENAI_API_VERSION"
+        if compat.api_version:
+            return env_read_with_default(plan, version_env, compat.api_version)
+        return env_read(plan, version_env)
+
+    uses_v0 = any(c.style == "v0" for c in module_calls) or any(
+        site.setting == "api_base" for site in configs
+    )
+    endpoint_setting = "api_base" if uses_v0 else "azure_endpoint"
+    settings = {site.setting for site in configs}
+    for site in configs:
+        if site.setting == "api_base" or (site.setting == "azure_endpoint" and not uses_v0):
+            _endpoint(plan, site, endpoint, endpoint)
+        elif site.setting == "base_url":
+            # The v1 module client refuses base_url next to azure_endpoint: replace it.
+            _rename_setting(plan, site, endpoint_setting, endpoint(plan))
+        elif site.setting == "api_key":
+            _api_key(plan, site)
+        elif site.setting in ACCOUNT_SETTINGS:
+            _remove_statement(plan, site)
+        elif site.setting == "api_type":
+            plan.replace(site.value, lambda n: string_literal("azure"), "MIG103")
+    if not module_calls and not settings & {"api_base", "base_url"}:
+        return
+    name = _module_name(plan)
+    wanted: list[tuple[str, str | Build]] = [
+        ("api_type", '"azure"'),
+        (endpoint_setting, endpoint),
+        ("api_version", version),
+        ("api_key", lambda plan: env_read(plan, compat.key_env)),
+    ]
+    for setting, build in wanted:
+        present = setting in settings or (setting == endpoint_setting and "base_url" in settings)
+        if not present:
+            code = build if isinstance(build, str) else _code(build(plan))
+            plan.insert_after_imports(f"{name}.{setting} = {code}")
+    plan.finding(
+        "MIG103", "info", "config",
+        "module-level openai configured for Azure OpenAI (api_type, endpoint and API version "
+        "from the environment)",
+        node=configs[0].node if configs else module_calls[0].node,
+    )  # fmt: skip
+    for call in module_calls:
+        if call.style == "v0":
+            _v0_engine(plan, call.node)
+
+
+def _rename_setting(plan: Plan, site: ConfigSite, setting: str, value: cst.BaseExpression) -> None:
+    def edit(node: cst.Assign) -> cst.Assign:
+        target = node.targets[0]
+        attribute = target.target
+        assert isinstance(attribute, cst.Attribute)
+        new_target = target.with_changes(target=attribute.with_changes(attr=cst.Name(setting)))
+        return node.with_changes(targets=[new_target, *node.targets[1:]], value=value)
+
+    if len(site.node.targets) == 1 and isinstance(site.node.targets[0].target, cst.Attribute):
+        plan.replace(site.node, edit, "MIG103")
+    else:
+        message = f"set openai.{setting} for Azure OpenAI instead of openai.{site.setting}"
+        plan.mark(site.node, "MIG103", "warning", "config", message)
+
+
+def _v0_engine(plan: Plan, call: cst.Call) -> None:
+    """v0 Azure requests are routed by deployment: `model=` becomes `engine=`."""
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    if keywords & {"engine", "deployment_id"} or "model" not in keywords:
+        return
+    if plan.replace(call, lambda n: edit_call_args(n, rename={"model": "engine"}), "MIG103"):
+        plan.finding(
+            "MIG103", "info", "code",
+            "model= became engine=: v0 Azure calls name the deployment (assumed to be named "
+            "after the model; set the real name with --model-map)",
+            node=call,
+        )  # fmt: skip

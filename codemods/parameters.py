@@ -17,7 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 import libcst as cst
-from migrator.codemods._edit import edit_call_args, merge_into_dict, python_literal
+from migrator.codemods._edit import (
+    add_dict_entry,
+    edit_call_args,
+    merge_into_dict,
+    python_literal,
+)
+from migrator.codemods.client_endpoint import call_retargeted
 
 from migrator.inventory import CallSite
 from migrator.rewrite import Plan
@@ -27,7 +33,11 @@ FAMILIES = ("chat", "completions", "embeddings")
 
 def fix_parameters(plan: Plan) -> None:
     for call in plan.inventory.calls:
-        if call.family in FAMILIES:
+        if (
+            call.family in FAMILIES
+            and plan.mapping.supports(call.family)  # else marked as a whole by endpoints
+            and call_retargeted(plan, call)
+        ):
             _fix_call(plan, call)
 
 
@@ -49,6 +59,7 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
     set_values: dict[str, cst.BaseExpression] = {}
     extra: dict[str, cst.BaseExpression] = {}
     name_of = mapping.name
+    unsupported: list[str] = []
     for name, arg in args.items():
         rule = mapping.param_rule(call.family, name)
         if rule is None:
@@ -104,13 +115,20 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
                 node=arg,
             )
         elif rule.action == "unsupported":
-            plan.mark(
-                arg,
-                "MIG305",
-                "warning",
-                "code",
-                f"{where} unsupported by {name_of}: {rule.message}",
-            )
+            if plan.suppressed("MIG305", arg):
+                continue
+            unsupported.append(name)
+            plan.finding(
+                "MIG305", "warning", "code", f"{where} unsupported by {name_of}: {rule.message}",
+                node=arg,
+            )  # fmt: skip
+    if unsupported:
+        # One marker line per call, naming every parameter; the findings carry the reasons.
+        plan.mark(
+            call.node, "MIG305", "warning", "code", "",
+            short=f"{', '.join(unsupported)}: not supported by {mapping.id}",
+            record=False,
+        )  # fmt: skip
     model_extra: dict[str, Any] = {}
     if call.model is not None and call.model.value is not None:
         target = mapping.resolve_model(call.model.value)
@@ -148,36 +166,18 @@ def _merge_extra_body(
         additions = _dict_node(moved, model_extra)
         union = cst.BinaryOperation(additions, cst.BitOr(), existing.value)
         return edit_call_args(call, set_values={"extra_body": union})
-    base = existing.value if existing is not None else cst.Dict([])
-    assert isinstance(base, cst.Dict)
-    merged = merge_into_dict(base, {})
+    merged = existing.value if existing is not None else cst.Dict([])
+    assert isinstance(merged, cst.Dict)
     for key, value in moved.items():
-        merged = _add_key(merged, key, value)
+        merged = add_dict_entry(merged, key, value)
     merged = merge_into_dict(merged, model_extra)
     return edit_call_args(call, set_values={"extra_body": merged})
-
-
-def _add_key(d: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
-    have = {
-        e.key.evaluated_value
-        for e in d.elements
-        if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
-    }
-    if key in have:
-        return d
-    elements = list(d.elements)
-    if elements and not isinstance(elements[-1].comma, cst.Comma):
-        elements[-1] = elements[-1].with_changes(
-            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        )
-    elements.append(cst.DictElement(python_literal(key), value))
-    return d.with_changes(elements=elements)
 
 
 def _dict_node(moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]) -> cst.Dict:
     d = cst.Dict([])
     for key, value in moved.items():
-        d = _add_key(d, key, value)
+        d = add_dict_entry(d, key, value)
     return merge_into_dict(d, model_extra)
 
 

@@ -14,6 +14,7 @@ from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
 from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
 from migrator.codemods.parameters import fix_parameters
+from migrator.codemods.v0_upgrade import fix_v0_upgrade
 
 from migrator.rewrite import Plan
 
@@ -23,6 +24,7 @@ FIXERS: tuple[Fixer, ...] = (
     fix_hardcoded_keys,
     fix_clients,
     fix_module_settings,
+    fix_v0_upgrade,  # before models/parameters: their edits on a call compose with its
     fix_models,
     fix_parameters,
     fix_endpoints,

@@ -11,6 +11,7 @@ from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, run
+from migrator.secrets import find_secrets, redact
 
 
 @dataclass
@@ -44,12 +45,8 @@ class MigrationReport:
         for result in self.changed:
             assert result.old_source is not None and result.new_source is not None
             encoding = file_encoding(result.old_source)
-            out.append(
-                (
-                    result.path,
-                    unified_diff(result.path, result.old_source, result.new_source, encoding),
-                )
-            )
+            text = unified_diff(result.path, result.old_source, result.new_source, encoding)
+            out.append((result.path, redact_secrets(text)))
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -60,7 +57,7 @@ class MigrationReport:
             "strategy": self.options.strategy,
             "files": [{"path": path, "diff": diff} for path, diff in self.diffs()],
             "findings": [f.to_json() for f in self.findings],
-            "errors": [e.to_json() for e in self.errors],
+            "errors": [{**e.to_json(), "message": redact_secrets(e.message)} for e in self.errors],
             "summary": {"files_changed": len(self.changed), "edits": self.edits},
         }
 
@@ -74,3 +71,11 @@ def migrate(
 ) -> MigrationReport:
     results, stats = run(target, rewrite_job, options, jobs=jobs, show_progress=show_progress)
     return MigrationReport(target.root, options, results, stats)
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with every API key in it redacted: diffs show the lines that held a hard-coded
+    key (removed or as context), and no command prints a secret in full."""
+    for secret in sorted(set(find_secrets(text)), key=len, reverse=True):
+        text = text.replace(secret, redact(secret))
+    return text

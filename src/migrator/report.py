@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from migrator.migrate import redact_secrets
 from migrator.scan import ScanReport
 
 
@@ -60,7 +61,8 @@ def render_errors(errors: list, console: Console) -> None:
         return
     console.print(f"[bold red]{len(errors)} file(s) could not be read and were skipped:[/]")
     for error in errors:
-        console.print(f"  {error.path}:{error.line}: {error.message}", markup=False)
+        message = redact_secrets(error.message)
+        console.print(f"  {error.path}:{error.line}: {message}", markup=False)
 
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}

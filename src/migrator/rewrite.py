@@ -14,14 +14,18 @@ A `# migrator: ignore[MIGxxx]` comment on a line suppresses that rule there.
 from __future__ import annotations
 
 import difflib
+import functools
+import io
 import re
-from collections.abc import Callable
+import sys
+import tokenize
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from migrator.inventory import Inventory, build_inventory
@@ -67,7 +71,6 @@ class Plan:
 
     def __post_init__(self) -> None:
         self._positions = self.wrapper.resolve(PositionProvider)
-        self._parents = self.wrapper.resolve(ParentNodeProvider)
         for number, text in enumerate(self.module.code.splitlines(), 1):
             match = _IGNORE.search(text)
             if match:
@@ -80,12 +83,26 @@ class Plan:
     def mapping(self) -> Mapping:
         return self.options.mapping
 
+    @functools.cached_property
+    def _parents(self) -> Any:
+        # Resolved on first use: on a typical file it costs as much as the inventory, and
+        # many files need it only to place a marker comment.
+        return self.wrapper.resolve(ParentNodeProvider)
+
     # -- positions -------------------------------------------------------------------------
     def line_of(self, node: cst.CSTNode) -> int:
         try:
             return self._positions[node].start.line
         except KeyError:
             return 1
+
+    def span_of(self, node: cst.CSTNode) -> tuple[int, int]:
+        """First and last line of `node` in the original source (1-based, inclusive)."""
+        try:
+            where = self._positions[node]
+        except KeyError:
+            return (1, 1)
+        return (where.start.line, where.end.line)
 
     def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
         """The statement (simple line or compound) that holds `node`."""
@@ -106,6 +123,8 @@ class Plan:
     ) -> bool:
         if rule in self.options.ignore:
             return True
+        if not self._ignored:
+            return False
         if line is None and node is not None:
             statement = self.statement_of(node)
             lines = {self.line_of(node), self.line_of(statement)}
@@ -151,16 +170,24 @@ class Plan:
         category: Category,
         message: str,
         short: str | None = None,
+        *,
+        record: bool = True,
     ) -> None:
         """Leave `node` as it is: a marker comment above its statement, and a finding.
 
         `short` is the comment's text (kept brief: it lives in the user's code); the
-        finding carries the full message."""
+        finding carries the full message. `record=False` adds only the comment (the
+        caller reported the details as findings of their own)."""
         if self.suppressed(rule, node):
             return
-        self.finding(rule, severity, category, message, node=node)
+        if record:
+            self.finding(rule, severity, category, message, node=node)
         statement = self.statement_of(node)
         text = f"{MARKER_PREFIX} {rule} {_one_line(short or message)}"
+        try:
+            text.encode(self.module.encoding)
+        except (UnicodeEncodeError, LookupError):  # the comment must fit the file's encoding
+            text = text.replace("—", "-").encode("ascii", "replace").decode("ascii")
         if _has_marker(statement, rule):
             return
         existing = self.markers.setdefault(statement, [])
@@ -182,8 +209,16 @@ class Plan:
             self.edit_count += 1
 
 
+MARKER_WIDTH = 100
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())[:100]
+    """`text` on one line, cut at a word boundary to at most MARKER_WIDTH characters."""
+    words = " ".join(text.split())
+    if len(words) <= MARKER_WIDTH:
+        return words
+    cut = words[: MARKER_WIDTH - 3].rsplit(" ", 1)[0].rstrip(" ,;:—-")
+    return cut + "..."
 
 
 def _has_marker(statement: cst.CSTNode, rule: str) -> bool:
@@ -195,9 +230,11 @@ def _has_marker(statement: cst.CSTNode, rule: str) -> bool:
 
 
 class _Applier(cst.CSTTransformer):
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, anchor: cst.CSTNode | None, inserted: list[cst.CSTNode]) -> None:
         super().__init__()
         self.plan = plan
+        self.anchor = anchor
+        self.inserted = inserted
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result: Any = updated_node
@@ -207,22 +244,222 @@ class _Applier(cst.CSTTransformer):
         if markers and hasattr(result, "leading_lines"):
             added = [cst.EmptyLine(comment=cst.Comment(text)) for text in markers]
             result = result.with_changes(leading_lines=[*result.leading_lines, *added])
+        if original_node is self.anchor and isinstance(result, cst.SimpleStatementLine):
+            # New settings join the block they belong to: right above the first existing
+            # one, which hands them its leading blank lines and comments.
+            first, *rest = self.inserted
+            first = first.with_changes(leading_lines=result.leading_lines)
+            return cst.FlattenSentinel([first, *rest, result.with_changes(leading_lines=[])])
         return result
 
 
-def _insert_statements(module: cst.Module, sources: list[str]) -> cst.Module:
-    """Put new top-level statements after the last top-level import (or the docstring)."""
-    statements = [cst.parse_statement(src + module.default_newline) for src in sources]
+# Module settings that stay in place (organization/project may be removed).
+_ANCHOR_SETTINGS = frozenset(
+    {"api_key", "api_base", "base_url", "api_type", "api_version", "azure_endpoint"}
+)
+
+
+def _settings_anchor(plan: Plan) -> cst.CSTNode | None:
+    """The first top-level `openai.<setting> = ...` statement, where new settings go."""
+    for site in sorted(plan.inventory.configs, key=lambda c: plan.line_of(c.node)):
+        if site.setting not in _ANCHOR_SETTINGS:
+            continue
+        statement = plan.statement_of(site.node)
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(
+            plan.parent_of(statement), cst.Module
+        ):
+            return statement
+    return None
+
+
+def _is_import_line(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _insert_statements(module: cst.Module, statements: list[cst.CSTNode]) -> cst.Module:
+    """Put new top-level statements after the last top-level import (or the docstring),
+    as a block of their own: one blank line above it; the code below keeps its own."""
     index = 0
     for position, stmt in enumerate(module.body):
-        if isinstance(stmt, cst.SimpleStatementLine) and (
-            all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
-            or (position == 0 and isinstance(stmt.body[0], cst.Expr))
-        ):
+        if _is_import_line(stmt) or (position == 0 and _is_docstring(stmt)):
             index = position + 1
         elif index and not isinstance(stmt, cst.SimpleStatementLine):
             break
-    return module.with_changes(body=[*module.body[:index], *statements, *module.body[index:]])
+    first, *rest = statements
+    first = first.with_changes(leading_lines=[cst.EmptyLine()] if index else [])
+    return module.with_changes(body=[*module.body[:index], first, *rest, *module.body[index:]])
+
+
+def _stdlib(name: str) -> bool:
+    return name.split(".")[0] in sys.stdlib_module_names
+
+
+def _import_names(stmt: cst.SimpleStatementLine) -> list[tuple[str, bool]]:
+    """(module, is a plain `import`) for each import in a statement line."""
+    out: list[tuple[str, bool]] = []
+    for small in stmt.body:
+        if isinstance(small, cst.Import):
+            out.extend((cst.Module([]).code_for_node(a.name), True) for a in small.names)
+        elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+            out.append((cst.Module([]).code_for_node(small.module), False))
+        else:
+            out.append(("", False))  # relative import: first-party
+    return out
+
+
+def _add_plain_import(module: cst.Module, name: str) -> cst.Module | None:
+    """`import name` (a stdlib module) where isort would put it, or None to fall back.
+
+    Into the first block of stdlib imports, in order among its plain imports; with no
+    such block, as a block of its own before the first non-__future__ import."""
+    body = list(module.body)
+    positions = [i for i, stmt in enumerate(body) if _is_import_line(stmt)]
+    for i in positions:
+        for imported, plain in _import_names(body[i]):  # type: ignore[arg-type]
+            if plain and imported == name:
+                return module  # already imported
+    new = cst.parse_statement(f"import {name}{module.default_newline}")
+    first_stdlib = next(
+        (
+            i
+            for i in positions
+            if all(_stdlib(m) and m != "__future__" for m, _ in _import_names(body[i]))  # type: ignore[arg-type]
+        ),
+        None,
+    )
+    if first_stdlib is not None:
+        index = first_stdlib
+        while index < len(body) and _is_import_line(body[index]):
+            names = _import_names(body[index])  # type: ignore[arg-type]
+            if index > first_stdlib and body[index].leading_lines:
+                break  # a blank line or comment ends the block
+            if not all(_stdlib(m) for m, _ in names):
+                break
+            if not names[0][1] or names[0][0] > name:
+                break
+            index += 1
+        if index == first_stdlib:
+            blank, comments = _split_leading(body[index].leading_lines)
+            new = new.with_changes(leading_lines=blank)
+            body[index] = body[index].with_changes(leading_lines=comments)
+        body.insert(index, new)
+        return module.with_changes(body=body)
+    others = [
+        i
+        for i in positions
+        if any(m != "__future__" for m, _ in _import_names(body[i]))  # type: ignore[arg-type]
+    ]
+    if not others:
+        return None
+    index = others[0]
+    # A block of its own; a comment above the first import stays with that import.
+    blank, comments = _split_leading(body[index].leading_lines)
+    new = new.with_changes(leading_lines=blank)
+    body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine(), *comments])
+    body.insert(index, new)
+    return module.with_changes(body=body)
+
+
+def _split_leading(
+    lines: Sequence[cst.EmptyLine],
+) -> tuple[list[cst.EmptyLine], list[cst.EmptyLine]]:
+    """Blank lines before the first comment, and the rest (comments belong to the code
+    below them)."""
+    for index, line in enumerate(lines):
+        if line.comment is not None:
+            return list(lines[:index]), list(lines[index:])
+    return list(lines), []
+
+
+def _add_from_import(module: cst.Module, source: str, name: str) -> cst.Module | None:
+    """Add `name` to an existing top-level `from source import ...` (in order when the
+    names there are sorted), or None to fall back to libcst's AddImportsVisitor."""
+    for index, stmt in enumerate(module.body):
+        if not _is_import_line(stmt):
+            continue
+        assert isinstance(stmt, cst.SimpleStatementLine)
+        for small_index, small in enumerate(stmt.body):
+            if (
+                not isinstance(small, cst.ImportFrom)
+                or small.relative
+                or small.module is None
+                or cst.Module([]).code_for_node(small.module) != source
+                or isinstance(small.names, cst.ImportStar)
+            ):
+                continue
+            aliases = list(small.names)
+            present = [cst.Module([]).code_for_node(a.name) for a in aliases]
+            if any(p == name and a.asname is None for p, a in zip(present, aliases, strict=True)):
+                return module
+            position = len(aliases)
+            if present == sorted(present, key=str.lower):
+                position = next(
+                    (i for i, p in enumerate(present) if p.lower() > name.lower()), len(aliases)
+                )
+            names = _with_alias(aliases, position, cst.ImportAlias(name=cst.Name(name)))
+            new_small = small.with_changes(names=names)
+            new_stmt = stmt.with_changes(
+                body=[*stmt.body[:small_index], new_small, *stmt.body[small_index + 1 :]]
+            )
+            return module.with_changes(
+                body=[*module.body[:index], new_stmt, *module.body[index + 1 :]]
+            )
+    return None
+
+
+def _with_alias(
+    aliases: list[cst.ImportAlias], position: int, alias: cst.ImportAlias
+) -> list[cst.ImportAlias]:
+    """`aliases` with `alias` inserted at `position`, commas threaded as the list had them."""
+    commas = [a.comma for a in aliases]
+    separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    for comma in reversed(commas[:-1]):
+        if isinstance(comma, cst.Comma):
+            separator = comma
+            break
+    if position == len(aliases):
+        last = aliases[-1]
+        return [
+            *aliases[:-1],
+            last.with_changes(comma=separator),
+            alias.with_changes(comma=last.comma),
+        ]
+    return [*aliases[:position], alias.with_changes(comma=separator), *aliases[position:]]
+
+
+def _add_imports(module: cst.Module, items: list[ImportItem]) -> cst.Module:
+    # Fixers ask for imports while planning; an edit may then be suppressed (an ignore
+    # comment): only what the new code uses is imported.
+    visitor = _NamesInUse()
+    module.visit(visitor)
+    fallback: list[ImportItem] = []
+    for item in items:
+        if (item.alias or item.obj_name or item.module.split(".")[0]) not in visitor.names:
+            continue
+        if item.obj_name is None and item.alias is None and _stdlib(item.module):
+            added = _add_plain_import(module, item.module)
+        elif item.obj_name is not None and item.alias is None:
+            added = _add_from_import(module, item.module, item.obj_name)
+        else:
+            added = None
+        if added is None:
+            fallback.append(item)
+        else:
+            module = added
+    if fallback:
+        module = AddImportsVisitor(CodemodContext(), fallback).transform_module(module)
+    return module
 
 
 def rewrite_module(
@@ -238,17 +475,79 @@ def rewrite_module(
         return module, plan
     for fixer in FIXERS:
         fixer(plan)
-    new = wrapper.module.visit(_Applier(plan))
-    if plan.statements_after_imports:
-        new = _insert_statements(new, plan.statements_after_imports)
+    inserted = [
+        cst.parse_statement(src + module.default_newline) for src in plan.statements_after_imports
+    ]
+    anchor = _settings_anchor(plan) if inserted else None
+    new = wrapper.module.visit(_Applier(plan, anchor, inserted))
+    if inserted and anchor is None:
+        new = _insert_statements(new, inserted)
     if plan.imports_to_add:
-        new = AddImportsVisitor(CodemodContext(), plan.imports_to_add).transform_module(new)
+        new = _add_imports(new, plan.imports_to_add)
     if plan.imports_to_remove:
-        context = CodemodContext()
-        for module_name, name in plan.imports_to_remove:
-            RemoveImportsVisitor.remove_unused_import(context, module_name, name)
-        new = RemoveImportsVisitor(context).transform_module(new)
+        new = _remove_unused_imports(new, plan.imports_to_remove)
     return new, plan
+
+
+class _NamesInUse(cst.CSTVisitor):
+    """Every bare name the module uses outside its import statements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def _remove_unused_imports(module: cst.Module, items: list[tuple[str, str | None]]) -> cst.Module:
+    """Drop `from module import name` entries the rewrite left unused.
+
+    Only names a fixer replaced are candidates, so a plain name count is enough (libcst's
+    RemoveImportsVisitor needs scope analysis of the whole module: ~0.3 s a file)."""
+    visitor = _NamesInUse()
+    module.visit(visitor)
+    unused = {(m, n) for m, n in items if n is not None and n not in visitor.names}
+    if not unused:
+        return module
+    body = list(module.body)
+    for index, stmt in enumerate(body):
+        if not _is_import_line(stmt):
+            continue
+        assert isinstance(stmt, cst.SimpleStatementLine)
+        smalls: list[cst.BaseSmallStatement] = []
+        for small in stmt.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                source = cst.Module([]).code_for_node(small.module)
+                kept = [
+                    a
+                    for a in small.names
+                    if a.asname is not None
+                    or (source, cst.Module([]).code_for_node(a.name)) not in unused
+                ]
+                if not kept:
+                    continue
+                if len(kept) != len(small.names):
+                    last = small.names[-1].comma
+                    kept[-1] = kept[-1].with_changes(comma=last)
+                    small = small.with_changes(names=kept)
+            smalls.append(small)
+        if not smalls:
+            body[index] = cst.RemoveFromParent()  # type: ignore[assignment]
+        elif smalls != list(stmt.body):
+            body[index] = stmt.with_changes(body=smalls)
+    return module.with_changes(body=[s for s in body if not isinstance(s, cst.RemovalSentinel)])
 
 
 def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
@@ -302,7 +601,8 @@ def _decode(data: bytes, encoding: str) -> str:
 
 
 def file_encoding(data: bytes) -> str:
+    """The encoding Python reads `data` with (BOM, then coding cookie, else UTF-8)."""
     try:
-        return cst.parse_module(data).encoding
-    except Exception:  # noqa: BLE001 - display only
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except (SyntaxError, LookupError):  # display only
         return "utf-8"

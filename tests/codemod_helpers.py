@@ -1,0 +1,94 @@
+"""Helpers for the codemod tests: rewrite a snippet the way `migrator diff` would.
+
+`check_transformed(before, after)` and `check_noop(src)` run the whole fixer chain (the
+same `rewrite_job` the CLI's workers run) for one provider, compare the result exactly,
+and also check that a second run changes nothing. Snippets are dedented, so tests can
+indent them with the code around them.
+
+`fixture_result(provider, name)` rewrites one input of `fixtures/rewrite/` (cached: the
+golden and property tests share the 15 x 14 rewrites).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from functools import cache
+from pathlib import Path
+
+from migrator.mapping import Mapping, load_registry
+from migrator.model import FileResult, Finding
+from migrator.rewrite import RewriteOptions, rewrite_job
+
+ROOT = Path(__file__).resolve().parent.parent
+REWRITE_FIXTURES = ROOT / "fixtures" / "rewrite"
+EXPECTED = REWRITE_FIXTURES / "expected"
+PROVIDERS: tuple[str, ...] = tuple(m.id for m in load_registry().all())
+INPUTS: tuple[str, ...] = tuple(sorted(p.name for p in REWRITE_FIXTURES.glob("*.py")))
+
+
+@cache
+def mapping(provider: str) -> Mapping:
+    return load_registry().get(provider)
+
+
+def options(provider: str = "deepseek", **overrides: object) -> RewriteOptions:
+    return RewriteOptions(mapping=mapping(provider), **overrides)  # type: ignore[arg-type]
+
+
+def rewrite_bytes(data: bytes, provider: str = "deepseek", path: str = "example.py",
+                  **overrides: object) -> FileResult:  # fmt: skip
+    return rewrite_job(path, data, options(provider, **overrides))
+
+
+def rewrite(src: str, provider: str = "deepseek", **overrides: object) -> tuple[str, FileResult]:
+    """The rewritten text of a (dedented) snippet, and the whole result."""
+    data = textwrap.dedent(src).encode("utf-8")
+    result = rewrite_bytes(data, provider, **overrides)
+    assert not result.errors, result.errors
+    new = result.new_source if result.new_source is not None else data
+    return new.decode("utf-8"), result
+
+
+def findings(src: str, provider: str = "deepseek", **overrides: object) -> list[Finding]:
+    return rewrite(src, provider, **overrides)[1].findings
+
+
+def ids(found: list[Finding]) -> list[str]:
+    return [f.id for f in found]
+
+
+def check_transformed(
+    before: str, after: str, provider: str = "deepseek", **overrides: object
+) -> list[Finding]:
+    """`before` becomes exactly `after`, and rewriting `after` again changes nothing."""
+    got, result = rewrite(before, provider, **overrides)
+    expected = textwrap.dedent(after)
+    assert got == expected, f"\n--- got ---\n{got}\n--- expected ---\n{expected}"
+    again = rewrite_bytes(got.encode("utf-8"), provider, **overrides)
+    assert again.new_source is None, (
+        "second run changed the output:\n" + again.new_source.decode("utf-8")  # type: ignore[union-attr]
+    )
+    return result.findings
+
+
+def check_noop(src: str, provider: str = "deepseek", **overrides: object) -> list[Finding]:
+    """`src` is left byte for byte as it is."""
+    data = textwrap.dedent(src).encode("utf-8")
+    result = rewrite_bytes(data, provider, **overrides)
+    assert not result.errors, result.errors
+    assert result.new_source is None, "expected no change, got:\n" + result.new_source.decode()
+    return result.findings
+
+
+@cache
+def fixture_result(provider: str, name: str) -> FileResult:
+    """`fixtures/rewrite/<name>` rewritten for `provider` (computed once per session)."""
+    data = (REWRITE_FIXTURES / name).read_bytes()
+    return rewrite_job(name, data, options(provider))
+
+
+def fixture_output(provider: str, name: str) -> bytes:
+    result = fixture_result(provider, name)
+    if result.new_source is None:
+        return (REWRITE_FIXTURES / name).read_bytes()
+    return result.new_source

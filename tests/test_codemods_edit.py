@@ -1,0 +1,177 @@
+"""codemods/_edit.py and the engine's layout rules: edits keep the code's own style.
+
+Arguments keep their commas, comments and line breaks; new ones follow the local layout;
+imports go where isort would put them; new module settings join the existing ones;
+markers are one line, fit the file's encoding, and are never added twice.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from migrator.codemods._edit import add_dict_entry, edit_call_args, replace_string_value
+
+from tests.codemod_helpers import check_transformed, rewrite_bytes
+
+
+def edited(src: str, **kwargs: object) -> str:
+    call = cst.parse_expression(src)
+    assert isinstance(call, cst.Call)
+    values = {k: cst.parse_expression(v) for k, v in dict(kwargs.pop("set_values", {})).items()}
+    return cst.Module([]).code_for_node(edit_call_args(call, set_values=values, **kwargs))
+
+
+def test_append_to_one_line_call() -> None:
+    assert edited("f(a=1)", set_values={"b": "2"}) == "f(a=1, b=2)"
+    assert edited("f()", set_values={"b": "2"}) == "f(b=2)"
+
+
+def test_append_to_a_call_closed_on_its_own_line() -> None:
+    assert edited("f(\n    a=1, b=2\n)", set_values={"c": "3"}) == "f(\n    a=1, b=2, c=3\n)"
+
+
+def test_append_after_a_trailing_comma() -> None:
+    src = "f(\n    a=1,\n    b=2,\n)"
+    assert edited(src, set_values={"c": "3"}) == "f(\n    a=1,\n    b=2,\n    c=3,\n)"
+
+
+def test_mixed_layout_follows_the_last_separator() -> None:
+    src = "f(\n    a=1,\n    b=2, c=3,\n)"
+    assert edited(src, set_values={"d": "4"}) == "f(\n    a=1,\n    b=2, c=3, d=4,\n)"
+
+
+def test_remove_last_keeps_the_closing_layout() -> None:
+    assert edited("f(a=1, b=2)", remove={"b"}) == "f(a=1)"
+    assert edited("f(\n    a=1,\n    b=2,\n)", remove={"b"}) == "f(\n    a=1,\n)"
+    assert edited("f(\n    a=1,\n    b=2\n)", remove={"b"}) == "f(\n    a=1\n)"
+
+
+def test_comments_stay_on_their_argument() -> None:
+    src = "f(\n    a=1,  # keep me\n    b=2,\n)"
+    assert edited(src, remove={"b"}) == "f(\n    a=1,  # keep me\n)"
+    assert edited(src, set_values={"c": "3"}) == "f(\n    a=1,  # keep me\n    b=2,\n    c=3,\n)"
+    last = "f(\n    a=1,\n    b=2,  # last\n)"
+    assert edited(last, set_values={"c": "3"}) == "f(\n    a=1,\n    b=2,  # last\n    c=3,\n)"
+    no_trailing = "f(\n    a=1,  # keep me\n    b=2\n)"
+    assert edited(no_trailing, remove={"b"}) == "f(\n    a=1,  # keep me\n)"
+
+
+def test_rename_and_replace_in_place() -> None:
+    assert edited("f(a=1, b=2)", rename={"a": "x"}) == "f(x=1, b=2)"
+    assert edited("f(a=1, b=2)", set_values={"a": "9"}) == "f(a=9, b=2)"
+
+
+def test_string_keeps_prefix_and_quotes() -> None:
+    node = cst.parse_expression("r'gpt-4o'")
+    assert isinstance(node, cst.SimpleString)
+    assert replace_string_value(node, "qwen-max").value == "r'qwen-max'"
+    triple = cst.parse_expression('"""x"""')
+    assert isinstance(triple, cst.SimpleString)
+    assert replace_string_value(triple, 'a"b').value == '"""a\\"b"""'
+
+
+def test_dict_entries_follow_the_dict_layout() -> None:
+    d = cst.parse_expression('{\n    "a": 1,\n}')
+    assert isinstance(d, cst.Dict)
+    out = cst.Module([]).code_for_node(add_dict_entry(d, "b", cst.Integer("2")))
+    assert out == '{\n    "a": 1,\n    "b": 2,\n}'
+    assert add_dict_entry(d, "a", cst.Integer("5")) is d  # the user's key wins
+
+
+def test_os_import_before_third_party_block() -> None:
+    check_transformed(
+        """\
+        '''Doc.'''
+
+        # third-party
+        from openai import OpenAI
+
+        c = OpenAI()
+        """,
+        """\
+        '''Doc.'''
+
+        import os
+
+        # third-party
+        from openai import OpenAI
+
+        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """,
+    )
+
+
+def test_future_import_stays_first() -> None:
+    check_transformed(
+        """\
+        from __future__ import annotations
+
+        from openai import OpenAI
+
+        c = OpenAI()
+        """,
+        """\
+        from __future__ import annotations
+
+        import os
+
+        from openai import OpenAI
+
+        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """,
+    )
+
+
+def test_existing_os_import_is_reused() -> None:
+    check_transformed(
+        """\
+        import os, sys
+        from openai import OpenAI
+
+        c = OpenAI()
+        """,
+        """\
+        import os, sys
+        from openai import OpenAI
+
+        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """,
+    )
+
+
+def test_new_class_import_joins_the_openai_import_in_order() -> None:
+    check_transformed(
+        """\
+        from openai import (
+            APIError,
+            AsyncAzureOpenAI,
+        )
+
+        c = AsyncAzureOpenAI(api_key=k)
+        """,
+        """\
+        from openai import (
+            APIError,
+            AsyncOpenAI,
+        )
+
+        c = AsyncOpenAI(api_key=k, base_url="https://api.deepseek.com")
+        """,
+    )
+
+
+def test_marker_fits_a_gbk_file() -> None:
+    src = (
+        "# -*- coding: gbk -*-\r\n"
+        '"""\u4e2d\u6587."""\r\n'
+        "def f(client):\r\n"
+        "    import openai\r\n"
+        "    openai.Image.create(prompt='x')\r\n"
+    ).encode("gbk")
+    result = rewrite_bytes(src, "deepseek")
+    assert result.new_source is not None
+    text = result.new_source.decode("gbk")
+    assert (
+        "    # migrator: MIG401 images.generate: no image generation endpoint at deepseek\r\n"
+        in text
+    )
+    assert text.count("\n") == text.count("\r\n")

@@ -1,0 +1,304 @@
+"""codemods/module_settings.py: `openai.api_base = ...` and friends, retargeted in place."""
+
+# ruff: noqa: E501 - expected outputs are real rewrites: a long call stays on one line
+
+from __future__ import annotations
+
+from tests.codemod_helpers import check_noop, check_transformed, ids
+
+
+def test_v0_settings_are_retargeted_in_place() -> None:
+    found = check_transformed(
+        """\
+        import os
+
+        import openai
+
+        openai.api_base = "https://api.openai.com/v1"
+        openai.api_key = os.environ["OPENAI_API_KEY"]
+        openai.organization = "org-1"
+
+        openai.ChatCompletion.create(model="gpt-3.5-turbo", messages=[])
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_base = "https://api.moonshot.cn/v1"
+        openai.api_key = os.environ["MOONSHOT_API_KEY"]
+
+        openai.ChatCompletion.create(model="moonshot-v1-8k", messages=[])
+        """,
+        "kimi",
+    )
+    assert sorted(ids(found)) == ["MIG102", "MIG402"]
+
+
+def test_missing_settings_join_the_existing_ones() -> None:
+    check_transformed(
+        """\
+        import openai
+
+        # credentials
+        openai.api_key = "sk-abcdefghijklmnopqrstuvwxyz"
+
+        openai.ChatCompletion.create(model="gpt-4o", messages=[])
+        """,
+        """\
+        import os
+
+        import openai
+
+        # credentials
+        openai.api_base = "https://qianfan.baidubce.com/v2"
+        openai.api_key = os.environ["QIANFAN_API_KEY"]
+
+        openai.ChatCompletion.create(model="ernie-4.0-turbo-8k", messages=[])
+        """,
+        "ernie",
+    )
+
+
+def test_settings_are_inserted_after_the_imports_when_there_are_none() -> None:
+    check_transformed(
+        '''\
+        """Docs."""
+        import openai as ai
+
+        PROMPT = "hi"
+
+
+        def go():
+            return ai.ChatCompletion.create(model="gpt-4o", messages=[])
+        ''',
+        '''\
+        """Docs."""
+        import os
+
+        import openai as ai
+
+        ai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+        ai.api_key = os.environ["DASHSCOPE_API_KEY"]
+
+        PROMPT = "hi"
+
+
+        def go():
+            return ai.ChatCompletion.create(model="qwen3-max", messages=[])
+        ''',
+        "qwen",
+    )
+
+
+def test_v1_module_client_gets_base_url_with_its_slash_and_a_pinned_type() -> None:
+    """The module client joins base_url + "chat/completions" as they are, and picks Azure
+    by itself when AZURE_OPENAI_* variables are set."""
+    check_transformed(
+        """\
+        import openai
+
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_type = "openai"
+        openai.base_url = "https://api.deepseek.com/"
+        openai.api_key = os.environ["DEEPSEEK_API_KEY"]
+
+        openai.chat.completions.create(model="deepseek-v4-pro", messages=[], extra_body={"thinking": {"type": "disabled"}})
+        """,
+    )
+
+
+def test_endpoint_from_openai_env_stays_configurable() -> None:
+    """v0 appends "/chat/completions" to api_base: no trailing slash."""
+    check_transformed(
+        """\
+        import os
+        import openai
+
+        openai.api_base = os.getenv("OPENAI_API_BASE")
+        openai.api_key = os.getenv("OPENAI_API_KEY")
+        """,
+        """\
+        import os
+        import openai
+
+        openai.api_base = os.environ.get("ZAI_BASE_URL", "https://open.bigmodel.cn/api/paas/v4").rstrip("/")
+        openai.api_key = os.getenv("ZAI_API_KEY")
+        """,
+        "glm",
+    )
+
+
+def test_endpoint_from_openai_env_without_a_provider_variable() -> None:
+    check_transformed(
+        """\
+        import os
+        import openai
+
+        openai.api_base = os.getenv("OPENAI_API_BASE")
+        """,
+        """\
+        import os
+        import openai
+
+        openai.api_base = "https://api.hunyuan.cloud.tencent.com/v1"
+        """,
+        "hunyuan",
+    )
+
+
+def test_relay_endpoint_is_reported() -> None:
+    found = check_transformed(
+        """\
+        import openai
+
+        openai.api_base = "https://gpt.relay.example.com/v1"
+        openai.api_key = key
+        """,
+        """\
+        import openai
+
+        openai.api_base = "https://api.deepseek.com"
+        openai.api_key = key
+        """,
+    )
+    assert sorted(ids(found)) == ["MIG101", "MIG502"]
+
+
+def test_module_already_on_a_provider_is_left_alone() -> None:
+    found = check_noop(
+        """\
+        import openai
+
+        openai.api_base = "https://api.moonshot.cn/v1"
+        openai.api_key = "sk-moonshot-0123456789abcdef"
+        openai.ChatCompletion.create(model="gpt-4", messages=[], max_tokens=5)
+        """
+    )
+    assert "MIG104" in ids(found)
+
+
+def test_azure_v0_settings_to_a_provider() -> None:
+    found = check_transformed(
+        """\
+        import openai
+
+        openai.api_type = "azure"
+        openai.api_base = "https://contoso.openai.azure.com/"
+        openai.api_version = "2023-05-15"
+        """,
+        """\
+        import openai
+
+        openai.api_type = "open_ai"
+        openai.api_base = "https://api.deepseek.com"
+        openai.api_version = "2023-05-15"
+        """,
+    )
+    assert sorted(ids(found)) == ["MIG103", "MIG103"]
+
+
+def test_to_azure_v0_module_is_configured_and_calls_name_the_deployment() -> None:
+    found = check_transformed(
+        """\
+        import openai
+
+        openai.api_key = "sk-abcdefghijklmnopqrstuvwxyz"
+
+
+        def ask(q):
+            return openai.ChatCompletion.create(model="gpt-4o", messages=[q])
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_type = "azure"
+        openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]
+        openai.api_version = os.environ.get("OPENAI_API_VERSION", "2024-10-21")
+        openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]
+
+
+        def ask(q):
+            return openai.ChatCompletion.create(engine="gpt-4o", messages=[q])
+        """,
+        "azure",
+    )
+    assert "MIG103" in ids(found) and "MIG501" in ids(found)
+
+
+def test_to_azure_v1_module_client_uses_azure_endpoint() -> None:
+    check_transformed(
+        """\
+        import openai
+
+        openai.base_url = "https://api.openai.com/v1/"
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_type = "azure"
+        openai.api_version = os.environ.get("OPENAI_API_VERSION", "2024-10-21")
+        openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]
+        openai.azure_endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """,
+        "azure",
+    )
+
+
+def test_to_azure_module_already_on_azure_is_left_alone() -> None:
+    check_noop(
+        """\
+        import os
+        import openai
+
+        openai.api_type = "azure"
+        openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]
+        openai.ChatCompletion.create(engine="chat", messages=[])
+        """,
+        "azure",
+    )
+
+
+def test_no_module_calls_no_inserted_settings() -> None:
+    check_noop(
+        """\
+        import openai
+
+        def handle(exc):
+            return isinstance(exc, openai.APIError)
+        """
+    )
+
+
+def test_gateway_url_from_the_environment_is_normalised() -> None:
+    check_transformed(
+        """\
+        import openai
+
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_type = "openai"
+        openai.base_url = os.environ["LLM_GATEWAY_BASE_URL"].rstrip("/") + "/"
+        openai.api_key = os.environ["LLM_GATEWAY_API_KEY"]
+
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """,
+        "gateway",
+    )

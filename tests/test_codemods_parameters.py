@@ -1,0 +1,168 @@
+"""codemods/parameters.py: keyword arguments translated as the mapping's rules say."""
+
+# ruff: noqa: E501 - expected outputs are real rewrites: a long call stays on one line
+
+from __future__ import annotations
+
+from tests.codemod_helpers import check_noop, check_transformed, ids
+
+HEAD = """\
+from openai import OpenAI
+
+
+def ask(client: OpenAI, text):
+"""
+
+
+def test_rename_and_drop_keep_one_argument_per_line() -> None:
+    found = check_transformed(
+        HEAD
+        + """\
+            return client.chat.completions.create(
+                model="gpt-4o",
+                messages=[],
+                max_completion_tokens=100,
+                user="u-1",
+                store=True,
+            )
+        """,
+        HEAD
+        + """\
+            return client.chat.completions.create(
+                model="qwen3-max",
+                messages=[],
+                max_tokens=100,
+            )
+        """,
+        "qwen",
+    )
+    assert sorted(ids(found)) == ["MIG106", "MIG301", "MIG301", "MIG302"]
+
+
+def test_rename_onto_an_existing_keyword_drops_the_duplicate() -> None:
+    check_transformed(
+        HEAD + '    client.chat.completions.create(model="x-1", messages=[], max_tokens=5, '
+        "max_completion_tokens=9)\n",
+        HEAD + '    client.chat.completions.create(model="x-1", messages=[], max_tokens=5)\n',
+        "qwen",
+    )
+
+
+def test_clamp_keeps_the_literal_kind() -> None:
+    found = check_transformed(
+        HEAD
+        + '    client.chat.completions.create(model="m", messages=[], temperature=0, top_p=1)\n',
+        HEAD
+        + '    client.chat.completions.create(model="m", messages=[], temperature=0.01, top_p=0.99)\n',
+        "glm",
+    )
+    assert ids(found).count("MIG303") == 2
+
+
+def test_clamp_of_a_computed_value_is_a_finding() -> None:
+    found = check_noop(
+        HEAD + '    client.chat.completions.create(model="m", messages=[], temperature=t)\n', "glm"
+    )
+    assert "MIG303" in ids(found)
+
+
+def test_move_into_extra_body_merges_with_the_users_dict() -> None:
+    check_transformed(
+        HEAD
+        + """\
+            client.chat.completions.create(
+                model="m",
+                user="u-1",
+                extra_body={
+                    "do_sample": False,
+                },
+            )
+        """,
+        HEAD
+        + """\
+            client.chat.completions.create(
+                model="m",
+                extra_body={
+                    "do_sample": False,
+                    "user_id": "u-1",
+                },
+            )
+        """,
+        "glm",
+    )
+
+
+def test_computed_extra_body_is_merged_by_union() -> None:
+    check_transformed(
+        HEAD + '    client.chat.completions.create(model="m", user=uid, extra_body=extra)\n',
+        HEAD
+        + '    client.chat.completions.create(model="m", extra_body={"user_id": uid} | extra)\n',
+        "glm",
+    )
+
+
+def test_unsupported_parameters_get_one_marker_per_call() -> None:
+    found = check_transformed(
+        HEAD + '    return client.chat.completions.create(model="m", messages=[], n=2, seed=1, '
+        "logit_bias={})\n",
+        HEAD
+        + "    # migrator: MIG305 n, seed, logit_bias: not supported by deepseek\n"
+        + '    return client.chat.completions.create(model="m", messages=[], n=2, seed=1, '
+        "logit_bias={})\n",
+    )
+    assert ids(found).count("MIG305") == 3  # one finding per parameter, with its reason
+
+
+def test_v0_call_gets_extra_fields_as_keywords() -> None:
+    check_transformed(
+        """\
+        import openai
+
+        openai.api_base = "https://api.openai.com/v1"
+        openai.ChatCompletion.create(
+            model="gpt-4o", messages=[], user="u"
+        )
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_key = os.environ["ZAI_API_KEY"]
+        openai.api_base = "https://open.bigmodel.cn/api/paas/v4"
+        openai.ChatCompletion.create(
+            model="glm-4-plus", messages=[], user_id="u"
+        )
+        """,
+        "glm",
+    )
+
+
+def test_ignore_comment_keeps_a_parameter() -> None:
+    check_transformed(
+        HEAD
+        + """\
+            client.chat.completions.create(
+                model="m",
+                user="u",  # migrator: ignore[MIG301]
+                store=True,
+            )
+        """,
+        HEAD
+        + """\
+            client.chat.completions.create(
+                model="m",
+                user="u",  # migrator: ignore[MIG301]
+            )
+        """,
+    )
+
+
+def test_parameters_of_unsupported_endpoints_are_left() -> None:
+    found = check_transformed(
+        HEAD + '    client.embeddings.create(model="m", input="x", user="u")\n',
+        HEAD
+        + "    # migrator: MIG401 embeddings.create: no embeddings endpoint at deepseek\n"
+        + '    client.embeddings.create(model="m", input="x", user="u")\n',
+    )
+    assert "MIG301" not in ids(found)
