@@ -1,0 +1,300 @@
+"""`migrator apply` and `migrator checklist` (registered by cli.py)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from migrator.apply import (
+    ApplyError,
+    ApplyFailed,
+    ApplyOutcome,
+    ApplySettings,
+    GitContext,
+    ProjectPlan,
+    check_repository,
+    default_branch,
+    plan_migration,
+    run_apply,
+)
+from migrator.checklist import collect, render_markdown, severity_counts, to_json
+from migrator.cli import (
+    EXIT_USAGE,
+    PATH_ARG,
+    UsageError,
+    build_options,
+    load_config,
+    target_options,
+)
+from migrator.report import dump_json
+
+EXIT_INTERRUPTED = 130
+
+
+def _command_line(plan: ProjectPlan, name: str) -> str:
+    return f"migrator {name} PATH --to {plan.options.mapping.id} --strategy {plan.options.strategy}"
+
+
+@click.command()
+@PATH_ARG
+@target_options
+@click.option(
+    "--branch",
+    default=None,
+    metavar="NAME",
+    help="Branch to create (default: migrator/openai-to-<provider id>).",
+)
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Migrate on top of uncommitted changes (they are not committed, except in "
+    "files the migration rewrites).",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Write the files where they are: no git checks, branch or commit.",
+)
+@click.option(
+    "--no-commit",
+    "no_commit",
+    is_flag=True,
+    help="Leave the changes staged on the new branch instead of committing them.",
+)
+def apply(
+    path: Path,
+    branch: str | None,
+    allow_dirty: bool,
+    in_place: bool,
+    no_commit: bool,
+    jobs: int | None,
+    excludes: tuple[str, ...],
+    **kwargs: object,
+) -> None:
+    """Rewrite PATH for a provider and commit the result on a new git branch.
+
+    \b
+    What it does, in order (nothing is written before every check has passed):
+      1. refuses a dirty work tree (lists the files), a repo without commits,
+         an existing branch, a missing git author identity;
+      2. creates branch migrator/openai-to-<provider> from HEAD (detached HEAD works);
+      3. writes every rewritten .py file atomically (encoding, BOM, newlines and
+         mode bits kept), updates requirements*.txt / pyproject.toml / setup.cfg /
+         Pipfile and env templates (.env.example...), never a real .env;
+      4. writes MIGRATION.md, the checklist of what a person must still do;
+      5. commits (author from git config) and prints how to review.
+    Running it again on the migrated branch finds nothing to change.
+    Ctrl-C while writing restores the files written so far and prints how to
+    leave the new branch. After a hard kill (each file is old or new):
+      git stash push --include-untracked; git checkout <original>;
+      git branch -D <branch>
+
+    \b
+    Examples:
+      migrator apply . --to glm
+      migrator apply . --to qwen --branch chore/leave-openai
+      migrator apply services/api --to deepseek --no-commit
+      migrator apply script.py --to kimi --in-place    # no git at all
+    """
+    if in_place and (branch or no_commit):
+        raise UsageError("--branch and --no-commit need git; --in-place writes without git")
+    config = load_config(path)
+    options = build_options(path, config, **kwargs)  # type: ignore[arg-type]
+    settings = ApplySettings(
+        branch=branch, allow_dirty=allow_dirty, in_place=in_place, commit=not no_commit
+    )
+    try:
+        git = check_repository(path.absolute(), settings)
+    except ApplyError as exc:
+        raise UsageError(str(exc)) from exc
+    plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
+    target_branch = branch or default_branch(options.mapping.id)
+
+    def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
+        findings = collect(plan, applied=True)
+        context = _context_lines(git, target_branch, settings)
+        text = render_markdown(
+            findings, plan.options.mapping, plan.options.strategy, link_prefix=prefix,
+            context=context, command=_command_line(plan, "checklist"),
+        )  # fmt: skip
+        return text.encode("utf-8"), severity_counts(findings)
+
+    try:
+        outcome = run_apply(plan, git, settings, render, log=_err)
+    except ApplyError as exc:
+        raise UsageError(str(exc)) from exc
+    except ApplyFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        _err("interrupted.")
+        sys.exit(EXIT_INTERRUPTED)
+    _print_outcome(outcome, settings, path)
+
+
+def _err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _context_lines(git: GitContext | None, branch: str, settings: ApplySettings) -> list[str]:
+    if git is None:
+        return ["Written in place by `migrator apply --in-place`."]
+    base = git.base if git.head.branch else git.base[:12]
+    return [
+        f"Made by `migrator apply` on branch `{branch}` from `{base}`; review the whole change "
+        f"with `git diff {base}...{branch}`."
+    ]
+
+
+def _print_outcome(outcome: ApplyOutcome, settings: ApplySettings, path: Path) -> None:
+    plan = outcome.plan
+    mapping = plan.options.mapping
+    report = plan.report
+    if outcome.nothing_to_do:
+        if _has_usage(plan):
+            click.echo(
+                f"Nothing to change: {path} is already migrated to {mapping.name} "
+                f"({plan.options.strategy}). `migrator checklist {shlex.quote(str(path))} "
+                f"--to {mapping.id}` lists what is left to review."
+            )
+        else:
+            click.echo(f"Nothing to change: no OpenAI usage found under {path}.")
+        if report.errors:
+            click.echo(f"{len(report.errors)} file(s) could not be parsed and were skipped:")
+            for error in report.errors:
+                click.echo(f"  {error.path}:{error.line}: {error.message}")
+        return
+    counts = outcome.checklist_counts
+    checklist = outcome.checklist_path or "MIGRATION.md"
+    shown_checklist = _shown(outcome.top / checklist)
+    click.echo(
+        f"Migrated to {mapping.name} ({plan.options.strategy}): {len(plan.code)} Python "
+        f"file(s) rewritten, {report.edits} edit(s)."
+    )
+    if plan.dependencies:
+        click.echo("Dependency files updated: " + ", ".join(w.path for w in plan.dependencies))
+    if plan.env_templates:
+        click.echo("Env templates updated: " + ", ".join(w.path for w in plan.env_templates))
+    if report.errors:
+        click.echo(f"{len(report.errors)} file(s) could not be parsed and were skipped:")
+        for error in report.errors:
+            click.echo(f"  {error.path}:{error.line}: {error.message}")
+    click.echo(
+        f"Checklist: {shown_checklist} ({counts.get('error', 0)} error, "
+        f"{counts.get('warning', 0)} warning, {counts.get('info', 0)} info)."
+    )
+    git = outcome.git
+    if git is None:
+        click.echo("Files were written in place (no git step). Review them before committing.")
+        return
+    base = git.base if git.head.branch else git.base[:12]
+    if git.dirty:
+        touched = sorted(set(git.dirty) & {os.path.normpath(p) for p in outcome.written})
+        if touched:
+            click.echo(
+                "Note: these files had uncommitted changes before apply, which are now part of "
+                "the migration: " + ", ".join(touched)
+            )
+    if outcome.commit:
+        click.echo(f"Committed {outcome.commit[:12]} on branch {outcome.branch} (from {base}).")
+        click.echo("Review it with:")
+        click.echo(f"  git diff {base}...{outcome.branch}")
+        click.echo(f"  then work through {shown_checklist}")
+        click.echo(f"Back to where you were: git checkout {base}")
+    else:
+        click.echo(f"Changes are staged on branch {outcome.branch} (from {base}), not committed.")
+        click.echo("Review them with:")
+        click.echo("  git diff --cached")
+        click.echo(f"  then work through {shown_checklist}, and commit with `git commit`")
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the current folder when it is below it, else absolute."""
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _has_usage(plan: ProjectPlan) -> bool:
+    return any(r.usages for r in plan.report.results)
+
+
+@click.command()
+@PATH_ARG
+@target_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown task list, or JSON per the contract.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of stdout (Markdown links are made relative to it).",
+)
+def checklist(
+    path: Path,
+    fmt: str,
+    output: Path | None,
+    jobs: int | None,
+    excludes: tuple[str, ...],
+    **kwargs: object,
+) -> None:
+    """List what a person must still do to move PATH to a provider (writes no code).
+
+    \b
+    Five sections, each item a GitHub task-list box with a path:line link and its
+    rule id (see the README's rule table):
+      1. Code left for a person   unsupported endpoints/parameters, dynamic models,
+                                  responses leaving functions, exception handling
+      2. Configuration            env vars to provision (names only), endpoints,
+                                  relays, hard-coded keys (redacted), dependency files
+      3. Behaviour differences    limits, sampling ranges, n>1, JSON schema,
+                                  embeddings (re-embed), reasoning/thinking defaults
+      4. Compliance               data region, filing status, personal data
+      5. Verification             the repo's test command, smoke runs per entry point
+    Lines point at the code as it is now (MIGRATION.md, written by `apply`, points at
+    the migrated code). Suppress a rule with --ignore MIGxxx or a
+    `# migrator: ignore[MIGxxx]` comment on the line.
+
+    \b
+    Examples:
+      migrator checklist . --to glm
+      migrator checklist . --to qwen -o MIGRATION.md
+      migrator checklist . --to deepseek --format json | jq '.items[] | select(.severity=="error")'
+    """
+    config = load_config(path)
+    options = build_options(path, config, **kwargs)  # type: ignore[arg-type]
+    plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
+    findings = collect(plan, applied=False)
+    if fmt == "json":
+        text = dump_json(to_json(findings, options.mapping.id, options.strategy))
+    else:
+        prefix = ""
+        if output is not None:
+            rel = os.path.relpath(plan.root, output.absolute().parent).replace(os.sep, "/")
+            prefix = "" if rel == "." else rel + "/"
+        text = render_markdown(
+            findings, options.mapping, options.strategy, link_prefix=prefix,
+            command=_command_line(plan, "checklist"),
+        )  # fmt: skip
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    if plan.report.errors:
+        _err(f"{len(plan.report.errors)} file(s) could not be parsed; they are listed as MIG603.")
+
+
+__all__ = ["EXIT_USAGE", "apply", "checklist"]

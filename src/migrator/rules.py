@@ -1,0 +1,242 @@
+"""The registry of rule ids: every `MIGxxx` that a finding or an edit can carry.
+
+Ids are stable (users put them in `--ignore`, `[tool.migrator] ignore` and
+`# migrator: ignore[MIGxxx]` comments), so an id is never reused for another meaning.
+Numbering: 1xx client and endpoint, 2xx models, 3xx parameters, 4xx endpoint families,
+5xx environment, keys and relays (all emitted by the codemods while rewriting);
+6xx code and configuration, 7xx behaviour, 8xx compliance, 9xx verification (added by the
+checklist from the whole repository). Ids ending in 00 name a kind of edit: they
+appear in no finding, but `# migrator: ignore[MIG200]` on a line keeps its model id.
+
+`severity` is the usual one; a codemod may report a rule with a lower severity where the
+case is milder (an Azure note is `info`, an Azure conversion `warning`). `category` is
+the checklist section the rule's findings land in, with the same caveat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from migrator.model import Category, Severity
+
+__all__ = ["RULES", "SECTIONS", "Rule", "get", "is_known", "rules_markdown"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    category: Category
+    title: str
+    rationale: str
+
+
+# The checklist's five sections, in order: (category, heading).
+SECTIONS: tuple[tuple[Category, str], ...] = (
+    ("code", "Code left for a person"),
+    ("config", "Configuration"),
+    ("behaviour", "Behaviour differences"),
+    ("compliance", "Compliance"),
+    ("verification", "Verification"),
+)
+
+_RULES: tuple[Rule, ...] = (
+    # -- 1xx: clients and endpoints (codemods/client_endpoint.py, module_settings.py) -----
+    Rule("MIG100", "info", "code", "client retargeted (edit)",
+         "Clients and module settings get the provider's base_url and API-key variable; "
+         "ignore it on a line to keep that client as it is."),
+    Rule("MIG101", "warning", "config", "explicit api_key expression kept",
+         "A key computed by your code was kept: only you know whether it now yields the "
+         "provider's key."),
+    Rule("MIG102", "info", "config", "organization / project removed",
+         "OpenAI account headers mean nothing to another provider."),
+    Rule("MIG103", "warning", "code", "Azure client or settings converted",
+         "Azure deployment names, API versions and Entra ID auth do not carry over; model= "
+         "values must become provider ids."),
+    Rule("MIG104", "info", "config", "client already targets a non-OpenAI endpoint",
+         "Code that already talks to another provider or a local server is left alone."),
+    Rule("MIG105", "warning", "config", "base_url from configuration replaced",
+         "The endpoint came from your configuration; that configuration still names the "
+         "old endpoint."),
+    Rule("MIG106", "info", "code", "calls through a client built elsewhere",
+         "The client is migrated where it is constructed, which may be outside this run."),
+    # -- 2xx: models (codemods/models.py) --------------------------------------------------
+    Rule("MIG200", "info", "code", "model id mapped (edit)",
+         "OpenAI model ids become the provider's; ignore it on a line to keep an id."),
+    Rule("MIG201", "warning", "code", "model is not a literal",
+         "A model from config, env or computation cannot be mapped by a codemod: set a "
+         "provider id at its source."),
+    Rule("MIG202", "warning", "code", "OpenAI model with no equivalent",
+         "The provider offers nothing comparable (or the mapping says so): the call would "
+         "fail with an unknown model."),
+    Rule("MIG203", "warning", "behaviour", "embedding model changed",
+         "Vectors from different models live in different spaces: stored vectors must be "
+         "re-embedded, and dimensions may change."),
+    Rule("MIG204", "info", "behaviour", "reasoning model mapped",
+         "Thinking output fields and defaults differ between OpenAI o-series and provider "
+         "reasoning models."),
+    Rule("MIG205", "warning", "code", "model id used as a dict key",
+         "Renaming keys could merge two entries (several OpenAI ids map to one provider "
+         "model) and Python would silently keep only one; a person adds the entries."),
+    # -- 3xx: parameters (codemods/parameters.py) ------------------------------------------
+    Rule("MIG300", "info", "code", "parameters translated (edit)",
+         "Keyword arguments are renamed, dropped, clamped or moved into extra_body as the "
+         "mapping says."),
+    Rule("MIG301", "info", "behaviour", "parameter dropped",
+         "The provider does not take it, and dropping it does not change the answer's "
+         "meaning."),
+    Rule("MIG302", "info", "code", "parameter renamed",
+         "The provider names the same setting differently."),
+    Rule("MIG303", "warning", "behaviour", "value clamped (or not checkable)",
+         "The provider accepts a narrower range (temperature, top_p, n...): sampling "
+         "behaves differently."),
+    Rule("MIG304", "info", "code", "parameter moved into extra_body",
+         "A provider-only field is sent in the request body, not as an SDK keyword."),
+    Rule("MIG305", "warning", "code", "parameter not supported",
+         "The provider rejects or ignores it; the call is left as it is and marked for a "
+         "person."),
+    # -- 4xx: endpoint families (codemods/endpoints.py) ------------------------------------
+    Rule("MIG401", "error", "code", "endpoint not offered by the provider",
+         "Images, audio, assistants, files... have no compatible endpoint there: the call "
+         "would fail."),
+    Rule("MIG402", "warning", "code", "v0 module API kept",
+         "openai<1 code keeps working only with the old SDK; --upgrade-v0 moves it to the "
+         "v1 client."),
+    # -- 41x: the v0 -> v1 upgrade, with --upgrade-v0 (codemods/v0_upgrade.py) -----------
+    Rule("MIG410", "info", "code", "v0 module API upgraded to a v1 client",
+         "v1 responses are objects, not dicts: code that handles them beyond what was "
+         "converted needs a look."),
+    Rule("MIG411", "error", "code", "v0 API with no v1 equivalent",
+         "Engine, Edit, legacy fine-tunes, embeddings_utils... are gone in openai>=1: port "
+         "by hand."),
+    Rule("MIG412", "warning", "config", "v0 module setting with no v1 equivalent",
+         "proxy, requestssession and friends configure the v0 transport only; v1 uses an "
+         "http_client."),
+    Rule("MIG413", "warning", "config", "v0 module setting not at module level",
+         "A setting changed inside a function cannot be folded into the module-level "
+         "client."),
+    Rule("MIG414", "warning", "code", "v0 exception with no v1 equivalent",
+         "Handlers for errors that no longer exist never run."),
+    Rule("MIG415", "warning", "code", "v0 call or reference not converted",
+         "Positional or * arguments and bare references cannot be rewritten safely."),
+    Rule("MIG416", "warning", "config", "per-request v0 credentials removed",
+         "api_key / api_base / organization per call move to the client."),
+    Rule("MIG417", "warning", "code", "engine= / deployment_id= became model=",
+         "Azure deployment names must become provider model ids."),
+    Rule("MIG418", "warning", "code", "dict-style access on a v1 response left",
+         "r[\"choices\"] raises TypeError on a v1 response object."),
+    # -- 5xx: environment, keys, relays (codemods/env_vars.py, hardcoded_keys.py) ----------
+    Rule("MIG500", "info", "config", "environment variable renamed (edit)",
+         "Reads of OPENAI_API_KEY / OPENAI_BASE_URL become the provider's variables."),
+    Rule("MIG501", "error", "config", "hard-coded API key",
+         "A key in the code or in a committed file leaks with the repository: move it to "
+         "the environment and revoke it."),
+    Rule("MIG502", "warning", "compliance", "relay / reverse proxy to OpenAI",
+         "Relays to OpenAI are the non-compliant workaround this migration replaces."),
+    Rule("MIG503", "info", "config", "OpenAI env var with no equivalent",
+         "OpenAI account variables (organization, project) have no meaning at the "
+         "provider."),
+    # -- 6xx: code and configuration, from the whole repository (checklist) ----------------
+    Rule("MIG601", "info", "code", "response object leaves the function",
+         "Callers depend on the OpenAI response shape: fine with the compatible endpoint, "
+         "to adapt for a later native SDK."),
+    Rule("MIG602", "info", "code", "exception handling depends on OpenAI's errors",
+         "Status codes and error bodies come from the provider now: what a handler catches "
+         "and retries may change."),
+    Rule("MIG603", "error", "code", "file skipped",
+         "A file that cannot be read or parsed was not migrated."),
+    Rule("MIG604", "warning", "code", "OpenAI URL outside the SDK",
+         "Raw HTTP calls or URLs naming api.openai.com are not rewritten by the codemods."),
+    Rule("MIG605", "warning", "code", "notebook uses openai",
+         "Only .py files are rewritten: notebook cells must be ported by hand."),
+    Rule("MIG606", "warning", "code", "OpenAI model id in a configuration file",
+         "Code that reads the file sends the id as it is: the codemods rewrite Python only."),
+    Rule("MIG610", "info", "config", "environment variable to provision",
+         "The migrated code reads the provider's variables: set them wherever the app runs "
+         "(names only are listed)."),
+    Rule("MIG611", "info", "config", "endpoint to review",
+         "The base URL decides where requests (and data) go: check the region and any "
+         "gateway in between."),
+    Rule("MIG612", "warning", "config", "dependency file not edited",
+         "Lock files, setup.py and conda environments cannot be edited safely: update them "
+         "by hand."),
+    Rule("MIG613", "info", "config", "dependency file edited",
+         "What `apply` changed in a dependency declaration, for review."),
+    Rule("MIG614", "warning", "config", "no dependency file declares openai",
+         "The compatible endpoints are used through the openai v1 SDK: make sure it is "
+         "installed."),
+    Rule("MIG615", "info", "config", "env template edited",
+         "Renamed and added variables in .env.example & co., for review."),
+    Rule("MIG616", "error", "config", "real .env file with a key in the repository",
+         "A key in a tracked (or about to be tracked) .env leaks with the repository: "
+         "remove the file from git and revoke the key."),
+    Rule("MIG617", "warning", "config", "OpenAI variable named outside Python code",
+         "CI, deployment files and docs still set or mention the old variable names."),
+    Rule("MIG618", "warning", "config", "OpenAI-named variable kept",
+         "Variables such as OPENAI_MODEL are read as they are: their deployed values must "
+         "suit the provider."),
+    Rule("MIG619", "warning", "config", "openai<1 pin kept for v0 code",
+         "Raising the pin would break the v0 calls that remain; --upgrade-v0 lifts both."),
+    # -- 7xx: behaviour differences (checklist, from the mapping) --------------------------
+    Rule("MIG701", "info", "behaviour", "context window / output limit",
+         "Prompts and max_tokens that fit an OpenAI model may not fit the mapped one."),
+    Rule("MIG703", "warning", "behaviour", "n > 1",
+         "Several choices per request are not offered everywhere: check the provider "
+         "returns as many as asked."),
+    Rule("MIG704", "warning", "behaviour", "structured output / JSON schema",
+         "response_format json_schema and .parse() support varies; json_object is more "
+         "widely supported."),
+    Rule("MIG705", "warning", "behaviour", "unverified mapping fact",
+         "The mapping marks this fact as not confirmed by a source: verify it before "
+         "relying on it."),
+    Rule("MIG706", "info", "behaviour", "provider-specific request fields and notes",
+         "A mapped model is sent extra fields (e.g. thinking on/off) or comes with a "
+         "caveat."),
+    # -- 8xx: compliance (checklist) -------------------------------------------------------
+    Rule("MIG801", "info", "compliance", "data region",
+         "Where prompts and outputs are processed is the reason for this migration: "
+         "confirm it."),
+    Rule("MIG802", "warning", "compliance", "generative-AI service filing",
+         "Public-facing generative-AI services in mainland China rely on filed (备案) "
+         "models: confirm the provider's status."),
+    Rule("MIG803", "warning", "compliance", "personal data / cross-border review",
+         "Prompts built from user data carry personal information to a third party."),
+    Rule("MIG804", "info", "compliance", "provider compliance note",
+         "A note the mapping records for this provider."),
+    # -- 9xx: verification (checklist) -----------------------------------------------------
+    Rule("MIG901", "info", "verification", "run the test suite",
+         "The repository's own tests are the first check of the migrated code."),
+    Rule("MIG902", "info", "verification", "smoke-run an entry point",
+         "One real request per migrated program proves endpoint, key and model."),
+    Rule("MIG903", "warning", "verification", "no test command found",
+         "Without tests, every migrated call path needs a manual run."),
+    Rule("MIG904", "warning", "verification", "tests fake OpenAI's host",
+         "Mocks bound to api.openai.com no longer intercept the migrated client."),
+)  # fmt: skip
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+
+def get(rule_id: str) -> Rule:
+    """The rule for an id; KeyError names the id."""
+    return RULES[rule_id]
+
+
+def is_known(rule_id: str) -> bool:
+    return rule_id in RULES
+
+
+def rules_markdown() -> str:
+    """The README's rule table (Markdown), one row per id in id order."""
+    headings = dict(SECTIONS)
+    lines = [
+        "| id | severity | checklist section | what | why |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for rule in sorted(RULES.values(), key=lambda r: r.id):
+        title = rule.title.replace("|", "\\|")
+        rationale = rule.rationale.replace("|", "\\|")
+        lines.append(
+            f"| `{rule.id}` | {rule.severity} | {headings[rule.category]} | {title} | {rationale} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,315 @@
+"""The checklist: rule registry, exact outputs for fixtures/findings and fixtures/demo-app,
+suppression, line mapping and Markdown details.
+
+Expected outputs live in fixtures/findings/expected/. After a deliberate change, rewrite
+them with `MIGRATOR_UPDATE_EXPECTED=1 pytest tests/test_checklist.py` and review the diff
+line by line before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from migrator import rules
+from migrator.checklist import LineMap, render_markdown
+from migrator.cli import main
+from migrator.mapping import load_mapping
+from migrator.model import Finding
+
+ROOT = Path(__file__).resolve().parent.parent
+FINDINGS = ROOT / "fixtures" / "findings"
+MAPPING = FINDINGS / "mapping.yaml"
+EXPECTED = FINDINGS / "expected"
+DEMO = ROOT / "fixtures" / "demo-app"
+# A real-looking (made-up) key for the tracked .env: written by the test, never committed.
+DOTENV_KEY = "sk-" + "a1B2c3D4e5F6" * 3
+UPDATE = os.environ.get("MIGRATOR_UPDATE_EXPECTED") == "1"
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for var in (
+        "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
+        "EMAIL", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "MIGRATOR_TEST_SLOW_WRITES",
+    ):  # fmt: skip
+        monkeypatch.delenv(var, raising=False)
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def git_copy(source: Path, dest: Path, extra: dict[str, str] | None = None) -> Path:
+    """`source` copied into a fresh repository with one commit (plus `extra` files)."""
+    shutil.copytree(source, dest)
+    for name, text in (extra or {}).items():
+        (dest / name).write_text(text)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "config", "user.name", "Test Dev")
+    git(dest, "config", "user.email", "dev@example.com")
+    git(dest, "config", "commit.gpgsign", "false")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "initial")
+    return dest
+
+
+def findings_repo(tmp_path: Path) -> Path:
+    return git_copy(
+        FINDINGS / "repo", tmp_path / "findings", {".env": f"OPENAI_API_KEY={DOTENV_KEY}\n"}
+    )
+
+
+def run(*args: str) -> Result:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def check_expected(name: str, actual: str) -> None:
+    path = EXPECTED / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def emitted_rule_ids() -> dict[str, list[str]]:
+    """Every MIGxxx written in the code that can emit findings: id -> files."""
+    found: dict[str, list[str]] = {}
+    sources = [*sorted((ROOT / "codemods").glob("*.py")), *sorted(
+        p for p in (ROOT / "src" / "migrator").glob("*.py") if p.name != "rules.py"
+    )]  # fmt: skip
+    for path in sources:
+        for rule_id in set(re.findall(r"\bMIG\d{3}\b", path.read_text(encoding="utf-8"))):
+            found.setdefault(rule_id, []).append(path.name)
+    return found
+
+
+def test_every_emitted_rule_is_registered() -> None:
+    emitted = emitted_rule_ids()
+    assert {"MIG101", "MIG401", "MIG501", "MIG610", "MIG801", "MIG901"} <= set(emitted)
+    missing = {rule_id: files for rule_id, files in emitted.items() if rule_id not in rules.RULES}
+    assert missing == {}
+
+
+def test_registry_is_consistent() -> None:
+    sections = {category for category, _ in rules.SECTIONS}
+    for rule_id, rule in rules.RULES.items():
+        assert rule.id == rule_id
+        assert re.fullmatch(r"MIG\d{3}", rule_id)
+        assert rule.severity in ("info", "warning", "error")
+        assert rule.category in sections
+        assert rule.title and rule.rationale.endswith(".")
+        assert "\n" not in rule.rationale
+
+
+def test_rules_markdown_table() -> None:
+    table = rules.rules_markdown().splitlines()
+    assert table[0] == "| id | severity | checklist section | what | why |"
+    assert table[1] == "| --- | --- | --- | --- | --- |"
+    assert len(table) == 2 + len(rules.RULES)
+    assert table[2].startswith("| `MIG100` | info | Code left for a person | ")
+    assert all(line.count(" | ") == 4 for line in table[2:])
+    assert "| `MIG616` | error | Configuration | real .env file with a key in the repository |" in (
+        rules.rules_markdown()
+    )
+
+
+def test_readme_rule_table_matches_the_registry() -> None:
+    """Once the README carries the table (its `<!-- rules-table -->` spot), it must be
+    exactly `rules_markdown()`: regenerate it rather than editing rows by hand."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if "| id | severity | checklist section |" not in readme:
+        pytest.skip("the README has no rule table yet")
+    assert rules.rules_markdown() in readme
+
+
+# --------------------------------------------------------------------------- exact outputs
+
+
+def test_findings_fixture_checklist_markdown(tmp_path: Path) -> None:
+    repo = findings_repo(tmp_path)
+    result = run("checklist", str(repo), "--to", "acme", "--mapping", str(MAPPING))
+    assert DOTENV_KEY not in result.output
+    check_expected("findings.checklist.md", result.stdout)
+
+
+def test_findings_fixture_checklist_json(tmp_path: Path) -> None:
+    repo = findings_repo(tmp_path)
+    result = run(
+        "checklist", str(repo), "--to", "acme", "--mapping", str(MAPPING), "--format", "json"
+    )
+    assert DOTENV_KEY not in result.output
+    document = json.loads(result.stdout)
+    assert list(document) == ["version", "provider", "strategy", "items"]
+    assert (document["version"], document["provider"], document["strategy"]) == (
+        1,
+        "acme",
+        "compat",
+    )
+    for item in document["items"]:
+        assert list(item) == ["id", "severity", "category", "path", "line", "message"]
+        assert item["id"] in rules.RULES
+        assert item["line"] >= 1
+    check_expected("findings.checklist.json", result.stdout)
+
+
+def test_findings_fixture_holds_every_finding_kind(tmp_path: Path) -> None:
+    """Every rule that can fire for one provider fires here, except the few that exclude
+    each other (covered by tests/test_apply.py: MIG613 raised pin, MIG614 no dependency
+    file, MIG903 no test command) and those of --upgrade-v0 (MIG41x, which replace MIG402
+    and MIG619 here; the v0-upgrade codemod's own tests cover them)."""
+    repo = findings_repo(tmp_path)
+    result = run(
+        "checklist", str(repo), "--to", "acme", "--mapping", str(MAPPING), "--format", "json"
+    )
+    seen = {item["id"] for item in json.loads(result.stdout)["items"]}
+    edits = {rule_id for rule_id in rules.RULES if rule_id.endswith("00")}
+    exclusive = {"MIG613", "MIG614", "MIG903"} | {f"MIG41{n}" for n in range(10)}
+    assert set(rules.RULES) - edits - exclusive - seen == set()
+
+
+def test_findings_fixture_migration_md(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MIGRATION.md as apply writes it: the same items, lines in the migrated files."""
+    repo = findings_repo(tmp_path)
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-01-02T03:04:05+00:00")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-02T03:04:05+00:00")
+    run("apply", str(repo), "--to", "acme", "--mapping", str(MAPPING))
+    text = (repo / "MIGRATION.md").read_text(encoding="utf-8")
+    assert DOTENV_KEY not in text
+    check_expected("findings.MIGRATION.md", text)
+    # the lines point at the migrated code: the marker comment sits right above its call
+    lines = (repo / "app" / "embed.py").read_text().splitlines()
+    match = re.search(r"\[app/embed\.py:(\d+)\]\(app/embed\.py#L\1\) \*\*error\*\* `MIG401`", text)
+    assert match is not None
+    assert "client.images.generate" in lines[int(match.group(1)) - 1]
+    assert lines[int(match.group(1)) - 2].lstrip().startswith("# migrator: MIG401")
+
+
+@pytest.mark.skipif(not DEMO.is_dir(), reason="fixtures/demo-app is not there")
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_demo_app_checklist(tmp_path: Path, fmt: str) -> None:
+    repo = git_copy(DEMO, tmp_path / "demo-app")
+    result = run("checklist", str(repo), "--to", "glm", "--format", fmt)
+    check_expected(f"demo-app.glm.checklist.{fmt}", result.stdout)
+
+
+# --------------------------------------------------------------------------- suppression
+
+
+def ids(result: Result) -> list[str]:
+    return [item["id"] for item in json.loads(result.stdout)["items"]]
+
+
+def test_ignore_option_and_config_suppress_checklist_items(tmp_path: Path) -> None:
+    repo = findings_repo(tmp_path)
+    base = ["checklist", str(repo), "--to", "acme", "--mapping", str(MAPPING), "--format", "json"]
+    everything = ids(run(*base))
+    assert "MIG617" in everything and "MIG801" in everything
+    fewer = ids(run(*base, "--ignore", "MIG617", "--ignore", "mig801"))
+    assert "MIG617" not in fewer and "MIG801" not in fewer
+    assert len(fewer) == len(everything) - everything.count("MIG617") - 1
+    (repo / "pyproject.toml").write_text('[tool.migrator]\nignore = ["MIG606"]\n')
+    assert "MIG606" not in ids(run(*base))
+
+
+def test_ignore_comment_suppresses_checklist_items(tmp_path: Path) -> None:
+    repo = findings_repo(tmp_path)
+    service = repo / "app" / "service.py"
+    text = service.read_text()
+    service.write_text(
+        text.replace("except openai.RateLimitError:", "except openai.RateLimitError:  "
+                     "# migrator: ignore[MIG602]")
+    )  # fmt: skip
+    (repo / "Dockerfile").write_text(
+        "FROM python:3.12-slim\n"
+        "ENV OPENAI_BASE_URL=https://relay.example.com/v1  # migrator: ignore\n"
+    )
+    items = ids(run("checklist", str(repo), "--to", "acme", "--mapping", str(MAPPING),
+                    "--format", "json"))  # fmt: skip
+    assert "MIG602" not in items
+    assert items.count("MIG617") == 1  # README.md's is left
+
+
+# --------------------------------------------------------------------------- other cases
+
+
+def test_markdown_links_follow_the_output_file(tmp_path: Path) -> None:
+    repo = findings_repo(tmp_path)
+    out = repo / "docs" / "checklist.md"
+    out.parent.mkdir()
+    run("checklist", str(repo), "--to", "acme", "--mapping", str(MAPPING), "-o", str(out))
+    text = out.read_text()
+    assert "- [ ] [../app/service.py:14](../app/service.py#L14) **warning** `MIG803`" in text
+
+
+def test_region_and_dependency_items_per_provider(tmp_path: Path) -> None:
+    repo = git_copy(FINDINGS / "repo" / "app", tmp_path / "app-only")
+
+    def messages(*args: str) -> dict[str, list[str]]:
+        result = run("checklist", str(repo), "--format", "json", *args)
+        out: dict[str, list[str]] = {}
+        for item in json.loads(result.stdout)["items"]:
+            out.setdefault(item["id"], []).append(f"{item['severity']}: {item['message']}")
+        return out
+
+    azure = messages("--to", "azure")
+    assert azure["MIG801"][0].startswith("warning: data goes abroad: Azure OpenAI processes")
+    intl = messages("--to", "qwen", "--base-url",
+                    "https://dashscope-intl.aliyuncs.com/compatible-mode/v1")  # fmt: skip
+    assert len(intl["MIG801"]) == 1
+    assert intl["MIG801"][0].startswith(
+        "warning: data goes abroad: https://dashscope-intl.aliyuncs.com/compatible-mode/v1 is "
+    )
+    assert "'s `singapore` endpoint, outside mainland China" in intl["MIG801"][0]
+    gateway = messages("--to", "gateway")
+    assert gateway["MIG801"][0].startswith("warning: migrator cannot tell where data is processed")
+    assert any("LLM_GATEWAY_BASE_URL" in m for m in gateway["MIG610"])
+    # no dependency file in this folder names openai
+    assert "MIG614" in azure and "MIG612" not in azure
+    assert "MIG903" in azure
+
+
+def test_line_map() -> None:
+    old = b"a\nb\nc\nd\n"
+    new = b"a\n# marker\nb\nc2\nd\n"
+    lines = LineMap(old, new)
+    assert [lines.to_new(n) for n in (1, 2, 3, 4)] == [1, 3, 4, 5]
+    assert [lines.to_old(n) for n in (1, 2, 3, 4, 5)] == [1, 2, 2, 3, 4]
+    gone = LineMap(b"a\nb\nc\n", b"a\nc\n")
+    assert gone.to_new(2) == 2 and gone.to_new(3) == 2
+
+
+def test_markdown_escapes_and_empty_sections() -> None:
+    mapping = load_mapping(MAPPING)
+    findings = [
+        Finding("MIG501", "error", "config", "my app/x.py", 3,
+                "key sk-****abcd in <script> for __main__ `a_*_b` [x](y)"),
+    ]  # fmt: skip
+    text = render_markdown(findings, mapping, "compat", link_prefix="../")
+    assert (
+        "- [ ] [../my app/x.py:3](../my%20app/x.py#L3) **error** `MIG501`: key sk-\\*\\*\\*\\*abcd"
+        " in &lt;script> for \\_\\_main\\_\\_ `a_*_b` [x]\\(y)" in text
+    )
+    assert text.count("Nothing found.") == 4
+    assert "## 2. Configuration (1)" in text
