@@ -33,6 +33,7 @@ from migrator.codemods._edit import (
 
 from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import Plan
+from migrator.source import code_of
 
 ACCOUNT_ARGS = frozenset({"organization", "project"})
 AZURE_ONLY_ARGS = frozenset(
@@ -122,14 +123,14 @@ def _retype_azure_references(plan: Plan) -> None:
     modules: set[str] = set()
     for node in plan.inventory.import_nodes:
         if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-            source = cst.Module([]).code_for_node(node.module) if node.module else ""
+            source = code_of(node.module) if node.module else ""
             for alias in node.names:
-                qualified = f"{source}.{cst.Module([]).code_for_node(alias.name)}"
+                qualified = f"{source}.{code_of(alias.name)}"
                 if qualified in AZURE_CLASSES and alias.asname is None:
                     classes[qualified.rsplit(".", 1)[1]] = AZURE_CLASSES[qualified]
         elif isinstance(node, cst.Import):
             for alias in node.names:
-                if cst.Module([]).code_for_node(alias.name) == "openai":
+                if code_of(alias.name) == "openai":
                     bound = alias.asname.name if alias.asname is not None else alias.name
                     if isinstance(bound, cst.Name):
                         modules.add(bound.value)
@@ -190,7 +191,7 @@ def endpoint_kind(plan: Plan, expr: cst.BaseExpression | None, described: str = 
         return "none"
     if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
         return classify_endpoint(expr.evaluated_value, provider_hosts())
-    code = cst.Module([]).code_for_node(expr)
+    code = code_of(expr)
     var = described[4:].split(" ", 1)[0] if described.startswith("env:") else None
     if var is None:
         found = _ENV_NAME.search(code)
@@ -229,44 +230,55 @@ def call_retargeted(plan: Plan, call: CallSite) -> bool:
     return True
 
 
-def _endpoint_state(plan: Plan, site: ClientSite) -> str:
-    """new | keep | env: what to do with the client's current base URL (with findings)."""
-    kind = endpoint_kind(plan, site.base_url, site.usage.base_url or "")
+def report_endpoint(
+    plan: Plan, kind: str, expr: cst.BaseExpression | None, setting: str, node: cst.CSTNode
+) -> None:
+    """Tell a person what a base URL of kind `kind` means for the migration.
+
+    Shared by every fixer that meets an endpoint (clients, module settings, the v0
+    upgrade): kept endpoints (MIG104), relays (MIG502), configuration reads (MIG105).
+    `setting` names the thing in the message (`base_url`, `openai.api_base`)."""
+    owner = "client" if setting == "base_url" else setting
     if kind in KEPT_KINDS:
-        assert site.base_url is not None
-        if isinstance(site.base_url, cst.SimpleString):
-            where = host_of(str(site.base_url.evaluated_value))
+        assert expr is not None
+        if isinstance(expr, cst.SimpleString):
+            where = host_of(str(expr.evaluated_value))
             same = where == host_of(plan.mapping.compat.base_url or "")
         else:
-            where = f"`{cst.Module([]).code_for_node(site.base_url)}`"
+            where = f"`{code_of(expr)}`"
             same = compat_env_in(where, plan)
         if not same:
             plan.finding(
                 "MIG104", "info", "config",
-                f"client already targets {where} (not OpenAI); left as it is",
-                node=site.node,
+                f"{owner} already targets {where} (not OpenAI); left as it is",
+                node=node,
             )  # fmt: skip
-        return "keep"
-    if kind == "env":
-        return "env"
-    if kind == "relay":
-        assert isinstance(site.base_url, cst.SimpleString)
+    elif kind == "relay":
+        assert isinstance(expr, cst.SimpleString)
         plan.finding(
             "MIG502", "warning", "compliance",
-            f"base_url {site.base_url.evaluated_value} is not OpenAI's, Azure's or a known "
+            f"{setting} {expr.evaluated_value} is not OpenAI's, Azure's or a known "
             "provider's: a relay or reverse proxy to OpenAI is the non-compliant workaround "
             f"this migration replaces; retargeted to {plan.mapping.name}",
-            node=site.node,
+            node=node,
         )  # fmt: skip
     elif kind == "config":
-        code = cst.Module([]).code_for_node(site.base_url)  # type: ignore[arg-type]
+        assert expr is not None
         plan.finding(
             "MIG105", "warning", "config",
-            f"base_url came from `{code}`; replaced by the {plan.mapping.name} endpoint — "
-            "review the configuration it was read from",
-            node=site.node,
+            f"{setting} came from `{code_of(expr)}`; replaced by the {plan.mapping.name} "
+            "endpoint — review the configuration it was read from",
+            node=node,
         )  # fmt: skip
-    return "new"
+
+
+def _endpoint_state(plan: Plan, site: ClientSite) -> str:
+    """new | keep | env: what to do with the client's current base URL (with findings)."""
+    kind = endpoint_kind(plan, site.base_url, site.usage.base_url or "")
+    report_endpoint(plan, kind, site.base_url, "base_url", site.node)
+    if kind in KEPT_KINDS:
+        return "keep"
+    return "env" if kind == "env" else "new"
 
 
 def compat_env_in(code: str, plan: Plan) -> bool:
@@ -287,7 +299,7 @@ def _api_key_value(
         # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key: useless
         # at the provider, so it is replaced by the provider's env var.
         return env_read(plan, key_env)
-    code = cst.Module([]).code_for_node(value)
+    code = code_of(value)
     if any(prefix in code for prefix in OPENAI_ENV_PREFIXES) or key_env in code:
         return None  # an env read: the env-var fixer renames it
     plan.finding(

@@ -25,7 +25,6 @@ from migrator.codemods._edit import (
     edit_call_args,
     env_read,
     env_read_with_default,
-    host_of,
     replace_string_value,
     string_literal,
 )
@@ -33,20 +32,17 @@ from migrator.codemods.client_endpoint import (
     KEPT_KINDS,
     OPENAI_ENV_PREFIXES,
     base_url_expression,
-    compat_env_in,
     endpoint_kind,
+    report_endpoint,
 )
 
 from migrator.inventory import CallSite, ConfigSite
 from migrator.rewrite import Plan
+from migrator.source import code_of
 
 ENDPOINT_SETTINGS = ("api_base", "base_url")
 Build = Callable[[Plan], cst.BaseExpression]
 ACCOUNT_SETTINGS = ("organization", "project")
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 def fix_module_settings(plan: Plan) -> None:
@@ -80,10 +76,10 @@ def fix_module_settings(plan: Plan) -> None:
         # (and fails when OPENAI_API_KEY is set too): pin it to the OpenAI-style client.
         plan.insert_after_imports(f'{name}.api_type = "openai"')
     if not settings & set(ENDPOINT_SETTINGS):
-        url = _code(_fixed_url(uses_v0)(plan))
+        url = code_of(_fixed_url(uses_v0)(plan))
         plan.insert_after_imports(f"{name}.{'api_base' if uses_v0 else 'base_url'} = {url}")
     if "api_key" not in settings:
-        key = _code(env_read(plan, plan.mapping.compat.key_env))
+        key = code_of(env_read(plan, plan.mapping.compat.key_env))
         plan.insert_after_imports(f"{name}.api_key = {key}")
 
 
@@ -95,7 +91,7 @@ def _slash(url: str, v0: bool) -> str:
 
 def _slashed(expr: cst.BaseExpression, v0: bool) -> cst.BaseExpression:
     """A URL read at run time, normalised the same way."""
-    code = f'{_code(expr)}.rstrip("/")' + ("" if v0 else ' + "/"')
+    code = f'{code_of(expr)}.rstrip("/")' + ("" if v0 else ' + "/"')
     return cst.parse_expression(code)
 
 
@@ -125,7 +121,7 @@ def _module_name(plan: Plan) -> str:
     for node in plan.inventory.import_nodes:
         if isinstance(node, cst.Import):
             for alias in node.names:
-                if _code(alias.name) == "openai":
+                if code_of(alias.name) == "openai":
                     if alias.asname is None:
                         return "openai"
                     target = alias.asname.name
@@ -141,21 +137,9 @@ def _endpoint_kept(plan: Plan) -> bool:
         if site.setting not in ENDPOINT_SETTINGS:
             continue
         kind = endpoint_kind(plan, site.value, site.usage.base_url or "")
-        if kind not in KEPT_KINDS:
-            continue
-        if isinstance(site.value, cst.SimpleString):
-            where = host_of(str(site.value.evaluated_value))
-            same = where == host_of(plan.mapping.compat.base_url or "")
-        else:
-            where = f"`{_code(site.value)}`"
-            same = compat_env_in(where, plan)
-        if not same:
-            plan.finding(
-                "MIG104", "info", "config",
-                f"openai.{site.setting} already targets {where} (not OpenAI); left as it is",
-                node=site.node,
-            )  # fmt: skip
-        return True
+        if kind in KEPT_KINDS:
+            report_endpoint(plan, kind, site.value, f"openai.{site.setting}", site.node)
+            return True
     return False
 
 
@@ -172,22 +156,7 @@ def _endpoint(plan: Plan, site: ConfigSite, fixed: Build, configurable: Build) -
         new = configurable(plan)
         plan.replace(value, lambda n: new, "MIG100")
         return
-    if kind == "relay":
-        assert isinstance(value, cst.SimpleString)
-        plan.finding(
-            "MIG502", "warning", "compliance",
-            f"openai.{site.setting} = {value.evaluated_value} is a relay or reverse proxy to "
-            f"OpenAI, the non-compliant workaround this migration replaces; retargeted to "
-            f"{plan.mapping.name}",
-            node=site.node,
-        )  # fmt: skip
-    elif kind == "config":
-        plan.finding(
-            "MIG105", "warning", "config",
-            f"openai.{site.setting} came from `{_code(value)}`; replaced by the "
-            f"{plan.mapping.name} endpoint — review that configuration",
-            node=site.node,
-        )  # fmt: skip
+    report_endpoint(plan, kind, value, f"openai.{site.setting}", site.node)
     expr = fixed(plan)
     if isinstance(value, cst.SimpleString) and isinstance(expr, cst.SimpleString):
         new_url = str(expr.evaluated_value)
@@ -204,7 +173,7 @@ def _api_key(plan: Plan, site: ConfigSite) -> None:
         expr = env_read(plan, key_env)
         plan.replace(value, lambda n: expr, "MIG100")
         return
-    code = _code(value)
+    code = code_of(value)
     if any(prefix in code for prefix in OPENAI_ENV_PREFIXES) or key_env in code:
         return  # an env read: the env-var fixer renames it
     plan.finding(
@@ -308,7 +277,7 @@ def _to_azure(plan: Plan, module_calls: list[CallSite]) -> None:
     for setting, build in wanted:
         present = setting in settings or (setting == endpoint_setting and "base_url" in settings)
         if not present:
-            code = build if isinstance(build, str) else _code(build(plan))
+            code = build if isinstance(build, str) else code_of(build(plan))
             plan.insert_after_imports(f"{name}.{setting} = {code}")
     plan.finding(
         "MIG103", "info", "config",

@@ -62,7 +62,6 @@ from migrator.codemods._edit import (
     edit_call_args,
     env_read,
     env_read_with_default,
-    host_of,
     replace_string_value,
 )
 from migrator.codemods.client_endpoint import (
@@ -71,6 +70,7 @@ from migrator.codemods.client_endpoint import (
     configurable_base_url,
     endpoint_kind,
     module_endpoint_kept,
+    report_endpoint,
 )
 from migrator.codemods.env_vars import renames_for
 from migrator.codemods.module_settings import fix_module_settings
@@ -78,6 +78,7 @@ from migrator.codemods.module_settings import fix_module_settings
 from migrator.inventory import V0_RESOURCES, CallSite, ConfigSite
 from migrator.mapping import openai_model_kind
 from migrator.rewrite import Plan
+from migrator.source import code_of
 
 RULE = "MIG410"
 
@@ -190,7 +191,7 @@ Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
 
 def fix_v0_upgrade(plan: Plan) -> None:
-    if not plan.options.upgrade_v0 or not _has_v0_code(plan):
+    if not plan.options.upgrade_v0 or not _has_v0code_of(plan):
         return
     v0_calls = [c for c in plan.inventory.calls if c.style == "v0"]
     facts = _Facts({c.node for c in v0_calls})
@@ -200,7 +201,7 @@ def fix_v0_upgrade(plan: Plan) -> None:
     for ref in facts.bare_refs:
         plan.mark(
             ref, "MIG415", "warning", "code",
-            f"`{_code(ref)}` is a v0 method passed around as a value: v1 has no module "
+            f"`{code_of(ref)}` is a v0 method passed around as a value: v1 has no module "
             "resource classes; call the v1 client method instead",
             short="v0 method reference: use the v1 client method",
         )  # fmt: skip
@@ -225,7 +226,7 @@ def fix_v0_upgrade(plan: Plan) -> None:
     )  # fmt: skip
 
 
-def _has_v0_code(plan: Plan) -> bool:
+def _has_v0code_of(plan: Plan) -> bool:
     inv = plan.inventory
     return (
         any(c.style == "v0" for c in inv.calls)
@@ -233,10 +234,6 @@ def _has_v0_code(plan: Plan) -> bool:
         or any(u.api in TOP_LEVEL_V0_EXCEPTIONS for u in inv.references)
         or any(u.api == "openai.InvalidRequestError" for u in inv.imports)
     )
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:
@@ -932,7 +929,7 @@ class _Upgrader:
                 kwargs.append(("base_url", self._kept(endpoint.value)))
                 self._kept_note(endpoint)
             else:
-                kwargs.append(("base_url", _code(base_url_expression(plan))))
+                kwargs.append(("base_url", code_of(base_url_expression(plan))))
             if "api_key" in settings:
                 kwargs.append(("api_key", self._kept(settings["api_key"].value)))
         elif self.azure:
@@ -940,16 +937,16 @@ class _Upgrader:
                 kwargs.append(("azure_endpoint", self._kept(endpoint.value)))
             else:
                 endpoint_env = compat.endpoint_env or "AZURE_OPENAI_ENDPOINT"
-                kwargs.append(("azure_endpoint", _code(env_read(plan, endpoint_env))))
+                kwargs.append(("azure_endpoint", code_of(env_read(plan, endpoint_env))))
             version = settings.get("api_version")
             version_env = compat.api_version_env or "OPENAI_API_VERSION"
             if version is not None:
                 kwargs.append(("api_version", self._kept(version.value)))
             elif compat.api_version:
                 default = env_read_with_default(plan, version_env, compat.api_version)
-                kwargs.append(("api_version", _code(default)))
+                kwargs.append(("api_version", code_of(default)))
             else:
-                kwargs.append(("api_version", _code(env_read(plan, version_env))))
+                kwargs.append(("api_version", code_of(env_read(plan, version_env))))
         else:
             kwargs.append(("base_url", self._base_url(endpoint)))
         if not self.kept:
@@ -981,49 +978,23 @@ class _Upgrader:
     def _kept(self, value: cst.BaseExpression) -> str:
         """The user's expression as code, with OpenAI env var names renamed."""
         renames = renames_for(self.plan)
-        return _code(value.visit(_RenameEnv(renames)))
+        return code_of(value.visit(_RenameEnv(renames)))
 
     def _base_url(self, site: ConfigSite | None) -> str:
         """The provider endpoint for the client (the module's own is not kept here)."""
         plan = self.plan
         if site is None:
-            return _code(base_url_expression(plan))
+            return code_of(base_url_expression(plan))
         value = site.value
         kind = endpoint_kind(plan, value, site.usage.base_url or "")
         if kind == "env":
-            return _code(configurable_base_url(plan))
-        if kind == "relay":
-            plan.finding(
-                "MIG502", "warning", "compliance",
-                f"openai.{site.setting} = {_code(value)} is a relay or reverse proxy to "
-                "OpenAI, the non-compliant workaround this migration replaces; the client "
-                f"now targets {plan.mapping.name}",
-                node=site.node,
-            )  # fmt: skip
-        elif kind == "config":
-            plan.finding(
-                "MIG105", "warning", "config",
-                f"openai.{site.setting} came from `{_code(value)}`; the client now uses the "
-                f"{plan.mapping.name} endpoint — review that configuration",
-                node=site.node,
-            )  # fmt: skip
-        return _code(base_url_expression(plan))
+            return code_of(configurable_base_url(plan))
+        report_endpoint(plan, kind, value, f"openai.{site.setting}", site.node)
+        return code_of(base_url_expression(plan))
 
     def _kept_note(self, site: ConfigSite) -> None:
-        value = site.value
-        plan = self.plan
-        if isinstance(value, cst.SimpleString):
-            where = host_of(str(value.evaluated_value))
-            if where == host_of(plan.mapping.compat.base_url or ""):
-                return
-        else:
-            where = f"`{_code(value)}`"
-        plan.finding(
-            "MIG104", "info", "config",
-            f"openai.{site.setting} already targeted {where} (not OpenAI): the client keeps "
-            "that endpoint and its key",
-            node=site.node,
-        )  # fmt: skip
+        kind = endpoint_kind(self.plan, site.value, site.usage.base_url or "")
+        report_endpoint(self.plan, kind, site.value, f"openai.{site.setting}", site.node)
 
     def _api_key(self, site: ConfigSite | None) -> str:
         plan = self.plan
@@ -1031,13 +1002,13 @@ class _Upgrader:
         if site is None or isinstance(site.value, (cst.SimpleString, cst.ConcatenatedString)):
             # No key set (v0 read OPENAI_API_KEY) or a literal OpenAI key: useless at the
             # provider (the literal is reported, redacted, by the hard-coded key fixer).
-            return _code(env_read(plan, key_env))
+            return code_of(env_read(plan, key_env))
         code = self._kept(site.value)
         var = _env_var_read(site.value)
         if var is None or not (var.startswith(OPENAI_ENV_PREFIXES) or var == key_env):
             plan.finding(
                 "MIG101", "warning", "config",
-                f"openai.api_key = `{_code(site.value)}` kept for the client: make sure it "
+                f"openai.api_key = `{code_of(site.value)}` kept for the client: make sure it "
                 f"now yields the {plan.mapping.name} key (env {key_env})",
                 node=site.node,
             )  # fmt: skip
@@ -1328,7 +1299,7 @@ class _ResponseAccess:
                     continue
                 attr = _attribute_name(key) if isinstance(key, str) else None
                 if attr is None:
-                    self._mark(parent, f"[{_code(parent.slice[0])}]")
+                    self._mark(parent, f"[{code_of(parent.slice[0])}]")
                     return parent
                 self._replace(parent, lambda n, a=attr: cst.Attribute(
                     value=n.value, attr=cst.Name(a), lpar=n.lpar, rpar=n.rpar))  # fmt: skip
@@ -1399,7 +1370,7 @@ class _ResponseAccess:
     def _mark(self, node: cst.CSTNode, what: str) -> None:
         self.plan.mark(
             node, "MIG418", "warning", "code",
-            f"`{_code(node)}`: v1 responses are objects, not dicts; {what} could not be "
+            f"`{code_of(node)}`: v1 responses are objects, not dicts; {what} could not be "
             "converted to attribute access",
             short=f"v1 response is an object: convert {what} by hand",
         )  # fmt: skip

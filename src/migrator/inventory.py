@@ -35,6 +35,7 @@ from libcst.metadata import CodeRange, PositionProvider, QualifiedName, Qualifie
 
 from migrator.model import Usage
 from migrator.prefilter import is_openai_model
+from migrator.source import code_of
 
 try:  # the hook libcst's own position providers use (see `_syntactic_starts`)
     from libcst._nodes.internal import CodegenState as _CodegenState
@@ -1277,7 +1278,7 @@ class _Collector(cst.CSTVisitor):
         inline = depth == 0
         if isinstance(expr, cst.SimpleString):
             return ModelRef(expr, _string_value(expr), "literal" if inline else "traced", inline)
-        source = cst.Module([]).code_for_node(expr)
+        source = code_of(expr)
         if depth > _MAX_DEPTH:
             return ModelRef(None, None, f"dynamic: {source}")
         if isinstance(expr, cst.Name):

@@ -30,7 +30,7 @@ from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from migrator.inventory import Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
-from migrator.source import parse_source
+from migrator.source import code_of, parse_source
 
 if TYPE_CHECKING:
     from migrator.mapping import Mapping
@@ -310,9 +310,9 @@ def _import_names(stmt: cst.SimpleStatementLine) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for small in stmt.body:
         if isinstance(small, cst.Import):
-            out.extend((cst.Module([]).code_for_node(a.name), True) for a in small.names)
+            out.extend((code_of(a.name), True) for a in small.names)
         elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-            out.append((cst.Module([]).code_for_node(small.module), False))
+            out.append((code_of(small.module), False))
         else:
             out.append(("", False))  # relative import: first-party
     return out
@@ -394,12 +394,12 @@ def _add_from_import(module: cst.Module, source: str, name: str) -> cst.Module |
                 not isinstance(small, cst.ImportFrom)
                 or small.relative
                 or small.module is None
-                or cst.Module([]).code_for_node(small.module) != source
+                or code_of(small.module) != source
                 or isinstance(small.names, cst.ImportStar)
             ):
                 continue
             aliases = list(small.names)
-            present = [cst.Module([]).code_for_node(a.name) for a in aliases]
+            present = [code_of(a.name) for a in aliases]
             if any(p == name and a.asname is None for p, a in zip(present, aliases, strict=True)):
                 return module
             position = len(aliases)
@@ -529,12 +529,11 @@ def _remove_unused_imports(module: cst.Module, items: list[tuple[str, str | None
                 and small.module is not None
                 and not isinstance(small.names, cst.ImportStar)
             ):
-                source = cst.Module([]).code_for_node(small.module)
+                source = code_of(small.module)
                 kept = [
                     a
                     for a in small.names
-                    if a.asname is not None
-                    or (source, cst.Module([]).code_for_node(a.name)) not in unused
+                    if a.asname is not None or (source, code_of(a.name)) not in unused
                 ]
                 if not kept:
                     continue

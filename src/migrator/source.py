@@ -70,3 +70,8 @@ def _cookie_line(data: bytes) -> int:
     if b"coding" in rest.partition(b"\n")[0]:
         return 2
     return 1
+
+
+def code_of(node: cst.CSTNode) -> str:
+    """The source text of a node (as it would be printed in a module)."""
+    return cst.Module([]).code_for_node(node)
