@@ -25,6 +25,7 @@ and reports each written path on stderr, so a test can kill the process midway.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import os
 import re
 import signal
@@ -279,6 +280,7 @@ def plan_migration(
     path = path.absolute()
     all_excludes = (*config.exclude, *excludes)
     target = discover(path, list(all_excludes))
+    options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
     report = migrate(target, options, jobs=jobs, show_progress=show_progress)
     root = target.root
     is_project = path.is_dir()

@@ -29,17 +29,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
-import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider
-
+from migrator.callfacts import CallFacts
 from migrator.codemods.env_vars import ACCOUNT_VARS
 from migrator.envfiles import find_dotenv_files, find_env_templates, looks_like_openai_key
-from migrator.envfiles import redact as redact_env
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES, openai_model_kind
 from migrator.model import SEVERITY_ORDER, Category, Finding, Severity, Usage
 from migrator.prefilter import OPENAI_MODEL_PATTERN
 from migrator.rules import RULES, SECTIONS
 from migrator.secrets import find_secrets
+from migrator.secrets import redact as redact_env
 
 if TYPE_CHECKING:
     from migrator.apply import ProjectPlan
@@ -77,7 +75,6 @@ _MAX_TEXT = 2 * 1024 * 1024
 _CONFIG_SUFFIXES = frozenset(".yml .yaml .json .toml .ini .cfg .conf .properties .tfvars".split())
 _MODEL_IN_TEXT = re.compile(r"(?<![\w.\-/])(?:" + OPENAI_MODEL_PATTERN.pattern + r")(?![\w.\-])")
 _ALWAYS_PASSED = frozenset({"model", "messages", "input", "prompt"})
-_CONTENT_FAMILIES = frozenset({"chat", "completions", "embeddings", "responses"})
 
 
 # --------------------------------------------------------------------------- line maps
@@ -125,13 +122,6 @@ class _Item:
     line: int
     message: str
     coord: Coord
-
-
-@dataclass
-class _CallInfo:
-    escape: str | None = None
-    n: int | None = None  # a literal n=...
-    n_dynamic: bool = False
 
 
 def collect(plan: ProjectPlan, *, applied: bool = False) -> list[Finding]:
@@ -270,20 +260,14 @@ class _Collector:
         return codes is None or item.id in {c.strip() for c in codes.split(",")}
 
     # -- code ------------------------------------------------------------------------------
-    def _call_details(self) -> dict[tuple[str, int, int], _CallInfo]:
-        """Facts about call sites that need the syntax tree: escapes, literal n."""
-        wanted: dict[str, set[tuple[int, int]]] = defaultdict(set)
-        for call in self.calls:
-            if _family(call) in _CONTENT_FAMILIES:
-                wanted[call.path].add((call.line, call.column))
-        out: dict[tuple[str, int, int], _CallInfo] = {}
-        for path, positions in wanted.items():
-            data = self.bytes_of(path, "old")
-            if data is None:
-                continue
-            for (line, column), info in _analyse_calls(data, positions).items():
-                out[(path, line, column)] = info
-        return out
+    def _call_details(self) -> dict[tuple[str, int, int], CallFacts]:
+        """Facts about call sites that need the syntax tree (escapes, literal n): the
+        rewrite workers computed them while the tree was parsed (callfacts.py)."""
+        return {
+            (result.path, line, column): facts
+            for result in self.plan.report.results
+            for (line, column), facts in result.call_facts.items()
+        }
 
     def _exceptions(self) -> None:
         """One item per file: the OpenAI exceptions it handles, and where."""
@@ -310,7 +294,7 @@ class _Collector:
                 message += "; `openai.error` exists only in openai<1"
             self.add("MIG602", path, lines[0], message)
 
-    def _escapes(self, details: dict[tuple[str, int, int], _CallInfo]) -> None:
+    def _escapes(self, details: dict[tuple[str, int, int], CallFacts]) -> None:
         for call in self.calls:
             info = details.get((call.path, call.line, call.column))
             if info is None or info.escape is None:
@@ -647,7 +631,7 @@ class _Collector:
             return None
 
     # -- behaviour -------------------------------------------------------------------------
-    def _behaviour(self, details: dict[tuple[str, int, int], _CallInfo]) -> None:
+    def _behaviour(self, details: dict[tuple[str, int, int], CallFacts]) -> None:
         mapping = self.mapping
         used: dict[str, list[tuple[Usage, str, ModelTarget | None]]] = defaultdict(list)
         for call in self.calls:
@@ -688,7 +672,7 @@ class _Collector:
             family = _family(call)
             if family not in ("chat", "completions"):
                 continue
-            info = details.get((call.path, call.line, call.column), _CallInfo())
+            info = details.get((call.path, call.line, call.column), CallFacts())
             if "n" in call.params and mapping.param_rule(family, "n") is None:
                 if info.n is None or info.n > 1:
                     value = f"n={info.n}" if info.n is not None else "a computed n"
@@ -1062,92 +1046,6 @@ def _find_test_command(root: Path, files: list[str]) -> tuple[str, str, int] | N
     if tests:
         return "python -m pytest", tests[0], 1
     return None
-
-
-def _analyse_calls(
-    data: bytes, positions: set[tuple[int, int]]
-) -> dict[tuple[int, int], _CallInfo]:
-    """Escape and `n=` facts for the calls starting at `positions` (1-based line, column)."""
-    try:
-        module = cst.parse_module(data)
-    except Exception:  # noqa: BLE001 - the engine reported it already
-        return {}
-    wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
-    where = wrapper.resolve(PositionProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
-    out: dict[tuple[int, int], _CallInfo] = {}
-    for node, span in where.items():
-        if not isinstance(node, cst.Call):
-            continue
-        key = (span.start.line, span.start.column + 1)
-        if key not in positions or key in out:
-            continue
-        info = _CallInfo(escape=_escape(node, parents))
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value == "n":
-                if isinstance(arg.value, cst.Integer):
-                    info.n = int(arg.value.evaluated_value)
-                else:
-                    info.n_dynamic = True
-        out[key] = info
-    return out
-
-
-def _escape(call: cst.Call, parents: Any) -> str | None:
-    """How a call's response leaves its function, if it plainly does."""
-    node: cst.CSTNode = call
-    parent = parents.get(node)
-    while isinstance(parent, cst.Await):
-        node, parent = parent, parents.get(parent)
-    function = _enclosing_function(node, parents)
-    if function is None:
-        return None
-    label = f"`{function.name.value}()`"
-    if isinstance(parent, cst.Return):
-        return f"returned by {label}"
-    if isinstance(parent, cst.Yield):
-        return f"yielded by {label}"
-    target: cst.BaseExpression | None = None
-    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
-        target = parent.targets[0].target
-    elif isinstance(parent, cst.AnnAssign):
-        target = parent.target
-    if not isinstance(target, cst.Name):
-        return None
-    name = target.value
-    finder = _ReturnsName(name)
-    function.body.visit(finder)
-    if finder.found:
-        return f"{finder.found} by {label} (as `{name}`)"
-    return None
-
-
-def _enclosing_function(node: cst.CSTNode, parents: Any) -> cst.FunctionDef | None:
-    current = parents.get(node)
-    while current is not None:
-        if isinstance(current, cst.FunctionDef):
-            return current
-        if isinstance(current, (cst.ClassDef, cst.Lambda)):
-            return None
-        current = parents.get(current)
-    return None
-
-
-class _ReturnsName(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.found: str | None = None
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested function's returns are its own
-
-    def visit_Return(self, node: cst.Return) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value == self.name:
-            self.found = self.found or "returned"
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value == self.name:
-            self.found = self.found or "yielded"
 
 
 # --------------------------------------------------------------------------- rendering

@@ -248,6 +248,21 @@ class LiteralSite:
     usage: Usage
 
 
+@dataclass(frozen=True, eq=False)
+class ImportBinding:
+    """A name an import statement binds to something from the openai package.
+
+    `import openai.error as oe`: local "oe", imported "openai.error", qualified
+    "openai.error"; `import openai.error`: local "openai", qualified "openai";
+    `from openai import AzureOpenAI as Az`: local "Az", qualified "openai.AzureOpenAI"."""
+
+    node: cst.Import | cst.ImportFrom
+    local: str
+    imported: str
+    qualified: str
+    aliased: bool
+
+
 @dataclass
 class Inventory:
     path: str
@@ -259,6 +274,7 @@ class Inventory:
     model_literals: list[LiteralSite] = field(default_factory=list)
     references: list[Usage] = field(default_factory=list)  # exceptions and types
     import_nodes: list[cst.Import | cst.ImportFrom] = field(default_factory=list)
+    bindings: list[ImportBinding] = field(default_factory=list)  # openai names, in order
 
     def usages(self) -> list[Usage]:
         records = [
@@ -757,6 +773,10 @@ class _Collector(cst.CSTVisitor):
             if root == "openai":
                 self.openai_names.add(bound)
                 self._record_import(node, name)
+                aliased = alias.asname is not None
+                self.inv.bindings.append(
+                    ImportBinding(node, bound, name, name if aliased else root, aliased)
+                )
             elif root in FOREIGN_ROOTS:
                 self.foreign_names.add(bound)
                 self.lookalike_import = self.lookalike_import or root in _LOOKALIKE_ROOTS
@@ -791,7 +811,12 @@ class _Collector(cst.CSTVisitor):
         if root == "openai":
             self.openai_names.update(a.evaluated_alias or a.evaluated_name for a in node.names)
             for alias in node.names:
-                self._record_import(node, f"{module}.{_dotted(alias.name)}")
+                qualified = f"{module}.{_dotted(alias.name)}"
+                self._record_import(node, qualified)
+                local = alias.evaluated_alias or alias.evaluated_name
+                self.inv.bindings.append(
+                    ImportBinding(node, local, qualified, qualified, alias.asname is not None)
+                )
         elif root in FOREIGN_ROOTS:
             self.foreign_names.update(a.evaluated_alias or a.evaluated_name for a in node.names)
 

@@ -102,3 +102,5 @@ class FileResult:
     new_source: bytes | None = None
     old_source: bytes | None = None
     edits: int = 0
+    # (line, column) -> callfacts.CallFacts, when RewriteOptions.call_facts asked for them
+    call_facts: dict[tuple[int, int], Any] = field(default_factory=dict)

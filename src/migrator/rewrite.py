@@ -49,6 +49,7 @@ class RewriteOptions:
     strategy: str = "compat"
     upgrade_v0: bool = False
     ignore: frozenset[str] = frozenset()
+    call_facts: bool = False  # apply/checklist: also record callfacts (escapes, n=)
 
 
 @dataclass
@@ -561,6 +562,10 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         usages=plan.inventory.usages(),
         findings=sorted(plan.findings, key=Finding.sort_key),
     )
+    if options.call_facts:
+        from migrator.callfacts import call_facts
+
+        result.call_facts = call_facts(plan)
     new_bytes = new_module.bytes
     if new_bytes != data:
         # Never hand back code that does not parse: report it as our bug instead.
