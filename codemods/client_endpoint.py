@@ -118,22 +118,16 @@ def _retype_azure_references(plan: Plan) -> None:
     azure_sites = [site for site in plan.inventory.clients if site.is_azure]
     if not azure_sites or any(client_kept(plan, site) for site in azure_sites):
         return
-    # Names bound by `from openai import AzureOpenAI [as X]`, and `import openai [as Y]`.
-    classes: dict[str, str] = {}
-    modules: set[str] = set()
-    for node in plan.inventory.import_nodes:
-        if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-            source = code_of(node.module) if node.module else ""
-            for alias in node.names:
-                qualified = f"{source}.{code_of(alias.name)}"
-                if qualified in AZURE_CLASSES and alias.asname is None:
-                    classes[qualified.rsplit(".", 1)[1]] = AZURE_CLASSES[qualified]
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                if code_of(alias.name) == "openai":
-                    bound = alias.asname.name if alias.asname is not None else alias.name
-                    if isinstance(bound, cst.Name):
-                        modules.add(bound.value)
+    # Names bound by `from openai import AzureOpenAI`, and by `import openai [as Y]`.
+    bindings = plan.inventory.bindings
+    classes = {
+        b.local: AZURE_CLASSES[b.qualified]
+        for b in bindings
+        if isinstance(b.node, cst.ImportFrom) and b.qualified in AZURE_CLASSES and not b.aliased
+    }
+    modules = {
+        b.local for b in bindings if isinstance(b.node, cst.Import) and b.imported == "openai"
+    }
     finder = _AzureReferences(classes, modules, {id(site.node.func) for site in azure_sites})
     plan.module.visit(finder)
     for node, new_name in finder.found:

@@ -118,15 +118,9 @@ def _configurable_url(v0: bool) -> Build:
 
 def _module_name(plan: Plan) -> str:
     """The name the file binds the openai module to (`import openai as ai` gives `ai`)."""
-    for node in plan.inventory.import_nodes:
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                if code_of(alias.name) == "openai":
-                    if alias.asname is None:
-                        return "openai"
-                    target = alias.asname.name
-                    if isinstance(target, cst.Name):
-                        return target.value
+    for binding in plan.inventory.bindings:
+        if isinstance(binding.node, cst.Import) and binding.imported == "openai":
+            return binding.local
     plan.add_import("openai")
     return "openai"
 

@@ -414,18 +414,11 @@ def _renamed_exception(node: cst.Attribute, strip_error: bool, new: str) -> cst.
 
 def _error_module_bound_by_name(plan: Plan) -> set[str]:
     """Local names bound by `from openai import error [as x]`."""
-    names: set[str] = set()
-    for node in plan.inventory.import_nodes:
-        if (
-            isinstance(node, cst.ImportFrom)
-            and node.module is not None
-            and _dotted(node.module) == "openai"
-            and not isinstance(node.names, cst.ImportStar)
-        ):
-            for alias in node.names:
-                if _dotted(alias.name) == "error":
-                    names.add(_alias_name(alias) or "error")
-    return names
+    return {
+        b.local
+        for b in plan.inventory.bindings
+        if isinstance(b.node, cst.ImportFrom) and b.qualified == "openai.error"
+    }
 
 
 def _alias_name(alias: cst.ImportAlias) -> str | None:
@@ -815,12 +808,14 @@ class _Upgrader:
 
     def _module_binding(self) -> str | None:
         """The name a top-level `import openai [as x]` (or `import openai.error`) binds."""
-        for node in self.plan.inventory.import_nodes:
-            line = self.plan.statement_of(node)
-            if isinstance(node, cst.Import) and isinstance(self.plan.parent_of(line), cst.Module):
-                for alias in node.names:
-                    if _dotted(alias.name) in ("openai", "openai.error"):
-                        return _alias_name(alias) or "openai"
+        plan = self.plan
+        for binding in plan.inventory.bindings:
+            if (
+                isinstance(binding.node, cst.Import)
+                and binding.imported in ("openai", "openai.error")
+                and isinstance(plan.parent_of(plan.statement_of(binding.node)), cst.Module)
+            ):
+                return binding.local
         return None
 
     def _imports_below(self, statement: cst.CSTNode) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -1569,8 +1569,3 @@ def _param_names(call: cst.Call) -> tuple[str, ...]:
 
 def _is_true(expr: cst.BaseExpression | None) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "True"
-
-
-def iter_string_literals(inv: Inventory) -> Iterator[LiteralSite]:
-    yield from inv.env_reads
-    yield from inv.model_literals

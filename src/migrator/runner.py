@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -187,7 +186,3 @@ def _progress_bar(total: int) -> Progress:
     )
     progress.add_task("files", total=total)
     return progress
-
-
-def read_target_file(root: Path, rel: str) -> bytes:
-    return (root / rel).read_bytes()
