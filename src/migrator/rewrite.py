@@ -439,14 +439,12 @@ def _with_alias(
     return [*aliases[:position], alias.with_changes(comma=separator), *aliases[position:]]
 
 
-def _add_imports(module: cst.Module, items: list[ImportItem]) -> cst.Module:
+def _add_imports(module: cst.Module, items: list[ImportItem], in_use: set[str]) -> cst.Module:
     # Fixers ask for imports while planning; an edit may then be suppressed (an ignore
     # comment): only what the new code uses is imported.
-    visitor = _NamesInUse()
-    module.visit(visitor)
     fallback: list[ImportItem] = []
     for item in items:
-        if (item.alias or item.obj_name or item.module.split(".")[0]) not in visitor.names:
+        if (item.alias or item.obj_name or item.module.split(".")[0]) not in in_use:
             continue
         if item.obj_name is None and item.alias is None and _stdlib(item.module):
             added = _add_plain_import(module, item.module)
@@ -483,10 +481,14 @@ def rewrite_module(
     new = wrapper.module.visit(_Applier(plan, anchor, inserted))
     if inserted and anchor is None:
         new = _insert_statements(new, inserted)
-    if plan.imports_to_add:
-        new = _add_imports(new, plan.imports_to_add)
-    if plan.imports_to_remove:
-        new = _remove_unused_imports(new, plan.imports_to_remove)
+    if plan.imports_to_add or plan.imports_to_remove:
+        # Names used outside imports: adding or removing imports does not change them.
+        in_use = _NamesInUse()
+        new.visit(in_use)
+        if plan.imports_to_add:
+            new = _add_imports(new, plan.imports_to_add, in_use.names)
+        if plan.imports_to_remove:
+            new = _remove_unused_imports(new, plan.imports_to_remove, in_use.names)
     return new, plan
 
 
@@ -507,14 +509,14 @@ class _NamesInUse(cst.CSTVisitor):
         self.names.add(node.value)
 
 
-def _remove_unused_imports(module: cst.Module, items: list[tuple[str, str | None]]) -> cst.Module:
+def _remove_unused_imports(
+    module: cst.Module, items: list[tuple[str, str | None]], in_use: set[str]
+) -> cst.Module:
     """Drop `from module import name` entries the rewrite left unused.
 
     Only names a fixer replaced are candidates, so a plain name count is enough (libcst's
     RemoveImportsVisitor needs scope analysis of the whole module: ~0.3 s a file)."""
-    visitor = _NamesInUse()
-    module.visit(visitor)
-    unused = {(m, n) for m, n in items if n is not None and n not in visitor.names}
+    unused = {(m, n) for m, n in items if n is not None and n not in in_use}
     if not unused:
         return module
     body = list(module.body)
