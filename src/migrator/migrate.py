@@ -11,7 +11,7 @@ from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, run
-from migrator.secrets import find_secrets, redact
+from migrator.secrets import redact_secrets
 
 
 @dataclass
@@ -71,11 +71,3 @@ def migrate(
 ) -> MigrationReport:
     results, stats = run(target, rewrite_job, options, jobs=jobs, show_progress=show_progress)
     return MigrationReport(target.root, options, results, stats)
-
-
-def redact_secrets(text: str) -> str:
-    """`text` with every API key in it redacted: diffs show the lines that held a hard-coded
-    key (removed or as context), and no command prints a secret in full."""
-    for secret in sorted(set(find_secrets(text)), key=len, reverse=True):
-        text = text.replace(secret, redact(secret))
-    return text

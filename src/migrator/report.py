@@ -9,8 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from migrator.migrate import redact_secrets
 from migrator.scan import ScanReport
+from migrator.secrets import redact_secrets
 
 
 def dump_json(document: dict[str, Any]) -> str:

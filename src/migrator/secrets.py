@@ -29,3 +29,11 @@ def redact(secret: str) -> str:
         return "****"
     prefix = "sk-" if secret.startswith("sk-") else ""
     return f"{prefix}****{secret[-4:]}"
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with every API key in it redacted: diffs show the lines that held a hard-coded
+    key (removed or as context), and no command prints a secret in full."""
+    for secret in sorted(set(find_secrets(text)), key=len, reverse=True):
+        text = text.replace(secret, redact(secret))
+    return text
