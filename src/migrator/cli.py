@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -54,10 +55,14 @@ def resolve_target(path: Path, config: ProjectConfig, excludes: tuple[str, ...])
 
 
 def emit(text: str, output: Path | None) -> None:
+    """`text` to stdout, or to `output` (a write error is a usage error, exit 2)."""
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,9 +115,9 @@ def scan(
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
     elif output is not None:
-        console = Console(file=open(output, "w", encoding="utf-8"), width=120)  # noqa: SIM115
+        console = Console(file=io.StringIO(), width=120)
         render_scan(report, console)
-        console.file.close()
+        emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
     else:
         render_scan(report, Console())
     if check and report.usages:

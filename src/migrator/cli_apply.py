@@ -27,6 +27,7 @@ from migrator.cli import (
     PATH_ARG,
     UsageError,
     build_options,
+    emit,
     load_config,
     target_options,
 )
@@ -286,13 +287,7 @@ def checklist(
             findings, options.mapping, options.strategy, link_prefix=prefix,
             command=_command_line(plan, "checklist"),
         )  # fmt: skip
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    emit(text, output)
     if plan.report.errors:
         _err(f"{len(plan.report.errors)} file(s) could not be parsed; they are listed as MIG603.")
 
