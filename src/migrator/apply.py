@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import FrameType
 from typing import Literal
 
@@ -51,7 +51,7 @@ from migrator.deps import (
     parse_requirement,
     unsupported_dependency_files,
 )
-from migrator.discovery import SKIP_DIR_NAMES, discover
+from migrator.discovery import discover, project_files
 from migrator.envfiles import edit_env_template, find_env_templates
 from migrator.gitops import GitError, HeadState
 from migrator.migrate import MigrationReport, migrate
@@ -142,71 +142,6 @@ class ProjectPlan:
 # --------------------------------------------------------------------------- planning
 
 
-def project_files(root: Path, excludes: tuple[str, ...] = ()) -> list[str]:
-    """Files under `root` that belong to the project, relative and sorted.
-
-    In a work tree: what git tracks or would add (the user's .gitignore decides); else a
-    walk. Virtualenvs, build output and VCS folders are skipped either way.
-    """
-    repo = gitops.find_repo(root)
-    names: list[str]
-    if repo is not None:
-        try:
-            names = [p.as_posix() for p in gitops.tracked_and_untracked_files(repo, under=root)]
-        except GitError:
-            names = _walk(root)
-    else:
-        names = _walk(root)
-    out = []
-    for name in names:
-        parts = PurePosixPath(name).parts
-        if any(p in SKIP_DIR_NAMES or p.endswith(".egg-info") for p in parts[:-1]):
-            continue
-        if _excluded(name, excludes):
-            continue
-        out.append(name)
-    return sorted(set(out))
-
-
-def _walk(root: Path) -> list[str]:
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIP_DIR_NAMES and not (here / d / "pyvenv.cfg").is_file()
-        )
-        rel = here.relative_to(root)
-        out.extend((rel / f).as_posix() for f in filenames)
-    return out
-
-
-def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
-    import fnmatch
-
-    candidates = [rel, *(p.as_posix() for p in PurePosixPath(rel).parents if str(p) != ".")]
-    for raw in patterns:
-        pattern = raw.strip().rstrip("/").removeprefix("./")
-        if pattern and any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
-            return True
-    return False
-
-
-def tracked_files(root: Path) -> frozenset[str] | None:
-    """Files git tracks under `root` (relative to it), or None outside a work tree."""
-    if gitops.find_repo(root) is None:
-        return None
-    proc = subprocess.run(
-        ["git", "-C", os.fspath(root), "ls-files", "-z", "--cached", "--", "."],
-        capture_output=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        return None
-    return frozenset(os.fsdecode(n) for n in proc.stdout.split(b"\0") if n)
-
-
 def decode_text(data: bytes) -> tuple[str, bool] | None:
     """UTF-8 text of a config file and whether it had a BOM; None when it is not UTF-8."""
     bom = data.startswith(codecs.BOM_UTF8)
@@ -290,7 +225,7 @@ def plan_migration(
         if r.new_source is not None
     ]
     files = project_files(root, all_excludes) if is_project else []
-    tracked = tracked_files(root) if is_project else None
+    tracked = gitops.tracked_files(root) if is_project else None
     plan = ProjectPlan(
         path=path, root=root, options=options, report=report, is_project=is_project,
         files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],

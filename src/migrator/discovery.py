@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from migrator import gitops
+from migrator.gitops import GitError
 
 SKIP_DIR_NAMES = frozenset(
     {
@@ -37,11 +39,20 @@ class Target:
 
 
 def discover(path: Path, excludes: Sequence[str] = ()) -> Target:
-    """Files under `path` (a directory or a single file) that migrator should read."""
+    """Python files under `path` (a directory or a single file) that migrator should read."""
     path = path.absolute()
     if path.is_file():
         return Target(path.parent, [path])
-    root = path
+    rels = project_files(path, excludes, suffixes=SOURCE_SUFFIXES)
+    return Target(path, [path / rel for rel in rels])
+
+
+def project_files(
+    root: Path, excludes: Sequence[str] = (), suffixes: tuple[str, ...] | None = None
+) -> list[str]:
+    """Every file of the project under `root` (or those ending in `suffixes`), relative
+    to it with `/`, sorted: dependency files, env templates and docs as well as code."""
+    root = root.absolute()
     candidates = _git_files(root)
     if not candidates:
         # Not a work tree, or a folder the enclosing repo ignores (generated code, a
@@ -49,33 +60,27 @@ def discover(path: Path, excludes: Sequence[str] = ()) -> Target:
         candidates = _walk(root)
     resolved_root = root.resolve()
     venv_cache: dict[str, bool] = {}
-    files: list[Path] = []
+    files: list[str] = []
     for rel in sorted(set(candidates)):
-        if not rel.endswith(SOURCE_SUFFIXES) or _skipped_dir(rel) or _excluded(rel, excludes):
+        if suffixes is not None and not rel.endswith(suffixes):
             continue
-        if _in_virtualenv(root, rel, venv_cache):
+        if _skipped_dir(rel) or _excluded(rel, excludes) or _in_virtualenv(root, rel, venv_cache):
             continue
         full = root / rel
         if not _inside(full, resolved_root) or not full.is_file():
             continue
-        files.append(full)
-    return Target(root, files)
+        files.append(rel)
+    return files
 
 
 def _git_files(root: Path) -> list[str] | None:
+    """What git tracks or would add below `root`; None outside a work tree or without git."""
     try:
-        proc = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:  # no git on this machine
+        if gitops.find_repo(root) is None:
+            return None
+        return [p.as_posix() for p in gitops.tracked_and_untracked_files(root, under=root)]
+    except GitError:
         return None
-    if proc.returncode != 0:  # not a work tree
-        return None
-    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [n for n in names if n]
 
 
 def _walk(root: Path) -> list[str]:

@@ -27,6 +27,7 @@ __all__ = [
     "is_ignored",
     "stage",
     "tracked_and_untracked_files",
+    "tracked_files",
 ]
 
 
@@ -202,6 +203,17 @@ def is_ignored(repo: Path, path: Path | str) -> bool:
     """Whether git ignores `path` (tracked files never count as ignored)."""
     proc = _git(repo, "check-ignore", "-q", "--", _relpath(repo, path), ok=(0, 1))
     return proc.returncode == 0
+
+
+def tracked_files(path: Path) -> frozenset[str] | None:
+    """Files git tracks under `path` (relative to it), or None outside a work tree."""
+    if find_repo(path) is None:
+        return None
+    try:
+        data = _git(path, "ls-files", "-z", "--cached", "--", ".").stdout
+    except GitError:
+        return None
+    return frozenset(_split_z(data))
 
 
 def tracked_and_untracked_files(repo: Path, under: Path | None = None) -> list[Path]:
