@@ -29,7 +29,6 @@ import dataclasses
 import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -374,7 +373,7 @@ def check_repository(path: Path, settings: ApplySettings) -> GitContext | None:
             "first commit, or pass --in-place."
         )
     dirty = gitops.dirty_files(repo)
-    staged = _staged_files(repo)
+    staged = gitops.staged_files(repo)
     if staged and settings.allow_dirty and settings.commit:
         shown = "\n".join(f"  {name}" for name in staged[:20])
         more = f"\n  ... and {len(staged) - 20} more" if len(staged) > 20 else ""
@@ -392,16 +391,6 @@ def check_repository(path: Path, settings: ApplySettings) -> GitContext | None:
             "--allow-dirty to migrate on top of them."
         )
     return GitContext(repo, head, dirty)
-
-
-def _staged_files(repo: Path) -> list[str]:
-    """Paths with staged changes (gitops has no query for this; `git commit` takes them all)."""
-    proc = subprocess.run(
-        ["git", "-C", os.fspath(repo), "diff", "--cached", "--name-only", "-z"],
-        capture_output=True,
-        check=False,
-    )
-    return sorted(os.fsdecode(n) for n in proc.stdout.split(b"\0") if n)
 
 
 def check_writable(top: Path, writes: list[FileWrite]) -> None:

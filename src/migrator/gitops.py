@@ -23,9 +23,11 @@ __all__ = [
     "create_branch",
     "dirty_files",
     "find_repo",
+    "has_author_identity",
     "head_state",
     "is_ignored",
     "stage",
+    "staged_files",
     "tracked_and_untracked_files",
     "tracked_files",
 ]
@@ -203,6 +205,11 @@ def is_ignored(repo: Path, path: Path | str) -> bool:
     """Whether git ignores `path` (tracked files never count as ignored)."""
     proc = _git(repo, "check-ignore", "-q", "--", _relpath(repo, path), ok=(0, 1))
     return proc.returncode == 0
+
+
+def staged_files(repo: Path) -> list[str]:
+    """Paths with staged changes (what `git commit` would take), sorted."""
+    return sorted(_split_z(_git(repo, "diff", "--cached", "--name-only", "-z").stdout))
 
 
 def tracked_files(path: Path) -> frozenset[str] | None:
