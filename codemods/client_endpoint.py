@@ -293,16 +293,45 @@ def _api_key_value(
         # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key: useless
         # at the provider, so it is replaced by the provider's env var.
         return env_read(plan, key_env)
+    report_kept_key(plan, value, "api_key", site.node)
+    return None
+
+
+def report_kept_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTNode) -> bool:
+    """A user's own key expression stays. True when it reads an OpenAI (or the target's)
+    env var, which the env-var fixer renames; otherwise MIG101 asks a person to check it.
+    `setting` names it in the message (`api_key`, `openai.api_key`)."""
+    key_env = plan.mapping.compat.key_env
     code = code_of(value)
     if any(prefix in code for prefix in OPENAI_ENV_PREFIXES) or key_env in code:
-        return None  # an env read: the env-var fixer renames it
+        return True
+    label = f"api_key `{code}`" if setting == "api_key" else f"{setting} = `{code}`"
     plan.finding(
         "MIG101", "warning", "config",
-        f"api_key `{code}` kept: make sure it now yields the {plan.mapping.name} key "
-        f"(env {key_env})",
-        node=site.node,
+        f"{label} kept: make sure it now yields the {plan.mapping.name} key (env {key_env})",
+        node=node,
     )  # fmt: skip
-    return None
+    return False
+
+
+def _key_and_account(
+    plan: Plan, site: ClientSite, args: dict[str, cst.Arg]
+) -> tuple[dict[str, cst.BaseExpression], set[str]]:
+    """What every retargeted client gets: the target's key (unless the user's own stays)
+    and no OpenAI account arguments (MIG102)."""
+    set_values: dict[str, cst.BaseExpression] = {}
+    key = _api_key_value(plan, site, args)
+    if key is not None:
+        set_values["api_key"] = key
+    account = sorted(ACCOUNT_ARGS & args.keys())
+    if account:
+        plan.finding(
+            "MIG102", "info", "config",
+            f"removed {', '.join(account)}= (OpenAI account settings; "
+            f"{plan.mapping.name} has no equivalent)",
+            node=site.node,
+        )  # fmt: skip
+    return set_values, set(account)
 
 
 def _to_compat(plan: Plan, site: ClientSite) -> None:
@@ -310,24 +339,13 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
     state = _endpoint_state(plan, site)
     if state == "keep":
         return
-    set_values: dict[str, cst.BaseExpression] = {}
-    remove: set[str] = set()
+    endpoint: dict[str, cst.BaseExpression] = {}
     if state == "new":
-        set_values["base_url"] = base_url_expression(plan)
+        endpoint["base_url"] = base_url_expression(plan)
     elif state == "env":
-        set_values["base_url"] = configurable_base_url(plan)
-    key = _api_key_value(plan, site, args)
-    if key is not None:
-        set_values["api_key"] = key
-    account = sorted(ACCOUNT_ARGS & args.keys())
-    if account:
-        remove.update(account)
-        plan.finding(
-            "MIG102", "info", "config",
-            f"removed {', '.join(account)}= (OpenAI account settings; "
-            f"{plan.mapping.name} has no equivalent)",
-            node=site.node,
-        )  # fmt: skip
+        endpoint["base_url"] = configurable_base_url(plan)
+    set_values, remove = _key_and_account(plan, site, args)
+    set_values = {**endpoint, **set_values}
     rename_class: str | None = None
     if site.is_azure:
         azure = sorted(AZURE_ONLY_ARGS & args.keys())
@@ -383,18 +401,9 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
         if compat.api_version
         else env_read(plan, compat.api_version_env or "OPENAI_API_VERSION"),
     }
-    key = _api_key_value(plan, site, args)
-    if key is not None:
-        set_values["api_key"] = key
-    account = sorted(ACCOUNT_ARGS & args.keys())
-    remove = {"base_url", *account}
-    if account:
-        plan.finding(
-            "MIG102", "info", "config",
-            f"removed {', '.join(account)}= (OpenAI account settings; "
-            f"{plan.mapping.name} has no equivalent)",
-            node=site.node,
-        )  # fmt: skip
+    key_values, remove = _key_and_account(plan, site, args)
+    set_values.update(key_values)
+    remove.add("base_url")
     new_class = "AsyncAzureOpenAI" if site.is_async else "AzureOpenAI"
     plan.finding(
         "MIG103", "info", "code",

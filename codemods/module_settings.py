@@ -30,10 +30,10 @@ from migrator.codemods._edit import (
 )
 from migrator.codemods.client_endpoint import (
     KEPT_KINDS,
-    OPENAI_ENV_PREFIXES,
     base_url_expression,
     endpoint_kind,
     report_endpoint,
+    report_kept_key,
 )
 
 from migrator.inventory import CallSite, ConfigSite
@@ -167,15 +167,7 @@ def _api_key(plan: Plan, site: ConfigSite) -> None:
         expr = env_read(plan, key_env)
         plan.replace(value, lambda n: expr, "MIG100")
         return
-    code = code_of(value)
-    if any(prefix in code for prefix in OPENAI_ENV_PREFIXES) or key_env in code:
-        return  # an env read: the env-var fixer renames it
-    plan.finding(
-        "MIG101", "warning", "config",
-        f"openai.api_key = `{code}` kept: make sure it now yields the {plan.mapping.name} key "
-        f"(env {key_env})",
-        node=site.node,
-    )  # fmt: skip
+    report_kept_key(plan, value, "openai.api_key", site.node)
 
 
 def _remove_statement(plan: Plan, site: ConfigSite) -> None:
