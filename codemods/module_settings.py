@@ -49,16 +49,24 @@ def fix_module_settings(plan: Plan) -> None:
     if plan.options.upgrade_v0 and any(c.style == "v0" for c in plan.inventory.calls):
         return  # the v0 upgrade builds a client instead
     module_calls = [c for c in plan.inventory.calls if c.style == "v0" or c.module_client]
-    if not (plan.inventory.configs or module_calls):
+    retarget_module_settings(plan, plan.inventory.configs, module_calls)
+
+
+def retarget_module_settings(
+    plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite]
+) -> None:
+    """Retarget these module settings, and add the missing ones when `module_calls` go
+    through the module. The v0 upgrade calls it for the settings it could not fold."""
+    if not (configs or module_calls):
         return
-    if _endpoint_kept(plan):
+    if _endpoint_kept(plan, configs):
         return
     if plan.mapping.compat.client == "azure":
-        _to_azure(plan, module_calls)
+        _to_azure(plan, configs, module_calls)
         return
-    settings = {site.setting for site in plan.inventory.configs}
+    settings = {site.setting for site in configs}
     uses_v0 = any(c.style == "v0" for c in module_calls) or "api_base" in settings
-    for site in plan.inventory.configs:
+    for site in configs:
         if site.setting in ENDPOINT_SETTINGS:
             v0 = site.setting == "api_base"
             _endpoint(plan, site, _fixed_url(v0), _configurable_url(v0))
@@ -125,9 +133,9 @@ def _module_name(plan: Plan) -> str:
     return "openai"
 
 
-def _endpoint_kept(plan: Plan) -> bool:
+def _endpoint_kept(plan: Plan, configs: list[ConfigSite]) -> bool:
     """The module already points away from OpenAI: leave the whole configuration."""
-    for site in plan.inventory.configs:
+    for site in configs:
         if site.setting not in ENDPOINT_SETTINGS:
             continue
         kind = endpoint_kind(plan, site.value, site.usage.base_url or "")
@@ -218,9 +226,8 @@ def _is_azure_type(site: ConfigSite) -> bool:
     )
 
 
-def _to_azure(plan: Plan, module_calls: list[CallSite]) -> None:
+def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite]) -> None:
     """Configure the module for Azure OpenAI: api_type, endpoint, version and key."""
-    configs = plan.inventory.configs
     if any(_is_azure_type(site) for site in configs):
         return  # already Azure: variable names are the env fixer's business
     compat = plan.mapping.compat

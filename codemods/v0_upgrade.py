@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import (
@@ -73,7 +73,7 @@ from migrator.codemods.client_endpoint import (
     report_endpoint,
 )
 from migrator.codemods.env_vars import renames_for
-from migrator.codemods.module_settings import fix_module_settings
+from migrator.codemods.module_settings import retarget_module_settings
 
 from migrator.inventory import V0_RESOURCES, CallSite, ConfigSite
 from migrator.mapping import openai_model_kind
@@ -897,16 +897,9 @@ class _Upgrader:
         """Settings left in place (inside functions, `if __name__ == ...`) are the v1
         module-level client's now: the module settings fixer, which steps aside while v0
         calls exist, handles them in this same run (a second run would otherwise)."""
-        plan = self.plan
-        if not self.leftover:
-            return
-        inventory = plan.inventory
-        module_calls = [c for c in inventory.calls if c.module_client]
-        plan.inventory = replace(inventory, configs=list(self.leftover), calls=module_calls)
-        try:
-            fix_module_settings(plan)
-        finally:
-            plan.inventory = inventory
+        if self.leftover:
+            module_calls = [c for c in self.plan.inventory.calls if c.module_client]
+            retarget_module_settings(self.plan, list(self.leftover), module_calls)
 
     def _client_kwargs(self, settings: dict[str, ConfigSite]) -> list[tuple[str, str]]:
         plan = self.plan
