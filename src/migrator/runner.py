@@ -134,45 +134,12 @@ def _submit(pool: Executor, todo: Sequence[tuple[str, bytes]], job: Job, options
 
 def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
     """A bug in one file's processing is reported for that file; the run goes on."""
-    refusal = _too_deep_for_the_parser(data)
-    if refusal is not None:
-        line, message = refusal
-        return FileResult(rel, errors=[FileError(rel, line, message)])
     try:
         return job(rel, data, options)
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
         return FileResult(
             rel, errors=[FileError(rel, 1, f"internal error: {type(exc).__name__}: {exc}")]
         )
-
-
-# CPython itself refuses more than 200 nested brackets; libcst's native parser recurses
-# on deep nesting and long operator chains and can overflow the C stack (a segfault
-# kills the process), so such files are refused before they reach it.
-_MAX_NESTING = 200
-_MAX_LINE = 20_000
-_OPEN, _CLOSE = frozenset(b"([{"), frozenset(b")]}")
-
-
-def _too_deep_for_the_parser(data: bytes) -> tuple[int, str] | None:
-    depth = 0
-    line = 1
-    line_start = 0
-    for index, byte in enumerate(data):
-        if byte in _OPEN:
-            depth += 1
-            if depth > _MAX_NESTING:
-                return line, f"more than {_MAX_NESTING} nested brackets (Python refuses them too)"
-        elif byte in _CLOSE:
-            depth = max(depth - 1, 0)
-        elif byte == 10:
-            if index - line_start > _MAX_LINE:
-                return line, f"line longer than {_MAX_LINE} characters: not parsed"
-            line += 1
-            line_start = index
-    if len(data) - line_start > _MAX_LINE:
-        return line, f"line longer than {_MAX_LINE} characters: not parsed"
-    return None
 
 
 def _progress_bar(total: int) -> Progress:

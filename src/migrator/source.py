@@ -22,6 +22,10 @@ from migrator.model import FileError
 
 def parse_source(data: bytes, path: str) -> tuple[cst.Module | None, FileError | None]:
     """Parse `data`; on failure return a FileError naming the line, never raise."""
+    refusal = _too_deep_for_the_parser(data)
+    if refusal is not None:
+        line, message = refusal
+        return None, FileError(path, line, message)
     try:
         return cst.parse_module(data), None
     except cst.ParserSyntaxError as exc:
@@ -75,3 +79,33 @@ def _cookie_line(data: bytes) -> int:
 def code_of(node: cst.CSTNode) -> str:
     """The source text of a node (as it would be printed in a module)."""
     return cst.Module([]).code_for_node(node)
+
+
+# CPython itself refuses more than 200 nested brackets; libcst's native parser recurses
+# on deep nesting and long operator chains and can overflow the C stack (a segfault
+# kills the process), so such files are refused before they reach it.
+_MAX_NESTING = 200
+_MAX_LINE = 20_000
+# Everything but brackets and newlines, deleted before the scan (bytes.translate is C).
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b"()[]{}\n")
+
+
+def _too_deep_for_the_parser(data: bytes) -> tuple[int, str] | None:
+    lines = data.split(b"\n")
+    long_line = next((n for n, text in enumerate(lines, 1) if len(text) > _MAX_LINE), None)
+    depth = 0
+    line = 1
+    for byte in data.translate(None, _NOT_STRUCTURE):
+        if byte == 10:
+            line += 1
+            if long_line is not None and line > long_line:
+                break
+        elif byte in b"([{":
+            depth += 1
+            if depth > _MAX_NESTING:
+                return line, f"more than {_MAX_NESTING} nested brackets (Python refuses them too)"
+        else:
+            depth = max(depth - 1, 0)
+    if long_line is not None:
+        return long_line, f"line longer than {_MAX_LINE} characters: not parsed"
+    return None
