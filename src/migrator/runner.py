@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +23,7 @@ from migrator.discovery import Target
 from migrator.model import FileError, FileResult
 from migrator.prefilter import has_trigger
 
-# A job takes (root, relative path, bytes, options) and returns a FileResult.
+# A job takes (relative path, bytes, options) and returns a FileResult.
 Job = Callable[[str, bytes, Any], FileResult]
 
 # Below this many files to parse, a pool costs more than it saves.
@@ -52,43 +52,52 @@ def run(
 ) -> tuple[list[FileResult], RunStats]:
     """Run `job` on every file of `target` that passes the prefilter."""
     start = time.perf_counter()
+    todo, unreadable = select(target)
+    results = execute(todo, job, lambda _: options, jobs=jobs, show_progress=show_progress)
+    results.extend(unreadable)
+    results.sort(key=lambda r: r.path)
+    return results, RunStats(len(target.files), len(todo), time.perf_counter() - start)
+
+
+def select(target: Target) -> tuple[list[tuple[str, bytes]], list[FileResult]]:
+    """The files worth parsing (relative path, bytes), and those that could not be read."""
     todo: list[tuple[str, bytes]] = []
-    errors: list[FileResult] = []
+    unreadable: list[FileResult] = []
     for path in target.files:
         rel = target.rel(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            errors.append(FileResult(rel, errors=[FileError(rel, 1, f"cannot read: {exc}")]))
+            unreadable.append(FileResult(rel, errors=[FileError(rel, 1, f"cannot read: {exc}")]))
             continue
         if has_trigger(data):
             todo.append((rel, data))
+    return todo, unreadable
+
+
+def execute(
+    todo: Sequence[tuple[str, bytes]],
+    job: Job,
+    options_for: Callable[[str], Any],
+    *,
+    jobs: int | None = None,
+    show_progress: bool | None = None,
+) -> list[FileResult]:
+    """Run `job` on each (relative path, bytes) with that file's options, in `todo` order."""
+    start = time.perf_counter()
     jobs = jobs or default_jobs()
     if show_progress is None:
         show_progress = sys.stderr.isatty()
-    results = _execute(todo, job, options, jobs, show_progress, start)
-    results.extend(errors)
-    results.sort(key=lambda r: r.path)
-    stats = RunStats(len(target.files), len(todo), time.perf_counter() - start)
-    return results, stats
-
-
-def _execute(
-    todo: Sequence[tuple[str, bytes]],
-    job: Job,
-    options: Any,
-    jobs: int,
-    show_progress: bool,
-    start: float,
-) -> list[FileResult]:
-    if jobs <= 1 or len(todo) < _POOL_THRESHOLD:
-        return [_guarded(job, rel, data, options) for rel, data in todo]
-    results: list[FileResult | None] = [None] * len(todo)
+    tasks = [(rel, data, options_for(rel)) for rel, data in todo]
+    if jobs <= 1 or len(tasks) < _POOL_THRESHOLD:
+        return [_guarded(job, *task) for task in tasks]
+    results: list[FileResult | None] = [None] * len(tasks)
     progress: Progress | None = None
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for index, future in _submit(pool, todo, job, options):
+            futures = [(i, pool.submit(_guarded, job, *task)) for i, task in enumerate(tasks)]
+            for index, future in futures:
                 try:
                     results[index] = future.result()
                 except BrokenProcessPool:
@@ -99,7 +108,7 @@ def _execute(
                     and progress is None
                     and time.perf_counter() - start > _PROGRESS_DELAY
                 ):
-                    progress = _progress_bar(len(todo))
+                    progress = _progress_bar(len(tasks))
                     progress.start()
                 if progress is not None:
                     progress.update(progress.task_ids[0], completed=done)
@@ -108,9 +117,9 @@ def _execute(
     finally:
         if progress is not None:
             progress.stop()
-    for index, (rel, data) in enumerate(todo):
+    for index, task in enumerate(tasks):
         if results[index] is None:
-            results[index] = _isolated(job, rel, data, options)
+            results[index] = _isolated(job, *task)
     return [r for r in results if r is not None]
 
 
@@ -123,13 +132,6 @@ def _isolated(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
         return FileResult(
             rel, errors=[FileError(rel, 1, "internal error: the parser crashed on this file")]
         )
-
-
-def _submit(pool: Executor, todo: Sequence[tuple[str, bytes]], job: Job, options: Any) -> list:
-    return [
-        (index, pool.submit(_guarded, job, rel, data, options))
-        for index, (rel, data) in enumerate(todo)
-    ]
 
 
 def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
