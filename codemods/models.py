@@ -5,6 +5,10 @@ Literals at call sites, and literals the inventory traced a call's `model=` to
 defaults), and free-standing model-id literals. A model that is not a literal
 becomes a finding naming where the value comes from.
 
+A model (or an embeddings `dimensions=`) that is a constant another file of the run
+defines is changed there: the call's worker asks for it (`Plan.request`), and the
+defining file's worker applies the request (`_apply_requests`, see constants.py).
+
 Rules:
   MIG201 model is not a literal (config, env, computed): set a provider id there
   MIG202 OpenAI model with no equivalent at this provider: left as it is
@@ -15,17 +19,21 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
 from migrator.codemods.client_endpoint import call_retargeted
 
+from migrator.constants import Constant, ConstantEdit
 from migrator.inventory import CallSite
-from migrator.mapping import openai_model_kind
+from migrator.mapping import ModelTarget, openai_model_kind
 from migrator.rewrite import Plan
 
 
 def fix_models(plan: Plan) -> None:
-    done: set[cst.SimpleString] = set()
+    done: set[cst.CSTNode] = set()
+    _apply_requests(plan, done)
     # A model that only feeds calls left as they are (a client already pointing at another
     # provider, an endpoint the provider lacks) stays as it is.
     held: set[cst.SimpleString] = set()
@@ -58,15 +66,16 @@ def passes_models_through(plan: Plan) -> bool:
     )
 
 
-def _passthrough_note(plan: Plan, done: set[cst.SimpleString]) -> None:
+def _passthrough_note(plan: Plan, done: set[cst.CSTNode]) -> None:
     """One finding per file for a pass-through target, instead of one per literal."""
-    if not done or not passes_models_through(plan):
+    strings = [n for n in done if isinstance(n, cst.SimpleString)]
+    if not strings or not passes_models_through(plan):
         return
-    values = sorted({str(n.evaluated_value) for n in done} - {""})
+    values = sorted({str(n.evaluated_value) for n in strings} - {""})
     models = [v for v in values if openai_model_kind(v) is not None]
     if not models:
         return
-    first = min(done, key=plan.line_of)
+    first = min(strings, key=plan.line_of)
     plan.finding(
         "MIG202", "info", "config",
         f"{plan.mapping.name} receives model ids as they are: make sure it routes "
@@ -76,7 +85,7 @@ def _passthrough_note(plan: Plan, done: set[cst.SimpleString]) -> None:
 
 
 def _rewrite_literal(
-    plan: Plan, node: cst.SimpleString, value: str, done: set[cst.SimpleString]
+    plan: Plan, node: cst.SimpleString, value: str, done: set[cst.CSTNode]
 ) -> None:
     done.add(node)
     target = plan.mapping.resolve_model(value)
@@ -114,11 +123,11 @@ def _rewrite_literal(
         )  # fmt: skip
 
 
-def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.SimpleString]) -> None:
+def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
     ref = call.model
     if ref is None:
         return
-    if ref.value is None or ref.literal is None:
+    if ref.value is None or (ref.literal is None and ref.constant is None):
         if call.family in ("chat", "completions", "embeddings", "responses"):
             plan.finding(
                 "MIG201", "warning", "code",
@@ -128,8 +137,11 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.SimpleString]) -> 
             )  # fmt: skip
         return
     target = plan.mapping.resolve_model(ref.value)
-    if ref.literal not in done:
-        _rewrite_literal(plan, ref.literal, ref.value, done)
+    if ref.literal is not None:
+        if ref.literal not in done:
+            _rewrite_literal(plan, ref.literal, ref.value, done)
+    elif ref.constant is not None:
+        _request_model(plan, call, ref.constant, target)
     if target is None:
         return
     additions: dict[str, cst.BaseExpression] = {}
@@ -138,13 +150,13 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.SimpleString]) -> 
         args = {a.keyword.value for a in call.node.args if a.keyword is not None}
         # Only where the provider takes `dimensions` (fixed-size models drop it).
         fixed_size = plan.mapping.param_rule("embeddings", "dimensions") is not None
-        if target.dimensions is not None and "dimensions" not in args and not fixed_size:
-            additions["dimensions"] = cst.Integer(str(target.dimensions))
-        # The user's own dimensions= decides the size where the provider takes it.
-        user_size = "dimensions" in args and not fixed_size
-        size = (
-            "" if user_size else _size_note(ref.value, target.dimensions, "dimensions" in additions)
-        )
+        if "dimensions" in args and not fixed_size:
+            # The user's own dimensions= decides the size, if the provider's model takes it.
+            size = _fit_user_size(plan, call, target, done)
+        else:
+            if target.dimensions is not None and not fixed_size:
+                additions["dimensions"] = cst.Integer(str(target.dimensions))
+            size = _size_note(ref.value, target.dimensions, "dimensions" in additions)
         plan.finding(
             "MIG203", "warning", "behaviour",
             f"embeddings now come from {target.model!r} ({plan.mapping.name}): a different "
@@ -153,6 +165,128 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.SimpleString]) -> 
         )  # fmt: skip
     if additions:
         plan.replace(call.node, lambda n: edit_call_args(n, set_values=additions), "MIG200")
+
+
+def _request_model(
+    plan: Plan, call: CallSite, constant: Constant, target: ModelTarget | None
+) -> None:
+    """The model is a constant of another file: ask that file's worker to map it."""
+    if target is None:
+        kind = openai_model_kind(str(constant.value))
+        if kind is not None and not passes_models_through(plan):
+            plan.finding(
+                "MIG202", "warning", "code",
+                f"no {plan.mapping.name} equivalent for {kind} model {constant.value!r} "
+                f"({constant.name}, {constant.path}:{constant.line}): left as it is",
+                node=call.node,
+            )  # fmt: skip
+        return
+    if target.model != constant.value and not plan.suppressed("MIG200", call.node):
+        plan.request(
+            ConstantEdit(
+                constant.path, constant.name, constant.value, target.model, "MIG200",
+                f"the model of {call.api} at {plan.path}:{plan.line_of(call.node)}",
+            )
+        )  # fmt: skip
+
+
+def _fit_user_size(plan: Plan, call: CallSite, target: ModelTarget, done: set[cst.CSTNode]) -> str:
+    """Keep the call's own `dimensions=` when the target model takes that size; else
+    change it (where its literal is) to the mapping's size. Returns the note for MIG203."""
+    size = call.dimensions
+    if size is None or not target.sizes or target.dimensions is None:
+        return ""
+    takes = ", ".join(str(n) for n in target.sizes)
+    if size.value is None:
+        return (
+            f"; dimensions comes from {size.origin}: {target.model} takes {takes} "
+            f"(migrator sends {target.dimensions} where it chooses)"
+        )
+    if size.value in target.sizes:
+        return ""
+    new = target.dimensions
+    if size.literal is not None:
+        if size.literal not in done:
+            done.add(size.literal)
+            plan.replace(size.literal, _integer_edit(new), "MIG200")
+    elif size.constant is not None:
+        plan.request(
+            ConstantEdit(
+                size.constant.path, size.constant.name, size.value, new, "MIG200",
+                f"{call.api} at {plan.path}:{plan.line_of(call.node)} sends it as "
+                f"dimensions to {target.model} (which takes {takes})",
+            )
+        )  # fmt: skip
+    return (
+        f"; dimensions {size.value} → {new} ({target.model} takes {takes}): resize the vector store"
+    )
+
+
+def _apply_requests(plan: Plan, done: set[cst.CSTNode]) -> None:
+    """Change the constants of this file that other files' calls asked for."""
+    for edit in plan.options.constant_edits:
+        node = module_constant_literal(plan.module, edit.name)
+        if node is None or node.evaluated_value != edit.old:
+            plan.finding(
+                "MIG201", "warning", "code",
+                f"{edit.name} should become {edit.new!r} for {edit.reason}, but migrator "
+                "could not find its assignment here: change it by hand",
+                line=1,
+            )  # fmt: skip
+            continue
+        if node in done:
+            continue
+        if isinstance(node, cst.SimpleString):
+            _rewrite_literal(plan, node, str(edit.old), done)
+            continue
+        done.add(node)
+        if plan.replace(node, _integer_edit(edit.new), edit.rule):
+            plan.finding(
+                "MIG203", "info", "behaviour",
+                f"{edit.name} {edit.old} → {edit.new}: {edit.reason}; every other use of "
+                f"{edit.name} now sees the new vector size",
+                node=node,
+            )  # fmt: skip
+
+
+def _integer_edit(value: object) -> Callable[[cst.Integer], cst.Integer]:
+    return lambda node: node.with_changes(value=str(value))
+
+
+def module_constant_literal(module: cst.Module, name: str) -> cst.SimpleString | cst.Integer | None:
+    """The literal of `NAME = "..."` / `NAME: int = 1536` at the top level of `module`
+    (also inside module-level if/try blocks, as constants.module_constants reads them)."""
+    statements: list[cst.CSTNode] = list(module.body)
+    while statements:
+        statement = statements.pop()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target, value = small.targets[0].target, small.value
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    target, value = small.target, small.value
+                else:
+                    continue
+                if (
+                    isinstance(target, cst.Name)
+                    and target.value == name
+                    and isinstance(value, (cst.SimpleString, cst.Integer))
+                ):
+                    return value
+        elif isinstance(statement, (cst.If, cst.Try, cst.With, cst.For, cst.While, cst.Else)):
+            statements.extend(_blocks(statement))
+    return None
+
+
+def _blocks(statement: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements directly inside a compound module-level statement."""
+    out: list[cst.CSTNode] = []
+    for child in statement.children:
+        if isinstance(child, cst.IndentedBlock):
+            out.extend(child.body)
+        elif isinstance(child, (cst.If, cst.Else, cst.ExceptHandler, cst.Finally)):
+            out.extend(_blocks(child))
+    return out
 
 
 # Default vector sizes of OpenAI's embedding models.

@@ -120,6 +120,56 @@ def test_embedding_model_gets_dimensions_where_the_provider_takes_them() -> None
     )
 
 
+def test_a_size_the_provider_model_does_not_take_becomes_the_mapped_size() -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+        SIZE = 1536
+
+
+        def embed(client: OpenAI, n):
+            client.embeddings.create(model="text-embedding-3-small", input="x", dimensions=1536)
+            client.embeddings.create(model="text-embedding-3-small", input="x", dimensions=SIZE)
+            client.embeddings.create(model="text-embedding-3-small", input="x", dimensions=512)
+            client.embeddings.create(model="text-embedding-3-small", input="x", dimensions=n)
+        """,
+        """\
+        from openai import OpenAI
+
+        SIZE = 1024
+
+
+        def embed(client: OpenAI, n):
+            client.embeddings.create(model="embedding-3", input="x", dimensions=1024, extra_body={"encoding_format": "float"})
+            client.embeddings.create(model="embedding-3", input="x", dimensions=SIZE, extra_body={"encoding_format": "float"})
+            client.embeddings.create(model="embedding-3", input="x", dimensions=512, extra_body={"encoding_format": "float"})
+            client.embeddings.create(model="embedding-3", input="x", dimensions=n, extra_body={"encoding_format": "float"})
+        """,
+        "glm",
+    )
+    notes = [f.message.partition("re-embedded")[2] for f in found if f.id == "MIG203"]
+    assert notes == [
+        "; dimensions 1536 → 1024 (embedding-3 takes 256, 512, 1024, 2048): resize the vector store",
+        "; dimensions 1536 → 1024 (embedding-3 takes 256, 512, 1024, 2048): resize the vector store",
+        "",  # 512 is one of embedding-3's sizes: the user's choice stands
+        "; dimensions comes from dynamic: n: embedding-3 takes 256, 512, 1024, 2048 (migrator sends 1024 where it chooses)",
+    ]
+
+
+def test_a_user_size_stands_where_the_mapping_lists_no_sizes() -> None:
+    """A --model-map override knows nothing of the model's sizes: the user's size stays."""
+    overridden = mapping("glm").with_overrides({"text-embedding-3-small": "my-embedder"})
+    result = rewrite_job(
+        "x.py",
+        b"from openai import OpenAI\n\n\ndef f(c: OpenAI):\n"
+        b"    c.embeddings.create(model='text-embedding-3-small', input='x', dimensions=1536)\n",
+        RewriteOptions(mapping=overridden),
+    )
+    assert result.new_source is not None
+    assert b"model='my-embedder', input='x', dimensions=1536)" in result.new_source
+
+
 def test_fixed_size_embedding_model_gets_no_dimensions() -> None:
     found = check_transformed(
         """\

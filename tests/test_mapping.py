@@ -201,6 +201,7 @@ def test_dashscope_embedding_keeps_openai_size() -> None:
         extra_body={"encoding_format": "float"},
         note=small.note if small else None,
         source_key="text-embedding-3-small",
+        sizes=(64, 128, 256, 512, 768, 1024, 1536, 2048),
     )
     large = mapping.resolve_model("text-embedding-3-large")
     assert large is not None and large.dimensions == 2048
@@ -554,6 +555,18 @@ MUTATIONS = [
     ("aliases: [acme-ai]", "aliases: [Acme AI]", "aliases[0]: 'Acme AI' must be lowercase",
      "aliases:"),
     ("id: acme", "id: 12", "id: expected a string, got an integer", "id: 12"),
+    ("{model: acme-embed, dimensions: 1536}",
+     "{model: acme-embed, dimensions: 1536, sizes: [512, 1024]}",
+     "models.embedding.text-embedding-3-small.dimensions: must be one of sizes [512, 1024]",
+     "text-embedding-3-small:"),
+    ("{model: acme-embed, dimensions: 1536}", "{model: acme-embed, sizes: []}",
+     "models.embedding.text-embedding-3-small.sizes: expected a non-empty list",
+     "text-embedding-3-small:"),
+    ("{model: acme-embed, dimensions: 1536}", "{model: acme-embed, sizes: [1024, big]}",
+     "models.embedding.text-embedding-3-small.sizes[1]: expected an integer",
+     "text-embedding-3-small:"),
+    ("    gpt-4: acme-classic", "    gpt-4: {model: acme-classic, sizes: [8]}",
+     "models.chat.gpt-4: unknown key 'sizes'", "gpt-4:"),
     ("  compat: {add:", "  native: {add:", "dependencies: unknown key 'native'", "native:"),
 ]  # fmt: skip
 

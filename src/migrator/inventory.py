@@ -33,6 +33,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange, PositionProvider, QualifiedName, QualifiedNameSource
 
+from migrator.constants import Constant, absolute_module
 from migrator.model import Usage
 from migrator.prefilter import is_openai_model
 from migrator.source import code_of
@@ -207,6 +208,18 @@ class ModelRef:
     # True when `literal` sits inside the call's own argument (`model="gpt-4o"`,
     # `model=os.getenv("M", "gpt-4o")`): it is then not also reported as a `model` record.
     inline: bool = False
+    # The value is a constant another file of the run defines (`from app.config import M`).
+    constant: Constant | None = None
+
+
+@dataclass(eq=False)
+class SizeRef:
+    """Where an embeddings call's `dimensions=` value comes from."""
+
+    literal: cst.Integer | None  # the integer to rewrite, when it is in this file
+    value: int | None
+    origin: str
+    constant: Constant | None = None  # defined in another file of the run
 
 
 @dataclass(eq=False)
@@ -227,6 +240,7 @@ class CallSite:
     # or an object imported from another module of the project (`from app.llm import
     # client`). Such calls count by their shape; a codemod may prefer a finding.
     weak: bool = False
+    dimensions: SizeRef | None = None  # embeddings calls that pass `dimensions=`
 
 
 @dataclass(eq=False)
@@ -293,13 +307,16 @@ class Inventory:
         return bool(self.imports or self.clients or self.calls or self.configs)
 
 
-def build_inventory(wrapper: cst.MetadataWrapper, path: str) -> Inventory:
+def build_inventory(
+    wrapper: cst.MetadataWrapper, path: str, constants: Mapping[str, Constant] | None = None
+) -> Inventory:
     """Run the inventory over a parsed module (wrapped once, shared with the codemods).
 
     Metadata (scopes, positions) is resolved through `wrapper` only when the module
-    needs it, and stays cached there for the codemods.
+    needs it, and stays cached there for the codemods. `constants` are the project
+    constants the file imports, by qualified name (see constants.py).
     """
-    collector = _Collector(path, wrapper)
+    collector = _Collector(path, wrapper, constants)
     wrapper.module.visit(collector)
     collector.finish()
     return collector.inv
@@ -379,9 +396,15 @@ class _Collector(cst.CSTVisitor):
     Positions are resolved only when there is something to report.
     """
 
-    def __init__(self, path: str, wrapper: cst.MetadataWrapper) -> None:
+    def __init__(
+        self,
+        path: str,
+        wrapper: cst.MetadataWrapper,
+        constants: Mapping[str, Constant] | None = None,
+    ) -> None:
         super().__init__()
         self.path = path
+        self.constants = constants or {}
         self.wrapper = wrapper
         self.inv = Inventory(path)
         self.stack: list[cst.CSTNode] = []
@@ -1228,6 +1251,8 @@ class _Collector(cst.CSTVisitor):
         model = self._model_ref(kwargs.get("model"))
         self._add_call(call, api, "v1", is_async, stream, model, client, module_client)
         self.inv.calls[-1].weak = weak
+        if "dimensions" in kwargs and api_family(api) == "embeddings":
+            self.inv.calls[-1].dimensions = self._size_ref(kwargs["dimensions"])
 
     def _record_v0_call(self, call: cst.Call, resource: str, method: str) -> None:
         self.has_v0_call = True
@@ -1313,14 +1338,15 @@ class _Collector(cst.CSTVisitor):
                 found = self._model_ref(value, depth + 1)
                 if found is not None and found.value is not None:
                     origin = f"default of {expr.value}" if is_param else f"constant {expr.value}"
-                    return ModelRef(found.literal, found.value, origin)
+                    return replace(found, origin=origin, inline=False)
                 if found is not None and found.origin.startswith("env "):
                     return ModelRef(None, None, found.origin)  # `M = os.getenv("X")`
-            imported = [
-                q.name for q in self._qnames(expr) if q.source == QualifiedNameSource.IMPORT
-            ]
-            if imported:
-                return ModelRef(None, None, f"imported: {imported[0]}")
+            imported = self._imported(expr)
+            if imported is not None:
+                name, constant = imported
+                if constant is not None and isinstance(constant.value, str):
+                    return ModelRef(None, constant.value, f"imported: {name}", constant=constant)
+                return ModelRef(None, None, f"imported: {name}")
             return ModelRef(None, None, f"dynamic: {source}")
         if isinstance(expr, cst.Call):
             env = self._env_lookup(expr)
@@ -1334,7 +1360,7 @@ class _Collector(cst.CSTVisitor):
             if value is not None:
                 found = self._model_ref(value, depth + 1)
                 if found is not None and found.value is not None:
-                    return ModelRef(found.literal, found.value, f"dict entry {source}")
+                    return replace(found, origin=f"dict entry {source}", inline=False)
         if isinstance(expr, cst.Subscript):
             env = self._environ_subscript(expr)
             if env is not None:
@@ -1343,14 +1369,53 @@ class _Collector(cst.CSTVisitor):
             if value is not None:
                 found = self._model_ref(value, depth + 1)
                 if found is not None and found.value is not None:
-                    return ModelRef(found.literal, found.value, f"dict entry {source}")
+                    return replace(found, origin=f"dict entry {source}", inline=False)
         if isinstance(expr, cst.Attribute):
+            imported = self._imported(expr)  # `config.CHAT_MODEL` after `from app import config`
+            if imported is not None and imported[1] is not None:
+                name, constant = imported
+                if isinstance(constant.value, str):
+                    return ModelRef(None, constant.value, f"imported: {name}", constant=constant)
             values_ = self._attribute_values(expr)
             if values_ is not None and len(values_) == 1:
                 found = self._model_ref(values_[0], depth + 1)
                 if found is not None and found.value is not None:
-                    return ModelRef(found.literal, found.value, f"attribute {source}")
+                    return replace(found, origin=f"attribute {source}", inline=False)
         return ModelRef(None, None, f"dynamic: {source}")
+
+    def _imported(self, expr: cst.Name | cst.Attribute) -> tuple[str, Constant | None] | None:
+        """The qualified name `expr` was imported as, and the project constant it names
+        (when the run knows one)."""
+        imported = sorted(
+            q.name for q in self._qnames(expr) if q.source == QualifiedNameSource.IMPORT
+        )
+        if not imported:
+            return None
+        name = imported[0]
+        module, _, attr = name.rpartition(".")
+        return name, self.constants.get(f"{absolute_module(self.path, module)}.{attr}")
+
+    def _size_ref(self, expr: cst.BaseExpression, depth: int = 0) -> SizeRef:
+        """Follow `dimensions=` to an integer literal: inline, a constant of this module,
+        or a constant another file of the run defines."""
+        if isinstance(expr, cst.Integer):
+            value = expr.evaluated_value
+            return SizeRef(expr, value, "literal" if depth == 0 else "constant")
+        source = code_of(expr)
+        if isinstance(expr, cst.Name) and depth <= _MAX_DEPTH:
+            values = self._name_values(expr)
+            if len(values) == 1 and not values[0][1]:
+                found = self._size_ref(values[0][0], depth + 1)
+                if found.value is not None:
+                    return SizeRef(found.literal, found.value, f"constant {expr.value}")
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            imported = self._imported(expr)
+            if imported is not None:
+                name, constant = imported
+                if constant is not None and isinstance(constant.value, int):
+                    return SizeRef(None, constant.value, f"imported: {name}", constant)
+                return SizeRef(None, None, f"imported: {name}")
+        return SizeRef(None, None, f"dynamic: {source}")
 
     def _dict_entry_value(self, expr: cst.Subscript) -> cst.BaseExpression | None:
         """`MODELS["chat"]` with `MODELS = {"chat": ...}` bound once in this module."""

@@ -16,6 +16,8 @@ Conventions the codemods rely on:
 * ``ModelTarget.dimensions`` is the vector size the target model produces. Send it as the
   ``dimensions=`` keyword only when ``param_rule("embeddings", "dimensions")`` is ``None``
   (the provider accepts the keyword); a ``drop`` rule there means the size is fixed.
+* ``ModelTarget.sizes`` lists the ``dimensions=`` values the target model takes, when the
+  mapping knows them: a user's own size outside that list becomes ``dimensions``.
 * ``ModelTarget.extra_body`` holds provider-specific body fields to merge into the call's
   ``extra_body=`` (the openai SDK lets ``extra_body`` win over keyword arguments).
 * Parameter rules act on keywords present in the user's call; an ``unsupported`` rule means
@@ -182,6 +184,7 @@ class ModelTarget:
     extra_body: dict[str, Any] = field(default_factory=dict)
     note: str | None = None
     source_key: str = ""
+    sizes: tuple[int, ...] = ()  # dimensions= values the model takes (empty: unknown)
 
     def __hash__(self) -> int:  # extra_body is a dict: hash the identifying fields
         return hash((self.model, self.kind, self.dimensions, self.source_key))
@@ -552,8 +555,20 @@ def _parse_model_value(
 ) -> ModelTarget:
     if isinstance(node, ScalarNode):
         return ModelTarget(model=doc.string(node, where), kind=kind, source_key=key)
-    optional = ("extra_body", "note") + (("dimensions",) if kind == "embedding" else ())
+    optional = ("extra_body", "note") + (("dimensions", "sizes") if kind == "embedding" else ())
     items = doc.mapping(node, where, required=("model",), optional=optional, at=key_node)
+    sizes: tuple[int, ...] = ()
+    if "sizes" in items:
+        sizes_node = items["sizes"][1]
+        if not isinstance(sizes_node, SequenceNode) or not sizes_node.value:
+            doc.fail(sizes_node, f"{where}.sizes: expected a non-empty list of integers")
+        sizes = tuple(
+            doc.integer(item, f"{where}.sizes[{i}]") for i, item in enumerate(sizes_node.value)
+        )
+        if "dimensions" in items:
+            dimensions_node = items["dimensions"][1]
+            if doc.integer(dimensions_node, f"{where}.dimensions") not in sizes:
+                doc.fail(dimensions_node, f"{where}.dimensions: must be one of sizes {list(sizes)}")
     extra: dict[str, Any] = {}
     if "extra_body" in items:
         value_node = items["extra_body"][1]
@@ -571,6 +586,7 @@ def _parse_model_value(
         extra_body=extra,
         note=doc.string(items["note"][1], f"{where}.note") if "note" in items else None,
         source_key=key,
+        sizes=sizes,
     )
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from migrator.constants import ConstantEdit, ModuleIndex, project_constants
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
-from migrator.runner import RunStats, run
+from migrator.runner import RunStats, execute, select
 from migrator.secrets import redact_secrets
 
 
@@ -69,5 +72,74 @@ def migrate(
     jobs: int | None = None,
     show_progress: bool | None = None,
 ) -> MigrationReport:
-    results, stats = run(target, rewrite_job, options, jobs=jobs, show_progress=show_progress)
+    start = time.perf_counter()
+    todo, unreadable = select(target)
+    index = ModuleIndex(target.rel(path) for path in target.files)
+    tables = project_constants(todo, index, lambda rel: _read(target.root / rel))
+
+    def options_for(rel: str) -> RewriteOptions:
+        table = tables.get(rel)
+        return replace(options, constants=table) if table else options
+
+    results = execute(todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress)
+    results = _apply_requests(target, results, options_for, jobs)
+    results.extend(unreadable)
+    results.sort(key=lambda r: r.path)
+    stats = RunStats(len(target.files), len(todo), time.perf_counter() - start)
     return MigrationReport(target.root, options, results, stats)
+
+
+# A request can only lead to another when a defining file imports constants in turn.
+_MAX_REQUEST_ROUNDS = 4
+
+
+def _apply_requests(
+    target: Target,
+    results: list[FileResult],
+    options_for: Callable[[str], RewriteOptions],
+    jobs: int | None,
+) -> list[FileResult]:
+    """Run each file that defines a constant other files asked to change once more, with
+    those requests; its new result replaces the first. Repeats while requests change."""
+    by_path = {r.path: r for r in results}
+    granted: dict[str, tuple[ConstantEdit, ...]] = {}
+    for _ in range(_MAX_REQUEST_ROUNDS):
+        wanted: dict[str, set[ConstantEdit]] = {}
+        for result in by_path.values():
+            for edit in result.requests:
+                wanted.setdefault(edit.path, set()).add(edit)
+        changed = {
+            path: tuple(sorted(edits, key=_edit_key))
+            for path, edits in wanted.items()
+            if tuple(sorted(edits, key=_edit_key)) != granted.get(path)
+        }
+        if not changed:
+            break
+        granted.update(changed)
+        todo = []
+        for path in sorted(changed):
+            data = _read(target.root / path)
+            if data is None:
+                by_path[path] = FileResult(path, errors=[FileError(path, 1, "cannot read")])
+            else:
+                todo.append((path, data))
+        redone = execute(
+            todo,
+            rewrite_job,
+            lambda rel: replace(options_for(rel), constant_edits=granted[rel]),
+            jobs=jobs,
+            show_progress=False,
+        )
+        by_path.update((r.path, r) for r in redone)
+    return list(by_path.values())
+
+
+def _edit_key(edit: ConstantEdit) -> tuple[str, str, str]:
+    return (edit.name, str(edit.new), edit.reason)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

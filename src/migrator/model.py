@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from migrator.constants import ConstantEdit
+
 UsageKind = Literal["import", "client", "call", "config", "env", "model", "exception", "type"]
 Severity = Literal["info", "warning", "error"]
 # Checklist groups (issue 4): what a person must still do, by theme.
@@ -104,3 +106,5 @@ class FileResult:
     edits: int = 0
     # (line, column) -> callfacts.CallFacts, when RewriteOptions.call_facts asked for them
     call_facts: dict[tuple[int, int], Any] = field(default_factory=dict)
+    # Changes this file's calls need in constants other files define (see constants.py).
+    requests: list[ConstantEdit] = field(default_factory=list)

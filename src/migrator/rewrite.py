@@ -28,6 +28,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from libcst.metadata import ParentNodeProvider, PositionProvider
 
+from migrator.constants import Constant, ConstantEdit
 from migrator.inventory import Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
 from migrator.source import code_of, parse_source
@@ -50,6 +51,10 @@ class RewriteOptions:
     upgrade_v0: bool = False
     ignore: frozenset[str] = frozenset()
     call_facts: bool = False  # apply/checklist: also record callfacts (escapes, n=)
+    # Project constants this file imports, by qualified name (`app.config.CHAT_MODEL`).
+    constants: dict[str, Constant] = field(default_factory=dict)
+    # Edits other files' workers asked for in constants this file defines.
+    constant_edits: tuple[ConstantEdit, ...] = ()
 
 
 @dataclass
@@ -67,6 +72,7 @@ class Plan:
     imports_to_add: list[ImportItem] = field(default_factory=list)
     imports_to_remove: list[tuple[str, str | None]] = field(default_factory=list)
     statements_after_imports: list[str] = field(default_factory=list)
+    requests: list[ConstantEdit] = field(default_factory=list)
     edit_count: int = 0
     _ignored: dict[int, frozenset[str] | None] = field(default_factory=dict)
 
@@ -146,6 +152,11 @@ class Plan:
         self.edits.setdefault(node, []).append(edit)
         self.edit_count += 1
         return True
+
+    def request(self, edit: ConstantEdit) -> None:
+        """Ask for an edit in a constant another file of the run defines."""
+        if edit not in self.requests:
+            self.requests.append(edit)
 
     def finding(
         self,
@@ -468,9 +479,9 @@ def rewrite_module(
     from migrator.codemods.registry import FIXERS
 
     wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
-    inventory = build_inventory(wrapper, path)
+    inventory = build_inventory(wrapper, path, options.constants)
     plan = Plan(path, wrapper.module, inventory, options, wrapper)
-    if not inventory.usages():
+    if not (inventory.usages() or options.constant_edits):
         return module, plan
     for fixer in FIXERS:
         fixer(plan)
@@ -563,6 +574,7 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         rel,
         usages=plan.inventory.usages(),
         findings=sorted(plan.findings, key=Finding.sort_key),
+        requests=plan.requests,
     )
     if options.call_facts:
         from migrator.callfacts import call_facts

@@ -1,0 +1,217 @@
+"""Constants one file of the run imports from another: the values behind `model=CHAT_MODEL`.
+
+Each worker sees one file. A call in app/embeddings.py that sends
+`model=EMBEDDING_MODEL, dimensions=EMBEDDING_DIMENSIONS`, both imported from
+app/config.py, can only be migrated whole (extra_body, vector size, no false "not a
+literal" finding) when its worker knows those values. So, before the workers start,
+the parent reads the module-level constants of exactly the project modules that the
+files to migrate import names from. It uses the standard `ast` module (several times
+faster than libcst, and nothing here is rewritten) and only on those modules.
+
+The other direction: a worker that decides such a constant must change (the model id
+a provider serves, a vector size the provider accepts) cannot edit app/config.py. It
+returns a `ConstantEdit` request instead; `migrate` runs the defining file again with
+the requests it received (see migrate.py), so the edit lands where the value lives.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+ConstantValue = str | int
+
+
+@dataclass(frozen=True)
+class Constant:
+    """`NAME = <str or int literal>`, assigned once at the top level of `path`."""
+
+    path: str  # relative path of the defining file
+    name: str
+    value: ConstantValue
+    line: int
+
+
+@dataclass(frozen=True)
+class ConstantEdit:
+    """A worker's request to change a constant that another file of the run defines."""
+
+    path: str
+    name: str
+    old: ConstantValue
+    new: ConstantValue
+    rule: str  # the rule id the edit counts under in the defining file
+    reason: str  # why, naming the requesting site ("model of embeddings.create at a.py:12")
+
+
+# `from MODULE import a, b as c` and `from MODULE import (a,\n b)`; names are read loosely
+# (a stray match only costs a lookup that finds nothing).
+_FROM_IMPORT = re.compile(
+    rb"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\r\n]*)", re.MULTILINE
+)
+_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w., \t]+)", re.MULTILINE)
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def module_of(rel: str) -> str:
+    """`app/config.py` -> `app.config`; `app/__init__.py` -> `app`."""
+    parts = list(PurePosixPath(rel).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def absolute_module(importer: str, module: str) -> str:
+    """The dotted module an import in file `importer` names; resolves `.x` and `..x`."""
+    dots = len(module) - len(module.lstrip("."))
+    if not dots:
+        return module
+    package = module_of(importer).split(".") if module_of(importer) else []
+    if not importer.endswith("__init__.py"):
+        package = package[:-1]  # a module's package is its folder
+    package = package[: len(package) - (dots - 1)] if dots > 1 else package
+    rest = module[dots:]
+    return ".".join([*package, rest] if rest else package)
+
+
+def imported_names(importer: str, data: bytes) -> set[str]:
+    """Qualified names a file imports: `app.config.CHAT_MODEL` (`from app.config import
+    CHAT_MODEL`), and modules whose attributes it may read (`from app import config`,
+    `import app.config as cfg` give `app.config`)."""
+    found: set[str] = set()
+    for match in _IMPORT.finditer(data):
+        for part in match.group(1).decode("ascii", "replace").split(","):
+            if part.split():  # `import a.b as c`: the module is the first word
+                found.add(part.split()[0])
+    for match in _FROM_IMPORT.finditer(data):
+        module = absolute_module(importer, match.group(1).decode("ascii", "replace"))
+        names = match.group(2).decode("utf-8", "replace").split("#", 1)[0]
+        for part in names.strip("()").split(","):
+            name = _NAME.match(part.strip())
+            if name and module:
+                found.add(f"{module}.{name.group(0)}")
+    return found
+
+
+class ModuleIndex:
+    """Which project file a dotted module name means.
+
+    `app.config` is `app/config.py` or `app/config/__init__.py` from the root; failing
+    that, a unique file whose path ends that way (`src/app/config.py` in a src layout)."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self.exact: dict[str, str] = {}
+        suffixes: dict[str, set[str]] = {}
+        for rel in files:
+            if not rel.endswith(".py"):
+                continue
+            dotted = module_of(rel)
+            if not dotted:
+                continue
+            self.exact.setdefault(dotted, rel)
+            parts = dotted.split(".")
+            for start in range(1, len(parts)):
+                suffixes.setdefault(".".join(parts[start:]), set()).add(rel)
+        self.unique = {name: next(iter(rels)) for name, rels in suffixes.items() if len(rels) == 1}
+
+    def file_of(self, module: str) -> str | None:
+        return self.exact.get(module) or self.unique.get(module)
+
+
+def module_constants(rel: str, data: bytes) -> dict[str, Constant]:
+    """Top-level names bound exactly once, to a str or int literal."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return {}  # the worker reports the file; here it just defines nothing
+    bound: Counter[str] = Counter()
+    simple: dict[str, Constant] = {}
+    statements = list(tree.body)
+    while statements:
+        node = statements.pop()
+        if isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            # Module-level branches: a name bound there may take either value.
+            for body in ("body", "orelse", "finalbody", "handlers"):
+                statements.extend(getattr(node, body, []))
+            if isinstance(node, ast.For):
+                bound.update(_target_names(node.target))
+            continue
+        if isinstance(node, ast.ExceptHandler):
+            statements.extend(node.body)
+            continue
+        bound.update(_bound_names(node))
+        value = _simple_value(node)
+        if value is not None:
+            name, literal = value
+            simple[name] = Constant(rel, name, literal, node.lineno)
+    return {name: c for name, c in simple.items() if bound[name] == 1}
+
+
+def _simple_value(node: ast.stmt) -> tuple[str, ConstantValue] | None:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None and node.simple:
+        target, value = node.target, node.value
+    else:
+        return None
+    if not isinstance(target, ast.Name) or not isinstance(value, ast.Constant):
+        return None
+    literal = value.value
+    if isinstance(literal, bool) or not isinstance(literal, (str, int)):
+        return None
+    return target.id, literal
+
+
+def _bound_names(node: ast.stmt) -> list[str]:
+    if isinstance(node, ast.Assign):
+        return [name for target in node.targets for name in _target_names(target)]
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        return _target_names(node.target)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [(a.asname or a.name).split(".")[0] for a in node.names]
+    return []
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def project_constants(
+    todo: Sequence[tuple[str, bytes]], index: ModuleIndex, read: Callable[[str], bytes | None]
+) -> dict[str, dict[str, Constant]]:
+    """For each file to migrate, the project constants it imports, by qualified name.
+
+    `read(rel)` gives a defining file's bytes (None when it cannot be read)."""
+    sources = dict(todo)
+    parsed: dict[str, dict[str, Constant]] = {}
+
+    def constants_of(rel: str | None) -> dict[str, Constant]:
+        if rel is None:
+            return {}
+        if rel not in parsed:
+            source = sources.get(rel)
+            if source is None:
+                source = read(rel)
+            parsed[rel] = module_constants(rel, source) if source is not None else {}
+        return parsed[rel]
+
+    tables: dict[str, dict[str, Constant]] = {}
+    for importer, data in todo:
+        table: dict[str, Constant] = {}
+        for qualified in imported_names(importer, data):
+            module, _, name = qualified.rpartition(".")
+            constant = constants_of(index.file_of(module)).get(name)
+            if constant is not None:
+                table[qualified] = constant
+            # A module imported whole: its constants are read as attributes.
+            for attr, constant in constants_of(index.file_of(qualified)).items():
+                table[f"{qualified}.{attr}"] = constant
+        if table:
+            tables[importer] = table
+    return tables

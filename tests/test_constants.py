@@ -1,0 +1,335 @@
+"""constants.py, and the cross-file migration it enables (migrate.py's second pass).
+
+A call in one file whose model (or embeddings `dimensions=`) is a constant another file
+of the run defines is migrated whole: the call gets what the provider's model needs,
+and the constant is changed where it lives, even in a file with no openai usage at all.
+"""
+
+# ruff: noqa: E501 - expected outputs are real rewrites: a long call stays on one line
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.constants import (
+    Constant,
+    ModuleIndex,
+    absolute_module,
+    imported_names,
+    module_constants,
+    module_of,
+    project_constants,
+)
+from migrator.discovery import discover
+from migrator.mapping import load_registry
+from migrator.migrate import MigrationReport, migrate
+from migrator.rewrite import RewriteOptions
+
+
+@pytest.mark.parametrize(
+    ("rel", "module"),
+    [("app/config.py", "app.config"), ("app/__init__.py", "app"), ("main.py", "main")],
+)
+def test_module_of(rel: str, module: str) -> None:
+    assert module_of(rel) == module
+
+
+@pytest.mark.parametrize(
+    ("importer", "written", "absolute"),
+    [
+        ("app/chat.py", "app.config", "app.config"),
+        ("app/chat.py", ".config", "app.config"),
+        ("app/chat.py", ".", "app"),
+        ("app/sub/chat.py", "..config", "app.config"),
+        ("app/__init__.py", ".config", "app.config"),
+        ("app/sub/__init__.py", "..config", "app.config"),
+    ],
+)
+def test_absolute_module(importer: str, written: str, absolute: str) -> None:
+    assert absolute_module(importer, written) == absolute
+
+
+def test_imported_names_reads_every_from_import_form() -> None:
+    source = textwrap.dedent(
+        """\
+        from app.config import CHAT_MODEL, FAST_MODEL as FAST  # models
+        from .settings import (
+            EMBEDDING_MODEL,
+            EMBEDDING_DIMENSIONS,
+        )
+        import app.other, app.extra as extra
+        def f():
+            from app import config
+        """
+    ).encode()
+    assert imported_names("app/chat.py", source) == {
+        "app.config.CHAT_MODEL",
+        "app.config.FAST_MODEL",
+        "app.settings.EMBEDDING_MODEL",
+        "app.settings.EMBEDDING_DIMENSIONS",
+        "app.config",
+        "app.other",
+        "app.extra",
+    }
+
+
+def test_module_index_prefers_the_path_from_the_root_then_a_unique_suffix() -> None:
+    index = ModuleIndex(
+        ["config.py", "src/app/config.py", "src/app/util.py", "tools/util.py", "README.md"]
+    )
+    assert index.file_of("config") == "config.py"
+    assert index.file_of("app.config") == "src/app/config.py"
+    assert index.file_of("src.app.config") == "src/app/config.py"
+    assert index.file_of("util") is None  # two files end that way: neither is guessed
+    assert index.file_of("app.util") == "src/app/util.py"
+    assert index.file_of("missing") is None
+
+
+def test_module_constants_keeps_names_bound_once_to_a_str_or_int() -> None:
+    source = textwrap.dedent(
+        """\
+        import os
+        CHAT = "gpt-4o"
+        SIZE: int = 1536
+        FLAG = True
+        RATE = 0.5
+        TWICE = "gpt-4o"
+        TWICE = "gpt-4o-mini"
+        if os.getenv("BIG"):
+            BRANCHED = "gpt-4o"
+        else:
+            BRANCHED = "gpt-4o-mini"
+        try:
+            GUARDED = "text-embedding-3-small"
+        except ImportError:
+            pass
+        for LOOPED in ("a",):
+            pass
+        LOOPED = "gpt-4o"
+        COMPUTED = os.getenv("M", "gpt-4o")
+
+        def f():
+            LOCAL = "gpt-4o"
+        """
+    ).encode()
+    constants = module_constants("cfg.py", source)
+    assert constants == {
+        "CHAT": Constant("cfg.py", "CHAT", "gpt-4o", 2),
+        "SIZE": Constant("cfg.py", "SIZE", 1536, 3),
+        "GUARDED": Constant("cfg.py", "GUARDED", "text-embedding-3-small", 13),
+    }
+
+
+def test_module_constants_of_a_broken_file_is_empty() -> None:
+    assert module_constants("bad.py", b"X = (\n") == {}
+
+
+def test_project_constants_gives_each_importer_what_it_imports() -> None:
+    config = b'MODEL = "gpt-4o"\nSIZE = 1536\nOTHER = "x"\n'
+    chat = b"from app.config import MODEL\nfrom app.missing import THING\n"
+    embed = b"from .config import MODEL, SIZE\n"
+    reads: list[str] = []
+
+    def read(rel: str) -> bytes | None:
+        reads.append(rel)
+        return config if rel == "app/config.py" else None
+
+    index = ModuleIndex(["app/config.py", "app/chat.py", "app/embed.py"])
+    tables = project_constants([("app/chat.py", chat), ("app/embed.py", embed)], index, read)
+    assert tables == {
+        "app/chat.py": {"app.config.MODEL": Constant("app/config.py", "MODEL", "gpt-4o", 1)},
+        "app/embed.py": {
+            "app.config.MODEL": Constant("app/config.py", "MODEL", "gpt-4o", 1),
+            "app.config.SIZE": Constant("app/config.py", "SIZE", 1536, 2),
+        },
+    }
+    assert reads == ["app/config.py"]  # each defining file is read (and parsed) once
+
+
+# -- the migration across files ------------------------------------------------------------
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def _migrate(root: Path, provider: str) -> MigrationReport:
+    options = RewriteOptions(mapping=load_registry().get(provider))
+    return migrate(discover(root), options, jobs=1)
+
+
+def _new_text(report: MigrationReport, rel: str) -> str | None:
+    for result in report.changed:
+        if result.path == rel:
+            assert result.new_source is not None
+            return result.new_source.decode("utf-8")
+    return None
+
+
+def _write(report: MigrationReport) -> None:
+    for result in report.changed:
+        assert result.new_source is not None
+        (report.root / result.path).write_bytes(result.new_source)
+
+
+SETTINGS = """\
+    \"\"\"No openai import here: just the names the app uses.\"\"\"
+
+    CHAT_MODEL = "gpt-4o"
+    EMBEDDING_MODEL = "text-embedding-3-small"
+    EMBEDDING_DIMENSIONS = 1536
+    PAGE_SIZE = 20
+    """
+EMBED = """\
+    from openai import OpenAI
+
+    from app.settings import EMBEDDING_DIMENSIONS, EMBEDDING_MODEL
+    from .settings import CHAT_MODEL
+
+    client = OpenAI()
+
+
+    def embed(texts):
+        return client.embeddings.create(
+            model=EMBEDDING_MODEL, input=texts, dimensions=EMBEDDING_DIMENSIONS, encoding_format="float"
+        )
+
+
+    def answer(question):
+        return client.chat.completions.create(model=CHAT_MODEL, messages=[{"role": "user", "content": question}])
+    """
+
+
+def test_constants_another_file_defines_are_changed_where_they_live(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path, {"app/__init__.py": "", "app/settings.py": SETTINGS, "app/embed.py": EMBED}
+    )
+    report = _migrate(root, "glm")
+    assert not report.errors
+    assert _new_text(report, "app/settings.py") == textwrap.dedent(
+        """\
+        \"\"\"No openai import here: just the names the app uses.\"\"\"
+
+        CHAT_MODEL = "glm-4-plus"
+        EMBEDDING_MODEL = "embedding-3"
+        EMBEDDING_DIMENSIONS = 1024
+        PAGE_SIZE = 20
+        """
+    )
+    embed = _new_text(report, "app/embed.py")
+    assert embed is not None
+    assert (
+        'model=EMBEDDING_MODEL, input=texts, dimensions=EMBEDDING_DIMENSIONS, extra_body={"encoding_format": "float"}'
+        in embed
+    )
+    assert "model=CHAT_MODEL," in embed  # the call keeps the name; the value changed
+    found = {(f.path, f.id, f.severity) for f in report.findings}
+    assert not any(rule == "MIG201" for _, rule, _ in found)  # the values are known
+    assert ("app/settings.py", "MIG203", "info") in found  # why the size changed, there
+    size_note = [f for f in report.findings if f.id == "MIG203" and f.path == "app/embed.py"]
+    assert [f.message.split("; ", 1)[1] for f in size_note] == [
+        "dimensions 1536 → 1024 (embedding-3 takes 256, 512, 1024, 2048): resize the vector store"
+    ]
+    # Migrated, the project is stable: a second run changes nothing.
+    _write(report)
+    again = _migrate(root, "glm")
+    assert again.changed == [] and not again.errors
+
+
+def test_a_size_the_provider_takes_is_kept(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path, {"app/__init__.py": "", "app/settings.py": SETTINGS, "app/embed.py": EMBED}
+    )
+    report = _migrate(root, "qwen")  # text-embedding-v4 takes 1536
+    settings = _new_text(report, "app/settings.py")
+    assert settings is not None
+    assert 'EMBEDDING_MODEL = "text-embedding-v4"' in settings
+    assert "EMBEDDING_DIMENSIONS = 1536" in settings
+
+
+def test_a_gateway_passes_models_through_and_asks_for_nothing(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path, {"app/__init__.py": "", "app/settings.py": SETTINGS, "app/embed.py": EMBED}
+    )
+    report = _migrate(root, "gateway")
+    assert _new_text(report, "app/settings.py") is None
+    assert not any(r.requests for r in report.results)
+
+
+@pytest.mark.parametrize(
+    ("import_line", "expr"),
+    [
+        ("from app import settings", "settings.CHAT_MODEL"),
+        ("import app.settings as cfg", "cfg.CHAT_MODEL"),
+        ("import app.settings", "app.settings.CHAT_MODEL"),
+    ],
+)
+def test_a_constant_used_through_a_module_attribute(
+    tmp_path: Path, import_line: str, expr: str
+) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": SETTINGS,
+            "app/chat.py": """\
+                from openai import OpenAI
+
+                from app import settings
+
+                client = OpenAI()
+                client.chat.completions.create(model=settings.CHAT_MODEL, messages=[])
+                """,
+        },
+    )
+    report = _migrate(root, "deepseek")
+    settings = _new_text(report, "app/settings.py")
+    assert settings is not None and 'CHAT_MODEL = "deepseek-v4-pro"' in settings
+    assert not [f for f in report.findings if f.id == "MIG201"]
+
+
+def test_an_unknown_import_is_still_reported_as_not_a_literal(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "chat.py": """\
+                from openai import OpenAI
+                from vendor_settings import MODEL
+
+                OpenAI().chat.completions.create(model=MODEL, messages=[])
+                """,
+        },
+    )
+    report = _migrate(root, "deepseek")
+    assert [f.message for f in report.findings if f.id == "MIG201"] == [
+        "model for chat.completions.create is not a literal (imported: vendor_settings.MODEL): "
+        "make sure it names a model that DeepSeek serves"
+    ]
+
+
+def test_a_chain_of_requests_settles(tmp_path: Path) -> None:
+    """settings.py re-exports from defaults.py: the request goes on to the defining file."""
+    root = _project(
+        tmp_path,
+        {
+            "defaults.py": 'MODEL = "gpt-4o-mini"\n',
+            "settings.py": "from defaults import MODEL\n",
+            "chat.py": """\
+                from openai import OpenAI
+                from settings import MODEL
+
+                OpenAI().chat.completions.create(model=MODEL, messages=[])
+                """,
+        },
+    )
+    report = _migrate(root, "deepseek")
+    # A re-export is not a constant: the call's model stays unknown, and is said to be.
+    assert _new_text(report, "defaults.py") is None
+    assert [f.id for f in report.findings if f.path == "chat.py"].count("MIG201") == 1
