@@ -194,7 +194,22 @@ def endpoint_kind(plan: Plan, expr: cst.BaseExpression | None, described: str = 
         return "env"
     if (var is not None and var in provider_envs()) or compat_env_in(code, plan):
         return "provider-env"
+    fallback = _or_fallback(expr)
+    if fallback is not None and classify_endpoint(fallback, provider_hosts()) == "provider":
+        return "provider-env"  # `settings.base_url or "https://<provider>/v1"`: done by hand
     return "config"
+
+
+def _or_fallback(expr: cst.BaseExpression) -> str | None:
+    """The URL literal of `<config> or "https://..."`, the configurable form MIG105 suggests."""
+    if (
+        isinstance(expr, cst.BooleanOperation)
+        and isinstance(expr.operator, cst.Or)
+        and isinstance(expr.right, cst.SimpleString)
+        and isinstance(expr.right.evaluated_value, str)
+    ):
+        return expr.right.evaluated_value
+    return None
 
 
 KEPT_KINDS = frozenset({"provider", "local", "provider-env"})
@@ -240,7 +255,11 @@ def report_endpoint(
             same = where == host_of(plan.mapping.compat.base_url or "")
         else:
             where = f"`{code_of(expr)}`"
-            same = compat_env_in(where, plan)
+            fallback = _or_fallback(expr)
+            same = compat_env_in(where, plan) or (
+                fallback is not None
+                and host_of(fallback) == host_of(plan.mapping.compat.base_url or "")
+            )
         if not same:
             plan.finding(
                 "MIG104", "info", "config",
@@ -258,10 +277,19 @@ def report_endpoint(
         )  # fmt: skip
     elif kind == "config":
         assert expr is not None
+        code = code_of(expr)
+        url = plan.mapping.compat.base_url
+        configurable = (
+            f', or write `{code} or "{url}"` to keep it configurable once that '
+            f"configuration can no longer name OpenAI or a relay"
+            if url
+            else ""
+        )
         plan.finding(
             "MIG105", "warning", "config",
-            f"{setting} came from `{code_of(expr)}`; replaced by the {plan.mapping.name} "
-            "endpoint — review the configuration it was read from",
+            f"{setting} came from `{code}`; replaced by the {plan.mapping.name} endpoint, "
+            "so that no configured OpenAI URL or relay survives the migration — remove that "
+            f"setting{configurable}",
             node=node,
         )  # fmt: skip
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from tests.codemod_helpers import check_noop, check_transformed, ids
+from tests.codemod_helpers import check_noop, check_transformed, findings, ids
 
 QWEN = "https://dashscope.aliyuncs.com/compatible-mode/v1"
 
@@ -204,6 +204,35 @@ def test_base_url_from_configuration_is_replaced_and_flagged() -> None:
         """,
     )
     assert sorted(ids(found)) == ["MIG101", "MIG105"]
+
+
+def test_configurable_form_suggested_by_mig105_is_left_as_it_is() -> None:
+    """MIG105 offers `<config> or "<provider URL>"`; once written, it is not undone."""
+    (finding,) = [
+        f
+        for f in findings(
+            """\
+            import os
+            from openai import OpenAI
+
+            client = OpenAI(base_url=settings.url, api_key=os.environ["DEEPSEEK_API_KEY"])
+            """
+        )
+        if f.id == "MIG105"
+    ]
+    assert finding.message.endswith(
+        'or write `settings.url or "https://api.deepseek.com"` to keep it configurable once '
+        "that configuration can no longer name OpenAI or a relay"
+    )
+    found = check_noop(
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(base_url=settings.url or "https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """
+    )
+    assert found == []
 
 
 def test_base_url_from_openai_env_stays_configurable() -> None:
