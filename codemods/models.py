@@ -26,7 +26,7 @@ from migrator.codemods._edit import edit_call_args, replace_string_value
 from migrator.codemods.client_endpoint import call_retargeted
 
 from migrator.constants import Constant, ConstantEdit
-from migrator.inventory import CallSite
+from migrator.inventory import CallSite, SizeRef
 from migrator.mapping import ModelTarget, openai_model_kind
 from migrator.rewrite import Plan
 
@@ -157,6 +157,8 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
             if target.dimensions is not None and not fixed_size:
                 additions["dimensions"] = cst.Integer(str(target.dimensions))
             size = _size_note(ref.value, target.dimensions, "dimensions" in additions)
+            if "dimensions" in args:  # dropped (fixed size): a constant for it must follow
+                size += _follow_fixed_size(plan, call, target, done)
         plan.finding(
             "MIG203", "warning", "behaviour",
             f"embeddings now come from {target.model!r} ({plan.mapping.name}): a different "
@@ -205,21 +207,42 @@ def _fit_user_size(plan: Plan, call: CallSite, target: ModelTarget, done: set[cs
     if size.value in target.sizes:
         return ""
     new = target.dimensions
+    where = f"{call.api} at {plan.path}:{plan.line_of(call.node)}"
+    why = f"{where} sends it as dimensions to {target.model} (which takes {takes})"
+    _change_size(plan, size, new, why, done)
+    return (
+        f"; dimensions {size.value} → {new} ({target.model} takes {takes}): resize the vector store"
+    )
+
+
+def _follow_fixed_size(
+    plan: Plan, call: CallSite, target: ModelTarget, done: set[cst.CSTNode]
+) -> str:
+    """The provider's model has one size and `dimensions=` is dropped from the call; a
+    constant it came from (`EMBEDDING_DIMENSIONS`) now states that size, so code that
+    sizes the vector store from it stays right. Returns the note for MIG203."""
+    size = call.dimensions
+    new = target.dimensions
+    if size is None or size.value is None or new is None or size.value == new:
+        return ""
+    if size.origin == "literal":
+        return ""  # written in the call itself: dropped with the keyword
+    where = f"{call.api} at {plan.path}:{plan.line_of(call.node)}"
+    why = f"{where} gets {new}-dimensional vectors from {target.model} (dimensions= is dropped)"
+    _change_size(plan, size, new, why, done)
+    name = size.constant.name if size.constant is not None else size.origin.split()[-1]
+    return f"; {name} {size.value} → {new}"
+
+
+def _change_size(plan: Plan, size: SizeRef, new: int, why: str, done: set[cst.CSTNode]) -> None:
+    """Change a vector size where its literal lives: here, or in the file defining it."""
     if size.literal is not None:
         if size.literal not in done:
             done.add(size.literal)
             plan.replace(size.literal, _integer_edit(new), "MIG200")
-    elif size.constant is not None:
-        plan.request(
-            ConstantEdit(
-                size.constant.path, size.constant.name, size.value, new, "MIG200",
-                f"{call.api} at {plan.path}:{plan.line_of(call.node)} sends it as "
-                f"dimensions to {target.model} (which takes {takes})",
-            )
-        )  # fmt: skip
-    return (
-        f"; dimensions {size.value} → {new} ({target.model} takes {takes}): resize the vector store"
-    )
+    elif size.constant is not None and size.value is not None:
+        constant = size.constant
+        plan.request(ConstantEdit(constant.path, constant.name, size.value, new, "MIG200", why))
 
 
 def _apply_requests(plan: Plan, done: set[cst.CSTNode]) -> None:

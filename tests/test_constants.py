@@ -254,6 +254,27 @@ def test_a_size_the_provider_takes_is_kept(tmp_path: Path) -> None:
     assert "EMBEDDING_DIMENSIONS = 1536" in settings
 
 
+def test_a_fixed_size_model_drops_dimensions_and_the_constant_states_its_size(
+    tmp_path: Path,
+) -> None:
+    root = _project(
+        tmp_path, {"app/__init__.py": "", "app/settings.py": SETTINGS, "app/embed.py": EMBED}
+    )
+    report = _migrate(root, "siliconflow")  # BAAI/bge-m3: 1024, no dimensions= keyword
+    settings = _new_text(report, "app/settings.py")
+    embed = _new_text(report, "app/embed.py")
+    assert settings is not None and embed is not None
+    assert "EMBEDDING_DIMENSIONS = 1024" in settings
+    assert "dimensions=" not in embed
+    (note,) = [f.message for f in report.findings if f.id == "MIG203" and f.path == "app/embed.py"]
+    assert note.endswith(
+        "vectors have 1024 dimensions (text-embedding-3-small gave 1536): resize the vector store; "
+        "EMBEDDING_DIMENSIONS 1536 → 1024"
+    )
+    _write(report)
+    assert _migrate(root, "siliconflow").changed == []
+
+
 def test_a_gateway_passes_models_through_and_asks_for_nothing(tmp_path: Path) -> None:
     root = _project(
         tmp_path, {"app/__init__.py": "", "app/settings.py": SETTINGS, "app/embed.py": EMBED}
