@@ -187,17 +187,15 @@ def project_constants(
 ) -> dict[str, dict[str, Constant]]:
     """For each file to migrate, the project constants it imports, by qualified name.
 
-    `read(rel)` gives a defining file's bytes (None when it cannot be read)."""
-    sources = dict(todo)
+    `read(rel)` gives a defining file's bytes (None when it cannot be read); each
+    defining file is read and parsed once."""
     parsed: dict[str, dict[str, Constant]] = {}
 
     def constants_of(rel: str | None) -> dict[str, Constant]:
         if rel is None:
             return {}
         if rel not in parsed:
-            source = sources.get(rel)
-            if source is None:
-                source = read(rel)
+            source = read(rel)
             parsed[rel] = module_constants(rel, source) if source is not None else {}
         return parsed[rel]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -74,19 +74,37 @@ def migrate(
 ) -> MigrationReport:
     start = time.perf_counter()
     todo, unreadable = select(target)
+    read = _SourceCache(target.root, todo)
     index = ModuleIndex(target.rel(path) for path in target.files)
-    tables = project_constants(todo, index, lambda rel: _read(target.root / rel))
+    tables = project_constants(todo, index, read)
 
     def options_for(rel: str) -> RewriteOptions:
         table = tables.get(rel)
         return replace(options, constants=table) if table else options
 
     results = execute(todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress)
-    results = _apply_requests(target, results, options_for, jobs)
+    results = _apply_requests(results, read, options_for, jobs)
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
     stats = RunStats(len(target.files), len(todo), time.perf_counter() - start)
     return MigrationReport(target.root, options, results, stats)
+
+
+class _SourceCache:
+    """A file's bytes by relative path: those the prefilter already read, else from disk
+    once (None when unreadable). The constants pre-pass and the request rounds share it."""
+
+    def __init__(self, root: Path, todo: Sequence[tuple[str, bytes]]) -> None:
+        self.root = root
+        self.data: dict[str, bytes | None] = dict(todo)
+
+    def __call__(self, rel: str) -> bytes | None:
+        if rel not in self.data:
+            try:
+                self.data[rel] = (self.root / rel).read_bytes()
+            except OSError:
+                self.data[rel] = None
+        return self.data[rel]
 
 
 # A request can only lead to another when a defining file imports constants in turn.
@@ -94,8 +112,8 @@ _MAX_REQUEST_ROUNDS = 4
 
 
 def _apply_requests(
-    target: Target,
     results: list[FileResult],
+    read: Callable[[str], bytes | None],
     options_for: Callable[[str], RewriteOptions],
     jobs: int | None,
 ) -> list[FileResult]:
@@ -108,17 +126,17 @@ def _apply_requests(
         for result in by_path.values():
             for edit in result.requests:
                 wanted.setdefault(edit.path, set()).add(edit)
-        changed = {
-            path: tuple(sorted(edits, key=_edit_key))
-            for path, edits in wanted.items()
-            if tuple(sorted(edits, key=_edit_key)) != granted.get(path)
-        }
+        changed = {}
+        for path, edits in wanted.items():
+            ordered = tuple(sorted(edits, key=_edit_key))
+            if ordered != granted.get(path):
+                changed[path] = ordered
         if not changed:
             break
         granted.update(changed)
         todo = []
         for path in sorted(changed):
-            data = _read(target.root / path)
+            data = read(path)
             if data is None:
                 by_path[path] = FileResult(path, errors=[FileError(path, 1, "cannot read")])
             else:
@@ -136,10 +154,3 @@ def _apply_requests(
 
 def _edit_key(edit: ConstantEdit) -> tuple[str, str, str]:
     return (edit.name, str(edit.new), edit.reason)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
