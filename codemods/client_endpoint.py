@@ -250,16 +250,15 @@ def report_endpoint(
     owner = "client" if setting == "base_url" else setting
     if kind in KEPT_KINDS:
         assert expr is not None
+        # A literal URL, or the provider URL of `<config> or "https://..."`.
+        url: str | None
         if isinstance(expr, cst.SimpleString):
-            where = host_of(str(expr.evaluated_value))
-            same = where == host_of(plan.mapping.compat.base_url or "")
+            url = str(expr.evaluated_value)
+            where = host_of(url)
         else:
-            where = f"`{code_of(expr)}`"
-            fallback = _or_fallback(expr)
-            same = compat_env_in(where, plan) or (
-                fallback is not None
-                and host_of(fallback) == host_of(plan.mapping.compat.base_url or "")
-            )
+            url, where = _or_fallback(expr), f"`{code_of(expr)}`"
+        provider_host = host_of(plan.mapping.compat.base_url or "")
+        same = (url is not None and host_of(url) == provider_host) or compat_env_in(where, plan)
         if not same:
             plan.finding(
                 "MIG104", "info", "config",

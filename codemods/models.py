@@ -187,7 +187,7 @@ def _request_model(
         plan.request(
             ConstantEdit(
                 constant.path, constant.name, constant.value, target.model, "MIG200",
-                f"the model of {call.api} at {plan.path}:{plan.line_of(call.node)}",
+                f"the model of {_site(plan, call)}",
             )
         )  # fmt: skip
 
@@ -207,8 +207,7 @@ def _fit_user_size(plan: Plan, call: CallSite, target: ModelTarget, done: set[cs
     if size.value in target.sizes:
         return ""
     new = target.dimensions
-    where = f"{call.api} at {plan.path}:{plan.line_of(call.node)}"
-    why = f"{where} sends it as dimensions to {target.model} (which takes {takes})"
+    why = f"{_site(plan, call)} sends it as dimensions to {target.model} (which takes {takes})"
     _change_size(plan, size, new, why, done)
     return (
         f"; dimensions {size.value} → {new} ({target.model} takes {takes}): resize the vector store"
@@ -227,11 +226,18 @@ def _follow_fixed_size(
         return ""
     if size.origin == "literal":
         return ""  # written in the call itself: dropped with the keyword
-    where = f"{call.api} at {plan.path}:{plan.line_of(call.node)}"
-    why = f"{where} gets {new}-dimensional vectors from {target.model} (dimensions= is dropped)"
+    why = (
+        f"{_site(plan, call)} gets {new}-dimensional vectors from {target.model} "
+        "(dimensions= is dropped)"
+    )
     _change_size(plan, size, new, why, done)
     name = size.constant.name if size.constant is not None else size.origin.split()[-1]
     return f"; {name} {size.value} → {new}"
+
+
+def _site(plan: Plan, call: CallSite) -> str:
+    """`embeddings.create at app/embed.py:26`: names the requesting call in another file."""
+    return f"{call.api} at {plan.path}:{plan.line_of(call.node)}"
 
 
 def _change_size(plan: Plan, size: SizeRef, new: int, why: str, done: set[cst.CSTNode]) -> None:

@@ -1341,13 +1341,8 @@ class _Collector(cst.CSTVisitor):
                     return replace(found, origin=origin, inline=False)
                 if found is not None and found.origin.startswith("env "):
                     return ModelRef(None, None, found.origin)  # `M = os.getenv("X")`
-            imported = self._imported(expr)
-            if imported is not None:
-                name, constant = imported
-                if constant is not None and isinstance(constant.value, str):
-                    return ModelRef(None, constant.value, f"imported: {name}", constant=constant)
-                return ModelRef(None, None, f"imported: {name}")
-            return ModelRef(None, None, f"dynamic: {source}")
+            imported = self._imported_model(expr)
+            return imported if imported is not None else ModelRef(None, None, f"dynamic: {source}")
         if isinstance(expr, cst.Call):
             env = self._env_lookup(expr)
             if env is not None:
@@ -1371,11 +1366,9 @@ class _Collector(cst.CSTVisitor):
                 if found is not None and found.value is not None:
                     return replace(found, origin=f"dict entry {source}", inline=False)
         if isinstance(expr, cst.Attribute):
-            imported = self._imported(expr)  # `config.CHAT_MODEL` after `from app import config`
-            if imported is not None and imported[1] is not None:
-                name, constant = imported
-                if isinstance(constant.value, str):
-                    return ModelRef(None, constant.value, f"imported: {name}", constant=constant)
+            imported = self._imported_model(expr)  # `config.CHAT_MODEL` (`from app import config`)
+            if imported is not None and imported.constant is not None:
+                return imported
             values_ = self._attribute_values(expr)
             if values_ is not None and len(values_) == 1:
                 found = self._model_ref(values_[0], depth + 1)
@@ -1394,6 +1387,16 @@ class _Collector(cst.CSTVisitor):
         name = imported[0]
         module, _, attr = name.rpartition(".")
         return name, self.constants.get(f"{absolute_module(self.path, module)}.{attr}")
+
+    def _imported_model(self, expr: cst.Name | cst.Attribute) -> ModelRef | None:
+        """A model named through an import: its value when the run knows the constant."""
+        imported = self._imported(expr)
+        if imported is None:
+            return None
+        name, constant = imported
+        if constant is not None and isinstance(constant.value, str):
+            return ModelRef(None, constant.value, f"imported: {name}", constant=constant)
+        return ModelRef(None, None, f"imported: {name}")
 
     def _size_ref(self, expr: cst.BaseExpression, depth: int = 0) -> SizeRef:
         """Follow `dimensions=` to an integer literal: inline, a constant of this module,
