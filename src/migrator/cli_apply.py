@@ -31,7 +31,9 @@ from migrator.cli import (
     load_config,
     target_options,
 )
+from migrator.model import FileError
 from migrator.report import dump_json
+from migrator.secrets import redact_secrets
 
 EXIT_INTERRUPTED = 130
 
@@ -150,6 +152,13 @@ def _context_lines(git: GitContext | None, branch: str, settings: ApplySettings)
     ]
 
 
+def _echo_errors(errors: list[FileError]) -> None:
+    if errors:
+        click.echo(f"{len(errors)} file(s) could not be parsed and were skipped:")
+        for error in errors:
+            click.echo(f"  {error.path}:{error.line}: {redact_secrets(error.message)}")
+
+
 def _print_outcome(outcome: ApplyOutcome, settings: ApplySettings, path: Path) -> None:
     plan = outcome.plan
     mapping = plan.options.mapping
@@ -163,10 +172,7 @@ def _print_outcome(outcome: ApplyOutcome, settings: ApplySettings, path: Path) -
             )
         else:
             click.echo(f"Nothing to change: no OpenAI usage found under {path}.")
-        if report.errors:
-            click.echo(f"{len(report.errors)} file(s) could not be parsed and were skipped:")
-            for error in report.errors:
-                click.echo(f"  {error.path}:{error.line}: {error.message}")
+        _echo_errors(report.errors)
         return
     counts = outcome.checklist_counts
     checklist = outcome.checklist_path or "MIGRATION.md"
@@ -179,10 +185,7 @@ def _print_outcome(outcome: ApplyOutcome, settings: ApplySettings, path: Path) -
         click.echo("Dependency files updated: " + ", ".join(w.path for w in plan.dependencies))
     if plan.env_templates:
         click.echo("Env templates updated: " + ", ".join(w.path for w in plan.env_templates))
-    if report.errors:
-        click.echo(f"{len(report.errors)} file(s) could not be parsed and were skipped:")
-        for error in report.errors:
-            click.echo(f"  {error.path}:{error.line}: {error.message}")
+    _echo_errors(report.errors)
     click.echo(
         f"Checklist: {shown_checklist} ({counts.get('error', 0)} error, "
         f"{counts.get('warning', 0)} warning, {counts.get('info', 0)} info)."
