@@ -533,13 +533,6 @@ class _Recorder:
         return sum(s for s, _ in self.calls[name])
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=10_000, help="modules to generate")
@@ -699,7 +692,7 @@ def _diff_stages(
         select_s, (todo, _) = _timed(lambda: select(target))
         index_s, index = _timed(lambda: ModuleIndex(target.rel(p) for p in target.files))
         tables_s, tables = _timed(
-            lambda: project_constants(todo, index, lambda rel: _read(target.root / rel))
+            lambda: project_constants(todo, index, migrate_mod._SourceCache(target.root, todo))
         )
     prepass_s = select_s + index_s + tables_s
     rows.append(Row("prepass", "select+ModuleIndex+project_constants, 1 process", prepass_s,

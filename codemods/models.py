@@ -186,7 +186,7 @@ def _request_model(
     if target.model != constant.value and not plan.suppressed("MIG200", call.node):
         plan.request(
             ConstantEdit(
-                constant.path, constant.name, constant.value, target.model, "MIG200",
+                constant.path, constant.name, constant.value, target.model,
                 f"the model of {_site(plan, call)}",
             )
         )  # fmt: skip
@@ -248,7 +248,7 @@ def _change_size(plan: Plan, size: SizeRef, new: int, why: str, done: set[cst.CS
             plan.replace(size.literal, _integer_edit(new), "MIG200")
     elif size.constant is not None and size.value is not None:
         constant = size.constant
-        plan.request(ConstantEdit(constant.path, constant.name, size.value, new, "MIG200", why))
+        plan.request(ConstantEdit(constant.path, constant.name, size.value, new, why))
 
 
 def _apply_requests(plan: Plan, done: set[cst.CSTNode]) -> None:
@@ -269,7 +269,7 @@ def _apply_requests(plan: Plan, done: set[cst.CSTNode]) -> None:
             _rewrite_literal(plan, node, str(edit.old), done)
             continue
         done.add(node)
-        if plan.replace(node, _integer_edit(edit.new), edit.rule):
+        if plan.replace(node, _integer_edit(edit.new), "MIG200"):
             plan.finding(
                 "MIG203", "info", "behaviour",
                 f"{edit.name} {edit.old} → {edit.new}: {edit.reason}; every other use of "

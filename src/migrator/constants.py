@@ -44,7 +44,6 @@ class ConstantEdit:
     name: str
     old: ConstantValue
     new: ConstantValue
-    rule: str  # the rule id the edit counts under in the defining file
     reason: str  # why, naming the requesting site ("model of embeddings.create at a.py:12")
 
 

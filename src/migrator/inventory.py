@@ -1376,9 +1376,11 @@ class _Collector(cst.CSTVisitor):
                     return replace(found, origin=f"attribute {source}", inline=False)
         return ModelRef(None, None, f"dynamic: {source}")
 
-    def _imported(self, expr: cst.Name | cst.Attribute) -> tuple[str, Constant | None] | None:
+    def _imported(
+        self, expr: cst.Name | cst.Attribute, kind: type[str] | type[int]
+    ) -> tuple[str, Constant | None] | None:
         """The qualified name `expr` was imported as, and the project constant it names
-        (when the run knows one)."""
+        when the run knows one whose value is a `kind`."""
         imported = sorted(
             q.name for q in self._qnames(expr) if q.source == QualifiedNameSource.IMPORT
         )
@@ -1386,17 +1388,17 @@ class _Collector(cst.CSTVisitor):
             return None
         name = imported[0]
         module, _, attr = name.rpartition(".")
-        return name, self.constants.get(f"{absolute_module(self.path, module)}.{attr}")
+        constant = self.constants.get(f"{absolute_module(self.path, module)}.{attr}")
+        return name, constant if constant is not None and isinstance(constant.value, kind) else None
 
     def _imported_model(self, expr: cst.Name | cst.Attribute) -> ModelRef | None:
         """A model named through an import: its value when the run knows the constant."""
-        imported = self._imported(expr)
+        imported = self._imported(expr, str)
         if imported is None:
             return None
         name, constant = imported
-        if constant is not None and isinstance(constant.value, str):
-            return ModelRef(None, constant.value, f"imported: {name}", constant=constant)
-        return ModelRef(None, None, f"imported: {name}")
+        value = str(constant.value) if constant is not None else None
+        return ModelRef(None, value, f"imported: {name}", constant=constant)
 
     def _size_ref(self, expr: cst.BaseExpression, depth: int = 0) -> SizeRef:
         """Follow `dimensions=` to an integer literal: inline, a constant of this module,
@@ -1412,12 +1414,11 @@ class _Collector(cst.CSTVisitor):
                 if found.value is not None:
                     return SizeRef(found.literal, found.value, f"constant {expr.value}")
         if isinstance(expr, (cst.Name, cst.Attribute)):
-            imported = self._imported(expr)
+            imported = self._imported(expr, int)
             if imported is not None:
                 name, constant = imported
-                if constant is not None and isinstance(constant.value, int):
-                    return SizeRef(None, constant.value, f"imported: {name}", constant)
-                return SizeRef(None, None, f"imported: {name}")
+                value = int(constant.value) if constant is not None else None
+                return SizeRef(None, value, f"imported: {name}", constant)
         return SizeRef(None, None, f"dynamic: {source}")
 
     def _dict_entry_value(self, expr: cst.Subscript) -> cst.BaseExpression | None:

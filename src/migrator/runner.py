@@ -35,7 +35,6 @@ _PROGRESS_DELAY = 1.0
 class RunStats:
     files_scanned: int
     files_parsed: int
-    seconds: float
 
 
 def default_jobs() -> int:
@@ -51,12 +50,11 @@ def run(
     show_progress: bool | None = None,
 ) -> tuple[list[FileResult], RunStats]:
     """Run `job` on every file of `target` that passes the prefilter."""
-    start = time.perf_counter()
     todo, unreadable = select(target)
     results = execute(todo, job, lambda _: options, jobs=jobs, show_progress=show_progress)
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
-    return results, RunStats(len(target.files), len(todo), time.perf_counter() - start)
+    return results, RunStats(len(target.files), len(todo))
 
 
 def select(target: Target) -> tuple[list[tuple[str, bytes]], list[FileResult]]:
