@@ -24,7 +24,7 @@ class _Strings(cst.CSTVisitor):
 
 
 def fix_hardcoded_keys(plan: Plan) -> None:
-    if "sk-" not in plan.module.code:
+    if "sk-" not in plan.code:
         return
     visitor = _Strings()
     plan.module.visit(visitor)

@@ -289,6 +289,8 @@ class Inventory:
     references: list[Usage] = field(default_factory=list)  # exceptions and types
     import_nodes: list[cst.Import | cst.ImportFrom] = field(default_factory=list)
     bindings: list[ImportBinding] = field(default_factory=list)  # openai names, in order
+    # Every node's parent, built by the inventory's one walk (the codemods reuse it).
+    parents: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
 
     def usages(self) -> list[Usage]:
         records = [
@@ -408,7 +410,7 @@ class _Collector(cst.CSTVisitor):
         self.wrapper = wrapper
         self.inv = Inventory(path)
         self.stack: list[cst.CSTNode] = []
-        self.parent: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.parent: dict[cst.CSTNode, cst.CSTNode] = self.inv.parents
         self.order: dict[cst.CSTNode, int] = {}
         self.module_scope = _LocalScope("module", None)
         self.scope = self.module_scope

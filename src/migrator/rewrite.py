@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem
-from libcst.metadata import ParentNodeProvider, PositionProvider
+from libcst.metadata import PositionProvider
 
 from migrator.constants import Constant, ConstantEdit
 from migrator.inventory import Inventory, build_inventory
@@ -77,8 +77,7 @@ class Plan:
     _ignored: dict[int, frozenset[str] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._positions = self.wrapper.resolve(PositionProvider)
-        for number, text in enumerate(self.module.code.splitlines(), 1):
+        for number, text in enumerate(self.code.splitlines(), 1):
             match = _IGNORE.search(text)
             if match:
                 codes = match.group(1)
@@ -91,10 +90,18 @@ class Plan:
         return self.options.mapping
 
     @functools.cached_property
-    def _parents(self) -> Any:
-        # Resolved on first use: on a typical file it costs as much as the inventory, and
-        # many files need it only to place a marker comment.
-        return self.wrapper.resolve(ParentNodeProvider)
+    def code(self) -> str:
+        """The module's source text (rendering it walks the whole tree: do it once)."""
+        return self.module.code
+
+    @functools.cached_property
+    def _positions(self) -> Any:
+        # Resolved on first use: a file whose fixers record nothing never needs it.
+        return self.wrapper.resolve(PositionProvider)
+
+    @property
+    def _parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
+        return self.inventory.parents
 
     # -- positions -------------------------------------------------------------------------
     def line_of(self, node: cst.CSTNode) -> int:
