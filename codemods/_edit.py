@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from migrator.rewrite import Plan
+from migrator.source import plain_comma, sequence_separator
 
 
 def string_literal(value: str) -> cst.SimpleString:
@@ -59,34 +60,6 @@ def keyword_args(call: cst.Call) -> dict[str, cst.Arg]:
     return {a.keyword.value: a for a in call.args if a.keyword is not None}
 
 
-def _plain_comma(comma: cst.Comma) -> cst.Comma:
-    """`comma` without a trailing comment (copying it must not duplicate the user's note)."""
-    after = comma.whitespace_after
-    if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment is not None:
-        after = after.with_changes(
-            first_line=cst.TrailingWhitespace(newline=after.first_line.newline),
-            empty_lines=[],
-        )
-    return comma.with_changes(whitespace_after=after)
-
-
-def _separator(
-    commas: list[cst.Comma | cst.MaybeSentinel], opening: cst.BaseParenthesizableWhitespace
-) -> cst.Comma:
-    """The comma to put between two items of a bracketed sequence, copied from its layout.
-
-    `commas` are the items' own commas, in order. The one nearest the end wins (a call that
-    puts several arguments per line and one per line elsewhere keeps the local style); a
-    trailing comma is not a separator. Without one, a sequence opened by a newline puts
-    each new item on its own line at the first item's indentation."""
-    for comma in reversed(commas[:-1]):
-        if isinstance(comma, cst.Comma):
-            return _plain_comma(comma)
-    if isinstance(opening, cst.ParenthesizedWhitespace):
-        return _plain_comma(cst.Comma(whitespace_after=opening))
-    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-
-
 def edit_call_args(
     call: cst.Call,
     *,
@@ -106,7 +79,7 @@ def edit_call_args(
         return call
     last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
     last_space = original[-1].whitespace_after_arg if original else cst.SimpleWhitespace("")
-    separator = _separator([a.comma for a in original], call.whitespace_before_args)
+    separator = sequence_separator([a.comma for a in original], call.whitespace_before_args)
     # (argument, was the original last one or is new: its comma needs re-threading)
     kept: list[tuple[cst.Arg, bool]] = []
     present: set[str] = set()
@@ -168,7 +141,7 @@ def _comment_of(comma: cst.Comma | cst.MaybeSentinel) -> cst.Comment | None:
 
 
 def _without_comment(comma: cst.Comma | cst.MaybeSentinel) -> cst.Comma | cst.MaybeSentinel:
-    return _plain_comma(comma) if isinstance(comma, cst.Comma) else comma
+    return plain_comma(comma) if isinstance(comma, cst.Comma) else comma
 
 
 def _with_comment(
@@ -204,7 +177,7 @@ def _dict_with_elements(existing: cst.Dict, additions: list[cst.BaseDictElement]
     if not additions:
         return existing
     last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
-    separator = _separator([e.comma for e in original], existing.lbrace.whitespace_after)
+    separator = sequence_separator([e.comma for e in original], existing.lbrace.whitespace_after)
     elements = [*original, *additions]
     fixed: list[cst.BaseDictElement] = []
     for index, element in enumerate(elements):

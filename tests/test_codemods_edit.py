@@ -8,6 +8,7 @@ markers are one line, fit the file's encoding, and are never added twice.
 from __future__ import annotations
 
 import libcst as cst
+import pytest
 from migrator.codemods._edit import add_dict_entry, edit_call_args, replace_string_value
 
 from tests.codemod_helpers import check_transformed, rewrite_bytes
@@ -175,3 +176,27 @@ def test_marker_fits_a_gbk_file() -> None:
         in text
     )
     assert text.count("\n") == text.count("\r\n")
+
+
+ADDED_IMPORTS = [
+    (  # a comment on the copied separator stays where it was, once
+        "from openai import (\n    APIError,  # retry these\n    RateLimitError,\n)\n",
+        "from openai import (\n    APIError,  # retry these\n    OpenAI,\n    RateLimitError,\n)\n",
+    ),
+    (
+        "from openai import APIError, RateLimitError\n",
+        "from openai import APIError, OpenAI, RateLimitError\n",
+    ),
+    (
+        "from openai import (\n    APIError\n)\n",
+        "from openai import (\n    APIError,\n    OpenAI\n)\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), ADDED_IMPORTS)
+def test_a_name_added_to_an_existing_import_keeps_its_layout(before: str, after: str) -> None:
+    from migrator.rewrite import _add_from_import
+
+    added = _add_from_import(cst.parse_module(before), "openai", "OpenAI")
+    assert added is not None and added.code == after

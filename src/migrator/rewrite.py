@@ -31,7 +31,7 @@ from libcst.metadata import PositionProvider
 from migrator.constants import Constant, ConstantEdit
 from migrator.inventory import Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
-from migrator.source import code_of, parse_source
+from migrator.source import code_of, parse_source, sequence_separator
 
 if TYPE_CHECKING:
     from migrator.mapping import Mapping
@@ -426,7 +426,7 @@ def _add_from_import(module: cst.Module, source: str, name: str) -> cst.Module |
                 position = next(
                     (i for i, p in enumerate(present) if p.lower() > name.lower()), len(aliases)
                 )
-            names = _with_alias(aliases, position, cst.ImportAlias(name=cst.Name(name)))
+            names = _with_alias(small, position, cst.ImportAlias(name=cst.Name(name)))
             new_small = small.with_changes(names=names)
             new_stmt = stmt.with_changes(
                 body=[*stmt.body[:small_index], new_small, *stmt.body[small_index + 1 :]]
@@ -438,15 +438,13 @@ def _add_from_import(module: cst.Module, source: str, name: str) -> cst.Module |
 
 
 def _with_alias(
-    aliases: list[cst.ImportAlias], position: int, alias: cst.ImportAlias
+    small: cst.ImportFrom, position: int, alias: cst.ImportAlias
 ) -> list[cst.ImportAlias]:
-    """`aliases` with `alias` inserted at `position`, commas threaded as the list had them."""
-    commas = [a.comma for a in aliases]
-    separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    for comma in reversed(commas[:-1]):
-        if isinstance(comma, cst.Comma):
-            separator = comma
-            break
+    """The names of `small` with `alias` inserted at `position`, commas threaded as the
+    list had them."""
+    aliases = list(small.names)  # type: ignore[arg-type]
+    opening = small.lpar.whitespace_after if small.lpar else cst.SimpleWhitespace("")
+    separator = sequence_separator([a.comma for a in aliases], opening)
     if position == len(aliases):
         last = aliases[-1]
         return [

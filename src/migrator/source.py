@@ -109,3 +109,31 @@ def _too_deep_for_the_parser(data: bytes) -> tuple[int, str] | None:
     if long_line is not None:
         return long_line, f"line longer than {_MAX_LINE} characters: not parsed"
     return None
+
+
+def plain_comma(comma: cst.Comma) -> cst.Comma:
+    """`comma` without a trailing comment (copying it must not duplicate the user's note)."""
+    after = comma.whitespace_after
+    if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment is not None:
+        after = after.with_changes(
+            first_line=cst.TrailingWhitespace(newline=after.first_line.newline),
+            empty_lines=[],
+        )
+    return comma.with_changes(whitespace_after=after)
+
+
+def sequence_separator(
+    commas: list[cst.Comma | cst.MaybeSentinel], opening: cst.BaseParenthesizableWhitespace
+) -> cst.Comma:
+    """The comma to put between two items of a bracketed sequence, copied from its layout.
+
+    `commas` are the items' own commas, in order. The one nearest the end wins (a call that
+    puts several arguments per line and one per line elsewhere keeps the local style); a
+    trailing comma is not a separator. Without one, a sequence opened by a newline puts
+    each new item on its own line at the first item's indentation."""
+    for comma in reversed(commas[:-1]):
+        if isinstance(comma, cst.Comma):
+            return plain_comma(comma)
+    if isinstance(opening, cst.ParenthesizedWhitespace):
+        return plain_comma(cst.Comma(whitespace_after=opening))
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
