@@ -302,7 +302,7 @@ def module_constant_literal(module: cst.Module, name: str) -> cst.SimpleString |
                     and isinstance(value, (cst.SimpleString, cst.Integer))
                 ):
                     return value
-        elif isinstance(statement, (cst.If, cst.Try, cst.With, cst.For, cst.While, cst.Else)):
+        elif isinstance(statement, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
             statements.extend(_blocks(statement))
     return None
 

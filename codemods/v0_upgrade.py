@@ -191,7 +191,7 @@ Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
 
 def fix_v0_upgrade(plan: Plan) -> None:
-    if not plan.options.upgrade_v0 or not _has_v0code_of(plan):
+    if not plan.options.upgrade_v0 or not _has_v0_code(plan):
         return
     v0_calls = [c for c in plan.inventory.calls if c.style == "v0"]
     facts = _Facts({c.node for c in v0_calls})
@@ -226,7 +226,7 @@ def fix_v0_upgrade(plan: Plan) -> None:
     )  # fmt: skip
 
 
-def _has_v0code_of(plan: Plan) -> bool:
+def _has_v0_code(plan: Plan) -> bool:
     inv = plan.inventory
     return (
         any(c.style == "v0" for c in inv.calls)

@@ -107,6 +107,11 @@ class ProjectPlan:
     )
 
     @property
+    def openai_floor(self) -> str:
+        """The openai version spec the target's mapping asks for (`>=1.40`)."""
+        return _openai_floor(self.options)
+
+    @property
     def writes(self) -> list[FileWrite]:
         return [*self.code, *self.dependencies, *self.env_templates]
 

@@ -477,7 +477,7 @@ class _Collector:
             assert primary is not None
             self.add(
                 "MIG614", primary.path, primary.line,
-                "no dependency file here names openai: declare `openai>=1.40` "
+                f"no dependency file here names openai: declare `openai{plan.openai_floor}` "
                 "(requirements.txt or pyproject.toml) so the client for the compatible "
                 "endpoint is installed",
             )  # fmt: skip

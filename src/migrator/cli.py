@@ -154,7 +154,6 @@ def target_options(f):  # type: ignore[no-untyped-def]
 
 
 def build_options(
-    path: Path,
     config: ProjectConfig,
     provider: str | None,
     strategy: str | None,
@@ -213,7 +212,7 @@ def build_options(
 def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwargs: object
                   ) -> tuple[MigrationReport, ProjectConfig]:  # fmt: skip
     config = load_config(path)
-    options = build_options(path, config, **kwargs)  # type: ignore[arg-type]
+    options = build_options(config, **kwargs)  # type: ignore[arg-type]
     target = resolve_target(path, config, excludes)
     return migrate(target, options, jobs=jobs), config
 

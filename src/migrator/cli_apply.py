@@ -106,7 +106,7 @@ def apply(
     if in_place and (branch or no_commit):
         raise UsageError("--branch and --no-commit need git; --in-place writes without git")
     config = load_config(path)
-    options = build_options(path, config, **kwargs)  # type: ignore[arg-type]
+    options = build_options(config, **kwargs)  # type: ignore[arg-type]
     settings = ApplySettings(
         branch=branch, allow_dirty=allow_dirty, in_place=in_place, commit=not no_commit
     )
@@ -119,7 +119,7 @@ def apply(
 
     def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
         findings = collect(plan, applied=True)
-        context = _context_lines(git, target_branch, settings)
+        context = _context_lines(git, target_branch)
         text = render_markdown(
             findings, plan.options.mapping, plan.options.strategy, link_prefix=prefix,
             context=context, command=_command_line(plan, "checklist"),
@@ -135,14 +135,14 @@ def apply(
     except KeyboardInterrupt:
         _err("interrupted.")
         sys.exit(EXIT_INTERRUPTED)
-    _print_outcome(outcome, settings, path)
+    _print_outcome(outcome, path)
 
 
 def _err(text: str) -> None:
     click.echo(text, err=True)
 
 
-def _context_lines(git: GitContext | None, branch: str, settings: ApplySettings) -> list[str]:
+def _context_lines(git: GitContext | None, branch: str) -> list[str]:
     if git is None:
         return ["Written in place by `migrator apply --in-place`."]
     base = git.base if git.head.branch else git.base[:12]
@@ -159,7 +159,7 @@ def _echo_errors(errors: list[FileError]) -> None:
             click.echo(f"  {error.path}:{error.line}: {redact_secrets(error.message)}")
 
 
-def _print_outcome(outcome: ApplyOutcome, settings: ApplySettings, path: Path) -> None:
+def _print_outcome(outcome: ApplyOutcome, path: Path) -> None:
     plan = outcome.plan
     mapping = plan.options.mapping
     report = plan.report
@@ -276,7 +276,7 @@ def checklist(
       migrator checklist . --to deepseek --format json | jq '.items[] | select(.severity=="error")'
     """
     config = load_config(path)
-    options = build_options(path, config, **kwargs)  # type: ignore[arg-type]
+    options = build_options(config, **kwargs)  # type: ignore[arg-type]
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     findings = collect(plan, applied=False)
     if fmt == "json":

@@ -299,7 +299,8 @@ def _line_body(line: str) -> tuple[str, str]:
     return content, line[len(content) :]
 
 
-def _newline(text: str) -> str:
+def newline_of(text: str) -> str:
+    """The file's newline: CRLF when most of its lines end that way."""
     crlf = text.count("\r\n")
     return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
 
@@ -402,7 +403,7 @@ def edit_requirements(text: str, change: DependencyChange) -> EditResult:
         notes.extend(_lost_marker_note(f"line {first + 1}", req.marker, plan))
     new_text = "".join(out)
     if plan.append:
-        nl = _newline(text)
+        nl = newline_of(text)
         if new_text and not new_text.endswith("\n"):
             new_text += nl
         for add in plan.append:
@@ -475,7 +476,7 @@ def edit_setup_cfg(text: str, change: DependencyChange) -> EditResult:
     lines = _split_lines(text)
     out = list(lines)
     notes: list[str] = []
-    nl = _newline(text)
+    nl = newline_of(text)
     for label, key_line, last in _cfg_lists(lines):
         entries: list[_CfgEntry] = []
         key_content = _line_body(lines[key_line])[0]

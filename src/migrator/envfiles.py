@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from migrator.deps import EditResult
+from migrator.deps import EditResult, newline_of
 from migrator.secrets import redact
 
 __all__ = [
@@ -149,11 +149,6 @@ def _split_lines(text: str) -> list[tuple[str, str]]:
     return lines
 
 
-def _newline(text: str) -> str:
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
-
-
 def _quoted_value(value: str, quote: str) -> str:
     """`value` for a spot already inside `quote` ('' = unquoted)."""
     if quote == '"':
@@ -256,7 +251,7 @@ def edit_env_template(
 
     missing = [(k, v) for k, v in add.items() if k not in present]
     if missing:
-        nl = _newline(text)
+        nl = newline_of(text)
         if out and not out[-1].endswith("\n"):
             out[-1] += nl
         out.append(ADDED_MARKER + nl)

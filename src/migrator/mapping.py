@@ -463,9 +463,6 @@ class _Doc:
             self.fail(node, f"{where}: must not be empty")
         return str(node.value)
 
-    def opt_string(self, node: Node, where: str) -> str | None:
-        return None if self.is_null(node) else self.string(node, where)
-
     def string_list(self, node: Node, where: str) -> list[str]:
         if not isinstance(node, SequenceNode):
             self.fail(node, f"{where}: expected a list, got {self._describe(node)}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from migrator.model import Category, Severity
 
-__all__ = ["RULES", "SECTIONS", "Rule", "get", "is_known", "rules_markdown"]
+__all__ = ["RULES", "SECTIONS", "Rule", "rules_markdown"]
 
 
 @dataclass(frozen=True)
@@ -215,15 +215,6 @@ _RULES: tuple[Rule, ...] = (
 )  # fmt: skip
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
-
-
-def get(rule_id: str) -> Rule:
-    """The rule for an id; KeyError names the id."""
-    return RULES[rule_id]
-
-
-def is_known(rule_id: str) -> bool:
-    return rule_id in RULES
 
 
 def rules_markdown() -> str:
