@@ -313,3 +313,32 @@ def test_markdown_escapes_and_empty_sections() -> None:
     )
     assert text.count("Nothing found.") == 4
     assert "## 2. Configuration (1)" in text
+
+
+def test_env_template_and_checklist_name_the_same_provider_variables(tmp_path: Path) -> None:
+    """An Azure-style mapping with no default API version: the code cannot run without
+    the variable, so apply puts it in the env template and the checklist says to set it."""
+    import dataclasses
+
+    from migrator.apply import plan_migration
+    from migrator.checklist import collect
+    from migrator.config import ProjectConfig
+    from migrator.mapping import load_registry
+    from migrator.rewrite import RewriteOptions
+
+    azure = load_registry().get("azure")
+    no_version = dataclasses.replace(
+        azure, compat=dataclasses.replace(azure.compat, api_version=None)
+    )
+    (tmp_path / "app.py").write_text(
+        "from openai import OpenAI\n\n"
+        "OpenAI().chat.completions.create(model='gpt-4o', messages=[])\n"
+    )
+    (tmp_path / ".env.example").write_text("OPENAI_API_KEY=\n")
+    plan = plan_migration(tmp_path, RewriteOptions(mapping=no_version), ProjectConfig())
+    version_env = no_version.compat.api_version_env
+    assert version_env is not None and version_env in plan.provider_vars
+    (template,) = plan.env_templates
+    assert f"{version_env}=".encode() in template.new
+    provision = [f.message for f in collect(plan) if f.id == "MIG610"]
+    assert any(m.startswith(f"provision `{version_env}`") for m in provision), provision

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import os
 import re
 import signal
@@ -105,6 +106,17 @@ class ProjectPlan:
     _write_index: tuple[tuple[int, int, int], dict[str, bytes]] = field(
         default=((-1, -1, -1), {}), repr=False
     )
+
+    @functools.cached_property
+    def provider_vars(self) -> dict[str, str]:
+        """The provider's variables to provision: name -> default ("" = none, required).
+        Read once the code writes are planned: it looks at the migrated sources."""
+        sources = [
+            data
+            for r in self.report.results
+            if r.usages and (data := self.new_bytes(r.path)) is not None
+        ]
+        return provider_env_vars(self.options, sources)
 
     @property
     def openai_floor(self) -> str:
@@ -295,12 +307,7 @@ def _not_openai(requirement: str) -> bool:
 
 
 def _plan_env_templates(plan: ProjectPlan) -> None:
-    sources = [
-        data
-        for r in plan.report.results
-        if r.usages and (data := plan.new_bytes(r.path)) is not None
-    ]
-    add = provider_env_vars(plan.options, sources)
+    add = plan.provider_vars
     for rel_path in find_env_templates(Path(f) for f in plan.files):
         rel = rel_path.as_posix()
         data = plan.old_bytes(rel)

@@ -148,7 +148,6 @@ class _Collector:
         self._maps: dict[str, LineMap | None] = {}
         self._text: dict[tuple[str, Coord], list[str] | None] = {}
         self._writes = {w.path: w for w in plan.writes}
-        self._source_cache: list[bytes] | None = None
 
     # -- plumbing --------------------------------------------------------------------------
     def add(
@@ -364,19 +363,6 @@ class _Collector:
                 self.add("MIG618", path, line, message)
 
     # -- configuration ---------------------------------------------------------------------
-    def _sources(self) -> list[bytes]:
-        if self._source_cache is None:
-            self._source_cache = [
-                data
-                for r in self.plan.report.results
-                if r.usages and (data := self.plan.new_bytes(r.path)) is not None
-            ]
-        return self._source_cache
-
-    def _reads_var(self, var: str) -> bool:
-        needles = (f'"{var}"'.encode(), f"'{var}'".encode())
-        return any(n in data for data in self._sources() for n in needles)
-
     def _first_env_read(self, old_names: Iterable[str]) -> Usage | None:
         names = set(old_names)
         for usage in self.usages:
@@ -395,18 +381,13 @@ class _Collector:
             "local .env, CI secrets, deployment configuration"
             + ("; `OPENAI_API_KEY` is no longer read" if "OPENAI_API_KEY" in old_key else ""),
         )  # fmt: skip
-        extra: list[tuple[str, str | None]] = []
-        if compat.client == "azure":
-            if compat.endpoint_env:
-                extra.append((compat.endpoint_env, None))
-            if compat.api_version_env and self._reads_var(compat.api_version_env):
-                extra.append((compat.api_version_env, compat.api_version))
-        elif compat.base_url_env and (not compat.base_url or self._reads_var(compat.base_url_env)):
-            extra.append((compat.base_url_env, compat.base_url))
-        for var, default in extra:
+        # The same variables apply writes into env templates (ProjectPlan.provider_vars).
+        for var, default in self.plan.provider_vars.items():
+            if var == compat.key_env:
+                continue
             olds = [k for k, v in self.plan.env_renames.items() if v == var]
             site = self._first_env_read(olds) or primary
-            if default is None:
+            if not default:
                 message = f"provision `{var}`: the migrated code reads it and has no default"
             else:
                 message = (
