@@ -52,7 +52,7 @@ from migrator.deps import (
     parse_requirement,
     unsupported_dependency_files,
 )
-from migrator.discovery import discover, project_files
+from migrator.discovery import discover, project_files, source_target
 from migrator.envfiles import edit_env_template, find_env_templates
 from migrator.gitops import GitError, HeadState
 from migrator.migrate import MigrationReport, migrate
@@ -230,17 +230,17 @@ def plan_migration(
     """What migrating `path` changes. Reads files; writes nothing."""
     path = path.absolute()
     all_excludes = (*config.exclude, *excludes)
-    target = discover(path, list(all_excludes))
+    is_project = path.is_dir()
+    files = project_files(path, all_excludes) if is_project else []
+    target = source_target(path, files) if is_project else discover(path)
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
     report = migrate(target, options, jobs=jobs, show_progress=show_progress)
     root = target.root
-    is_project = path.is_dir()
     code = [
         FileWrite(r.path, r.old_source, r.new_source, "code")
         for r in report.changed
         if r.new_source is not None
     ]
-    files = project_files(root, all_excludes) if is_project else []
     tracked = gitops.tracked_files(root) if is_project else None
     plan = ProjectPlan(
         path=path, root=root, options=options, report=report, is_project=is_project,

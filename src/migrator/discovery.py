@@ -43,8 +43,13 @@ def discover(path: Path, excludes: Sequence[str] = ()) -> Target:
     path = path.absolute()
     if path.is_file():
         return Target(path.parent, [path])
-    rels = project_files(path, excludes, suffixes=SOURCE_SUFFIXES)
-    return Target(path, [path / rel for rel in rels])
+    return source_target(path, project_files(path, excludes, suffixes=SOURCE_SUFFIXES))
+
+
+def source_target(root: Path, files: Sequence[str]) -> Target:
+    """The Python files among `files` (project_files of `root`): for a caller that needs
+    the whole project listing too, so that it is made once."""
+    return Target(root, [root / rel for rel in files if rel.endswith(SOURCE_SUFFIXES)])
 
 
 def project_files(
