@@ -16,10 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.discovery import discover
-from migrator.mapping import load_registry
-from migrator.migrate import migrate
-from migrator.rewrite import RewriteOptions
+from tests.execution.harness import migrate_folder
 
 pytest.importorskip("openai")
 pytest.importorskip("yaml")
@@ -56,11 +53,7 @@ def test_migrated_demo_app_passes_its_tests_but_those_pinning_openai_values(
     before = _run_demo_tests(root, "OPENAI_API_KEY")
     assert set(before.values()) == {"PASSED"}, before
 
-    report = migrate(discover(root), RewriteOptions(mapping=load_registry().get("glm")), jobs=1)
-    assert not report.errors
-    for result in report.changed:
-        assert result.new_source is not None
-        (root / result.path).write_bytes(result.new_source)
+    report = migrate_folder(root, "glm")
 
     after = _run_demo_tests(root, "ZAI_API_KEY")
     failed = sorted(name for name, outcome in after.items() if outcome != "PASSED")

@@ -27,11 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from migrator.discovery import discover
 from migrator.mapping import Mapping, ModelTarget, load_registry
-from migrator.migrate import MigrationReport, migrate
-from migrator.rewrite import RewriteOptions
-from tests.execution.harness import ProgramRun, RecordedRequest, run_program
+from migrator.migrate import MigrationReport
+from tests.execution.harness import ProgramRun, RecordedRequest, migrate_folder, run_program
 
 pytest.importorskip("openai")
 
@@ -82,13 +80,7 @@ class Runs:
 
 def _migrate(provider: str, root: Path) -> MigrationReport:
     shutil.copytree(PROJECT, root)
-    options = RewriteOptions(mapping=load_registry().get(provider))
-    report = migrate(discover(root), options, jobs=1, show_progress=False)
-    assert not report.errors, report.errors
-    for result in report.changed:
-        assert result.new_source is not None
-        (root / result.path).write_bytes(result.new_source)
-    return report
+    return migrate_folder(root, provider)
 
 
 @pytest.fixture(scope="module")

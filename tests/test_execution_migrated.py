@@ -32,11 +32,9 @@ from typing import Any
 
 import pytest
 
-from migrator.discovery import discover
 from migrator.mapping import Mapping, load_registry
-from migrator.migrate import MigrationReport, migrate
-from migrator.rewrite import RewriteOptions
-from tests.execution.harness import ProgramRun, RecordedRequest, run_program
+from migrator.migrate import MigrationReport
+from tests.execution.harness import ProgramRun, RecordedRequest, migrate_folder, run_program
 
 pytest.importorskip("openai")
 
@@ -206,13 +204,7 @@ def _copy_programs(folder: Path) -> Path:
 
 def _migrate(provider: str, folder: Path) -> MigrationReport:
     _copy_programs(folder)
-    options = RewriteOptions(mapping=load_registry().get(provider))
-    report = migrate(discover(folder), options, jobs=1, show_progress=False)
-    assert not report.errors, report.errors
-    for result in report.changed:
-        assert result.new_source is not None
-        (folder / result.path).write_bytes(result.new_source)
-    return report
+    return migrate_folder(folder, provider)
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,11 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+if TYPE_CHECKING:
+    from migrator.migrate import MigrationReport
 
 FAKENET_DIR = Path(__file__).resolve().parent / "fakenet"
 
@@ -155,3 +158,20 @@ def run_program(
         requests=requests,
         blocked=blocked,
     )
+
+
+def migrate_folder(folder: Path, provider: str) -> MigrationReport:
+    """Migrate `folder` for `provider` with the real engine (what `migrator apply
+    --in-place` writes) and write the changed files; the run must have no file errors."""
+    from migrator.discovery import discover
+    from migrator.mapping import load_registry
+    from migrator.migrate import migrate
+    from migrator.rewrite import RewriteOptions
+
+    options = RewriteOptions(mapping=load_registry().get(provider))
+    report = migrate(discover(folder), options, jobs=1, show_progress=False)
+    assert not report.errors, report.errors
+    for result in report.changed:
+        assert result.new_source is not None
+        (folder / result.path).write_bytes(result.new_source)
+    return report
