@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from migrator.capabilities import CallNeeds, Capabilities, choose_model, unmet_needs
 from migrator.mapping import (
     Mapping,
     MappingError,
@@ -335,6 +336,148 @@ def test_unlisted_chat_id_gets_the_chat_default(acme: Mapping, openai_id: str) -
     )
 
 
+@pytest.mark.parametrize(
+    ("provider", "openai_id", "model"),
+    [
+        ("qwen", "gpt-5-nano", "qwen-flash"),
+        ("qwen", "gpt-5.4-mini", "qwen-plus"),
+        ("qwen", "gpt-5", "qwen3-max"),
+        ("qwen", "gpt-5-nano-2025-08-07", "qwen-flash"),
+        ("qwen", "o5-mini", "qwq-plus"),
+        ("glm", "gpt-5-nano", "glm-4-flash"),
+        ("glm", "gpt-5.4-mini", "glm-4-air-250414"),
+        ("glm", "gpt-5.4", "glm-4-plus"),
+        ("deepseek", "gpt-5-nano", "deepseek-v4-flash"),
+        ("deepseek", "gpt-5.4-mini", "deepseek-v4-flash"),
+        ("deepseek", "gpt-5-pro", "deepseek-v4-pro"),
+        ("deepseek", "o5-mini", "deepseek-v4-flash"),
+        ("deepseek", "o4-mini-2025-04-16", "deepseek-v4-flash"),
+        ("deepseek", "o3-pro", "deepseek-v4-pro"),
+        ("kimi", "gpt-5-nano", "moonshot-v1-auto"),
+        ("doubao", "gpt-5-nano", "doubao-seed-2-0-mini-260215"),
+        ("doubao", "gpt-5.4-mini", "doubao-seed-2-0-lite-260215"),
+        ("doubao", "o5-mini", "doubao-seed-2-0-lite-260215"),
+    ],
+)
+def test_unknown_ids_of_a_known_family_map_by_tier(
+    provider: str, openai_id: str, model: str
+) -> None:
+    target = builtin(provider).resolve_model(openai_id)
+    assert target is not None and target.model == model
+
+
+def test_tier_defaults_carry_their_details() -> None:
+    target = builtin("deepseek").resolve_model("gpt-5-mini")
+    assert target is not None
+    assert (target.source_key, target.extra_body) == (
+        "tiers.chat.balanced",
+        {"thinking": {"type": "disabled"}},
+    )
+
+
+def test_a_snapshot_matches_only_a_key_of_its_own_size(acme: Mapping) -> None:
+    # gpt-5-nano is a smaller model than gpt-5, not a snapshot of it.
+    mapped = acme.with_overrides({"gpt-5": "acme-five"})
+    five = mapped.resolve_model("gpt-5-2025-08-07")
+    nano = mapped.resolve_model("gpt-5-nano")
+    assert five is not None and five.model == "acme-five"
+    assert nano is not None and (nano.model, nano.source_key) == ("acme-small", "tiers.chat.small")
+    mini = acme.resolve_model("gpt-5-mini")  # no balanced tier: the kind default
+    assert mini is not None and mini.source_key == "defaults.chat"
+
+
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [("acme", "acme-eye"), ("glm", "glm-4v-plus"), ("kimi", "kimi-k2.5"), ("qwen", None),
+     ("deepseek", None), ("doubao", None)],
+)  # fmt: skip
+def test_vision_ids_need_a_model_known_to_take_images(provider: str, model: str | None) -> None:
+    mapping = load_mapping(MINIMAL) if provider == "acme" else builtin(provider)
+    for openai_id in ("gpt-4-vision-preview", "gpt-4-1106-vision-preview"):
+        target = mapping.resolve_model(openai_id)
+        assert (target.model if target is not None else None) == model
+
+
+def test_capabilities_are_parsed_and_unknown_by_default(acme: Mapping) -> None:
+    assert acme.capabilities_of("acme-think") == Capabilities(
+        streaming_only=True, thinking=True, source="made up too"
+    )
+    assert acme.capabilities_of("acme-small").tools is False
+    assert acme.capabilities_of("acme-large") == Capabilities()
+    qwq = builtin("qwen").capabilities_of("qwq-plus")
+    assert (qwq.streaming_only, qwq.vision) == (True, None)
+    assert qwq.source.startswith("https://")
+
+
+def test_candidates_follow_the_mapping_order(acme: Mapping) -> None:
+    assert [t.model for t in acme.model_candidates("gpt-4o-mini")] == [
+        "acme-small",
+        "acme-default",
+        "acme-eye",
+    ]
+    assert [t.model for t in acme.model_candidates("o1")] == ["acme-think"]
+    assert acme.model_candidates("llama3") == ()
+
+
+@pytest.mark.parametrize("ident", sorted(BUILTIN_IDS))
+def test_builtin_capability_facts_name_their_source(ident: str) -> None:
+    mapping = builtin(ident)
+    for model, caps in mapping.capabilities.items():
+        assert caps.source, model
+    if mapping.vision_default is not None:
+        assert mapping.capabilities_of(mapping.vision_default.model).vision is True
+
+
+def test_needs_combine_and_unmet_reasons() -> None:
+    streaming = CallNeeds(streams=True)
+    assert CallNeeds.combine([streaming, CallNeeds(images=True, streams=True)]) == CallNeeds(
+        images=True, streams=True
+    )
+    assert CallNeeds.combine([streaming, CallNeeds(streams=None)]).streams is None
+    assert CallNeeds.combine([CallNeeds(streams=None), CallNeeds(streams=False)]).streams is False
+    think = Capabilities(streaming_only=True)
+    assert unmet_needs("m", think, streaming) == []
+    assert unmet_needs("m", think, CallNeeds()) == [
+        "m answers only when streaming and the call does not stream"
+    ]
+    assert unmet_needs("m", think, CallNeeds(streams=None)) == [
+        "m answers only when streaming and the call may not stream"
+    ]
+    assert unmet_needs("m", Capabilities(), CallNeeds(images=True, tools=True)) == [
+        "the call sends images and m is not known to take images"
+    ]
+    assert unmet_needs(
+        "m", Capabilities(vision=False, tools=False), CallNeeds(images=True, tools=True)
+    ) == [
+        "the call sends images and m takes no images",
+        "the call passes tools and m has no function calling",
+    ]
+
+
+def test_choose_model_takes_the_first_candidate_that_fits(acme: Mapping) -> None:
+    plain = choose_model(acme, "gpt-4o-mini", CallNeeds())
+    assert plain.target is not None and plain.target.model == "acme-small" and not plain.changed
+    tools = choose_model(acme, "gpt-4o-mini", CallNeeds(tools=True))
+    assert tools.target is not None and tools.target.model == "acme-default" and tools.changed
+    images = choose_model(acme, "gpt-4o-mini", CallNeeds(images=True))
+    assert images.target is not None and images.target.model == "acme-eye"
+    assert images.reasons == ("the call sends images and acme-small is not known to take images",)
+    left = choose_model(acme, "o1", CallNeeds())
+    assert (left.target, left.planned and left.planned.model) == (None, "acme-think")
+    streams = choose_model(acme, "o1", CallNeeds(streams=True))
+    assert streams.target is not None and streams.target.model == "acme-think"
+
+
+def test_choose_model_keeps_a_model_map_choice_and_says_why_not(acme: Mapping) -> None:
+    mapped = acme.with_overrides({"gpt-4o": "acme-think"})
+    choice = choose_model(mapped, "gpt-4o", CallNeeds())
+    assert choice.target is not None and choice.target.model == "acme-think"
+    assert choice.override and not choice.changed
+    assert choice.reasons == (
+        "acme-think answers only when streaming and the call does not stream",
+    )
+
+
 def test_null_default_leaves_the_id(acme: Mapping) -> None:
     assert acme.resolve_model("o4-mini") is None  # reasoning default is null
     assert acme.resolve_model("text-embedding-3-large") is None  # embedding default is null
@@ -568,6 +711,29 @@ MUTATIONS = [
     ("    gpt-4: acme-classic", "    gpt-4: {model: acme-classic, sizes: [8]}",
      "models.chat.gpt-4: unknown key 'sizes'", "gpt-4:"),
     ("  compat: {add:", "  native: {add:", "dependencies: unknown key 'native'", "native:"),
+    ("acme-eye: {vision: true,", "acme-eye: {vision: yes please,",
+     "models.capabilities.acme-eye.vision: expected true or false, got a string", "acme-eye: {"),
+    ("{tier: small, tools: false,", "{tier: tiny, tools: false,",
+     "models.capabilities.acme-small.tier: 'tiny' is not one of: flagship, balanced, small",
+     "acme-small: {"),
+    ("{streaming_only: true,", "{stream_only: true,",
+     "models.capabilities.acme-think: unknown key 'stream_only'", "acme-think: {"),
+    (', tier: flagship, source: "made up"}', ", tier: flagship}",
+     "models.capabilities.acme-eye: missing required key 'source'", "acme-eye: {"),
+    ("{tier: small, tools: false, source", "{source",
+     "models.capabilities.acme-small: state at least one of vision, tools", "acme-small: {"),
+    ("    acme-think: {streaming", "    acme-thought: {streaming",
+     "models.capabilities.acme-thought: 'acme-thought' is not a target model", "acme-thought"),
+    ("acme-eye: {vision: true,", "acme-eye: {vision: false,",
+     "models.defaults.vision: 'acme-eye' needs 'vision: true' in models.capabilities",
+     "vision: acme-eye"),
+    ("    chat: {small: acme-small}", "    chat: {flagship: acme-small}",
+     "models.tiers.chat.flagship: 'acme-small' is a small model in models.capabilities, "
+     "smaller than the flagship tier", "flagship: acme-small"),
+    ("  tiers:\n    chat:", "  tiers:\n    embedding:",
+     "models.tiers: unknown key 'embedding' (expected one of: chat, reasoning)", "embedding: {"),
+    ("    chat: {small: acme-small}", "    chat: {tiny: acme-small}",
+     "models.tiers.chat: unknown key 'tiny'", "tiny: acme-small"),
 ]  # fmt: skip
 
 

@@ -22,6 +22,10 @@ Conventions the codemods rely on:
   ``extra_body=`` (the openai SDK lets ``extra_body`` win over keyword arguments).
 * Parameter rules act on keywords present in the user's call; an ``unsupported`` rule means
   "leave the keyword, mark it and report the message".
+* ``models.capabilities`` states what target models can do (see capabilities.py);
+  ``models.tiers`` names the model for an unknown OpenAI id by the size its name gives
+  (``gpt-5-nano`` -> the small tier); ``models.defaults.vision`` is the model for calls that
+  send images when the usual one is not known to take them.
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ from typing import Any, NamedTuple, NoReturn
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from migrator.capabilities import (
+    CAPABILITY_FLAGS,
+    TIERS,
+    UNKNOWN,
+    Capabilities,
+    openai_model_tier,
+)
 
 __all__ = [
     "ACTIONS",
@@ -111,6 +123,14 @@ _REASONING_RE = re.compile(r"^o\d+(?:-|$)")
 # gpt-4o-realtime-preview, gpt-4o-transcribe, gpt-4o-mini-tts, gpt-image-1,
 # gpt-4o-search-preview): a text model is no substitute for them.
 _NON_TEXT_TOKENS = frozenset({"audio", "realtime", "transcribe", "tts", "image", "search"})
+# Kinds whose unknown ids can be mapped by tier (embedding ids name no size).
+TIER_KINDS: tuple[str, ...] = ("chat", "reasoning")
+
+
+def _names_vision(model: str) -> bool:
+    """An OpenAI id made for image inputs (gpt-4-vision-preview, gpt-4-1106-vision-preview)."""
+    return "vision" in model.split("-")
+
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -271,6 +291,9 @@ class Mapping:
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
     parameters: dict[str, dict[str, ParamRule]] = field(default_factory=dict)
     model_overrides: dict[str, str] = field(default_factory=dict)
+    vision_default: ModelTarget | None = None
+    tiers: dict[str, dict[str, ModelTarget]] = field(default_factory=dict)
+    capabilities: dict[str, Capabilities] = field(default_factory=dict)
     # Line numbers of a few nodes, for registry-level errors (alias clashes).
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -293,9 +316,16 @@ class Mapping:
             return model
         if openai_model_kind(model) is None and model.startswith(("gpt-", "chatgpt-")):
             return None  # an OpenAI audio/image/realtime model: no prefix match
+        # A snapshot keeps its family's size (gpt-4o-2024-08-06 is gpt-4o); an id of
+        # another size is another model (gpt-5-nano is not gpt-5).
+        tier = openai_model_tier(model)
         best: str | None = None
         for key in (*self.model_overrides, *self.models):
-            if model.startswith(key + "-") and (best is None or len(key) > len(best)):
+            if (
+                model.startswith(key + "-")
+                and openai_model_tier(key) == tier
+                and (best is None or len(key) > len(best))
+            ):
                 best = key
         return best
 
@@ -308,27 +338,65 @@ class Mapping:
     def resolve_model(self, openai_model: str) -> ModelTarget | None:
         """The target for an OpenAI model id, or None to leave the id as it is.
 
-        Order: model-map overrides and table keys (exact, then the longest key that is a
-        prefix followed by ``-``, so dated snapshots resolve to their family; an override
-        wins over a table key of the same name); then the default of the id's kind if it
-        is an OpenAI id; else None.
+        Order: model-map overrides and table keys (exact, then the longest key of the same
+        size that is a prefix followed by ``-``, so dated snapshots resolve to their
+        family; an override wins over a table key of the same name); then, for an OpenAI
+        id, the tier default of its kind and size (``models.tiers``), else the kind's
+        default; else None. An id made for images (``gpt-4-vision-preview``) that is not
+        a table key gets a model known to take images, or None.
         """
         if not openai_model:
             return None
         key = self._match_key(openai_model)
+        if key is not None and key in self.model_overrides:
+            return ModelTarget(
+                model=self.model_overrides[key],
+                kind=self._kind_of_key(key),
+                note="model-map override",
+                source_key=key,
+            )
+        if key == openai_model:
+            return self.models[key]
+        if _names_vision(openai_model):
+            found = self.models[key] if key is not None else None
+            if found is not None and self.capabilities_of(found.model).vision:
+                return found
+            return self.vision_default
         if key is not None:
-            if key in self.model_overrides:
-                return ModelTarget(
-                    model=self.model_overrides[key],
-                    kind=self._kind_of_key(key),
-                    note="model-map override",
-                    source_key=key,
-                )
             return self.models[key]
         kind = openai_model_kind(openai_model)
         if kind is None:
             return None
-        return self.defaults.get(kind)
+        return self.tiers.get(kind, {}).get(openai_model_tier(openai_model)) or self.defaults.get(
+            kind
+        )
+
+    def is_override(self, target: ModelTarget) -> bool:
+        """Whether a resolved target is the user's --model-map choice."""
+        return self.model_overrides.get(target.source_key) == target.model
+
+    def model_candidates(self, openai_model: str) -> tuple[ModelTarget, ...]:
+        """`resolve_model`'s target first, then the other models the mapping offers for the
+        id's kind, in order: the tier default of the id's size, the kind default and, for
+        chat, the vision default. One entry per provider model."""
+        first = self.resolve_model(openai_model)
+        if first is None:
+            return ()
+        kind = first.kind
+        more = [
+            self.tiers.get(kind, {}).get(openai_model_tier(openai_model)),
+            self.defaults.get(kind),
+            self.vision_default if kind == "chat" else None,
+        ]
+        out: dict[str, ModelTarget] = {first.model: first}
+        for target in more:
+            if target is not None and target.model not in out:
+                out[target.model] = target
+        return tuple(out.values())
+
+    def capabilities_of(self, target_model: str) -> Capabilities:
+        """What the mapping states about a target model (all unknown when nothing)."""
+        return self.capabilities.get(target_model, UNKNOWN)
 
     def model_kind(self, openai_model: str) -> str | None:
         """Kind of a model id as this mapping sees it (its table, else the OpenAI rules)."""
@@ -491,6 +559,11 @@ class _Doc:
             self.fail(node, f"{where}: {value!r} is not an environment variable name")
         return value
 
+    def boolean(self, node: Node, where: str) -> bool:
+        if not isinstance(node, ScalarNode) or node.tag != _BOOL:
+            self.fail(node, f"{where}: expected true or false, got {self._describe(node)}")
+        return bool(_construct(node))
+
     def url(self, node: Node, where: str) -> str:
         value = self.string(node, where)
         if not _URL_RE.match(value):
@@ -587,11 +660,20 @@ def _parse_model_value(
     )
 
 
-def _parse_models(
-    doc: _Doc, node: Node
-) -> tuple[dict[str, ModelTarget], dict[str, ModelTarget | None], dict[str, dict[str, int]]]:
+class _ModelTables(NamedTuple):
+    table: dict[str, ModelTarget]
+    defaults: dict[str, ModelTarget | None]
+    limits: dict[str, dict[str, int]]
+    vision_default: ModelTarget | None
+    tiers: dict[str, dict[str, ModelTarget]]
+    capabilities: dict[str, Capabilities]
+
+
+def _parse_models(doc: _Doc, node: Node) -> _ModelTables:
     items = doc.mapping(
-        node, "models", optional=("chat", "reasoning", "embedding", "defaults", "limits")
+        node,
+        "models",
+        optional=(*MODEL_KINDS, "defaults", "tiers", "capabilities", "limits"),
     )
     table: dict[str, ModelTarget] = {}
     for kind in MODEL_KINDS:
@@ -607,18 +689,71 @@ def _parse_models(
                 doc.fail(key_node, f"{where}: {key!r} is an OpenAI {key_kind} model id")
             table[key] = _parse_model_value(doc, key_node, value_node, where, kind, key)
     defaults: dict[str, ModelTarget | None] = dict.fromkeys(MODEL_KINDS)
+    vision_default: ModelTarget | None = None
+    vision_node: Node | None = None
     if "defaults" in items:
-        entries = doc.mapping(items["defaults"][1], "models.defaults", optional=MODEL_KINDS)
+        entries = doc.mapping(
+            items["defaults"][1], "models.defaults", optional=(*MODEL_KINDS, "vision")
+        )
         for kind, (key_node, value_node) in entries.items():
-            if not doc.is_null(value_node):
-                defaults[kind] = _parse_model_value(
-                    doc, key_node, value_node, f"models.defaults.{kind}", kind, f"defaults.{kind}"
+            if doc.is_null(value_node):
+                continue
+            where = f"models.defaults.{kind}"
+            if kind == "vision":  # a chat model for calls that send images
+                vision_node = key_node
+                vision_default = _parse_model_value(
+                    doc, key_node, value_node, where, "chat", "defaults.vision"
                 )
+            else:
+                defaults[kind] = _parse_model_value(
+                    doc, key_node, value_node, where, kind, f"defaults.{kind}"
+                )
+    tiers: dict[str, dict[str, ModelTarget]] = {}
+    tier_nodes: dict[tuple[str, str], Node] = {}
+    if "tiers" in items:
+        kinds = doc.mapping(items["tiers"][1], "models.tiers", optional=TIER_KINDS)
+        for kind, (_, kind_node) in kinds.items():
+            entries = doc.mapping(kind_node, f"models.tiers.{kind}", optional=TIERS)
+            tiers[kind] = {}
+            for tier, (key_node, value_node) in entries.items():
+                where = f"models.tiers.{kind}.{tier}"
+                tier_nodes[(kind, tier)] = key_node
+                tiers[kind][tier] = _parse_model_value(
+                    doc, key_node, value_node, where, kind, f"tiers.{kind}.{tier}"
+                )
+    targets = (
+        {t.model for t in table.values()}
+        | {t.model for t in defaults.values() if t is not None}
+        | {t.model for by_tier in tiers.values() for t in by_tier.values()}
+        | ({vision_default.model} if vision_default is not None else set())
+    )
+    capabilities: dict[str, Capabilities] = {}
+    if "capabilities" in items:
+        entries = doc.mapping(items["capabilities"][1], "models.capabilities", any_keys=True)
+        for model, (key_node, value_node) in entries.items():
+            where = f"models.capabilities.{model}"
+            if model not in targets:
+                doc.fail(key_node, f"{where}: {model!r} is not a target model of this mapping")
+            capabilities[model] = _parse_capabilities(doc, key_node, value_node, where)
+    if vision_default is not None and vision_node is not None:
+        if capabilities.get(vision_default.model, UNKNOWN).vision is not True:
+            doc.fail(
+                vision_node,
+                f"models.defaults.vision: {vision_default.model!r} needs 'vision: true' "
+                "in models.capabilities (with its source)",
+            )
+    for (kind, tier), key_node in tier_nodes.items():
+        # A provider with fewer sizes serves a smaller tier with a larger model, never
+        # the other way round.
+        stated = capabilities.get(tiers[kind][tier].model, UNKNOWN).tier
+        if stated is not None and TIERS.index(stated) > TIERS.index(tier):
+            doc.fail(
+                key_node,
+                f"models.tiers.{kind}.{tier}: {tiers[kind][tier].model!r} is a {stated} "
+                f"model in models.capabilities, smaller than the {tier} tier",
+            )
     limits: dict[str, dict[str, int]] = {}
     if "limits" in items:
-        targets = {t.model for t in table.values()} | {
-            t.model for t in defaults.values() if t is not None
-        }
         entries = doc.mapping(items["limits"][1], "models.limits", any_keys=True)
         for model, (key_node, value_node) in entries.items():
             where = f"models.limits.{model}"
@@ -632,7 +767,24 @@ def _parse_models(
             limits[model] = {
                 name: doc.integer(value, f"{where}.{name}") for name, (_, value) in fields.items()
             }
-    return table, defaults, limits
+    return _ModelTables(table, defaults, limits, vision_default, tiers, capabilities)
+
+
+def _parse_capabilities(doc: _Doc, key_node: Node, node: Node, where: str) -> Capabilities:
+    items = doc.mapping(
+        node, where, required=("source",), optional=(*CAPABILITY_FLAGS, "tier"), at=key_node
+    )
+    if len(items) == 1:
+        doc.fail(key_node, f"{where}: state at least one of {', '.join(CAPABILITY_FLAGS)}, tier")
+    flags = {
+        name: doc.boolean(items[name][1], f"{where}.{name}")
+        for name in CAPABILITY_FLAGS
+        if name in items
+    }
+    tier = doc.choice(items["tier"][1], f"{where}.tier", TIERS) if "tier" in items else None
+    return Capabilities(
+        **flags, tier=tier, source=doc.string(items["source"][1], f"{where}.source")
+    )
 
 
 def _parse_rule(doc: _Doc, family: str, name: str, key_node: Node, node: Node) -> ParamRule:
@@ -748,14 +900,15 @@ def _parse(text: str, path: str) -> Mapping:
     if len(set(endpoints)) != len(endpoints):
         doc.fail(endpoints_node, "endpoints: duplicate entries")
 
-    models: dict[str, ModelTarget] = {}
-    defaults: dict[str, ModelTarget | None] = dict.fromkeys(MODEL_KINDS)
-    limits: dict[str, dict[str, int]] = {}
+    tables = _ModelTables({}, dict.fromkeys(MODEL_KINDS), {}, None, {}, {})
     if "models" in top:
-        models, defaults, limits = _parse_models(doc, value("models"))
-        used_kinds = {t.kind for t in models.values()} | {
-            k for k, t in defaults.items() if t is not None
-        }
+        tables = _parse_models(doc, value("models"))
+        used_kinds = (
+            {t.kind for t in tables.table.values()}
+            | {k for k, t in tables.defaults.items() if t is not None}
+            | {k for k, by_tier in tables.tiers.items() if by_tier}
+            | ({"chat"} if tables.vision_default is not None else set())
+        )
         needs = {"chat": "chat", "reasoning": "chat", "embedding": "embeddings"}
         for kind in sorted(used_kinds):
             if needs[kind] not in endpoints:
@@ -869,10 +1022,13 @@ def _parse(text: str, path: str) -> Mapping:
         compliance=compliance,
         facts=facts,
         path=path,
-        models=models,
-        defaults=defaults,
-        limits=limits,
+        models=tables.table,
+        defaults=tables.defaults,
+        limits=tables.limits,
         parameters=parameters,
+        vision_default=tables.vision_default,
+        tiers=tables.tiers,
+        capabilities=tables.capabilities,
         lines={"id": id_node.start_mark.line + 1, "aliases": aliases_line},
     )
 
