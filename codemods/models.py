@@ -15,6 +15,9 @@ Rules:
   MIG203 embedding model changed: vectors must be re-embedded (and dimensions)
   MIG204 reasoning model mapped: thinking / reasoning defaults differ
   MIG205 model id used as a dict key: left (renaming could merge entries)
+  MIG210 model chosen for what the call does (images, streaming, tools)
+  MIG211 no mapped model fits what the call does: model left
+  MIG212 --model-map choice lacks what the call needs (per the mapping): kept
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from collections.abc import Callable
 
 import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
+from migrator.codemods._model_fit import call_needs, model_choice
 from migrator.codemods.client_endpoint import call_retargeted
 
+from migrator.capabilities import ModelChoice, unmet_needs
 from migrator.constants import Constant, ConstantEdit
 from migrator.inventory import CallSite, SizeRef
 from migrator.mapping import ModelTarget, openai_model_kind
@@ -137,11 +142,17 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
             )  # fmt: skip
         return
     target = plan.mapping.resolve_model(ref.value)
+    choice = model_choice(plan, call)
     if ref.literal is not None:
         if ref.literal not in done:
-            _rewrite_literal(plan, ref.literal, ref.value, done)
+            if choice is not None and choice.changed:
+                _rewrite_for_needs(plan, ref.literal, ref.value, choice, done)
+            else:
+                _rewrite_literal(plan, ref.literal, ref.value, done)
     elif ref.constant is not None:
         _request_model(plan, call, ref.constant, target)
+    if choice is not None:
+        _report_fit(plan, call, choice)
     if target is None:
         return
     additions: dict[str, cst.BaseExpression] = {}
@@ -167,6 +178,87 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
         )  # fmt: skip
     if additions:
         plan.replace(call.node, lambda n: edit_call_args(n, set_values=additions), "MIG200")
+
+
+def _rewrite_for_needs(
+    plan: Plan, node: cst.SimpleString, value: str, choice: ModelChoice, done: set[cst.CSTNode]
+) -> None:
+    """The literal of calls the mapping's plain answer does not fit: another model the
+    mapping offers, or none (the id stays; `_report_fit` says why at each call)."""
+    done.add(node)
+    target = choice.target
+    if target is None or target.model == value:
+        return
+    new_value = target.model
+    plan.replace(node, lambda n: replace_string_value(n, new_value), "MIG200")
+    if target.kind == "reasoning":
+        plan.finding(
+            "MIG204", "info", "behaviour",
+            f"reasoning model {value!r} → {new_value!r}: thinking/reasoning output and "
+            "defaults differ (e.g. reasoning_content, thinking on by default)",
+            node=node,
+        )  # fmt: skip
+
+
+def _report_fit(plan: Plan, call: CallSite, choice: ModelChoice) -> None:
+    """Say at the call's line why its model is not the mapping's plain answer, or why a
+    --model-map choice may not serve it."""
+    planned, ref = choice.planned, call.model
+    if planned is None or ref is None or not choice.reasons:
+        return
+    # Report where this call's own needs are at stake (not for every call sharing a literal).
+    own = unmet_needs(
+        planned.model,
+        plan.mapping.capabilities_of(planned.model),
+        call_needs(plan, call),
+        known_only=choice.override,
+    )
+    if not own:
+        return
+    why = "; ".join(own)
+    name = plan.mapping.name
+    if choice.override:
+        plan.finding(
+            "MIG212", "warning", "code",
+            f"--model-map sends {ref.value!r} to {planned.model!r}, but {why} "
+            f"(per the {name} mapping): kept as you chose",
+            node=call.node,
+        )  # fmt: skip
+    elif ref.literal is None or not _decided_here(plan, call):
+        where = (
+            f"{ref.constant.name} ({ref.constant.path}:{ref.constant.line})"
+            if ref.constant is not None
+            else ref.origin
+        )
+        plan.finding(
+            "MIG211", "warning", "code",
+            f"the model comes from {where}, which becomes {planned.model!r} for other uses, "
+            f"but {why}: give this call a model that fits",
+            node=call.node,
+        )  # fmt: skip
+    elif choice.target is None:
+        plan.finding(
+            "MIG211", "warning", "code",
+            f"model {ref.value!r} left as it is: {why}, and no other {name} model in the "
+            "mapping is known to fit: choose one by hand",
+            node=call.node,
+        )  # fmt: skip
+    else:
+        plan.finding(
+            "MIG210", "info", "behaviour",
+            f"model {ref.value!r} → {choice.target.model!r} rather than {planned.model!r}: {why}",
+            node=call.node,
+        )  # fmt: skip
+
+
+def _decided_here(plan: Plan, call: CallSite) -> bool:
+    """Whether the call's model literal got the choice made for the calls sharing it, and
+    not the plain mapping (as a constant that another file's calls asked to change does)."""
+    literal = call.model.literal if call.model is not None else None
+    return not any(
+        module_constant_literal(plan.module, edit.name) is literal
+        for edit in plan.options.constant_edits
+    )
 
 
 def _request_model(

@@ -23,6 +23,7 @@ from migrator.codemods._edit import (
     merge_into_dict,
     python_literal,
 )
+from migrator.codemods._model_fit import call_target
 from migrator.codemods.client_endpoint import call_retargeted
 
 from migrator.inventory import CallSite
@@ -131,7 +132,9 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
         )  # fmt: skip
     model_extra: dict[str, Any] = {}
     if call.model is not None and call.model.value is not None:
-        target = mapping.resolve_model(call.model.value)
+        # The model the call ends up with (models.py may pick another one for what the
+        # call does, or leave the id): its extra_body, not the plain mapping's.
+        target = call_target(plan, call)
         if target is not None and target.extra_body:
             model_extra = dict(target.extra_body)
     if not (remove or rename or set_values or extra or model_extra):

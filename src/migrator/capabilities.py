@@ -83,10 +83,13 @@ class CallNeeds:
         )
 
 
-def unmet_needs(model: str, caps: Capabilities, needs: CallNeeds) -> list[str]:
-    """Why ``model`` does not fit a call with these needs (empty: nothing known against it)."""
+def unmet_needs(
+    model: str, caps: Capabilities, needs: CallNeeds, *, known_only: bool = False
+) -> list[str]:
+    """Why ``model`` does not fit a call with these needs (empty: it fits). With
+    ``known_only``, only what the mapping states against it (a model the user chose)."""
     reasons: list[str] = []
-    if needs.images and caps.vision is not True:
+    if needs.images and (caps.vision is False or (caps.vision is None and not known_only)):
         known = "takes no images" if caps.vision is False else "is not known to take images"
         reasons.append(f"the call sends images and {model} {known}")
     if caps.streaming_only and needs.streams is not True:
@@ -122,11 +125,13 @@ def choose_model(mapping: Mapping, openai_model: str, needs: CallNeeds) -> Model
     planned = mapping.resolve_model(openai_model)
     if planned is None:
         return ModelChoice(None, None)
-    reasons = unmet_needs(planned.model, mapping.capabilities_of(planned.model), needs)
+    caps = mapping.capabilities_of(planned.model)
+    reasons = unmet_needs(planned.model, caps, needs)
     if not reasons:
         return ModelChoice(planned, planned)
     if mapping.is_override(planned):
-        return ModelChoice(planned, planned, tuple(reasons), override=True)
+        known = unmet_needs(planned.model, caps, needs, known_only=True)
+        return ModelChoice(planned, planned, tuple(known), override=True)
     for candidate in mapping.model_candidates(openai_model)[1:]:
         if not unmet_needs(candidate.model, mapping.capabilities_of(candidate.model), needs):
             return ModelChoice(candidate, planned, tuple(reasons))

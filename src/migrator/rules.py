@@ -78,6 +78,15 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG205", "warning", "code", "model id used as a dict key",
          "Renaming keys could merge two entries (several OpenAI ids map to one provider "
          "model) and Python would silently keep only one; a person adds the entries."),
+    Rule("MIG210", "info", "behaviour", "model chosen for what the call does",
+         "The mapping's usual model is known not to serve this call (it sends images, does "
+         "not stream, or passes tools), so another model the mapping offers was written."),
+    Rule("MIG211", "warning", "code", "no mapped model fits what the call does",
+         "Every model the mapping offers is known not to serve this call (or not known to "
+         "take its images): the OpenAI id is left for a person to choose."),
+    Rule("MIG212", "warning", "code", "--model-map choice lacks what the call needs",
+         "Your --model-map choice is kept, but the mapping states the model cannot serve "
+         "this call (e.g. it answers only when streaming)."),
     # -- 3xx: parameters (codemods/parameters.py) ------------------------------------------
     Rule("MIG300", "info", "code", "parameters translated (edit)",
          "Keyword arguments are renamed, dropped, clamped or moved into extra_body as the "
