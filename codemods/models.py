@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
-from migrator.codemods._model_fit import call_needs, model_choice
+from migrator.codemods._model_fit import call_needs, model_choice, shared_calls
 from migrator.codemods.client_endpoint import call_retargeted
 
 from migrator.capabilities import ModelChoice, unmet_needs
@@ -206,16 +206,19 @@ def _report_fit(plan: Plan, call: CallSite, choice: ModelChoice) -> None:
     planned, ref = choice.planned, call.model
     if planned is None or ref is None or not choice.reasons:
         return
-    # Report where this call's own needs are at stake (not for every call sharing a literal).
-    own = unmet_needs(
-        planned.model,
-        plan.mapping.capabilities_of(planned.model),
-        call_needs(plan, call),
-        known_only=choice.override,
-    )
-    if not own:
-        return
-    why = "; ".join(own)
+    why = _unmet_for(plan, call, planned, choice.override)
+    if not why:
+        if choice.override or ref.literal is None or not _decided_here(plan, call):
+            return
+        # The call is fine with the plain answer, but shares its model literal with a call
+        # that is not: the literal was judged for both.
+        other = next((c for c in shared_calls(plan, call) if _unmet_for(plan, c, planned)), None)
+        if other is None:
+            return
+        why = (
+            f"{ref.origin} is shared with the call at line {plan.line_of(other.node)}, "
+            f"where {_unmet_for(plan, other, planned)}"
+        )
     name = plan.mapping.name
     if choice.override:
         plan.finding(
@@ -249,6 +252,13 @@ def _report_fit(plan: Plan, call: CallSite, choice: ModelChoice) -> None:
             f"model {ref.value!r} → {choice.target.model!r} rather than {planned.model!r}: {why}",
             node=call.node,
         )  # fmt: skip
+
+
+def _unmet_for(plan: Plan, call: CallSite, planned: ModelTarget, known_only: bool = False) -> str:
+    """Why `planned` does not serve this call by its own needs ("" when it does)."""
+    caps = plan.mapping.capabilities_of(planned.model)
+    needs = call_needs(plan, call)
+    return "; ".join(unmet_needs(planned.model, caps, needs, known_only=known_only))
 
 
 def _decided_here(plan: Plan, call: CallSite) -> bool:

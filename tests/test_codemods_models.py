@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from migrator.mapping import load_mapping
 from migrator.rewrite import RewriteOptions, rewrite_job
 from tests.codemod_helpers import check_noop, check_transformed, ids, mapping
 
@@ -266,3 +269,193 @@ def test_no_sdk_in_the_file_no_model_rewrite() -> None:
         llm = ChatOpenAI(model="gpt-4o")
         """
     )
+
+
+# --------------------------------------------------------------------------- capabilities
+
+IMAGE_MESSAGES = '    messages = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}]\n'
+
+
+def fits(found: list, rule: str) -> list[tuple[int, str]]:
+    return [(f.line, f.message) for f in found if f.id == rule]
+
+
+def test_image_call_gets_the_vision_model() -> None:
+    found = check_transformed(
+        HEADER
+        + IMAGE_MESSAGES
+        + '    client.chat.completions.create(model="gpt-4o", messages=messages)\n',
+        HEADER
+        + IMAGE_MESSAGES
+        + '    client.chat.completions.create(model="glm-4v-plus", messages=messages)\n',
+        "glm",
+    )
+    assert fits(found, "MIG210") == [
+        (6, "model 'gpt-4o' → 'glm-4v-plus' rather than 'glm-4-plus': the call sends images "
+            "and glm-4-plus is not known to take images")
+    ]  # fmt: skip
+
+
+def test_image_parts_written_in_the_call_move_off_a_text_only_model() -> None:
+    """moonshot-v1 models reject list content; kimi-k2.5 (the vision default) takes images."""
+    call = 'client.chat.completions.create(model="{}", messages=[{{"role": "user", "content": [{{"type": "image_url", "image_url": {{"url": cfg}}}}]}}]{})\n'
+    found = check_transformed(
+        HEADER + "    " + call.format("gpt-4o-mini", ""),
+        HEADER
+        + "    "
+        + call.format("kimi-k2.5", ', extra_body={"thinking": {"type": "disabled"}}'),
+        "kimi",
+    )
+    assert fits(found, "MIG210") == [
+        (5, "model 'gpt-4o-mini' → 'kimi-k2.5' rather than 'moonshot-v1-auto': the call sends "
+            "images and moonshot-v1-auto takes no images")
+    ]  # fmt: skip
+
+
+def test_text_calls_keep_the_usual_model() -> None:
+    found = check_transformed(
+        HEADER
+        + '    client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": [{"type": "text", "text": "hi"}]}])\n',
+        HEADER
+        + '    client.chat.completions.create(model="glm-4-plus", messages=[{"role": "user", "content": [{"type": "text", "text": "hi"}]}])\n',
+        "glm",
+    )
+    assert not {"MIG210", "MIG211"} & set(ids(found))
+
+
+def test_image_call_with_no_known_vision_model_keeps_its_id() -> None:
+    """Neither DashScope's nor DeepSeek's mapping names a model known to take images: the
+    id stays, and so does the body (no DeepSeek thinking switch for a model not sent)."""
+    source = (
+        HEADER
+        + '    messages = [{"role": "system", "content": "describe"}]\n'
+        + '    messages.append({"role": "user", "content": [{"type": "image_url", "image_url": {"url": cfg}}]})\n'
+        + '    client.chat.completions.create(model="gpt-4o", messages=messages)\n'
+    )
+    for provider, planned, name in (
+        ("qwen", "qwen3-max", "Alibaba Cloud DashScope (Qwen)"),
+        ("deepseek", "deepseek-v4-pro", "DeepSeek"),
+    ):
+        found = check_noop(source, provider)
+        assert fits(found, "MIG211") == [
+            (7, f"model 'gpt-4o' left as it is: the call sends images and {planned} is not "
+                f"known to take images, and no other {name} model in the mapping is known to "
+                "fit: choose one by hand")
+        ]  # fmt: skip
+
+
+def test_non_streaming_o1_at_dashscope_is_not_given_a_stream_only_model() -> None:
+    found = check_transformed(
+        HEADER
+        + '    client.chat.completions.create(model="o1", messages=[])\n'
+        + '    client.chat.completions.create(model="o1", messages=[], stream=cfg.stream)\n'
+        + '    client.chat.completions.create(model="o1", messages=[], stream=True)\n',
+        HEADER
+        + '    client.chat.completions.create(model="o1", messages=[])\n'
+        + '    client.chat.completions.create(model="o1", messages=[], stream=cfg.stream)\n'
+        + '    client.chat.completions.create(model="qwq-plus", messages=[], stream=True)\n',
+        "qwen",
+    )
+    assert fits(found, "MIG211") == [
+        (5, "model 'o1' left as it is: qwq-plus answers only when streaming and the call does "
+            "not stream, and no other Alibaba Cloud DashScope (Qwen) model in the mapping is "
+            "known to fit: choose one by hand"),
+        (6, "model 'o1' left as it is: qwq-plus answers only when streaming and the call may "
+            "not stream, and no other Alibaba Cloud DashScope (Qwen) model in the mapping is "
+            "known to fit: choose one by hand"),
+    ]  # fmt: skip
+    assert [f.line for f in found if f.id == "MIG204"] == [7]
+
+
+def test_non_streaming_o1_elsewhere_maps_as_before() -> None:
+    """GLM and DeepSeek reasoning models are not known to be stream-only."""
+    for provider, model in (("glm", "glm-4.5"), ("deepseek", "deepseek-v4-pro")):
+        found = check_transformed(
+            HEADER + '    client.chat.completions.create(model="o1", messages=[])\n',
+            HEADER
+            + f'    client.chat.completions.create(model="{model}", messages=[], '
+            + 'extra_body={"thinking": {"type": "enabled"}})\n',
+            provider,
+        )
+        assert "MIG211" not in ids(found)
+
+
+def test_unknown_ids_of_a_known_family_map_by_size() -> None:
+    source = (
+        HEADER
+        + '    client.chat.completions.create(model="gpt-5-nano", messages=[])\n'
+        + '    client.chat.completions.create(model="gpt-5.4-mini", messages=[])\n'
+    )
+    for provider, nano, mini in (
+        ("qwen", "qwen-flash", "qwen-plus"),
+        ("glm", "glm-4-flash", "glm-4-air-250414"),
+        ("deepseek", "deepseek-v4-flash", "deepseek-v4-flash"),
+    ):
+        body = ', extra_body={"thinking": {"type": "disabled"}}' if provider == "deepseek" else ""
+        check_transformed(
+            source,
+            HEADER
+            + f'    client.chat.completions.create(model="{nano}", messages=[]{body})\n'
+            + f'    client.chat.completions.create(model="{mini}", messages=[]{body})\n',
+            provider,
+        )
+
+
+def test_a_shared_model_constant_is_judged_for_all_its_calls() -> None:
+    source = """\
+        import openai
+
+        MODEL = "gpt-4o"
+
+
+        def run(client: openai.OpenAI, url):
+            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+            parts = [{"type": "text", "text": "what is it?"}, {"type": "image_url", "image_url": {"url": url}}]
+            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": parts}])
+        """
+    found = check_transformed(source, source.replace('"gpt-4o"', '"glm-4v-plus"'), "glm")
+    assert [(line, rule) for line, rule in [(f.line, f.id) for f in found] if rule == "MIG210"] == [
+        (7, "MIG210"),
+        (9, "MIG210"),
+    ]
+    assert fits(found, "MIG210")[0][1].endswith(
+        "rather than 'glm-4-plus': constant MODEL is shared with the call at line 9, where the "
+        "call sends images and glm-4-plus is not known to take images"
+    )
+    left = check_noop(source, "qwen")
+    assert [f.line for f in left if f.id == "MIG211"] == [7, 9]
+
+
+def test_model_map_choice_wins_but_a_known_mismatch_is_reported() -> None:
+    overridden = mapping("qwen").with_overrides({"gpt-4o": "qwq-plus", "o1": "my-vision-model"})
+    source = (
+        HEADER
+        + IMAGE_MESSAGES
+        + '    client.chat.completions.create(model="gpt-4o", messages=[])\n'
+        + '    client.chat.completions.create(model="o1", messages=messages)\n'
+    )
+    result = rewrite_job("x.py", source.encode(), RewriteOptions(mapping=overridden))
+    assert result.new_source == (
+        source.replace('"gpt-4o"', '"qwq-plus"').replace('"o1"', '"my-vision-model"').encode()
+    )
+    # The mapping knows qwq-plus is stream-only; it knows nothing of my-vision-model.
+    assert fits(result.findings, "MIG212") == [
+        (6, "--model-map sends 'gpt-4o' to 'qwq-plus', but qwq-plus answers only when "
+            "streaming and the call does not stream (per the Alibaba Cloud DashScope (Qwen) "
+            "mapping): kept as you chose")
+    ]  # fmt: skip
+
+
+def test_a_call_with_tools_avoids_a_model_without_function_calling() -> None:
+    acme = load_mapping(Path(__file__).parent / "data" / "mappings" / "minimal.yaml")
+    source = (
+        HEADER
+        + '    client.chat.completions.create(model="gpt-4o-mini", messages=[], tools=cfg.tools)\n'
+    )
+    result = rewrite_job("x.py", source.encode(), RewriteOptions(mapping=acme))
+    assert result.new_source is not None
+    assert b'model="acme-default", messages=[], tools=cfg.tools' in result.new_source
+    assert fits(result.findings, "MIG210") == [
+        (5, "model 'gpt-4o-mini' → 'acme-default' rather than 'acme-small': the call passes "
+            "tools and acme-small has no function calling")
+    ]  # fmt: skip
