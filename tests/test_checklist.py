@@ -178,14 +178,15 @@ def test_findings_fixture_holds_every_finding_kind(tmp_path: Path) -> None:
     """Every rule that can fire for one provider fires here, except the few that exclude
     each other (covered by tests/test_apply.py: MIG613 raised pin, MIG614 no dependency
     file, MIG903 no test command) and those of --upgrade-v0 (MIG41x, which replace MIG402
-    and MIG619 here; the v0-upgrade codemod's own tests cover them)."""
+    and MIG619 here; the v0-upgrade codemod's own tests cover them), and MIG212, which needs
+    a --model-map (tests/test_codemods_models.py covers it)."""
     repo = findings_repo(tmp_path)
     result = run(
         "checklist", str(repo), "--to", "acme", "--mapping", str(MAPPING), "--format", "json"
     )
     seen = {item["id"] for item in json.loads(result.stdout)["items"]}
     edits = {rule_id for rule_id in rules.RULES if rule_id.endswith("00")}
-    exclusive = {"MIG613", "MIG614", "MIG903"} | {f"MIG41{n}" for n in range(10)}
+    exclusive = {"MIG613", "MIG614", "MIG903", "MIG212"} | {f"MIG41{n}" for n in range(10)}
     assert set(rules.RULES) - edits - exclusive - seen == set()
 
 
