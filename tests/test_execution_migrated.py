@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 
+from migrator.capabilities import CallNeeds, choose_model
 from migrator.mapping import Mapping, load_registry
 from migrator.migrate import MigrationReport
 from tests.execution.harness import ProgramRun, RecordedRequest, migrate_folder, run_program
@@ -264,7 +265,8 @@ def expected_body(original: dict[str, Any], mapping: Mapping, family: str) -> di
             low = rule.min if rule.min is not None else value
             high = rule.max if rule.max is not None else value
             body[key] = min(max(value, low), high)
-    target = mapping.resolve_model(original["model"])
+    # The model the call can use: what it sends decides among the mapping's models.
+    target = choose_model(mapping, original["model"], _needs(original)).target
     if target is not None:
         body["model"] = target.model
         if (
@@ -277,6 +279,20 @@ def expected_body(original: dict[str, Any], mapping: Mapping, family: str) -> di
             body["dimensions"] = target.dimensions
         body.update(target.extra_body)  # the SDK lets extra_body win over keywords
     return body
+
+
+def _needs(body: dict[str, Any]) -> CallNeeds:
+    parts = [
+        part
+        for message in body.get("messages", [])
+        if isinstance(message.get("content"), list)
+        for part in message["content"]
+    ]
+    return CallNeeds(
+        images=any(part.get("type") == "image_url" for part in parts),
+        streams=body.get("stream") is True,
+        tools="tools" in body,
+    )
 
 
 def _ordered(requests: list[RecordedRequest]) -> list[RecordedRequest]:
@@ -383,3 +399,26 @@ def test_module_client_is_configured_for_the_provider(runs: Runs) -> None:
     azure = runs.migrated["azure"].source("module_client.py")
     assert 'openai.api_type = "azure"' in azure
     assert "openai.azure_endpoint = " in azure and "openai.base_url" not in azure
+
+
+def test_an_image_call_sends_a_model_known_to_take_images(runs: Runs) -> None:
+    """GLM and Kimi name a vision model; DashScope's and DeepSeek's mappings name none, so
+    the id stays (with MIG211) rather than going to a text-only model."""
+    models = {
+        p: _body(runs, p, "vision.py")["model"]
+        for p in ("zhipu", "moonshot", "dashscope", "deepseek")
+    }
+    assert models == {
+        "zhipu": "glm-4v-plus",
+        "moonshot": "kimi-k2.5",
+        "dashscope": "gpt-4o",
+        "deepseek": "gpt-4o",
+    }
+    assert "thinking" not in _body(runs, "deepseek", "vision.py")
+    for provider in ("dashscope", "deepseek"):
+        left = [
+            f.line
+            for f in runs.migrated[provider].report.findings
+            if f.id == "MIG211" and f.path == "vision.py"
+        ]
+        assert left == [14]
