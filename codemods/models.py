@@ -149,7 +149,8 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
                 _rewrite_for_needs(plan, ref.literal, ref.value, choice, done)
             else:
                 _rewrite_literal(plan, ref.literal, ref.value, done)
-    elif ref.constant is not None:
+    elif ref.constant is not None and not (choice is not None and choice.changed):
+        # (a constant the call cannot use as mapped is not asked for: MIG211 says why)
         _request_model(plan, call, ref.constant, target)
     if choice is not None:
         _report_fit(plan, call, choice)
@@ -235,8 +236,9 @@ def _report_fit(plan: Plan, call: CallSite, choice: ModelChoice) -> None:
         )
         plan.finding(
             "MIG211", "warning", "code",
-            f"the model comes from {where}, which becomes {planned.model!r} for other uses, "
-            f"but {why}: give this call a model that fits",
+            f"the model comes from {where}, and {planned.model!r} (the {name} mapping's "
+            f"choice for {ref.value!r}) does not fit this call: {why}; set a model for this "
+            "call by hand",
             node=call.node,
         )  # fmt: skip
     elif choice.target is None:

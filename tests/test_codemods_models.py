@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from migrator.discovery import discover
 from migrator.mapping import load_mapping
+from migrator.migrate import migrate
 from migrator.rewrite import RewriteOptions, rewrite_job
 from tests.codemod_helpers import check_noop, check_transformed, ids, mapping
 
@@ -458,4 +460,29 @@ def test_a_call_with_tools_avoids_a_model_without_function_calling() -> None:
     assert fits(result.findings, "MIG210") == [
         (5, "model 'gpt-4o-mini' → 'acme-default' rather than 'acme-small': the call passes "
             "tools and acme-small has no function calling")
+    ]  # fmt: skip
+
+
+def test_a_constant_of_another_file_is_not_asked_for_when_it_does_not_fit(tmp_path: Path) -> None:
+    """settings.py (no openai import) is changed only on request: a non-streaming call
+    does not ask for QwQ there, and says why at its own line."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "settings.py").write_text('REASONING_MODEL = "o1"\n', encoding="utf-8")
+    (tmp_path / "app" / "think.py").write_text(
+        "from openai import OpenAI\n\nfrom app.settings import REASONING_MODEL\n\n"
+        "client = OpenAI()\n\n\ndef think(q):\n"
+        "    return client.chat.completions.create(model=REASONING_MODEL, messages=[])\n",
+        encoding="utf-8",
+    )
+    options = RewriteOptions(mapping=mapping("qwen"))
+    report = migrate(discover(tmp_path), options, jobs=1, show_progress=False)
+    assert not report.errors
+    assert "app/settings.py" not in [r.path for r in report.changed]
+    assert [(f.path, f.line, f.message) for f in report.findings if f.id == "MIG211"] == [
+        ("app/think.py", 9,
+         "the model comes from REASONING_MODEL (app/settings.py:1), and 'qwq-plus' (the Alibaba "
+         "Cloud DashScope (Qwen) mapping's choice for 'o1') does not fit this call: qwq-plus "
+         "answers only when streaming and the call does not stream; set a model for this call "
+         "by hand")
     ]  # fmt: skip
