@@ -357,6 +357,9 @@ def test_unlisted_chat_id_gets_the_chat_default(acme: Mapping, openai_id: str) -
         ("doubao", "gpt-5-nano", "doubao-seed-2-0-mini-260215"),
         ("doubao", "gpt-5.4-mini", "doubao-seed-2-0-lite-260215"),
         ("doubao", "o5-mini", "doubao-seed-2-0-lite-260215"),
+        ("hunyuan", "gpt-5-nano", "hunyuan-lite"),
+        ("ernie", "gpt-5.4-mini", "ernie-3.5-8k"),
+        ("siliconflow", "gpt-5-nano", "Qwen/Qwen2.5-7B-Instruct"),
     ],
 )
 def test_unknown_ids_of_a_known_family_map_by_tier(
