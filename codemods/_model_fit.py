@@ -24,10 +24,34 @@ _IMAGE_PART_TYPES = frozenset({"image_url", "input_image"})
 _NEEDS_FAMILIES = frozenset({"chat", "completions", "responses"})
 # List methods that put elements into a messages list built step by step.
 _ADDERS = frozenset({"append", "extend", "insert"})
+# How many names of a messages expression are followed to their assignments: enough for
+# `messages` -> `content` -> `parts`, bounded for huge module-level expressions.
+_MAX_NAMES = 16
+
+
+class _NeedsOfFile:
+    """The needs of the calls of the file being rewritten (one file at a time per worker):
+    both fixers ask, for every call sharing a literal, so each call is read once."""
+
+    module: cst.Module | None = None
+    needs: dict[cst.Call, CallNeeds] = {}
+
+    @classmethod
+    def of(cls, plan: Plan) -> dict[cst.Call, CallNeeds]:
+        if cls.module is not plan.module:
+            cls.module, cls.needs = plan.module, {}
+        return cls.needs
 
 
 def call_needs(plan: Plan, call: CallSite) -> CallNeeds:
     """What one call asks of its model, as far as its syntax tells."""
+    known = _NeedsOfFile.of(plan)
+    if call.node not in known:
+        known[call.node] = _read_needs(plan, call)
+    return known[call.node]
+
+
+def _read_needs(plan: Plan, call: CallSite) -> CallNeeds:
     if call.family not in _NEEDS_FAMILIES:
         return CallNeeds(streams=None)
     keywords = {arg.keyword.value: arg.value for arg in call.node.args if arg.keyword is not None}
@@ -155,7 +179,9 @@ def _sends_images(plan: Plan, expr: cst.BaseExpression, scope: cst.CSTNode) -> b
         pending.pop().visit(parts)
         if parts.image:
             return True
-        for name in parts.names - seen:
+        for name in sorted(parts.names - seen):
+            if len(seen) >= _MAX_NAMES:
+                return False
             seen.add(name)
             found = _Assignments(name)
             scope.visit(found)
