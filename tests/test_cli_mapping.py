@@ -119,6 +119,21 @@ def test_validate_mixed_files_reports_each_and_exits_2(tmp_path: Path) -> None:
     assert lines[1] == f"{missing}: cannot read file: No such file or directory"
 
 
+def test_validate_reports_a_bad_capability_at_its_line(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "{streaming_only: true,", "{streaming_only: sometimes,"
+    )
+    path = tmp_path / "caps.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if "streaming_only: sometimes" in s)
+    code, out, err = run(mapping, ["validate", str(path)])
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{path}:{line}: models.capabilities.acme-think.streaming_only: expected true or "
+        "false, got a string\n"
+    )
+
+
 def test_validate_needs_a_file() -> None:
     code, _, err = run(mapping, ["validate"])
     assert code == 2

@@ -115,7 +115,9 @@ def validate(files: tuple[Path, ...]) -> None:
 
     Prints `ok FILE (id)` for each valid file and `FILE:LINE: message` on stderr
     for each invalid one (unknown or missing keys, wrong types, bad parameter
-    actions, broken references). Exits 2 if any file is invalid, else 0.
+    actions, broken references, model capabilities that are not true/false or lack
+    a source, a vision default not stated to take images, a tier served by a smaller
+    model). Exits 2 if any file is invalid, else 0.
 
     \b
     Examples:
