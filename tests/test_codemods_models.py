@@ -486,3 +486,13 @@ def test_a_constant_of_another_file_is_not_asked_for_when_it_does_not_fit(tmp_pa
          "answers only when streaming and the call does not stream; set a model for this call "
          "by hand")
     ]  # fmt: skip
+
+
+def test_a_vision_model_id_needs_a_model_known_to_take_images() -> None:
+    """gpt-4-vision-preview used to prefix-match gpt-4 (a text model)."""
+    source = (
+        HEADER + '    client.chat.completions.create(model="gpt-4-vision-preview", messages=[])\n'
+    )
+    check_transformed(source, source.replace("gpt-4-vision-preview", "glm-4v-plus"), "glm")
+    found = check_noop(source, "qwen")
+    assert [(f.id, f.line) for f in found if f.id.startswith("MIG2")] == [("MIG202", 5)]
