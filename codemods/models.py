@@ -248,7 +248,7 @@ def _report_fit(plan: Plan, call: CallSite, choice: ModelChoice) -> None:
             "mapping is known to fit: choose one by hand",
             node=call.node,
         )  # fmt: skip
-    else:
+    elif not plan.suppressed("MIG200", ref.literal):  # (an ignored id is not rewritten)
         plan.finding(
             "MIG210", "info", "behaviour",
             f"model {ref.value!r} → {choice.target.model!r} rather than {planned.model!r}: {why}",

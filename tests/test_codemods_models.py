@@ -496,3 +496,12 @@ def test_a_vision_model_id_needs_a_model_known_to_take_images() -> None:
     check_transformed(source, source.replace("gpt-4-vision-preview", "glm-4v-plus"), "glm")
     found = check_noop(source, "qwen")
     assert [(f.id, f.line) for f in found if f.id.startswith("MIG2")] == [("MIG202", 5)]
+
+
+def test_an_ignored_model_id_is_not_reported_as_chosen() -> None:
+    source = (
+        HEADER
+        + IMAGE_MESSAGES
+        + '    client.chat.completions.create(model="gpt-4o", messages=messages)  # migrator: ignore[MIG200]\n'
+    )
+    assert "MIG210" not in ids(check_noop(source, "glm"))
