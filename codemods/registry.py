@@ -15,6 +15,7 @@ from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
 from migrator.codemods.parameters import fix_parameters
 from migrator.codemods.v0_upgrade import fix_v0_upgrade
+from migrator.codemods.wrapper_clients import fix_wrapper_clients
 
 from migrator.rewrite import Plan
 
@@ -29,4 +30,5 @@ FIXERS: tuple[Fixer, ...] = (
     fix_parameters,
     fix_endpoints,
     fix_env_vars,
+    fix_wrapper_clients,
 )

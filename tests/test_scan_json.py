@@ -16,6 +16,7 @@ from migrator.discovery import discover
 from migrator.inventory import build_inventory
 from migrator.scan import scan
 from migrator.source import parse_source
+from migrator.wrapper_classes import WRAPPER_CLASSES
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -74,7 +75,12 @@ def test_scan_json_over_the_inventory_fixtures() -> None:
     assert kinds == KINDS  # the fixtures exercise every kind
     assert doc["errors"] == []
     paths = {u["path"] for u in doc["usages"]}
-    assert not {p for p in paths if p.startswith("no_usage_")}
+    # files with no SDK usage may hold LangChain / llama_index OpenAI classes only
+    assert not {
+        u["path"]
+        for u in doc["usages"]
+        if u["path"].startswith("no_usage_") and u["api"] not in WRAPPER_CLASSES
+    }
     assert doc["files_with_usage"] == len(paths)
     assert doc["files_scanned"] == len(list((FIXTURES / "inventory").glob("*.py")))
     # deterministic order: by path, then line and column

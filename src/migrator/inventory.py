@@ -37,6 +37,7 @@ from migrator.constants import Constant, absolute_module
 from migrator.model import Usage
 from migrator.prefilter import is_openai_model
 from migrator.source import code_of
+from migrator.wrapper_classes import WRAPPER_CLASSES, WrapperClass
 
 try:  # the hook libcst's own position providers use (see `_syntactic_starts`)
     from libcst._nodes.internal import CodegenState as _CodegenState
@@ -199,6 +200,17 @@ class ClientSite:
 
 
 @dataclass(eq=False)
+class WrapperSite:
+    """A constructor of another library's OpenAI class (`langchain_openai.ChatOpenAI(...)`)."""
+
+    node: cst.Call
+    qualified: str  # "langchain_openai.ChatOpenAI"
+    kind: WrapperClass
+    usage: Usage
+    base_url: cst.BaseExpression | None = None  # the first endpoint keyword it is given
+
+
+@dataclass(eq=False)
 class ModelRef:
     """Where a call's model value comes from."""
 
@@ -287,6 +299,8 @@ class Inventory:
     env_reads: list[LiteralSite] = field(default_factory=list)
     model_literals: list[LiteralSite] = field(default_factory=list)
     references: list[Usage] = field(default_factory=list)  # exceptions and types
+    # OpenAI classes of LangChain / llama_index (they send to OpenAI too)
+    wrappers: list[WrapperSite] = field(default_factory=list)
     import_nodes: list[cst.Import | cst.ImportFrom] = field(default_factory=list)
     bindings: list[ImportBinding] = field(default_factory=list)  # openai names, in order
     # Every node's parent, built by the inventory's one walk (the codemods reuse it).
@@ -301,6 +315,7 @@ class Inventory:
             *(e.usage for e in self.env_reads),
             *(lit.usage for lit in self.model_literals),
             *self.references,
+            *(w.usage for w in self.wrappers),
         ]
         return sorted(records, key=lambda u: (u.line, u.column, u.kind, u.api or ""))
 
@@ -918,6 +933,9 @@ class _Collector(cst.CSTVisitor):
             for call in self.pending_calls:
                 if self._shaped_call(call):
                     self._classify_call(call)
+        if self.foreign_names:
+            for call in self.pending_calls:
+                self._wrapper_constructor(call)
         for node in self.pending_strings:
             self._classify_string(node)
         if self.imports_openai:
@@ -1023,6 +1041,29 @@ class _Collector(cst.CSTVisitor):
                 break
         self.client_cache[call] = site
         return site
+
+    def _wrapper_constructor(self, call: cst.Call) -> None:
+        """`ChatOpenAI(...)` of langchain_openai and friends (see wrapper_classes.py)."""
+        if not self._foreign(call.func):
+            return
+        for qualified in sorted(q.name for q in self._qnames(call.func)):
+            kind = WRAPPER_CLASSES.get(qualified)
+            if kind is None:
+                continue
+            kwargs = _keywords(call)
+            base = next((kwargs[k] for k in kind.base_url_keywords if k in kwargs), None)
+            line, col = self._pos(call)
+            usage = Usage(
+                self.path,
+                line,
+                col,
+                "client",
+                api=qualified,
+                params=_param_names(call),
+                base_url=self._describe_base_url(base),
+            )
+            self.inv.wrappers.append(WrapperSite(call, qualified, kind, usage, base))
+            return
 
     def _describe_base_url(self, expr: cst.BaseExpression | None, depth: int = 0) -> str | None:
         """A literal URL, `env:VAR` (with its default), or `dynamic`. Constants and dict

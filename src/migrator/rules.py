@@ -60,6 +60,9 @@ _RULES: tuple[Rule, ...] = (
          "old endpoint."),
     Rule("MIG106", "info", "code", "calls through a client built elsewhere",
          "The client is migrated where it is constructed, which may be outside this run."),
+    Rule("MIG120", "warning", "code", "OpenAI class of LangChain or llama_index not rewritten",
+         "ChatOpenAI, OpenAIEmbeddings, llama_index's OpenAI... send to OpenAI unless given "
+         "another endpoint; migrator names the keywords to set, in that library's terms."),
     # -- 2xx: models (codemods/models.py) --------------------------------------------------
     Rule("MIG200", "info", "code", "model id mapped (edit)",
          "OpenAI model ids become the provider's; ignore it on a line to keep an id."),
