@@ -167,10 +167,18 @@ def test_findings_fixture_checklist_json(tmp_path: Path) -> None:
         "acme",
         "compat",
     )
+    grouped = 0
     for item in document["items"]:
-        assert list(item) == ["id", "severity", "category", "path", "line", "message"]
+        # "places" is optional (an item for one cause found at several places)
+        assert list(item)[:6] == ["id", "severity", "category", "path", "line", "message"]
+        assert set(item) <= {"id", "severity", "category", "path", "line", "message", "places"}
         assert item["id"] in rules.RULES
         assert item["line"] >= 1
+        if "places" in item:
+            grouped += 1
+            assert len(item["places"]) > 1
+            assert item["places"][0] == {"path": item["path"], "line": item["line"]}
+    assert grouped > 0
     check_expected("findings.checklist.json", result.stdout)
 
 
@@ -342,3 +350,129 @@ def test_env_template_and_checklist_name_the_same_provider_variables(tmp_path: P
     assert f"{version_env}=".encode() in template.new
     provision = [f.message for f in collect(plan) if f.id == "MIG610"]
     assert any(m.startswith(f"provision `{version_env}`") for m in provision), provision
+
+
+# --------------------------------------------------------------------------- one item a cause
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+TWO_CLIENTS = {
+    "app/chat.py": (
+        "from openai import OpenAI\n"
+        "\n"
+        'REASONING_MODELS = ["o1", "o3", "o4-mini"]\n'
+        "\n"
+        "\n"
+        "def make_client(key, url):\n"
+        "    return OpenAI(api_key=key, base_url=url)\n"
+        "\n"
+        "\n"
+        "def ask(client, model, question):\n"
+        '    return client.chat.completions.create(model=model, messages=[{"role": "user", '
+        '"content": question}])\n'
+    ),
+    "app/embed.py": (
+        "from openai import OpenAI\n"
+        "\n"
+        "from app.settings import settings\n"
+        "\n"
+        "client = OpenAI(api_key=settings.key)\n"
+        "\n"
+        "\n"
+        "def embed(model, text):\n"
+        "    return client.embeddings.create(model=model, input=text)\n"
+    ),
+}
+
+
+def test_checklist_has_one_item_per_cause_with_its_places(tmp_path: Path) -> None:
+    repo = write_files(tmp_path / "two-clients", TWO_CLIENTS)
+    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    items = {item["id"]: item for item in json.loads(result.stdout)["items"]}
+    both = [{"path": "app/chat.py", "line": 11}, {"path": "app/embed.py", "line": 9}]
+    assert items["MIG201"] == {
+        "id": "MIG201", "severity": "warning", "category": "code", "path": "app/chat.py",
+        "line": 11,
+        "message": "the model is not a literal: make sure it names a model that Alibaba Cloud "
+        "DashScope (Qwen) serves (2 places: line 11; app/embed.py:9)",
+        "places": both,
+    }  # fmt: skip
+    assert items["MIG601"]["places"] == both
+    assert items["MIG601"]["message"].startswith("openai responses are passed on to callers: ")
+    assert items["MIG101"]["message"] == (
+        "the code's own api_key is kept: make sure it now yields the Alibaba Cloud DashScope "
+        "(Qwen) key (env DASHSCOPE_API_KEY) (2 places: line 7; app/embed.py:5)"
+    )
+    # three reasoning models on one line: one item, at one place
+    assert items["MIG204"] == {
+        "id": "MIG204", "severity": "info", "category": "behaviour", "path": "app/chat.py",
+        "line": 3,
+        "message": "reasoning models 'o1', 'o3', 'o4-mini' → 'qwq-plus': thinking/reasoning "
+        "output and defaults differ (e.g. reasoning_content, thinking on by default)",
+    }  # fmt: skip
+    # a cause found once keeps its finding as it was
+    assert items["MIG105"]["message"].startswith("base_url came from `url`; replaced by ")
+    assert "places" not in items["MIG105"]
+    ids = [item["id"] for item in json.loads(result.stdout)["items"]]
+    assert len(ids) == len(set(ids))
+    markdown = run("checklist", str(repo), "--to", "qwen").stdout
+    assert (
+        "- [ ] [app/chat.py:7](app/chat.py#L7) **warning** `MIG101`: the code's own api_key is "
+        "kept: make sure it now yields the Alibaba Cloud DashScope (Qwen) key (env "
+        "DASHSCOPE_API_KEY) (2 places: line 7; app/embed.py:5)\n" in markdown
+    )
+
+
+def test_diff_findings_stay_per_line(tmp_path: Path) -> None:
+    repo = write_files(tmp_path / "two-clients", TWO_CLIENTS)
+    result = run("diff", str(repo), "--to", "qwen", "--format", "json")
+    findings = [
+        (f["id"], f["path"], f["line"], f["message"].split(":")[0])
+        for f in json.loads(result.stdout)["findings"]
+        if f["id"] in ("MIG101", "MIG204")
+    ]
+    assert findings == [
+        ("MIG204", "app/chat.py", 3, "reasoning model 'o1' → 'qwq-plus'"),
+        ("MIG204", "app/chat.py", 3, "reasoning model 'o3' → 'qwq-plus'"),
+        ("MIG204", "app/chat.py", 3, "reasoning model 'o4-mini' → 'qwq-plus'"),
+        ("MIG101", "app/chat.py", 7, "api_key `key` kept"),
+        ("MIG101", "app/embed.py", 5, "api_key `settings.key` kept"),
+    ]
+    assert all("places" not in f for f in json.loads(result.stdout)["findings"])
+
+
+def test_grouped_places_text_and_line_lists() -> None:
+    from migrator.grouping import group_findings
+
+    mention = "mentions `OPENAI_ORG_ID`{}: update these settings, scripts and docs"
+    docs = [
+        Finding("MIG617", "warning", "config", f"docs/{n}.md", 3, mention.format(" (lines 3, 9)"))
+        for n in range(5)
+    ] + [Finding("MIG617", "warning", "config", "README.md", 2, mention.format(""))]
+    (item,) = group_findings(docs)
+    assert item.path == "README.md" and item.line == 2 and len(item.places) == 11
+    assert item.message == mention.format("") + (
+        " (11 places: line 2; docs/0.md:3, 9; docs/1.md:3, 9; docs/2.md:3, 9; docs/3.md:3 "
+        "and 3 more)"
+    )
+    # an error names every place: each must be fixed
+    errors = [
+        Finding("MIG401", "error", "code", f"app/m{n:02}.py", 4, "images.generate: port it")
+        for n in range(10)
+    ]
+    (error,) = group_findings(errors)
+    assert error.message.endswith("app/m08.py:4; app/m09.py:4)")
+    # other rules, severities or messages stay apart
+    apart = [
+        Finding("MIG401", "error", "code", "a.py", 1, "images.generate: port it"),
+        Finding("MIG401", "error", "code", "a.py", 2, "audio.speech.create: port it"),
+        Finding("MIG402", "error", "code", "a.py", 3, "images.generate: port it"),
+    ]
+    assert set(group_findings(apart)) == set(apart)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from migrator.callfacts import CallFacts
 from migrator.codemods.env_vars import ACCOUNT_VARS
 from migrator.envfiles import find_dotenv_files, find_env_templates, looks_like_openai_key
+from migrator.grouping import group_findings
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES, openai_model_kind
 from migrator.model import SEVERITY_ORDER, Category, Finding, Severity, Usage
 from migrator.prefilter import OPENAI_MODEL_PATTERN
@@ -248,7 +249,8 @@ class _Collector:
             findings.add(
                 Finding(item.id, item.severity, item.category, item.path, line, item.message)
             )
-        return sort_findings(findings)
+        # Suppressed and carried to the output's lines place by place, then one item a cause.
+        return sort_findings(group_findings(findings))
 
     def _line_ignores(self, item: _Item) -> bool:
         if item.path.endswith(".ipynb"):
