@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migrator.deps import EditResult, newline_of
-from migrator.secrets import redact
+from migrator.secrets import looks_like_secret, redact
 
 __all__ = [
     "ADDED_MARKER",
@@ -47,8 +47,6 @@ _ASSIGN = re.compile(
     r"(?P<sep>[ \t]*=[ \t]*)"
 )
 _KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# sk-..., sk-proj-..., sk-svcacct-..., sk-admin-...: a long run of key characters
-_OPENAI_KEY = re.compile(r"sk-(?:[A-Za-z0-9]+-)?[A-Za-z0-9_-]{20,}")
 _PLACEHOLDER = re.compile(
     r"x{4,}|your|example|placeholder|change|replace|dummy|fake|here|test",
     re.IGNORECASE,
@@ -75,7 +73,7 @@ class SecretHit(NamedTuple):
 def looks_like_openai_key(value: str) -> bool:
     """Whether `value` looks like a real OpenAI secret key rather than a placeholder."""
     value = value.strip()
-    if not _OPENAI_KEY.fullmatch(value):
+    if not looks_like_secret(value):
         return False
     body = value[3:]
     if _PLACEHOLDER.search(body):
@@ -304,6 +302,6 @@ def scan_dotenv_for_keys(path: Path) -> list[SecretHit]:
         if assign is None or not assign.value.strip():
             continue
         value = assign.value.strip()
-        if _OPENAI_KEY.fullmatch(value) or _SECRET_NAME.fullmatch(assign.key):
+        if looks_like_secret(value) or _SECRET_NAME.fullmatch(assign.key):
             hits.append(SecretHit(number, f"{assign.key}={redact(value)}"))
     return hits
