@@ -74,3 +74,13 @@ def test_keys_in_text_need_a_word_boundary() -> None:
     )
     assert find_secrets(text) == [key]
     assert redact_secrets(text) == text.replace(key, "sk-****s6Jg")
+
+
+def test_placeholder_keys_are_not_reported() -> None:
+    code = (
+        "import openai\n\n"
+        'FAKE = "sk-test1234567890abcdef"\n'
+        'DOC = "sk-your-api-key-goes-here-0000"\n'
+        'MASK = "sk-xxxxxxxxxxxxxxxxxxxxxxxx1234"\n'
+    )
+    assert findings(code) == []

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migrator.deps import EditResult, newline_of
-from migrator.secrets import looks_like_secret, redact
+from migrator.secrets import looks_like_openai_key, looks_like_secret, redact
 
 __all__ = [
     "ADDED_MARKER",
@@ -47,10 +47,6 @@ _ASSIGN = re.compile(
     r"(?P<sep>[ \t]*=[ \t]*)"
 )
 _KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PLACEHOLDER = re.compile(
-    r"x{4,}|your|example|placeholder|change|replace|dummy|fake|here|test",
-    re.IGNORECASE,
-)
 _OPENAI_HOST = re.compile(r"(?:^|[/.@])openai\.com(?:[:/]|$)", re.IGNORECASE)
 _SECRET_NAME = re.compile(r"\w*OPENAI\w*(?:KEY|TOKEN|SECRET)", re.IGNORECASE)
 
@@ -68,17 +64,6 @@ class SecretHit(NamedTuple):
     @property
     def redacted(self) -> str:
         return self.text.split("=", 1)[1]
-
-
-def looks_like_openai_key(value: str) -> bool:
-    """Whether `value` looks like a real OpenAI secret key rather than a placeholder."""
-    value = value.strip()
-    if not looks_like_secret(value):
-        return False
-    body = value[3:]
-    if _PLACEHOLDER.search(body):
-        return False
-    return any(c.isdigit() for c in body) and any(c.isalpha() for c in body)
 
 
 # --------------------------------------------------------------------------- parsing

@@ -25,6 +25,23 @@ def looks_like_secret(value: str) -> bool:
     return _SECRET.fullmatch(value) is not None and _key_shaped(value)
 
 
+_PLACEHOLDER = re.compile(
+    r"x{4,}|your|example|placeholder|change|replace|dummy|fake|here|test", re.IGNORECASE
+)
+
+
+def looks_like_openai_key(value: str) -> bool:
+    """Whether `value` looks like a real OpenAI secret key rather than a placeholder
+    (`sk-your-key-here`, `sk-test1234567890abcdef`, `sk-xxxx...`)."""
+    value = value.strip()
+    if not looks_like_secret(value):
+        return False
+    body = value[3:]
+    if _PLACEHOLDER.search(body):
+        return False
+    return any(c.isdigit() for c in body) and any(c.isalpha() for c in body)
+
+
 def find_secrets(text: str) -> list[str]:
     """The OpenAI-style secret keys written in `text`."""
     return [m.group(0) for m in _SECRET.finditer(text) if _key_shaped(m.group(0))]
