@@ -476,3 +476,40 @@ def test_grouped_places_text_and_line_lists() -> None:
         Finding("MIG402", "error", "code", "a.py", 3, "images.generate: port it"),
     ]
     assert set(group_findings(apart)) == set(apart)
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def test_data_files_are_not_checked_as_configuration(tmp_path: Path) -> None:
+    key = "sk-proj-" + "Q3b7TzLk9VwX2mRpYc5N"
+    records = "".join(f'{{"run": {n}, "model": "gpt-4o", "score": 0.{n}}},\n' for n in range(9000))
+    repo = write_files(tmp_path / "bench", {
+        "app/main.py": (
+            "import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n"
+            'MODELS = json.load(open("data/models.json"))\n'
+        ),
+        "data/models.json": '{"chat": "gpt-4o-mini"}\n',  # read by the code: configuration
+        "results/run1.json": '{"model": "gpt-4o", "env": "OPENAI_API_KEY"}\n',
+        "eval_outputs.json": '{"model": "gpt-4o"}\n',
+        "scores.json": "[\n" + records + "]\n",  # over 256 KiB
+        "CHANGELOG.md": "## 1.2\n- reads OPENAI_API_KEY\n",
+        "results/leak.json": f'{{"key": "{key}"}}\n',
+        "outputs/answers.jsonl": '{"model": "gpt-4o"}\n',
+    })  # fmt: skip
+    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    items = [
+        i for i in json.loads(result.stdout)["items"] if i["id"] in ("MIG501", "MIG606", "MIG617")
+    ]
+    assert [(i["id"], i["severity"], i["path"], i["line"]) for i in items] == [
+        ("MIG606", "warning", "data/models.json", 1),
+        ("MIG606", "info", "CHANGELOG.md", 1),
+        ("MIG501", "error", "results/leak.json", 1),  # a key is a leak wherever it is
+    ]
+    assert items[0]["message"].startswith("names OpenAI model(s) `gpt-4o-mini` (use `qwen-plus`)")
+    assert items[1]["message"] == (
+        "not checked: 4 data file(s) naming OpenAI models or variables — CHANGELOG.md (release "
+        "notes), eval_outputs.json (named like output), results/run1.json (in results/), "
+        "scores.json (over 256 KiB): results, outputs, recordings and release notes are records, "
+        "not configuration; if code reads one of them as settings, update it by hand"
+    )

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from migrator.callfacts import CallFacts
 from migrator.codemods.env_vars import ACCOUNT_VARS
+from migrator.datafiles import data_file_reason
 from migrator.envfiles import find_dotenv_files, find_env_templates, looks_like_openai_key
 from migrator.grouping import group_findings
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES, openai_model_kind
@@ -149,6 +150,7 @@ class _Collector:
         self._maps: dict[str, LineMap | None] = {}
         self._text: dict[tuple[str, Coord], list[str] | None] = {}
         self._writes = {w.path: w for w in plan.writes}
+        self._python_sources: list[bytes] | None = None
 
     # -- plumbing --------------------------------------------------------------------------
     def add(
@@ -531,6 +533,7 @@ class _Collector:
         plan = self.plan
         dotenv = {p.as_posix() for p in find_dotenv_files(Path(f) for f in plan.files)}
         templates = {p.as_posix() for p in find_env_templates(Path(f) for f in plan.files)}
+        skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
         for rel in plan.files:
             if rel in dotenv:
                 continue
@@ -552,11 +555,51 @@ class _Collector:
             if data is None or data.startswith(CHECKLIST_MARKER.encode()):
                 continue
             lines = _decode(rel, data).splitlines()
+            reason = None if is_template else data_file_reason(rel, len(data), self._named_in_code)
+            if reason is not None:
+                if self._names_openai(lines):
+                    skipped.append((rel, reason))
+                self._mentions(rel, lines, secrets_only=True)  # a leaked key is one anywhere
+                continue
             if is_template or (suffix in _CONFIG_SUFFIXES and lower != "pyproject.toml"):
                 if "lock" not in lower:
                     self._config_models(rel, lines)
             if not is_template:
                 self._mentions(rel, lines)
+        self._skipped_data_files(skipped)
+
+    def _named_in_code(self, name: str) -> bool:
+        """Does the project's Python code name the file `name` (it reads it as settings)?"""
+        if self._python_sources is None:
+            self._python_sources = [
+                data
+                for rel in self.plan.files
+                if rel.endswith(".py") and (data := self.plan.old_bytes(rel)) is not None
+            ]
+        needle = name.encode()
+        return any(needle in data for data in self._python_sources)
+
+    @staticmethod
+    def _names_openai(lines: list[str]) -> bool:
+        return any(
+            _OPENAI_VAR.search(text)
+            or any(openai_model_kind(m.group(0)) for m in _MODEL_IN_TEXT.finditer(text))
+            for text in lines
+        )
+
+    def _skipped_data_files(self, skipped: list[tuple[str, str]]) -> None:
+        """One item saying which data files naming OpenAI were left out, and why."""
+        if not skipped:
+            return
+        shown = ", ".join(f"{rel} ({reason})" for rel, reason in skipped[:5])
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        self.add(
+            "MIG606", skipped[0][0], 1,
+            f"not checked: {len(skipped)} data file(s) naming OpenAI models or variables — "
+            f"{shown}{more}: results, outputs, recordings and release notes are records, not "
+            "configuration; if code reads one of them as settings, update it by hand",
+            severity="info",
+        )  # fmt: skip
 
     def _config_models(self, rel: str, lines: list[str]) -> None:
         """OpenAI model ids in configuration files, which code may read and send as is."""
@@ -582,13 +625,14 @@ class _Collector:
             f"them to {self.name} as they are — set {self.name} model ids here",
         )  # fmt: skip
 
-    def _mentions(self, rel: str, lines: list[str]) -> None:
+    def _mentions(self, rel: str, lines: list[str], *, secrets_only: bool = False) -> None:
         """OPENAI_* variables named in docs, CI and deployment files; keys in them."""
         renames = self.plan.env_renames
         mentions: dict[str, list[int]] = defaultdict(list)
         for number, text in enumerate(lines, 1):
-            for var in _OPENAI_VAR.findall(text):
-                mentions[var].append(number)
+            if not secrets_only:
+                for var in _OPENAI_VAR.findall(text):
+                    mentions[var].append(number)
             for secret in find_secrets(text):
                 if looks_like_openai_key(secret):
                     self.add(
