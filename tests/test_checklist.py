@@ -513,3 +513,55 @@ def test_data_files_are_not_checked_as_configuration(tmp_path: Path) -> None:
         "scores.json (over 256 KiB): results, outputs, recordings and release notes are records, "
         "not configuration; if code reads one of them as settings, update it by hand"
     )
+
+
+# --------------------------------------------------------------------------- renamed variables
+
+
+def env_items(repo: Path) -> list[tuple[str, str, int, str]]:
+    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    return [
+        (i["id"], i["path"], i["line"], i["message"])
+        for i in json.loads(result.stdout)["items"]
+        if i["id"] in ("MIG610", "MIG617", "MIG618")
+    ]
+
+
+ENV_PROJECT = {
+    "app/client.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+    "tools/report.py": 'import os\n\nKEY = os.environ["OPENAI_API_KEY"]\n',
+    "README.md": "# Demo\n\nSet OPENAI_API_KEY and OPENAI_BASE_URL.\n",
+}
+PROVISION_KEY = (
+    "provision `DASHSCOPE_API_KEY` (the Alibaba Cloud DashScope (Qwen) API key) wherever the "
+    "code runs: local .env, CI secrets, deployment configuration"
+)
+
+
+def test_docs_say_now_x_only_for_variables_the_code_renamed(tmp_path: Path) -> None:
+    """The client gets the endpoint as a literal: nothing reads DASHSCOPE_COMPATIBLE_BASE_URL,
+    so OPENAI_BASE_URL has no "now"; every OPENAI_API_KEY read became DASHSCOPE_API_KEY."""
+    repo = write_files(tmp_path / "renamed", ENV_PROJECT)
+    assert env_items(repo) == [
+        ("MIG617", "README.md", 3, "mentions `OPENAI_API_KEY` (now `DASHSCOPE_API_KEY`), "
+         "`OPENAI_BASE_URL`: update these settings, scripts and docs for the migrated code"),
+        ("MIG610", "app/client.py", 3, PROVISION_KEY + "; `OPENAI_API_KEY` is no longer read"),
+    ]  # fmt: skip
+
+
+def test_a_read_the_rewrite_kept_is_not_called_renamed(tmp_path: Path) -> None:
+    """A read left as it is (here by an ignore comment; or by a codemod that renames only
+    the reads feeding a migrated client) keeps its name in every item."""
+    files = dict(ENV_PROJECT)
+    files["tools/report.py"] = (
+        'import os\n\nKEY = os.environ["OPENAI_API_KEY"]  # migrator: ignore[MIG500]\n'
+    )
+    repo = write_files(tmp_path / "kept", files)
+    assert env_items(repo) == [
+        ("MIG617", "README.md", 3, "mentions `OPENAI_API_KEY`, `OPENAI_BASE_URL`: update these "
+         "settings, scripts and docs for the migrated code"),
+        ("MIG618", "tools/report.py", 3, "`OPENAI_API_KEY` is still read here, while the "
+         "migrated clients read `DASHSCOPE_API_KEY`: if this read configures one of them, read "
+         "`DASHSCOPE_API_KEY`; otherwise check whether it still applies"),
+        ("MIG610", "app/client.py", 3, PROVISION_KEY),
+    ]  # fmt: skip

@@ -97,7 +97,7 @@ class ProjectPlan:
     code: list[FileWrite]
     dependencies: list[FileWrite]
     env_templates: list[FileWrite]
-    env_renames: dict[str, str]
+    env_renames: dict[str, str]  # every OpenAI variable the provider has an equivalent for
     unsupported_dependencies: list[tuple[str, str]]  # (path, what to do)
     declares_openai: list[str]  # dependency files naming openai
     kept_openai_pin: list[FileWrite]  # files whose openai<1 pin stays for the v0 calls
@@ -117,6 +117,15 @@ class ProjectPlan:
             if r.usages and (data := self.new_bytes(r.path)) is not None
         ]
         return provider_env_vars(self.options, sources)
+
+    @functools.cached_property
+    def applied_env_renames(self) -> dict[str, str]:
+        """The renames of `env_renames` the migrated code really made (what the checklist
+        may call renamed); read from the rewrite's results, whatever the codemod chose."""
+        from migrator.codemods.env_vars import BASE_URL_VARS, KEY_VARS, VERSION_VARS
+
+        implicit = KEY_VARS | BASE_URL_VARS | VERSION_VARS  # what the SDK reads by itself
+        return self.report.applied_env_renames(self.env_renames, implicit)
 
     @property
     def openai_floor(self) -> str:

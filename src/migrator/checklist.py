@@ -342,19 +342,27 @@ class _Collector:
                 )  # fmt: skip
 
     def _kept_env_vars(self) -> None:
-        renames = self.plan.env_renames
+        equivalents = self.plan.env_renames
         by_line: dict[tuple[str, int], set[str]] = defaultdict(set)
         for usage in self.usages:
             if usage.kind != "env" or not usage.api:
                 continue
-            if usage.api in renames or usage.api in ACCOUNT_VARS:
+            if usage.api in ACCOUNT_VARS:
                 continue
+            if usage.api in equivalents and not self._still_named(usage.path, usage.api):
+                continue  # renamed here
             if usage.api in (self.mapping.compat.key_env, self.mapping.compat.base_url_env):
                 continue
             by_line[(usage.path, usage.line)].add(usage.api)
         for (path, line), names in by_line.items():
             for var in sorted(names):
-                if any(word in var for word in ("MODEL", "ENGINE", "DEPLOYMENT")):
+                if var in equivalents:
+                    message = (
+                        f"`{var}` is still read here, while the migrated clients read "
+                        f"`{equivalents[var]}`: if this read configures one of them, read "
+                        f"`{equivalents[var]}`; otherwise check whether it still applies"
+                    )
+                elif any(word in var for word in ("MODEL", "ENGINE", "DEPLOYMENT")):
                     message = (
                         f"`{var}` is still read here: wherever it is set, its value must now be "
                         f"a model id that {self.name} serves (consider renaming the variable)"
@@ -365,6 +373,11 @@ class _Collector:
                         "what it configures and whether it still applies"
                     )
                 self.add("MIG618", path, line, message)
+
+    def _still_named(self, path: str, var: str) -> bool:
+        """Does the migrated `path` still name the variable `var` (a read kept)?"""
+        data = self.plan.new_bytes(path) or b""
+        return f'"{var}"'.encode() in data or f"'{var}'".encode() in data
 
     # -- configuration ---------------------------------------------------------------------
     def _first_env_read(self, old_names: Iterable[str]) -> Usage | None:
@@ -378,7 +391,7 @@ class _Collector:
         compat = self.mapping.compat
         primary = self.primary
         assert primary is not None
-        old_key = sorted(k for k, v in self.plan.env_renames.items() if v == compat.key_env)
+        old_key = sorted(k for k, v in self.plan.applied_env_renames.items() if v == compat.key_env)
         self.add(
             "MIG610", primary.path, primary.line,
             f"provision `{compat.key_env}` (the {self.name} API key) wherever the code runs: "
@@ -389,7 +402,7 @@ class _Collector:
         for var, default in self.plan.provider_vars.items():
             if var == compat.key_env:
                 continue
-            olds = [k for k, v in self.plan.env_renames.items() if v == var]
+            olds = [k for k, v in self.plan.applied_env_renames.items() if v == var]
             site = self._first_env_read(olds) or primary
             if not default:
                 message = f"provision `{var}`: the migrated code reads it and has no default"
@@ -500,7 +513,7 @@ class _Collector:
         for rel_path in find_dotenv_files(Path(f) for f in self.plan.files):
             rel = rel_path.as_posix()
             for hit in scan_dotenv_for_keys(self.plan.root / rel):
-                renamed = self.plan.env_renames.get(hit.name)
+                renamed = self.plan.applied_env_renames.get(hit.name)
                 after = (
                     f"; the migrated code reads `{renamed}` instead of `{hit.name}`"
                     if renamed
@@ -627,7 +640,7 @@ class _Collector:
 
     def _mentions(self, rel: str, lines: list[str], *, secrets_only: bool = False) -> None:
         """OPENAI_* variables named in docs, CI and deployment files; keys in them."""
-        renames = self.plan.env_renames
+        renames = self.plan.applied_env_renames
         mentions: dict[str, list[int]] = defaultdict(list)
         for number, text in enumerate(lines, 1):
             if not secrets_only:

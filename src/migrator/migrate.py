@@ -39,6 +39,37 @@ class MigrationReport:
     def edits(self) -> int:
         return sum(r.edits for r in self.changed)
 
+    def applied_env_renames(
+        self, candidates: dict[str, str], implicit: frozenset[str] = frozenset()
+    ) -> dict[str, str]:
+        """The `candidates` (old variable -> provider variable) the migrated code really
+        made: the old variable was read (a string literal, or one of the `implicit`
+        variables the SDK reads by itself while a client or module setting exists), the
+        new code no longer names it, and it reads the provider's variable instead.
+
+        Whatever the env-var codemod decides to rename (every read, or only those that
+        feed a migrated client), this is what the checklist and env files report."""
+        read: set[str] = set()
+        named_after: set[str] = set()
+        uses_sdk = False
+        for result in self.results:
+            env = {u.api for u in result.usages if u.kind == "env" and u.api}
+            read |= env
+            uses_sdk = uses_sdk or any(u.kind in ("client", "config") for u in result.usages)
+            if result.new_source is None:
+                named_after |= env
+                continue
+            for name in {*candidates, *candidates.values()}:
+                if _quoted(name, result.new_source):
+                    named_after.add(name)
+        if uses_sdk:
+            read |= implicit
+        return {
+            old: new
+            for old, new in candidates.items()
+            if old in read and old not in named_after and new in named_after
+        }
+
     def severity_counts(self) -> Counter[str]:
         return Counter(f.severity for f in self.findings)
 
@@ -62,6 +93,10 @@ class MigrationReport:
             "errors": [{**e.to_json(), "message": redact_secrets(e.message)} for e in self.errors],
             "summary": {"files_changed": len(self.changed), "edits": self.edits},
         }
+
+
+def _quoted(name: str, source: bytes) -> bool:
+    return f'"{name}"'.encode() in source or f"'{name}'".encode() in source
 
 
 def migrate(
