@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import Literal
 
@@ -316,9 +316,14 @@ def _not_openai(requirement: str) -> bool:
 
 
 def _plan_env_templates(plan: ProjectPlan) -> None:
+    """Edit the env templates of the folders that hold migrated code: a template in a
+    sub-project that does not use OpenAI (a web front end, another service) is left alone."""
     add = plan.provider_vars
+    migrated = {folder for w in plan.code for folder in PurePosixPath(w.path).parents}
     for rel_path in find_env_templates(Path(f) for f in plan.files):
         rel = rel_path.as_posix()
+        if PurePosixPath(rel).parent not in migrated:
+            continue
         data = plan.old_bytes(rel)
         if data is None:
             continue
