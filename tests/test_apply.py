@@ -500,5 +500,8 @@ def test_env_templates_only_where_code_was_migrated(
     assert (repo / "services/web/.env.example").read_text() == template
     assert (repo / "tools/.env.example").read_text() == template
     checklist = (repo / "MIGRATION.md").read_text()
-    assert "[services/bot/.env.example:1]" in checklist
+    assert (
+        "renamed OPENAI_API_KEY to ACME_API_KEY (3 places: line 1; services/.env.example:1; "
+        "services/bot/.env.example:1)" in checklist
+    )
     assert "services/web/.env.example" not in checklist and "tools/.env.example" not in checklist
