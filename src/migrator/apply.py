@@ -102,6 +102,7 @@ class ProjectPlan:
     declares_openai: list[str]  # dependency files naming openai
     kept_openai_pin: list[FileWrite]  # files whose openai<1 pin stays for the v0 calls
     dependency_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    skipped_trees: dict[str, str] = field(default_factory=dict)  # third-party folder -> what
     _old_cache: dict[str, bytes | None] = field(default_factory=dict, repr=False)
     _write_index: tuple[tuple[int, int, int], dict[str, bytes]] = field(
         default=((-1, -1, -1), {}), repr=False
@@ -240,7 +241,8 @@ def plan_migration(
     path = path.absolute()
     all_excludes = (*config.exclude, *excludes)
     is_project = path.is_dir()
-    files = project_files(path, all_excludes) if is_project else []
+    skipped: dict[str, str] = {}
+    files = project_files(path, all_excludes, skipped=skipped) if is_project else []
     target = source_target(path, files) if is_project else discover(path)
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
     report = migrate(target, options, jobs=jobs, show_progress=show_progress)
@@ -255,7 +257,7 @@ def plan_migration(
         path=path, root=root, options=options, report=report, is_project=is_project,
         files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],
         env_renames=env_renames_for(options), unsupported_dependencies=[],
-        declares_openai=[], kept_openai_pin=[],
+        declares_openai=[], kept_openai_pin=[], skipped_trees=skipped,
     )  # fmt: skip
     uses_sdk = any(u.kind != "model" for r in report.results for u in r.usages)
     if is_project and uses_sdk:
