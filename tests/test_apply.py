@@ -505,3 +505,19 @@ def test_env_templates_only_where_code_was_migrated(
         "services/bot/.env.example:1)" in checklist
     )
     assert "services/web/.env.example" not in checklist and "tools/.env.example" not in checklist
+
+
+def test_a_file_changing_only_at_its_end_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trailing whitespace-only lines that the parser does not render back as read are no
+    change: apply neither writes nor commits that file."""
+    tail = b"import openai\n\nTIMEOUT = 30\n   \n\t\n"
+    repo = make_repo(tmp_path / "tail", {"app.py": APP, "settings.py": tail.decode()})
+    monkeypatch.chdir(repo)
+    result = apply(repo)
+    assert result.exit_code == 0, result.output
+    assert git(repo, "diff", "--name-only", "main", BRANCH).splitlines() == [
+        "MIGRATION.md", "app.py",
+    ]  # fmt: skip
+    assert (repo / "settings.py").read_bytes() == tail
