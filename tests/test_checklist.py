@@ -565,3 +565,19 @@ def test_a_read_the_rewrite_kept_is_not_called_renamed(tmp_path: Path) -> None:
          "`DASHSCOPE_API_KEY`; otherwise check whether it still applies"),
         ("MIG610", "app/client.py", 3, PROVISION_KEY),
     ]  # fmt: skip
+
+
+def test_a_name_in_a_comment_or_a_message_is_no_read(tmp_path: Path) -> None:
+    files = dict(ENV_PROJECT)
+    files["tools/report.py"] = (
+        "import os\n\n"
+        '# formerly os.getenv("OPENAI_API_KEY")\n'
+        'KEY = os.environ["OPENAI_API_KEY"]\n'
+        "HELP = \"set 'OPENAI_API_KEY' before running\"\n"
+    )
+    repo = write_files(tmp_path / "comments", files)
+    assert [item[3] for item in env_items(repo)] == [
+        "mentions `OPENAI_API_KEY` (now `DASHSCOPE_API_KEY`), `OPENAI_BASE_URL`: update these "
+        "settings, scripts and docs for the migrated code",
+        PROVISION_KEY + "; `OPENAI_API_KEY` is no longer read",
+    ]

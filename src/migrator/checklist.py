@@ -40,6 +40,7 @@ from migrator.prefilter import OPENAI_MODEL_PATTERN
 from migrator.rules import RULES, SECTIONS
 from migrator.secrets import find_secrets, redact_secrets
 from migrator.secrets import redact as redact_env
+from migrator.source import string_values
 
 if TYPE_CHECKING:
     from migrator.apply import ProjectPlan
@@ -151,6 +152,7 @@ class _Collector:
         self._text: dict[tuple[str, Coord], list[str] | None] = {}
         self._writes = {w.path: w for w in plan.writes}
         self._python_sources: list[bytes] | None = None
+        self._strings_after: dict[str, set[str]] = {}
 
     # -- plumbing --------------------------------------------------------------------------
     def add(
@@ -376,8 +378,9 @@ class _Collector:
 
     def _still_named(self, path: str, var: str) -> bool:
         """Does the migrated `path` still name the variable `var` (a read kept)?"""
-        data = self.plan.new_bytes(path) or b""
-        return f'"{var}"'.encode() in data or f"'{var}'".encode() in data
+        if path not in self._strings_after:
+            self._strings_after[path] = string_values(self.plan.new_bytes(path) or b"")
+        return var in self._strings_after[path]
 
     # -- configuration ---------------------------------------------------------------------
     def _first_env_read(self, old_names: Iterable[str]) -> Usage | None:

@@ -14,6 +14,7 @@ from migrator.model import FileError, FileResult, Finding
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, execute, select
 from migrator.secrets import redact_secrets
+from migrator.source import string_values
 
 
 @dataclass
@@ -59,9 +60,7 @@ class MigrationReport:
             if result.new_source is None:
                 named_after |= env
                 continue
-            for name in {*candidates, *candidates.values()}:
-                if _quoted(name, result.new_source):
-                    named_after.add(name)
+            named_after |= string_values(result.new_source) & {*candidates, *candidates.values()}
         if uses_sdk:
             read |= implicit
         return {
@@ -93,10 +92,6 @@ class MigrationReport:
             "errors": [{**e.to_json(), "message": redact_secrets(e.message)} for e in self.errors],
             "summary": {"files_changed": len(self.changed), "edits": self.edits},
         }
-
-
-def _quoted(name: str, source: bytes) -> bool:
-    return f'"{name}"'.encode() in source or f"'{name}'".encode() in source
 
 
 def migrate(
