@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from migrator.rewrite import Plan
-from migrator.secrets import looks_like_secret, redact
+from migrator.secrets import looks_like_openai_key, redact
 
 
 class _Strings(cst.CSTVisitor):
@@ -19,7 +19,8 @@ class _Strings(cst.CSTVisitor):
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = node.evaluated_value
-        if isinstance(value, str) and looks_like_secret(value):
+        # A placeholder (`sk-test...`, `sk-your-key-here`) is no key to revoke.
+        if isinstance(value, str) and looks_like_openai_key(value):
             self.found.append(node)
 
 

@@ -469,3 +469,55 @@ def test_symlinked_source_is_refused_before_writing(tmp_path: Path) -> None:
     )
     assert snapshot(repo) == before
     assert git(repo, "branch", "--list") == "* main"
+
+
+def test_env_templates_only_where_code_was_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template edits the settings of the code in its folder (or below): one at the root
+    or next to the migrated service is edited, one of a sub-project without OpenAI is not."""
+    template = "OPENAI_API_KEY=\n"
+    repo = make_repo(tmp_path / "mono", {
+        "services/bot/app.py": APP,
+        "services/bot/.env.example": template,
+        "services/.env.example": template,
+        ".env.example": template,
+        "services/web/.env.example": template,
+        "services/web/server.py": "import os\n\nPORT = os.environ.get('PORT')\n",
+        "tools/.env.example": template,
+    })  # fmt: skip
+    monkeypatch.chdir(repo)
+    result = apply(repo)
+    assert result.exit_code == 0, result.output
+    assert "Env templates updated: .env.example, services/.env.example, " in result.stdout
+    edited = "ACME_API_KEY=\n"
+    changed = git(repo, "diff", "--name-only", "main", BRANCH).splitlines()
+    assert changed == [
+        ".env.example", "MIGRATION.md", "services/.env.example", "services/bot/.env.example",
+        "services/bot/app.py",
+    ]  # fmt: skip
+    assert (repo / "services/bot/.env.example").read_text() == edited
+    assert (repo / "services/web/.env.example").read_text() == template
+    assert (repo / "tools/.env.example").read_text() == template
+    checklist = (repo / "MIGRATION.md").read_text()
+    assert (
+        "renamed OPENAI_API_KEY to ACME_API_KEY (3 places: line 1; services/.env.example:1; "
+        "services/bot/.env.example:1)" in checklist
+    )
+    assert "services/web/.env.example" not in checklist and "tools/.env.example" not in checklist
+
+
+def test_a_file_changing_only_at_its_end_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trailing whitespace-only lines that the parser does not render back as read are no
+    change: apply neither writes nor commits that file."""
+    tail = b"import openai\n\nTIMEOUT = 30\n   \n\t\n"
+    repo = make_repo(tmp_path / "tail", {"app.py": APP, "settings.py": tail.decode()})
+    monkeypatch.chdir(repo)
+    result = apply(repo)
+    assert result.exit_code == 0, result.output
+    assert git(repo, "diff", "--name-only", "main", BRANCH).splitlines() == [
+        "MIGRATION.md", "app.py",
+    ]  # fmt: skip
+    assert (repo / "settings.py").read_bytes() == tail

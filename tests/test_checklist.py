@@ -167,10 +167,18 @@ def test_findings_fixture_checklist_json(tmp_path: Path) -> None:
         "acme",
         "compat",
     )
+    grouped = 0
     for item in document["items"]:
-        assert list(item) == ["id", "severity", "category", "path", "line", "message"]
+        # "places" is optional (an item for one cause found at several places)
+        assert list(item)[:6] == ["id", "severity", "category", "path", "line", "message"]
+        assert set(item) <= {"id", "severity", "category", "path", "line", "message", "places"}
         assert item["id"] in rules.RULES
         assert item["line"] >= 1
+        if "places" in item:
+            grouped += 1
+            assert len(item["places"]) > 1
+            assert item["places"][0] == {"path": item["path"], "line": item["line"]}
+    assert grouped > 0
     check_expected("findings.checklist.json", result.stdout)
 
 
@@ -343,3 +351,234 @@ def test_env_template_and_checklist_name_the_same_provider_variables(tmp_path: P
     assert f"{version_env}=".encode() in template.new
     provision = [f.message for f in collect(plan) if f.id == "MIG610"]
     assert any(m.startswith(f"provision `{version_env}`") for m in provision), provision
+
+
+# --------------------------------------------------------------------------- one item a cause
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+TWO_CLIENTS = {
+    "app/chat.py": (
+        "from openai import OpenAI\n"
+        "\n"
+        'REASONING_MODELS = ["o1", "o3", "o4-mini"]\n'
+        "\n"
+        "\n"
+        "def make_client(key, url):\n"
+        "    return OpenAI(api_key=key, base_url=url)\n"
+        "\n"
+        "\n"
+        "def ask(client, model, question):\n"
+        '    return client.chat.completions.create(model=model, messages=[{"role": "user", '
+        '"content": question}])\n'
+    ),
+    "app/embed.py": (
+        "from openai import OpenAI\n"
+        "\n"
+        "from app.settings import settings\n"
+        "\n"
+        "client = OpenAI(api_key=settings.key)\n"
+        "\n"
+        "\n"
+        "def embed(model, text):\n"
+        "    return client.embeddings.create(model=model, input=text)\n"
+    ),
+}
+
+
+def test_checklist_has_one_item_per_cause_with_its_places(tmp_path: Path) -> None:
+    repo = write_files(tmp_path / "two-clients", TWO_CLIENTS)
+    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    items = {item["id"]: item for item in json.loads(result.stdout)["items"]}
+    both = [{"path": "app/chat.py", "line": 11}, {"path": "app/embed.py", "line": 9}]
+    assert items["MIG201"] == {
+        "id": "MIG201", "severity": "warning", "category": "code", "path": "app/chat.py",
+        "line": 11,
+        "message": "the model is not a literal: make sure it names a model that Alibaba Cloud "
+        "DashScope (Qwen) serves (2 places: line 11; app/embed.py:9)",
+        "places": both,
+    }  # fmt: skip
+    assert items["MIG601"]["places"] == both
+    assert items["MIG601"]["message"].startswith("openai responses are passed on to callers: ")
+    assert items["MIG101"]["message"] == (
+        "the code's own api_key is kept: make sure it now yields the Alibaba Cloud DashScope "
+        "(Qwen) key (env DASHSCOPE_API_KEY) (2 places: line 7; app/embed.py:5)"
+    )
+    # three reasoning models on one line: one item, at one place
+    assert items["MIG204"] == {
+        "id": "MIG204", "severity": "info", "category": "behaviour", "path": "app/chat.py",
+        "line": 3,
+        "message": "reasoning models 'o1', 'o3', 'o4-mini' → 'qwq-plus': thinking/reasoning "
+        "output and defaults differ (e.g. reasoning_content, thinking on by default)",
+    }  # fmt: skip
+    # a cause found once keeps its finding as it was
+    assert items["MIG105"]["message"].startswith("base_url came from `url`; replaced by ")
+    assert "places" not in items["MIG105"]
+    ids = [item["id"] for item in json.loads(result.stdout)["items"]]
+    assert len(ids) == len(set(ids))
+    markdown = run("checklist", str(repo), "--to", "qwen").stdout
+    assert (
+        "- [ ] [app/chat.py:7](app/chat.py#L7) **warning** `MIG101`: the code's own api_key is "
+        "kept: make sure it now yields the Alibaba Cloud DashScope (Qwen) key (env "
+        "DASHSCOPE_API_KEY) (2 places: line 7; app/embed.py:5)\n" in markdown
+    )
+
+
+def test_diff_findings_stay_per_line(tmp_path: Path) -> None:
+    repo = write_files(tmp_path / "two-clients", TWO_CLIENTS)
+    result = run("diff", str(repo), "--to", "qwen", "--format", "json")
+    findings = [
+        (f["id"], f["path"], f["line"], f["message"].split(":")[0])
+        for f in json.loads(result.stdout)["findings"]
+        if f["id"] in ("MIG101", "MIG204")
+    ]
+    assert findings == [
+        ("MIG204", "app/chat.py", 3, "reasoning model 'o1' → 'qwq-plus'"),
+        ("MIG204", "app/chat.py", 3, "reasoning model 'o3' → 'qwq-plus'"),
+        ("MIG204", "app/chat.py", 3, "reasoning model 'o4-mini' → 'qwq-plus'"),
+        ("MIG101", "app/chat.py", 7, "api_key `key` kept"),
+        ("MIG101", "app/embed.py", 5, "api_key `settings.key` kept"),
+    ]
+    assert all("places" not in f for f in json.loads(result.stdout)["findings"])
+
+
+def test_grouped_places_text_and_line_lists() -> None:
+    from migrator.grouping import group_findings
+
+    mention = "mentions `OPENAI_ORG_ID`{}: update these settings, scripts and docs"
+    docs = [
+        Finding("MIG617", "warning", "config", f"docs/{n}.md", 3, mention.format(" (lines 3, 9)"))
+        for n in range(5)
+    ] + [Finding("MIG617", "warning", "config", "README.md", 2, mention.format(""))]
+    (item,) = group_findings(docs)
+    assert item.path == "README.md" and item.line == 2 and len(item.places) == 11
+    assert item.message == mention.format("") + (
+        " (11 places: line 2; docs/0.md:3, 9; docs/1.md:3, 9; docs/2.md:3, 9; docs/3.md:3 "
+        "and 3 more)"
+    )
+    # an error names every place: each must be fixed
+    errors = [
+        Finding("MIG401", "error", "code", f"app/m{n:02}.py", 4, "images.generate: port it")
+        for n in range(10)
+    ]
+    (error,) = group_findings(errors)
+    assert error.message.endswith("app/m08.py:4; app/m09.py:4)")
+    # other rules, severities or messages stay apart
+    apart = [
+        Finding("MIG401", "error", "code", "a.py", 1, "images.generate: port it"),
+        Finding("MIG401", "error", "code", "a.py", 2, "audio.speech.create: port it"),
+        Finding("MIG402", "error", "code", "a.py", 3, "images.generate: port it"),
+    ]
+    assert set(group_findings(apart)) == set(apart)
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def test_data_files_are_not_checked_as_configuration(tmp_path: Path) -> None:
+    key = "sk-proj-" + "Q3b7TzLk9VwX2mRpYc5N"
+    records = "".join(f'{{"run": {n}, "model": "gpt-4o", "score": 0.{n}}},\n' for n in range(9000))
+    repo = write_files(tmp_path / "bench", {
+        "app/main.py": (
+            "import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n"
+            'MODELS = json.load(open("data/models.json"))\n'
+        ),
+        "data/models.json": '{"chat": "gpt-4o-mini"}\n',  # read by the code: configuration
+        "results/run1.json": '{"model": "gpt-4o", "env": "OPENAI_API_KEY"}\n',
+        "eval_outputs.json": '{"model": "gpt-4o"}\n',
+        "scores.json": "[\n" + records + "]\n",  # over 256 KiB
+        "CHANGELOG.md": "## 1.2\n- reads OPENAI_API_KEY\n",
+        "results/leak.json": f'{{"key": "{key}"}}\n',
+        "outputs/answers.jsonl": '{"model": "gpt-4o"}\n',
+    })  # fmt: skip
+    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    items = [
+        i for i in json.loads(result.stdout)["items"] if i["id"] in ("MIG501", "MIG606", "MIG617")
+    ]
+    assert [(i["id"], i["severity"], i["path"], i["line"]) for i in items] == [
+        ("MIG606", "warning", "data/models.json", 1),
+        ("MIG606", "info", "CHANGELOG.md", 1),
+        ("MIG501", "error", "results/leak.json", 1),  # a key is a leak wherever it is
+    ]
+    assert items[0]["message"].startswith("names OpenAI model(s) `gpt-4o-mini` (use `qwen-plus`)")
+    assert items[1]["message"] == (
+        "not checked: 4 data file(s) naming OpenAI models or variables — CHANGELOG.md (release "
+        "notes), eval_outputs.json (named like output), results/run1.json (in results/), "
+        "scores.json (over 256 KiB): results, outputs, recordings and release notes are records, "
+        "not configuration; if code reads one of them as settings, update it by hand"
+    )
+
+
+# --------------------------------------------------------------------------- renamed variables
+
+
+def env_items(repo: Path) -> list[tuple[str, str, int, str]]:
+    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    return [
+        (i["id"], i["path"], i["line"], i["message"])
+        for i in json.loads(result.stdout)["items"]
+        if i["id"] in ("MIG610", "MIG617", "MIG618")
+    ]
+
+
+ENV_PROJECT = {
+    "app/client.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+    "tools/report.py": 'import os\n\nKEY = os.environ["OPENAI_API_KEY"]\n',
+    "README.md": "# Demo\n\nSet OPENAI_API_KEY and OPENAI_BASE_URL.\n",
+}
+PROVISION_KEY = (
+    "provision `DASHSCOPE_API_KEY` (the Alibaba Cloud DashScope (Qwen) API key) wherever the "
+    "code runs: local .env, CI secrets, deployment configuration"
+)
+
+
+def test_docs_say_now_x_only_for_variables_the_code_renamed(tmp_path: Path) -> None:
+    """The client gets the endpoint as a literal: nothing reads DASHSCOPE_COMPATIBLE_BASE_URL,
+    so OPENAI_BASE_URL has no "now"; every OPENAI_API_KEY read became DASHSCOPE_API_KEY."""
+    repo = write_files(tmp_path / "renamed", ENV_PROJECT)
+    assert env_items(repo) == [
+        ("MIG617", "README.md", 3, "mentions `OPENAI_API_KEY` (now `DASHSCOPE_API_KEY`), "
+         "`OPENAI_BASE_URL`: update these settings, scripts and docs for the migrated code"),
+        ("MIG610", "app/client.py", 3, PROVISION_KEY + "; `OPENAI_API_KEY` is no longer read"),
+    ]  # fmt: skip
+
+
+def test_a_read_the_rewrite_kept_is_not_called_renamed(tmp_path: Path) -> None:
+    """A read left as it is (here by an ignore comment; or by a codemod that renames only
+    the reads feeding a migrated client) keeps its name in every item."""
+    files = dict(ENV_PROJECT)
+    files["tools/report.py"] = (
+        'import os\n\nKEY = os.environ["OPENAI_API_KEY"]  # migrator: ignore[MIG500]\n'
+    )
+    repo = write_files(tmp_path / "kept", files)
+    assert env_items(repo) == [
+        ("MIG617", "README.md", 3, "mentions `OPENAI_API_KEY`, `OPENAI_BASE_URL`: update these "
+         "settings, scripts and docs for the migrated code"),
+        ("MIG618", "tools/report.py", 3, "`OPENAI_API_KEY` is still read here, while the "
+         "migrated clients read `DASHSCOPE_API_KEY`: if this read configures one of them, read "
+         "`DASHSCOPE_API_KEY`; otherwise check whether it still applies"),
+        ("MIG610", "app/client.py", 3, PROVISION_KEY),
+    ]  # fmt: skip
+
+
+def test_a_name_in_a_comment_or_a_message_is_no_read(tmp_path: Path) -> None:
+    files = dict(ENV_PROJECT)
+    files["tools/report.py"] = (
+        "import os\n\n"
+        '# formerly os.getenv("OPENAI_API_KEY")\n'
+        'KEY = os.environ["OPENAI_API_KEY"]\n'
+        "HELP = \"set 'OPENAI_API_KEY' before running\"\n"
+    )
+    repo = write_files(tmp_path / "comments", files)
+    assert [item[3] for item in env_items(repo)] == [
+        "mentions `OPENAI_API_KEY` (now `DASHSCOPE_API_KEY`), `OPENAI_BASE_URL`: update these "
+        "settings, scripts and docs for the migrated code",
+        PROVISION_KEY + "; `OPENAI_API_KEY` is no longer read",
+    ]

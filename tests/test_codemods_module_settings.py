@@ -209,7 +209,7 @@ def test_to_azure_v0_module_is_configured_and_calls_name_the_deployment() -> Non
         """\
         import openai
 
-        openai.api_key = "sk-abcdefghijklmnopqrstuvwxyz"
+        openai.api_key = "sk-abcdefghijklmnopQRSTUVWXYZ012345"
 
 
         def ask(q):

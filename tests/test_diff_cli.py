@@ -187,3 +187,31 @@ def test_no_secret_is_printed_in_full(repo: Path) -> None:
         assert "sk-****1234" in ANSI.sub("", output)
     doc = json.loads(outputs[2])
     assert any(f["id"] == "MIG501" for f in doc["findings"])
+
+
+# --------------------------------------------------------------------------- file endings
+
+# Whitespace-only lines at the end of a file, which libcst does not render back as read.
+UNTOUCHED_ENDINGS = {
+    "spaces_then_tab.py": b"import openai\n\nx = 1\n   \n\t\n",
+    "blank_lines_no_newline.py": b"import openai\n\nx = 1\n\n\n  ",
+    "crlf.py": b"import openai\r\n\r\nx = 1\r\n  \r\n\r\n",
+}
+
+
+def test_trailing_blank_lines_alone_are_no_change(tmp_path: Path) -> None:
+    for name, data in UNTOUCHED_ENDINGS.items():
+        (tmp_path / name).write_bytes(data)
+    result = invoke(tmp_path, "--to", "qwen", "--check", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["files"] == []
+
+
+def test_an_edited_file_keeps_its_ending(tmp_path: Path) -> None:
+    (tmp_path / "client.py").write_bytes(b"import openai\n\nclient = openai.OpenAI()\n   \n\t\n")
+    result = invoke(tmp_path, "--to", "qwen", "--format", "json")
+    (changed,) = json.loads(result.stdout)["files"]
+    assert changed["diff"].endswith(
+        '+client = openai.OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", '
+        'api_key=os.environ["DASHSCOPE_API_KEY"])\n    \n \t\n'
+    )

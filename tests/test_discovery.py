@@ -426,3 +426,70 @@ def test_single_file_cli_reports_path_relative_to_its_folder(tmp_path: Path) -> 
     data = json.loads(result.output)
     assert data["files_scanned"] == 1
     assert {u["path"] for u in data["usages"]} == {"client.py"}
+
+
+# --- third-party trees --------------------------------------------------------------------
+
+
+def make_project_with_vendored_code(root: Path) -> Path:
+    write(root, "app/main.py")
+    write(root, "app/openai/__init__.py", "from app.openai.wrapper import ask\n")  # our own
+    write(root, "app/openai/wrapper.py")
+    write(root, "libs/openai/__init__.py", "from ._client import OpenAI\n")  # an SDK copy
+    write(root, "libs/openai/_client.py", "class OpenAI: ...\n")
+    write(root, "libs/openai/resources/chat.py", "import httpx\n")
+    write(root, "old/openai/__init__.py")  # the v0 SDK
+    write(root, "old/openai/api_resources/completion.py")
+    write(root, "vendor/somelib/client.py")
+    write(root, "src/third_party/tool.py")
+    write(root, "external/sdk/setup.py", "from setuptools import setup\n")
+    write(root, "external/sdk/sdk/core.py")
+    write(root, "external/notes/helpers.py")  # `external/` of the project itself? no setup
+    return root
+
+
+def test_third_party_trees_are_skipped_and_named(tmp_path: Path) -> None:
+    root = make_project_with_vendored_code(tmp_path / "walked")
+    skipped: dict[str, str] = {}
+    assert rels(discover(root, (), skipped)) == [
+        "app/main.py", "app/openai/__init__.py", "app/openai/wrapper.py",
+    ]  # fmt: skip
+    assert skipped == {
+        "external": "an external project",
+        "libs/openai": "a copy of the openai SDK",
+        "old/openai": "a copy of the openai SDK",
+        "src/third_party": "third-party code",
+        "vendor": "third-party code",
+    }
+
+
+def test_external_folder_without_its_own_setup_is_project_code(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    write(root, "external/helpers.py")
+    write(root, "external/api/client.py")
+    assert rels(discover(root)) == ["external/api/client.py", "external/helpers.py"]
+
+
+def test_a_bang_exclude_brings_a_third_party_tree_back(tmp_path: Path) -> None:
+    root = make_project_with_vendored_code(tmp_path / "walked")
+    skipped: dict[str, str] = {}
+    found = rels(discover(root, ("!vendor", "app/openai"), skipped))
+    assert found == ["app/main.py", "vendor/somelib/client.py"]
+    assert "vendor" not in skipped and "libs/openai" in skipped
+
+
+@needs_git
+def test_cli_says_once_what_it_skipped_and_how_to_include_it(tmp_path: Path) -> None:
+    repo = make_project_with_vendored_code(tmp_path / "repo")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    result = CliRunner().invoke(main, ["scan", str(repo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "migrator: skipped third-party code: external/ (an external project), libs/openai/ (a "
+        "copy of the openai SDK), old/openai/ (a copy of the openai SDK), src/third_party/ "
+        "(third-party code), vendor/ (third-party code); to migrate it too, pass --exclude "
+        "'!external' (or list \"!external\" in [tool.migrator] exclude)"
+    ]
+    paths = {u["path"] for u in json.loads(result.stdout)["usages"]}
+    assert paths == {"app/main.py", "app/openai/wrapper.py"}

@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import Literal
 
@@ -97,11 +97,12 @@ class ProjectPlan:
     code: list[FileWrite]
     dependencies: list[FileWrite]
     env_templates: list[FileWrite]
-    env_renames: dict[str, str]
+    env_renames: dict[str, str]  # every OpenAI variable the provider has an equivalent for
     unsupported_dependencies: list[tuple[str, str]]  # (path, what to do)
     declares_openai: list[str]  # dependency files naming openai
     kept_openai_pin: list[FileWrite]  # files whose openai<1 pin stays for the v0 calls
     dependency_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    skipped_trees: dict[str, str] = field(default_factory=dict)  # third-party folder -> what
     _old_cache: dict[str, bytes | None] = field(default_factory=dict, repr=False)
     _write_index: tuple[tuple[int, int, int], dict[str, bytes]] = field(
         default=((-1, -1, -1), {}), repr=False
@@ -117,6 +118,15 @@ class ProjectPlan:
             if r.usages and (data := self.new_bytes(r.path)) is not None
         ]
         return provider_env_vars(self.options, sources)
+
+    @functools.cached_property
+    def applied_env_renames(self) -> dict[str, str]:
+        """The renames of `env_renames` the migrated code really made (what the checklist
+        may call renamed); read from the rewrite's results, whatever the codemod chose."""
+        from migrator.codemods.env_vars import BASE_URL_VARS, KEY_VARS, VERSION_VARS
+
+        implicit = KEY_VARS | BASE_URL_VARS | VERSION_VARS  # what the SDK reads by itself
+        return self.report.applied_env_renames(self.env_renames, implicit)
 
     @property
     def openai_floor(self) -> str:
@@ -231,7 +241,8 @@ def plan_migration(
     path = path.absolute()
     all_excludes = (*config.exclude, *excludes)
     is_project = path.is_dir()
-    files = project_files(path, all_excludes) if is_project else []
+    skipped: dict[str, str] = {}
+    files = project_files(path, all_excludes, skipped=skipped) if is_project else []
     target = source_target(path, files) if is_project else discover(path)
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
     report = migrate(target, options, jobs=jobs, show_progress=show_progress)
@@ -246,7 +257,7 @@ def plan_migration(
         path=path, root=root, options=options, report=report, is_project=is_project,
         files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],
         env_renames=env_renames_for(options), unsupported_dependencies=[],
-        declares_openai=[], kept_openai_pin=[],
+        declares_openai=[], kept_openai_pin=[], skipped_trees=skipped,
     )  # fmt: skip
     uses_sdk = any(u.kind != "model" for r in report.results for u in r.usages)
     if is_project and uses_sdk:
@@ -307,9 +318,14 @@ def _not_openai(requirement: str) -> bool:
 
 
 def _plan_env_templates(plan: ProjectPlan) -> None:
+    """Edit the env templates of the folders that hold migrated code: a template in a
+    sub-project that does not use OpenAI (a web front end, another service) is left alone."""
     add = plan.provider_vars
+    migrated = {folder for w in plan.code for folder in PurePosixPath(w.path).parents}
     for rel_path in find_env_templates(Path(f) for f in plan.files):
         rel = rel_path.as_posix()
+        if PurePosixPath(rel).parent not in migrated:
+            continue
         data = plan.old_bytes(rel)
         if data is None:
             continue

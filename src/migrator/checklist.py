@@ -31,13 +31,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from migrator.callfacts import CallFacts
 from migrator.codemods.env_vars import ACCOUNT_VARS
+from migrator.datafiles import data_file_reason
 from migrator.envfiles import find_dotenv_files, find_env_templates, looks_like_openai_key
+from migrator.grouping import group_findings
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES, openai_model_kind
 from migrator.model import SEVERITY_ORDER, Category, Finding, Severity, Usage
 from migrator.prefilter import OPENAI_MODEL_PATTERN
 from migrator.rules import RULES, SECTIONS
 from migrator.secrets import find_secrets, redact_secrets
 from migrator.secrets import redact as redact_env
+from migrator.source import string_values
 
 if TYPE_CHECKING:
     from migrator.apply import ProjectPlan
@@ -148,6 +151,8 @@ class _Collector:
         self._maps: dict[str, LineMap | None] = {}
         self._text: dict[tuple[str, Coord], list[str] | None] = {}
         self._writes = {w.path: w for w in plan.writes}
+        self._python_sources: list[bytes] | None = None
+        self._strings_after: dict[str, set[str]] = {}
 
     # -- plumbing --------------------------------------------------------------------------
     def add(
@@ -248,7 +253,8 @@ class _Collector:
             findings.add(
                 Finding(item.id, item.severity, item.category, item.path, line, item.message)
             )
-        return sort_findings(findings)
+        # Suppressed and carried to the output's lines place by place, then one item a cause.
+        return sort_findings(group_findings(findings))
 
     def _line_ignores(self, item: _Item) -> bool:
         if item.path.endswith(".ipynb"):
@@ -338,19 +344,27 @@ class _Collector:
                 )  # fmt: skip
 
     def _kept_env_vars(self) -> None:
-        renames = self.plan.env_renames
+        equivalents = self.plan.env_renames
         by_line: dict[tuple[str, int], set[str]] = defaultdict(set)
         for usage in self.usages:
             if usage.kind != "env" or not usage.api:
                 continue
-            if usage.api in renames or usage.api in ACCOUNT_VARS:
+            if usage.api in ACCOUNT_VARS:
                 continue
+            if usage.api in equivalents and not self._still_named(usage.path, usage.api):
+                continue  # renamed here
             if usage.api in (self.mapping.compat.key_env, self.mapping.compat.base_url_env):
                 continue
             by_line[(usage.path, usage.line)].add(usage.api)
         for (path, line), names in by_line.items():
             for var in sorted(names):
-                if any(word in var for word in ("MODEL", "ENGINE", "DEPLOYMENT")):
+                if var in equivalents:
+                    message = (
+                        f"`{var}` is still read here, while the migrated clients read "
+                        f"`{equivalents[var]}`: if this read configures one of them, read "
+                        f"`{equivalents[var]}`; otherwise check whether it still applies"
+                    )
+                elif any(word in var for word in ("MODEL", "ENGINE", "DEPLOYMENT")):
                     message = (
                         f"`{var}` is still read here: wherever it is set, its value must now be "
                         f"a model id that {self.name} serves (consider renaming the variable)"
@@ -361,6 +375,12 @@ class _Collector:
                         "what it configures and whether it still applies"
                     )
                 self.add("MIG618", path, line, message)
+
+    def _still_named(self, path: str, var: str) -> bool:
+        """Does the migrated `path` still name the variable `var` (a read kept)?"""
+        if path not in self._strings_after:
+            self._strings_after[path] = string_values(self.plan.new_bytes(path) or b"")
+        return var in self._strings_after[path]
 
     # -- configuration ---------------------------------------------------------------------
     def _first_env_read(self, old_names: Iterable[str]) -> Usage | None:
@@ -374,7 +394,7 @@ class _Collector:
         compat = self.mapping.compat
         primary = self.primary
         assert primary is not None
-        old_key = sorted(k for k, v in self.plan.env_renames.items() if v == compat.key_env)
+        old_key = sorted(k for k, v in self.plan.applied_env_renames.items() if v == compat.key_env)
         self.add(
             "MIG610", primary.path, primary.line,
             f"provision `{compat.key_env}` (the {self.name} API key) wherever the code runs: "
@@ -385,7 +405,7 @@ class _Collector:
         for var, default in self.plan.provider_vars.items():
             if var == compat.key_env:
                 continue
-            olds = [k for k, v in self.plan.env_renames.items() if v == var]
+            olds = [k for k, v in self.plan.applied_env_renames.items() if v == var]
             site = self._first_env_read(olds) or primary
             if not default:
                 message = f"provision `{var}`: the migrated code reads it and has no default"
@@ -496,7 +516,7 @@ class _Collector:
         for rel_path in find_dotenv_files(Path(f) for f in self.plan.files):
             rel = rel_path.as_posix()
             for hit in scan_dotenv_for_keys(self.plan.root / rel):
-                renamed = self.plan.env_renames.get(hit.name)
+                renamed = self.plan.applied_env_renames.get(hit.name)
                 after = (
                     f"; the migrated code reads `{renamed}` instead of `{hit.name}`"
                     if renamed
@@ -529,6 +549,7 @@ class _Collector:
         plan = self.plan
         dotenv = {p.as_posix() for p in find_dotenv_files(Path(f) for f in plan.files)}
         templates = {p.as_posix() for p in find_env_templates(Path(f) for f in plan.files)}
+        skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
         for rel in plan.files:
             if rel in dotenv:
                 continue
@@ -550,11 +571,51 @@ class _Collector:
             if data is None or data.startswith(CHECKLIST_MARKER.encode()):
                 continue
             lines = _decode(rel, data).splitlines()
+            reason = None if is_template else data_file_reason(rel, len(data), self._named_in_code)
+            if reason is not None:
+                if self._names_openai(lines):
+                    skipped.append((rel, reason))
+                self._mentions(rel, lines, secrets_only=True)  # a leaked key is one anywhere
+                continue
             if is_template or (suffix in _CONFIG_SUFFIXES and lower != "pyproject.toml"):
                 if "lock" not in lower:
                     self._config_models(rel, lines)
             if not is_template:
                 self._mentions(rel, lines)
+        self._skipped_data_files(skipped)
+
+    def _named_in_code(self, name: str) -> bool:
+        """Does the project's Python code name the file `name` (it reads it as settings)?"""
+        if self._python_sources is None:
+            self._python_sources = [
+                data
+                for rel in self.plan.files
+                if rel.endswith(".py") and (data := self.plan.old_bytes(rel)) is not None
+            ]
+        needle = name.encode()
+        return any(needle in data for data in self._python_sources)
+
+    @staticmethod
+    def _names_openai(lines: list[str]) -> bool:
+        return any(
+            _OPENAI_VAR.search(text)
+            or any(openai_model_kind(m.group(0)) for m in _MODEL_IN_TEXT.finditer(text))
+            for text in lines
+        )
+
+    def _skipped_data_files(self, skipped: list[tuple[str, str]]) -> None:
+        """One item saying which data files naming OpenAI were left out, and why."""
+        if not skipped:
+            return
+        shown = ", ".join(f"{rel} ({reason})" for rel, reason in skipped[:5])
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        self.add(
+            "MIG606", skipped[0][0], 1,
+            f"not checked: {len(skipped)} data file(s) naming OpenAI models or variables — "
+            f"{shown}{more}: results, outputs, recordings and release notes are records, not "
+            "configuration; if code reads one of them as settings, update it by hand",
+            severity="info",
+        )  # fmt: skip
 
     def _config_models(self, rel: str, lines: list[str]) -> None:
         """OpenAI model ids in configuration files, which code may read and send as is."""
@@ -580,13 +641,14 @@ class _Collector:
             f"them to {self.name} as they are — set {self.name} model ids here",
         )  # fmt: skip
 
-    def _mentions(self, rel: str, lines: list[str]) -> None:
+    def _mentions(self, rel: str, lines: list[str], *, secrets_only: bool = False) -> None:
         """OPENAI_* variables named in docs, CI and deployment files; keys in them."""
-        renames = self.plan.env_renames
+        renames = self.plan.applied_env_renames
         mentions: dict[str, list[int]] = defaultdict(list)
         for number, text in enumerate(lines, 1):
-            for var in _OPENAI_VAR.findall(text):
-                mentions[var].append(number)
+            if not secrets_only:
+                for var in _OPENAI_VAR.findall(text):
+                    mentions[var].append(number)
             for secret in find_secrets(text):
                 if looks_like_openai_key(secret):
                     self.add(

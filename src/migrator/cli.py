@@ -11,7 +11,7 @@ from rich.console import Console
 
 from migrator import __version__
 from migrator.config import ConfigError, ProjectConfig, load_project_config
-from migrator.discovery import Target, discover
+from migrator.discovery import Target, discover, skipped_note
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
 from migrator.report import dump_json, render_diff, render_scan
@@ -35,7 +35,9 @@ def jobs_option(f):  # type: ignore[no-untyped-def]
 def exclude_option(f):  # type: ignore[no-untyped-def]
     return click.option(
         "--exclude", "excludes", multiple=True, metavar="GLOB",
-        help="Skip files or folders matching GLOB (repeatable; adds to [tool.migrator] exclude).",
+        help="Skip files or folders matching GLOB (repeatable; adds to [tool.migrator] "
+        "exclude). '!GLOB' includes a third-party folder skipped by default (vendor/, a "
+        "copy of the openai SDK...).",
     )(f)  # fmt: skip
 
 
@@ -51,7 +53,17 @@ def load_config(path: Path) -> ProjectConfig:
 
 
 def resolve_target(path: Path, config: ProjectConfig, excludes: tuple[str, ...]) -> Target:
-    return discover(path, [*config.exclude, *excludes])
+    skipped: dict[str, str] = {}
+    target = discover(path, [*config.exclude, *excludes], skipped)
+    note_skipped(skipped)
+    return target
+
+
+def note_skipped(skipped: dict[str, str]) -> None:
+    """One line on stderr naming the third-party trees discovery left out."""
+    note = skipped_note(skipped)
+    if note is not None:
+        click.echo(f"migrator: {note}", err=True)
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -29,6 +29,7 @@ from migrator.cli import (
     build_options,
     emit,
     load_config,
+    note_skipped,
     target_options,
 )
 from migrator.model import FileError
@@ -115,6 +116,7 @@ def apply(
     except ApplyError as exc:
         raise UsageError(str(exc)) from exc
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
+    note_skipped(plan.skipped_trees)
     target_branch = branch or default_branch(options.mapping.id)
 
     def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
@@ -278,6 +280,7 @@ def checklist(
     config = load_config(path)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
+    note_skipped(plan.skipped_trees)
     findings = collect(plan, applied=False)
     if fmt == "json":
         text = dump_json(to_json(findings, options.mapping.id, options.strategy))

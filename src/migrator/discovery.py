@@ -4,6 +4,12 @@ Inside a git work tree we ask git (tracked plus untracked-but-not-ignored files)
 the user's .gitignore decides; elsewhere we walk. Either way virtualenvs, installed
 packages, build output and VCS folders are skipped, `--exclude` globs and
 `[tool.migrator] exclude` apply, and no symlink is followed out of the root.
+
+Third-party code kept in the repository is not the project's to migrate: a vendored copy
+of the openai SDK (an `openai/` package with the SDK's `_client.py` or `api_resources/`),
+folders named `vendor/`, `_vendor/`, `third_party/`..., and `external/` / `extern/`
+projects with a setup of their own. They are skipped and reported (`skipped`); an
+exclude pattern starting with `!` (`--exclude '!vendor'`) brings one back.
 """
 
 from __future__ import annotations
@@ -25,6 +31,11 @@ SKIP_DIR_NAMES = frozenset(
     }
 )  # fmt: skip
 SOURCE_SUFFIXES = (".py",)
+THIRD_PARTY_DIR_NAMES = frozenset(
+    {"vendor", "vendored", "_vendor", "third_party", "thirdparty", "third-party"}
+)
+_EXTERNAL_DIR_NAMES = frozenset({"external", "externals", "extern"})
+_OWN_SETUP = ("setup.py", "pyproject.toml", "setup.cfg")
 
 
 @dataclass(frozen=True)
@@ -38,12 +49,16 @@ class Target:
         return path.relative_to(self.root).as_posix()
 
 
-def discover(path: Path, excludes: Sequence[str] = ()) -> Target:
-    """Python files under `path` (a directory or a single file) that migrator should read."""
+def discover(
+    path: Path, excludes: Sequence[str] = (), skipped: dict[str, str] | None = None
+) -> Target:
+    """Python files under `path` (a directory or a single file) that migrator should read.
+    Third-party trees left out are added to `skipped` (see `project_files`)."""
     path = path.absolute()
     if path.is_file():
         return Target(path.parent, [path])
-    return source_target(path, project_files(path, excludes, suffixes=SOURCE_SUFFIXES))
+    files = project_files(path, excludes, suffixes=SOURCE_SUFFIXES, skipped=skipped)
+    return source_target(path, files)
 
 
 def source_target(root: Path, files: Sequence[str]) -> Target:
@@ -53,10 +68,16 @@ def source_target(root: Path, files: Sequence[str]) -> Target:
 
 
 def project_files(
-    root: Path, excludes: Sequence[str] = (), suffixes: tuple[str, ...] | None = None
+    root: Path,
+    excludes: Sequence[str] = (),
+    suffixes: tuple[str, ...] | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> list[str]:
     """Every file of the project under `root` (or those ending in `suffixes`), relative
-    to it with `/`, sorted: dependency files, env templates and docs as well as code."""
+    to it with `/`, sorted: dependency files, env templates and docs as well as code.
+
+    Third-party trees are left out; `skipped` (when given) gets each one's folder and
+    what it is, unless a `!GLOB` in `excludes` names that folder."""
     root = root.absolute()
     candidates = _git_files(root)
     if not candidates:
@@ -65,11 +86,19 @@ def project_files(
         candidates = _walk(root)
     resolved_root = root.resolve()
     venv_cache: dict[str, bool] = {}
+    vendor_cache: dict[str, str | None] = {}
+    included = [p[1:].strip().rstrip("/") for p in excludes if p.strip().startswith("!")]
+    excludes = [p for p in excludes if not p.strip().startswith("!")]
     files: list[str] = []
     for rel in sorted(set(candidates)):
         if suffixes is not None and not rel.endswith(suffixes):
             continue
         if _skipped_dir(rel) or _excluded(rel, excludes) or _in_virtualenv(root, rel, venv_cache):
+            continue
+        tree = _third_party_tree(root, rel, vendor_cache)
+        if tree is not None and not _excluded(rel, included):
+            if skipped is not None:
+                skipped.setdefault(tree[0], tree[1])
             continue
         full = root / rel
         if not _inside(full, resolved_root) or not full.is_file():
@@ -114,6 +143,59 @@ def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
         if cache[folder]:
             return True
     return False
+
+
+def _third_party_tree(root: Path, rel: str, cache: dict[str, str | None]) -> tuple[str, str] | None:
+    """The outermost third-party folder holding `rel`, and what it is; None for own code."""
+    parts = PurePosixPath(rel).parts[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in cache:
+            cache[folder] = _third_party_kind(root / folder)
+        kind = cache[folder]
+        if kind is not None:
+            return folder, kind
+    return None
+
+
+def _third_party_kind(directory: Path) -> str | None:
+    name = directory.name.lower()
+    if name in THIRD_PARTY_DIR_NAMES:
+        return "third-party code"
+    if (
+        name == "openai"
+        and (directory / "__init__.py").is_file()
+        and ((directory / "_client.py").is_file() or (directory / "api_resources").is_dir())
+    ):
+        return "a copy of the openai SDK"
+    if name in _EXTERNAL_DIR_NAMES and _has_own_setup(directory):
+        return "an external project"
+    return None
+
+
+def _has_own_setup(directory: Path) -> bool:
+    """A project of its own: a setup file here or in one of the folders right below."""
+    if any((directory / name).is_file() for name in _OWN_SETUP):
+        return True
+    try:
+        children = [c for c in directory.iterdir() if c.is_dir()]
+    except OSError:
+        return False
+    return any((child / name).is_file() for child in children for name in _OWN_SETUP)
+
+
+def skipped_note(skipped: dict[str, str]) -> str | None:
+    """The one line telling what third-party code was left out, and how to include it."""
+    if not skipped:
+        return None
+    trees = sorted(skipped.items())
+    shown = ", ".join(f"{folder}/ ({kind})" for folder, kind in trees[:5])
+    more = f" and {len(trees) - 5} more" if len(trees) > 5 else ""
+    first = trees[0][0]
+    return (
+        f"skipped third-party code: {shown}{more}; to migrate it too, pass "
+        f"--exclude '!{first}' (or list \"!{first}\" in [tool.migrator] exclude)"
+    )
 
 
 def _skipped_dir(rel: str) -> bool:

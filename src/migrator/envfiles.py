@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migrator.deps import EditResult, newline_of
-from migrator.secrets import redact
+from migrator.secrets import looks_like_openai_key, looks_like_secret, redact
 
 __all__ = [
     "ADDED_MARKER",
@@ -47,12 +47,6 @@ _ASSIGN = re.compile(
     r"(?P<sep>[ \t]*=[ \t]*)"
 )
 _KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# sk-..., sk-proj-..., sk-svcacct-..., sk-admin-...: a long run of key characters
-_OPENAI_KEY = re.compile(r"sk-(?:[A-Za-z0-9]+-)?[A-Za-z0-9_-]{20,}")
-_PLACEHOLDER = re.compile(
-    r"x{4,}|your|example|placeholder|change|replace|dummy|fake|here|test",
-    re.IGNORECASE,
-)
 _OPENAI_HOST = re.compile(r"(?:^|[/.@])openai\.com(?:[:/]|$)", re.IGNORECASE)
 _SECRET_NAME = re.compile(r"\w*OPENAI\w*(?:KEY|TOKEN|SECRET)", re.IGNORECASE)
 
@@ -70,17 +64,6 @@ class SecretHit(NamedTuple):
     @property
     def redacted(self) -> str:
         return self.text.split("=", 1)[1]
-
-
-def looks_like_openai_key(value: str) -> bool:
-    """Whether `value` looks like a real OpenAI secret key rather than a placeholder."""
-    value = value.strip()
-    if not _OPENAI_KEY.fullmatch(value):
-        return False
-    body = value[3:]
-    if _PLACEHOLDER.search(body):
-        return False
-    return any(c.isdigit() for c in body) and any(c.isalpha() for c in body)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -304,6 +287,6 @@ def scan_dotenv_for_keys(path: Path) -> list[SecretHit]:
         if assign is None or not assign.value.strip():
             continue
         value = assign.value.strip()
-        if _OPENAI_KEY.fullmatch(value) or _SECRET_NAME.fullmatch(assign.key):
+        if looks_like_secret(value) or _SECRET_NAME.fullmatch(assign.key):
             hits.append(SecretHit(number, f"{assign.key}={redact(value)}"))
     return hits

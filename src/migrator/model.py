@@ -65,9 +65,12 @@ class Finding:
     path: str
     line: int
     message: str
+    # A checklist item for one cause found at several places (grouping.py): every
+    # (path, line), `path`/`line` being the first. Empty for a finding at one place.
+    places: tuple[tuple[str, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "severity": self.severity,
             "category": self.category,
@@ -75,6 +78,9 @@ class Finding:
             "line": self.line,
             "message": self.message,
         }
+        if self.places:
+            data["places"] = [{"path": path, "line": line} for path, line in self.places]
+        return data
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, SEVERITY_ORDER[self.severity], self.id)

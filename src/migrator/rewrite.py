@@ -585,7 +585,7 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         from migrator.callfacts import call_facts
 
         result.call_facts = call_facts(plan)
-    new_bytes = new_module.bytes
+    new_bytes = _with_ending_of(data, new_module.bytes, new_module.encoding)
     if new_bytes != data:
         # Never hand back code that does not parse: report it as our bug instead.
         _, check = parse_source(new_bytes, rel)
@@ -600,6 +600,19 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         result.new_source = new_bytes
         result.edits = plan.edit_count
     return result
+
+
+_TRAILING_WHITESPACE = b" \t\f\v\r\n"
+
+
+def _with_ending_of(old: bytes, new: bytes, encoding: str) -> bytes:
+    """`new` ending as `old` did. libcst does not render whitespace-only lines at the end
+    of a file as it read them (`"x = 1\n   \n\t\n"` comes back without the spaces): no
+    file may change by its trailing blank lines alone, nor get them changed by an edit."""
+    if encoding.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32")):
+        return new  # not ASCII-compatible: bytes cannot be stripped as text
+    ending = old[len(old.rstrip(_TRAILING_WHITESPACE)) :]
+    return new.rstrip(_TRAILING_WHITESPACE) + ending
 
 
 def unified_diff(path: str, old: bytes, new: bytes, encoding: str = "utf-8") -> str:

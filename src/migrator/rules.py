@@ -162,7 +162,9 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG605", "warning", "code", "notebook uses openai",
          "Only .py files are rewritten: notebook cells must be ported by hand."),
     Rule("MIG606", "warning", "code", "OpenAI model id in a configuration file",
-         "Code that reads the file sends the id as it is: the codemods rewrite Python only."),
+         "Code that reads the file sends the id as it is: the codemods rewrite Python only. "
+         "Data files (results, outputs, recordings, release notes, .jsonl, over 256 KiB) are "
+         "records: one info item lists those left out."),
     Rule("MIG610", "info", "config", "environment variable to provision",
          "The migrated code reads the provider's variables: set them wherever the app runs "
          "(names only are listed)."),

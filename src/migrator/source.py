@@ -137,3 +137,25 @@ def sequence_separator(
     if isinstance(opening, cst.ParenthesizedWhitespace):
         return plain_comma(cst.Comma(whitespace_after=opening))
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def string_values(data: bytes) -> set[str]:
+    """The values of the plain string literals in Python source `data` (not comments, not
+    text inside longer strings): what the code names, e.g. the variables it reads."""
+    import io
+    import tokenize
+
+    found: set[str] = set()
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if token.type != tokenize.STRING:
+                continue
+            try:
+                value = ast.literal_eval(token.string)
+            except (ValueError, SyntaxError):  # an f-string (before 3.12) and the like
+                continue
+            if isinstance(value, str):
+                found.add(value)
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
+        pass  # an unreadable tail: what was read so far stands
+    return found
