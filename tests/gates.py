@@ -227,6 +227,12 @@ def _parameter_defaults(tree: ast.Module) -> dict[str, list[ast.AST]]:
     return defaults
 
 
+def _tests_environment(op: ast.cmpop, container: ast.AST) -> bool:
+    """`"OPENAI_API_KEY" in os.environ` reads a variable (renamed with the reads it guards),
+    it does not branch on a model."""
+    return isinstance(op, MEMBERSHIP_OPS) and _name_of(container) == "environ"
+
+
 def control_flow_strings(source: bytes | str) -> Counter[str]:
     """Every string that decides what the code does rather than what it asks a model:
     see `comparison_changes`."""
@@ -238,11 +244,11 @@ def control_flow_strings(source: bytes | str) -> Counter[str]:
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
             for index, op in enumerate(node.ops):
-                if not isinstance(op, COMPARISON_OPS):
+                container = operands[index + 1]
+                if not isinstance(op, COMPARISON_OPS) or _tests_environment(op, container):
                     continue
                 for operand in operands[index : index + 2]:
                     found.extend(_strings(operand))
-                container = operands[index + 1]
                 name = _name_of(container)
                 if isinstance(op, MEMBERSHIP_OPS) and name is not None:
                     tested_collections.add(name)

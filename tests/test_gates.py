@@ -140,6 +140,16 @@ def test_strings_deciding_branches_are_found_everywhere() -> None:
     ]  # fmt: skip
 
 
+def test_environment_membership_is_an_env_read_not_model_logic() -> None:
+    before = src('if "OPENAI_API_KEY" in os.environ and model == "gpt-4o": pass\n')
+    after = before.replace(b"OPENAI_API_KEY", b"DEEPSEEK_API_KEY")
+    assert gates.comparison_changes(before, after) == []
+    assert gates.comparison_changes(before, after.replace(b"gpt-4o", b"deepseek-chat")) == [
+        "'gpt-4o' no longer tested (1x)",
+        "'deepseek-chat' now tested (1x)",
+    ]
+
+
 def test_request_model_may_change() -> None:
     before = src('reply = client.chat.completions.create(model="gpt-4o")\nif x == "y": pass\n')
     after = before.replace(b"gpt-4o", b"deepseek-chat")

@@ -1,7 +1,8 @@
 """Semantic gates over every fixture the suite migrates, for several providers.
 
 Every Python input of fixtures/rewrite, fixtures/programs, fixtures/v0 (upgraded to v1),
-fixtures/projects, fixtures/demo-app and fixtures/harm (the do-no-harm corpus) is migrated
+fixtures/projects, fixtures/demo-app, fixtures/findings, fixtures/inventory and
+fixtures/harm (the do-no-harm corpus) is migrated
 once per provider with the real engine, and each gate of `tests/gates.py` compares the
 output with its input: it compiles, pyflakes finds no new undefined name, no keyword is
 given twice or added beside a `**` splat, the strings model-dependent branches test are
@@ -48,10 +49,12 @@ class Corpus:
     folder: Path
     upgrade_v0: bool = False
     top_level_only: bool = False  # the folder's subfolders hold goldens, not inputs
+    not_python: tuple[str, ...] = ()  # deliberately unparsable: removed from the copy
 
     def files(self) -> list[str]:
         pattern = "*.py" if self.top_level_only else "**/*.py"
-        return sorted(p.relative_to(self.folder).as_posix() for p in self.folder.glob(pattern))
+        found = (p.relative_to(self.folder).as_posix() for p in self.folder.glob(pattern))
+        return sorted(rel for rel in found if rel not in self.not_python)
 
 
 # fixtures/rewrite is migrated file by file (as its golden test does); the others as folders.
@@ -60,6 +63,8 @@ FOLDER_CORPORA = {
     "v0": Corpus(FIXTURES / "v0", upgrade_v0=True, top_level_only=True),
     "projects": Corpus(FIXTURES / "projects"),
     "demo-app": Corpus(FIXTURES / "demo-app"),
+    "findings": Corpus(FIXTURES / "findings" / "repo", not_python=("app/broken.py",)),
+    "inventory": Corpus(FIXTURES / "inventory"),
     "harm": Corpus(HARM, upgrade_v0=True),
 }
 FILES = [f"rewrite/{name}" for name in INPUTS] + [
@@ -122,6 +127,9 @@ MODELS_MAPPED = ("qwen", "glm", "deepseek")  # Azure keeps OpenAI's model names
 KNOWN_FAILURE_TABLE: list[tuple[str, str, tuple[str, ...], int]] = [
     # extra_body={"thinking": ...} added beside **kwargs (the caller's kwargs may hold one)
     ("demo-app/app/llm.py", "keywords", ("deepseek",), 2),
+    # api_key=/base_url= added beside **settings; extra_body= beside the caller's **extra
+    ("inventory/clients.py", "keywords", EVERY, 2),
+    ("inventory/call_details.py", "keywords", ("deepseek",), 2),
     # the context-window table stays, the list of legacy ids tested with `in` is mapped;
     # api_key= added beside **client_options, which holds api_key: TypeError at start-up
     ("harm/assistant_service.py", "comparisons", MODELS_MAPPED, 4),
@@ -203,6 +211,8 @@ class Migrated:
 
 def _migrate_folder(corpus: Corpus, provider: str, copy: Path) -> Migrated:
     shutil.copytree(corpus.folder, copy)
+    for rel in corpus.not_python:
+        (copy / rel).unlink()
     migrate_folder(copy, provider, upgrade_v0=corpus.upgrade_v0)
     files = corpus.files()
     before = {rel: (corpus.folder / rel).read_bytes() for rel in files}
