@@ -25,7 +25,6 @@ be removed. Never weaken a gate to empty this table.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,12 +76,13 @@ NOT_RUNNABLE = {
     "langchain_side_by_side.py": "needs langchain_openai",
     "legacy_request_kwargs.py": "needs openai<1",
 }
-HARM_PROGRAMS = sorted(p.name for p in HARM.glob("*.py") if p.name not in NOT_RUNNABLE)
-OTHER_PROGRAMS = [
+HARM_EXECUTED = [f"harm/{p.name}" for p in sorted(HARM.glob("*.py")) if p.name not in NOT_RUNNABLE]
+EXECUTED = [
+    *HARM_EXECUTED,
     *(f"programs/{p.name}" for p in sorted((FIXTURES / "programs").glob("*.py"))),
     "projects/vector_search/main.py",
 ]
-RUN_EXCLUDED = {"programs/v0_module.py"}  # needs openai<1
+EXECUTED.remove("programs/v0_module.py")  # needs openai<1
 
 OPENAI_KEY = "sk-gate-openai-key"
 # Every provider variable a fixture reads, each with its own value: whichever a migrated
@@ -185,9 +185,9 @@ KNOWN_FAILURES: dict[tuple[str, str, str], int] = {
 }
 
 
-def _cases(gate: str, files: list[str], providers: tuple[str, ...] = PROVIDERS) -> list:
+def _cases(gate: str, files: list[str]) -> list:
     cases = []
-    for provider in providers:
+    for provider in PROVIDERS:
         for file in files:
             marks = []
             pattern = KNOWN_FAILURES.get((file, provider, gate))
@@ -209,6 +209,9 @@ class Migrated:
     root: Path | None = None  # the migrated copy on disk (folder corpora)
 
 
+Migrations = dict[tuple[str, str], Migrated]  # (provider, corpus) -> its migration
+
+
 def _migrate_folder(corpus: Corpus, provider: str, copy: Path) -> Migrated:
     shutil.copytree(corpus.folder, copy)
     for rel in corpus.not_python:
@@ -228,18 +231,15 @@ def _migrate_rewrite_inputs(provider: str) -> Migrated:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Migrated]:
-    """(provider, corpus) -> its migration; each input migrated once per provider."""
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Migrations:
+    """Each input migrated once per provider, shared by every gate."""
     base = tmp_path_factory.mktemp("gates")
-    done: dict[tuple[str, str], Migrated] = {}
+    done: Migrations = {}
     for provider in PROVIDERS:
         done[provider, "rewrite"] = _migrate_rewrite_inputs(provider)
         for name, corpus in FOLDER_CORPORA.items():
             done[provider, name] = _migrate_folder(corpus, provider, base / provider / name)
     return done
-
-
-Migrations = dict[tuple[str, str], Migrated]
 
 
 def _pair(migrated: Migrations, provider: str, file: str) -> tuple[bytes, bytes]:
@@ -256,33 +256,35 @@ def _check(problems: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("provider", "file"), _cases("compiles", FILES))
-def test_output_compiles(migrated, provider: str, file: str) -> None:
+def test_output_compiles(migrated: Migrations, provider: str, file: str) -> None:
     _, after = _pair(migrated, provider, file)
     _check(gates.compile_problems(after, file))
 
 
 @pytest.mark.parametrize(("provider", "file"), _cases("undefined_names", FILES))
-def test_no_new_undefined_names(migrated, provider: str, file: str) -> None:
+def test_no_new_undefined_names(migrated: Migrations, provider: str, file: str) -> None:
     _check(gates.new_undefined_names(*_pair(migrated, provider, file), file))
 
 
 @pytest.mark.parametrize(("provider", "file"), _cases("keywords", FILES))
-def test_no_keyword_twice_or_beside_a_splat(migrated, provider: str, file: str) -> None:
+def test_no_keyword_twice_or_beside_a_splat(migrated: Migrations, provider: str, file: str) -> None:
     _check(gates.keyword_problems(*_pair(migrated, provider, file)))
 
 
 @pytest.mark.parametrize(("provider", "file"), _cases("comparisons", FILES))
-def test_model_dependent_branches_unchanged(migrated, provider: str, file: str) -> None:
+def test_model_dependent_branches_unchanged(migrated: Migrations, provider: str, file: str) -> None:
     _check(gates.comparison_changes(*_pair(migrated, provider, file)))
 
 
 @pytest.mark.parametrize(("provider", "file"), _cases("duplicates", FILES))
-def test_no_literal_gains_repeated_items(migrated, provider: str, file: str) -> None:
+def test_no_literal_gains_repeated_items(migrated: Migrations, provider: str, file: str) -> None:
     _check(gates.duplicate_growth(*_pair(migrated, provider, file)))
 
 
 @pytest.mark.parametrize(("provider", "file"), _cases("key_hosts", FILES))
-def test_no_key_read_next_to_the_other_sides_url(migrated, provider: str, file: str) -> None:
+def test_no_key_read_next_to_the_other_sides_url(
+    migrated: Migrations, provider: str, file: str
+) -> None:
     before, after = _pair(migrated, provider, file)
     _check(gates.key_host_mismatches(before, after, azure_target=provider == "azure"))
 
@@ -302,15 +304,12 @@ def _run(paths: dict[str, Path], env: dict[str, str]) -> dict[str, Program]:
 
 
 @pytest.fixture(scope="module")
-def runs(migrated: dict[tuple[str, str], Migrated]) -> Runs:
-    jobs: dict[str, tuple[dict[str, Path], dict[str, str]]] = {
-        "": ({f"harm/{n}": HARM / n for n in HARM_PROGRAMS}, dict(KEYS_ENV))
-    }
+def runs(migrated: Migrations) -> Runs:
+    originals = {file: FIXTURES / file for file in HARM_EXECUTED}
+    jobs: dict[str, tuple[dict[str, Path], dict[str, str]]] = {"": (originals, dict(KEYS_ENV))}
     for provider in PROVIDERS:
         paths: dict[str, Path] = {}
-        for file in [f"harm/{n}" for n in HARM_PROGRAMS] + OTHER_PROGRAMS:
-            if file in RUN_EXCLUDED:
-                continue
+        for file in EXECUTED:
             corpus, rel = file.split("/", 1)
             root = migrated[provider, corpus].root
             assert root is not None
@@ -320,12 +319,6 @@ def runs(migrated: dict[tuple[str, str], Migrated]) -> Runs:
         futures = {key: pool.submit(_run, paths, env) for key, (paths, env) in jobs.items()}
         done = {key: future.result() for key, future in futures.items()}
     return Runs(original=done.pop(""), migrated=done)
-
-
-EXECUTED = [f"harm/{n}" for n in HARM_PROGRAMS] + [
-    f for f in OTHER_PROGRAMS if f not in RUN_EXCLUDED
-]
-HARM_EXECUTED = [f"harm/{n}" for n in HARM_PROGRAMS]
 
 
 @pytest.mark.parametrize("file", HARM_EXECUTED)
@@ -372,20 +365,17 @@ def test_migrated_program_prints_the_same(runs: Runs, provider: str, file: str) 
 
 def test_known_failures_name_real_cases() -> None:
     assert len(KNOWN_FAILURES) == sum(len(row[2]) for row in KNOWN_FAILURE_TABLE)  # no repeats
-    gate_names: dict[str, Callable[[], list[str]]] = {
-        "compiles": lambda: FILES,
-        "undefined_names": lambda: FILES,
-        "keywords": lambda: FILES,
-        "comparisons": lambda: FILES,
-        "duplicates": lambda: FILES,
-        "key_hosts": lambda: FILES,
-        "key_leaks": lambda: EXECUTED,
-        "foreign_hosts": lambda: HARM_EXECUTED,
-        "same_output": lambda: HARM_EXECUTED,
+    files_of_gate = {
+        **dict.fromkeys(
+            ["compiles", "undefined_names", "keywords", "comparisons", "duplicates", "key_hosts"],
+            FILES,
+        ),
+        "key_leaks": EXECUTED,
+        "foreign_hosts": HARM_EXECUTED,
+        "same_output": HARM_EXECUTED,
     }
     for (file, provider, gate), pattern in KNOWN_FAILURES.items():
-        assert gate in gate_names, gate
-        assert file in gate_names[gate](), (file, gate)
+        assert file in files_of_gate[gate], (file, gate)
         assert provider in PROVIDERS and pattern in FIXED_BY
 
 
