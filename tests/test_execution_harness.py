@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.execution.harness import ProgramRun, run_program
+from tests.execution.harness import ProgramRun, run_program, run_programs
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "fixtures" / "programs"
 KEY = "sk-harness-test-key"
@@ -432,3 +432,79 @@ def test_log_is_one_json_line_per_request(tmp_path: Path) -> None:
     assert run.stdout == "request 1 POST True\nrequest 2 POST True\n"
     assert [r.json["messages"][0]["content"] for r in run.requests] == ["a", "b"]
     assert all(name == name.lower() for name in run.requests[0].headers)
+
+
+def test_raw_urllib_request_is_recorded_and_answered(tmp_path: Path) -> None:
+    run = run_source(
+        tmp_path,
+        """
+        import json
+        import urllib.request
+
+        request = urllib.request.Request(
+            "https://api.openai.com/v1/chat/completions",
+            data=json.dumps({"model": "gpt-4o", "messages": [
+                {"role": "user", "content": "raw hello"}]}).encode(),
+            headers={"Authorization": "Bearer sk-raw", "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request) as response:
+            print(response.status, json.load(response)["choices"][0]["message"]["content"])
+        """,
+    ).assert_ok()
+    assert run.stdout == "200 echo:raw hello\n"
+    req = run.request
+    assert (req.method, req.host, req.path) == ("POST", "api.openai.com", "/v1/chat/completions")
+    assert req.headers["authorization"] == "Bearer sk-raw"
+    assert req.json["model"] == "gpt-4o"
+    assert run.blocked == []
+
+
+def test_run_programs_isolates_module_settings_and_finds_sibling_modules(
+    tmp_path: Path,
+) -> None:
+    first = tmp_path / "one" / "configure.py"
+    second = tmp_path / "two" / "unconfigured.py"
+    for path in (first, second):
+        path.parent.mkdir()
+    (first.parent / "helper.py").write_text("GREETING = 'hi'\n", encoding="utf-8")
+    first.write_text(
+        textwrap.dedent(
+            """
+            import openai
+            from helper import GREETING
+
+            openai.base_url = "https://api.deepseek.com/"
+            openai.api_key = "ds-key"
+            reply = openai.chat.completions.create(
+                model="deepseek-chat", messages=[{"role": "user", "content": GREETING}]
+            )
+            print(reply.choices[0].message.content)
+            """
+        ),
+        encoding="utf-8",
+    )
+    # Runs after `first` in the same interpreter: it must not inherit its settings.
+    second.write_text(
+        textwrap.dedent(
+            """
+            import openai
+
+            openai.chat.completions.create(
+                model="gpt-4o", messages=[{"role": "user", "content": "plain"}]
+            )
+            """
+        ),
+        encoding="utf-8",
+    )
+    runs = run_programs([first, second], ENV)
+    one, two = runs[first.resolve()], runs[second.resolve()]
+    assert one.assert_ok().stdout == "echo:hi\n"
+    assert (one.request.host, one.request.headers["authorization"]) == (
+        "api.deepseek.com",
+        "Bearer ds-key",
+    )
+    assert (two.assert_ok().request.host, two.request.headers["authorization"]) == (
+        "api.openai.com",
+        f"Bearer {KEY}",
+    )

@@ -3,7 +3,7 @@
 Every program of fixtures/programs/ (but the v0 one, which needs openai<1) is migrated
 for deepseek, dashscope, zhipu, moonshot, azure and gateway with the real engine
 (`migrator.migrate.migrate`, the function behind `migrator diff` and `apply`), written to
-a temporary copy, and run through `tests/execution/harness.run_program` with an
+a temporary copy, and run through `tests/execution/harness.run_programs` with an
 environment that holds the provider's variables only — no OPENAI_API_KEY, so a client
 that still reads it fails. The original program runs once against the fake OpenAI with
 OPENAI_API_KEY, and each migrated run must:
@@ -35,7 +35,7 @@ import pytest
 from migrator.capabilities import CallNeeds, choose_model
 from migrator.mapping import Mapping, load_registry
 from migrator.migrate import MigrationReport
-from tests.execution.harness import ProgramRun, RecordedRequest, migrate_folder, run_program
+from tests.execution.harness import Program, RecordedRequest, migrate_folder, run_programs
 
 pytest.importorskip("openai")
 
@@ -119,65 +119,8 @@ TARGETS: dict[str, Target] = {
 }  # fmt: skip
 
 
-# One interpreter per provider runs all its programs, one after the other: importing the
-# openai SDK costs about a second of CPU, and 50 separate interpreters would take most of
-# the suite's time budget. The driver runs each program as `__main__` (runpy), captures
-# its stdout, and notes which of the fake network's logged requests it sent.
-DRIVER = """
-import contextlib, io, json, os, runpy, sys, traceback
-
-def sent():
-    with open(os.environ["FAKENET_LOG"], encoding="utf-8") as log:
-        return sum(1 for line in log if line.strip() and '"event": "request"' in line)
-
-results = []
-for path in sys.argv[1:]:
-    start, out, code, error = sent(), io.StringIO(), 0, ""
-    sys.argv = [path]
-    try:
-        with contextlib.redirect_stdout(out):
-            runpy.run_path(path, run_name="__main__")
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except BaseException:
-        code, error = 1, traceback.format_exc()
-    results.append({"path": path, "code": code, "stdout": out.getvalue(), "error": error,
-                    "start": start, "end": sent()})
-print(json.dumps(results))
-"""
-
-
-@dataclass
-class Program:
-    """One program's run inside a driver process."""
-
-    returncode: int
-    stdout: str
-    error: str
-    requests: list[RecordedRequest]
-
-    def assert_ok(self) -> Program:
-        assert self.returncode == 0, f"exit {self.returncode}\n{self.stdout}\n{self.error}"
-        return self
-
-    @property
-    def request(self) -> RecordedRequest:
-        assert len(self.requests) == 1, self.requests
-        return self.requests[0]
-
-
-def run_programs(driver: Path, paths: list[Path], env: dict[str, str]) -> dict[str, Program]:
-    """Run `paths` in one faked-network interpreter (the harness's `run_program`)."""
-    run: ProgramRun = run_program(driver, env, args=[str(p) for p in paths])
-    run.assert_ok()
-    assert run.blocked == [], run.blocked
-    programs: dict[str, Program] = {}
-    for item in json.loads(run.stdout):
-        requests = run.requests[item["start"] : item["end"]]
-        programs[Path(item["path"]).name] = Program(
-            item["code"], item["stdout"], item["error"], requests
-        )
-    return programs
+def _run_by_name(paths: list[Path], env: dict[str, str]) -> dict[str, Program]:
+    return {path.name: program for path, program in run_programs(paths, env).items()}
 
 
 @dataclass
@@ -211,8 +154,6 @@ def _migrate(provider: str, folder: Path) -> MigrationReport:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     base = tmp_path_factory.mktemp("execution")
-    driver = base / "driver.py"
-    driver.write_text(DRIVER, encoding="utf-8")
     reports = {provider: _migrate(provider, base / provider) for provider in TARGETS}
     # The originals: OpenAI's key, and Azure's settings for the one Azure program.
     originals = _copy_programs(base / "original")
@@ -225,9 +166,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         paths = [reports[provider].root / n for n in PROGRAMS if n not in target.unsupported]
         jobs[provider] = (paths, target.env)
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = {
-            key: pool.submit(run_programs, driver, paths, env) for key, (paths, env) in jobs.items()
-        }
+        futures = {key: pool.submit(_run_by_name, paths, env) for key, (paths, env) in jobs.items()}
         done = {key: future.result() for key, future in futures.items()}
     return Runs(
         original={**done[""], **done["azure-original"]},

@@ -10,6 +10,9 @@ log is parsed into :class:`RecordedRequest` objects::
     assert (req.host, req.path) == ("api.openai.com", "/v1/chat/completions")
     assert req.headers["authorization"] == "Bearer sk-test"
     assert req.json["model"] == "gpt-4o"
+
+:func:`run_programs` runs many programs in one such subprocess (importing the SDK once),
+and gives each program's exit status, stdout and requests.
 """
 
 from __future__ import annotations
@@ -160,15 +163,107 @@ def run_program(
     )
 
 
-def migrate_folder(folder: Path, provider: str) -> MigrationReport:
+# One interpreter runs many programs, one after the other: importing the openai SDK costs
+# about a second of CPU, and one interpreter per program would take most of the suite's
+# time budget. The driver runs each program as `__main__` (runpy) with its folder first on
+# sys.path (as `python program.py` does), captures its stdout, notes which of the fake
+# network's logged requests it sent, and afterwards puts the openai module's settings
+# (`openai.base_url`, `openai.api_key`, the module client) back as they were, so that one
+# program's module-level configuration cannot stand in for a missing one in the next.
+DRIVER = """
+import contextlib, io, json, os, runpy, sys, traceback
+
+def sent():
+    with open(os.environ["FAKENET_LOG"], encoding="utf-8") as log:
+        return sum(1 for line in log if line.strip() and '"event": "request"' in line)
+
+try:
+    import openai
+except ImportError:
+    openai = None
+# The module client's settings (read from the module's namespace: getattr would build
+# the lazily created client) and the cached client itself.
+SETTINGS = ("api_key", "admin_api_key", "organization", "project", "webhook_secret",
+            "base_url", "timeout", "max_retries", "default_headers", "default_query",
+            "http_client", "api_type", "api_version", "azure_endpoint", "azure_ad_token",
+            "azure_ad_token_provider", "_client")
+namespace = vars(openai) if openai else {}
+settings = {name: namespace[name] for name in SETTINGS if name in namespace}
+
+results = []
+for path in sys.argv[1:]:
+    start, out, code, error = sent(), io.StringIO(), 0, ""
+    sys.argv = [path]
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(path, run_name="__main__")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        if not isinstance(exc.code, int) and exc.code is not None:
+            error = str(exc.code)
+    except BaseException:
+        code, error = 1, traceback.format_exc()
+    finally:
+        sys.path.pop(0)
+        for name, value in settings.items():
+            setattr(openai, name, value)
+    results.append({"path": path, "code": code, "stdout": out.getvalue(), "error": error,
+                    "start": start, "end": sent()})
+print(json.dumps(results))
+"""
+
+
+@dataclass
+class Program:
+    """One program's run inside :func:`run_programs`' interpreter."""
+
+    returncode: int
+    stdout: str
+    error: str  # the traceback, or the message of a `sys.exit("...")`
+    requests: list[RecordedRequest]
+
+    def assert_ok(self) -> Program:
+        assert self.returncode == 0, f"exit {self.returncode}\n{self.stdout}\n{self.error}"
+        return self
+
+    @property
+    def request(self) -> RecordedRequest:
+        assert len(self.requests) == 1, self.requests
+        return self.requests[0]
+
+
+def run_programs(
+    paths: list[Path], env: dict[str, str], *, timeout: float = 120
+) -> dict[Path, Program]:
+    """Run `paths` one after the other in one faked-network interpreter (see DRIVER)."""
+    with tempfile.TemporaryDirectory(prefix="fakenet-driver-") as tmp:
+        driver = Path(tmp) / "driver.py"
+        driver.write_text(DRIVER, encoding="utf-8")
+        run = run_program(
+            driver, env, args=[str(Path(p).resolve()) for p in paths], timeout=timeout
+        )
+    run.assert_ok()
+    assert run.blocked == [], run.blocked
+    programs: dict[Path, Program] = {}
+    for item in json.loads(run.stdout):
+        requests = run.requests[item["start"] : item["end"]]
+        programs[Path(item["path"])] = Program(
+            item["code"], item["stdout"], item["error"], requests
+        )
+    return programs
+
+
+def migrate_folder(folder: Path, provider: str, *, upgrade_v0: bool = False) -> MigrationReport:
     """Migrate `folder` for `provider` with the real engine (what `migrator apply
-    --in-place` writes) and write the changed files; the run must have no file errors."""
+    --in-place [--upgrade-v0]` writes) and write the changed files; the run must have no
+    file errors."""
     from migrator.discovery import discover
     from migrator.mapping import load_registry
     from migrator.migrate import migrate
     from migrator.rewrite import RewriteOptions
 
-    options = RewriteOptions(mapping=load_registry().get(provider))
+    options = RewriteOptions(mapping=load_registry().get(provider), upgrade_v0=upgrade_v0)
     report = migrate(discover(folder), options, jobs=1, show_progress=False)
     assert not report.errors, report.errors
     for result in report.changed:

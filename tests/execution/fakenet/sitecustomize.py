@@ -8,6 +8,8 @@ path. Then, in that subprocess:
   replaced, as soon as either package is imported, by a fake that appends one JSON line per
   request to ``FAKENET_LOG`` and answers with a canned, OpenAI-shaped response built from the
   request (see :func:`build_response`). The real connection pool is never used.
+* ``urllib.request``'s HTTP(S) handlers get the same fake, so a raw HTTP call a program
+  makes next to the SDK (its URL and its ``Authorization`` header) is recorded too.
 * ``socket.socket.connect`` / ``connect_ex`` and ``socket.getaddrinfo`` raise, and log a
   ``blocked`` line, so nothing can reach the network by another route either
   (``FAKENET_ALLOW_SOCKETS=1`` lifts this, e.g. for a loopback server).
@@ -42,7 +44,9 @@ from urllib.parse import urlsplit
 
 LOG_ENV = "FAKENET_LOG"
 ALLOW_SOCKETS_ENV = "FAKENET_ALLOW_SOCKETS"
-PATCH_TARGETS = ("httpx2", "httpx")
+HTTPX_MODULES = ("httpx2", "httpx")
+URLLIB_MODULE = "urllib.request"
+PATCH_TARGETS = (*HTTPX_MODULES, URLLIB_MODULE)
 CREATED = 1_700_000_000
 DEFAULT_EMBEDDING_DIM = 8
 SYSTEM_FINGERPRINT = "fp_fakenet"
@@ -381,30 +385,34 @@ def _header_dict(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     return headers
 
 
-def _respond(module: ModuleType, request: Any, raw_body: bytes) -> Any:
+def _record_and_answer(
+    method: str, url: str, headers: dict[str, str], raw_body: bytes
+) -> tuple[int, Canned]:
+    """Log one request and build its canned answer; returns ``(seq, answer)``."""
     seq = next(_seq)
-    url = str(request.url)
     body, body_is_json = _decode_body(raw_body)
     _log(
         {
             "event": "request",
             "seq": seq,
-            "method": request.method,
+            "method": method,
             "url": url,
-            "headers": _header_dict(list(request.headers.raw)),
+            "headers": headers,
             "body": body,
             "body_is_json": body_is_json,
         }
     )
     try:
-        status, headers, chunks, streamed = build_response(
-            request.method, url, body, body_is_json, seq
-        )
+        return seq, build_response(method, url, body, body_is_json, seq)
     except Exception as exc:  # a bug in the fake must show, and must not be retried
         traceback.print_exc()
-        status, headers, chunks, streamed = _error(
-            400, f"fakenet internal error: {exc!r}", "fakenet_error", "fakenet"
-        )
+        return seq, _error(400, f"fakenet internal error: {exc!r}", "fakenet_error", "fakenet")
+
+
+def _respond(module: ModuleType, request: Any, raw_body: bytes) -> Any:
+    headers_in = _header_dict(list(request.headers.raw))
+    seq, answer = _record_and_answer(request.method, str(request.url), headers_in, raw_body)
+    status, headers, chunks, streamed = answer
     headers = [*headers, ("x-request-id", f"req_fakenet_{seq}")]
     extensions = {"http_version": b"HTTP/1.1"}
     if not streamed:
@@ -438,7 +446,7 @@ def _stream_class(module: ModuleType) -> type:
     return cls
 
 
-def _patch_module(module: ModuleType) -> None:
+def _patch_httpx(module: ModuleType) -> None:
     """Replace the real transports' send methods in an httpx-like ``module``."""
     sync_cls = getattr(module, "HTTPTransport", None)
     async_cls = getattr(module, "AsyncHTTPTransport", None)
@@ -455,6 +463,42 @@ def _patch_module(module: ModuleType) -> None:
     if async_cls is not None and not getattr(async_cls, "_fakenet", False):
         async_cls.handle_async_request = handle_async_request
         async_cls._fakenet = True
+
+
+def _patch_urllib(module: ModuleType) -> None:
+    """Replace ``urllib.request``'s HTTP(S) opening with the fake (``module`` is that module)."""
+    import email.message
+    import http.client
+    import io
+    import urllib.response
+
+    handler_cls = module.AbstractHTTPHandler
+    if getattr(handler_cls, "_fakenet", False):
+        return
+
+    def do_open(self: Any, http_class: Any, req: Any, **kwargs: Any) -> Any:
+        data = req.data if isinstance(req.data, bytes) else b""
+        headers_in = {name.lower(): value for name, value in req.header_items()}
+        url = req.full_url
+        seq, (status, headers, chunks, _) = _record_and_answer(
+            req.get_method(), url, headers_in, data
+        )
+        message = email.message.Message()
+        for name, value in [*headers, ("x-request-id", f"req_fakenet_{seq}")]:
+            message[name] = value
+        response = urllib.response.addinfourl(io.BytesIO(b"".join(chunks)), message, url, status)
+        response.msg = http.client.responses.get(status, "")  # what urllib's handlers read
+        return response
+
+    handler_cls.do_open = do_open
+    handler_cls._fakenet = True
+
+
+def _patch_module(module: ModuleType) -> None:
+    if module.__name__ == URLLIB_MODULE:
+        _patch_urllib(module)
+    else:
+        _patch_httpx(module)
 
 
 class _PatchingLoader:
