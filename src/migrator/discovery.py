@@ -27,6 +27,18 @@ SKIP_DIR_NAMES = frozenset(
 SOURCE_SUFFIXES = (".py",)
 
 
+def is_test_file(rel: str) -> bool:
+    """A test module or fixture (`tests/...`, `test_x.py`, `x_test.py`, `conftest.py`)."""
+    path = PurePosixPath(rel)
+    name = path.name
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(p in ("tests", "test", "testing") for p in path.parts[:-1])
+    )
+
+
 @dataclass(frozen=True)
 class Target:
     """The root that report paths are relative to, and the files to look at."""
