@@ -130,8 +130,9 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             record=False,
         )  # fmt: skip
     model_extra: dict[str, Any] = {}
-    if call.model is not None and call.model.value is not None:
-        target = mapping.resolve_model(call.model.value)
+    model = call.model if call.node not in plan.models_left else None  # (left: tested)
+    if model is not None and model.value is not None:
+        target = mapping.resolve_model(model.value)
         if target is not None and target.extra_body:
             model_extra = dict(target.extra_body)
     if not (remove or rename or set_values or extra or model_extra):

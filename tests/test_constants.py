@@ -354,3 +354,23 @@ def test_a_chain_of_requests_settles(tmp_path: Path) -> None:
     # A re-export is not a constant: the call's model stays unknown, and is said to be.
     assert _new_text(report, "defaults.py") is None
     assert [f.id for f in report.findings if f.path == "chat.py"].count("MIG201") == 1
+
+
+def test_a_constant_its_own_file_also_tests_is_left_and_reported(tmp_path: Path) -> None:
+    """Mapping CHAT_MODEL where it is defined would flip the test next to it."""
+    settings = """\
+        CHAT_MODEL = "gpt-4o"
+        VISION = CHAT_MODEL.startswith("gpt-4o")
+        """
+    root = _project(
+        tmp_path, {"app/__init__.py": "", "app/settings.py": settings, "app/embed.py": EMBED}
+    )
+    report = _migrate(root, "qwen")
+    assert _new_text(report, "app/settings.py") is None
+    found = [(f.path, f.id, f.line) for f in report.findings if f.path == "app/settings.py"]
+    assert found == [("app/settings.py", "MIG206", 1), ("app/settings.py", "MIG206", 2)]
+    kept = [f.message for f in report.findings if f.path == "app/settings.py"][0]
+    assert kept.startswith(
+        "model 'gpt-4o' (the model of chat.completions.create at app/embed.py:16) "
+        "also drives a test at line 2"
+    )
