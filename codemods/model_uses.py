@@ -60,15 +60,17 @@ class ModelUses:
         return [(carrier, statement) for statement in self._tests_of(carrier)]
 
     def keep_tested(self, call: CallSite) -> bool:
-        """True (and reported) when a literal this call's model comes from would change
-        and a name carrying it is also tested: mapping it would change the branch."""
+        """True (and reported) when a value this call's model comes from would change and
+        a name carrying it is also tested: mapping it would change the branch. The value
+        is a literal here or a constant another file defines."""
         ref = call.model
         if ref is None:
             return False
         changing = [
             one
             for one in (ref, *ref.alternatives)
-            if one.literal is not None and self.mapped(one.value) not in (None, one.value)
+            if (one.literal is not None or one.constant is not None)
+            and self.mapped(one.value) not in (None, one.value)
         ]
         if not changing:
             return False
@@ -77,8 +79,7 @@ class ModelUses:
             return False
         where = f"sent by {call.api} at line {self.plan.line_of(call.node)}"
         for one in changing:
-            assert one.literal is not None
-            self.report_kept(one.literal, str(one.value), where, tests)
+            self.report_kept(one.literal or call.node, str(one.value), where, tests)
         return True
 
     def report_kept(
@@ -142,8 +143,6 @@ class ModelUses:
                 and m.matches(current, _TEST_CALL)
             ):
                 return plan.statement_of(current)
-            if isinstance(current, cst.Match) and child is current.subject:
-                return current
             if isinstance(current, cst.Subscript) and child is not current.value:
                 if self._holds_ids(current.value):  # `LIMITS[model]`
                     return plan.statement_of(current)
@@ -158,6 +157,8 @@ class ModelUses:
                     return None  # handed to another function: what it does is its own
                 return plan.statement_of(call)
             child, current = current, plan.parent_of(current)
+        if isinstance(current, cst.Match) and child is current.subject:
+            return current  # `match model:`
         return None
 
     def _about_models(self, comparison: cst.Comparison) -> bool:
@@ -169,8 +170,9 @@ class ModelUses:
             if isinstance(current, _COMPREHENSIONS):
                 scope = current
             current = self.plan.parent_of(current)
-        if m.findall(scope, m.SimpleString() | m.ConcatenatedString() | m.FormattedString()):
-            return True
+        strings = m.findall(scope, m.SimpleString() | m.ConcatenatedString() | m.FormattedString())
+        if any(not isinstance(s, cst.SimpleString) or s.evaluated_value for s in strings):
+            return True  # (`model == ""` tests for no model, not for which one)
         return any(self._holds_ids(node) for node in m.findall(scope, m.Name() | m.Attribute()))
 
     def _holds_ids(self, node: cst.CSTNode) -> bool:
@@ -305,9 +307,7 @@ class ModelUses:
                 and m.matches(current, _TEST_CALL)
             ):
                 return plan.statement_of(current)
-            if isinstance(current, (cst.If, cst.While, cst.IfExp, cst.Assert)) and (
-                child is current.test
-            ):
+            if isinstance(current, cst.IfExp) and child is current.test:
                 return plan.statement_of(current)
             if isinstance(current, cst.MatchCase) and child is current.pattern:
                 return plan.statement_of(current)
@@ -316,8 +316,8 @@ class ModelUses:
             ):
                 return plan.statement_of(current)
             child, current = current, plan.parent_of(current)
-        if isinstance(current, (cst.If, cst.While)) and child is current.test:
-            return current
+        if isinstance(current, (cst.If, cst.While, cst.Assert)) and child is current.test:
+            return current  # `if is_reasoning("o1"):`, `assert supports("gpt-4o")`
         return None
 
 

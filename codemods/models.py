@@ -54,8 +54,9 @@ def fix_models(plan: Plan) -> None:
     for call in moving:
         if uses.keep_tested(call):
             tested.update(_literals(call.model))
+            plan.models_left.add(call.node)
     for call in moving:
-        if tested.intersection(_literals(call.model)):
+        if call.node in plan.models_left or tested.intersection(_literals(call.model)):
             plan.models_left.add(call.node)
         elif call.model is not None and call.model.alternatives:
             if call.family == "embeddings":  # one vector space per call, not a choice

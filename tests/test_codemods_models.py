@@ -627,3 +627,38 @@ def test_a_gateway_reports_no_model_dependent_code() -> None:
         "gateway",
     )
     assert [f.id for f in found if f.id.startswith("MIG2")] == ["MIG202"]  # the one note
+
+
+@THREE
+def test_a_match_on_the_model_keeps_it_and_an_empty_check_does_not(provider: str) -> None:
+    new = NEW[provider]
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, model="gpt-4o", fast="gpt-4o-mini"):
+            match model:
+                case "gpt-4o":
+                    pass
+            if fast == "":
+                return None
+            client.chat.completions.create(model=model, messages=[])
+            return client.chat.completions.create(model=fast, messages=[])
+        """,
+        f"""\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, model="gpt-4o", fast="{new["gpt-4o-mini"]}"):
+            match model:
+                case "gpt-4o":
+                    pass
+            if fast == "":
+                return None
+            client.chat.completions.create(model=model, messages=[])
+            return client.chat.completions.create(model=fast, messages=[]{THINKING_OFF[provider]})
+        """,
+        provider,
+    )
+    assert model_findings(found) == [("MIG206", 4), ("MIG206", 5)]

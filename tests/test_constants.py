@@ -374,3 +374,29 @@ def test_a_constant_its_own_file_also_tests_is_left_and_reported(tmp_path: Path)
         "model 'gpt-4o' (the model of chat.completions.create at app/embed.py:16) "
         "also drives a test at line 2"
     )
+
+
+def test_a_constant_the_requesting_file_tests_is_not_asked_for(tmp_path: Path) -> None:
+    """The call's own file compares the imported model: changing it would flip that."""
+    settings = 'CHAT_MODEL = "gpt-4o"\n'
+    chat = """\
+        from openai import OpenAI
+
+        from app.settings import CHAT_MODEL
+
+        client = OpenAI()
+
+
+        def answer(question):
+            if CHAT_MODEL == "gpt-4o":
+                question = question.strip()
+            return client.chat.completions.create(model=CHAT_MODEL, messages=[])
+        """
+    root = _project(
+        tmp_path, {"app/__init__.py": "", "app/settings.py": settings, "app/chat.py": chat}
+    )
+    report = _migrate(root, "qwen")
+    assert _new_text(report, "app/settings.py") is None
+    assert not any(r.requests for r in report.results)
+    found = [(f.path, f.id, f.line) for f in report.findings if f.id.startswith("MIG2")]
+    assert found == [("app/chat.py", "MIG206", 9), ("app/chat.py", "MIG206", 11)]
