@@ -124,6 +124,9 @@ class ModelUses:
         else:
             uses = m.findall(carrier.region, m.Name(carrier.name))
         for use in uses:
+            parent = self.plan.parent_of(use)
+            if isinstance(parent, cst.Attribute) and parent.attr is use and not carrier.attribute:
+                continue  # `cfg.model` is not the name `model`
             statement = self._test_using(use)
             if statement is not None:
                 yield statement

@@ -19,7 +19,9 @@ module) still counts in a file that imports openai, when its path is a known
 resource and method (`<anything>.chat.completions.create`). Model names are followed
 from a call's `model=` to a literal bound in the same module: constants, dict entries
 (`M["k"]`, `M.get("k")`), `os.getenv("X", "gpt-4o")` defaults, class attributes
-(`self.m`, `cls.m`, `Config.m`) and parameter defaults.
+(`self.m`, `cls.m`, `Config.m`) and parameter defaults; and to each of several values
+(`"a" if c else "b"`, `m or "gpt-4o"`, a name assigned in two branches, `M[key]`). The
+names a model travels through are kept, so code that also tests them can be found.
 """
 
 from __future__ import annotations
