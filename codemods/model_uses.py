@@ -23,7 +23,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from migrator.discovery import is_test_file
-from migrator.inventory import CallSite, Carrier, LiteralSite, ModelRef
+from migrator.inventory import TOKENIZER_CALLS, CallSite, Carrier, LiteralSite, ModelRef
 from migrator.mapping import openai_model_kind
 from migrator.prefilter import is_openai_model
 from migrator.rewrite import Plan
@@ -216,11 +216,11 @@ class ModelUses:
         tables: dict[cst.CSTNode, list[LiteralSite]] = {}
         rest: list[LiteralSite] = []
         for site in left:
+            if _counts_tokens(plan, site.node):
+                continue
             statement = self._branch_of(site.node)
             if statement is not None:
                 branches.setdefault(statement, []).append(site)
-                continue
-            if _counts_tokens(plan, site.node):
                 continue
             table = _table_of(plan, site.node)
             if table is None:
@@ -331,20 +331,30 @@ def _carriers(ref: ModelRef) -> Iterator[Carrier]:
 
 
 def _counts_tokens(plan: Plan, node: cst.CSTNode) -> bool:
-    """An argument (or parameter default) of a function named for tokens:
-    `count_tokens(text, "gpt-4")`, `def num_tokens(messages, model="gpt-4o")`."""
-    parent = plan.parent_of(node)
-    if isinstance(parent, cst.Arg):
-        call = plan.parent_of(parent)
-        if isinstance(call, cst.Call):
-            func = call.func
-            name = func.attr.value if isinstance(func, cst.Attribute) else None
-            name = func.value if isinstance(func, cst.Name) else name
-            return name is not None and "token" in name.lower()
-    if isinstance(parent, cst.Param):
-        function = plan.parent_of(plan.parent_of(parent) or parent)
-        return isinstance(function, cst.FunctionDef) and "token" in function.name.value.lower()
+    """Part of an argument of a tokenizer or of a function named for tokens
+    (`count_tokens(text, "gpt-4")`, `encoding_for_model("gpt-4o" if o1 else name)`), the
+    default of such a function's parameter, or the value of a name for tokens
+    (`default_tokenizer = "gpt-4o"`)."""
+    child, current = node, plan.parent_of(node)
+    while current is not None and not isinstance(current, _STATEMENTS):
+        if isinstance(current, cst.Call) and child is not current.func:
+            if _named_for_tokens(current.func):
+                return True
+        if isinstance(current, cst.Param):
+            function = plan.parent_of(plan.parent_of(current) or current)
+            return isinstance(function, cst.FunctionDef) and _named_for_tokens(function.name)
+        child, current = current, plan.parent_of(current)
+    if isinstance(current, cst.Assign) and child is current.value:
+        return any(_named_for_tokens(target.target) for target in current.targets)
+    if isinstance(current, cst.AnnAssign) and child is current.value:
+        return _named_for_tokens(current.target)
     return False
+
+
+def _named_for_tokens(expr: cst.BaseExpression) -> bool:
+    name = expr.attr.value if isinstance(expr, cst.Attribute) else None
+    name = expr.value if isinstance(expr, cst.Name) else name
+    return name is not None and (name in TOKENIZER_CALLS or "token" in name.lower())
 
 
 def _table_of(plan: Plan, node: cst.CSTNode) -> cst.CSTNode | None:

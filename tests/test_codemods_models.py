@@ -435,9 +435,12 @@ def test_tokenizer_names_are_left_silently(provider: str) -> None:
             return len(tiktoken.encoding_for_model(model).encode(text))
 
 
-        def budget(client: OpenAI, text):
+        def budget(client: OpenAI, text, name):
             enc = tiktoken.encoding_for_model("gpt-4o-mini")
-            return count_tokens(text, "gpt-4o"), enc
+            default_tokenizer = "gpt-4"
+            # (tiktoken knows no o1 names: count them as gpt-4o)
+            guess = tiktoken.encoding_for_model("gpt-4o" if name.startswith("o1") else name)
+            return count_tokens(text, "gpt-4o"), enc, default_tokenizer, guess
         """,
         provider,
     )
