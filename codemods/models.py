@@ -1,9 +1,11 @@
-"""Map OpenAI model ids to the provider's, wherever the inventory found them.
+"""Map OpenAI model ids to the provider's where they reach a request's `model=`.
 
 Literals at call sites, and literals the inventory traced a call's `model=` to
 (constants, dict entries, `os.getenv` defaults, class attributes, parameter
-defaults), and free-standing model-id literals. A model that is not a literal
-becomes a finding naming where the value comes from.
+defaults, both branches of `a if c else b`, the fallback of `m or "gpt-4o"`). A model
+that is not a literal becomes a finding naming where the value comes from. Every other
+model id is left and reported where code depends on it (model_uses.py); so is a value
+that is sent and also tested (`if model == "o1"`), since mapping it would flip the test.
 
 A model (or an embeddings `dimensions=`) that is a constant another file of the run
 defines is changed there: the call's worker asks for it (`Plan.request`), and the
@@ -15,6 +17,7 @@ Rules:
   MIG203 embedding model changed: vectors must be re-embedded (and dimensions)
   MIG204 reasoning model mapped: thinking / reasoning defaults differ
   MIG205 model id used as a dict key: left (renaming could merge entries)
+  MIG206-208 model ids tested, in tables, or reaching no request (see model_uses.py)
   MIG210 model chosen for what the call does (images, streaming, tools)
   MIG211 no mapped model fits what the call does: model left
   MIG212 --model-map choice lacks what the call needs (per the mapping): kept
@@ -28,37 +31,84 @@ import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
 from migrator.codemods._model_fit import call_needs, model_choice, shared_calls
 from migrator.codemods.client_endpoint import call_retargeted
+from migrator.codemods.model_uses import ModelUses
 
 from migrator.capabilities import ModelChoice, unmet_needs
 from migrator.constants import Constant, ConstantEdit
-from migrator.inventory import CallSite, SizeRef
+from migrator.inventory import CallSite, ModelRef, SizeRef
 from migrator.mapping import ModelTarget, openai_model_kind
 from migrator.rewrite import Plan
 
 
 def fix_models(plan: Plan) -> None:
     done: set[cst.CSTNode] = set()
-    _apply_requests(plan, done)
-    # A model that only feeds calls left as they are (a client already pointing at another
-    # provider, an endpoint the provider lacks) stays as it is.
-    held: set[cst.SimpleString] = set()
+    uses = ModelUses(plan, passthrough=passes_models_through(plan))
+    # Literals that stay: they feed only calls left as they are (a client already pointing
+    # at another provider, an endpoint the provider lacks)...
+    held: set[cst.CSTNode] = set()
+    # ...or code also tests them (`if model == "o1"`): mapping them would flip the test.
+    tested: set[cst.CSTNode] = set()
+    _apply_requests(plan, done, tested, uses)
     moving: list[CallSite] = []
     for call in plan.inventory.calls:
         if call_retargeted(plan, call) and plan.mapping.supports(call.family):
             moving.append(call)
-        elif call.model is not None and call.model.literal is not None:
-            held.add(call.model.literal)
+        elif call.model is not None:
+            held.update(_literals(call.model))
+    # First every test, then the mapping: a literal two calls share stays for both.
     for call in moving:
-        _fix_call_model(plan, call, done)
+        if uses.keep_tested(call):
+            tested.update(_literals(call.model))
+            plan.models_left.add(call.node)
+    for call in moving:
+        if call.node in plan.models_left or tested.intersection(_literals(call.model)):
+            plan.models_left.add(call.node)
+        elif call.model is not None and call.model.alternatives:
+            if call.family == "embeddings":  # one vector space per call, not a choice
+                held.update(_literals(call.model))
+                _fix_call_model(plan, call, done)  # reports the model as not a literal
+            else:
+                _fix_alternatives(plan, call, done)
+        else:
+            _fix_call_model(plan, call, done)
     inventory = plan.inventory
     if not (inventory.has_sdk_usage or inventory.env_reads):
         # No openai SDK here (a local class named OpenAI, LangChain, tiktoken...): a model
         # id in such a file belongs to something else.
         return
-    for site in inventory.model_literals:
-        if site.node not in done and site.node not in held:
-            _rewrite_literal(plan, site.node, site.value, done)
+    # Every other model id reaches no request migrator can see: it is left, and reported
+    # where code depends on it.
+    handled = done | held | tested
+    uses.report_left(s for s in inventory.model_literals if s.node not in handled)
     _passthrough_note(plan, done)
+
+
+def _literals(ref: ModelRef | None) -> list[cst.SimpleString]:
+    """The literals a call's model comes from."""
+    if ref is None:
+        return []
+    return [one.literal for one in (ref, *ref.alternatives) if one.literal is not None]
+
+
+def _fix_alternatives(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
+    """The model is one of several traced values (`"a" if c else "b"`, `m or "gpt-4o"`):
+    map each where it is written."""
+    ref = call.model
+    assert ref is not None
+    for one in ref.alternatives:
+        if one.literal is not None and one.literal not in done:
+            _rewrite_literal(plan, one.literal, str(one.value), done)
+        elif one.literal is None and one.constant is not None:
+            target = plan.mapping.resolve_model(str(one.value))
+            _request_model(plan, call, one.constant, target)
+    if ref.partial and call.family in ("chat", "completions", "responses"):
+        plan.finding(
+            "MIG201", "warning", "code",
+            f"model for {call.api} is partly not a literal ({ref.origin}): its literal "
+            f"values are mapped; make sure the rest names a model that {plan.mapping.name} "
+            "serves",
+            node=call.node,
+        )  # fmt: skip
 
 
 def passes_models_through(plan: Plan) -> bool:
@@ -355,7 +405,9 @@ def _change_size(plan: Plan, size: SizeRef, new: int, why: str, done: set[cst.CS
         plan.request(ConstantEdit(constant.path, constant.name, size.value, new, why))
 
 
-def _apply_requests(plan: Plan, done: set[cst.CSTNode]) -> None:
+def _apply_requests(
+    plan: Plan, done: set[cst.CSTNode], tested: set[cst.CSTNode], uses: ModelUses
+) -> None:
     """Change the constants of this file that other files' calls asked for."""
     for edit in plan.options.constant_edits:
         node = module_constant_literal(plan.module, edit.name)
@@ -370,7 +422,12 @@ def _apply_requests(plan: Plan, done: set[cst.CSTNode]) -> None:
         if node in done:
             continue
         if isinstance(node, cst.SimpleString):
-            _rewrite_literal(plan, node, str(edit.old), done)
+            tests = uses.tested_here(edit.name)
+            if tests:  # this file tests the constant too: mapping it would flip the test
+                tested.add(node)
+                uses.report_kept(node, str(edit.old), edit.reason, tests)
+            else:
+                _rewrite_literal(plan, node, str(edit.old), done)
             continue
         done.add(node)
         if plan.replace(node, _integer_edit(edit.new), "MIG200"):

@@ -131,7 +131,8 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             record=False,
         )  # fmt: skip
     model_extra: dict[str, Any] = {}
-    if call.model is not None and call.model.value is not None:
+    model = call.model if call.node not in plan.models_left else None  # (left: tested)
+    if model is not None and model.value is not None:
         # The model the call ends up with (models.py may pick another one for what the
         # call does, or leave the id): its extra_body, not the plain mapping's.
         target = call_target(plan, call)

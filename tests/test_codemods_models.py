@@ -4,13 +4,17 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
+
+import pytest
 
 from migrator.discovery import discover
 from migrator.mapping import load_mapping
 from migrator.migrate import migrate
+from migrator.model import Finding
 from migrator.rewrite import RewriteOptions, rewrite_job
-from tests.codemod_helpers import check_noop, check_transformed, ids, mapping
+from tests.codemod_helpers import check_noop, check_transformed, ids, mapping, rewrite_bytes
 
 # Calls through a client the file receives (typed parameter): only the call is at stake.
 HEADER = """\
@@ -96,10 +100,17 @@ def test_model_with_no_equivalent_is_left_and_reported() -> None:
         """\
         import openai
 
-        EMBEDDING = "text-embedding-3-small"
-        """
+        MODEL = "gpt-5"
+
+
+        def ask(client: openai.AzureOpenAI):
+            return client.chat.completions.create(model=MODEL, messages=[])
+        """,
+        "azure",  # no default for ids it does not list
     )
-    assert [(f.id, f.severity) for f in found] == [("MIG202", "warning")]
+    assert [(f.id, f.severity, f.line) for f in found if f.id.startswith("MIG2")] == [
+        ("MIG202", "warning", 3)
+    ]
 
 
 def test_embedding_model_gets_dimensions_where_the_provider_takes_them() -> None:
@@ -505,3 +516,390 @@ def test_an_ignored_model_id_is_not_reported_as_chosen() -> None:
         + '    client.chat.completions.create(model="gpt-4o", messages=messages)  # migrator: ignore[MIG200]\n'
     )
     assert "MIG210" not in ids(check_noop(source, "glm"))
+
+
+# -- a literal is mapped only where it reaches a request's model= --------------------------
+# Each form for three providers; the ids each one maps to, from mappings/*.yaml.
+NEW = {
+    "qwen": {"gpt-4o": "qwen3-max", "gpt-3.5-turbo": "qwen-flash", "gpt-4o-mini": "qwen-plus"},
+    "glm": {
+        "gpt-4o": "glm-4-plus",
+        "gpt-3.5-turbo": "glm-4-flash",
+        "gpt-4o-mini": "glm-4-air-250414",
+    },
+    "deepseek": {
+        "gpt-4o": "deepseek-v4-pro",
+        "gpt-3.5-turbo": "deepseek-v4-flash",
+        "gpt-4o-mini": "deepseek-v4-flash",
+    },
+}
+# DeepSeek V4 models take a thinking switch: a call whose model is known gets it.
+THINKING_OFF = {
+    "qwen": "",
+    "glm": "",
+    "deepseek": ', extra_body={"thinking": {"type": "disabled"}}',
+}
+THREE = pytest.mark.parametrize("provider", sorted(NEW))
+
+
+def model_findings(found: list[Finding]) -> list[tuple[str, int]]:
+    return [(f.id, f.line) for f in found if f.id.startswith("MIG2")]
+
+
+@THREE
+def test_a_set_of_model_ids_is_left_with_one_finding(provider: str) -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        REASONING_MODELS = {"o1", "o1-mini", "o3-mini", "gpt-5", "gpt-5-mini"}
+
+
+        def sampling(model: str) -> dict:
+            return {} if model in REASONING_MODELS else {"temperature": 0.2}
+        """,
+        provider,
+    )
+    assert model_findings(found) == [("MIG207", 3)]
+    assert "'o1', 'o1-mini', 'o3-mini', 'gpt-5' and 1 more" in found[0].message
+
+
+@THREE
+def test_comparisons_and_cases_on_model_ids_are_left_one_finding_per_statement(
+    provider: str,
+) -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+
+        def label(client: OpenAI, name: str):
+            if name == "gpt-4-vision-preview" or name == "gpt-4o":
+                return "vision"
+            elif name.startswith(("o1", "o3")):
+                return "reasoning"
+            if any(x in name for x in ["o1", "o3", "o4-mini"]):
+                return "thinking"
+            match name:
+                case "gpt-4o" | "gpt-4o-mini":
+                    return "omni"
+            return client.chat.completions.create(model=name, messages=[])
+        """,
+        provider,
+    )
+    assert model_findings(found) == [
+        ("MIG206", 5),
+        ("MIG206", 7),
+        ("MIG206", 9),
+        ("MIG206", 12),
+        ("MIG201", 14),
+    ]  # fmt: skip  (a finding sits at the statement's first model id: the `case` line)
+    assert "tests for OpenAI model ids 'gpt-4-vision-preview', 'gpt-4o';" in found[0].message
+
+
+@THREE
+def test_a_parameter_default_that_a_branch_also_tests_is_left(provider: str) -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+
+        def judge(client: OpenAI, image, judger_model_name="gpt-4o"):
+            if judger_model_name == "gpt-4o":
+                image = [image]
+            return client.chat.completions.create(model=judger_model_name, messages=image)
+        """,
+        provider,
+    )
+    assert model_findings(found) == [("MIG206", 4), ("MIG206", 5)]
+    assert found[0].message.startswith(
+        "model 'gpt-4o' (sent by chat.completions.create at line 7) also drives a test at line 5"
+    )
+    assert "this branch tests judger_model_name" in found[1].message
+
+
+@THREE
+def test_a_constant_sent_and_tested_with_startswith_is_left(provider: str) -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        MODEL = "gpt-4o"
+
+
+        def ask(client: OpenAI, question):
+            extra = {"modalities": ["text"]} if MODEL.startswith("gpt-4o") else {}
+            return client.chat.completions.create(model=MODEL, messages=[], **extra)
+        """,
+        provider,
+    )
+    assert model_findings(found) == [("MIG206", 3), ("MIG206", 7)]
+
+
+@THREE
+def test_cli_choices_are_left(provider: str) -> None:
+    found = check_noop(
+        """\
+        import argparse
+
+        from openai import OpenAI
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--model", choices=["gpt-4o", "gpt-4o-mini", "o1"])
+        parser.add_argument("--judge", default="gpt-4o")
+
+
+        def ask(client: OpenAI, args):
+            return client.chat.completions.create(model=args.model, messages=[])
+        """,
+        provider,
+    )
+    assert model_findings(found) == [("MIG207", 6), ("MIG208", 7), ("MIG201", 11)]
+    assert found[1].message.startswith(
+        "OpenAI model ids that reach no request migrator can see were left as they are: "
+        "'gpt-4o' (line 7)"
+    )
+
+
+@THREE
+def test_tokenizer_names_are_left_silently(provider: str) -> None:
+    found = check_noop(
+        """\
+        import tiktoken
+        from openai import OpenAI
+
+
+        def count_tokens(text, model="gpt-4"):
+            return len(tiktoken.encoding_for_model(model).encode(text))
+
+
+        def budget(client: OpenAI, text, name):
+            enc = tiktoken.encoding_for_model("gpt-4o-mini")
+            default_tokenizer = "gpt-4"
+            # (tiktoken knows no o1 names: count them as gpt-4o)
+            guess = tiktoken.encoding_for_model("gpt-4o" if name.startswith("o1") else name)
+            return count_tokens(text, "gpt-4o"), enc, default_tokenizer, guess
+        """,
+        provider,
+    )
+    assert model_findings(found) == []
+
+
+@THREE
+def test_constants_and_dict_entries_that_reach_model_are_mapped(provider: str) -> None:
+    new = NEW[provider]
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+        CHAT_MODEL = "gpt-4o"
+        MODELS = {"fast": "gpt-4o-mini", "smart": "gpt-4-turbo", "old": "gpt-3.5-turbo"}
+
+
+        def ask(client: OpenAI):
+            client.chat.completions.create(model=CHAT_MODEL, messages=[])
+            return client.chat.completions.create(model=MODELS["fast"], messages=[])
+        """,
+        f"""\
+        from openai import OpenAI
+
+        CHAT_MODEL = "{new["gpt-4o"]}"
+        MODELS = {{"fast": "{new["gpt-4o-mini"]}", "smart": "gpt-4-turbo", "old": "gpt-3.5-turbo"}}
+
+
+        def ask(client: OpenAI):
+            client.chat.completions.create(model=CHAT_MODEL, messages=[]{THINKING_OFF[provider]})
+            return client.chat.completions.create(model=MODELS["fast"], messages=[]{THINKING_OFF[provider]})
+        """,
+        provider,
+    )
+    # the table's other entries reach no request: left, one finding for the table
+    assert model_findings(found) == [("MIG207", 4)]
+    (note,) = [f.message for f in found if f.id == "MIG207"]
+    assert note.startswith(
+        "entries of this table reach no request migrator can see: 'gpt-4-turbo', 'gpt-3.5-turbo';"
+    )
+
+
+@THREE
+def test_a_table_looked_up_with_a_computed_key_is_mapped_whole(provider: str) -> None:
+    new = NEW[provider]
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+        TIERS = {"fast": "gpt-4o-mini", "smart": "gpt-4o"}
+
+
+        def ask(client: OpenAI, tier: str):
+            return client.chat.completions.create(model=TIERS[tier], messages=[])
+        """,
+        f"""\
+        from openai import OpenAI
+
+        TIERS = {{"fast": "{new["gpt-4o-mini"]}", "smart": "{new["gpt-4o"]}"}}
+
+
+        def ask(client: OpenAI, tier: str):
+            return client.chat.completions.create(model=TIERS[tier], messages=[])
+        """,
+        provider,
+    )
+    assert model_findings(found) == []
+
+
+@THREE
+def test_every_value_a_conditional_model_may_take_is_mapped(provider: str) -> None:
+    new = NEW[provider]
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, long: bool, chosen=None):
+            client.chat.completions.create(model="gpt-4o" if long else "gpt-3.5-turbo", messages=[])
+            if long:
+                model = "gpt-4o"
+            else:
+                model = "gpt-4o-mini"
+            client.chat.completions.create(model=model, messages=[])
+            return client.chat.completions.create(model=chosen or "gpt-4o-mini", messages=[])
+        """,
+        f"""\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, long: bool, chosen=None):
+            client.chat.completions.create(model="{new["gpt-4o"]}" if long else "{new["gpt-3.5-turbo"]}", messages=[])
+            if long:
+                model = "{new["gpt-4o"]}"
+            else:
+                model = "{new["gpt-4o-mini"]}"
+            client.chat.completions.create(model=model, messages=[])
+            return client.chat.completions.create(model=chosen or "{new["gpt-4o-mini"]}", messages=[])
+        """,
+        provider,
+    )
+    # `chosen` comes from the caller: the call says so
+    assert model_findings(found) == [("MIG201", 11)]
+    (note,) = [f.message for f in found if f.id == "MIG201"]
+    assert 'partly not a literal (dynamic: chosen or "gpt-4o-mini")' in note
+
+
+@THREE
+def test_model_ids_in_a_test_file_are_left_unless_the_file_sends_them(provider: str) -> None:
+    source = textwrap.dedent(
+        """\
+        from openai import OpenAI
+
+        from app.models import is_reasoning
+
+
+        def test_reasoning_ids():
+            assert is_reasoning("o1") and is_reasoning("o3-mini")
+            assert not is_reasoning("gpt-4o")
+            assert {"gpt-4o", "gpt-4o-mini"} == {"gpt-4o", "gpt-4o-mini"}
+
+
+        def test_live(client: OpenAI):
+            client.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    )
+    result = rewrite_bytes(source.encode(), provider, path="tests/test_models.py")
+    expected = source.replace(
+        'model="gpt-4o", messages=[])',
+        f'model="{NEW[provider]["gpt-4o"]}", messages=[]{THINKING_OFF[provider]})',
+    )
+    assert result.new_source is not None and result.new_source.decode() == expected
+    assert model_findings(result.findings) == [("MIG208", 7)]  # one note for the file
+    assert result.findings[0].message.startswith("test fixtures name OpenAI model ids: 'o1'")
+
+
+def test_a_dict_keyed_by_model_ids_gets_one_finding() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        CONTEXT = {"gpt-4": 8192, "gpt-4o": 128000, "gpt-3.5-turbo": 16385}
+        """,
+        "qwen",
+    )
+    assert model_findings(found) == [("MIG205", 3)]
+    assert found[0].message == (
+        "OpenAI model ids 'gpt-4', 'gpt-4o', 'gpt-3.5-turbo' are dict keys: left as they are; "
+        "add entries for 'qwen3-max', 'qwen-flash' (renaming keys could merge entries)"
+    )
+
+
+def test_a_model_looked_up_in_a_table_keyed_by_ids_is_left() -> None:
+    """`LIMITS[MODEL]` would raise KeyError once MODEL is a provider id."""
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        MODEL = "gpt-4o"
+        LIMITS = {"gpt-4o": 128000, "gpt-4": 8192}
+
+
+        def ask(client: OpenAI, messages):
+            budget = LIMITS[MODEL]
+            return client.chat.completions.create(model=MODEL, messages=messages[-budget:])
+        """,
+        "glm",
+    )
+    assert model_findings(found) == [("MIG206", 3), ("MIG205", 4), ("MIG206", 8)]
+
+
+def test_a_gateway_reports_no_model_dependent_code() -> None:
+    """The gateway receives OpenAI ids as they are: tests on them keep their meaning."""
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        MODEL = "gpt-4o"
+        REASONING = ("o1", "o3-mini")
+
+
+        def ask(client: OpenAI):
+            if MODEL in REASONING:
+                return None
+            return client.chat.completions.create(model=MODEL, messages=[])
+        """,
+        "gateway",
+    )
+    assert [f.id for f in found if f.id.startswith("MIG2")] == ["MIG202"]  # the one note
+
+
+@THREE
+def test_a_match_on_the_model_keeps_it_and_an_empty_check_does_not(provider: str) -> None:
+    new = NEW[provider]
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, model="gpt-4o", fast="gpt-4o-mini"):
+            match model:
+                case "gpt-4o":
+                    pass
+            if fast == "":
+                return None
+            client.chat.completions.create(model=model, messages=[])
+            return client.chat.completions.create(model=fast, messages=[])
+        """,
+        f"""\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, model="gpt-4o", fast="{new["gpt-4o-mini"]}"):
+            match model:
+                case "gpt-4o":
+                    pass
+            if fast == "":
+                return None
+            client.chat.completions.create(model=model, messages=[])
+            return client.chat.completions.create(model=fast, messages=[]{THINKING_OFF[provider]})
+        """,
+        provider,
+    )
+    assert model_findings(found) == [("MIG206", 4), ("MIG206", 5)]

@@ -354,3 +354,49 @@ def test_a_chain_of_requests_settles(tmp_path: Path) -> None:
     # A re-export is not a constant: the call's model stays unknown, and is said to be.
     assert _new_text(report, "defaults.py") is None
     assert [f.id for f in report.findings if f.path == "chat.py"].count("MIG201") == 1
+
+
+def test_a_constant_its_own_file_also_tests_is_left_and_reported(tmp_path: Path) -> None:
+    """Mapping CHAT_MODEL where it is defined would flip the test next to it."""
+    settings = """\
+        CHAT_MODEL = "gpt-4o"
+        VISION = CHAT_MODEL.startswith("gpt-4o")
+        """
+    root = _project(
+        tmp_path, {"app/__init__.py": "", "app/settings.py": settings, "app/embed.py": EMBED}
+    )
+    report = _migrate(root, "qwen")
+    assert _new_text(report, "app/settings.py") is None
+    found = [(f.path, f.id, f.line) for f in report.findings if f.path == "app/settings.py"]
+    assert found == [("app/settings.py", "MIG206", 1), ("app/settings.py", "MIG206", 2)]
+    kept = [f.message for f in report.findings if f.path == "app/settings.py"][0]
+    assert kept.startswith(
+        "model 'gpt-4o' (the model of chat.completions.create at app/embed.py:16) "
+        "also drives a test at line 2"
+    )
+
+
+def test_a_constant_the_requesting_file_tests_is_not_asked_for(tmp_path: Path) -> None:
+    """The call's own file compares the imported model: changing it would flip that."""
+    settings = 'CHAT_MODEL = "gpt-4o"\n'
+    chat = """\
+        from openai import OpenAI
+
+        from app.settings import CHAT_MODEL
+
+        client = OpenAI()
+
+
+        def answer(question):
+            if CHAT_MODEL == "gpt-4o":
+                question = question.strip()
+            return client.chat.completions.create(model=CHAT_MODEL, messages=[])
+        """
+    root = _project(
+        tmp_path, {"app/__init__.py": "", "app/settings.py": settings, "app/chat.py": chat}
+    )
+    report = _migrate(root, "qwen")
+    assert _new_text(report, "app/settings.py") is None
+    assert not any(r.requests for r in report.results)
+    found = [(f.path, f.id, f.line) for f in report.findings if f.id.startswith("MIG2")]
+    assert found == [("app/chat.py", "MIG206", 9), ("app/chat.py", "MIG206", 11)]

@@ -778,3 +778,59 @@ def test_inventory_is_fast_and_linear() -> None:
     # about 0.5 s of CPU on a slow machine; the original visitor took 3.5 s
     assert big_s < 2.0, big_s
     assert big_s < 8 * small_s, (small_s, big_s)  # 4x the code, not 16x the time
+
+
+def test_a_model_that_is_one_of_several_values_traces_each() -> None:
+    inv = inventory_of(
+        "from openai import OpenAI\n"
+        "client = OpenAI()\n"
+        "def ask(long, chosen=None):\n"
+        '    client.chat.completions.create(model="gpt-4o" if long else "gpt-4o-mini")\n'  # 4
+        "    if long:\n"
+        '        model = "gpt-4"\n'
+        "    else:\n"
+        '        model = "gpt-3.5-turbo"\n'
+        "    client.chat.completions.create(model=model)\n"  # 9
+        '    client.chat.completions.create(model=chosen or "o3-mini")\n'  # 10
+        "    client.chat.completions.create(model=chosen or long)\n"  # 11
+    )
+    inline = call_at(inv, 4).model
+    assert inline is not None and inline.literal is None and inline.value is None
+    assert [a.value for a in inline.alternatives] == ["gpt-4o", "gpt-4o-mini"]
+    assert not inline.partial and inline.origin == 'one of: "gpt-4o" if long else "gpt-4o-mini"'
+    # inline branches are the call's own: not reported again as `model` records
+    assert not [u for u in inv.usages() if u.kind == "model" and u.line == 4]
+    branches = call_at(inv, 9).model
+    assert branches is not None
+    assert [a.value for a in branches.alternatives] == ["gpt-4", "gpt-3.5-turbo"]
+    assert [(c.name, type(c.region).__name__) for c in branches.carriers] == [
+        ("model", "FunctionDef")
+    ]
+    fallback = call_at(inv, 10).model
+    assert fallback is not None and fallback.partial
+    assert [a.value for a in fallback.alternatives] == ["o3-mini"]
+    assert call_at(inv, 11).model.origin == "dynamic: chosen or long"  # type: ignore[union-attr]
+
+
+def test_a_traced_model_names_the_names_it_travels_through() -> None:
+    inv = inventory_of(
+        "from openai import OpenAI\n"
+        'DEFAULT = "gpt-4o"\n'
+        "class Bot:\n"
+        "    model = DEFAULT\n"
+        "    def run(self, client: OpenAI, judge=DEFAULT):\n"
+        "        client.chat.completions.create(model=self.model)\n"  # 6
+        "        client.chat.completions.create(model=judge)\n"  # 7
+    )
+    through_attribute = call_at(inv, 6).model
+    assert through_attribute is not None and through_attribute.value == "gpt-4o"
+    assert [(c.name, c.attribute, type(c.region).__name__) for c in through_attribute.carriers] == [
+        ("model", True, "Module"),
+        ("DEFAULT", False, "Module"),
+    ]
+    through_default = call_at(inv, 7).model
+    assert through_default is not None
+    assert [(c.name, type(c.region).__name__) for c in through_default.carriers] == [
+        ("judge", "FunctionDef"),
+        ("DEFAULT", "Module"),
+    ]

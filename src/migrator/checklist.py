@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from migrator.callfacts import CallFacts
 from migrator.codemods.env_vars import ACCOUNT_VARS
 from migrator.datafiles import data_file_reason
+from migrator.discovery import is_test_file
 from migrator.envfiles import find_dotenv_files, find_env_templates, looks_like_openai_key
 from migrator.grouping import group_findings
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES, openai_model_kind
@@ -327,7 +328,7 @@ class _Collector:
             if not hits:
                 continue
             where = f" ({self.lines_text(result.path, hits, 'new')})" if len(hits) > 1 else ""
-            if _is_test_file(result.path):
+            if is_test_file(result.path):
                 self.add(
                     "MIG904", result.path, hits[0],
                     f"names api.openai.com{where}: mocks or assertions bound to OpenAI's host "
@@ -1044,17 +1045,6 @@ def _short_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def _is_test_file(rel: str) -> bool:
-    path = PurePosixPath(rel)
-    name = path.name
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-        or any(p in ("tests", "test", "testing") for p in path.parts[:-1])
-    )
-
-
 def _find_test_command(root: Path, files: list[str]) -> tuple[str, str, int] | None:
     """The repo's own test command: make test, tox, nox, then pytest (where it is set up)."""
     top = set(files)
@@ -1089,7 +1079,7 @@ def _find_test_command(root: Path, files: list[str]) -> tuple[str, str, int] | N
     ):
         if rel in top and (line := find(rel, pattern)) is not None:
             return "python -m pytest", rel, line
-    tests = [f for f in files if f.endswith(".py") and _is_test_file(f)]
+    tests = [f for f in files if f.endswith(".py") and is_test_file(f)]
     if tests:
         return "python -m pytest", tests[0], 1
     return None

@@ -38,6 +38,18 @@ _EXTERNAL_DIR_NAMES = frozenset({"external", "externals", "extern"})
 _OWN_SETUP = ("setup.py", "pyproject.toml", "setup.cfg")
 
 
+def is_test_file(rel: str) -> bool:
+    """A test module or fixture (`tests/...`, `test_x.py`, `x_test.py`, `conftest.py`)."""
+    path = PurePosixPath(rel)
+    name = path.name
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(p in ("tests", "test", "testing") for p in path.parts[:-1])
+    )
+
+
 @dataclass(frozen=True)
 class Target:
     """The root that report paths are relative to, and the files to look at."""

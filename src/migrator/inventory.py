@@ -19,7 +19,9 @@ module) still counts in a file that imports openai, when its path is a known
 resource and method (`<anything>.chat.completions.create`). Model names are followed
 from a call's `model=` to a literal bound in the same module: constants, dict entries
 (`M["k"]`, `M.get("k")`), `os.getenv("X", "gpt-4o")` defaults, class attributes
-(`self.m`, `cls.m`, `Config.m`) and parameter defaults.
+(`self.m`, `cls.m`, `Config.m`) and parameter defaults; and to each of several values
+(`"a" if c else "b"`, `m or "gpt-4o"`, a name assigned in two branches, `M[key]`). The
+names a model travels through are kept, so code that also tests them can be found.
 """
 
 from __future__ import annotations
@@ -222,6 +224,24 @@ class ModelRef:
     inline: bool = False
     # The value is a constant another file of the run defines (`from app.config import M`).
     constant: Constant | None = None
+    # The names the value travels through on its way to `model=` (a constant, a parameter,
+    # `self.model`): code that also tests one of them depends on the value.
+    carriers: tuple[Carrier, ...] = ()
+    # When the model is one of several values (`"a" if c else "b"`, `m or "gpt-4o"`, a
+    # name assigned in two branches): each traced value, with its own literal or constant.
+    # `literal` and `value` are then None; `origin` says what remains untraced, if anything.
+    alternatives: tuple[ModelRef, ...] = ()
+    partial: bool = False  # some of the alternatives' values could not be traced
+
+
+@dataclass(frozen=True, eq=False)
+class Carrier:
+    """A name a traced model value is bound to: `MODEL`, a parameter, `self.model`."""
+
+    name: str  # the identifier (for an attribute: its name, `model` of `self.model`)
+    attribute: bool
+    # Where code sees the value under that name: the function binding it, or the module.
+    region: cst.CSTNode
 
 
 @dataclass(eq=False)
@@ -1338,12 +1358,21 @@ class _Collector(cst.CSTVisitor):
         )
         if model is not None and model.literal is not None and model.inline:
             self.call_model_literals.add(model.literal)
+        for alternative in model.alternatives if model is not None else ():
+            if alternative.literal is not None and self._inside(alternative.literal, call):
+                self.call_model_literals.add(alternative.literal)  # `model="a" if c else "b"`
         self.inv.calls.append(
             CallSite(
                 call, api, api_family(api), style, is_async, stream, usage, model, client,
                 module_client,
             )
         )  # fmt: skip
+
+    def _inside(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+        current: cst.CSTNode | None = node
+        while current is not None and current is not ancestor:
+            current = self.parent.get(current)
+        return current is ancestor
 
     def _awaited(self, call: cst.Call) -> bool:
         """`await <call>` or `async with <call> as ...`."""
@@ -1381,11 +1410,27 @@ class _Collector(cst.CSTVisitor):
                 found = self._model_ref(value, depth + 1)
                 if found is not None and found.value is not None:
                     origin = f"default of {expr.value}" if is_param else f"constant {expr.value}"
-                    return replace(found, origin=origin, inline=False)
+                    return self._carried(found, expr, origin)
+                if found is not None and found.alternatives:
+                    return self._carried(found, expr, found.origin)
                 if found is not None and found.origin.startswith("env "):
                     return ModelRef(None, None, found.origin)  # `M = os.getenv("X")`
+            elif values:  # assigned in several places (`if long: m = "a"` / `else: m = "b"`)
+                either = self._either(expr, [value for value, _ in values], depth)
+                if either is not None:
+                    return self._carried(either, expr, either.origin)
             imported = self._imported_model(expr)
-            return imported if imported is not None else ModelRef(None, None, f"dynamic: {source}")
+            if imported is not None:
+                return replace(imported, carriers=(self._carrier(expr),))
+            return ModelRef(None, None, f"dynamic: {source}")
+        if isinstance(expr, cst.IfExp):  # `"a" if c else "b"`: both branches are the model
+            either = self._either(expr, [expr.body, expr.orelse], depth)
+            if either is not None:
+                return either
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            either = self._either(expr, [expr.left, expr.right], depth)  # `m or "gpt-4o"`
+            if either is not None:
+                return either
         if isinstance(expr, cst.Call):
             env = self._env_lookup(expr)
             if env is not None:
@@ -1408,6 +1453,14 @@ class _Collector(cst.CSTVisitor):
                 found = self._model_ref(value, depth + 1)
                 if found is not None and found.value is not None:
                     return replace(found, origin=f"dict entry {source}", inline=False)
+            table = self._dict_literal(expr.value)
+            key = _index(expr)
+            if table is not None and key is not None and _string_value(key) is None:
+                # `MODELS[tier]`: any entry of the table may be the model
+                entries = [e.value for e in table.elements if isinstance(e, cst.DictElement)]
+                either = self._either(expr, entries, depth)
+                if either is not None:
+                    return either
         if isinstance(expr, cst.Attribute):
             imported = self._imported_model(expr)  # `config.CHAT_MODEL` (`from app import config`)
             if imported is not None and imported.constant is not None:
@@ -1416,8 +1469,52 @@ class _Collector(cst.CSTVisitor):
             if values_ is not None and len(values_) == 1:
                 found = self._model_ref(values_[0], depth + 1)
                 if found is not None and found.value is not None:
-                    return replace(found, origin=f"attribute {source}", inline=False)
+                    return self._carried(found, expr, f"attribute {source}")
+                if found is not None and found.alternatives:
+                    return self._carried(found, expr, found.origin)
+            elif values_:
+                either = self._either(expr, values_, depth)
+                if either is not None:
+                    return self._carried(either, expr, either.origin)
         return ModelRef(None, None, f"dynamic: {source}")
+
+    def _either(
+        self, expr: cst.BaseExpression, options: list[cst.BaseExpression], depth: int
+    ) -> ModelRef | None:
+        """The model is one of `options`: a ref holding each option traced to its literal
+        (or constant), or None when none of them could be traced."""
+        traced: list[ModelRef] = []
+        partial = False
+        for option in options:
+            found = self._model_ref(option, depth + 1)
+            if found is not None and found.alternatives:
+                shared = found.carriers
+                for alternative in found.alternatives:
+                    traced.append(replace(alternative, carriers=(*shared, *alternative.carriers)))
+                partial = partial or found.partial
+            elif found is not None and found.value is not None:
+                traced.append(found)
+            else:
+                partial = True
+        if not traced:
+            return None
+        origin = f"{'dynamic' if partial else 'one of'}: {code_of(expr)}"
+        return ModelRef(None, None, origin, alternatives=tuple(traced), partial=partial)
+
+    def _carried(self, found: ModelRef, expr: cst.Name | cst.Attribute, origin: str) -> ModelRef:
+        """`found`, reached through the name `expr`."""
+        carriers = (self._carrier(expr), *found.carriers)
+        return replace(found, origin=origin, inline=False, carriers=carriers)
+
+    def _carrier(self, expr: cst.Name | cst.Attribute) -> Carrier:
+        module = self.wrapper.module
+        if isinstance(expr, cst.Attribute):
+            return Carrier(expr.attr.value, True, module)
+        bindings = self._bindings(expr)
+        region: cst.CSTNode | None = bindings[0] if bindings else None
+        while region is not None and not isinstance(region, (cst.FunctionDef, cst.Lambda)):
+            region = self.parent.get(region)
+        return Carrier(expr.value, False, region if region is not None else module)
 
     def _imported(
         self, expr: cst.Name | cst.Attribute, kind: type[str] | type[int]
@@ -1661,6 +1758,13 @@ def _syntactic_starts(
 
 
 _V0_METHOD_NAMES = V0_METHODS | frozenset(f"a{name}" for name in V0_METHODS)
+
+
+def _index(expr: cst.Subscript) -> cst.BaseExpression | None:
+    """The index of `x[i]` (None for slices and `x[i, j]`)."""
+    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        return None
+    return expr.slice[0].slice.value
 
 
 def _keywords(call: cst.Call) -> dict[str, cst.BaseExpression]:

@@ -81,6 +81,16 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG205", "warning", "code", "model id used as a dict key",
          "Renaming keys could merge two entries (several OpenAI ids map to one provider "
          "model) and Python would silently keep only one; a person adds the entries."),
+    Rule("MIG206", "warning", "code", "code tests for an OpenAI model id",
+         "A comparison, startswith or case on model ids takes another branch once the "
+         "model changes: the ids are left, and a model value that is also tested is left "
+         "too; a person decides what the test means for the provider's models."),
+    Rule("MIG207", "warning", "code", "table of model ids left",
+         "Lists of supported or reasoning models, CLI choices: mapped, several OpenAI ids "
+         "would collapse into one provider id and matching would change."),
+    Rule("MIG208", "info", "code", "model id not shown to reach a request",
+         "Only ids traced to a request's model= are mapped; others (arguments of your own "
+         "wrappers, test fixtures) are left, one note per file."),
     Rule("MIG210", "info", "behaviour", "model chosen for what the call does",
          "The mapping's usual model is known not to serve this call (it sends images, does "
          "not stream, or passes tools), so another model the mapping offers was written."),
