@@ -7,6 +7,8 @@ from __future__ import annotations
 from tests.codemod_helpers import check_noop, check_transformed, findings, ids
 
 QWEN = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+# A client built when the module is imported reads the key with a placeholder (MIG107).
+QWEN_KEY_AT_IMPORT = 'os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY")'
 
 
 def test_bare_client_gets_endpoint_and_key_and_os_import() -> None:
@@ -21,7 +23,7 @@ def test_bare_client_gets_endpoint_and_key_and_os_import() -> None:
 
         from openai import OpenAI
 
-        client = OpenAI(base_url="{QWEN}", api_key=os.environ["DASHSCOPE_API_KEY"])
+        client = OpenAI(base_url="{QWEN}", api_key={QWEN_KEY_AT_IMPORT})
         """,
         "qwen",
     )
@@ -46,7 +48,7 @@ def test_os_import_joins_the_stdlib_block_in_order() -> None:
 
         from openai import AsyncOpenAI
 
-        client = AsyncOpenAI(max_retries=2, base_url="{QWEN}", api_key=os.environ["DASHSCOPE_API_KEY"])
+        client = AsyncOpenAI(max_retries=2, base_url="{QWEN}", api_key={QWEN_KEY_AT_IMPORT})
         """,
         "qwen",
     )
@@ -71,14 +73,15 @@ def test_one_argument_per_line_layout_is_kept() -> None:
             timeout=30,  # seconds
             max_retries=2,
             base_url="{QWEN}",
-            api_key=os.environ["DASHSCOPE_API_KEY"],
+            api_key={QWEN_KEY_AT_IMPORT},
         )
         """,
         "qwen",
     )
 
 
-def test_openai_key_from_env_is_renamed_not_replaced() -> None:
+def test_openai_key_read_that_may_be_none_becomes_the_provider_key_read() -> None:
+    # getenv without a default: None would make the SDK read OPENAI_API_KEY
     check_transformed(
         """\
         import os
@@ -90,7 +93,7 @@ def test_openai_key_from_env_is_renamed_not_replaced() -> None:
         import os
         import openai
 
-        client = openai.OpenAI(api_key=os.getenv("MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
+        client = openai.OpenAI(api_key=os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
         """,
         "kimi",
     )
@@ -247,7 +250,7 @@ def test_base_url_from_openai_env_stays_configurable() -> None:
         import os
         from openai import OpenAI
 
-        client = OpenAI(base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"), api_key=os.environ["DEEPSEEK_API_KEY"])
+        client = OpenAI(base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"), api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
 
@@ -307,10 +310,10 @@ def test_entra_auth_is_reported_when_an_azure_client_is_converted() -> None:
 
         from openai import AsyncOpenAI
 
-        client = AsyncOpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        client = AsyncOpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
-    assert ids(found) == ["MIG103", "MIG103"]
+    assert ids(found) == ["MIG103", "MIG103", "MIG107"]
     assert any("Entra" in f.message for f in found)
 
 
@@ -327,12 +330,12 @@ def test_to_azure_plain_clients_become_azure_clients() -> None:
 
         from openai import AsyncAzureOpenAI, AzureOpenAI
 
-        sync = AzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), api_key=os.environ["AZURE_OPENAI_API_KEY"])
-        both = AsyncAzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), api_key=os.environ["AZURE_OPENAI_API_KEY"])
+        sync = AzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), api_key=os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY"))
+        both = AsyncAzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), api_key=os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY"))
         """,
         "azure",
     )
-    assert sorted(ids(found)) == ["MIG102", "MIG103", "MIG103"]
+    assert sorted(ids(found)) == ["MIG102", "MIG103", "MIG103", "MIG107"]
 
 
 def test_to_azure_an_azure_client_and_its_variables_are_left_alone() -> None:
@@ -364,7 +367,7 @@ def test_gateway_endpoint_is_read_from_the_environment() -> None:
 
         import openai
 
-        client = openai.OpenAI(base_url=os.environ["LLM_GATEWAY_BASE_URL"], api_key=os.environ["LLM_GATEWAY_API_KEY"])
+        client = openai.OpenAI(base_url=os.environ["LLM_GATEWAY_BASE_URL"], api_key=os.environ.get("LLM_GATEWAY_API_KEY", "missing-LLM_GATEWAY_API_KEY"))
         """,
         "gateway",
     )

@@ -52,7 +52,7 @@ def test_missing_settings_join_the_existing_ones() -> None:
 
         # credentials
         openai.api_base = "https://qianfan.baidubce.com/v2"
-        openai.api_key = os.environ["QIANFAN_API_KEY"]
+        openai.api_key = os.environ.get("QIANFAN_API_KEY", "missing-QIANFAN_API_KEY")
 
         openai.ChatCompletion.create(model="ernie-4.0-turbo-8k", messages=[])
         """,
@@ -79,7 +79,7 @@ def test_settings_are_inserted_after_the_imports_when_there_are_none() -> None:
         import openai as ai
 
         ai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"
-        ai.api_key = os.environ["DASHSCOPE_API_KEY"]
+        ai.api_key = os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY")
 
         PROMPT = "hi"
 
@@ -107,7 +107,7 @@ def test_v1_module_client_gets_base_url_with_its_slash_and_a_pinned_type() -> No
 
         openai.api_type = "openai"
         openai.base_url = "https://api.deepseek.com/"
-        openai.api_key = os.environ["DEEPSEEK_API_KEY"]
+        openai.api_key = os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY")
 
         openai.chat.completions.create(model="deepseek-v4-pro", messages=[], extra_body={"thinking": {"type": "disabled"}})
         """,
@@ -129,7 +129,7 @@ def test_endpoint_from_openai_env_stays_configurable() -> None:
         import openai
 
         openai.api_base = os.environ.get("ZAI_BASE_URL", "https://open.bigmodel.cn/api/paas/v4").rstrip("/")
-        openai.api_key = os.getenv("ZAI_API_KEY")
+        openai.api_key = os.environ.get("ZAI_API_KEY", "missing-ZAI_API_KEY")
         """,
         "glm",
     )
@@ -223,7 +223,7 @@ def test_to_azure_v0_module_is_configured_and_calls_name_the_deployment() -> Non
         openai.api_type = "azure"
         openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]
         openai.api_version = os.environ.get("OPENAI_API_VERSION", "2024-10-21")
-        openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]
+        openai.api_key = os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY")
 
 
         def ask(q):
@@ -249,7 +249,7 @@ def test_to_azure_v1_module_client_uses_azure_endpoint() -> None:
 
         openai.api_type = "azure"
         openai.api_version = os.environ.get("OPENAI_API_VERSION", "2024-10-21")
-        openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]
+        openai.api_key = os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY")
         openai.azure_endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]
         openai.chat.completions.create(model="gpt-4o", messages=[])
         """,
@@ -296,7 +296,7 @@ def test_gateway_url_from_the_environment_is_normalised() -> None:
 
         openai.api_type = "openai"
         openai.base_url = os.environ["LLM_GATEWAY_BASE_URL"].rstrip("/") + "/"
-        openai.api_key = os.environ["LLM_GATEWAY_API_KEY"]
+        openai.api_key = os.environ.get("LLM_GATEWAY_API_KEY", "missing-LLM_GATEWAY_API_KEY")
 
         openai.chat.completions.create(model="gpt-4o", messages=[])
         """,

@@ -8,6 +8,8 @@ fixtures/v0/expected/<provider>/<name>.py are regenerated with UPDATE_GOLDEN=1 (
 git diff line by line before committing).
 """
 
+# ruff: noqa: E501 - expected outputs are real rewrites: a long call stays on one line
+
 from __future__ import annotations
 
 import os
@@ -68,10 +70,15 @@ facts:
   unverified: []
 """
 
+# A client built at import time reads the key with a placeholder (MIG107).
 TESTCO_CLIENT = (
-    'client = OpenAI(base_url="https://api.testco.example/v1", '
-    'api_key=os.environ["TESTCO_API_KEY"])'
+    "client = OpenAI(\n"
+    '    base_url="https://api.testco.example/v1",\n'
+    '    api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),\n'
+    ")"
 )
+# The same, for the expected sources written indented in a test (dedented as a whole).
+TESTCO_CLIENT_INDENTED = TESTCO_CLIENT.replace("\n", "\n        ")
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +138,7 @@ def test_chat_call_and_settings_fold_into_a_client(testco: Mapping) -> None:
 
         from openai import OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
 
 
         def ask(question):
@@ -142,7 +149,8 @@ def test_chat_call_and_settings_fold_into_a_client(testco: Mapping) -> None:
             return response.choices[0].message.content
         """
     )
-    assert ids(findings) == ["MIG410", "MIG501"]  # the literal key is reported, redacted
+    # the literal key is reported, redacted; the key is read at import time (MIG107)
+    assert ids(findings) == ["MIG107", "MIG410", "MIG501"]
 
 
 def test_async_calls_get_an_async_client(testco: Mapping) -> None:
@@ -166,12 +174,12 @@ def test_async_calls_get_an_async_client(testco: Mapping) -> None:
         testco,
     )
     assert out == expect(
-        f"""\
+        """\
         import os
 
         from openai import AsyncOpenAI, OpenAI
 
-        {TESTCO_CLIENT}
+        client = OpenAI(base_url="https://api.testco.example/v1", api_key=os.environ["TESTCO_API_KEY"])
         aclient = AsyncOpenAI(
             base_url="https://api.testco.example/v1",
             api_key=os.environ["TESTCO_API_KEY"],
@@ -227,7 +235,7 @@ def test_embeddings_engine_becomes_model(testco: Mapping) -> None:
 
         from openai import OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
 
 
         def embed(texts):
@@ -265,7 +273,7 @@ def test_images_audio_moderation(testco: Mapping) -> None:
 
         from openai import OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
 
 
         def media(prompt, path):
@@ -347,7 +355,7 @@ def test_class_imported_from_openai_and_its_import_dropped(testco: Mapping) -> N
 
         from openai import OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
 
 
         def ask():
@@ -417,7 +425,11 @@ def test_settings_fold_where_they_stood(testco: Mapping) -> None:
         openai.proxy = "http://proxy.internal:3128"
 
         # OpenAI configuration
-        client = openai.OpenAI(base_url="https://api.testco.example/v1", api_key=KEY, max_retries=5)
+        client = openai.OpenAI(
+            base_url="https://api.testco.example/v1",
+            api_key=KEY or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+            max_retries=5,
+        )
         TIMEOUT = 30
 
 
@@ -431,8 +443,10 @@ def test_settings_fold_where_they_stood(testco: Mapping) -> None:
         '''
     )
     # the key set inside configure() is the module-level client's now: the module settings
-    # fixer reports it (MIG101) next to MIG413
-    assert ids(findings) == ["MIG101", "MIG101", "MIG102", "MIG410", "MIG412", "MIG413"]
+    # fixer reports it (MIG101) next to MIG413. KEY can be None (getenv without a default),
+    # with which the SDK would read OPENAI_API_KEY: the provider's key is the fallback
+    # (MIG101), read with a placeholder as the client is built at import time (MIG107).
+    assert ids(findings) == ["MIG101", "MIG101", "MIG102", "MIG107", "MIG410", "MIG412", "MIG413"]
 
 
 def test_client_goes_after_load_dotenv_without_settings(testco: Mapping) -> None:
@@ -486,7 +500,7 @@ def test_setting_that_reads_the_module_keeps_the_import(testco: Mapping) -> None
 
         client = openai.OpenAI(
             base_url="https://api.testco.example/v1",
-            api_key=openai.api_key or os.getenv("TESTCO_API_KEY"),
+            api_key=openai.api_key or os.getenv("TESTCO_API_KEY") or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
         )
         client.chat.completions.create(model="tc-large", messages=[])
         """
@@ -535,10 +549,11 @@ def test_env_endpoint_and_key_are_renamed_and_kept_configurable(testco: Mapping)
     assert (
         "client = OpenAI(\n"
         '    base_url=os.environ.get("TESTCO_BASE_URL", "https://api.testco.example/v1"),\n'
-        '    api_key=os.getenv("TESTCO_API_KEY"),\n'
+        '    api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),\n'
         ")\n"
     ) in out
-    assert ids(findings) == ["MIG410"]
+    # getenv without a default could be None, which makes the SDK read OPENAI_API_KEY
+    assert ids(findings) == ["MIG107", "MIG410"]
 
 
 def test_relay_and_provider_endpoints(testco: Mapping) -> None:
@@ -714,7 +729,7 @@ def test_response_access_streaming_and_derived_values(testco: Mapping) -> None:
             return role
         """
     )
-    assert ids(findings) == ["MIG410"]
+    assert ids(findings) == ["MIG107", "MIG410"]
 
 
 def test_async_stream_loop(testco: Mapping) -> None:
@@ -767,7 +782,7 @@ def test_unrelated_dicts_are_left_alone(testco: Mapping) -> None:
         "    # migrator: MIG418 `r` may be a v1 response object: use attribute access\n"
         '    return r["choices"][0]["message"]["content"]\n'
     ) in out
-    assert ids(findings) == ["MIG410", "MIG418"]
+    assert ids(findings) == ["MIG107", "MIG410", "MIG418"]
 
 
 def test_moderation_keys_and_unreadable_keys(testco: Mapping) -> None:
@@ -787,7 +802,7 @@ def test_moderation_keys_and_unreadable_keys(testco: Mapping) -> None:
         '    # migrator: MIG418 v1 response is an object: convert [f"{text}"] by hand\n'
         '    return result.category_scores.self_harm, result.categories[f"{text}"]\n'
     ) in out
-    assert ids(findings) == ["MIG410", "MIG418"]
+    assert ids(findings) == ["MIG107", "MIG410", "MIG418"]
 
 
 # --------------------------------------------------------------------------- exceptions
@@ -930,7 +945,8 @@ def test_client_names_already_taken(testco: Mapping) -> None:
     assert 'client = "someone else\'s"\naclient = None\n' in out
     assert "return openai_client.chat.completions.create(" in out
     assert "return await async_client.completions.create(" in out
-    assert "`async_client` / `openai_client`" in findings[0].message
+    upgraded = next(f for f in findings if f.id == "MIG410")
+    assert "`async_client` / `openai_client`" in upgraded.message
 
 
 def test_unconvertible_v0_api_is_marked(testco: Mapping) -> None:

@@ -60,6 +60,10 @@ _RULES: tuple[Rule, ...] = (
          "old endpoint."),
     Rule("MIG106", "info", "code", "calls through a client built elsewhere",
          "The client is migrated where it is constructed, which may be outside this run."),
+    Rule("MIG107", "info", "config", "provider key read at import time with a placeholder",
+         "A client or setting built when the module is imported reads the provider key "
+         "with a placeholder default: a missing key must not break every import of the "
+         "module, nor fall back to OPENAI_API_KEY; requests fail with 401 until it is set."),
     # -- 2xx: models (codemods/models.py) --------------------------------------------------
     Rule("MIG200", "info", "code", "model id mapped (edit)",
          "OpenAI model ids become the provider's; ignore it on a line to keep an id."),
