@@ -31,7 +31,7 @@ from migrator.codemods._edit import (
     keyword_args,
     string_literal,
 )
-from migrator.codemods._scope import visible
+from migrator.codemods._scope import runs_at_import, visible
 
 from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import Plan
@@ -350,15 +350,22 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
     None (a parameter defaulting to None, `cfg.get("key")`, `os.getenv("KEY")`), the SDK
     would quietly read OPENAI_API_KEY and send the OpenAI key to the provider: the
     fallback is made explicit, `key or os.environ["<PROVIDER_KEY>"]` (MIG101 says so)."""
-    if not may_be_none(plan, value) or plan.suppressed("MIG100", value):
+    key_env = plan.mapping.compat.key_env
+    if plan.suppressed("MIG100", value):
         report_kept_key(plan, value, setting, node)
         return
-    key_env = plan.mapping.compat.key_env
-    fallback = key_read(plan, key_env, at=value, report=node)
-    if reads_key_var(value, key_env):
-        # `os.getenv("OPENAI_API_KEY")`: the provider's variable, read as a client would.
+    if reads_key_var(value, key_env) and (
+        may_be_none(plan, value) or runs_at_import(plan, value)
+    ):
+        # `os.getenv("OPENAI_API_KEY")`, or `os.environ["OPENAI_API_KEY"]` at import time:
+        # the provider's variable, read as the fixer reads it there.
+        fallback = key_read(plan, key_env, at=value, report=node)
         plan.replace(value, lambda n: fallback, "MIG100")
         return
+    if not may_be_none(plan, value):
+        report_kept_key(plan, value, setting, node)
+        return
+    fallback = key_read(plan, key_env, at=value, report=node)
     plan.replace(value, lambda n: _or_else(n, fallback), "MIG100")
     code = code_of(value)
     label = f"api_key `{code}`" if setting == "api_key" else f"{setting} = `{code}`"
@@ -380,12 +387,19 @@ def _or_else(value: cst.BaseExpression, fallback: cst.BaseExpression) -> cst.Boo
 
 
 def reads_key_var(value: cst.BaseExpression, key_env: str) -> bool:
-    """`os.getenv("OPENAI_API_KEY")` / `os.environ.get("<PROVIDER_KEY>")`: a read of the
-    key variable itself (which the env-var fixer renames to the provider's)."""
-    if not isinstance(value, cst.Call) or len(value.args) != 1:
+    """`os.getenv("OPENAI_API_KEY")` / `os.environ["<PROVIDER_KEY>"]`: a read, without a
+    default, of the key variable itself (which the env-var fixer renames to the
+    provider's)."""
+    if isinstance(value, cst.Call) and len(value.args) == 1:
+        name: cst.BaseExpression = value.args[0].value
+    elif isinstance(value, cst.Subscript) and len(value.slice) == 1:
+        index = value.slice[0].slice
+        if not (isinstance(index, cst.Index) and code_of(value.value).endswith("environ")):
+            return False
+        name = index.value
+    else:
         return False
-    arg = value.args[0].value
-    return isinstance(arg, cst.SimpleString) and arg.evaluated_value in (
+    return isinstance(name, cst.SimpleString) and name.evaluated_value in (
         "OPENAI_API_KEY",
         key_env,
     )

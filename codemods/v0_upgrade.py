@@ -65,6 +65,7 @@ from migrator.codemods._edit import (
     key_read,
     replace_string_value,
 )
+from migrator.codemods._scope import runs_at_import
 from migrator.codemods.client_endpoint import (
     OPENAI_ENV_PREFIXES,
     base_url_expression,
@@ -1040,7 +1041,10 @@ class _Upgrader:
             site is None
             or isinstance(site.value, (cst.SimpleString, cst.ConcatenatedString))
             or code_of(site.value) == "None"
-            or (may_be_none(plan, site.value) and reads_key_var(site.value, key_env))
+            or (
+                reads_key_var(site.value, key_env)
+                and (may_be_none(plan, site.value) or runs_at_import(plan, at))
+            )
         ):
             # No key set (v0 read OPENAI_API_KEY) or a literal OpenAI key: useless at the
             # provider (the literal is reported, redacted, by the hard-coded key fixer).

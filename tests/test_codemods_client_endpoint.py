@@ -128,7 +128,7 @@ def test_organization_and_project_are_removed() -> None:
         import os
         from openai import OpenAI
 
-        client = OpenAI(api_key=os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
+        client = OpenAI(api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"), base_url="https://api.deepseek.com")
         """,
     )
     assert ids(found) == ["MIG102"]
@@ -187,7 +187,7 @@ def test_relay_is_retargeted_with_a_compliance_warning() -> None:
         import os
         from openai import OpenAI
 
-        client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
     assert [(f.id, f.severity, f.category) for f in found] == [("MIG502", "warning", "compliance")]

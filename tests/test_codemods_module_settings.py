@@ -26,7 +26,7 @@ def test_v0_settings_are_retargeted_in_place() -> None:
         import openai
 
         openai.api_base = "https://api.moonshot.cn/v1"
-        openai.api_key = os.environ["MOONSHOT_API_KEY"]
+        openai.api_key = os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY")
 
         openai.ChatCompletion.create(model="moonshot-v1-8k", messages=[])
         """,

@@ -174,15 +174,15 @@ def test_async_calls_get_an_async_client(testco: Mapping) -> None:
         testco,
     )
     assert out == expect(
-        """\
+        f"""\
         import os
 
         from openai import AsyncOpenAI, OpenAI
 
-        client = OpenAI(base_url="https://api.testco.example/v1", api_key=os.environ["TESTCO_API_KEY"])
+        {TESTCO_CLIENT_INDENTED}
         aclient = AsyncOpenAI(
             base_url="https://api.testco.example/v1",
-            api_key=os.environ["TESTCO_API_KEY"],
+            api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
         )
 
 
@@ -664,12 +664,14 @@ def test_azure_target_builds_an_azure_client() -> None:
     )
     assert out == expect(
         """\
+        import os
+
         from openai import AzureOpenAI
 
         client = AzureOpenAI(
             azure_endpoint="https://contoso.openai.azure.com/",
             api_version="2023-05-15",
-            api_key=os.environ["AZURE_OPENAI_API_KEY"],
+            api_key=os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY"),
         )
         r = client.chat.completions.create(model="chat-prod", messages=[])
         """
