@@ -354,9 +354,7 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
     if plan.suppressed("MIG100", value):
         report_kept_key(plan, value, setting, node)
         return
-    if reads_key_var(value, key_env) and (
-        may_be_none(plan, value) or runs_at_import(plan, value)
-    ):
+    if reads_key_var(value, key_env) and (may_be_none(plan, value) or runs_at_import(plan, value)):
         # `os.getenv("OPENAI_API_KEY")`, or `os.environ["OPENAI_API_KEY"]` at import time:
         # the provider's variable, read as the fixer reads it there.
         fallback = key_read(plan, key_env, at=value, report=node)
