@@ -4,7 +4,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from tests.codemod_helpers import check_noop, check_transformed, findings, ids
+from tests.import_safety import (
+    PROVIDERS,
+    assert_no_new_undefined_names,
+    provider_facts,
+    run_rewritten,
+)
 
 QWEN = "https://dashscope.aliyuncs.com/compatible-mode/v1"
 # A client built when the module is imported reads the key with a placeholder (MIG107).
@@ -131,7 +141,7 @@ def test_organization_and_project_are_removed() -> None:
         client = OpenAI(api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"), base_url="https://api.deepseek.com")
         """,
     )
-    assert ids(found) == ["MIG102"]
+    assert ids(found) == ["MIG102", "MIG107"]
 
 
 def test_client_already_on_another_provider_is_left_with_its_calls() -> None:
@@ -190,7 +200,10 @@ def test_relay_is_retargeted_with_a_compliance_warning() -> None:
         client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
-    assert [(f.id, f.severity, f.category) for f in found] == [("MIG502", "warning", "compliance")]
+    assert [(f.id, f.severity, f.category) for f in found] == [
+        ("MIG502", "warning", "compliance"),
+        ("MIG107", "info", "config"),
+    ]
 
 
 def test_base_url_from_configuration_is_replaced_and_flagged() -> None:
@@ -401,4 +414,190 @@ def test_ignore_comment_keeps_a_client() -> None:
 
         client = OpenAI()  # migrator: ignore[MIG100]
         """
+    )
+
+
+# -------------------------------------------------------------------- safe where it lands
+# Each output is also run (the real SDK, network faked, no provider variable set and
+# OPENAI_API_KEY set): importing must work, and the OpenAI key must never be used.
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_class_attribute_client_imports_without_the_provider_key(
+    provider: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        from openai import OpenAI
+
+
+        class Base:
+            client = OpenAI()
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        class Base:
+            client = OpenAI(base_url="{base}", api_key=os.environ.get("{key}", "missing-{key}"))
+        """
+    assert ids(check_transformed(before, after, provider)) == ["MIG107"]
+    assert_no_new_undefined_names(before, after)
+    run = run_rewritten(after, "print(Base.client.api_key)\n", tmp_path)
+    assert run.stdout == f"missing-{key}\n"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_key_parameter_defaulting_to_none_falls_back_to_the_provider_key(
+    provider: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        from openai import OpenAI
+
+
+        def make(api_key=None):
+            return OpenAI(api_key=api_key)
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make(api_key=None):
+            return OpenAI(api_key=api_key or os.environ["{key}"], base_url="{base}")
+        """
+    found = check_transformed(before, after, provider)
+    assert ids(found) == ["MIG101"] and "OPENAI_API_KEY" in found[0].message
+    assert_no_new_undefined_names(before, after)
+    trailer = """\
+        try:
+            make()
+        except KeyError as missing:
+            print("missing", missing)
+        print(make("sk-provider").api_key)
+        """
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.stdout == f"missing '{key}'\nsk-provider\n"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_key_from_a_get_without_default_falls_back_to_the_provider_key(
+    provider: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        from openai import OpenAI
+
+
+        def make(cfg):
+            return OpenAI(api_key=cfg.get("api_key"))
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make(cfg):
+            return OpenAI(api_key=cfg.get("api_key") or os.environ["{key}"], base_url="{base}")
+        """
+    assert ids(check_transformed(before, after, provider)) == ["MIG101"]
+    assert_no_new_undefined_names(before, after)
+    trailer = """\
+        try:
+            make({})
+        except KeyError as missing:
+            print("missing", missing)
+        print(make({"api_key": "sk-provider"}).api_key)
+        """
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.stdout == f"missing '{key}'\nsk-provider\n"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_module_level_getenv_key_never_reaches_openai(provider: str, tmp_path: Path) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.getenv("LLM_KEY"))
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.getenv("LLM_KEY") or os.environ.get("{key}", "missing-{key}"), base_url="{base}")
+        """
+    assert ids(check_transformed(before, after, provider)) == ["MIG101", "MIG107"]
+    assert_no_new_undefined_names(before, after)
+    trailer = 'client.chat.completions.create(model="m", messages=[])\n'
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.request.headers["authorization"] == f"Bearer missing-{key}"
+    assert run.request.url.startswith(base.rstrip("/"))
+
+
+def test_kept_key_that_is_never_none_stays_as_it_is() -> None:
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make(api_key: str):
+            return OpenAI(api_key=api_key)
+        """,
+        """\
+        from openai import OpenAI
+
+
+        def make(api_key: str):
+            return OpenAI(api_key=api_key, base_url="https://api.deepseek.com")
+        """,
+    )
+
+
+def test_explicit_none_key_becomes_the_provider_key() -> None:
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make():
+            return OpenAI(api_key=None)
+        """,
+        """\
+        import os
+
+        from openai import OpenAI
+
+
+        def make():
+            return OpenAI(api_key=os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
+        """,
+    )
+
+
+def test_client_in_the_main_block_reads_the_key_strictly() -> None:
+    # The `if __name__ == "__main__":` block runs only as a program, never on import.
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+        if __name__ == "__main__":
+            client = OpenAI()
+        """,
+        """\
+        import os
+
+        from openai import OpenAI
+
+        if __name__ == "__main__":
+            client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """,
     )

@@ -350,8 +350,9 @@ def _import_names(stmt: cst.SimpleStatementLine) -> list[tuple[str, bool]]:
     return out
 
 
-def _add_plain_import(module: cst.Module, name: str) -> cst.Module | None:
-    """`import name` (a stdlib module) where isort would put it, or None to fall back.
+def _add_plain_import(module: cst.Module, name: str, alias: str | None = None) -> cst.Module | None:
+    """`import name [as alias]` (a stdlib module) where isort would put it, or None to
+    fall back.
 
     Into the first block of stdlib imports, in order among its plain imports; with no
     such block, as a block of its own before the first non-__future__ import. Never below
@@ -360,9 +361,11 @@ def _add_plain_import(module: cst.Module, name: str) -> cst.Module | None:
     positions = [i for i, stmt in enumerate(body) if _is_import_line(stmt)]
     for i in positions:
         for imported, plain in _import_names(body[i]):  # type: ignore[arg-type]
-            if plain and imported == name:
+            if plain and imported == name and alias is None:
                 return module  # already imported
-    new = cst.parse_statement(f"import {name}{module.default_newline}")
+    new = cst.parse_statement(
+        f"import {name}{f' as {alias}' if alias else ''}{module.default_newline}"
+    )
     first_stdlib = next(
         (
             i
@@ -371,7 +374,7 @@ def _add_plain_import(module: cst.Module, name: str) -> cst.Module | None:
         ),
         None,
     )
-    first_use = _first_use(body, name)
+    first_use = _first_use(body, alias or name)
     if first_stdlib is not None and first_stdlib < first_use:
         index = first_stdlib
         while index < len(body) and _is_import_line(body[index]):
@@ -492,8 +495,8 @@ def _add_imports(module: cst.Module, items: list[ImportItem], in_use: set[str]) 
     for item in items:
         if (item.alias or item.obj_name or item.module.split(".")[0]) not in in_use:
             continue
-        if item.obj_name is None and item.alias is None and _stdlib(item.module):
-            added = _add_plain_import(module, item.module)
+        if item.obj_name is None and _stdlib(item.module):
+            added = _add_plain_import(module, item.module, item.alias)
         elif item.obj_name is not None and item.alias is None:
             added = _add_from_import(module, item.module, item.obj_name)
         else:
