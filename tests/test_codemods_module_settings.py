@@ -4,7 +4,18 @@
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
+import pytest
+
 from tests.codemod_helpers import check_noop, check_transformed, ids
+from tests.import_safety import (
+    PROVIDERS,
+    assert_no_new_undefined_names,
+    provider_facts,
+    run_rewritten,
+)
 
 
 def test_v0_settings_are_retargeted_in_place() -> None:
@@ -32,7 +43,7 @@ def test_v0_settings_are_retargeted_in_place() -> None:
         """,
         "kimi",
     )
-    assert sorted(ids(found)) == ["MIG102", "MIG402"]
+    assert sorted(ids(found)) == ["MIG102", "MIG107", "MIG402"]
 
 
 def test_missing_settings_join_the_existing_ones() -> None:
@@ -302,3 +313,144 @@ def test_gateway_url_from_the_environment_is_normalised() -> None:
         """,
         "gateway",
     )
+
+
+# -------------------------------------------------------------------- safe where it lands
+# Settings are inserted where `openai` is bound; each output is also run (the real SDK,
+# network faked, no provider variable set, OPENAI_API_KEY set).
+
+REQUEST = 'ask({"model": "m", "messages": []})\n'
+SETTINGS = """\
+{indent}openai.api_type = "openai"
+{indent}openai.base_url = "{base}/"
+{indent}openai.api_key = {key_read}"""
+
+
+def settings(provider: str, indent: str, at_import: bool) -> str:
+    base, key = provider_facts(provider)
+    key_read = f'os.environ.get("{key}", "missing-{key}")' if at_import else f'os.environ["{key}"]'
+    return SETTINGS.format(indent=indent, base=base.rstrip("/"), key_read=key_read)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_settings_go_into_the_function_that_imports_openai(provider: str, tmp_path: Path) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        def ask(request):
+            import openai
+            return openai.chat.completions.create(**request)
+        """
+    after = textwrap.indent(
+        "import os\n\n"
+        "def ask(request):\n"
+        "    import openai\n"
+        f"{settings(provider, '    ', at_import=False)}\n"
+        "    return openai.chat.completions.create(**request)\n",
+        "        ",
+    )
+    assert check_transformed(before, after, provider) == []
+    assert_no_new_undefined_names(before, after)
+    trailer = f"""\
+        try:
+            {REQUEST}
+        except KeyError as missing:
+            print("missing", missing)
+        os.environ["{key}"] = "sk-provider"
+        {REQUEST}
+        """
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.stdout == f"missing '{key}'\n"
+    assert run.request.headers["authorization"] == "Bearer sk-provider"
+    assert run.request.url.startswith(base.rstrip("/") + "/")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_settings_go_into_the_try_block_of_an_optional_import(
+    provider: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        try:
+            import openai
+        except ImportError:
+            openai = None
+        import json
+
+
+        def ask(request):
+            return json.dumps(openai.chat.completions.create(**request).model_dump())
+        """
+    after = textwrap.indent(
+        "import os\n\n"
+        "try:\n"
+        "    import openai\n"
+        f"{settings(provider, '    ', at_import=True)}\n"
+        "except ImportError:\n"
+        "    openai = None\n"
+        "import json\n\n\n"
+        "def ask(request):\n"
+        "    return json.dumps(openai.chat.completions.create(**request).model_dump())\n",
+        "        ",
+    )
+    assert ids(check_transformed(before, after, provider)) == ["MIG107"]
+    assert_no_new_undefined_names(before, after)
+    run = run_rewritten(after, REQUEST, tmp_path)
+    assert run.request.headers["authorization"] == f"Bearer missing-{key}"
+    assert run.request.url.startswith(base.rstrip("/") + "/")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_settings_follow_an_import_below_the_first_block(provider: str, tmp_path: Path) -> None:
+    _, key = provider_facts(provider)
+    before = """\
+        import json
+
+
+        def to_text(reply):
+            return json.dumps(reply.model_dump())
+
+
+        import openai
+
+
+        def ask(request):
+            return to_text(openai.chat.completions.create(**request))
+        """
+    after = textwrap.indent(
+        "import json\n"
+        "import os\n\n\n"
+        "def to_text(reply):\n"
+        "    return json.dumps(reply.model_dump())\n\n\n"
+        "import openai\n"
+        f"{settings(provider, '', at_import=True)}\n\n\n"
+        "def ask(request):\n"
+        "    return to_text(openai.chat.completions.create(**request))\n",
+        "        ",
+    )
+    assert ids(check_transformed(before, after, provider)) == ["MIG107"]
+    assert_no_new_undefined_names(before, after)
+    run = run_rewritten(after, REQUEST, tmp_path)
+    assert run.request.headers["authorization"] == f"Bearer missing-{key}"
+
+
+def test_module_key_from_a_get_falls_back_to_the_provider_key() -> None:
+    found = check_transformed(
+        """\
+        import openai
+
+        openai.api_key = SETTINGS.get("llm_key")
+        openai.chat.completions.create(**REQUEST)
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_type = "openai"
+        openai.base_url = "https://api.moonshot.cn/v1/"
+        openai.api_key = SETTINGS.get("llm_key") or os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY")
+        openai.chat.completions.create(**REQUEST)
+        """,
+        "kimi",
+    )
+    assert ids(found) == ["MIG101", "MIG107"]
