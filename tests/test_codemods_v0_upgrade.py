@@ -22,6 +22,12 @@ import pytest
 from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import Finding
 from migrator.rewrite import Plan, RewriteOptions, rewrite_module
+from tests.import_safety import (
+    PROVIDERS,
+    assert_no_new_undefined_names,
+    provider_facts,
+    run_rewritten,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "v0"
 EXPECTED = FIXTURES / "expected"
@@ -1068,3 +1074,125 @@ def test_fixtures_parse_and_are_idempotent(name: str, provider: str) -> None:
     assert "openai.ChatCompletion.create" not in out
     again, _ = migrate(out, mapping)
     assert again == out
+
+
+# --------------------------------------------------------------------------- safe where it lands
+# The client goes where `openai` is bound; each output also runs with the real SDK (network
+# faked, no provider variable set, OPENAI_API_KEY set) for three built-in providers.
+
+V0_IN_FUNCTION = """\
+    def ask(question):
+        import openai
+        return openai.ChatCompletion.create(**question)
+    """
+V0_OPTIONAL_IMPORT = """\
+    try:
+        import openai
+    except ImportError:
+        openai = None
+
+
+    def ask(question):
+        return openai.ChatCompletion.create(**question)
+    """
+V0_KEY_FROM_GET = """\
+    import openai
+
+    KEYS = {}
+    openai.api_key = KEYS.get("llm")
+
+
+    def ask(question):
+        return openai.ChatCompletion.create(**question)
+    """
+REQUEST = 'ask({"model": "m", "messages": []})\n'
+
+
+def test_client_is_built_in_the_function_that_imports_openai(testco: Mapping) -> None:
+    out, findings = upgrade(V0_IN_FUNCTION, testco)
+    assert out == expect(
+        """\
+        import os
+
+        def ask(question):
+            import openai
+            client = openai.OpenAI(
+                base_url="https://api.testco.example/v1",
+                api_key=os.environ["TESTCO_API_KEY"],
+            )
+            return client.chat.completions.create(**question)
+        """
+    )
+    assert ids(findings) == ["MIG410"]
+
+
+def test_client_is_built_in_the_try_block_of_an_optional_import(testco: Mapping) -> None:
+    out, findings = upgrade(V0_OPTIONAL_IMPORT, testco)
+    assert out == expect(
+        """\
+        import os
+
+        try:
+            import openai
+            client = openai.OpenAI(
+                base_url="https://api.testco.example/v1",
+                api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+            )
+        except ImportError:
+            openai = None
+
+
+        def ask(question):
+            return client.chat.completions.create(**question)
+        """
+    )
+    assert ids(findings) == ["MIG107", "MIG410"]
+
+
+def test_key_from_a_get_falls_back_to_the_provider_key(testco: Mapping) -> None:
+    out, findings = upgrade(V0_KEY_FROM_GET, testco)
+    assert out == expect(
+        """\
+        import os
+
+        from openai import OpenAI
+
+        KEYS = {}
+        client = OpenAI(
+            base_url="https://api.testco.example/v1",
+            api_key=KEYS.get("llm") or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+        )
+
+
+        def ask(question):
+            return client.chat.completions.create(**question)
+        """
+    )
+    assert ids(findings) == ["MIG101", "MIG107", "MIG410"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize(
+    ("source", "key_read", "trailer"),
+    [
+        (
+            V0_IN_FUNCTION,
+            'os.environ["{key}"]',
+            f'os.environ["{{key}}"] = "sk-provider"\n{REQUEST}',
+        ),
+        (V0_OPTIONAL_IMPORT, 'os.environ.get("{key}", "missing-{key}")', REQUEST),
+        (V0_KEY_FROM_GET, 'KEYS.get("llm") or os.environ.get("{key}", "missing-{key}")', REQUEST),
+    ],
+    ids=["function", "optional-import", "key-from-get"],
+)
+def test_upgraded_clients_import_and_never_send_the_openai_key(
+    provider: str, source: str, key_read: str, trailer: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    out, _ = upgrade(source, load_registry().get(provider))
+    assert f"api_key={key_read.replace('{key}', key)}" in out
+    assert_no_new_undefined_names(source, out)
+    run = run_rewritten(out, trailer.replace("{key}", key), tmp_path)
+    expected = "sk-provider" if "sk-provider" in trailer else f"missing-{key}"
+    assert run.request.headers["authorization"] == f"Bearer {expected}"
+    assert run.request.url.startswith(base.rstrip("/"))
