@@ -7,11 +7,13 @@ when the target is Azure, plain clients become `AzureOpenAI`.
 
 Rules:
   MIG101 an explicit api_key expression was kept: it must now yield the provider key
+         (one that can be None falls back to the provider's variable explicitly)
   MIG102 organization / project removed (OpenAI account headers)
   MIG103 Azure client converted; Azure-only arguments removed
   MIG104 client already targets a non-OpenAI endpoint; left as it is
   MIG105 base_url came from configuration; replaced by the provider endpoint
   MIG106 calls through a client built elsewhere (parameter, other module)
+  MIG107 provider key read at import time with a placeholder (see `_edit.key_read`)
   MIG502 base_url pointed at a relay / reverse proxy to OpenAI
 """
 

@@ -3,9 +3,11 @@ and the v1 module-level client (`openai.base_url = ...`, `openai.chat.completion
 
 When a file calls through the module but never sets the endpoint or key, the settings
 are inserted next to its other settings (or after its imports), so the calls cannot
-silently fall back to OpenAI. For Azure the module is switched to `api_type = "azure"`
-with the endpoint and API version from the environment, and v0 calls name their
-deployment with `engine=` (which is what the v0 SDK routes Azure requests by).
+silently fall back to OpenAI; where the module is imported only inside a function or
+under `try:` / `if`, right after that import instead. For Azure the module is switched
+to `api_type = "azure"` with the endpoint and API version from the environment, and v0
+calls name their deployment with `engine=` (which is what the v0 SDK routes Azure
+requests by).
 
 Rules:
   MIG101 an explicit api_key expression was kept
@@ -13,6 +15,7 @@ Rules:
   MIG103 Azure module settings converted (to or from Azure)
   MIG104 module endpoint already targets a non-OpenAI host
   MIG105 module endpoint came from configuration; replaced
+  MIG107 provider key read at import time with a placeholder
   MIG502 module endpoint pointed at a relay / reverse proxy to OpenAI
 """
 
