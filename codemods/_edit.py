@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import libcst as cst
+from migrator.codemods._scope import is_bound, module_alias, runs_at_import, visible
 
 from migrator.rewrite import Plan
 from migrator.source import plain_comma, sequence_separator
@@ -30,15 +31,64 @@ def replace_string_value(node: cst.SimpleString, value: str) -> cst.SimpleString
     return node.with_changes(value=f"{prefix}{quote}{escaped}{quote}")
 
 
-def env_read(plan: Plan, var: str) -> cst.BaseExpression:
-    """`os.environ["VAR"]`: fails loudly when the variable is missing, unlike getenv."""
-    plan.add_import("os")
-    return cst.parse_expression(f'os.environ["{var}"]')
+def os_module(plan: Plan, at: cst.CSTNode | None) -> str:
+    """The name code at `at` (None: the top level) reaches the os module by: `os` where
+    that is what `os` means there, else a top-level `import os as <alias>` of the file's,
+    else a new import (`import os`, or `import os as _os` where a parameter or variable
+    named `os` shadows the module)."""
+    name = module_alias(plan, "os", at)
+    if name is not None:
+        return name
+    if not visible(plan, "os", at):
+        plan.add_import("os")
+        return "os"
+    alias = next(a for a in ("_os", "os_module", "_os_module") if not is_bound(plan, a))
+    plan.add_import("os", alias=alias)
+    return alias
 
 
-def env_read_with_default(plan: Plan, var: str, default: str) -> cst.BaseExpression:
-    plan.add_import("os")
-    return cst.parse_expression(f"os.environ.get({json.dumps(var)}, {json.dumps(default)})")
+def env_read(plan: Plan, var: str, *, at: cst.CSTNode | None) -> cst.BaseExpression:
+    """`os.environ["VAR"]` for code at `at`: fails loudly when the variable is missing,
+    unlike getenv."""
+    return cst.parse_expression(f"{os_module(plan, at)}.environ[{json.dumps(var)}]")
+
+
+def env_read_with_default(
+    plan: Plan, var: str, default: str, *, at: cst.CSTNode | None
+) -> cst.BaseExpression:
+    os_name = os_module(plan, at)
+    return cst.parse_expression(f"{os_name}.environ.get({json.dumps(var)}, {json.dumps(default)})")
+
+
+def missing_key_placeholder(var: str) -> str:
+    return f"missing-{var}"
+
+
+def key_read(
+    plan: Plan, var: str, *, at: cst.CSTNode | None, report: cst.CSTNode | None = None
+) -> cst.BaseExpression:
+    """The provider key for a client or setting at `at`: `os.environ["VAR"]`, except where
+    the code runs when the module is imported (a module-level client, a class attribute).
+
+    There a missing variable would make every import of the module fail, also for the
+    code paths that never use this client (a base module shared by several providers),
+    where before only a missing OPENAI_API_KEY did. It must not fall back to
+    OPENAI_API_KEY either: the SDK reads that variable when api_key is None, and openai>=2
+    refuses an empty key when the client is built. So a missing variable reads as a
+    placeholder: importing works, and the first request fails with the provider's 401
+    (MIG108 says so, once a file: at its first such read); the OpenAI key is never sent."""
+    if not runs_at_import(plan, at):
+        return env_read(plan, var, at=at)
+    where = report if report is not None else at
+    if any(f.id == "MIG108" for f in plan.findings):
+        return env_read_with_default(plan, var, missing_key_placeholder(var), at=at)
+    plan.finding(
+        "MIG108", "info", "config",
+        f"{var} is read when the module is imported: while it is unset, a placeholder key "
+        f"lets the import work and requests fail with 401 (never OpenAI's key): set {var}",
+        node=where,
+    )  # fmt: skip
+    return env_read_with_default(plan, var, missing_key_placeholder(var), at=at)
 
 
 def python_literal(value: Any) -> cst.BaseExpression:

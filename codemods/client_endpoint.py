@@ -7,11 +7,13 @@ when the target is Azure, plain clients become `AzureOpenAI`.
 
 Rules:
   MIG101 an explicit api_key expression was kept: it must now yield the provider key
+         (one that can be None falls back to the provider's variable explicitly)
   MIG102 organization / project removed (OpenAI account headers)
   MIG103 Azure client converted; Azure-only arguments removed
   MIG104 client already targets a non-OpenAI endpoint; left as it is
   MIG105 base_url came from configuration; replaced by the provider endpoint
   MIG106 calls through a client built elsewhere (parameter, other module)
+  MIG108 provider key read at import time with a placeholder (see `_edit.key_read`)
   MIG502 base_url pointed at a relay / reverse proxy to OpenAI
 """
 
@@ -27,9 +29,11 @@ from migrator.codemods._edit import (
     env_read,
     env_read_with_default,
     host_of,
+    key_read,
     keyword_args,
     string_literal,
 )
+from migrator.codemods._scope import runs_at_import, visible
 
 from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import Plan
@@ -74,22 +78,23 @@ def provider_envs() -> frozenset[str]:
 _ENV_NAME = re.compile(r"""(?:environ|getenv)\b[^"']*["']([A-Z_][A-Z0-9_]*)["']""")
 
 
-def base_url_expression(plan: Plan) -> cst.BaseExpression:
-    """The provider endpoint as code: a literal, or an env read when the mapping has none."""
+def base_url_expression(plan: Plan, at: cst.CSTNode | None) -> cst.BaseExpression:
+    """The provider endpoint as code at `at`: a literal, or an env read when the mapping
+    has none."""
     compat = plan.mapping.compat
     if compat.base_url:
         return string_literal(compat.base_url)
     assert compat.base_url_env, f"mapping {plan.mapping.id} has neither base_url nor base_url_env"
-    return env_read(plan, compat.base_url_env)
+    return env_read(plan, compat.base_url_env, at=at)
 
 
-def configurable_base_url(plan: Plan) -> cst.BaseExpression:
+def configurable_base_url(plan: Plan, at: cst.CSTNode | None) -> cst.BaseExpression:
     """For code that read the endpoint from OPENAI_BASE_URL: keep it configurable through
     the provider's variable, defaulting to the provider endpoint (never to OpenAI)."""
     compat = plan.mapping.compat
     if compat.base_url_env and compat.base_url:
-        return env_read_with_default(plan, compat.base_url_env, compat.base_url)
-    return base_url_expression(plan)
+        return env_read_with_default(plan, compat.base_url_env, compat.base_url, at=at)
+    return base_url_expression(plan, at)
 
 
 def fix_clients(plan: Plan) -> None:
@@ -314,13 +319,14 @@ def _api_key_value(
     key_env = plan.mapping.compat.key_env
     arg = args.get("api_key")
     if arg is None:
-        return env_read(plan, key_env)
+        return key_read(plan, key_env, at=site.node)
     value = arg.value
-    if isinstance(value, cst.SimpleString):
+    if isinstance(value, cst.SimpleString) or _is_none(value):
         # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key: useless
-        # at the provider, so it is replaced by the provider's env var.
-        return env_read(plan, key_env)
-    report_kept_key(plan, value, "api_key", site.node)
+        # at the provider, so it is replaced by the provider's env var; so is `None`,
+        # with which the SDK reads OPENAI_API_KEY.
+        return key_read(plan, key_env, at=site.node)
+    keep_key(plan, value, "api_key", site.node)
     return None
 
 
@@ -339,6 +345,120 @@ def report_kept_key(plan: Plan, value: cst.BaseExpression, setting: str, node: c
         node=node,
     )  # fmt: skip
     return False
+
+
+def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTNode) -> None:
+    """A user's own key expression stays (reported by `report_kept_key`). Where it can be
+    None (a parameter defaulting to None, `cfg.get("key")`, `os.getenv("KEY")`), the SDK
+    would quietly read OPENAI_API_KEY and send the OpenAI key to the provider: the
+    fallback is made explicit, `key or os.environ["<PROVIDER_KEY>"]` (MIG101 says so)."""
+    key_env = plan.mapping.compat.key_env
+    if plan.suppressed("MIG100", value):
+        report_kept_key(plan, value, setting, node)
+        return
+    if reads_key_var(value, key_env) and (may_be_none(plan, value) or runs_at_import(plan, value)):
+        # `os.getenv("OPENAI_API_KEY")`, or `os.environ["OPENAI_API_KEY"]` at import time:
+        # the provider's variable, read as the fixer reads it there.
+        fallback = key_read(plan, key_env, at=value, report=node)
+        plan.replace(value, lambda n: fallback, "MIG100")
+        return
+    if not may_be_none(plan, value):
+        report_kept_key(plan, value, setting, node)
+        return
+    fallback = key_read(plan, key_env, at=value, report=node)
+    plan.replace(value, lambda n: _or_else(n, fallback), "MIG100")
+    code = code_of(value)
+    label = f"api_key `{code}`" if setting == "api_key" else f"{setting} = `{code}`"
+    plan.finding(
+        "MIG101", "warning", "config",
+        f"{label} kept, falling back to {key_env} when it is None (the SDK would read "
+        f"OPENAI_API_KEY and send the OpenAI key to {plan.mapping.name}): make sure it "
+        f"yields the {plan.mapping.name} key",
+        node=node,
+    )  # fmt: skip
+
+
+def _or_else(value: cst.BaseExpression, fallback: cst.BaseExpression) -> cst.BooleanOperation:
+    chained = isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or)
+    simple = isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+    if not (simple or chained or value.lpar):
+        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.BooleanOperation(left=value, operator=cst.Or(), right=fallback)
+
+
+def reads_key_var(value: cst.BaseExpression, key_env: str) -> bool:
+    """`os.getenv("OPENAI_API_KEY")` / `os.environ["<PROVIDER_KEY>"]`: a read, without a
+    default, of the key variable itself (which the env-var fixer renames to the
+    provider's)."""
+    if isinstance(value, cst.Call) and len(value.args) == 1:
+        name: cst.BaseExpression = value.args[0].value
+    elif isinstance(value, cst.Subscript) and len(value.slice) == 1:
+        index = value.slice[0].slice
+        if not (isinstance(index, cst.Index) and code_of(value.value).endswith("environ")):
+            return False
+        name = index.value
+    else:
+        return False
+    return isinstance(name, cst.SimpleString) and name.evaluated_value in (
+        "OPENAI_API_KEY",
+        key_env,
+    )
+
+
+def _is_none(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"
+
+
+_MAX_FOLLOW = 3
+
+
+def may_be_none(plan: Plan, value: cst.BaseExpression, depth: int = 0) -> bool:
+    """Can this key expression be None? Only the forms that plainly can: `None`, a
+    `.get(key)` / `getenv(name)` without a default, a conditional with such a branch, and
+    a name bound to one of these or a parameter defaulting to None (what else a name or
+    attribute holds is unknown: MIG101 asks a person to check it)."""
+    if depth > _MAX_FOLLOW:
+        return False
+    if _is_none(value):
+        return True
+    if isinstance(value, cst.Call):
+        func = value.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else code_of(func)
+        plain = [a for a in value.args if a.keyword is None and not a.star]
+        named = {a.keyword.value for a in value.args if a.keyword is not None}
+        return (
+            method in ("get", "getenv")
+            and len(plain) == 1
+            and len(value.args) == 1
+            and not named & {"default"}
+        )
+    if isinstance(value, cst.IfExp):
+        return may_be_none(plan, value.body, depth + 1) or may_be_none(
+            plan, value.orelse, depth + 1
+        )
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        return may_be_none(plan, value.right, depth + 1)
+    if isinstance(value, cst.Name):
+        for binding in visible(plan, value.value, value):
+            if isinstance(binding, cst.Param):
+                if binding.default is not None and _is_none(binding.default):
+                    return True
+                continue
+            assigned = _assigned_value(plan, binding)
+            if assigned is not None and may_be_none(plan, assigned, depth + 1):
+                return True
+    return False
+
+
+def _assigned_value(plan: Plan, target: cst.CSTNode) -> cst.BaseExpression | None:
+    """The value a plain `name = value` / `name: T = value` binds."""
+    parent = plan.parent_of(target)
+    if isinstance(parent, cst.AssignTarget):
+        assign = plan.parent_of(parent)
+        return assign.value if isinstance(assign, cst.Assign) else None
+    if isinstance(parent, cst.AnnAssign) and parent.target is target:
+        return parent.value
+    return None
 
 
 def _key_and_account(
@@ -368,9 +488,9 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
         return
     endpoint: dict[str, cst.BaseExpression] = {}
     if state == "new":
-        endpoint["base_url"] = base_url_expression(plan)
+        endpoint["base_url"] = base_url_expression(plan, site.node)
     elif state == "env":
-        endpoint["base_url"] = configurable_base_url(plan)
+        endpoint["base_url"] = configurable_base_url(plan, site.node)
     set_values, remove = _key_and_account(plan, site, args)
     set_values = {**endpoint, **set_values}
     rename_class: str | None = None
@@ -421,12 +541,17 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
     if _endpoint_state(plan, site) == "keep":
         return
     set_values: dict[str, cst.BaseExpression] = {
-        "azure_endpoint": env_read(plan, compat.endpoint_env or "AZURE_OPENAI_ENDPOINT"),
+        "azure_endpoint": env_read(
+            plan, compat.endpoint_env or "AZURE_OPENAI_ENDPOINT", at=site.node
+        ),
         "api_version": env_read_with_default(
-            plan, compat.api_version_env or "OPENAI_API_VERSION", compat.api_version or ""
+            plan,
+            compat.api_version_env or "OPENAI_API_VERSION",
+            compat.api_version or "",
+            at=site.node,
         )
         if compat.api_version
-        else env_read(plan, compat.api_version_env or "OPENAI_API_VERSION"),
+        else env_read(plan, compat.api_version_env or "OPENAI_API_VERSION", at=site.node),
     }
     key_values, remove = _key_and_account(plan, site, args)
     set_values.update(key_values)

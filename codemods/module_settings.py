@@ -3,9 +3,11 @@ and the v1 module-level client (`openai.base_url = ...`, `openai.chat.completion
 
 When a file calls through the module but never sets the endpoint or key, the settings
 are inserted next to its other settings (or after its imports), so the calls cannot
-silently fall back to OpenAI. For Azure the module is switched to `api_type = "azure"`
-with the endpoint and API version from the environment, and v0 calls name their
-deployment with `engine=` (which is what the v0 SDK routes Azure requests by).
+silently fall back to OpenAI; where the module is imported only inside a function or
+under `try:` / `if`, right after that import instead. For Azure the module is switched
+to `api_type = "azure"` with the endpoint and API version from the environment, and v0
+calls name their deployment with `engine=` (which is what the v0 SDK routes Azure
+requests by).
 
 Rules:
   MIG101 an explicit api_key expression was kept
@@ -13,6 +15,7 @@ Rules:
   MIG103 Azure module settings converted (to or from Azure)
   MIG104 module endpoint already targets a non-OpenAI host
   MIG105 module endpoint came from configuration; replaced
+  MIG108 provider key read at import time with a placeholder
   MIG502 module endpoint pointed at a relay / reverse proxy to OpenAI
 """
 
@@ -25,6 +28,7 @@ from migrator.codemods._edit import (
     edit_call_args,
     env_read,
     env_read_with_default,
+    key_read,
     replace_string_value,
     string_literal,
 )
@@ -32,16 +36,17 @@ from migrator.codemods.client_endpoint import (
     KEPT_KINDS,
     base_url_expression,
     endpoint_kind,
+    keep_key,
     report_endpoint,
-    report_kept_key,
 )
 
 from migrator.inventory import CallSite, ConfigSite
-from migrator.rewrite import Plan
+from migrator.rewrite import Plan, insertion_index, settings_anchor
 from migrator.source import code_of
 
 ENDPOINT_SETTINGS = ("api_base", "base_url")
-Build = Callable[[Plan], cst.BaseExpression]
+# Builds a setting's value as code at `at` (None: the top level); findings go to `report`.
+Build = Callable[[Plan, cst.CSTNode | None, cst.CSTNode], cst.BaseExpression]
 ACCOUNT_SETTINGS = ("organization", "project")
 
 
@@ -78,17 +83,74 @@ def retarget_module_settings(
             _azure_setting(plan, site, uses_v0)
     if not module_calls:
         return
-    name = _module_name(plan)
+    wanted: list[tuple[str, str | Build]] = []
     if not uses_v0 and "api_type" not in settings:
         # The v1 module client picks Azure by itself when AZURE_OPENAI_* variables are set
         # (and fails when OPENAI_API_KEY is set too): pin it to the OpenAI-style client.
-        plan.insert_after_imports(f'{name}.api_type = "openai"')
+        wanted.append(("api_type", '"openai"'))
     if not settings & set(ENDPOINT_SETTINGS):
-        url = code_of(_fixed_url(uses_v0)(plan))
-        plan.insert_after_imports(f"{name}.{'api_base' if uses_v0 else 'base_url'} = {url}")
+        wanted.append(("api_base" if uses_v0 else "base_url", _fixed_url(uses_v0)))
     if "api_key" not in settings:
-        key = code_of(env_read(plan, plan.mapping.compat.key_env))
-        plan.insert_after_imports(f"{name}.api_key = {key}")
+        wanted.append(("api_key", _provider_key))
+    _insert_settings(plan, wanted, module_calls[0].node)
+
+
+def _provider_key(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
+    return key_read(plan, plan.mapping.compat.key_env, at=at, report=report)
+
+
+def _insert_settings(
+    plan: Plan, wanted: list[tuple[str, str | Build]], report: cst.CSTNode
+) -> None:
+    """Add `openai.<setting> = <value>` statements where `openai` is bound.
+
+    With the module imported unconditionally at the top level (or settings there
+    already), after the imports or next to those settings. Otherwise (imported inside a
+    function, or under `try:` / `if`) right after each such import, in its block: a
+    top-level statement would fail with a NameError or AttributeError at import."""
+    if not wanted:
+        return
+    for name, statement in _setting_places(plan):
+        where = statement if statement is not None else report
+        sources = [
+            f"{name}.{setting} = "
+            + (build if isinstance(build, str) else code_of(build(plan, statement, where)))
+            for setting, build in wanted
+        ]
+        if statement is None:
+            for source in sources:
+                plan.insert_after_imports(source)
+        else:
+            plan.insert_after_statement(statement, sources, "MIG100")
+
+
+def _setting_places(plan: Plan) -> list[tuple[str, cst.CSTNode | None]]:
+    """(the module's local name, the import statement to insert after, or None for the
+    top level) for each place new settings go."""
+    imports = [
+        b
+        for b in plan.inventory.bindings
+        if isinstance(b.node, cst.Import) and b.imported == "openai"
+    ]
+    if not imports:
+        plan.add_import("openai")
+        return [("openai", None)]
+    body = list(plan.module.body)
+    anchor = settings_anchor(plan)
+    index = body.index(anchor) if anchor is not None else insertion_index(plan.module)
+    for binding in imports:
+        statement = plan.statement_of(binding.node)
+        if statement in body[:index]:
+            return [(binding.local, None)]
+    if anchor is not None:
+        # `openai.api_key = ...` at the top level already uses the name there.
+        return [(imports[0].local, None)]
+    places: list[tuple[str, cst.CSTNode | None]] = []
+    for binding in imports:
+        statement = plan.statement_of(binding.node)
+        if all(statement is not s for _, s in places):
+            places.append((binding.local, statement))
+    return places
 
 
 def _slash(url: str, v0: bool) -> str:
@@ -104,33 +166,26 @@ def _slashed(expr: cst.BaseExpression, v0: bool) -> cst.BaseExpression:
 
 
 def _fixed_url(v0: bool) -> Build:
-    def build(plan: Plan) -> cst.BaseExpression:
+    def build(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
         compat = plan.mapping.compat
         if compat.base_url:
             return string_literal(_slash(compat.base_url, v0))
-        return _slashed(base_url_expression(plan), v0)
+        return _slashed(base_url_expression(plan, at), v0)
 
     return build
 
 
 def _configurable_url(v0: bool) -> Build:
-    def build(plan: Plan) -> cst.BaseExpression:
+    def build(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
         compat = plan.mapping.compat
         if compat.base_url_env and compat.base_url:
-            read = env_read_with_default(plan, compat.base_url_env, _slash(compat.base_url, v0))
+            read = env_read_with_default(
+                plan, compat.base_url_env, _slash(compat.base_url, v0), at=at
+            )
             return _slashed(read, v0)
-        return _fixed_url(v0)(plan)
+        return _fixed_url(v0)(plan, at, report)
 
     return build
-
-
-def _module_name(plan: Plan) -> str:
-    """The name the file binds the openai module to (`import openai as ai` gives `ai`)."""
-    for binding in plan.inventory.bindings:
-        if isinstance(binding.node, cst.Import) and binding.imported == "openai":
-            return binding.local
-    plan.add_import("openai")
-    return "openai"
 
 
 def _endpoint_kept(plan: Plan, configs: list[ConfigSite]) -> bool:
@@ -155,11 +210,11 @@ def _endpoint(plan: Plan, site: ConfigSite, fixed: Build, configurable: Build) -
     if kind == "env":
         # Read from OPENAI_BASE_URL & co: keep it configurable through the target's
         # variable, with the target's endpoint (never OpenAI's) as the default.
-        new = configurable(plan)
+        new = configurable(plan, value, site.node)
         plan.replace(value, lambda n: new, "MIG100")
         return
     report_endpoint(plan, kind, value, f"openai.{site.setting}", site.node)
-    expr = fixed(plan)
+    expr = fixed(plan, value, site.node)
     if isinstance(value, cst.SimpleString) and isinstance(expr, cst.SimpleString):
         new_url = str(expr.evaluated_value)
         plan.replace(value, lambda n: replace_string_value(n, new_url), "MIG100")
@@ -172,10 +227,10 @@ def _api_key(plan: Plan, site: ConfigSite) -> None:
     key_env = plan.mapping.compat.key_env
     if isinstance(value, cst.SimpleString):
         # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key.
-        expr = env_read(plan, key_env)
+        expr = key_read(plan, key_env, at=value, report=site.node)
         plan.replace(value, lambda n: expr, "MIG100")
         return
-    report_kept_key(plan, value, "openai.api_key", site.node)
+    keep_key(plan, value, "openai.api_key", site.node)
 
 
 def _remove_statement(plan: Plan, site: ConfigSite) -> None:
@@ -232,14 +287,14 @@ def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite
         return  # already Azure: variable names are the env fixer's business
     compat = plan.mapping.compat
 
-    def endpoint(plan: Plan) -> cst.BaseExpression:
-        return env_read(plan, compat.endpoint_env or "AZURE_OPENAI_ENDPOINT")
+    def endpoint(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
+        return env_read(plan, compat.endpoint_env or "AZURE_OPENAI_ENDPOINT", at=at)
 
-    def version(plan: Plan) -> cst.BaseExpression:
+    def version(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
         version_env = compat.api_version_env or "OPENAI_API_VERSION"
         if compat.api_version:
-            return env_read_with_default(plan, version_env, compat.api_version)
-        return env_read(plan, version_env)
+            return env_read_with_default(plan, version_env, compat.api_version, at=at)
+        return env_read(plan, version_env, at=at)
 
     uses_v0 = any(c.style == "v0" for c in module_calls) or any(
         site.setting == "api_base" for site in configs
@@ -251,7 +306,7 @@ def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite
             _endpoint(plan, site, endpoint, endpoint)
         elif site.setting == "base_url":
             # The v1 module client refuses base_url next to azure_endpoint: replace it.
-            _rename_setting(plan, site, endpoint_setting, endpoint(plan))
+            _rename_setting(plan, site, endpoint_setting, endpoint(plan, site.value, site.node))
         elif site.setting == "api_key":
             _api_key(plan, site)
         elif site.setting in ACCOUNT_SETTINGS:
@@ -260,18 +315,18 @@ def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite
             plan.replace(site.value, lambda n: string_literal("azure"), "MIG103")
     if not module_calls and not settings & {"api_base", "base_url"}:
         return
-    name = _module_name(plan)
     wanted: list[tuple[str, str | Build]] = [
         ("api_type", '"azure"'),
         (endpoint_setting, endpoint),
         ("api_version", version),
-        ("api_key", lambda plan: env_read(plan, compat.key_env)),
+        ("api_key", _provider_key),
     ]
-    for setting, build in wanted:
-        present = setting in settings or (setting == endpoint_setting and "base_url" in settings)
-        if not present:
-            code = build if isinstance(build, str) else code_of(build(plan))
-            plan.insert_after_imports(f"{name}.{setting} = {code}")
+    missing = [
+        (setting, build)
+        for setting, build in wanted
+        if not (setting in settings or (setting == endpoint_setting and "base_url" in settings))
+    ]
+    _insert_settings(plan, missing, configs[0].node if configs else module_calls[0].node)
     plan.finding(
         "MIG103", "info", "config",
         "module-level openai configured for Azure OpenAI (api_type, endpoint and API version "

@@ -62,14 +62,18 @@ from migrator.codemods._edit import (
     edit_call_args,
     env_read,
     env_read_with_default,
+    key_read,
     replace_string_value,
 )
+from migrator.codemods._scope import runs_at_import
 from migrator.codemods.client_endpoint import (
     OPENAI_ENV_PREFIXES,
     base_url_expression,
     configurable_base_url,
     endpoint_kind,
+    may_be_none,
     module_endpoint_kept,
+    reads_key_var,
     report_endpoint,
 )
 from migrator.codemods.env_vars import renames_for
@@ -755,13 +759,25 @@ class _Upgrader:
         self.kept = module_endpoint_kept(plan)
         self.azure = plan.mapping.compat.client == "azure" and not self.kept
         azure = self.azure
-        kwargs = self._client_kwargs({s.site.setting: s.site for s in folded})
         wanted: list[tuple[str, str]] = []  # (variable, class)
         if self.needs_sync:
             wanted.append((self.sync_name, "AzureOpenAI" if azure else "OpenAI"))
         if self.needs_async:
             wanted.append((self.async_name, "AsyncAzureOpenAI" if azure else "AsyncOpenAI"))
         classes = [cls for _, cls in wanted]
+        inner = self._inner_imports()
+        top_level = self._module_binding() is not None or self._has_from_openai_import()
+        if not folded and inner and not top_level:
+            # `import openai` only inside functions or under `try:` / `if`: a client at
+            # the top level would need an import the module did not do there (an optional
+            # dependency, say); it is built right after each such import instead.
+            for local, statement in inner:
+                kwargs = self._client_kwargs({}, statement)
+                sources = [self._statement(n, f"{local}.{cls}", kwargs) for n, cls in wanted]
+                plan.insert_after_statement(statement, sources, RULE)
+            self._remove_v0_names()
+            return
+        kwargs = self._client_kwargs({s.site.setting: s.site for s in folded}, None)
         prefix = ""
         # A folded setting's target goes away; its value moves into the client.
         targets = [t for s in folded for t in s.site.node.targets]
@@ -777,6 +793,26 @@ class _Upgrader:
                     plan.add_import("openai", cls)
         statements = [self._statement(name, prefix + cls, kwargs) for name, cls in wanted]
         self._place(statements, folded)
+        self._remove_v0_names()
+
+    def _inner_imports(self) -> list[tuple[str, cst.CSTNode]]:
+        """(local name, statement) of each `import openai [as x]` that is not at the top
+        level or not unconditional there (in a function, under `try:` or `if`)."""
+        plan = self.plan
+        found: list[tuple[str, cst.CSTNode]] = []
+        for binding in plan.inventory.bindings:
+            statement = plan.statement_of(binding.node)
+            if (
+                isinstance(binding.node, cst.Import)
+                and binding.imported == "openai"
+                and not isinstance(plan.parent_of(statement), cst.Module)
+                and all(statement is not s for _, s in found)
+            ):
+                found.append((binding.local, statement))
+        return found
+
+    def _remove_v0_names(self) -> None:
+        plan = self.plan
         for node in plan.inventory.import_nodes:
             if (
                 isinstance(node, cst.ImportFrom)
@@ -836,6 +872,8 @@ class _Upgrader:
         for node in plan.inventory.import_nodes:
             if not isinstance(node, cst.Import) or node in plan.edits:
                 continue
+            if not isinstance(plan.parent_of(plan.statement_of(node)), cst.Module):
+                continue  # the client is built at the top level: the import must be there
             for alias in node.names:
                 if _dotted(alias.name) != "openai":
                     continue
@@ -901,7 +939,10 @@ class _Upgrader:
             module_calls = [c for c in self.plan.inventory.calls if c.module_client]
             retarget_module_settings(self.plan, list(self.leftover), module_calls)
 
-    def _client_kwargs(self, settings: dict[str, ConfigSite]) -> list[tuple[str, str]]:
+    def _client_kwargs(
+        self, settings: dict[str, ConfigSite], at: cst.CSTNode | None
+    ) -> list[tuple[str, str]]:
+        """The client's arguments, as code at `at` (None: the top level)."""
         plan = self.plan
         compat = plan.mapping.compat
         kwargs: list[tuple[str, str]] = []
@@ -917,7 +958,7 @@ class _Upgrader:
                 kwargs.append(("base_url", self._kept(endpoint.value)))
                 self._kept_note(endpoint)
             else:
-                kwargs.append(("base_url", code_of(base_url_expression(plan))))
+                kwargs.append(("base_url", code_of(base_url_expression(plan, at))))
             if "api_key" in settings:
                 kwargs.append(("api_key", self._kept(settings["api_key"].value)))
         elif self.azure:
@@ -925,20 +966,21 @@ class _Upgrader:
                 kwargs.append(("azure_endpoint", self._kept(endpoint.value)))
             else:
                 endpoint_env = compat.endpoint_env or "AZURE_OPENAI_ENDPOINT"
-                kwargs.append(("azure_endpoint", code_of(env_read(plan, endpoint_env))))
+                read = env_read(plan, endpoint_env, at=at)
+                kwargs.append(("azure_endpoint", code_of(read)))
             version = settings.get("api_version")
             version_env = compat.api_version_env or "OPENAI_API_VERSION"
             if version is not None:
                 kwargs.append(("api_version", self._kept(version.value)))
             elif compat.api_version:
-                default = env_read_with_default(plan, version_env, compat.api_version)
+                default = env_read_with_default(plan, version_env, compat.api_version, at=at)
                 kwargs.append(("api_version", code_of(default)))
             else:
-                kwargs.append(("api_version", code_of(env_read(plan, version_env))))
+                kwargs.append(("api_version", code_of(env_read(plan, version_env, at=at))))
         else:
-            kwargs.append(("base_url", self._base_url(endpoint)))
+            kwargs.append(("base_url", self._base_url(endpoint, at)))
         if not self.kept:
-            kwargs.append(("api_key", self._api_key(settings.get("api_key"))))
+            kwargs.append(("api_key", self._api_key(settings.get("api_key"), at)))
         for setting in ("max_retries", "timeout", "default_headers", "default_query"):
             if setting in settings:
                 kwargs.append((setting, self._kept(settings[setting].value)))
@@ -963,35 +1005,68 @@ class _Upgrader:
             )  # fmt: skip
         return kwargs
 
+    @property
+    def first_call(self) -> cst.CSTNode:
+        """Where findings about the module's new client go when no setting is there."""
+        return next(c.node for c in self.plan.inventory.calls if c.style == "v0")
+
     def _kept(self, value: cst.BaseExpression) -> str:
         """The user's expression as code, with OpenAI env var names renamed."""
         renames = renames_for(self.plan)
         return code_of(value.visit(_RenameEnv(renames)))
 
-    def _base_url(self, site: ConfigSite | None) -> str:
+    def _base_url(self, site: ConfigSite | None, at: cst.CSTNode | None) -> str:
         """The provider endpoint for the client (the module's own is not kept here)."""
         plan = self.plan
         if site is None:
-            return code_of(base_url_expression(plan))
+            return code_of(base_url_expression(plan, at))
         value = site.value
         kind = endpoint_kind(plan, value, site.usage.base_url or "")
         if kind == "env":
-            return code_of(configurable_base_url(plan))
+            return code_of(configurable_base_url(plan, at))
         report_endpoint(plan, kind, value, f"openai.{site.setting}", site.node)
-        return code_of(base_url_expression(plan))
+        return code_of(base_url_expression(plan, at))
 
     def _kept_note(self, site: ConfigSite) -> None:
         kind = endpoint_kind(self.plan, site.value, site.usage.base_url or "")
         report_endpoint(self.plan, kind, site.value, f"openai.{site.setting}", site.node)
 
-    def _api_key(self, site: ConfigSite | None) -> str:
+    def _api_key(self, site: ConfigSite | None, at: cst.CSTNode | None) -> str:
+        """The client's key, as code at `at`: at the top level a missing provider variable
+        reads as a placeholder (see `key_read`)."""
         plan = self.plan
         key_env = plan.mapping.compat.key_env
-        if site is None or isinstance(site.value, (cst.SimpleString, cst.ConcatenatedString)):
+        report = site.node if site is not None else at or self.first_call
+        if (
+            site is None
+            or isinstance(site.value, (cst.SimpleString, cst.ConcatenatedString))
+            or code_of(site.value) == "None"
+            or (
+                reads_key_var(site.value, key_env)
+                and (may_be_none(plan, site.value) or runs_at_import(plan, at))
+            )
+        ):
             # No key set (v0 read OPENAI_API_KEY) or a literal OpenAI key: useless at the
             # provider (the literal is reported, redacted, by the hard-coded key fixer).
-            return code_of(env_read(plan, key_env))
+            return code_of(key_read(plan, key_env, at=at, report=report))
         code = self._kept(site.value)
+        if may_be_none(plan, site.value):
+            # None would make the SDK read OPENAI_API_KEY: fall back to the provider's key.
+            fallback = code_of(key_read(plan, key_env, at=at, report=report))
+            simple = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+            chained = isinstance(site.value, cst.BooleanOperation) and isinstance(
+                site.value.operator, cst.Or
+            )
+            kept = code if isinstance(site.value, simple) or chained else f"({code})"
+            plan.finding(
+                "MIG101", "warning", "config",
+                f"openai.api_key = `{code_of(site.value)}` kept for the client, falling back "
+                f"to {key_env} when it is None (the SDK would read OPENAI_API_KEY and send "
+                f"the OpenAI key to {plan.mapping.name}): make sure it yields the "
+                f"{plan.mapping.name} key",
+                node=site.node,
+            )  # fmt: skip
+            return f"{kept} or {fallback}"
         var = _env_var_read(site.value)
         if var is None or not (var.startswith(OPENAI_ENV_PREFIXES) or var == key_env):
             plan.finding(

@@ -4,9 +4,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from tests.codemod_helpers import check_noop, check_transformed, findings, ids
+from tests.import_safety import (
+    PROVIDERS,
+    assert_no_new_undefined_names,
+    provider_facts,
+    run_rewritten,
+)
 
 QWEN = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+# A client built when the module is imported reads the key with a placeholder (MIG108).
+QWEN_KEY_AT_IMPORT = 'os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY")'
 
 
 def test_bare_client_gets_endpoint_and_key_and_os_import() -> None:
@@ -21,7 +33,7 @@ def test_bare_client_gets_endpoint_and_key_and_os_import() -> None:
 
         from openai import OpenAI
 
-        client = OpenAI(base_url="{QWEN}", api_key=os.environ["DASHSCOPE_API_KEY"])
+        client = OpenAI(base_url="{QWEN}", api_key={QWEN_KEY_AT_IMPORT})
         """,
         "qwen",
     )
@@ -46,7 +58,7 @@ def test_os_import_joins_the_stdlib_block_in_order() -> None:
 
         from openai import AsyncOpenAI
 
-        client = AsyncOpenAI(max_retries=2, base_url="{QWEN}", api_key=os.environ["DASHSCOPE_API_KEY"])
+        client = AsyncOpenAI(max_retries=2, base_url="{QWEN}", api_key={QWEN_KEY_AT_IMPORT})
         """,
         "qwen",
     )
@@ -71,14 +83,15 @@ def test_one_argument_per_line_layout_is_kept() -> None:
             timeout=30,  # seconds
             max_retries=2,
             base_url="{QWEN}",
-            api_key=os.environ["DASHSCOPE_API_KEY"],
+            api_key={QWEN_KEY_AT_IMPORT},
         )
         """,
         "qwen",
     )
 
 
-def test_openai_key_from_env_is_renamed_not_replaced() -> None:
+def test_openai_key_read_that_may_be_none_becomes_the_provider_key_read() -> None:
+    # getenv without a default: None would make the SDK read OPENAI_API_KEY
     check_transformed(
         """\
         import os
@@ -90,7 +103,7 @@ def test_openai_key_from_env_is_renamed_not_replaced() -> None:
         import os
         import openai
 
-        client = openai.OpenAI(api_key=os.getenv("MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
+        client = openai.OpenAI(api_key=os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
         """,
         "kimi",
     )
@@ -125,10 +138,10 @@ def test_organization_and_project_are_removed() -> None:
         import os
         from openai import OpenAI
 
-        client = OpenAI(api_key=os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
+        client = OpenAI(api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"), base_url="https://api.deepseek.com")
         """,
     )
-    assert ids(found) == ["MIG102"]
+    assert ids(found) == ["MIG102", "MIG108"]
 
 
 def test_client_already_on_another_provider_is_left_with_its_calls() -> None:
@@ -184,10 +197,13 @@ def test_relay_is_retargeted_with_a_compliance_warning() -> None:
         import os
         from openai import OpenAI
 
-        client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
-    assert [(f.id, f.severity, f.category) for f in found] == [("MIG502", "warning", "compliance")]
+    assert [(f.id, f.severity, f.category) for f in found] == [
+        ("MIG502", "warning", "compliance"),
+        ("MIG108", "info", "config"),
+    ]
 
 
 def test_base_url_from_configuration_is_replaced_and_flagged() -> None:
@@ -247,7 +263,7 @@ def test_base_url_from_openai_env_stays_configurable() -> None:
         import os
         from openai import OpenAI
 
-        client = OpenAI(base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"), api_key=os.environ["DEEPSEEK_API_KEY"])
+        client = OpenAI(base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"), api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
 
@@ -307,10 +323,10 @@ def test_entra_auth_is_reported_when_an_azure_client_is_converted() -> None:
 
         from openai import AsyncOpenAI
 
-        client = AsyncOpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        client = AsyncOpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
-    assert ids(found) == ["MIG103", "MIG103"]
+    assert ids(found) == ["MIG103", "MIG103", "MIG108"]
     assert any("Entra" in f.message for f in found)
 
 
@@ -327,12 +343,12 @@ def test_to_azure_plain_clients_become_azure_clients() -> None:
 
         from openai import AsyncAzureOpenAI, AzureOpenAI
 
-        sync = AzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), api_key=os.environ["AZURE_OPENAI_API_KEY"])
-        both = AsyncAzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), api_key=os.environ["AZURE_OPENAI_API_KEY"])
+        sync = AzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), api_key=os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY"))
+        both = AsyncAzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), api_key=os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY"))
         """,
         "azure",
     )
-    assert sorted(ids(found)) == ["MIG102", "MIG103", "MIG103"]
+    assert sorted(ids(found)) == ["MIG102", "MIG103", "MIG103", "MIG108"]
 
 
 def test_to_azure_an_azure_client_and_its_variables_are_left_alone() -> None:
@@ -364,7 +380,7 @@ def test_gateway_endpoint_is_read_from_the_environment() -> None:
 
         import openai
 
-        client = openai.OpenAI(base_url=os.environ["LLM_GATEWAY_BASE_URL"], api_key=os.environ["LLM_GATEWAY_API_KEY"])
+        client = openai.OpenAI(base_url=os.environ["LLM_GATEWAY_BASE_URL"], api_key=os.environ.get("LLM_GATEWAY_API_KEY", "missing-LLM_GATEWAY_API_KEY"))
         """,
         "gateway",
     )
@@ -398,4 +414,190 @@ def test_ignore_comment_keeps_a_client() -> None:
 
         client = OpenAI()  # migrator: ignore[MIG100]
         """
+    )
+
+
+# -------------------------------------------------------------------- safe where it lands
+# Each output is also run (the real SDK, network faked, no provider variable set and
+# OPENAI_API_KEY set): importing must work, and the OpenAI key must never be used.
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_class_attribute_client_imports_without_the_provider_key(
+    provider: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        from openai import OpenAI
+
+
+        class Base:
+            client = OpenAI()
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        class Base:
+            client = OpenAI(base_url="{base}", api_key=os.environ.get("{key}", "missing-{key}"))
+        """
+    assert ids(check_transformed(before, after, provider)) == ["MIG108"]
+    assert_no_new_undefined_names(before, after)
+    run = run_rewritten(after, "print(Base.client.api_key)\n", tmp_path)
+    assert run.stdout == f"missing-{key}\n"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_key_parameter_defaulting_to_none_falls_back_to_the_provider_key(
+    provider: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        from openai import OpenAI
+
+
+        def make(api_key=None):
+            return OpenAI(api_key=api_key)
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make(api_key=None):
+            return OpenAI(api_key=api_key or os.environ["{key}"], base_url="{base}")
+        """
+    found = check_transformed(before, after, provider)
+    assert ids(found) == ["MIG101"] and "OPENAI_API_KEY" in found[0].message
+    assert_no_new_undefined_names(before, after)
+    trailer = """\
+        try:
+            make()
+        except KeyError as missing:
+            print("missing", missing)
+        print(make("sk-provider").api_key)
+        """
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.stdout == f"missing '{key}'\nsk-provider\n"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_key_from_a_get_without_default_falls_back_to_the_provider_key(
+    provider: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        from openai import OpenAI
+
+
+        def make(cfg):
+            return OpenAI(api_key=cfg.get("api_key"))
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make(cfg):
+            return OpenAI(api_key=cfg.get("api_key") or os.environ["{key}"], base_url="{base}")
+        """
+    assert ids(check_transformed(before, after, provider)) == ["MIG101"]
+    assert_no_new_undefined_names(before, after)
+    trailer = """\
+        try:
+            make({})
+        except KeyError as missing:
+            print("missing", missing)
+        print(make({"api_key": "sk-provider"}).api_key)
+        """
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.stdout == f"missing '{key}'\nsk-provider\n"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_module_level_getenv_key_never_reaches_openai(provider: str, tmp_path: Path) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.getenv("LLM_KEY"))
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.getenv("LLM_KEY") or os.environ.get("{key}", "missing-{key}"), base_url="{base}")
+        """
+    assert ids(check_transformed(before, after, provider)) == ["MIG101", "MIG108"]
+    assert_no_new_undefined_names(before, after)
+    trailer = 'client.chat.completions.create(model="m", messages=[])\n'
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.request.headers["authorization"] == f"Bearer missing-{key}"
+    assert run.request.url.startswith(base.rstrip("/"))
+
+
+def test_kept_key_that_is_never_none_stays_as_it_is() -> None:
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make(api_key: str):
+            return OpenAI(api_key=api_key)
+        """,
+        """\
+        from openai import OpenAI
+
+
+        def make(api_key: str):
+            return OpenAI(api_key=api_key, base_url="https://api.deepseek.com")
+        """,
+    )
+
+
+def test_explicit_none_key_becomes_the_provider_key() -> None:
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make():
+            return OpenAI(api_key=None)
+        """,
+        """\
+        import os
+
+        from openai import OpenAI
+
+
+        def make():
+            return OpenAI(api_key=os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
+        """,
+    )
+
+
+def test_client_in_the_main_block_reads_the_key_strictly() -> None:
+    # The `if __name__ == "__main__":` block runs only as a program, never on import.
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+        if __name__ == "__main__":
+            client = OpenAI()
+        """,
+        """\
+        import os
+
+        from openai import OpenAI
+
+        if __name__ == "__main__":
+            client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """,
     )

@@ -5,13 +5,23 @@ imports go where isort would put them; new module settings join the existing one
 markers are one line, fit the file's encoding, and are never added twice.
 """
 
+# ruff: noqa: E501 - expected outputs are real rewrites: a long call stays on one line
+
 from __future__ import annotations
+
+from pathlib import Path
 
 import libcst as cst
 import pytest
 from migrator.codemods._edit import add_dict_entry, edit_call_args, replace_string_value
 
 from tests.codemod_helpers import check_transformed, rewrite_bytes
+from tests.import_safety import (
+    PROVIDERS,
+    assert_no_new_undefined_names,
+    provider_facts,
+    run_rewritten,
+)
 
 
 def edited(src: str, **kwargs: object) -> str:
@@ -96,7 +106,7 @@ def test_os_import_before_third_party_block() -> None:
         # third-party
         from openai import OpenAI
 
-        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
 
@@ -117,7 +127,7 @@ def test_future_import_stays_first() -> None:
 
         from openai import OpenAI
 
-        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
 
@@ -134,7 +144,7 @@ def test_existing_os_import_is_reused() -> None:
         import os, sys
         from openai import OpenAI
 
-        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        c = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
 
@@ -200,3 +210,145 @@ def test_a_name_added_to_an_existing_import_keeps_its_layout(before: str, after:
 
     added = _add_from_import(cst.parse_module(before), "openai", "OpenAI")
     assert added is not None and added.code == after
+
+
+# -------------------------------------------------------------------- env reads in scope
+# `os.environ[...]` names the os module the way the code at that line sees it. Each output
+# also runs (real SDK, network faked, provider variable unset, OPENAI_API_KEY set).
+
+MAKE_TRAILER = """\
+try:
+    make()
+except KeyError as missing:
+    print("missing", missing)
+"""
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            # only `import os as _os`: the alias, no new import
+            """\
+            import os as _os
+
+            from openai import OpenAI
+
+
+            def make():
+                return OpenAI()
+            """,
+            """\
+            import os as _os
+
+            from openai import OpenAI
+
+
+            def make():
+                return OpenAI(base_url="{base}", api_key=_os.environ["{key}"])
+            """,
+        ),
+        (
+            # os imported only inside another function: a top-level import
+            """\
+            from openai import OpenAI
+
+
+            def home():
+                import os
+                return os.path.expanduser("~")
+
+
+            def make():
+                return OpenAI()
+            """,
+            """\
+            import os
+
+            from openai import OpenAI
+
+
+            def home():
+                import os
+                return os.path.expanduser("~")
+
+
+            def make():
+                return OpenAI(base_url="{base}", api_key=os.environ["{key}"])
+            """,
+        ),
+        (
+            # a parameter named os shadows the module: an aliased import
+            """\
+            from openai import OpenAI
+
+
+            def make(os=None):
+                return OpenAI()
+            """,
+            """\
+            import os as _os
+
+            from openai import OpenAI
+
+
+            def make(os=None):
+                return OpenAI(base_url="{base}", api_key=_os.environ["{key}"])
+            """,
+        ),
+        (
+            # os imported in the function itself: used as it is, nothing added
+            """\
+            from openai import OpenAI
+
+
+            def make():
+                import os
+                return OpenAI()
+            """,
+            """\
+            from openai import OpenAI
+
+
+            def make():
+                import os
+                return OpenAI(base_url="{base}", api_key=os.environ["{key}"])
+            """,
+        ),
+    ],
+    ids=["alias", "other-function", "shadowed", "same-function"],
+)
+def test_env_read_uses_the_os_module_in_scope(
+    provider: str, before: str, after: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    after = after.replace("{base}", base).replace("{key}", key)
+    assert check_transformed(before, after, provider) == []
+    assert_no_new_undefined_names(before, after)
+    run = run_rewritten(after, MAKE_TRAILER, tmp_path)
+    assert run.stdout == f"missing '{key}'\n"
+
+
+def test_os_import_goes_above_a_block_that_uses_it() -> None:
+    # the stdlib block below the try would bind os too late
+    check_transformed(
+        """\
+        try:
+            from openai import OpenAI
+            client = OpenAI()
+        except ImportError:
+            client = None
+        import json
+        """,
+        """\
+        import os
+
+        try:
+            from openai import OpenAI
+            client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
+        except ImportError:
+            client = None
+        import json
+        """,
+    )

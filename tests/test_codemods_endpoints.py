@@ -75,7 +75,7 @@ def test_v0_calls_are_reported_once_per_file() -> None:
 
         import openai
 
-        openai.api_key = os.environ["DASHSCOPE_API_KEY"]
+        openai.api_key = os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY")
         openai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"
         openai.ChatCompletion.create(model="m", messages=[])
         openai.ChatCompletion.create(model="m", messages=[])

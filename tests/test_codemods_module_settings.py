@@ -4,7 +4,18 @@
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
+import pytest
+
 from tests.codemod_helpers import check_noop, check_transformed, ids
+from tests.import_safety import (
+    PROVIDERS,
+    assert_no_new_undefined_names,
+    provider_facts,
+    run_rewritten,
+)
 
 
 def test_v0_settings_are_retargeted_in_place() -> None:
@@ -26,13 +37,13 @@ def test_v0_settings_are_retargeted_in_place() -> None:
         import openai
 
         openai.api_base = "https://api.moonshot.cn/v1"
-        openai.api_key = os.environ["MOONSHOT_API_KEY"]
+        openai.api_key = os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY")
 
         openai.ChatCompletion.create(model="moonshot-v1-8k", messages=[])
         """,
         "kimi",
     )
-    assert sorted(ids(found)) == ["MIG102", "MIG402"]
+    assert sorted(ids(found)) == ["MIG102", "MIG108", "MIG402"]
 
 
 def test_missing_settings_join_the_existing_ones() -> None:
@@ -52,7 +63,7 @@ def test_missing_settings_join_the_existing_ones() -> None:
 
         # credentials
         openai.api_base = "https://qianfan.baidubce.com/v2"
-        openai.api_key = os.environ["QIANFAN_API_KEY"]
+        openai.api_key = os.environ.get("QIANFAN_API_KEY", "missing-QIANFAN_API_KEY")
 
         openai.ChatCompletion.create(model="ernie-4.0-turbo-8k", messages=[])
         """,
@@ -79,7 +90,7 @@ def test_settings_are_inserted_after_the_imports_when_there_are_none() -> None:
         import openai as ai
 
         ai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"
-        ai.api_key = os.environ["DASHSCOPE_API_KEY"]
+        ai.api_key = os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY")
 
         PROMPT = "hi"
 
@@ -107,7 +118,7 @@ def test_v1_module_client_gets_base_url_with_its_slash_and_a_pinned_type() -> No
 
         openai.api_type = "openai"
         openai.base_url = "https://api.deepseek.com/"
-        openai.api_key = os.environ["DEEPSEEK_API_KEY"]
+        openai.api_key = os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY")
 
         openai.chat.completions.create(model="deepseek-v4-pro", messages=[], extra_body={"thinking": {"type": "disabled"}})
         """,
@@ -129,7 +140,7 @@ def test_endpoint_from_openai_env_stays_configurable() -> None:
         import openai
 
         openai.api_base = os.environ.get("ZAI_BASE_URL", "https://open.bigmodel.cn/api/paas/v4").rstrip("/")
-        openai.api_key = os.getenv("ZAI_API_KEY")
+        openai.api_key = os.environ.get("ZAI_API_KEY", "missing-ZAI_API_KEY")
         """,
         "glm",
     )
@@ -223,7 +234,7 @@ def test_to_azure_v0_module_is_configured_and_calls_name_the_deployment() -> Non
         openai.api_type = "azure"
         openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]
         openai.api_version = os.environ.get("OPENAI_API_VERSION", "2024-10-21")
-        openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]
+        openai.api_key = os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY")
 
 
         def ask(q):
@@ -249,7 +260,7 @@ def test_to_azure_v1_module_client_uses_azure_endpoint() -> None:
 
         openai.api_type = "azure"
         openai.api_version = os.environ.get("OPENAI_API_VERSION", "2024-10-21")
-        openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]
+        openai.api_key = os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY")
         openai.azure_endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]
         openai.chat.completions.create(model="gpt-4o", messages=[])
         """,
@@ -296,9 +307,150 @@ def test_gateway_url_from_the_environment_is_normalised() -> None:
 
         openai.api_type = "openai"
         openai.base_url = os.environ["LLM_GATEWAY_BASE_URL"].rstrip("/") + "/"
-        openai.api_key = os.environ["LLM_GATEWAY_API_KEY"]
+        openai.api_key = os.environ.get("LLM_GATEWAY_API_KEY", "missing-LLM_GATEWAY_API_KEY")
 
         openai.chat.completions.create(model="gpt-4o", messages=[])
         """,
         "gateway",
     )
+
+
+# -------------------------------------------------------------------- safe where it lands
+# Settings are inserted where `openai` is bound; each output is also run (the real SDK,
+# network faked, no provider variable set, OPENAI_API_KEY set).
+
+REQUEST = 'ask({"model": "m", "messages": []})\n'
+SETTINGS = """\
+{indent}openai.api_type = "openai"
+{indent}openai.base_url = "{base}/"
+{indent}openai.api_key = {key_read}"""
+
+
+def settings(provider: str, indent: str, at_import: bool) -> str:
+    base, key = provider_facts(provider)
+    key_read = f'os.environ.get("{key}", "missing-{key}")' if at_import else f'os.environ["{key}"]'
+    return SETTINGS.format(indent=indent, base=base.rstrip("/"), key_read=key_read)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_settings_go_into_the_function_that_imports_openai(provider: str, tmp_path: Path) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        def ask(request):
+            import openai
+            return openai.chat.completions.create(**request)
+        """
+    after = textwrap.indent(
+        "import os\n\n"
+        "def ask(request):\n"
+        "    import openai\n"
+        f"{settings(provider, '    ', at_import=False)}\n"
+        "    return openai.chat.completions.create(**request)\n",
+        "        ",
+    )
+    assert check_transformed(before, after, provider) == []
+    assert_no_new_undefined_names(before, after)
+    trailer = f"""\
+        try:
+            {REQUEST}
+        except KeyError as missing:
+            print("missing", missing)
+        os.environ["{key}"] = "sk-provider"
+        {REQUEST}
+        """
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.stdout == f"missing '{key}'\n"
+    assert run.request.headers["authorization"] == "Bearer sk-provider"
+    assert run.request.url.startswith(base.rstrip("/") + "/")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_settings_go_into_the_try_block_of_an_optional_import(
+    provider: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    before = """\
+        try:
+            import openai
+        except ImportError:
+            openai = None
+        import json
+
+
+        def ask(request):
+            return json.dumps(openai.chat.completions.create(**request).model_dump())
+        """
+    after = textwrap.indent(
+        "import os\n\n"
+        "try:\n"
+        "    import openai\n"
+        f"{settings(provider, '    ', at_import=True)}\n"
+        "except ImportError:\n"
+        "    openai = None\n"
+        "import json\n\n\n"
+        "def ask(request):\n"
+        "    return json.dumps(openai.chat.completions.create(**request).model_dump())\n",
+        "        ",
+    )
+    assert ids(check_transformed(before, after, provider)) == ["MIG108"]
+    assert_no_new_undefined_names(before, after)
+    run = run_rewritten(after, REQUEST, tmp_path)
+    assert run.request.headers["authorization"] == f"Bearer missing-{key}"
+    assert run.request.url.startswith(base.rstrip("/") + "/")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_settings_follow_an_import_below_the_first_block(provider: str, tmp_path: Path) -> None:
+    _, key = provider_facts(provider)
+    before = """\
+        import json
+
+
+        def to_text(reply):
+            return json.dumps(reply.model_dump())
+
+
+        import openai
+
+
+        def ask(request):
+            return to_text(openai.chat.completions.create(**request))
+        """
+    after = textwrap.indent(
+        "import json\n"
+        "import os\n\n\n"
+        "def to_text(reply):\n"
+        "    return json.dumps(reply.model_dump())\n\n\n"
+        "import openai\n"
+        f"{settings(provider, '', at_import=True)}\n\n\n"
+        "def ask(request):\n"
+        "    return to_text(openai.chat.completions.create(**request))\n",
+        "        ",
+    )
+    assert ids(check_transformed(before, after, provider)) == ["MIG108"]
+    assert_no_new_undefined_names(before, after)
+    run = run_rewritten(after, REQUEST, tmp_path)
+    assert run.request.headers["authorization"] == f"Bearer missing-{key}"
+
+
+def test_module_key_from_a_get_falls_back_to_the_provider_key() -> None:
+    found = check_transformed(
+        """\
+        import openai
+
+        openai.api_key = SETTINGS.get("llm_key")
+        openai.chat.completions.create(**REQUEST)
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_type = "openai"
+        openai.base_url = "https://api.moonshot.cn/v1/"
+        openai.api_key = SETTINGS.get("llm_key") or os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY")
+        openai.chat.completions.create(**REQUEST)
+        """,
+        "kimi",
+    )
+    assert ids(found) == ["MIG101", "MIG108"]

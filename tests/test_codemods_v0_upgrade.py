@@ -8,6 +8,8 @@ fixtures/v0/expected/<provider>/<name>.py are regenerated with UPDATE_GOLDEN=1 (
 git diff line by line before committing).
 """
 
+# ruff: noqa: E501 - expected outputs are real rewrites: a long call stays on one line
+
 from __future__ import annotations
 
 import os
@@ -20,6 +22,12 @@ import pytest
 from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import Finding
 from migrator.rewrite import Plan, RewriteOptions, rewrite_module
+from tests.import_safety import (
+    PROVIDERS,
+    assert_no_new_undefined_names,
+    provider_facts,
+    run_rewritten,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "v0"
 EXPECTED = FIXTURES / "expected"
@@ -68,10 +76,15 @@ facts:
   unverified: []
 """
 
+# A client built at import time reads the key with a placeholder (MIG108).
 TESTCO_CLIENT = (
-    'client = OpenAI(base_url="https://api.testco.example/v1", '
-    'api_key=os.environ["TESTCO_API_KEY"])'
+    "client = OpenAI(\n"
+    '    base_url="https://api.testco.example/v1",\n'
+    '    api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),\n'
+    ")"
 )
+# The same, for the expected sources written indented in a test (dedented as a whole).
+TESTCO_CLIENT_INDENTED = TESTCO_CLIENT.replace("\n", "\n        ")
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +144,7 @@ def test_chat_call_and_settings_fold_into_a_client(testco: Mapping) -> None:
 
         from openai import OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
 
 
         def ask(question):
@@ -142,7 +155,8 @@ def test_chat_call_and_settings_fold_into_a_client(testco: Mapping) -> None:
             return response.choices[0].message.content
         """
     )
-    assert ids(findings) == ["MIG410", "MIG501"]  # the literal key is reported, redacted
+    # the literal key is reported, redacted; the key is read at import time (MIG108)
+    assert ids(findings) == ["MIG108", "MIG410", "MIG501"]
 
 
 def test_async_calls_get_an_async_client(testco: Mapping) -> None:
@@ -171,10 +185,10 @@ def test_async_calls_get_an_async_client(testco: Mapping) -> None:
 
         from openai import AsyncOpenAI, OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
         aclient = AsyncOpenAI(
             base_url="https://api.testco.example/v1",
-            api_key=os.environ["TESTCO_API_KEY"],
+            api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
         )
 
 
@@ -227,7 +241,7 @@ def test_embeddings_engine_becomes_model(testco: Mapping) -> None:
 
         from openai import OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
 
 
         def embed(texts):
@@ -265,7 +279,7 @@ def test_images_audio_moderation(testco: Mapping) -> None:
 
         from openai import OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
 
 
         def media(prompt, path):
@@ -347,7 +361,7 @@ def test_class_imported_from_openai_and_its_import_dropped(testco: Mapping) -> N
 
         from openai import OpenAI
 
-        {TESTCO_CLIENT}
+        {TESTCO_CLIENT_INDENTED}
 
 
         def ask():
@@ -417,7 +431,11 @@ def test_settings_fold_where_they_stood(testco: Mapping) -> None:
         openai.proxy = "http://proxy.internal:3128"
 
         # OpenAI configuration
-        client = openai.OpenAI(base_url="https://api.testco.example/v1", api_key=KEY, max_retries=5)
+        client = openai.OpenAI(
+            base_url="https://api.testco.example/v1",
+            api_key=KEY or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+            max_retries=5,
+        )
         TIMEOUT = 30
 
 
@@ -431,8 +449,10 @@ def test_settings_fold_where_they_stood(testco: Mapping) -> None:
         '''
     )
     # the key set inside configure() is the module-level client's now: the module settings
-    # fixer reports it (MIG101) next to MIG413
-    assert ids(findings) == ["MIG101", "MIG101", "MIG102", "MIG410", "MIG412", "MIG413"]
+    # fixer reports it (MIG101) next to MIG413. KEY can be None (getenv without a default),
+    # with which the SDK would read OPENAI_API_KEY: the provider's key is the fallback
+    # (MIG101), read with a placeholder as the client is built at import time (MIG108).
+    assert ids(findings) == ["MIG101", "MIG101", "MIG102", "MIG108", "MIG410", "MIG412", "MIG413"]
 
 
 def test_client_goes_after_load_dotenv_without_settings(testco: Mapping) -> None:
@@ -486,7 +506,7 @@ def test_setting_that_reads_the_module_keeps_the_import(testco: Mapping) -> None
 
         client = openai.OpenAI(
             base_url="https://api.testco.example/v1",
-            api_key=openai.api_key or os.getenv("TESTCO_API_KEY"),
+            api_key=openai.api_key or os.getenv("TESTCO_API_KEY") or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
         )
         client.chat.completions.create(model="tc-large", messages=[])
         """
@@ -535,10 +555,11 @@ def test_env_endpoint_and_key_are_renamed_and_kept_configurable(testco: Mapping)
     assert (
         "client = OpenAI(\n"
         '    base_url=os.environ.get("TESTCO_BASE_URL", "https://api.testco.example/v1"),\n'
-        '    api_key=os.getenv("TESTCO_API_KEY"),\n'
+        '    api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),\n'
         ")\n"
     ) in out
-    assert ids(findings) == ["MIG410"]
+    # getenv without a default could be None, which makes the SDK read OPENAI_API_KEY
+    assert ids(findings) == ["MIG108", "MIG410"]
 
 
 def test_relay_and_provider_endpoints(testco: Mapping) -> None:
@@ -649,12 +670,14 @@ def test_azure_target_builds_an_azure_client() -> None:
     )
     assert out == expect(
         """\
+        import os
+
         from openai import AzureOpenAI
 
         client = AzureOpenAI(
             azure_endpoint="https://contoso.openai.azure.com/",
             api_version="2023-05-15",
-            api_key=os.environ["AZURE_OPENAI_API_KEY"],
+            api_key=os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY"),
         )
         r = client.chat.completions.create(model="chat-prod", messages=[])
         """
@@ -714,7 +737,7 @@ def test_response_access_streaming_and_derived_values(testco: Mapping) -> None:
             return role
         """
     )
-    assert ids(findings) == ["MIG410"]
+    assert ids(findings) == ["MIG108", "MIG410"]
 
 
 def test_async_stream_loop(testco: Mapping) -> None:
@@ -767,7 +790,7 @@ def test_unrelated_dicts_are_left_alone(testco: Mapping) -> None:
         "    # migrator: MIG418 `r` may be a v1 response object: use attribute access\n"
         '    return r["choices"][0]["message"]["content"]\n'
     ) in out
-    assert ids(findings) == ["MIG410", "MIG418"]
+    assert ids(findings) == ["MIG108", "MIG410", "MIG418"]
 
 
 def test_moderation_keys_and_unreadable_keys(testco: Mapping) -> None:
@@ -787,7 +810,7 @@ def test_moderation_keys_and_unreadable_keys(testco: Mapping) -> None:
         '    # migrator: MIG418 v1 response is an object: convert [f"{text}"] by hand\n'
         '    return result.category_scores.self_harm, result.categories[f"{text}"]\n'
     ) in out
-    assert ids(findings) == ["MIG410", "MIG418"]
+    assert ids(findings) == ["MIG108", "MIG410", "MIG418"]
 
 
 # --------------------------------------------------------------------------- exceptions
@@ -930,7 +953,8 @@ def test_client_names_already_taken(testco: Mapping) -> None:
     assert 'client = "someone else\'s"\naclient = None\n' in out
     assert "return openai_client.chat.completions.create(" in out
     assert "return await async_client.completions.create(" in out
-    assert "`async_client` / `openai_client`" in findings[0].message
+    upgraded = next(f for f in findings if f.id == "MIG410")
+    assert "`async_client` / `openai_client`" in upgraded.message
 
 
 def test_unconvertible_v0_api_is_marked(testco: Mapping) -> None:
@@ -1050,3 +1074,125 @@ def test_fixtures_parse_and_are_idempotent(name: str, provider: str) -> None:
     assert "openai.ChatCompletion.create" not in out
     again, _ = migrate(out, mapping)
     assert again == out
+
+
+# --------------------------------------------------------------------------- safe where it lands
+# The client goes where `openai` is bound; each output also runs with the real SDK (network
+# faked, no provider variable set, OPENAI_API_KEY set) for three built-in providers.
+
+V0_IN_FUNCTION = """\
+    def ask(question):
+        import openai
+        return openai.ChatCompletion.create(**question)
+    """
+V0_OPTIONAL_IMPORT = """\
+    try:
+        import openai
+    except ImportError:
+        openai = None
+
+
+    def ask(question):
+        return openai.ChatCompletion.create(**question)
+    """
+V0_KEY_FROM_GET = """\
+    import openai
+
+    KEYS = {}
+    openai.api_key = KEYS.get("llm")
+
+
+    def ask(question):
+        return openai.ChatCompletion.create(**question)
+    """
+REQUEST = 'ask({"model": "m", "messages": []})\n'
+
+
+def test_client_is_built_in_the_function_that_imports_openai(testco: Mapping) -> None:
+    out, findings = upgrade(V0_IN_FUNCTION, testco)
+    assert out == expect(
+        """\
+        import os
+
+        def ask(question):
+            import openai
+            client = openai.OpenAI(
+                base_url="https://api.testco.example/v1",
+                api_key=os.environ["TESTCO_API_KEY"],
+            )
+            return client.chat.completions.create(**question)
+        """
+    )
+    assert ids(findings) == ["MIG410"]
+
+
+def test_client_is_built_in_the_try_block_of_an_optional_import(testco: Mapping) -> None:
+    out, findings = upgrade(V0_OPTIONAL_IMPORT, testco)
+    assert out == expect(
+        """\
+        import os
+
+        try:
+            import openai
+            client = openai.OpenAI(
+                base_url="https://api.testco.example/v1",
+                api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+            )
+        except ImportError:
+            openai = None
+
+
+        def ask(question):
+            return client.chat.completions.create(**question)
+        """
+    )
+    assert ids(findings) == ["MIG108", "MIG410"]
+
+
+def test_key_from_a_get_falls_back_to_the_provider_key(testco: Mapping) -> None:
+    out, findings = upgrade(V0_KEY_FROM_GET, testco)
+    assert out == expect(
+        """\
+        import os
+
+        from openai import OpenAI
+
+        KEYS = {}
+        client = OpenAI(
+            base_url="https://api.testco.example/v1",
+            api_key=KEYS.get("llm") or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+        )
+
+
+        def ask(question):
+            return client.chat.completions.create(**question)
+        """
+    )
+    assert ids(findings) == ["MIG101", "MIG108", "MIG410"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize(
+    ("source", "key_read", "trailer"),
+    [
+        (
+            V0_IN_FUNCTION,
+            'os.environ["{key}"]',
+            f'os.environ["{{key}}"] = "sk-provider"\n{REQUEST}',
+        ),
+        (V0_OPTIONAL_IMPORT, 'os.environ.get("{key}", "missing-{key}")', REQUEST),
+        (V0_KEY_FROM_GET, 'KEYS.get("llm") or os.environ.get("{key}", "missing-{key}")', REQUEST),
+    ],
+    ids=["function", "optional-import", "key-from-get"],
+)
+def test_upgraded_clients_import_and_never_send_the_openai_key(
+    provider: str, source: str, key_read: str, trailer: str, tmp_path: Path
+) -> None:
+    base, key = provider_facts(provider)
+    out, _ = upgrade(source, load_registry().get(provider))
+    assert f"api_key={key_read.replace('{key}', key)}" in out
+    assert_no_new_undefined_names(source, out)
+    run = run_rewritten(out, trailer.replace("{key}", key), tmp_path)
+    expected = "sk-provider" if "sk-provider" in trailer else f"missing-{key}"
+    assert run.request.headers["authorization"] == f"Bearer {expected}"
+    assert run.request.url.startswith(base.rstrip("/"))

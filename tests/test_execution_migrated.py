@@ -334,7 +334,10 @@ def test_module_client_is_configured_for_the_provider(runs: Runs) -> None:
     source = runs.migrated["deepseek"].source("module_client.py")
     assert 'openai.base_url = "https://api.deepseek.com/"' in source
     assert 'openai.api_type = "openai"' in source
-    assert 'openai.api_key = os.environ["DEEPSEEK_API_KEY"]' in source
+    # set when the module is imported: a placeholder while the variable is unset (MIG108)
+    assert (
+        'openai.api_key = os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY")' in source
+    )
     azure = runs.migrated["azure"].source("module_client.py")
     assert 'openai.api_type = "azure"' in azure
     assert "openai.azure_endpoint = " in azure and "openai.base_url" not in azure

@@ -325,6 +325,8 @@ class Inventory:
     bindings: list[ImportBinding] = field(default_factory=list)  # openai names, in order
     # Every node's parent, built by the inventory's one walk (the codemods reuse it).
     parents: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
+    # Which names each scope binds (set by `build_inventory`).
+    scopes: Scopes | None = None
 
     def usages(self) -> list[Usage]:
         records = [
@@ -356,6 +358,7 @@ def build_inventory(
     collector = _Collector(path, wrapper, constants)
     wrapper.module.visit(collector)
     collector.finish()
+    collector.inv.scopes = Scopes(collector.module_scope, collector.enter_scope, collector.order)
     return collector.inv
 
 
@@ -417,6 +420,57 @@ class _LocalScope:
     names: dict[str, list[cst.CSTNode]] = field(default_factory=dict)
     globals: set[str] = field(default_factory=set)
     nonlocals: set[str] = field(default_factory=set)
+
+
+def _enclosing_function(scope: _LocalScope | None) -> _LocalScope | None:
+    while scope is not None and scope.kind != "function":
+        scope = scope.parent
+    return scope
+
+
+def lookup(
+    name: str,
+    scope: _LocalScope,
+    module_scope: _LocalScope,
+    order: Mapping[cst.CSTNode, int],
+    at: cst.CSTNode | None = None,
+) -> list[cst.CSTNode]:
+    """Python's rule: the innermost scope binding `name`, where class bodies are not
+    visible from the functions and comprehensions nested in them. A class body runs
+    top to bottom: before its own binding of `name`, the enclosing one is seen."""
+    if name in scope.globals:
+        scope = module_scope
+    elif name in scope.nonlocals:
+        scope = _enclosing_function(scope.parent) or scope
+    current: _LocalScope | None = scope
+    while current is not None:
+        if current is scope or current.kind != "class":
+            found = current.names.get(name)
+            if found and current.kind == "class" and at is not None:
+                position = order.get(at, 0)
+                found = [b for b in found if order.get(b, 0) < position]
+            if found:
+                return found
+        current = current.parent
+    return []
+
+
+@dataclass
+class Scopes:
+    """The module's scopes as the inventory's walk found them, for the codemods that add
+    code and must know which names it can use where it goes (`os`, `openai`)."""
+
+    module: _LocalScope
+    # the node whose subtree runs in a scope of its own (a function or lambda body, a
+    # class body, a comprehension) -> that scope
+    by_node: dict[cst.CSTNode, _LocalScope]
+    order: dict[cst.CSTNode, int]
+
+    def visible(
+        self, name: str, scope: _LocalScope, at: cst.CSTNode | None = None
+    ) -> list[cst.CSTNode]:
+        """The nodes binding `name` that code in `scope` (at `at`) sees."""
+        return lookup(name, scope, self.module, self.order, at)
 
 
 class _Collector(cst.CSTVisitor):
@@ -553,31 +607,12 @@ class _Collector(cst.CSTVisitor):
             self._bind_targets(target.value)
 
     def _enclosing_function(self, scope: _LocalScope | None) -> _LocalScope | None:
-        while scope is not None and scope.kind != "function":
-            scope = scope.parent
-        return scope
+        return _enclosing_function(scope)
 
     def _lookup(
         self, name: str, scope: _LocalScope, at: cst.CSTNode | None = None
     ) -> list[cst.CSTNode]:
-        """Python's rule: the innermost scope binding `name`, where class bodies are not
-        visible from the functions and comprehensions nested in them. A class body runs
-        top to bottom: before its own binding of `name`, the enclosing one is seen."""
-        if name in scope.globals:
-            scope = self.module_scope
-        elif name in scope.nonlocals:
-            scope = self._enclosing_function(scope.parent) or scope
-        current: _LocalScope | None = scope
-        while current is not None:
-            if current is scope or current.kind != "class":
-                found = current.names.get(name)
-                if found and current.kind == "class" and at is not None:
-                    position = self.order.get(at, 0)
-                    found = [b for b in found if self.order.get(b, 0) < position]
-                if found:
-                    return found
-            current = current.parent
-        return []
+        return lookup(name, scope, self.module_scope, self.order, at)
 
     def _qnames(self, node: cst.CSTNode) -> set[QualifiedName]:
         """Qualified names of a dotted name (`oa.types.Foo`), as libcst's

@@ -217,8 +217,8 @@ class Plan:
             existing.append(text)
             self.edit_count += 1
 
-    def add_import(self, module: str, name: str | None = None) -> None:
-        item = ImportItem(module, name)
+    def add_import(self, module: str, name: str | None = None, alias: str | None = None) -> None:
+        item = ImportItem(module, name, alias)
         if item not in self.imports_to_add:
             self.imports_to_add.append(item)
 
@@ -229,6 +229,12 @@ class Plan:
         if source not in self.statements_after_imports:
             self.statements_after_imports.append(source)
             self.edit_count += 1
+
+    def insert_after_statement(self, statement: cst.CSTNode, sources: list[str], rule: str) -> bool:
+        """New statements right after `statement`, in its block and at its indentation
+        (libcst renders a statement at the depth of the block that holds it)."""
+        new = [cst.parse_statement(src + self.module.default_newline) for src in sources]
+        return self.replace(statement, lambda n: cst.FlattenSentinel([n, *new]), rule)
 
 
 MARKER_WIDTH = 100
@@ -281,7 +287,7 @@ _ANCHOR_SETTINGS = frozenset(
 )
 
 
-def _settings_anchor(plan: Plan) -> cst.CSTNode | None:
+def settings_anchor(plan: Plan) -> cst.CSTNode | None:
     """The first top-level `openai.<setting> = ...` statement, where new settings go."""
     for site in sorted(plan.inventory.configs, key=lambda c: plan.line_of(c.node)):
         if site.setting not in _ANCHOR_SETTINGS:
@@ -309,15 +315,22 @@ def _is_docstring(stmt: cst.CSTNode) -> bool:
     )
 
 
-def _insert_statements(module: cst.Module, statements: list[cst.CSTNode]) -> cst.Module:
-    """Put new top-level statements after the last top-level import (or the docstring),
-    as a block of their own: one blank line above it; the code below keeps its own."""
+def insertion_index(module: cst.Module) -> int:
+    """Where `Plan.insert_after_imports` puts new top-level statements (without a settings
+    anchor): after the last import of the leading block (or the docstring)."""
     index = 0
     for position, stmt in enumerate(module.body):
         if _is_import_line(stmt) or (position == 0 and _is_docstring(stmt)):
             index = position + 1
         elif index and not isinstance(stmt, cst.SimpleStatementLine):
             break
+    return index
+
+
+def _insert_statements(module: cst.Module, statements: list[cst.CSTNode]) -> cst.Module:
+    """Put new top-level statements after the last top-level import (or the docstring),
+    as a block of their own: one blank line above it; the code below keeps its own."""
+    index = insertion_index(module)
     first, *rest = statements
     first = first.with_changes(leading_lines=[cst.EmptyLine()] if index else [])
     return module.with_changes(body=[*module.body[:index], first, *rest, *module.body[index:]])
@@ -340,18 +353,22 @@ def _import_names(stmt: cst.SimpleStatementLine) -> list[tuple[str, bool]]:
     return out
 
 
-def _add_plain_import(module: cst.Module, name: str) -> cst.Module | None:
-    """`import name` (a stdlib module) where isort would put it, or None to fall back.
+def _add_plain_import(module: cst.Module, name: str, alias: str | None = None) -> cst.Module | None:
+    """`import name [as alias]` (a stdlib module) where isort would put it, or None to
+    fall back.
 
     Into the first block of stdlib imports, in order among its plain imports; with no
-    such block, as a block of its own before the first non-__future__ import."""
+    such block, as a block of its own before the first non-__future__ import. Never below
+    the first statement that uses the name."""
     body = list(module.body)
     positions = [i for i, stmt in enumerate(body) if _is_import_line(stmt)]
     for i in positions:
         for imported, plain in _import_names(body[i]):  # type: ignore[arg-type]
-            if plain and imported == name:
+            if plain and imported == name and alias is None:
                 return module  # already imported
-    new = cst.parse_statement(f"import {name}{module.default_newline}")
+    new = cst.parse_statement(
+        f"import {name}{f' as {alias}' if alias else ''}{module.default_newline}"
+    )
     first_stdlib = next(
         (
             i
@@ -360,7 +377,8 @@ def _add_plain_import(module: cst.Module, name: str) -> cst.Module | None:
         ),
         None,
     )
-    if first_stdlib is not None:
+    first_use = _first_use(body, alias or name)
+    if first_stdlib is not None and first_stdlib < first_use:
         index = first_stdlib
         while index < len(body) and _is_import_line(body[index]):
             names = _import_names(body[index])  # type: ignore[arg-type]
@@ -375,22 +393,37 @@ def _add_plain_import(module: cst.Module, name: str) -> cst.Module | None:
             blank, comments = _split_leading(body[index].leading_lines)
             new = new.with_changes(leading_lines=blank)
             body[index] = body[index].with_changes(leading_lines=comments)
-        body.insert(index, new)
+        body.insert(index, new)  # at or above `first_use`: the loop passes imports only
         return module.with_changes(body=body)
     others = [
         i
         for i in positions
         if any(m != "__future__" for m, _ in _import_names(body[i]))  # type: ignore[arg-type]
     ]
-    if not others:
+    # The new name must be bound before the first statement that uses it (a `try:` block
+    # above the imports, say).
+    index = min(others[0], first_use) if others else first_use
+    if index >= len(body):
         return None
-    index = others[0]
     # A block of its own; a comment above the first import stays with that import.
     blank, comments = _split_leading(body[index].leading_lines)
     new = new.with_changes(leading_lines=blank)
     body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine(), *comments])
     body.insert(index, new)
     return module.with_changes(body=body)
+
+
+def _first_use(body: Sequence[cst.BaseStatement], name: str) -> int:
+    """The index of the first top-level statement, imports aside, that mentions `name`
+    (len(body) when none does)."""
+    for index, stmt in enumerate(body):
+        if _is_import_line(stmt):
+            continue
+        finder = _NamesInUse()
+        stmt.visit(finder)
+        if name in finder.names:
+            return index
+    return len(body)
 
 
 def _split_leading(
@@ -465,8 +498,8 @@ def _add_imports(module: cst.Module, items: list[ImportItem], in_use: set[str]) 
     for item in items:
         if (item.alias or item.obj_name or item.module.split(".")[0]) not in in_use:
             continue
-        if item.obj_name is None and item.alias is None and _stdlib(item.module):
-            added = _add_plain_import(module, item.module)
+        if item.obj_name is None and _stdlib(item.module):
+            added = _add_plain_import(module, item.module, item.alias)
         elif item.obj_name is not None and item.alias is None:
             added = _add_from_import(module, item.module, item.obj_name)
         else:
@@ -496,7 +529,7 @@ def rewrite_module(
     inserted = [
         cst.parse_statement(src + module.default_newline) for src in plan.statements_after_imports
     ]
-    anchor = _settings_anchor(plan) if inserted else None
+    anchor = settings_anchor(plan) if inserted else None
     new = wrapper.module.visit(_Applier(plan, anchor, inserted))
     if inserted and anchor is None:
         new = _insert_statements(new, inserted)

@@ -60,6 +60,10 @@ _RULES: tuple[Rule, ...] = (
          "old endpoint."),
     Rule("MIG106", "info", "code", "calls through a client built elsewhere",
          "The client is migrated where it is constructed, which may be outside this run."),
+    Rule("MIG108", "info", "config", "provider key read at import time with a placeholder",
+         "A client or setting built when the module is imported reads the provider key "
+         "with a placeholder default: a missing key must not break every import of the "
+         "module, nor fall back to OPENAI_API_KEY; requests fail with 401 until it is set."),
     Rule("MIG120", "warning", "code", "OpenAI class of LangChain or llama_index not rewritten",
          "ChatOpenAI, OpenAIEmbeddings, llama_index's OpenAI... send to OpenAI unless given "
          "another endpoint; migrator names the keywords to set, in that library's terms."),

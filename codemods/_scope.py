@@ -1,0 +1,93 @@
+"""Where new code goes, and which names it may use there.
+
+Code a fixer adds (an env read, a module setting) runs in the scope of the place it
+lands: `os` must be bound there to the os module (not shadowed by a parameter, not only
+imported inside another function), and a setting on `openai` must come after the
+statement that binds `openai`. Code that runs when the module is imported must not
+raise where the original did not (see `runs_at_import`).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from migrator.inventory import Scopes, _LocalScope
+from migrator.rewrite import Plan
+from migrator.source import code_of
+
+
+def _scopes(plan: Plan) -> Scopes:
+    scopes = plan.inventory.scopes
+    assert scopes is not None, "build_inventory sets the scopes"
+    return scopes
+
+
+def scope_at(plan: Plan, node: cst.CSTNode | None) -> _LocalScope:
+    """The scope code at `node` runs in (None: the module's top level)."""
+    scopes = _scopes(plan)
+    current = node
+    while current is not None:
+        scope = scopes.by_node.get(current)
+        if scope is not None:
+            return scope
+        current = plan.parent_of(current)
+    return scopes.module
+
+
+def visible(plan: Plan, name: str, node: cst.CSTNode | None) -> list[cst.CSTNode]:
+    """The nodes binding `name` that code at `node` sees (None: the top level)."""
+    return _scopes(plan).visible(name, scope_at(plan, node), node)
+
+
+def runs_at_import(plan: Plan, node: cst.CSTNode | None) -> bool:
+    """Does code at `node` run when the module is imported? Module level and class
+    bodies do (a default argument or a decorator too); function bodies do not, nor
+    does the `if __name__ == "__main__":` block of a script (it runs only as a program)."""
+    scope: _LocalScope | None = scope_at(plan, node)
+    while scope is not None:
+        if scope.kind == "function":
+            return False
+        scope = scope.parent
+    current = node
+    while current is not None:
+        if isinstance(current, cst.If) and _is_main_guard(current.test):
+            return False
+        current = plan.parent_of(current)
+    return True
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    code = "".join(code_of(test).split()).replace("'", '"')
+    return code in ('__name__=="__main__"', '"__main__"==__name__')
+
+
+def imported_module(plan: Plan, binding: cst.CSTNode) -> str | None:
+    """The module a binding node stands for, when it is an `import x [as y]` alias
+    (`import os.path` binds `os` to the os module)."""
+    if not isinstance(binding, cst.ImportAlias):
+        return None
+    if not isinstance(plan.parent_of(binding), cst.Import):
+        return None
+    name = code_of(binding.name)
+    return name if binding.asname is not None else name.split(".")[0]
+
+
+def module_alias(plan: Plan, module: str, node: cst.CSTNode | None) -> str | None:
+    """A name that stands for `module` (imported as a whole) at `node`: the module's own
+    name when that is what binds it there, else a top-level `import module as alias`."""
+    bound = visible(plan, module, node)
+    if bound and all(imported_module(plan, b) == module for b in bound):
+        return module
+    top = _scopes(plan).module
+    for name, nodes in top.names.items():
+        if name == module or not all(imported_module(plan, b) == module for b in nodes):
+            continue
+        if visible(plan, name, node) == nodes:  # not shadowed where the code goes
+            return name
+    return None
+
+
+def is_bound(plan: Plan, name: str) -> bool:
+    """Does any scope of the module bind `name`?"""
+    scopes = _scopes(plan)
+    return any(name in scope.names for scope in [scopes.module, *scopes.by_node.values()])
