@@ -74,6 +74,12 @@ class Plan:
     statements_after_imports: list[str] = field(default_factory=list)
     requests: list[ConstantEdit] = field(default_factory=list)
     edit_count: int = 0
+    # OpenAI variables whose reads this file's rewrite renamed / left (implicit reads of
+    # OPENAI_API_KEY by a client without api_key= count): env templates follow them.
+    renamed_env: set[str] = field(default_factory=set)
+    kept_env: set[str] = field(default_factory=set)
+    # Per-file analyses more than one fixer reads, computed once (by name).
+    analyses: dict[str, Any] = field(default_factory=dict)
     _ignored: dict[int, frozenset[str] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -580,6 +586,8 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         usages=plan.inventory.usages(),
         findings=sorted(plan.findings, key=Finding.sort_key),
         requests=plan.requests,
+        renamed_env=sorted(plan.renamed_env),
+        kept_env=sorted(plan.kept_env),
     )
     if options.call_facts:
         from migrator.callfacts import call_facts

@@ -1,0 +1,386 @@
+"""Where the value of an environment read goes: clients, other calls, checks.
+
+The env-var fixer renames a read of OPENAI_API_KEY & co. only where its value feeds a
+client (or the module settings) this run retargets. Anything else that consumes the
+value (another library, a raw HTTP call to OpenAI, a startup check) would break, or be
+handed the provider's key for OpenAI's host, if the read were renamed.
+
+Following is local to the file and syntactic: through `a or b`, conditional expressions,
+f-strings and concatenation, names (scope analysis), `self.<attr>` within a class, and
+dict entries (`d["api_key"] = v`, `{"api_key": v}`) splatted into a call with `**`.
+Whatever cannot be followed counts as a consumer of its own ("elsewhere"), so a read
+that reaches it is left as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import ScopeProvider
+from migrator.codemods.client_endpoint import client_kept, module_endpoint_kept
+
+from migrator.inventory import ClientSite, ConfigSite
+from migrator.rewrite import Plan
+from migrator.source import code_of
+
+_GETENV = frozenset(
+    {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
+)
+_ENVIRON = frozenset({"os.environ", "environ"})
+# Keywords of settings declarations that name the variable they read (pydantic & co.).
+_SETTINGS_KEYWORDS = frozenset({"env", "alias", "validation_alias"})
+_HTTP_FUNCS = frozenset(
+    {"post", "get", "put", "patch", "delete", "request", "stream", "urlopen", "Request"}
+)
+OPENAI_HOST = "api.openai.com"
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True, eq=False)
+class Sink:
+    """Something that consumes the value of a read.
+
+    kind: client | kept-client (a client construction, retargeted or left as it is),
+    module | kept-module (`openai.<setting> = ...`), check (only tested: `if not key`),
+    http (a raw HTTP call to api.openai.com), call (any other call), elsewhere."""
+
+    kind: str
+    node: cst.CSTNode
+    label: str
+    keyword: str | None = None  # the client argument / module setting it feeds
+    value: cst.CSTNode | None = None  # that argument's (or setting's) value expression
+
+
+def env_read_of(plan: Plan, literal: cst.SimpleString) -> cst.BaseExpression | None:
+    """The read (`os.getenv("X")`, `os.environ["X"]`) whose variable name is `literal`,
+    or None when the literal is something else (a message, a dict key, an env write)."""
+    parent = plan.parent_of(literal)
+    if isinstance(parent, cst.Arg) and parent.keyword is None:
+        call = plan.parent_of(parent)
+        if isinstance(call, cst.Call) and call.args[0] is parent and _dotted(call.func) in _GETENV:
+            return call
+        return None
+    if isinstance(parent, cst.Index):
+        element = plan.parent_of(parent)
+        subscript = plan.parent_of(element) if element is not None else None
+        if (
+            isinstance(subscript, cst.Subscript)
+            and _dotted(subscript.value) in _ENVIRON
+            and not _is_store(plan, subscript)
+        ):
+            return subscript
+    return None
+
+
+def settings_field_of(plan: Plan, literal: cst.SimpleString) -> cst.Call | None:
+    """`Field(..., env="OPENAI_API_KEY")`: a settings declaration reading the variable."""
+    parent = plan.parent_of(literal)
+    if (
+        isinstance(parent, cst.Arg)
+        and parent.keyword is not None
+        and parent.keyword.value in _SETTINGS_KEYWORDS
+    ):
+        call = plan.parent_of(parent)
+        return call if isinstance(call, cst.Call) else None
+    return None
+
+
+def sinks_of(plan: Plan, read: cst.BaseExpression) -> list[Sink]:
+    """Everything in this file that consumes the value `read` yields."""
+    flow = _Flow(plan)
+    flow.follow(read, None, 0)
+    return flow.found
+
+
+def _dotted(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _string(node: cst.CSTNode | None) -> str | None:
+    if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+        return node.evaluated_value
+    return None
+
+
+def _is_store(plan: Plan, node: cst.CSTNode) -> bool:
+    """Is `node` written to (an assignment or `del` target), not read?"""
+    parent = plan.parent_of(node)
+    if isinstance(parent, (cst.AssignTarget, cst.AugAssign)) and parent.target is node:
+        return True
+    if isinstance(parent, cst.AnnAssign) and parent.target is node:
+        return True
+    return isinstance(parent, cst.Del)
+
+
+def _subscript_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return _string(node.slice[0].slice.value)
+    return None
+
+
+def _call_label(call: cst.Call) -> str:
+    name = _dotted(call.func)
+    return f"`{name}(...)`" if name else "a call"
+
+
+class _Flow:
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.scopes = plan.wrapper.resolve(ScopeProvider)
+        self.clients: dict[int, ClientSite] = {id(s.node): s for s in plan.inventory.clients}
+        self.configs: dict[int, ConfigSite] = {id(s.node): s for s in plan.inventory.configs}
+        self.seen: set[tuple[int, str | None]] = set()
+        self.found: list[Sink] = []
+
+    def add(self, kind: str, node: cst.CSTNode, label: str, **extra: object) -> None:
+        self.found.append(Sink(kind, node, label, **extra))  # type: ignore[arg-type]
+
+    def follow(self, node: cst.CSTNode, key: str | None, depth: int) -> None:
+        """Follow the value `node` yields (or, with `key`, the entry `key` of the dict
+        `node` yields) up to whatever consumes it."""
+        if depth > _MAX_DEPTH or (id(node), key) in self.seen:
+            if depth > _MAX_DEPTH:
+                self.add("elsewhere", node, "code too far to follow")
+            return
+        self.seen.add((id(node), key))
+        plan = self.plan
+        current = node
+        while True:
+            parent = plan.parent_of(current)
+            if parent is None:
+                self.add("elsewhere", current, "code this tool cannot follow")
+                return
+            if key is not None and self._dict_access(current, parent, key, depth):
+                return
+            if isinstance(parent, (cst.BooleanOperation, cst.BinaryOperation)):
+                current = parent
+            elif isinstance(parent, cst.IfExp):
+                if parent.test is current:
+                    self.add("check", parent, "a check of whether it is set")
+                    return
+                current = parent
+            elif isinstance(parent, (cst.FormattedStringExpression, cst.FormattedString)):
+                current = parent
+            elif isinstance(parent, (cst.Element, cst.List, cst.Tuple)):
+                current = parent
+            elif isinstance(parent, cst.Attribute) and parent.value is current:
+                call = plan.parent_of(parent)  # `os.getenv("X").strip()`: still the value
+                if key is None and isinstance(call, cst.Call) and call.func is parent:
+                    current = call
+                else:
+                    self.add("elsewhere", parent, f"`{code_of(parent)}`")
+                    return
+            elif isinstance(parent, cst.DictElement) and parent.value is current:
+                entry = _string(parent.key)
+                holder = plan.parent_of(parent)
+                if key is not None or entry is None or holder is None:
+                    self.add("elsewhere", parent, "a nested dict")
+                    return
+                current, key = holder, entry
+            elif isinstance(parent, cst.Arg):
+                self._argument(parent, key)
+                return
+            elif isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is current:
+                self._assigned(parent, key, depth)
+                return
+            elif isinstance(parent, cst.Param) and parent.default is current:
+                self._param(parent, key, depth)
+                return
+            elif isinstance(parent, (cst.UnaryOperation, cst.Comparison)) or (
+                isinstance(parent, (cst.If, cst.While, cst.Assert)) and parent.test is current
+            ):
+                self.add("check", parent, "a check of whether it is set")
+                return
+            elif isinstance(parent, cst.Expr):
+                return  # evaluated and dropped
+            elif isinstance(parent, (cst.Return, cst.Yield)):
+                self.add("elsewhere", parent, "a returned value")
+                return
+            else:
+                self.add("elsewhere", parent, "code this tool cannot follow")
+                return
+
+    def _dict_access(self, current: cst.CSTNode, parent: cst.CSTNode, key: str, depth: int) -> bool:
+        """`d[key]` / `d.get(key)` read the entry back; other entries do not matter."""
+        if isinstance(parent, cst.SubscriptElement):
+            return False
+        if isinstance(parent, cst.Subscript) and parent.value is current:
+            if _subscript_key(parent) == key and not _is_store(self.plan, parent):
+                self.follow(parent, None, depth + 1)
+            return True  # another entry, or an assignment into the dict
+        if isinstance(parent, cst.Attribute) and parent.value is current:
+            call = self.plan.parent_of(parent)
+            method = parent.attr.value
+            if method == "get" and isinstance(call, cst.Call) and call.args:
+                if _string(call.args[0].value) == key:
+                    self.follow(call, None, depth + 1)
+                return True
+            if method in ("update", "setdefault", "pop"):
+                return True  # writes into the dict (or removes another entry)
+        return False
+
+    def _argument(self, arg: cst.Arg, key: str | None) -> None:
+        call = self.plan.parent_of(arg)
+        assert isinstance(call, cst.Call)
+        if arg.star == "**" and key is not None:
+            keyword: str | None = key
+        elif arg.star or key is not None:
+            self._consumer(call)  # a whole dict or sequence handed over
+            return
+        else:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+        site = self.clients.get(id(call))
+        if site is None:
+            self._consumer(call)
+            return
+        kind = "kept-client" if client_kept(self.plan, site) else "client"
+        value = arg.value if not arg.star else None
+        self.add(kind, call, f"`{site.class_name}(...)`", keyword=keyword, value=value)
+
+    def _consumer(self, call: cst.Call) -> None:
+        name = _dotted(call.func) or ""
+        if name.rsplit(".", 1)[-1] in _HTTP_FUNCS and self._names_openai_host(call):
+            self.add("http", call, f"a raw HTTP call {_call_label(call)}")
+        else:
+            self.add("call", call, _call_label(call))
+
+    def _names_openai_host(self, call: cst.Call) -> bool:
+        """Does the call's URL (first argument or url=) name api.openai.com, directly or
+        through names bound in this file?"""
+        url = next(
+            (
+                a.value
+                for a in call.args
+                if (a.keyword is None and not a.star) or (a.keyword and a.keyword.value == "url")
+            ),
+            None,
+        )
+        if url is None:
+            return False
+        todo: list[cst.CSTNode] = [url]
+        for _ in range(3):  # a URL built from a constant built from a constant
+            if any(OPENAI_HOST in code_of(node) for node in todo):
+                return True
+            todo = [value for node in todo for value in self._bound_values(node)]
+        return False
+
+    def _bound_values(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """The values assigned to the names `node` uses."""
+        names: list[cst.Name] = []
+
+        class Names(cst.CSTVisitor):
+            def visit_Name(self, name: cst.Name) -> None:
+                names.append(name)
+
+        node.visit(Names())
+        values: list[cst.CSTNode] = []
+        for name in names:
+            scope = self.scopes.get(name)
+            if scope is None:
+                continue
+            for access in scope.accesses[name.value]:
+                if access.node is not name:
+                    continue
+                for assignment in access.referents:
+                    target = getattr(assignment, "node", None)
+                    owner = self.plan.parent_of(target) if target is not None else None
+                    holder = self.plan.parent_of(owner) if owner is not None else None
+                    if isinstance(holder, cst.Assign):
+                        values.append(holder.value)
+                    elif isinstance(owner, cst.AnnAssign) and owner.value is not None:
+                        values.append(owner.value)
+        return values
+
+    def _assigned(self, statement: cst.Assign | cst.AnnAssign, key: str | None, depth: int) -> None:
+        config = self.configs.get(id(statement))
+        if config is not None:
+            if key is not None:
+                self.add("elsewhere", statement, "a dict in a module setting")
+                return
+            kind = "kept-module" if module_endpoint_kept(self.plan) else "module"
+            label = f"`openai.{config.setting}`"
+            self.add(kind, statement, label, keyword=config.setting, value=config.value)
+            return
+        if isinstance(statement, cst.Assign):
+            targets = [t.target for t in statement.targets]
+        else:
+            targets = [statement.target]
+        for target in targets:
+            if isinstance(target, cst.Name):
+                self._name(target, target, key, depth)
+            elif (
+                isinstance(target, cst.Attribute)
+                and isinstance(target.value, cst.Name)
+                and target.value.value == "self"
+            ):
+                self._self_attribute(target, key, depth)
+            elif isinstance(target, cst.Subscript) and key is None and _subscript_key(target):
+                self._dict_entry(target, depth)
+            else:
+                self.add("elsewhere", target, f"`{code_of(target)}`")
+
+    def _param(self, param: cst.Param, key: str | None, depth: int) -> None:
+        self._name(param.name, param, key, depth)
+
+    def _name(self, name: cst.Name, bound_by: cst.CSTNode, key: str | None, depth: int) -> None:
+        """Follow every read of the name `name`, bound by `bound_by`."""
+        scope = self.scopes.get(name)
+        if scope is None:
+            self.add("elsewhere", name, f"`{name.value}`")
+            return
+        references = [
+            ref.node
+            for assignment in scope.assignments[name.value]
+            if getattr(assignment, "node", None) is bound_by
+            for ref in assignment.references
+        ]
+        for ref in references:
+            self.follow(ref, key, depth + 1)
+
+    def _dict_entry(self, target: cst.Subscript, depth: int) -> None:
+        """`d["api_key"] = value`: follow the entry through every read of `d`."""
+        entry = _subscript_key(target)
+        if not isinstance(target.value, cst.Name):
+            self.add("elsewhere", target, f"`{code_of(target)}`")
+            return
+        scope = self.scopes.get(target.value)
+        if scope is None:
+            return
+        for access in scope.accesses[target.value.value]:
+            if access.node is not target.value:
+                continue
+            for assignment in access.referents:
+                for ref in assignment.references:
+                    self.follow(ref.node, entry, depth + 1)
+
+    def _self_attribute(self, target: cst.Attribute, key: str | None, depth: int) -> None:
+        """`self.x = value` in a method: follow `self.x` through the whole class."""
+        owner: cst.CSTNode | None = target
+        while owner is not None and not isinstance(owner, cst.ClassDef):
+            owner = self.plan.parent_of(owner)
+        if owner is None:
+            self.add("elsewhere", target, f"`{code_of(target)}`")
+            return
+        attribute = target.attr.value
+        reads: list[cst.Attribute] = []
+        plan = self.plan
+
+        class Reads(cst.CSTVisitor):
+            def visit_Attribute(self, node: cst.Attribute) -> None:
+                if (
+                    node.attr.value == attribute
+                    and isinstance(node.value, cst.Name)
+                    and node.value.value == "self"
+                    and not _is_store(plan, node)
+                ):
+                    reads.append(node)
+
+        owner.visit(Reads())
+        for read in reads:
+            self.follow(read, key, depth + 1)
