@@ -24,9 +24,7 @@ from migrator.inventory import ClientSite, ConfigSite
 from migrator.rewrite import Plan
 from migrator.source import code_of
 
-_GETENV = frozenset(
-    {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
-)
+_GETENV = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 _ENVIRON = frozenset({"os.environ", "environ"})
 # Keywords of settings declarations that name the variable they read (pydantic & co.).
 _SETTINGS_KEYWORDS = frozenset({"env", "alias", "validation_alias"})
@@ -50,6 +48,7 @@ class Sink:
     label: str
     keyword: str | None = None  # the client argument / module setting it feeds
     value: cst.CSTNode | None = None  # that argument's (or setting's) value expression
+    inline: bool = False  # the read is written in that argument itself (no names between)
 
 
 def env_read_of(plan: Plan, literal: cst.SimpleString) -> cst.BaseExpression | None:
@@ -184,7 +183,7 @@ class _Flow:
                     return
                 current, key = holder, entry
             elif isinstance(parent, cst.Arg):
-                self._argument(parent, key)
+                self._argument(parent, key, depth)
                 return
             elif isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is current:
                 self._assigned(parent, key, depth)
@@ -201,6 +200,9 @@ class _Flow:
                 return  # evaluated and dropped
             elif isinstance(parent, (cst.Return, cst.Yield)):
                 self.add("elsewhere", parent, "a returned value")
+                return
+            elif isinstance(parent, cst.Lambda):
+                self.add("elsewhere", parent, "a lambda (a settings default?) read elsewhere")
                 return
             else:
                 self.add("elsewhere", parent, "code this tool cannot follow")
@@ -225,7 +227,7 @@ class _Flow:
                 return True  # writes into the dict (or removes another entry)
         return False
 
-    def _argument(self, arg: cst.Arg, key: str | None) -> None:
+    def _argument(self, arg: cst.Arg, key: str | None, depth: int) -> None:
         call = self.plan.parent_of(arg)
         assert isinstance(call, cst.Call)
         if arg.star == "**" and key is not None:
@@ -241,7 +243,9 @@ class _Flow:
             return
         kind = "kept-client" if client_kept(self.plan, site) else "client"
         value = arg.value if not arg.star else None
-        self.add(kind, call, f"`{site.class_name}(...)`", keyword=keyword, value=value)
+        inline = depth == 0 and not arg.star
+        label = f"`{site.class_name}(...)`"
+        self.add(kind, call, label, keyword=keyword, value=value, inline=inline)
 
     def _consumer(self, call: cst.Call) -> None:
         name = _dotted(call.func) or ""

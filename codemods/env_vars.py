@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from migrator.codemods._edit import keyword_args, replace_string_value
-from migrator.codemods.client_endpoint import ACCOUNT_ARGS, client_kept, module_endpoint_kept
+from migrator.codemods.client_endpoint import (
+    ACCOUNT_ARGS,
+    AZURE_ONLY_ARGS,
+    client_kept,
+    module_endpoint_kept,
+)
 from migrator.codemods.env_flow import Sink, env_read_of, settings_field_of, sinks_of
 
 from migrator.inventory import LiteralSite
@@ -115,12 +120,27 @@ def _decide(plan: Plan) -> EnvDecisions:
         wanted = _feeds(site.value, azure_target)
         feeding = [s for s in sinks if s.kind in ("client", "module") and s.keyword in wanted]
         others = [s for s in sinks if s.kind != "check" and s not in feeding]
+        if others and all(_removed_with_its_argument(plan, s) for s in others):
+            continue  # the client fixer removes the argument, and the read with it
         if feeding and not others and not plan.suppressed("MIG500", site.node):
             decisions.renamed[id(site.node)] = new
             decisions.fed_values.update(id(s.value) for s in feeding if s.value is not None)
         else:
             decisions.kept[site.value].append((site, sinks))
     return decisions
+
+
+def _removed_with_its_argument(plan: Plan, sink: Sink) -> bool:
+    """A read written in an argument the client fixer drops: `azure_endpoint=` of an
+    Azure client made a plain one (the Azure target drops `base_url=` instead)."""
+    if not (sink.kind == "client" and sink.inline and isinstance(sink.node, cst.Call)):
+        return False
+    site = next(s for s in plan.inventory.clients if s.node is sink.node)
+    if plan.mapping.compat.client == "azure":
+        dropped = {"base_url"} if not site.is_azure else set()
+    else:
+        dropped = set(AZURE_ONLY_ARGS) if site.is_azure else set()
+    return sink.keyword in dropped | ACCOUNT_ARGS
 
 
 def feeds_renamed_read(plan: Plan, value: cst.CSTNode) -> bool:

@@ -338,7 +338,9 @@ class _Collector:
                 )  # fmt: skip
 
     def _kept_env_vars(self) -> None:
-        renames = self.plan.env_renames
+        # Reads of variables the provider has an equivalent for carry the codemods' own
+        # findings (MIG504) when they are left.
+        renames = self.plan.provider_renames
         by_line: dict[tuple[str, int], set[str]] = defaultdict(set)
         for usage in self.usages:
             if usage.kind != "env" or not usage.api:
@@ -375,11 +377,20 @@ class _Collector:
         primary = self.primary
         assert primary is not None
         old_key = sorted(k for k, v in self.plan.env_renames.items() if v == compat.key_env)
+        kept_key = sorted(k for k, v in self.plan.kept_env.items() if v == compat.key_env)
+        if "OPENAI_API_KEY" in old_key:
+            after = "; `OPENAI_API_KEY` is no longer read"
+        elif kept_key:
+            after = (
+                f"; keep {' / '.join(f'`{k}`' for k in kept_key)} set as well while code left "
+                "as it is still reads it (MIG504)"
+            )
+        else:
+            after = ""
         self.add(
             "MIG610", primary.path, primary.line,
             f"provision `{compat.key_env}` (the {self.name} API key) wherever the code runs: "
-            "local .env, CI secrets, deployment configuration"
-            + ("; `OPENAI_API_KEY` is no longer read" if "OPENAI_API_KEY" in old_key else ""),
+            f"local .env, CI secrets, deployment configuration{after}",
         )  # fmt: skip
         # The same variables apply writes into env templates (ProjectPlan.provider_vars).
         for var, default in self.plan.provider_vars.items():
@@ -483,7 +494,12 @@ class _Collector:
             for number, content in enumerate(text.splitlines(), 1):
                 key = content.split("=", 1)[0].strip().removeprefix("export ").strip()
                 if "=" in content and _OPENAI_VAR.fullmatch(key):
-                    plain.append((number, f"still sets {key} (no {self.name} equivalent)"))
+                    why = (
+                        "code left as it is still reads it"
+                        if key in self.plan.kept_env
+                        else f"no {self.name} equivalent"
+                    )
+                    plain.append((number, f"still sets {key} ({why})"))
             if plain:
                 first = next((n for n, _ in plain if n is not None), 1)
                 self.add("MIG615", write.path, first,
@@ -599,7 +615,12 @@ class _Collector:
         described = []
         for var in sorted(mentions):
             new = renames.get(var)
-            described.append(f"`{var}` (now `{new}`)" if new else f"`{var}`")
+            if new:
+                described.append(f"`{var}` (now `{new}`)")
+            elif var in self.plan.kept_env:
+                described.append(f"`{var}` (still read by code left as it is)")
+            else:
+                described.append(f"`{var}`")
         all_lines = sorted({n for ns in mentions.values() for n in ns})
         where = f" ({self.lines_text(rel, all_lines, 'old')})" if len(all_lines) > 1 else ""
         self.add(
