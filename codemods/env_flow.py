@@ -202,7 +202,7 @@ class _Flow:
                 self.add("elsewhere", parent, "a returned value")
                 return
             elif isinstance(parent, cst.Lambda):
-                self.add("elsewhere", parent, "a lambda (a settings default?) read elsewhere")
+                self.add("elsewhere", parent, "a lambda whose value is used elsewhere")
                 return
             else:
                 self.add("elsewhere", parent, "code this tool cannot follow")

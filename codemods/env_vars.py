@@ -198,10 +198,14 @@ def _report_kept(
                 )  # fmt: skip
     lines = sorted({plan.line_of(site.node) for site, _ in reads})
     where = f" (lines {', '.join(map(str, lines))})" if len(lines) > 1 else ""
+    if var in KEY_VARS:
+        migrated = f"read {new}"
+    else:
+        migrated = f"use {plan.mapping.name}'s endpoint ({new} where it comes from the environment)"
     plan.finding(
         "MIG504", "warning", "config",
         f"{var} is still read here{where}, by {'; '.join(consumers)}: left as it is. "
-        f"The clients this migration retargets read {new}: decide whether this code "
+        f"The clients this migration retargets {migrated}: decide whether this code "
         f"should read {new} too, or keep {var} set",
         line=lines[0],
     )  # fmt: skip
