@@ -14,10 +14,11 @@ that reaches it is left as it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import ScopeProvider
+from libcst.metadata import PositionProvider, ScopeProvider
 from migrator.codemods.client_endpoint import client_kept, module_endpoint_kept
 
 from migrator.inventory import ClientSite, ConfigSite
@@ -70,6 +71,40 @@ def env_read_of(plan: Plan, literal: cst.SimpleString) -> cst.BaseExpression | N
         ):
             return subscript
     return None
+
+
+_ENV_WRITERS = frozenset({"setenv", "putenv", "setdefault"})
+
+
+def is_env_write(plan: Plan, literal: cst.SimpleString) -> bool:
+    """Does `literal` name a variable the code sets: `os.environ["X"] = ...`,
+    `monkeypatch.setenv("X", ...)`, `os.environ.setdefault("X", ...)`, or a key of a dict
+    patched into or merged into `os.environ`?"""
+    parent = plan.parent_of(literal)
+    if isinstance(parent, cst.Index):
+        element = plan.parent_of(parent)
+        subscript = plan.parent_of(element) if element is not None else None
+        return (
+            isinstance(subscript, cst.Subscript)
+            and _dotted(subscript.value) in _ENVIRON
+            and _is_store(plan, subscript)
+        )
+    if isinstance(parent, cst.Arg) and parent.keyword is None:
+        call = plan.parent_of(parent)
+        name = _dotted(call.func) if isinstance(call, cst.Call) else None
+        return name is not None and name.rsplit(".", 1)[-1] in _ENV_WRITERS
+    if isinstance(parent, cst.DictElement) and parent.key is literal:
+        holder = plan.parent_of(parent)
+        arg = plan.parent_of(holder) if holder is not None else None
+        call = plan.parent_of(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(call, cst.Call):
+            return False
+        name = _dotted(call.func) or ""
+        targets = {_dotted(a.value) or _string(a.value) for a in call.args}
+        return name.endswith(("patch.dict", "environ.update")) and (
+            name.endswith("environ.update") or bool(targets & {"os.environ", "environ"})
+        )
+    return False
 
 
 def settings_field_of(plan: Plan, literal: cst.SimpleString) -> cst.Call | None:
@@ -132,10 +167,21 @@ class _Flow:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.scopes = plan.wrapper.resolve(ScopeProvider)
+        self.positions = plan.wrapper.resolve(PositionProvider)
         self.clients: dict[int, ClientSite] = {id(s.node): s for s in plan.inventory.clients}
         self.configs: dict[int, ConfigSite] = {id(s.node): s for s in plan.inventory.configs}
         self.seen: set[tuple[int, str | None]] = set()
         self.found: list[Sink] = []
+
+    def in_order(self, nodes: Iterable[cst.CSTNode]) -> list[cst.CSTNode]:
+        """Scope analysis hands references over as sets: follow them in source order, so
+        that findings list their consumers the same way on every run."""
+
+        def where(node: cst.CSTNode) -> tuple[int, int]:
+            start = self.positions[node].start
+            return (start.line, start.column)
+
+        return sorted(nodes, key=where)
 
     def add(self, kind: str, node: cst.CSTNode, label: str, **extra: object) -> None:
         self.found.append(Sink(kind, node, label, **extra))  # type: ignore[arg-type]
@@ -179,7 +225,7 @@ class _Flow:
                 entry = _string(parent.key)
                 holder = plan.parent_of(parent)
                 if key is not None or entry is None or holder is None:
-                    self.add("elsewhere", parent, "a nested dict")
+                    self.add("elsewhere", parent, "a nested dict passed on elsewhere")
                     return
                 current, key = holder, entry
             elif isinstance(parent, cst.Arg):
@@ -344,7 +390,7 @@ class _Flow:
             if getattr(assignment, "node", None) is bound_by
             for ref in assignment.references
         ]
-        for ref in references:
+        for ref in self.in_order(references):
             self.follow(ref, key, depth + 1)
 
     def _dict_entry(self, target: cst.Subscript, depth: int) -> None:
@@ -356,12 +402,15 @@ class _Flow:
         scope = self.scopes.get(target.value)
         if scope is None:
             return
-        for access in scope.accesses[target.value.value]:
-            if access.node is not target.value:
-                continue
-            for assignment in access.referents:
-                for ref in assignment.references:
-                    self.follow(ref.node, entry, depth + 1)
+        references = [
+            ref.node
+            for access in scope.accesses[target.value.value]
+            if access.node is target.value
+            for assignment in access.referents
+            for ref in assignment.references
+        ]
+        for ref in self.in_order(set(references)):
+            self.follow(ref, entry, depth + 1)
 
     def _self_attribute(self, target: cst.Attribute, key: str | None, depth: int) -> None:
         """`self.x = value` in a method: follow `self.x` through the whole class."""

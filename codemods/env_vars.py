@@ -13,6 +13,7 @@ Rules:
   MIG503 OpenAI env var with no provider equivalent (left as it is)
   MIG504 OpenAI env var read outside a migrated client (left as it is)
   MIG505 raw HTTP call to api.openai.com with a key from an OpenAI env var (left whole)
+  MIG506 OpenAI env var set (tests, fixtures): left as it is
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from migrator.codemods.client_endpoint import (
     client_kept,
     module_endpoint_kept,
 )
-from migrator.codemods.env_flow import Sink, env_read_of, settings_field_of, sinks_of
+from migrator.codemods.env_flow import (
+    Sink,
+    env_read_of,
+    is_env_write,
+    settings_field_of,
+    sinks_of,
+)
 
 from migrator.inventory import LiteralSite
 from migrator.rewrite import Plan
@@ -89,6 +96,7 @@ class EnvDecisions:
     kept: dict[str, list[tuple[LiteralSite, list[Sink]]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    written: dict[str, LiteralSite] = field(default_factory=dict)  # variable -> first write
 
 
 def env_decisions(plan: Plan) -> EnvDecisions:
@@ -115,7 +123,9 @@ def _decide(plan: Plan) -> EnvDecisions:
             if field_call is not None:
                 label = "a settings field"
                 decisions.kept[site.value].append((site, [Sink("call", field_call, label)]))
-            continue  # a message, a dict key, an env write: not a read
+            elif is_env_write(plan, site.node):
+                decisions.written.setdefault(site.value, site)
+            continue  # a message, a dict key: not a read
         sinks = sinks_of(plan, read)
         wanted = _feeds(site.value, azure_target)
         feeding = [s for s in sinks if s.kind in ("client", "module") and s.keyword in wanted]
@@ -166,6 +176,14 @@ def fix_env_vars(plan: Plan) -> None:
     for var, reads in decisions.kept.items():
         plan.kept_env.add(var)
         _report_kept(plan, var, renames[var], reads)
+    for var, site in decisions.written.items():
+        plan.finding(
+            "MIG506", "info", "config",
+            f"{var} is set here and left as it is: the clients this migration retargets "
+            f"read {renames[var]} where they read {var} — set that as well if this sets up "
+            "such code (tests, fixtures)",
+            node=site.node,
+        )  # fmt: skip
     _implicit_reads(plan, renames)
 
 
@@ -173,9 +191,13 @@ _CONSUMERS = {
     "check": "a check of whether it is set",
     "kept-client": "a client left as it is (it targets another endpoint)",
     "kept-module": "module settings left as they are (they target another endpoint)",
-    "client": "a client argument that is not its setting",
-    "module": "a module setting that is not its setting",
 }
+
+
+def _consumer(sink: Sink) -> str:
+    if sink.kind in ("client", "module"):  # fed into another setting than its own
+        return f"`{sink.keyword}` of {sink.label}" if sink.keyword else f"{sink.label}"
+    return _CONSUMERS.get(sink.kind, sink.label)
 
 
 def _report_kept(
@@ -185,7 +207,7 @@ def _report_kept(
     consumers: list[str] = []
     for _, sinks in reads:
         for sink in sinks or [Sink("elsewhere", reads[0][0].node, "nothing passed to a client")]:
-            label = _CONSUMERS.get(sink.kind, sink.label)
+            label = _consumer(sink)
             if label not in consumers:
                 consumers.append(label)
             if sink.kind == "http":

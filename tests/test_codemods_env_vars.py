@@ -7,6 +7,7 @@ import pytest
 from migrator.codemods.env_vars import env_renames
 
 from tests.codemod_helpers import check_noop, check_transformed, ids, rewrite
+from tests.codemod_helpers import findings as findings_of
 
 
 def lines_of(found: list, rule: str) -> list[int]:
@@ -282,10 +283,77 @@ def test_literals_that_are_not_reads_are_left_silently() -> None:
 
         SCHEMA = {"OPENAI_API_KEY": "your OpenAI key"}
         logging.warning("OPENAI_API_KEY is not set")
-        os.environ["OPENAI_API_KEY"] = "sk-test"
+        print("export OPENAI_API_KEY=...", os.sep)
         """
     )
     assert ids(found) == []
+
+
+def test_env_writes_are_left_and_reported_once_per_variable() -> None:
+    found = check_noop(
+        """\
+        import os
+        from unittest import mock
+
+        def test_client(monkeypatch):
+            monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+            os.environ["OPENAI_BASE_URL"] = "http://localhost:9999/v1"
+            os.environ.setdefault("OPENAI_API_KEY", "sk-other")
+            with mock.patch.dict(os.environ, {"OPENAI_API_KEY": "sk-third"}):
+                pass
+        """,
+        "qwen",
+    )
+    assert ids(found) == ["MIG506", "MIG506"]
+    assert [f.line for f in found] == [5, 6]
+    assert "read DASHSCOPE_API_KEY where they read OPENAI_API_KEY" in found[0].message
+
+
+def test_azure_endpoint_read_dropped_with_its_argument_needs_no_finding() -> None:
+    found = check_transformed(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(
+            api_key=os.environ["AZURE_OPENAI_API_KEY"],
+            azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+        )
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(
+            api_key=os.environ["DEEPSEEK_API_KEY"],
+            base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"),
+        )
+        """,
+    )
+    assert ids(found) == ["MIG103"]
+
+
+def test_azure_endpoint_checked_and_passed_on_is_left() -> None:
+    """The check still demands AZURE_OPENAI_ENDPOINT; the client no longer uses it."""
+    found = findings_of(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        def make(endpoint=None):
+            endpoint = endpoint or os.getenv("AZURE_OPENAI_ENDPOINT")
+            if not endpoint:
+                raise ValueError("endpoint required")
+            return AzureOpenAI(azure_endpoint=endpoint, api_key=os.environ["AZURE_OPENAI_API_KEY"])
+        """,
+        "qwen",
+    )
+    kept = [f for f in found if f.id == "MIG504"]
+    assert [f.line for f in kept] == [5]
+    assert kept[0].message.startswith(
+        "AZURE_OPENAI_ENDPOINT is still read here, by a check of whether it is set; "
+        "`azure_endpoint` of `AzureOpenAI(...)`: left as it is"
+    )
 
 
 def test_settings_field_is_a_read_left_as_it_is() -> None:

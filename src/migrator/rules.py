@@ -143,6 +143,9 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG505", "warning", "code", "raw HTTP call to OpenAI with an OpenAI key",
          "URL, key and model of a hand-written request must move together: any one alone "
          "sends a key to the wrong host."),
+    Rule("MIG506", "info", "config", "OpenAI env var set in code",
+         "Tests and fixtures that set OPENAI_API_KEY & co. set up code that may now read "
+         "the provider's variable."),
     # -- 6xx: code and configuration, from the whole repository (checklist) ----------------
     Rule("MIG601", "info", "code", "response object leaves the function",
          "Callers depend on the OpenAI response shape: fine with the compatible endpoint, "
