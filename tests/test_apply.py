@@ -469,3 +469,59 @@ def test_symlinked_source_is_refused_before_writing(tmp_path: Path) -> None:
     )
     assert snapshot(repo) == before
     assert git(repo, "branch", "--list") == "* main"
+
+
+CHECKED_APP = '''"""Answer questions, after checking the key is there."""
+
+import os
+import sys
+
+from openai import OpenAI
+
+if not os.getenv("OPENAI_API_KEY"):
+    sys.exit("set OPENAI_API_KEY")
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+'''
+
+
+def test_env_template_keeps_a_variable_the_code_still_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The startup check still reads OPENAI_API_KEY (MIG504): the template keeps it next to
+    the provider's key, and the checklist does not claim it is no longer read."""
+    plain = tmp_path / "plain"
+    write_files(plain, {"app.py": CHECKED_APP, ".env.example": ENV_EXAMPLE})
+    monkeypatch.chdir(plain)
+    result = apply(plain, "--in-place")
+    assert result.exit_code == 0, result.output
+    assert 'client = OpenAI(api_key=os.environ["ACME_API_KEY"]' in (plain / "app.py").read_text()
+    assert 'if not os.getenv("OPENAI_API_KEY"):' in (plain / "app.py").read_text()
+    assert (plain / ".env.example").read_text() == (
+        "OPENAI_API_KEY=\nDEBUG=1\n# added by migrator\nACME_API_KEY=\n"
+    )
+    checklist = (plain / "MIGRATION.md").read_text()
+    assert "is no longer read" not in checklist
+    assert (
+        "local .env, CI secrets, deployment configuration; keep `OPENAI_API_KEY` set as well "
+        "while code left as it is still reads it (MIG504)" in checklist
+    )
+    assert "still sets OPENAI_API_KEY (code left as it is still reads it)" in checklist
+    assert "- [ ] [app.py:8](app.py#L8) **warning** `MIG504`: OPENAI_API_KEY is still read" in (
+        checklist
+    )
+
+
+def test_env_template_renames_a_variable_only_migrated_clients_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = tmp_path / "plain"
+    app = CHECKED_APP.replace(
+        'if not os.getenv("OPENAI_API_KEY"):\n    sys.exit("set OPENAI_API_KEY")\n', ""
+    )
+    write_files(plain, {"app.py": app, ".env.example": ENV_EXAMPLE})
+    monkeypatch.chdir(plain)
+    assert apply(plain, "--in-place").exit_code == 0
+    assert (plain / ".env.example").read_text() == "ACME_API_KEY=\nDEBUG=1\n"
+    checklist = (plain / "MIGRATION.md").read_text()
+    assert "; `OPENAI_API_KEY` is no longer read" in checklist
+    assert "MIG504" not in checklist
