@@ -211,6 +211,8 @@ def _report_kept(
             if label not in consumers:
                 consumers.append(label)
             if sink.kind == "http":
+                # Whole: a model id rewritten in its payload would go to OpenAI.
+                plan.withdraw_edits_within(sink.node)
                 plan.finding(
                     "MIG505", "warning", "code",
                     f"raw HTTP call to api.openai.com with a key from {var}: left as it is — "

@@ -176,18 +176,19 @@ def test_langchain_reader_is_left() -> None:
 
 
 def test_raw_http_call_is_left_whole_and_warned() -> None:
+    """Key, URL and the model id in its payload stay: any one migrated alone breaks it."""
     src = """\
         import os
         import requests
         from openai import OpenAI
 
         client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
-        URL = "https://api.openai.com/v1/moderations"
+        URL = "https://api.openai.com/v1/chat/completions"
 
         def moderate(text):
             key = os.getenv("OPENAI_API_KEY")
             headers = {"Authorization": f"Bearer {key}"}
-            return requests.post(URL, headers=headers, json={"input": text})
+            return requests.post(URL, headers=headers, json={"model": "gpt-4o", "input": text})
         """
     found = check_transformed(
         src,

@@ -166,6 +166,21 @@ class Plan:
         self.edit_count += 1
         return True
 
+    def withdraw_edits_within(self, node: cst.CSTNode) -> int:
+        """Drop the edits queued on `node` and on everything inside it: a later fixer found
+        that this code must stay whole. Returns how many were dropped."""
+        inside: list[cst.CSTNode] = []
+
+        class Collect(cst.CSTVisitor):
+            def on_visit(self, visited: cst.CSTNode) -> bool:
+                inside.append(visited)
+                return True
+
+        node.visit(Collect())
+        dropped = sum(len(self.edits.pop(n, ())) for n in inside)
+        self.edit_count -= dropped
+        return dropped
+
     def request(self, edit: ConstantEdit) -> None:
         """Ask for an edit in a constant another file of the run defines."""
         if edit not in self.requests:
