@@ -14,11 +14,9 @@ that reaches it is left as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import PositionProvider, ScopeProvider
 from migrator.codemods.client_endpoint import client_kept, module_endpoint_kept
 
 from migrator.inventory import ClientSite, ConfigSite
@@ -166,22 +164,10 @@ def _call_label(call: cst.Call) -> str:
 class _Flow:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.scopes = plan.wrapper.resolve(ScopeProvider)
-        self.positions = plan.wrapper.resolve(PositionProvider)
         self.clients: dict[int, ClientSite] = {id(s.node): s for s in plan.inventory.clients}
         self.configs: dict[int, ConfigSite] = {id(s.node): s for s in plan.inventory.configs}
         self.seen: set[tuple[int, str | None]] = set()
         self.found: list[Sink] = []
-
-    def in_order(self, nodes: Iterable[cst.CSTNode]) -> list[cst.CSTNode]:
-        """Scope analysis hands references over as sets: follow them in source order, so
-        that findings list their consumers the same way on every run."""
-
-        def where(node: cst.CSTNode) -> tuple[int, int]:
-            start = self.positions[node].start
-            return (start.line, start.column)
-
-        return sorted(nodes, key=where)
 
     def add(self, kind: str, node: cst.CSTNode, label: str, **extra: object) -> None:
         self.found.append(Sink(kind, node, label, **extra))  # type: ignore[arg-type]
@@ -321,7 +307,7 @@ class _Flow:
         return False
 
     def _bound_values(self, node: cst.CSTNode) -> list[cst.CSTNode]:
-        """The values assigned to the names `node` uses."""
+        """The values assigned to the names `node` uses (in its function or the module)."""
         names: list[cst.Name] = []
 
         class Names(cst.CSTVisitor):
@@ -331,20 +317,9 @@ class _Flow:
         node.visit(Names())
         values: list[cst.CSTNode] = []
         for name in names:
-            scope = self.scopes.get(name)
-            if scope is None:
-                continue
-            for access in scope.accesses[name.value]:
-                if access.node is not name:
-                    continue
-                for assignment in access.referents:
-                    target = getattr(assignment, "node", None)
-                    owner = self.plan.parent_of(target) if target is not None else None
-                    holder = self.plan.parent_of(owner) if owner is not None else None
-                    if isinstance(holder, cst.Assign):
-                        values.append(holder.value)
-                    elif isinstance(owner, cst.AnnAssign) and owner.value is not None:
-                        values.append(owner.value)
+            scope = _scope_of(self.plan, name)
+            for owner in {scope, self.plan.module}:
+                values.extend(_assignments(owner, name.value))
         return values
 
     def _assigned(self, statement: cst.Assign | cst.AnnAssign, key: str | None, depth: int) -> None:
@@ -379,18 +354,8 @@ class _Flow:
         self._name(param.name, param, key, depth)
 
     def _name(self, name: cst.Name, bound_by: cst.CSTNode, key: str | None, depth: int) -> None:
-        """Follow every read of the name `name`, bound by `bound_by`."""
-        scope = self.scopes.get(name)
-        if scope is None:
-            self.add("elsewhere", name, f"`{name.value}`")
-            return
-        references = [
-            ref.node
-            for assignment in scope.assignments[name.value]
-            if getattr(assignment, "node", None) is bound_by
-            for ref in assignment.references
-        ]
-        for ref in self.in_order(references):
+        """Follow every read of the name `name` (bound by `bound_by`) in its scope."""
+        for ref in _reads_of(self.plan, _scope_of(self.plan, name), name.value):
             self.follow(ref, key, depth + 1)
 
     def _dict_entry(self, target: cst.Subscript, depth: int) -> None:
@@ -399,17 +364,8 @@ class _Flow:
         if not isinstance(target.value, cst.Name):
             self.add("elsewhere", target, f"`{code_of(target)}`")
             return
-        scope = self.scopes.get(target.value)
-        if scope is None:
-            return
-        references = [
-            ref.node
-            for access in scope.accesses[target.value.value]
-            if access.node is target.value
-            for assignment in access.referents
-            for ref in assignment.references
-        ]
-        for ref in self.in_order(set(references)):
+        scope = _scope_of(self.plan, target.value)
+        for ref in _reads_of(self.plan, scope, target.value.value):
             self.follow(ref, entry, depth + 1)
 
     def _self_attribute(self, target: cst.Attribute, key: str | None, depth: int) -> None:
@@ -437,3 +393,88 @@ class _Flow:
         owner.visit(Reads())
         for read in reads:
             self.follow(read, key, depth + 1)
+
+
+# -- names ---------------------------------------------------------------------------------
+# The inventory keeps its own scopes rather than libcst's ScopeProvider (several times
+# the cost of a parse); this follows the same trade-off, more simply: a name is read in
+# the function (or module) that binds it, and in nested functions that do not take a
+# parameter of that name. Shadowing by assignment in a nested function is not told
+# apart, which only ever adds consumers (so leaves more reads as they are).
+_SCOPE_NODES = (cst.FunctionDef, cst.Lambda)
+
+
+def _scope_of(plan: Plan, name: cst.Name) -> cst.CSTNode:
+    """The function, lambda or module whose scope `name` lives in."""
+    current = plan.parent_of(name)
+    while current is not None:
+        if isinstance(current, _SCOPE_NODES):
+            return current
+        current = plan.parent_of(current)
+    return plan.module
+
+
+def _binds_parameter(function: cst.FunctionDef | cst.Lambda, name: str) -> bool:
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            every.append(star)
+    return any(param.name.value == name for param in every)
+
+
+def _is_load(plan: Plan, name: cst.Name) -> bool:
+    parent = plan.parent_of(name)
+    if isinstance(parent, cst.Attribute):
+        return parent.value is name
+    if isinstance(parent, cst.Arg):
+        return parent.value is name
+    if isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+        return getattr(parent, "target", None) is not name
+    if isinstance(parent, (cst.For, cst.CompFor)):
+        return parent.target is not name
+    return not isinstance(
+        parent,
+        (cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.AsName, cst.NameItem),
+    )
+
+
+def _reads_of(plan: Plan, scope: cst.CSTNode, name: str) -> list[cst.Name]:
+    """Loads of `name` in `scope`, in source order."""
+    found: list[cst.Name] = []
+
+    class Reads(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if node is not scope and isinstance(node, _SCOPE_NODES):
+                return not _binds_parameter(node, name)
+            if isinstance(node, cst.Name) and node.value == name and _is_load(plan, node):
+                found.append(node)
+            return True
+
+    scope.visit(Reads())
+    return found
+
+
+def _assignments(scope: cst.CSTNode, name: str) -> list[cst.BaseExpression]:
+    """Values of `name = value` directly in `scope` (not in nested functions)."""
+    found: list[cst.BaseExpression] = []
+
+    class Assignments(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if node is not scope and isinstance(node, _SCOPE_NODES):
+                return False
+            if isinstance(node, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets
+            ):
+                found.append(node.value)
+            elif (
+                isinstance(node, cst.AnnAssign)
+                and isinstance(node.target, cst.Name)
+                and node.target.value == name
+                and node.value is not None
+            ):
+                found.append(node.value)
+            return True
+
+    scope.visit(Assignments())
+    return found
