@@ -320,6 +320,10 @@ def _api_key_value(
         # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key: useless
         # at the provider, so it is replaced by the provider's env var.
         return env_read(plan, key_env)
+    from migrator.codemods.env_vars import replaces_openai_key  # it reads client_kept
+
+    if replaces_openai_key(plan, value, "api_key", site.node):
+        return env_read(plan, key_env)
     report_kept_key(plan, value, "api_key", site.node)
     return None
 

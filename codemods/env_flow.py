@@ -233,6 +233,9 @@ class _Flow:
             elif isinstance(parent, (cst.Return, cst.Yield)):
                 self.add("elsewhere", parent, "a returned value")
                 return
+            elif isinstance(parent, cst.Subscript) and parent.value is current:
+                self.add("elsewhere", parent, f"`{code_of(parent)}`")
+                return
             elif isinstance(parent, cst.Lambda):
                 self.add("elsewhere", parent, "a lambda whose value is used elsewhere")
                 return

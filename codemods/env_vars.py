@@ -14,6 +14,7 @@ Rules:
   MIG504 OpenAI env var read outside a migrated client (left as it is)
   MIG505 raw HTTP call to api.openai.com with a key from an OpenAI env var (left whole)
   MIG506 OpenAI env var set (tests, fixtures): left as it is
+  MIG507 api_key carried an OpenAI key other code still reads: replaced by the provider's
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from migrator.codemods.env_flow import (
 
 from migrator.inventory import LiteralSite
 from migrator.rewrite import Plan
+from migrator.source import code_of
 
 KEY_VARS = frozenset({"OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"})
 BASE_URL_VARS = frozenset({"OPENAI_BASE_URL", "OPENAI_API_BASE", "AZURE_OPENAI_ENDPOINT"})
@@ -92,6 +94,9 @@ class EnvDecisions:
     renamed: dict[int, str] = field(default_factory=dict)  # id(literal) -> new variable
     # ids of the client arguments / module setting values a renamed read feeds
     fed_values: set[int] = field(default_factory=set)
+    # id of a retargeted client's api_key value (or openai.api_key's) -> the OpenAI key
+    # variable it carries from a read left as it is (other code reads it too)
+    openai_keys: dict[int, str] = field(default_factory=dict)
     # variable -> (read, what consumes it) for each read left as it is, in file order
     kept: dict[str, list[tuple[LiteralSite, list[Sink]]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -137,6 +142,8 @@ def _decide(plan: Plan) -> EnvDecisions:
             decisions.fed_values.update(id(s.value) for s in feeding if s.value is not None)
         else:
             decisions.kept[site.value].append((site, sinks))
+            if site.value in KEY_VARS and not plan.suppressed("MIG500", site.node):
+                decisions.openai_keys.update((id(s.value), site.value) for s in feeding if s.value)
     return decisions
 
 
@@ -151,6 +158,25 @@ def _removed_with_its_argument(plan: Plan, sink: Sink) -> bool:
     else:
         dropped = set(AZURE_ONLY_ARGS) if site.is_azure else set()
     return sink.keyword in dropped | ACCOUNT_ARGS
+
+
+def replaces_openai_key(plan: Plan, value: cst.CSTNode, setting: str, node: cst.CSTNode) -> bool:
+    """Must this api_key value of a retargeted client (or `openai.api_key`) give way to
+    the provider's key? Yes when it carries an OpenAI key variable that other code here
+    still reads, so that read is left: kept, it would send the OpenAI key to the
+    provider. Reports MIG507 when so."""
+    var = env_decisions(plan).openai_keys.get(id(value))
+    if var is None:
+        return False
+    key_env = plan.mapping.compat.key_env
+    plan.finding(
+        "MIG507", "warning", "config",
+        f"{setting} `{code_of(value)}` carried {var}, which other code here still reads (see "
+        f"MIG504): replaced by the {plan.mapping.name} key (env {key_env}), so that the "
+        f"OpenAI key is not sent to {plan.mapping.name}",
+        node=node,
+    )  # fmt: skip
+    return True
 
 
 def feeds_renamed_read(plan: Plan, value: cst.CSTNode) -> bool:
@@ -204,9 +230,12 @@ def _report_kept(
     plan: Plan, var: str, new: str, reads: list[tuple[LiteralSite, list[Sink]]]
 ) -> None:
     """One MIG504 per variable at its first read left; MIG505 per raw HTTP call."""
+    wanted = _feeds(var, plan.mapping.compat.client == "azure")
     consumers: list[str] = []
     for _, sinks in reads:
         for sink in sinks or [Sink("elsewhere", reads[0][0].node, "nothing passed to a client")]:
+            if sink.kind in ("client", "module") and sink.keyword in wanted:
+                continue  # what it configures there is migrated (MIG507 for a key)
             label = _consumer(sink)
             if label not in consumers:
                 consumers.append(label)
@@ -220,6 +249,7 @@ def _report_kept(
                     "would send the provider's key to OpenAI)",
                     node=sink.node,
                 )  # fmt: skip
+    consumers = consumers or ["code marked `# migrator: ignore[MIG500]`"]
     lines = sorted({plan.line_of(site.node) for site, _ in reads})
     where = f" (lines {', '.join(map(str, lines))})" if len(lines) > 1 else ""
     if var in KEY_VARS:

@@ -146,6 +146,31 @@ def test_azure_client_variables_move_to_a_provider() -> None:
 # -- every other reader: left, one finding per file and variable ------------------------------
 
 
+def test_module_key_shared_with_other_code_is_replaced() -> None:
+    found = check_transformed(
+        """\
+        import os
+        import openai
+
+        KEY = os.environ["OPENAI_API_KEY"]
+        openai.api_key = KEY
+        print("key ends with", KEY[-4:])
+        """,
+        """\
+        import os
+        import openai
+
+        KEY = os.environ["OPENAI_API_KEY"]
+        openai.api_key = os.environ["MOONSHOT_API_KEY"]
+        print("key ends with", KEY[-4:])
+        """,
+        "kimi",
+    )
+    assert sorted(ids(found)) == ["MIG504", "MIG507"]
+    kept = next(f for f in found if f.id == "MIG504")
+    assert "by `KEY[-4:]`: left as it is" in kept.message
+
+
 def test_startup_check_is_left_and_reported() -> None:
     found = check_noop(
         """\
@@ -205,8 +230,9 @@ def test_raw_http_call_is_left_whole_and_warned() -> None:
     assert warning.severity == "warning" and "raw HTTP call to api.openai.com" in warning.message
 
 
-def test_shared_key_variable_is_left_when_a_raw_call_also_uses_it() -> None:
-    """Renaming it would send the provider's key to api.openai.com."""
+def test_shared_key_variable_is_left_and_the_client_gets_the_provider_key() -> None:
+    """Renaming the read would send the provider's key to api.openai.com; keeping it in
+    the client would send the OpenAI key to the provider."""
     found = check_transformed(
         """\
         import os
@@ -224,12 +250,14 @@ def test_shared_key_variable_is_left_when_a_raw_call_also_uses_it() -> None:
         from openai import OpenAI
 
         KEY = os.environ["OPENAI_API_KEY"]
-        client = OpenAI(api_key=KEY, base_url="https://api.deepseek.com")
+        client = OpenAI(api_key=os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
         auth = {"Authorization": "Bearer " + KEY}
         models = httpx.get("https://api.openai.com/v1/models", headers=auth)
         """,
     )
-    assert sorted(ids(found)) == ["MIG101", "MIG504", "MIG505"]
+    assert sorted(ids(found)) == ["MIG504", "MIG505", "MIG507"]
+    replaced = next(f for f in found if f.id == "MIG507")
+    assert replaced.line == 6 and "api_key `KEY` carried OPENAI_API_KEY" in replaced.message
 
 
 @pytest.mark.parametrize(

@@ -146,6 +146,9 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG506", "info", "config", "OpenAI env var set in code",
          "Tests and fixtures that set OPENAI_API_KEY & co. set up code that may now read "
          "the provider's variable."),
+    Rule("MIG507", "warning", "config", "api_key carried an OpenAI key still read elsewhere",
+         "The variable stays for its other readers; kept in the client, it would send the "
+         "OpenAI key to the provider."),
     # -- 6xx: code and configuration, from the whole repository (checklist) ----------------
     Rule("MIG601", "info", "code", "response object leaves the function",
          "Callers depend on the OpenAI response shape: fine with the compatible endpoint, "
