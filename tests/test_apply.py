@@ -525,3 +525,20 @@ def test_env_template_renames_a_variable_only_migrated_clients_read(
     checklist = (plain / "MIGRATION.md").read_text()
     assert "; `OPENAI_API_KEY` is no longer read" in checklist
     assert "MIG504" not in checklist
+
+
+def test_code_env_renames_follow_the_files() -> None:
+    """Renamed somewhere and left nowhere: only then does a variable count as renamed."""
+    from migrator.apply import code_env_renames
+    from migrator.mapping import load_registry
+    from migrator.model import FileResult
+    from migrator.rewrite import RewriteOptions
+
+    options = RewriteOptions(mapping=load_registry().get("qwen"))
+    results = [
+        FileResult("a.py", renamed_env=["OPENAI_API_KEY", "OPENAI_BASE_URL"]),
+        FileResult("b.py", kept_env=["OPENAI_BASE_URL"]),
+        FileResult("c.py", kept_env=["OPENAI_API_BASE"]),
+    ]
+    assert code_env_renames(options, results) == {"OPENAI_API_KEY": "DASHSCOPE_API_KEY"}
+    assert code_env_renames(options, results[1:]) == {}

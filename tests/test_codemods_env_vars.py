@@ -432,6 +432,18 @@ def test_result_records_renamed_and_kept_variables() -> None:
     assert result.kept_env == ["OPENAI_API_KEY"]
 
 
+def test_kept_client_without_a_key_still_reads_openai_api_key() -> None:
+    _, result = rewrite(
+        """\
+        from openai import OpenAI
+
+        local = OpenAI(base_url="http://localhost:11434/v1")
+        """
+    )
+    assert result.new_source is None
+    assert result.renamed_env == [] and result.kept_env == ["OPENAI_API_KEY"]
+
+
 # -- the provider's variables --------------------------------------------------------------
 
 
