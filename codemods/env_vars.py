@@ -49,7 +49,8 @@ VERSION_VARS = frozenset({"OPENAI_API_VERSION", "AZURE_OPENAI_API_VERSION"})
 
 
 def renames_for(plan: Plan) -> dict[str, str]:
-    """Old env var -> new, for this provider (also used for .env templates)."""
+    """Old env var -> new: every OpenAI variable this provider has an equivalent for.
+    Only reads that configure migrated clients are renamed (see `env_decisions`)."""
     compat = plan.mapping.compat
     return env_renames(compat.client, compat.key_env, compat.base_url_env, compat.endpoint_env,
                        compat.api_version_env)  # fmt: skip
@@ -76,8 +77,8 @@ def env_renames(
     return {old: new for old, new in renames.items() if old != new}
 
 
-# What a variable configures, by the client argument / module setting its value must feed.
 def _feeds(var: str, azure_target: bool) -> frozenset[str]:
+    """The client arguments / module settings a variable's value configures."""
     if var in KEY_VARS:
         return frozenset({"api_key"})
     if var in BASE_URL_VARS:
@@ -102,6 +103,7 @@ class EnvDecisions:
         default_factory=lambda: defaultdict(list)
     )
     written: dict[str, LiteralSite] = field(default_factory=dict)  # variable -> first write
+    ignored: set[str] = field(default_factory=set)  # kept by `# migrator: ignore[MIG500]`
 
 
 def env_decisions(plan: Plan) -> EnvDecisions:
@@ -137,12 +139,15 @@ def _decide(plan: Plan) -> EnvDecisions:
         others = [s for s in sinks if s.kind != "check" and s not in feeding]
         if others and all(_removed_with_its_argument(plan, s) for s in others):
             continue  # the client fixer removes the argument, and the read with it
-        if feeding and not others and not plan.suppressed("MIG500", site.node):
-            decisions.renamed[id(site.node)] = new
-            decisions.fed_values.update(id(s.value) for s in feeding if s.value is not None)
+        if feeding and not others:
+            if plan.suppressed("MIG500", site.node):
+                decisions.ignored.add(site.value)  # the user keeps it, knowingly
+            else:
+                decisions.renamed[id(site.node)] = new
+                decisions.fed_values.update(id(s.value) for s in feeding if s.value)
         else:
             decisions.kept[site.value].append((site, sinks))
-            if site.value in KEY_VARS and not plan.suppressed("MIG500", site.node):
+            if site.value in KEY_VARS:
                 decisions.openai_keys.update((id(s.value), site.value) for s in feeding if s.value)
     return decisions
 
@@ -199,6 +204,7 @@ def fix_env_vars(plan: Plan) -> None:
                 "equivalent: remove it where it is no longer needed",
                 node=site.node,
             )  # fmt: skip
+    plan.kept_env.update(decisions.ignored)
     for var, reads in decisions.kept.items():
         plan.kept_env.add(var)
         _report_kept(plan, var, renames[var], reads)
@@ -249,7 +255,6 @@ def _report_kept(
                     "would send the provider's key to OpenAI)",
                     node=sink.node,
                 )  # fmt: skip
-    consumers = consumers or ["code marked `# migrator: ignore[MIG500]`"]
     lines = sorted({plan.line_of(site.node) for site, _ in reads})
     where = f" (lines {', '.join(map(str, lines))})" if len(lines) > 1 else ""
     if var in KEY_VARS:

@@ -514,3 +514,18 @@ def test_azure_target_keeps_azure_variables() -> None:
         """,
         "azure",
     )
+
+
+def test_ignore_comment_keeps_a_read_without_a_finding_of_its_own() -> None:
+    """No MIG504 (the user asked for it); the client's MIG101 still says what to check."""
+    _, result = rewrite(
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))  # migrator: ignore[MIG500]
+        """
+    )
+    assert 'api_key=os.getenv("OPENAI_API_KEY")' in result.new_source.decode()
+    assert ids(result.findings) == ["MIG101"]
+    assert result.kept_env == ["OPENAI_API_KEY"]
