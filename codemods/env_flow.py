@@ -6,10 +6,10 @@ value (another library, a raw HTTP call to OpenAI, a startup check) would break,
 handed the provider's key for OpenAI's host, if the read were renamed.
 
 Following is local to the file and syntactic: through `a or b`, conditional expressions,
-f-strings and concatenation, names (scope analysis), `self.<attr>` within a class, and
-dict entries (`d["api_key"] = v`, `{"api_key": v}`) splatted into a call with `**`.
-Whatever cannot be followed counts as a consumer of its own ("elsewhere"), so a read
-that reaches it is left as it is.
+f-strings and concatenation, names (read in the function or module that binds them),
+`self.<attr>` within a class, and dict entries (`d["api_key"] = v`, `{"api_key": v}`)
+splatted into a call with `**`. Whatever cannot be followed counts as a consumer of its
+own ("elsewhere"), so a read that reaches it is left as it is.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def env_read_of(plan: Plan, literal: cst.SimpleString) -> cst.BaseExpression | N
     return None
 
 
-_ENV_WRITERS = frozenset({"setenv", "putenv", "setdefault"})
+_ENV_WRITERS = frozenset({"setenv", "putenv", "environ.setdefault"})
 
 
 def is_env_write(plan: Plan, literal: cst.SimpleString) -> bool:
@@ -90,7 +90,7 @@ def is_env_write(plan: Plan, literal: cst.SimpleString) -> bool:
     if isinstance(parent, cst.Arg) and parent.keyword is None:
         call = plan.parent_of(parent)
         name = _dotted(call.func) if isinstance(call, cst.Call) else None
-        return name is not None and name.rsplit(".", 1)[-1] in _ENV_WRITERS
+        return name is not None and name.endswith(tuple(_ENV_WRITERS))
     if isinstance(parent, cst.DictElement) and parent.key is literal:
         holder = plan.parent_of(parent)
         arg = plan.parent_of(holder) if holder is not None else None
@@ -272,6 +272,9 @@ class _Flow:
             return
         else:
             keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword is not None and isinstance(call.func, cst.Name) and call.func.value == "dict":
+            self.follow(call, keyword, depth + 1)  # `dict(api_key=v)`: an entry, like {...}
+            return
         site = self.clients.get(id(call))
         if site is None:
             self._consumer(call)

@@ -230,6 +230,28 @@ def test_raw_http_call_is_left_whole_and_warned() -> None:
     assert warning.severity == "warning" and "raw HTTP call to api.openai.com" in warning.message
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        'requests.get(URL, headers={"Authorization": "Bearer " + KEY})',
+        'httpx.post(url=URL, headers={"Authorization": f"Bearer {KEY}"}, json={})',
+        'session.post(URL, headers=dict(Authorization=f"Bearer {KEY}"))',
+        'urllib.request.Request(URL, headers={"Authorization": "Bearer %s" % KEY})',
+    ],
+)
+def test_every_raw_http_client_is_recognised(call: str) -> None:
+    src = f"""\
+        import os
+
+        URL = "https://api.openai.com/v1/models"
+        KEY = os.getenv("OPENAI_API_KEY")
+        reply = {call}
+        """
+    found = check_noop(src, "qwen")
+    assert sorted(ids(found)) == ["MIG504", "MIG505"]
+    assert next(f for f in found if f.id == "MIG505").line == 5
+
+
 def test_shared_key_variable_is_left_and_the_client_gets_the_provider_key() -> None:
     """Renaming the read would send the provider's key to api.openai.com; keeping it in
     the client would send the OpenAI key to the provider."""
