@@ -326,17 +326,26 @@ def _api_key_value(
         # at the provider, so it is replaced by the provider's env var; so is `None`,
         # with which the SDK reads OPENAI_API_KEY.
         return key_read(plan, key_env, at=site.node)
+    from migrator.codemods.env_vars import replaces_openai_key  # it reads client_kept
+
+    if replaces_openai_key(plan, value, "api_key", site.node):
+        # an OPENAI_API_KEY read that other code still reads: the provider's key instead
+        return key_read(plan, key_env, at=site.node)
     keep_key(plan, value, "api_key", site.node)
     return None
 
 
 def report_kept_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTNode) -> bool:
-    """A user's own key expression stays. True when it reads an OpenAI (or the target's)
-    env var, which the env-var fixer renames; otherwise MIG101 asks a person to check it.
+    """A user's own key expression stays. True when it reads the target's env var, or an
+    OpenAI one the env-var fixer renames; otherwise MIG101 asks a person to check it.
     `setting` names it in the message (`api_key`, `openai.api_key`)."""
+    from migrator.codemods.env_vars import feeds_renamed_read  # it reads client_kept
+
     key_env = plan.mapping.compat.key_env
     code = code_of(value)
-    if any(prefix in code for prefix in OPENAI_ENV_PREFIXES) or key_env in code:
+    if key_env in code or (
+        any(prefix in code for prefix in OPENAI_ENV_PREFIXES) and feeds_renamed_read(plan, value)
+    ):
         return True
     label = f"api_key `{code}`" if setting == "api_key" else f"{setting} = `{code}`"
     plan.finding(

@@ -225,8 +225,13 @@ def _endpoint(plan: Plan, site: ConfigSite, fixed: Build, configurable: Build) -
 def _api_key(plan: Plan, site: ConfigSite) -> None:
     value = site.value
     key_env = plan.mapping.compat.key_env
-    if isinstance(value, cst.SimpleString):
-        # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key.
+    from migrator.codemods.env_vars import replaces_openai_key  # it reads client_kept
+
+    if isinstance(value, cst.SimpleString) or replaces_openai_key(
+        plan, value, "openai.api_key", site.node
+    ):
+        # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key; so is
+        # one read from OPENAI_API_KEY that other code still reads.
         expr = key_read(plan, key_env, at=value, report=site.node)
         plan.replace(value, lambda n: expr, "MIG100")
         return

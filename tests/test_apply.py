@@ -524,3 +524,76 @@ def test_a_file_changing_only_at_its_end_is_not_written(
         "MIGRATION.md", "app.py",
     ]  # fmt: skip
     assert (repo / "settings.py").read_bytes() == tail
+
+
+CHECKED_APP = '''"""Answer questions, after checking the key is there."""
+
+import os
+import sys
+
+from openai import OpenAI
+
+if not os.getenv("OPENAI_API_KEY"):
+    sys.exit("set OPENAI_API_KEY")
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+'''
+
+
+def test_env_template_keeps_a_variable_the_code_still_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The startup check still reads OPENAI_API_KEY (MIG504): the template keeps it next to
+    the provider's key, and the checklist does not claim it is no longer read."""
+    plain = tmp_path / "plain"
+    write_files(plain, {"app.py": CHECKED_APP, ".env.example": ENV_EXAMPLE})
+    monkeypatch.chdir(plain)
+    result = apply(plain, "--in-place")
+    assert result.exit_code == 0, result.output
+    assert 'client = OpenAI(api_key=os.environ["ACME_API_KEY"]' in (plain / "app.py").read_text()
+    assert 'if not os.getenv("OPENAI_API_KEY"):' in (plain / "app.py").read_text()
+    assert (plain / ".env.example").read_text() == (
+        "OPENAI_API_KEY=\nDEBUG=1\n# added by migrator\nACME_API_KEY=\n"
+    )
+    checklist = (plain / "MIGRATION.md").read_text()
+    assert "is no longer read" not in checklist
+    assert (
+        "local .env, CI secrets, deployment configuration; keep `OPENAI_API_KEY` set as well "
+        "while code left as it is still reads it (MIG504)" in checklist
+    )
+    assert "still sets OPENAI_API_KEY (code left as it is still reads it)" in checklist
+    assert "- [ ] [app.py:8](app.py#L8) **warning** `MIG504`: OPENAI_API_KEY is still read" in (
+        checklist
+    )
+
+
+def test_env_template_renames_a_variable_only_migrated_clients_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = tmp_path / "plain"
+    app = CHECKED_APP.replace(
+        'if not os.getenv("OPENAI_API_KEY"):\n    sys.exit("set OPENAI_API_KEY")\n', ""
+    )
+    write_files(plain, {"app.py": app, ".env.example": ENV_EXAMPLE})
+    monkeypatch.chdir(plain)
+    assert apply(plain, "--in-place").exit_code == 0
+    assert (plain / ".env.example").read_text() == "ACME_API_KEY=\nDEBUG=1\n"
+    checklist = (plain / "MIGRATION.md").read_text()
+    assert "; `OPENAI_API_KEY` is no longer read" in checklist
+    assert "MIG504" not in checklist
+
+
+def test_code_env_renames_follow_the_files() -> None:
+    """Renamed somewhere and left nowhere: only then does a variable count as renamed."""
+    from migrator.apply import code_env_renames
+    from migrator.mapping import load_registry
+    from migrator.model import FileResult
+    from migrator.rewrite import RewriteOptions
+
+    options = RewriteOptions(mapping=load_registry().get("qwen"))
+    results = [
+        FileResult("a.py", renamed_env=["OPENAI_API_KEY", "OPENAI_BASE_URL"]),
+        FileResult("b.py", kept_env=["OPENAI_BASE_URL"]),
+        FileResult("c.py", kept_env=["OPENAI_API_BASE"]),
+    ]
+    assert code_env_renames(options, results) == {"OPENAI_API_KEY": "DASHSCOPE_API_KEY"}
+    assert code_env_renames(options, results[1:]) == {}

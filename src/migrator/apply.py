@@ -56,6 +56,7 @@ from migrator.discovery import discover, project_files, source_target
 from migrator.envfiles import edit_env_template, find_env_templates
 from migrator.gitops import GitError, HeadState
 from migrator.migrate import MigrationReport, migrate
+from migrator.model import FileResult
 from migrator.rewrite import RewriteOptions
 
 CHECKLIST_NAME = "MIGRATION.md"
@@ -97,7 +98,7 @@ class ProjectPlan:
     code: list[FileWrite]
     dependencies: list[FileWrite]
     env_templates: list[FileWrite]
-    env_renames: dict[str, str]  # every OpenAI variable the provider has an equivalent for
+    env_renames: dict[str, str]  # what the code no longer reads: code_env_renames()
     unsupported_dependencies: list[tuple[str, str]]  # (path, what to do)
     declares_openai: list[str]  # dependency files naming openai
     kept_openai_pin: list[FileWrite]  # files whose openai<1 pin stays for the v0 calls
@@ -119,14 +120,20 @@ class ProjectPlan:
         ]
         return provider_env_vars(self.options, sources)
 
-    @functools.cached_property
-    def applied_env_renames(self) -> dict[str, str]:
-        """The renames of `env_renames` the migrated code really made (what the checklist
-        may call renamed); read from the rewrite's results, whatever the codemod chose."""
-        from migrator.codemods.env_vars import BASE_URL_VARS, KEY_VARS, VERSION_VARS
+    @property
+    def provider_renames(self) -> dict[str, str]:
+        """Every OpenAI variable the provider has an equivalent for: old -> new."""
+        return env_renames_for(self.options)
 
-        implicit = KEY_VARS | BASE_URL_VARS | VERSION_VARS  # what the SDK reads by itself
-        return self.report.applied_env_renames(self.env_renames, implicit)
+    @functools.cached_property
+    def kept_env(self) -> dict[str, str]:
+        """OpenAI variables with a provider equivalent that some code left as it is still
+        reads: old -> new (the reads carry MIG504 findings)."""
+        return {
+            old: new
+            for old, new in self.provider_renames.items()
+            if old not in self.env_renames and any(old in r.kept_env for r in self.report.results)
+        }
 
     @property
     def openai_floor(self) -> str:
@@ -182,6 +189,7 @@ def encode_text(text: str, bom: bool) -> bytes:
 
 
 def env_renames_for(options: RewriteOptions) -> dict[str, str]:
+    """Every OpenAI variable the provider has an equivalent for: old -> new."""
     from migrator.codemods.env_vars import env_renames
 
     compat = options.mapping.compat
@@ -189,6 +197,20 @@ def env_renames_for(options: RewriteOptions) -> dict[str, str]:
         compat.client, compat.key_env, compat.base_url_env, compat.endpoint_env,
         compat.api_version_env,
     )  # fmt: skip
+
+
+def code_env_renames(options: RewriteOptions, results: list[FileResult]) -> dict[str, str]:
+    """The variables the migrated code stopped reading, old -> new: renamed in some file
+    (or read by a client by itself, now given the provider's) and still read in none.
+    Env templates, docs and the checklist follow the code: a variable some reader kept
+    (a startup check, another library) stays set."""
+    renamed = {var for r in results for var in r.renamed_env}
+    kept = {var for r in results for var in r.kept_env}
+    return {
+        old: new
+        for old, new in env_renames_for(options).items()
+        if old in renamed and old not in kept
+    }
 
 
 def _quoted_in(name: str, sources: list[bytes]) -> bool:
@@ -256,7 +278,7 @@ def plan_migration(
     plan = ProjectPlan(
         path=path, root=root, options=options, report=report, is_project=is_project,
         files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],
-        env_renames=env_renames_for(options), unsupported_dependencies=[],
+        env_renames=code_env_renames(options, report.results), unsupported_dependencies=[],
         declares_openai=[], kept_openai_pin=[], skipped_trees=skipped,
     )  # fmt: skip
     uses_sdk = any(u.kind != "model" for r in report.results for u in r.usages)

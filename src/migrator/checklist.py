@@ -41,7 +41,6 @@ from migrator.prefilter import OPENAI_MODEL_PATTERN
 from migrator.rules import RULES, SECTIONS
 from migrator.secrets import find_secrets, redact_secrets
 from migrator.secrets import redact as redact_env
-from migrator.source import string_values
 
 if TYPE_CHECKING:
     from migrator.apply import ProjectPlan
@@ -153,7 +152,6 @@ class _Collector:
         self._text: dict[tuple[str, Coord], list[str] | None] = {}
         self._writes = {w.path: w for w in plan.writes}
         self._python_sources: list[bytes] | None = None
-        self._strings_after: dict[str, set[str]] = {}
 
     # -- plumbing --------------------------------------------------------------------------
     def add(
@@ -345,27 +343,21 @@ class _Collector:
                 )  # fmt: skip
 
     def _kept_env_vars(self) -> None:
-        equivalents = self.plan.env_renames
+        # Reads of variables the provider has an equivalent for carry the codemods' own
+        # findings (MIG504) when they are left.
+        renames = self.plan.provider_renames
         by_line: dict[tuple[str, int], set[str]] = defaultdict(set)
         for usage in self.usages:
             if usage.kind != "env" or not usage.api:
                 continue
-            if usage.api in ACCOUNT_VARS:
+            if usage.api in renames or usage.api in ACCOUNT_VARS:
                 continue
-            if usage.api in equivalents and not self._still_named(usage.path, usage.api):
-                continue  # renamed here
             if usage.api in (self.mapping.compat.key_env, self.mapping.compat.base_url_env):
                 continue
             by_line[(usage.path, usage.line)].add(usage.api)
         for (path, line), names in by_line.items():
             for var in sorted(names):
-                if var in equivalents:
-                    message = (
-                        f"`{var}` is still read here, while the migrated clients read "
-                        f"`{equivalents[var]}`: if this read configures one of them, read "
-                        f"`{equivalents[var]}`; otherwise check whether it still applies"
-                    )
-                elif any(word in var for word in ("MODEL", "ENGINE", "DEPLOYMENT")):
+                if any(word in var for word in ("MODEL", "ENGINE", "DEPLOYMENT")):
                     message = (
                         f"`{var}` is still read here: wherever it is set, its value must now be "
                         f"a model id that {self.name} serves (consider renaming the variable)"
@@ -376,12 +368,6 @@ class _Collector:
                         "what it configures and whether it still applies"
                     )
                 self.add("MIG618", path, line, message)
-
-    def _still_named(self, path: str, var: str) -> bool:
-        """Does the migrated `path` still name the variable `var` (a read kept)?"""
-        if path not in self._strings_after:
-            self._strings_after[path] = string_values(self.plan.new_bytes(path) or b"")
-        return var in self._strings_after[path]
 
     # -- configuration ---------------------------------------------------------------------
     def _first_env_read(self, old_names: Iterable[str]) -> Usage | None:
@@ -395,18 +381,27 @@ class _Collector:
         compat = self.mapping.compat
         primary = self.primary
         assert primary is not None
-        old_key = sorted(k for k, v in self.plan.applied_env_renames.items() if v == compat.key_env)
+        old_key = sorted(k for k, v in self.plan.env_renames.items() if v == compat.key_env)
+        kept_key = sorted(k for k, v in self.plan.kept_env.items() if v == compat.key_env)
+        if "OPENAI_API_KEY" in old_key:
+            after = "; `OPENAI_API_KEY` is no longer read"
+        elif kept_key:
+            after = (
+                f"; keep {' / '.join(f'`{k}`' for k in kept_key)} set as well while code left "
+                "as it is still reads it (MIG504)"
+            )
+        else:
+            after = ""
         self.add(
             "MIG610", primary.path, primary.line,
             f"provision `{compat.key_env}` (the {self.name} API key) wherever the code runs: "
-            "local .env, CI secrets, deployment configuration"
-            + ("; `OPENAI_API_KEY` is no longer read" if "OPENAI_API_KEY" in old_key else ""),
+            f"local .env, CI secrets, deployment configuration{after}",
         )  # fmt: skip
         # The same variables apply writes into env templates (ProjectPlan.provider_vars).
         for var, default in self.plan.provider_vars.items():
             if var == compat.key_env:
                 continue
-            olds = [k for k, v in self.plan.applied_env_renames.items() if v == var]
+            olds = [k for k, v in self.plan.env_renames.items() if v == var]
             site = self._first_env_read(olds) or primary
             if not default:
                 message = f"provision `{var}`: the migrated code reads it and has no default"
@@ -504,7 +499,12 @@ class _Collector:
             for number, content in enumerate(text.splitlines(), 1):
                 key = content.split("=", 1)[0].strip().removeprefix("export ").strip()
                 if "=" in content and _OPENAI_VAR.fullmatch(key):
-                    plain.append((number, f"still sets {key} (no {self.name} equivalent)"))
+                    why = (
+                        "code left as it is still reads it"
+                        if key in self.plan.kept_env
+                        else f"no {self.name} equivalent"
+                    )
+                    plain.append((number, f"still sets {key} ({why})"))
             if plain:
                 first = next((n for n, _ in plain if n is not None), 1)
                 self.add("MIG615", write.path, first,
@@ -517,7 +517,7 @@ class _Collector:
         for rel_path in find_dotenv_files(Path(f) for f in self.plan.files):
             rel = rel_path.as_posix()
             for hit in scan_dotenv_for_keys(self.plan.root / rel):
-                renamed = self.plan.applied_env_renames.get(hit.name)
+                renamed = self.plan.env_renames.get(hit.name)
                 after = (
                     f"; the migrated code reads `{renamed}` instead of `{hit.name}`"
                     if renamed
@@ -644,7 +644,7 @@ class _Collector:
 
     def _mentions(self, rel: str, lines: list[str], *, secrets_only: bool = False) -> None:
         """OPENAI_* variables named in docs, CI and deployment files; keys in them."""
-        renames = self.plan.applied_env_renames
+        renames = self.plan.env_renames
         mentions: dict[str, list[int]] = defaultdict(list)
         for number, text in enumerate(lines, 1):
             if not secrets_only:
@@ -662,7 +662,12 @@ class _Collector:
         described = []
         for var in sorted(mentions):
             new = renames.get(var)
-            described.append(f"`{var}` (now `{new}`)" if new else f"`{var}`")
+            if new:
+                described.append(f"`{var}` (now `{new}`)")
+            elif var in self.plan.kept_env:
+                described.append(f"`{var}` (still read by code left as it is)")
+            else:
+                described.append(f"`{var}`")
         all_lines = sorted({n for ns in mentions.values() for n in ns})
         where = f" ({self.lines_text(rel, all_lines, 'old')})" if len(all_lines) > 1 else ""
         self.add(

@@ -14,7 +14,6 @@ from migrator.model import FileError, FileResult, Finding
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, execute, select
 from migrator.secrets import redact_secrets
-from migrator.source import string_values
 
 
 @dataclass
@@ -39,35 +38,6 @@ class MigrationReport:
     @property
     def edits(self) -> int:
         return sum(r.edits for r in self.changed)
-
-    def applied_env_renames(
-        self, candidates: dict[str, str], implicit: frozenset[str] = frozenset()
-    ) -> dict[str, str]:
-        """The `candidates` (old variable -> provider variable) the migrated code really
-        made: the old variable was read (a string literal, or one of the `implicit`
-        variables the SDK reads by itself while a client or module setting exists), the
-        new code no longer names it, and it reads the provider's variable instead.
-
-        Whatever the env-var codemod decides to rename (every read, or only those that
-        feed a migrated client), this is what the checklist and env files report."""
-        read: set[str] = set()
-        named_after: set[str] = set()
-        uses_sdk = False
-        for result in self.results:
-            env = {u.api for u in result.usages if u.kind == "env" and u.api}
-            read |= env
-            uses_sdk = uses_sdk or any(u.kind in ("client", "config") for u in result.usages)
-            if result.new_source is None:
-                named_after |= env
-                continue
-            named_after |= string_values(result.new_source) & {*candidates, *candidates.values()}
-        if uses_sdk:
-            read |= implicit
-        return {
-            old: new
-            for old, new in candidates.items()
-            if old in read and old not in named_after and new in named_after
-        }
 
     def severity_counts(self) -> Counter[str]:
         return Counter(f.severity for f in self.findings)

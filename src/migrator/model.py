@@ -114,3 +114,6 @@ class FileResult:
     call_facts: dict[tuple[int, int], Any] = field(default_factory=dict)
     # Changes this file's calls need in constants other files define (see constants.py).
     requests: list[ConstantEdit] = field(default_factory=list)
+    # OpenAI variables the rewrite renamed in this file's reads, and those it left read.
+    renamed_env: list[str] = field(default_factory=list)
+    kept_env: list[str] = field(default_factory=list)

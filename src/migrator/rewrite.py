@@ -77,6 +77,12 @@ class Plan:
     # also tests the value): the parameter fixer must not tailor them to that target.
     models_left: set[cst.Call] = field(default_factory=set)
     edit_count: int = 0
+    # OpenAI variables whose reads this file's rewrite renamed / left (implicit reads of
+    # OPENAI_API_KEY by a client without api_key= count): env templates follow them.
+    renamed_env: set[str] = field(default_factory=set)
+    kept_env: set[str] = field(default_factory=set)
+    # Per-file analyses more than one fixer reads, computed once (by name).
+    analyses: dict[str, Any] = field(default_factory=dict)
     _ignored: dict[int, frozenset[str] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -162,6 +168,21 @@ class Plan:
         self.edits.setdefault(node, []).append(edit)
         self.edit_count += 1
         return True
+
+    def withdraw_edits_within(self, node: cst.CSTNode) -> int:
+        """Drop the edits queued on `node` and on everything inside it: a later fixer found
+        that this code must stay whole. Returns how many were dropped."""
+        inside: list[cst.CSTNode] = []
+
+        class Collect(cst.CSTVisitor):
+            def on_visit(self, visited: cst.CSTNode) -> bool:
+                inside.append(visited)
+                return True
+
+        node.visit(Collect())
+        dropped = sum(len(self.edits.pop(n, ())) for n in inside)
+        self.edit_count -= dropped
+        return dropped
 
     def request(self, edit: ConstantEdit) -> None:
         """Ask for an edit in a constant another file of the run defines."""
@@ -616,6 +637,8 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         usages=plan.inventory.usages(),
         findings=sorted(plan.findings, key=Finding.sort_key),
         requests=plan.requests,
+        renamed_env=sorted(plan.renamed_env),
+        kept_env=sorted(plan.kept_env),
     )
     if options.call_facts:
         from migrator.callfacts import call_facts

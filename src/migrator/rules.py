@@ -153,7 +153,8 @@ _RULES: tuple[Rule, ...] = (
          "r[\"choices\"] raises TypeError on a v1 response object."),
     # -- 5xx: environment, keys, relays (codemods/env_vars.py, hardcoded_keys.py) ----------
     Rule("MIG500", "info", "config", "environment variable renamed (edit)",
-         "Reads of OPENAI_API_KEY / OPENAI_BASE_URL become the provider's variables."),
+         "Reads of OPENAI_API_KEY / OPENAI_BASE_URL that configure a migrated client become "
+         "the provider's variables."),
     Rule("MIG501", "error", "config", "hard-coded API key",
          "A key in the code or in a committed file leaks with the repository: move it to "
          "the environment and revoke it."),
@@ -162,6 +163,18 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG503", "info", "config", "OpenAI env var with no equivalent",
          "OpenAI account variables (organization, project) have no meaning at the "
          "provider."),
+    Rule("MIG504", "warning", "config", "OpenAI env var read outside a migrated client",
+         "A check, another library or a client left on another endpoint reads it: renaming "
+         "it would break that reader, or hand it the provider's key."),
+    Rule("MIG505", "warning", "code", "raw HTTP call to OpenAI with an OpenAI key",
+         "URL, key and model of a hand-written request must move together: any one alone "
+         "sends a key to the wrong host."),
+    Rule("MIG506", "info", "config", "OpenAI env var set in code",
+         "Tests and fixtures that set OPENAI_API_KEY & co. set up code that may now read "
+         "the provider's variable."),
+    Rule("MIG507", "warning", "config", "api_key carried an OpenAI key still read elsewhere",
+         "The variable stays for its other readers; kept in the client, it would send the "
+         "OpenAI key to the provider."),
     # -- 6xx: code and configuration, from the whole repository (checklist) ----------------
     Rule("MIG601", "info", "code", "response object leaves the function",
          "Callers depend on the OpenAI response shape: fine with the compatible endpoint, "
