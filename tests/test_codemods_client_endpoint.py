@@ -4,7 +4,12 @@
 
 from __future__ import annotations
 
-from tests.codemod_helpers import check_noop, check_transformed, findings, ids
+import textwrap
+from typing import Any
+
+import pytest
+
+from tests.codemod_helpers import check_noop, check_transformed, findings, ids, mapping
 
 QWEN = "https://dashscope.aliyuncs.com/compatible-mode/v1"
 
@@ -399,3 +404,260 @@ def test_ignore_comment_keeps_a_client() -> None:
         client = OpenAI()  # migrator: ignore[MIG100]
         """
     )
+
+
+# -- clients built from a `**mapping` (codemods/client_kwargs.py) ----------------------------
+
+# (provider, endpoint, key variable, base-URL variable): the outputs differ by provider.
+TARGETS = [
+    ("qwen", QWEN, "DASHSCOPE_API_KEY", "DASHSCOPE_COMPATIBLE_BASE_URL"),
+    ("zhipu", "https://open.bigmodel.cn/api/paas/v4/", "ZAI_API_KEY", "ZAI_BASE_URL"),
+    ("deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY", "DEEPSEEK_API_BASE"),
+]
+
+
+def built_client(code: str, factory: str, monkeypatch: pytest.MonkeyPatch, **env: str) -> Any:
+    """Run a migrated program with the real SDK (no request is sent) and build its client:
+    a keyword given twice would raise TypeError here."""
+    pytest.importorskip("openai")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    namespace: dict[str, Any] = {}
+    exec(compile(textwrap.dedent(code), "migrated.py", "exec"), namespace)
+    return eval(factory, namespace)
+
+
+@pytest.mark.parametrize(("provider", "url", "key_env", "url_env"), TARGETS)
+def test_dict_literal_built_in_the_function_gets_the_endpoint_and_key(
+    provider: str, url: str, key_env: str, url_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            client_kwargs = {{"timeout": timeout, "api_key": os.environ["{key_env}"], "base_url": "{url}"}}
+            return OpenAI(**client_kwargs)
+        """
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            client_kwargs = {"timeout": timeout, "api_key": "sk-live-123"}
+            return OpenAI(**client_kwargs)
+        """,
+        after,
+        provider,
+    )
+    assert "MIG107" not in ids(found)
+    client = built_client(after, "make_client(5)", monkeypatch, **{key_env: "k-provider"})
+    assert (str(client.base_url).rstrip("/"), client.api_key) == (url.rstrip("/"), "k-provider")
+
+
+@pytest.mark.parametrize(("provider", "url", "key_env", "url_env"), TARGETS)
+def test_subscript_statements_are_edited_where_they_set_the_keys(
+    provider: str, url: str, key_env: str, url_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `**extra` cannot hold base_url, api_key or organization: they are parameters
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(api_key=None, base_url=None, organization=None, **extra):
+            kwargs = dict(max_retries=2, **extra, base_url="{url}")
+            kwargs["api_key"] = api_key or os.environ["{key_env}"]
+            if base_url:
+                kwargs["base_url"] = "{url}"
+            return OpenAI(**kwargs)
+        """
+    found = check_transformed(
+        """\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(api_key=None, base_url=None, organization=None, **extra):
+            kwargs = dict(max_retries=2, **extra)
+            kwargs["api_key"] = api_key or os.environ["OPENAI_API_KEY"]
+            if organization:
+                kwargs["organization"] = organization
+            if base_url:
+                kwargs["base_url"] = base_url
+            return OpenAI(**kwargs)
+        """,
+        after,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 13), ("MIG102", 13)]
+    client = built_client(
+        after, 'make_client(base_url="https://api.openai.com/v1", organization="org", timeout=3)',
+        monkeypatch, **{key_env: "k-provider"},
+    )  # fmt: skip
+    assert (str(client.base_url).rstrip("/"), client.api_key) == (url.rstrip("/"), "k-provider")
+    assert client.organization is None
+
+
+def test_key_set_on_some_paths_only_is_reported() -> None:
+    after = f"""\
+        from openai import OpenAI
+
+
+        class Chat:
+            def __init__(self, cfg):
+                api_kwargs = {{"base_url": "{QWEN}"}}
+                if cfg.get("api_key"):
+                    api_kwargs["api_key"] = cfg["api_key"]
+
+                def create(**request):
+                    client = OpenAI(**api_kwargs)
+                    return client.chat.completions.create(**request)
+
+                self.create = create
+        """
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        class Chat:
+            def __init__(self, cfg):
+                api_kwargs = {}
+                if cfg.get("api_key"):
+                    api_kwargs["api_key"] = cfg["api_key"]
+
+                def create(**request):
+                    client = OpenAI(**api_kwargs)
+                    return client.chat.completions.create(**request)
+
+                self.create = create
+        """,
+        after,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG101", 11), ("MIG107", 11)]
+    assert "OPENAI_API_KEY" in next(f.message for f in found if f.id == "MIG107")
+
+
+@pytest.mark.parametrize(("provider", "url", "key_env", "url_env"), TARGETS)
+def test_mapping_from_a_parameter_leaves_the_client(
+    provider: str, url: str, key_env: str, url_env: str
+) -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(client_kwargs):
+            return OpenAI(**client_kwargs)
+        """,
+        f"""\
+        from openai import OpenAI
+
+
+        def make_client(client_kwargs):
+            # migrator: MIG107 api_key, base_url may be in **client_kwargs: client left, set them for {mapping(provider).id}
+            return OpenAI(**client_kwargs)
+        """,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG107", 5)]
+    assert url in found[0].message and key_env in found[0].message
+
+
+@pytest.mark.parametrize(("provider", "url", "key_env", "url_env"), TARGETS)
+def test_azure_client_built_from_a_mapping(
+    provider: str, url: str, key_env: str, url_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client():
+            api_kwargs = {{
+                "base_url": os.environ.get("{url_env}", "{url}"),
+            }}
+            api_kwargs["api_key"] = os.environ["{key_env}"]
+            return OpenAI(**api_kwargs)
+        """
+    found = check_transformed(
+        """\
+        import os
+
+        from openai import AzureOpenAI
+
+
+        def make_client():
+            api_kwargs = {
+                "azure_endpoint": os.environ["AZURE_OPENAI_ENDPOINT"],
+                "api_version": "2024-06-01",
+            }
+            api_kwargs["api_key"] = os.environ["AZURE_OPENAI_API_KEY"]
+            return AzureOpenAI(**api_kwargs)
+        """,
+        after,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG103", 12)]
+    assert "removed api_version, azure_endpoint" in found[0].message
+    monkeypatch.delenv(url_env, raising=False)
+    client = built_client(after, "make_client()", monkeypatch, **{key_env: "k-provider"})
+    assert (str(client.base_url).rstrip("/"), client.api_key) == (url.rstrip("/"), "k-provider")
+
+
+def test_azure_mapping_that_may_hold_azure_arguments_is_left() -> None:
+    found = check_transformed(
+        """\
+        from openai import AzureOpenAI
+
+
+        def make_client(endpoint, **extra):
+            kwargs = {"azure_endpoint": endpoint, **extra}
+            return AzureOpenAI(**kwargs)
+        """,
+        """\
+        from openai import AzureOpenAI
+
+
+        def make_client(endpoint, **extra):
+            kwargs = {"azure_endpoint": endpoint, **extra}
+            # migrator: MIG107 api_key, api_version, azure_ad_token, azure_ad_token_provider, azure_deployment, azure_endpoint...
+            return AzureOpenAI(**kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG107", 6)]
+
+
+def test_mapping_that_already_targets_another_provider_is_kept() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(**{"base_url": "https://api.deepseek.com", "api_key": "x"})
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 3)]
+
+
+def test_mapping_changed_elsewhere_is_unknown() -> None:
+    src = """\
+        from openai import OpenAI
+
+
+        def make_client(settings):
+            kwargs = {"timeout": 3}
+            settings.apply(kwargs)
+            return OpenAI(**kwargs)
+        """
+    found = findings(src, "qwen")
+    assert [(f.id, f.line) for f in found] == [("MIG107", 7)]
