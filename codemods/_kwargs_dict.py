@@ -411,3 +411,28 @@ def _without_key(d: cst.Dict, key: str) -> cst.Dict:
     if kept and kept[-1] is not elements[-1]:
         kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)
     return d.with_changes(elements=kept)
+
+
+def key_state(plan: Plan, call: cst.Call, key: str) -> str:
+    """What the `**` arguments of `call` show of `key`: "none" (no `**` argument),
+    "absent" (none can hold it), "entry" (a readable mapping sets it) or "unknown"."""
+    dicts = kwargs_dicts(plan, call)
+    if not dicts:
+        return "none"
+    if any(found.may_hide(key) for found in dicts):
+        return "unknown"
+    if any(found.entries_of(key) for found in dicts):
+        return "entry"
+    return "absent"
+
+
+def report_splat(plan: Plan, call: cst.Call, keys: list[str], what: str) -> None:
+    """MIG107 at `call`: `what` was not done because a `**` argument may hold `keys`."""
+    splats = ", ".join(f"**{code_of(a.value)}" for a in splat_args(call))
+    names = ", ".join(f"{k}=" for k in keys)
+    plan.finding(
+        "MIG107", "warning", "code",
+        f"{names} may already be in {splats}: {what} was left undone (adding it would raise "
+        "'multiple values for keyword argument') — do it where that mapping is built",
+        node=call,
+    )  # fmt: skip

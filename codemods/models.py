@@ -15,6 +15,7 @@ Rules:
   MIG203 embedding model changed: vectors must be re-embedded (and dimensions)
   MIG204 reasoning model mapped: thinking / reasoning defaults differ
   MIG205 model id used as a dict key: left (renaming could merge entries)
+  MIG107 dimensions= may already be in the call's `**` mapping: not added, reported
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Callable
 
 import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
+from migrator.codemods._kwargs_dict import key_state, report_splat
 from migrator.codemods.client_endpoint import call_retargeted
 
 from migrator.constants import Constant, ConstantEdit
@@ -155,7 +157,13 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
             size = _fit_user_size(plan, call, target, done)
         else:
             if target.dimensions is not None and not fixed_size:
-                additions["dimensions"] = cst.Integer(str(target.dimensions))
+                if key_state(plan, call.node, "dimensions") in ("entry", "unknown"):
+                    report_splat(
+                        plan, call.node, ["dimensions"],
+                        f"setting dimensions={target.dimensions} for {target.model!r}",
+                    )  # fmt: skip
+                else:
+                    additions["dimensions"] = cst.Integer(str(target.dimensions))
             size = _size_note(ref.value, target.dimensions, "dimensions" in additions)
             if "dimensions" in args:  # dropped (fixed size): a constant for it must follow
                 size += _follow_fixed_size(plan, call, target, done)
@@ -166,7 +174,12 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
             node=call.node,
         )  # fmt: skip
     if additions:
-        plan.replace(call.node, lambda n: edit_call_args(n, set_values=additions), "MIG200")
+        known = set(additions)  # checked above: no `**` argument can hold them
+        plan.replace(
+            call.node,
+            lambda n: edit_call_args(n, set_values=additions, known_absent=known),
+            "MIG200",
+        )
 
 
 def _request_model(

@@ -266,3 +266,53 @@ def test_no_sdk_in_the_file_no_model_rewrite() -> None:
         llm = ChatOpenAI(model="gpt-4o")
         """
     )
+
+
+def test_dimensions_are_not_added_beside_a_mapping_that_may_hold_them() -> None:
+    before = """\
+        from openai import OpenAI
+
+
+        def embed(client: OpenAI, texts, **options):
+            return client.embeddings.create(model="text-embedding-3-small", input=texts, **options)
+
+
+        def embed_plain(client: OpenAI, texts):
+            options = {"user": "u-1"}
+            return client.embeddings.create(model="text-embedding-3-small", input=texts, **options)
+        """
+    found = check_transformed(
+        before,
+        """\
+        from openai import OpenAI
+
+
+        def embed(client: OpenAI, texts, **options):
+            return client.embeddings.create(model="embedding-3", input=texts, **options)
+
+
+        def embed_plain(client: OpenAI, texts):
+            options = {"user": "u-1"}
+            return client.embeddings.create(model="embedding-3", input=texts, **options, dimensions=1024, extra_body={"encoding_format": "float"})
+        """,
+        "zhipu",
+    )
+    assert [(f.id, f.line) for f in found if f.id == "MIG107"] == [("MIG107", 5), ("MIG107", 5)]
+    assert "dimensions=1024" in next(f.message for f in found if f.id == "MIG107")
+    found = check_transformed(
+        before,
+        """\
+        from openai import OpenAI
+
+
+        def embed(client: OpenAI, texts, **options):
+            return client.embeddings.create(model="text-embedding-v4", input=texts, **options)
+
+
+        def embed_plain(client: OpenAI, texts):
+            options = {"user": "u-1"}
+            return client.embeddings.create(model="text-embedding-v4", input=texts, **options, dimensions=1536, extra_body={"encoding_format": "float"})
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found if f.id == "MIG107"] == [("MIG107", 5), ("MIG107", 5)]

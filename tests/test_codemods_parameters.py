@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from tests.codemod_helpers import check_noop, check_transformed, ids
 
 HEAD = """\
@@ -166,3 +168,159 @@ def test_parameters_of_unsupported_endpoints_are_left() -> None:
         + '    client.embeddings.create(model="m", input="x", user="u")\n',
     )
     assert "MIG301" not in ids(found)
+
+
+# -- calls with a `**mapping`: nothing is added that it may already carry -------------------
+
+
+class _Recorder:
+    """Stands in for a client: returns the keyword arguments a call would send."""
+
+    def __getattr__(self, name: str) -> _Recorder:
+        return self
+
+    def create(self, **kwargs: object) -> dict[str, object]:
+        return kwargs
+
+
+def sent(code: str, call: str) -> object:
+    """Run the migrated function with a recording client: a keyword given twice raises
+    TypeError before the client is reached."""
+    namespace: dict[str, object] = {}
+    exec(compile(textwrap.dedent(code), "migrated.py", "exec"), namespace)
+    return eval(call, {**namespace, "client": _Recorder()})
+
+
+SPLAT_BEFORE = """\
+    from openai import OpenAI
+
+
+    def ask(client: OpenAI, text, user, **params):
+        return client.chat.completions.create(
+            model="gpt-4o", messages=[], max_completion_tokens=256, user=user, **params
+        )
+
+
+    def ask_visible(client: OpenAI, text, user):
+        params = {"temperature": 0.2, "extra_body": {"top_k": 5}}
+        return client.chat.completions.create(
+            model="gpt-4o", messages=[], max_completion_tokens=256, user="u-1", **params
+        )
+    """
+
+
+def test_rename_and_extra_body_beside_an_unknown_mapping_are_reported_glm() -> None:
+    after = """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text, user, **params):
+            return client.chat.completions.create(
+                model="glm-4-plus", messages=[], max_completion_tokens=256, user=user, **params
+            )
+
+
+        def ask_visible(client: OpenAI, text, user):
+            params = {"temperature": 0.2, "extra_body": {"top_k": 5, "user_id": "u-1"}}
+            return client.chat.completions.create(
+                model="glm-4-plus", messages=[], max_tokens=256, **params
+            )
+        """
+    found = check_transformed(SPLAT_BEFORE, after, "zhipu")
+    assert [(f.id, f.line) for f in found if f.id in ("MIG107", "MIG302", "MIG304")] == [
+        ("MIG107", 5),
+        ("MIG107", 5),
+        ("MIG302", 13),
+        ("MIG304", 13),
+    ]
+    assert sent(after, "ask(client, 't', 'u', max_tokens=9)")["max_tokens"] == 9  # type: ignore[index]
+    assert sent(after, "ask_visible(client, 't', 'u')") == {
+        "model": "glm-4-plus",
+        "messages": [],
+        "max_tokens": 256,
+        "temperature": 0.2,
+        "extra_body": {"top_k": 5, "user_id": "u-1"},
+    }
+
+
+def test_model_extra_body_beside_a_mapping_deepseek() -> None:
+    after = """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text, user, **params):
+            return client.chat.completions.create(
+                model="deepseek-v4-pro", messages=[], max_completion_tokens=256, **params
+            )
+
+
+        def ask_visible(client: OpenAI, text, user):
+            params = {"temperature": 0.2, "extra_body": {"top_k": 5, "thinking": {"type": "disabled"}}}
+            return client.chat.completions.create(
+                model="deepseek-v4-pro", messages=[], max_tokens=256, **params
+            )
+        """
+    found = check_transformed(SPLAT_BEFORE, after, "deepseek")
+    reported = [f.message.split(":")[0] for f in found if f.id == "MIG107"]
+    assert reported == [
+        "max_tokens= may already be in **params",
+        "extra_body= may already be in **params",
+    ]
+    assert sent(after, "ask_visible(client, 't', 'u')")["extra_body"] == {  # type: ignore[index]
+        "top_k": 5,
+        "thinking": {"type": "disabled"},
+    }
+
+
+def test_mapping_without_the_keys_gets_them_on_the_call_qwen() -> None:
+    after = """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text):
+            params = {"temperature": 0.2}
+            return client.chat.completions.create(
+                model="qwen3-max", messages=[], max_tokens=256, **params
+            )
+        """
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text):
+            params = {"temperature": 0.2}
+            return client.chat.completions.create(
+                model="gpt-4o", messages=[], max_completion_tokens=256, user="u-1", **params
+            )
+        """,
+        after,
+        "qwen",
+    )
+    assert "MIG107" not in ids(found)
+    assert sent(after, "ask(client, 't')")["max_tokens"] == 256  # type: ignore[index]
+
+
+def test_a_moved_value_is_not_put_where_its_name_may_be_unbound() -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text):
+            params = {"extra_body": {}}
+            user = text.upper()
+            return client.chat.completions.create(model="gpt-4o", messages=[], user=user, **params)
+        """,
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text):
+            params = {"extra_body": {}}
+            user = text.upper()
+            return client.chat.completions.create(model="glm-4-plus", messages=[], user=user, **params)
+        """,
+        "zhipu",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG107", 7), ("MIG106", 7)]
