@@ -403,6 +403,9 @@ def _mapping_endpoint(
     for entry, kind in zip(entries, kinds, strict=True):
         report_endpoint(plan, kind, entry.value, "base_url", site.node)
     if entries and all(kept):
+        # The calls through this client keep their models and parameters (client_kept),
+        # as they do for an explicit base_url= of the same kind.
+        site.base_url = entries[-1].value
         return "keep"
     return "env" if kinds and all(k == "env" for k in kinds) else "new"
 

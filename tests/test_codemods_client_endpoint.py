@@ -638,11 +638,13 @@ def test_azure_mapping_that_may_hold_azure_arguments_is_left() -> None:
 
 
 def test_mapping_that_already_targets_another_provider_is_kept() -> None:
+    # as with an explicit base_url=, the calls through it keep their model and parameters
     found = check_noop(
         """\
         from openai import OpenAI
 
         client = OpenAI(**{"base_url": "https://api.deepseek.com", "api_key": "x"})
+        client.chat.completions.create(model="gpt-4o", messages=[], max_completion_tokens=5)
         """,
         "qwen",
     )
