@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from migrator.rewrite import RewriteOptions, rewrite_job
-from tests.codemod_helpers import check_noop, check_transformed, ids, mapping
+from tests.codemod_helpers import check_noop, check_transformed, ids, mapping, rewrite, sent
 
 # Calls through a client the file receives (typed parameter): only the call is at stake.
 HEADER = """\
@@ -299,6 +299,9 @@ def test_dimensions_are_not_added_beside_a_mapping_that_may_hold_them() -> None:
     )
     assert [(f.id, f.line) for f in found if f.id == "MIG107"] == [("MIG107", 5), ("MIG107", 5)]
     assert "dimensions=1024" in next(f.message for f in found if f.id == "MIG107")
+    glm = rewrite(before, "zhipu")[0]
+    assert sent(glm, "embed(client, ['a'], dimensions=256)")["dimensions"] == 256
+    assert sent(glm, "embed_plain(client, ['a'])")["dimensions"] == 1024
     found = check_transformed(
         before,
         """\

@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-import textwrap
-
-from tests.codemod_helpers import check_noop, check_transformed, ids
+from tests.codemod_helpers import check_noop, check_transformed, ids, sent
 
 HEAD = """\
 from openai import OpenAI
@@ -171,24 +169,6 @@ def test_parameters_of_unsupported_endpoints_are_left() -> None:
 
 
 # -- calls with a `**mapping`: nothing is added that it may already carry -------------------
-
-
-class _Recorder:
-    """Stands in for a client: returns the keyword arguments a call would send."""
-
-    def __getattr__(self, name: str) -> _Recorder:
-        return self
-
-    def create(self, **kwargs: object) -> dict[str, object]:
-        return kwargs
-
-
-def sent(code: str, call: str) -> object:
-    """Run the migrated function with a recording client: a keyword given twice raises
-    TypeError before the client is reached."""
-    namespace: dict[str, object] = {}
-    exec(compile(textwrap.dedent(code), "migrated.py", "exec"), namespace)
-    return eval(call, {**namespace, "client": _Recorder()})
 
 
 SPLAT_BEFORE = """\
