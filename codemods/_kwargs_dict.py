@@ -263,6 +263,8 @@ def _use_of(plan: Plan, name: cst.Name) -> Use | None:
         return ("read",)  # spread into a call: copied
     if isinstance(parent, cst.ComparisonTarget):
         return ("read",)  # `"key" in d`
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is name:
+        return ("read",)  # `for key in d`
     return None
 
 

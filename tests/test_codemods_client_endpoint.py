@@ -663,3 +663,51 @@ def test_mapping_changed_elsewhere_is_unknown() -> None:
         """
     found = findings(src, "qwen")
     assert [(f.id, f.line) for f in found] == [("MIG107", 7)]
+
+
+def test_mapping_reads_do_not_hide_it_but_an_alias_does() -> None:
+    after = f"""\
+        import logging
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            kwargs = {{"timeout": timeout, "base_url": "{QWEN}", "api_key": os.environ["DASHSCOPE_API_KEY"]}}
+            if "timeout" in kwargs:
+                logging.info("keys: %s", [key for key in kwargs])
+            return OpenAI(**kwargs)
+        """
+    found = check_transformed(
+        """\
+        import logging
+
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            kwargs = {"timeout": timeout}
+            if "timeout" in kwargs:
+                logging.info("keys: %s", [key for key in kwargs])
+            return OpenAI(**kwargs)
+        """,
+        after,
+        "qwen",
+    )
+    # no key entry at all: added where the mapping is built, as OpenAI() would get it
+    assert "MIG107" not in ids(found)
+    aliased = findings(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            kwargs = {"timeout": timeout}
+            options = kwargs
+            options["base_url"] = "https://relay.example.com/v1"
+            return OpenAI(**kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in aliased] == [("MIG107", 8)]
