@@ -726,7 +726,10 @@ class _Upgrader:
                         index += 1
             node = node.with_changes(func=func, args=args)
             if remove or rename:
-                node = edit_call_args(node, remove=remove, rename=rename)
+                # (_splat_credentials showed no `**` mapping holds the new names)
+                node = edit_call_args(
+                    node, remove=remove, rename=rename, known_absent=set(rename.values())
+                )
             if download:  # v0 returned bytes; v1 returns a binary response
                 return cst.Attribute(value=node, attr=cst.Name("content"))
             return node

@@ -20,7 +20,7 @@ import pytest
 from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import Finding
 from migrator.rewrite import Plan, RewriteOptions, rewrite_module
-from tests.codemod_helpers import check_transformed, mapping
+from tests.codemod_helpers import check_transformed, mapping, sent
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "v0"
 EXPECTED = FIXTURES / "expected"
@@ -1159,3 +1159,50 @@ def test_v0_names_in_a_visible_mapping_leave_the_call() -> None:
         upgrade_v0=True,
     )
     assert "MIG107" in [f.id for f in found]
+
+
+def test_explicit_v0_names_are_renamed_beside_a_visible_mapping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    call = (
+        'client.chat.completions.create(model="deepseek-v4-pro", timeout=5, **kwargs, '
+        'extra_body={"thinking": {"type": "disabled"}})'
+    )
+    client = (
+        'client = OpenAI(base_url="https://api.deepseek.com", '
+        'api_key=os.environ["DEEPSEEK_API_KEY"])'
+    )
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+        {client}
+
+
+        def ask(question):
+            kwargs = {{"messages": []}}
+            return {call}
+        """
+    check_transformed(
+        """\
+        import openai
+
+
+        def ask(question):
+            kwargs = {"messages": []}
+            return openai.ChatCompletion.create(engine="gpt-4o", request_timeout=5, **kwargs)
+        """,
+        after,
+        "deepseek",
+        upgrade_v0=True,
+    )
+    pytest.importorskip("openai")  # the module client is built with the real SDK
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "k-provider")
+    sent_kwargs = sent(after, "ask('q')")
+    assert sent_kwargs == {
+        "model": "deepseek-v4-pro",
+        "timeout": 5,
+        "messages": [],
+        "extra_body": {"thinking": {"type": "disabled"}},
+    }
