@@ -143,8 +143,8 @@ def report_conditional_key(plan: Plan, site: ClientSite, edits: MappingEdits) ->
     where = edits.found.code
     plan.finding(
         "MIG107", "warning", "config",
-        f"api_key is set in `{where}` only on some paths: where it is not, "
-        f"{site.class_name}() reads OPENAI_API_KEY — make sure it always gets the "
+        f"api_key is set in `{where}` only on some paths: where it is not, the client "
+        "falls back to OPENAI_API_KEY — make sure it always gets the "
         f"{plan.mapping.name} key (env {plan.mapping.compat.key_env})",
         node=site.node,
     )  # fmt: skip
