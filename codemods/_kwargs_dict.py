@@ -248,11 +248,11 @@ def _use_of(plan: Plan, name: cst.Name) -> Use | None:
     if isinstance(parent, cst.Param):
         return ("read",)  # a parameter: only a builder makes the mapping known
     if isinstance(parent, cst.AssignTarget) and isinstance(grand, cst.Assign):
-        if len(grand.targets) == 1 and _is_builder(grand.value):
+        if len(grand.targets) == 1 and _is_builder(grand.value) and _own_line(plan, grand):
             return ("builder", plan.statement_of(grand), grand.value)  # type: ignore[return-value]
         return None
     if isinstance(parent, cst.AnnAssign) and parent.target is name:
-        if parent.value is not None and _is_builder(parent.value):
+        if parent.value is not None and _is_builder(parent.value) and _own_line(plan, parent):
             return ("builder", plan.statement_of(parent), parent.value)  # type: ignore[return-value]
         return None
     if isinstance(parent, cst.Subscript) and parent.value is name:
@@ -273,7 +273,12 @@ def _subscript_use(plan: Plan, subscript: cst.Subscript) -> Use | None:
     if isinstance(parent, cst.AssignTarget):
         assign = plan.parent_of(parent)
         key = _literal_key(subscript)
-        if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and key is not None:
+        if (
+            isinstance(assign, cst.Assign)
+            and len(assign.targets) == 1
+            and key is not None
+            and _own_line(plan, assign)
+        ):
             return ("set", plan.statement_of(assign), [(key, assign.value, assign)])
         return None
     if isinstance(parent, (cst.AugAssign, cst.Del, cst.AnnAssign)):
@@ -291,10 +296,18 @@ def _method_use(plan: Plan, attribute: cst.Attribute) -> Use | None:
     if method in _READ_METHODS:
         return ("read",)
     if method == "update" and call.args and all(a.keyword is not None for a in call.args):
-        if isinstance(plan.parent_of(call), cst.Expr):
+        expression = plan.parent_of(call)
+        if isinstance(expression, cst.Expr) and _own_line(plan, expression):
             keys = [(a.keyword.value, a.value, a) for a in call.args if a.keyword is not None]
             return ("set", plan.statement_of(call), keys)
     return None
+
+
+def _own_line(plan: Plan, small: cst.CSTNode) -> bool:
+    """`small` is a statement line of its own (not `if x: d["k"] = v`, not `a; b`): its
+    line is where it can be edited, and its block says when it runs."""
+    line = plan.parent_of(small)
+    return isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1
 
 
 def _literal_key(subscript: cst.Subscript) -> str | None:
@@ -353,36 +366,51 @@ def add_entry(
     )
 
 
-def remove_entry(plan: Plan, found: KwargsDict, entry: Entry, rule: str) -> bool:
-    """Remove one entry where it is set (a statement alone in its block becomes `pass`)."""
-    holder = entry.holder
-    if isinstance(holder, cst.DictElement):
-        assert isinstance(found.builder, cst.Dict)
-        return plan.replace(found.builder, lambda d: _without_key(d, entry.key), rule)
-    if isinstance(holder, cst.Arg):
-        owner = plan.parent_of(holder)
-        assert isinstance(owner, cst.Call)
-        if len(owner.args) == 1 and owner is not found.builder:
-            # `d.update(key=v)` with nothing else: the statement goes
-            return _remove_statement(plan, plan.statement_of(owner), rule)
-        key = entry.key
-        return plan.replace(owner, lambda c: edit_call_args(c, remove={key}), rule)
-    return _remove_statement(plan, plan.statement_of(holder), rule)
-
-
-def _remove_statement(plan: Plan, statement: cst.CSTNode, rule: str) -> bool:
-    block = plan.parent_of(statement)
-    body = getattr(block, "body", ())
-    alone = isinstance(block, cst.IndentedBlock) and len(body) == 1
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) > 1:
-        return False  # `a = 1; d["k"] = v`: not worth splitting
-    if alone:
-        guard = plan.parent_of(block)  # type: ignore[arg-type]
-        if isinstance(guard, cst.If) and guard.orelse is None and _harmless(guard.test):
+def remove_entries(plan: Plan, found: KwargsDict, entries: list[Entry], rule: str) -> None:
+    """Remove entries where they are set. A block whose statements all go keeps a `pass`
+    (or, for `if name: d["k"] = v`, the whole `if` goes when that empties nothing)."""
+    statements: dict[cst.CSTNode, list[cst.CSTNode]] = {}  # block -> statements to remove
+    for entry in entries:
+        holder = entry.holder
+        if isinstance(holder, cst.DictElement):
+            assert isinstance(found.builder, cst.Dict)
+            key = entry.key
+            plan.replace(found.builder, lambda d, k=key: _without_key(d, k), rule)
+            continue
+        if isinstance(holder, cst.Arg):
+            owner = plan.parent_of(holder)
+            assert isinstance(owner, cst.Call)
+            if owner is found.builder or len(owner.args) > 1:
+                key = entry.key
+                plan.replace(owner, lambda c, k=key: edit_call_args(c, remove={k}), rule)
+                continue
+            holder = owner  # `d.update(key=v)` with nothing else: the statement goes
+        statement = plan.statement_of(holder)
+        block = plan.parent_of(statement)
+        assert block is not None
+        if statement not in statements.setdefault(block, []):
+            statements[block].append(statement)
+    for block, going in statements.items():
+        if len(going) < len(getattr(block, "body", ())):
+            for statement in going:
+                plan.replace(statement, lambda _: cst.RemoveFromParent(), rule)
+            continue
+        guard = plan.parent_of(block)
+        outer = plan.parent_of(guard) if guard is not None else None
+        if (
+            isinstance(guard, cst.If)
+            and guard.orelse is None
+            and _harmless(guard.test)
+            and isinstance(outer, (cst.IndentedBlock, cst.Module))
+            and len(outer.body) > 1  # the block around it does not empty
+        ):
             # `if organization: d["organization"] = organization`: the whole `if` goes
-            return plan.replace(guard, lambda _: cst.RemoveFromParent(), rule)
-        return plan.replace(statement, lambda s: s.with_changes(body=[cst.Pass()]), rule)
-    return plan.replace(statement, lambda _: cst.RemoveFromParent(), rule)
+            plan.replace(guard, lambda _: cst.RemoveFromParent(), rule)
+            continue
+        first, *rest = going
+        plan.replace(first, lambda line: line.with_changes(body=[cst.Pass()]), rule)
+        for statement in rest:
+            plan.replace(statement, lambda _: cst.RemoveFromParent(), rule)
 
 
 def _harmless(test: cst.BaseExpression) -> bool:

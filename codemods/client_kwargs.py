@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 import libcst as cst
 from migrator.codemods._edit import env_read, keyword_args
 from migrator.codemods._kwargs_dict import (
+    Entry,
     KwargsDict,
     add_entry,
     can_add,
     kwargs_dicts,
-    remove_entry,
+    remove_entries,
     set_entry,
 )
 
@@ -124,14 +125,16 @@ def drop_keys(plan: Plan, edits: MappingEdits, keys: set[str]) -> list[str]:
     """Remove the entries of `keys` the mapping shows; the keys removed."""
     found = edits.found
     removed: list[str] = []
+    going: list[Entry] = []
     for key in sorted(keys):
         entries = found.entries_of(key)
         if not entries:
             continue
         edits.handled.add(key)
         removed.append(key)
-        for entry in entries:
-            edits.pending.append(lambda e=entry: remove_entry(plan, found, e, "MIG100"))
+        going.extend(entries)
+    if going:
+        edits.pending.append(lambda: remove_entries(plan, found, going, "MIG100"))
     return removed
 
 

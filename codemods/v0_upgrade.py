@@ -65,7 +65,7 @@ from migrator.codemods._edit import (
     env_read_with_default,
     replace_string_value,
 )
-from migrator.codemods._kwargs_dict import kwargs_dicts, remove_entry
+from migrator.codemods._kwargs_dict import kwargs_dicts, remove_entries
 from migrator.codemods.client_endpoint import (
     OPENAI_ENV_PREFIXES,
     base_url_expression,
@@ -771,9 +771,7 @@ class _Upgrader:
             return False
         (found,) = dicts
         dropped = sorted(k for k in REQUEST_CREDENTIALS if found.entries_of(k))
-        for key in dropped:
-            for entry in found.entries_of(key):
-                remove_entry(plan, found, entry, RULE)
+        remove_entries(plan, found, [e for k in dropped for e in found.entries_of(k)], RULE)
         if dropped:
             plan.finding(
                 "MIG416", "warning", "config",

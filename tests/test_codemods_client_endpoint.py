@@ -711,3 +711,56 @@ def test_mapping_reads_do_not_hide_it_but_an_alias_does() -> None:
         "qwen",
     )
     assert [(f.id, f.line) for f in aliased] == [("MIG107", 8)]
+
+
+def test_removed_account_entries_never_leave_an_empty_block() -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(org, project, flag):
+            kwargs = {"timeout": 3}
+            if flag:
+                if org:
+                    kwargs["organization"] = org
+            if project:
+                kwargs["organization"] = org
+                kwargs["project"] = project
+            kwargs.update(project=project, max_retries=2)
+            return OpenAI(**kwargs)
+        """,
+        f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(org, project, flag):
+            kwargs = {{"timeout": 3, "base_url": "{QWEN}", "api_key": os.environ["DASHSCOPE_API_KEY"]}}
+            if flag:
+                if org:
+                    pass
+            kwargs.update(max_retries=2)
+            return OpenAI(**kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG102", 13)]
+
+
+def test_a_key_set_on_a_compound_line_makes_the_mapping_unknown() -> None:
+    # `if x: d["k"] = v` looks like a statement of the function's block: it is not
+    found = findings(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(key):
+            kwargs = {"timeout": 3}
+            if key: kwargs["api_key"] = key
+            return OpenAI(**kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG107", 7)]
