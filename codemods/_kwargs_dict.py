@@ -48,6 +48,14 @@ class KwargsDict:
     entries: list[Entry] = field(default_factory=list)
     # Parts whose keys are unknown: (their code, the keys they cannot hold).
     open_parts: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    # Keys read back by `d["key"]` (a removed or renamed key would raise KeyError there);
+    # None: some read cannot be told (`d[name]`).
+    key_reads: set[str] | None = field(default_factory=set)
+    shared: bool = False  # also spread into another call, or read by a closure
+
+    def read_back(self, key: str) -> bool:
+        """Could removing or renaming `key` break a later `d["key"]`?"""
+        return self.key_reads is None or key in self.key_reads
 
     @property
     def code(self) -> str:
@@ -99,13 +107,16 @@ def _read(plan: Plan, call: cst.Call, splat: cst.Arg) -> KwargsDict:
         return found
     builders: list[tuple[cst.CSTNode, cst.Dict | cst.Call]] = []
     pending: list[tuple[cst.CSTNode, list[tuple[str, cst.BaseExpression, cst.CSTNode]]]] = []
+    reads: list[cst.Name] = []
     for name in uses.names:
         if name is value:
             continue
         kind = _use_of(plan, name)
         if kind is None:
             return found  # something else may change the mapping
-        if kind[0] == "builder":
+        if kind[0] == "read":
+            reads.append(name)
+        elif kind[0] == "builder":
             builders.append((kind[1], kind[2]))
         elif kind[0] == "set":
             pending.append((kind[1], kind[2]))
@@ -127,7 +138,22 @@ def _read(plan: Plan, call: cst.Call, splat: cst.Arg) -> KwargsDict:
         entries.extend(Entry(k, v, h, always) for k, v, h in keys)
     _read_builder(found, builder, scope, always=True)
     found.entries.extend(entries)
+    _note_reads(plan, found, reads, closures=bool(uses.skipped) or anchor is not call)
     return found
+
+
+def _note_reads(plan: Plan, found: KwargsDict, reads: list[cst.Name], *, closures: bool) -> None:
+    found.shared = closures
+    for name in reads:
+        parent = plan.parent_of(name)
+        if isinstance(parent, cst.Subscript) and found.key_reads is not None:
+            key = _literal_key(parent)
+            if key is None:
+                found.key_reads = None
+            else:
+                found.key_reads.add(key)
+        elif isinstance(parent, cst.Arg):
+            found.shared = True  # `other(**d)`
 
 
 def _only_read(plan: Plan, splatted: cst.Name, function: cst.FunctionDef) -> bool:
@@ -215,8 +241,8 @@ class _NameUses(cst.CSTVisitor):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if node is not self.scope and isinstance(node, cst.FunctionDef) and self.reads_only(node):
-            self.skipped.add(node)
-            return False
+            self.skipped.add(node)  # looked into for its reads, but not a nested scope
+            return True
         if node is not self.scope and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             self.depth += 1
         if isinstance(node, cst.Name) and node.value == self.name:

@@ -415,6 +415,11 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
     endpoint_keys = ("base_url", "azure_endpoint") if site.is_azure else ("base_url",)
     wanted = {"base_url", "api_key"} | (AZURE_ONLY_ARGS if site.is_azure else set())
     mapping = read_client_kwargs(plan, site, wanted)
+    if mapping is not None and site.is_azure:
+        # Azure-only entries must go, and cannot where `d["key"]` reads them back
+        found = mapping.found
+        read_back = [k for k in AZURE_ONLY_ARGS if found.entries_of(k) and found.read_back(k)]
+        mapping.unknown += sorted(read_back)
     if mapping is not None and mapping.unknown:
         report_left(plan, site, mapping, plan.mapping.compat.base_url)
         return

@@ -128,8 +128,8 @@ def drop_keys(plan: Plan, edits: MappingEdits, keys: set[str]) -> list[str]:
     going: list[Entry] = []
     for key in sorted(keys):
         entries = found.entries_of(key)
-        if not entries:
-            continue
+        if not entries or found.read_back(key):
+            continue  # (kept where `d["key"]` reads it back: an OpenAI header is harmless)
         edits.handled.add(key)
         removed.append(key)
         going.extend(entries)

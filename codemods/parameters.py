@@ -36,16 +36,26 @@ FAMILIES = ("chat", "completions", "embeddings")
 
 
 def fix_parameters(plan: Plan) -> None:
-    for call in plan.inventory.calls:
-        if (
-            call.family in FAMILIES
-            and plan.mapping.supports(call.family)  # else marked as a whole by endpoints
-            and call_retargeted(plan, call)
-        ):
-            _fix_call(plan, call)
+    for call in translated_calls(plan):
+        _fix_call(plan, call)
 
 
-def _number(expr: cst.BaseExpression) -> float | None:
+def translated_calls(plan: Plan) -> list[CallSite]:
+    """Calls whose parameters the mapping's rules apply to."""
+    return [
+        call
+        for call in plan.inventory.calls
+        if call.family in FAMILIES
+        and plan.mapping.supports(call.family)  # else marked as a whole by endpoints
+        and call_retargeted(plan, call)
+    ]
+
+
+def clamp(value: float, low: float | None, high: float | None) -> float:
+    return min(max(value, low if low is not None else value), high if high is not None else value)
+
+
+def number_value(expr: cst.BaseExpression) -> float | None:
     negative = False
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
         negative, expr = True, expr.expression
@@ -93,23 +103,22 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
                 "MIG302", "info", "code", f"{where} renamed to {rule.to} — {rule.message}", node=arg
             )
         elif rule.action == "clamp":
-            value = _number(arg.value)
+            value = number_value(arg.value)
             if value is None:
                 plan.finding(
                     "MIG303", "warning", "behaviour",
                     f"{where} is not a literal; {name_of} accepts "
-                    f"{_range(rule.min, rule.max)} — {rule.message}",
+                    f"{value_range(rule.min, rule.max)} — {rule.message}",
                     node=arg,
                 )  # fmt: skip
                 continue
-            clamped = min(max(value, rule.min if rule.min is not None else value),
-                          rule.max if rule.max is not None else value)  # fmt: skip
+            clamped = clamp(value, rule.min, rule.max)
             if clamped != value and not plan.suppressed("MIG303", arg):
-                set_values[name] = _number_node(clamped, arg.value)
+                set_values[name] = number_node(clamped, arg.value)
                 plan.finding(
                     "MIG303", "warning", "behaviour",
                     f"{where} {value:g} clamped to {clamped:g} ({name_of} accepts "
-                    f"{_range(rule.min, rule.max)}) — {rule.message}",
+                    f"{value_range(rule.min, rule.max)}) — {rule.message}",
                     node=arg,
                 )  # fmt: skip
         elif rule.action == "extra_body":
@@ -261,7 +270,7 @@ def _dict_node(moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]
     return merge_into_dict(d, model_extra)
 
 
-def _range(low: float | None, high: float | None) -> str:
+def value_range(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
         return f"[{low:g}, {high:g}]"
     if low is not None:
@@ -269,7 +278,7 @@ def _range(low: float | None, high: float | None) -> str:
     return f"<= {high:g}"
 
 
-def _number_node(value: float, original: cst.BaseExpression) -> cst.BaseExpression:
+def number_node(value: float, original: cst.BaseExpression) -> cst.BaseExpression:
     if isinstance(original, cst.Integer) and value == int(value):
         return cst.Integer(str(int(value)))
     text = f"{value:g}"

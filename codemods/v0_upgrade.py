@@ -758,6 +758,10 @@ class _Upgrader:
         risky = REQUEST_CREDENTIALS | v0_names | renamed_to
         hidden = sorted(k for k in risky if any(d.may_hide(k) for d in dicts))
         shown = sorted(k for k in (v0_names | renamed_to) if any(d.entries_of(k) for d in dicts))
+        # a credential removed from the mapping must not be read back later
+        shown += sorted(
+            k for k in REQUEST_CREDENTIALS if any(d.entries_of(k) and d.read_back(k) for d in dicts)
+        )
         if hidden or shown:
             where = ", ".join(f"**{d.code}" for d in dicts)
             keys = ", ".join(hidden or shown)

@@ -278,7 +278,7 @@ def test_dimensions_are_not_added_beside_a_mapping_that_may_hold_them() -> None:
 
 
         def embed_plain(client: OpenAI, texts):
-            options = {"user": "u-1"}
+            options = {"timeout": 30}
             return client.embeddings.create(model="text-embedding-3-small", input=texts, **options)
         """
     found = check_transformed(
@@ -292,7 +292,7 @@ def test_dimensions_are_not_added_beside_a_mapping_that_may_hold_them() -> None:
 
 
         def embed_plain(client: OpenAI, texts):
-            options = {"user": "u-1"}
+            options = {"timeout": 30}
             return client.embeddings.create(model="embedding-3", input=texts, **options, dimensions=1024, extra_body={"encoding_format": "float"})
         """,
         "zhipu",
@@ -313,7 +313,7 @@ def test_dimensions_are_not_added_beside_a_mapping_that_may_hold_them() -> None:
 
 
         def embed_plain(client: OpenAI, texts):
-            options = {"user": "u-1"}
+            options = {"timeout": 30}
             return client.embeddings.create(model="text-embedding-v4", input=texts, **options, dimensions=1536, extra_body={"encoding_format": "float"})
         """,
         "qwen",
