@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import json
 from collections.abc import Mapping as AbcMapping
+from collections.abc import Set as AbcSet
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,7 +15,7 @@ import libcst as cst
 from migrator.codemods._scope import is_bound, module_alias, runs_at_import, visible
 
 from migrator.rewrite import Plan
-from migrator.source import plain_comma, sequence_separator
+from migrator.source import code_of, plain_comma, sequence_separator
 
 
 def string_literal(value: str) -> cst.SimpleString:
@@ -110,20 +111,81 @@ def keyword_args(call: cst.Call) -> dict[str, cst.Arg]:
     return {a.keyword.value: a for a in call.args if a.keyword is not None}
 
 
+def splat_args(call: cst.Call) -> list[cst.Arg]:
+    """The `**mapping` arguments of `call`."""
+    return [a for a in call.args if a.star == "**"]
+
+
+def splat_may_carry(arg: cst.Arg, name: str) -> bool:
+    """Whether the `**` argument `arg` may hold the keyword `name`, as far as the call
+    itself shows: only a `**{...}` literal with plain string keys can be read here."""
+    value = arg.value
+    if not isinstance(value, cst.Dict):
+        return True
+    if any(
+        not isinstance(e, cst.DictElement) or not isinstance(e.key, cst.SimpleString)
+        for e in value.elements
+    ):
+        return True
+    return name in dict_keys(value)
+
+
+def keywords_at_risk(
+    call: cst.Call,
+    *,
+    set_values: AbcMapping[str, cst.BaseExpression] | None = None,
+    rename: AbcMapping[str, str] | None = None,
+    known_absent: AbcSet[str] = frozenset(),
+) -> dict[str, str]:
+    """The keywords `edit_call_args` would refuse to add to `call`, each with what may
+    already hold it (the code of a `**` argument, or the keyword itself).
+
+    Appending `name=` (or renaming to it) next to a `**` argument that may carry `name`
+    raises "got multiple values for keyword argument" at run time, and a keyword written
+    twice does not even compile: a fixer asks first, then edits the mapping where it is
+    built, merges visibly, or leaves the call and reports it. `known_absent`: keys the
+    caller has shown no `**` argument holds (see codemods/_kwargs_dict.py)."""
+    explicit = keyword_args(call)
+    new_names = [n for n in (set_values or {}) if n not in explicit]
+    at_risk: dict[str, str] = {}
+    for old, name in (rename or {}).items():
+        if old in explicit and name != old:
+            if name in explicit:
+                at_risk[name] = f"{name}="
+            else:
+                new_names.append(name)
+    for name in new_names:
+        if name in known_absent:
+            continue
+        holder = next((a for a in splat_args(call) if splat_may_carry(a, name)), None)
+        if holder is not None:
+            at_risk[name] = f"**{code_of(holder.value)}"
+    return at_risk
+
+
 def edit_call_args(
     call: cst.Call,
     *,
     set_values: AbcMapping[str, cst.BaseExpression] | None = None,
     remove: set[str] | frozenset[str] = frozenset(),
     rename: AbcMapping[str, str] | None = None,
+    known_absent: AbcSet[str] = frozenset(),
 ) -> cst.Call:
     """Replace, rename, remove and append keyword arguments of `call`.
+
+    Never produces a keyword twice: a keyword `keywords_at_risk` names (a `**` argument
+    may carry it, or it is already written) is not appended and not renamed to; callers
+    ask `keywords_at_risk` first and decide what to do instead.
 
     Layout is kept: every argument keeps its own comma and whitespace; only the end of
     the list is re-threaded, so that the last argument (new, or left last by a removal)
     carries the original trailing comma and the whitespace before `)`."""
-    set_values = dict(set_values or {})
-    rename = dict(rename or {})
+    at_risk = keywords_at_risk(
+        call, set_values=set_values, rename=rename, known_absent=known_absent
+    )
+    explicit = keyword_args(call)
+    set_values = {k: v for k, v in (set_values or {}).items() if k in explicit or k not in at_risk}
+    rename = {k: v for k, v in (rename or {}).items() if v not in at_risk}
     original = list(call.args)
     if not original and not set_values:
         return call

@@ -34,6 +34,16 @@ from migrator.codemods._edit import (
     string_literal,
 )
 from migrator.codemods._scope import runs_at_import, visible
+from migrator.codemods.client_kwargs import (
+    MappingEdits,
+    can_place,
+    drop_keys,
+    key_default,
+    place_value,
+    read_client_kwargs,
+    report_conditional_key,
+    report_left,
+)
 
 from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import Plan
@@ -471,15 +481,28 @@ def _assigned_value(plan: Plan, target: cst.CSTNode) -> cst.BaseExpression | Non
 
 
 def _key_and_account(
-    plan: Plan, site: ClientSite, args: dict[str, cst.Arg]
+    plan: Plan, site: ClientSite, args: dict[str, cst.Arg], mapping: MappingEdits | None = None
 ) -> tuple[dict[str, cst.BaseExpression], set[str]]:
     """What every retargeted client gets: the target's key (unless the user's own stays)
-    and no OpenAI account arguments (MIG102)."""
+    and no OpenAI account arguments (MIG102). With a `**mapping` the key and account
+    entries it shows are edited there (the call must not get them twice)."""
     set_values: dict[str, cst.BaseExpression] = {}
-    key = _api_key_value(plan, site, args)
-    if key is not None:
-        set_values["api_key"] = key
+    if mapping is None or "api_key" in args:
+        key = _api_key_value(plan, site, args)
+        if key is not None:
+            set_values["api_key"] = key
+    else:
+
+        def key_policy(value: cst.BaseExpression) -> cst.BaseExpression | None:
+            return _api_key_value(plan, site, {"api_key": cst.Arg(value)})
+
+        if not place_value(
+            plan, mapping, "api_key", key_policy, key_default(plan), fill_gaps=False
+        ):
+            report_conditional_key(plan, site, mapping)
     account = sorted(ACCOUNT_ARGS & args.keys())
+    if mapping is not None:
+        account = sorted({*account, *drop_keys(plan, mapping, ACCOUNT_ARGS - args.keys())})
     if account:
         plan.finding(
             "MIG102", "info", "config",
@@ -487,12 +510,59 @@ def _key_and_account(
             f"{plan.mapping.name} has no equivalent)",
             node=site.node,
         )  # fmt: skip
-    return set_values, set(account)
+    return set_values, set(account) & args.keys()
+
+
+def _mapping_endpoint(
+    plan: Plan, site: ClientSite, mapping: MappingEdits, keys: tuple[str, ...]
+) -> str | None:
+    """new | keep | env | None (left, reported): the client's endpoint when its `**`
+    mapping sets it; each entry is classified as an explicit `base_url=` would be."""
+    entries = next((found for k in keys if (found := mapping.found.entries_of(k))), [])
+    kinds = [endpoint_kind(plan, e.value) for e in entries]
+    kept = [kind in KEPT_KINDS for kind in kinds]
+    if any(kept) and not (all(kept) and mapping.found.always_has(entries[0].key)):
+        mapping.unknown.append(entries[0].key)
+        report_left(
+            plan, site, mapping, plan.mapping.compat.base_url,
+            f"`{mapping.found.code}` sets {entries[0].key} to a non-OpenAI endpoint on some "
+            "paths only",
+        )  # fmt: skip
+        return None
+    for entry, kind in zip(entries, kinds, strict=True):
+        report_endpoint(plan, kind, entry.value, "base_url", site.node)
+    if entries and all(kept):
+        # The calls through this client keep their models and parameters (client_kept),
+        # as they do for an explicit base_url= of the same kind.
+        site.base_url = entries[-1].value
+        return "keep"
+    return "env" if kinds and all(k == "env" for k in kinds) else "new"
 
 
 def _to_compat(plan: Plan, site: ClientSite) -> None:
     args = keyword_args(site.node)
-    state = _endpoint_state(plan, site)
+    endpoint_keys = ("base_url", "azure_endpoint") if site.is_azure else ("base_url",)
+    wanted = {"base_url", "api_key"} | (AZURE_ONLY_ARGS if site.is_azure else set())
+    mapping = read_client_kwargs(plan, site, wanted)
+    if mapping is not None and site.is_azure:
+        # Azure-only entries must go, and cannot where `d["key"]` reads them back
+        found = mapping.found
+        read_back = [k for k in AZURE_ONLY_ARGS if found.entries_of(k) and found.read_back(k)]
+        mapping.unknown += sorted(read_back)
+    if mapping is not None and mapping.unknown:
+        report_left(plan, site, mapping, plan.mapping.compat.base_url)
+        return
+    if mapping is not None and "base_url" not in args and not can_place(mapping, "base_url"):
+        mapping.unknown.append("base_url")
+        report_left(plan, site, mapping, plan.mapping.compat.base_url)
+        return
+    if mapping is None or endpoint_keys[0] in args or endpoint_keys[-1] in args:
+        state = _endpoint_state(plan, site)
+    else:
+        found_state = _mapping_endpoint(plan, site, mapping, endpoint_keys)
+        if found_state is None:
+            return
+        state = found_state
     if state == "keep":
         return
     endpoint: dict[str, cst.BaseExpression] = {}
@@ -500,13 +570,24 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
         endpoint["base_url"] = base_url_expression(plan, site.node)
     elif state == "env":
         endpoint["base_url"] = configurable_base_url(plan, site.node)
-    set_values, remove = _key_and_account(plan, site, args)
+    if mapping is not None and "base_url" not in args:
+        new_url = endpoint["base_url"]
+        if not place_value(
+            plan, mapping, "base_url", lambda _: new_url, lambda: new_url, fill_gaps=True
+        ):
+            mapping.unknown.append("base_url")
+            report_left(plan, site, mapping, plan.mapping.compat.base_url)
+            return
+        endpoint = {}
+    set_values, remove = _key_and_account(plan, site, args, mapping)
     set_values = {**endpoint, **set_values}
     rename_class: str | None = None
     if site.is_azure:
         azure = sorted(AZURE_ONLY_ARGS & args.keys())
         remove.update(azure)
         remove.discard("base_url")
+        if mapping is not None:
+            azure = sorted({*azure, *drop_keys(plan, mapping, set(AZURE_ONLY_ARGS) - args.keys())})
         rename_class = "AsyncOpenAI" if site.is_async else "OpenAI"
         plan.finding(
             "MIG103", "warning", "code",
@@ -521,6 +602,9 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
                 "Azure AD (Entra) authentication removed: the provider uses an API key",
                 node=site.node,
             )  # fmt: skip
+
+    if mapping is not None:
+        mapping.apply()
 
     def edit(call: cst.Call) -> cst.Call:
         call = edit_call_args(call, set_values=set_values, remove=remove)
@@ -547,7 +631,16 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
         return  # already Azure: env var names are handled by the env fixer
     compat = plan.mapping.compat
     args = keyword_args(site.node)
-    if _endpoint_state(plan, site) == "keep":
+    azure_keys = {"base_url", "api_key", "azure_endpoint", "api_version"}
+    mapping = read_client_kwargs(plan, site, azure_keys)
+    if mapping is not None and mapping.unknown:
+        report_left(plan, site, mapping, None)
+        return
+    if mapping is None or "base_url" in args:
+        state = _endpoint_state(plan, site)
+    else:
+        state = _mapping_endpoint(plan, site, mapping, ("base_url",))
+    if state in ("keep", None):
         return
     set_values: dict[str, cst.BaseExpression] = {
         "azure_endpoint": env_read(
@@ -562,7 +655,17 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
         if compat.api_version
         else env_read(plan, compat.api_version_env or "OPENAI_API_VERSION", at=site.node),
     }
-    key_values, remove = _key_and_account(plan, site, args)
+    if mapping is not None:
+        for key in [k for k in set_values if k not in args]:
+            value = set_values.pop(key)
+            if not place_value(
+                plan, mapping, key, lambda _, v=value: v, lambda v=value: v, fill_gaps=True
+            ):
+                mapping.unknown.append(key)
+                report_left(plan, site, mapping, None)
+                return
+        drop_keys(plan, mapping, {"base_url"} - args.keys())
+    key_values, remove = _key_and_account(plan, site, args, mapping)
     set_values.update(key_values)
     remove.add("base_url")
     new_class = "AsyncAzureOpenAI" if site.is_async else "AzureOpenAI"
@@ -572,6 +675,8 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
         "Azure deployment names",
         node=site.node,
     )  # fmt: skip
+    if mapping is not None:
+        mapping.apply()
 
     def edit(call: cst.Call) -> cst.Call:
         call = edit_call_args(call, set_values=set_values, remove=remove)

@@ -21,6 +21,7 @@ Rules:
   MIG210 model chosen for what the call does (images, streaming, tools)
   MIG211 no mapped model fits what the call does: model left
   MIG212 --model-map choice lacks what the call needs (per the mapping): kept
+  MIG107 dimensions= may already be in the call's `**` mapping: not added, reported
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Callable
 
 import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
+from migrator.codemods._kwargs_dict import key_state, report_splat
 from migrator.codemods._model_fit import call_needs, model_choice, shared_calls
 from migrator.codemods.client_endpoint import call_retargeted
 from migrator.codemods.model_uses import ModelUses
@@ -217,7 +219,13 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
             size = _fit_user_size(plan, call, target, done)
         else:
             if target.dimensions is not None and not fixed_size:
-                additions["dimensions"] = cst.Integer(str(target.dimensions))
+                if key_state(plan, call.node, "dimensions") in ("entry", "unknown"):
+                    report_splat(
+                        plan, call.node, ["dimensions"],
+                        f"setting dimensions={target.dimensions} for {target.model!r}",
+                    )  # fmt: skip
+                else:
+                    additions["dimensions"] = cst.Integer(str(target.dimensions))
             size = _size_note(ref.value, target.dimensions, "dimensions" in additions)
             if "dimensions" in args:  # dropped (fixed size): a constant for it must follow
                 size += _follow_fixed_size(plan, call, target, done)
@@ -228,7 +236,12 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
             node=call.node,
         )  # fmt: skip
     if additions:
-        plan.replace(call.node, lambda n: edit_call_args(n, set_values=additions), "MIG200")
+        known = set(additions)  # checked above: no `**` argument can hold them
+        plan.replace(
+            call.node,
+            lambda n: edit_call_args(n, set_values=additions, known_absent=known),
+            "MIG200",
+        )
 
 
 def _rewrite_for_needs(

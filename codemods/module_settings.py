@@ -32,6 +32,7 @@ from migrator.codemods._edit import (
     replace_string_value,
     string_literal,
 )
+from migrator.codemods._kwargs_dict import key_state, report_splat
 from migrator.codemods.client_endpoint import (
     KEPT_KINDS,
     base_url_expression,
@@ -363,7 +364,14 @@ def _v0_engine(plan: Plan, call: cst.Call) -> None:
     keywords = {a.keyword.value for a in call.args if a.keyword is not None}
     if keywords & {"engine", "deployment_id"} or "model" not in keywords:
         return
-    if plan.replace(call, lambda n: edit_call_args(n, rename={"model": "engine"}), "MIG103"):
+    if key_state(plan, call, "engine") in ("entry", "unknown"):
+        report_splat(plan, call, ["engine"], "renaming model= to engine= (v0 Azure)")
+        return
+
+    def edit(node: cst.Call) -> cst.Call:
+        return edit_call_args(node, rename={"model": "engine"}, known_absent={"engine"})
+
+    if plan.replace(call, edit, "MIG103"):
         plan.finding(
             "MIG103", "info", "code",
             "model= became engine=: v0 Azure calls name the deployment (assumed to be named "

@@ -10,10 +10,12 @@ Rules:
   MIG303 value clamped into the provider's range (or could not be checked)
   MIG304 parameter moved into extra_body
   MIG305 parameter not supported by the provider: left as it is, marked
+  MIG107 a renamed or moved parameter may already be in the call's `**` mapping: left
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
@@ -22,7 +24,9 @@ from migrator.codemods._edit import (
     edit_call_args,
     merge_into_dict,
     python_literal,
+    splat_args,
 )
+from migrator.codemods._kwargs_dict import key_state, kwargs_dicts, report_splat
 from migrator.codemods._model_fit import call_target
 from migrator.codemods.client_endpoint import call_retargeted
 
@@ -33,16 +37,26 @@ FAMILIES = ("chat", "completions", "embeddings")
 
 
 def fix_parameters(plan: Plan) -> None:
-    for call in plan.inventory.calls:
-        if (
-            call.family in FAMILIES
-            and plan.mapping.supports(call.family)  # else marked as a whole by endpoints
-            and call_retargeted(plan, call)
-        ):
-            _fix_call(plan, call)
+    for call in translated_calls(plan):
+        _fix_call(plan, call)
 
 
-def _number(expr: cst.BaseExpression) -> float | None:
+def translated_calls(plan: Plan) -> list[CallSite]:
+    """Calls whose parameters the mapping's rules apply to."""
+    return [
+        call
+        for call in plan.inventory.calls
+        if call.family in FAMILIES
+        and plan.mapping.supports(call.family)  # else marked as a whole by endpoints
+        and call_retargeted(plan, call)
+    ]
+
+
+def clamp(value: float, low: float | None, high: float | None) -> float:
+    return min(max(value, low if low is not None else value), high if high is not None else value)
+
+
+def number_value(expr: cst.BaseExpression) -> float | None:
     negative = False
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
         negative, expr = True, expr.expression
@@ -61,6 +75,8 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
     extra: dict[str, cst.BaseExpression] = {}
     name_of = mapping.name
     unsupported: list[str] = []
+    place = _extra_body_place(plan, call, args)
+    known_absent: set[str] = {"extra_body"} if place.kind == "call" else set()
     for name, arg in args.items():
         rule = mapping.param_rule(call.family, name)
         if rule is None:
@@ -78,33 +94,46 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
                 continue
             if rule.to in args:
                 remove.add(name)
+            elif key_state(plan, call.node, rule.to) in ("entry", "unknown"):
+                report_splat(plan, call.node, [rule.to], f"renaming {name}= to {rule.to}=")
+                continue
             else:
                 rename[name] = rule.to
+                known_absent.add(rule.to)
             plan.finding(
                 "MIG302", "info", "code", f"{where} renamed to {rule.to} — {rule.message}", node=arg
             )
         elif rule.action == "clamp":
-            value = _number(arg.value)
+            value = number_value(arg.value)
             if value is None:
                 plan.finding(
                     "MIG303", "warning", "behaviour",
                     f"{where} is not a literal; {name_of} accepts "
-                    f"{_range(rule.min, rule.max)} — {rule.message}",
+                    f"{value_range(rule.min, rule.max)} — {rule.message}",
                     node=arg,
                 )  # fmt: skip
                 continue
-            clamped = min(max(value, rule.min if rule.min is not None else value),
-                          rule.max if rule.max is not None else value)  # fmt: skip
+            clamped = clamp(value, rule.min, rule.max)
             if clamped != value and not plan.suppressed("MIG303", arg):
-                set_values[name] = _number_node(clamped, arg.value)
+                set_values[name] = number_node(clamped, arg.value)
                 plan.finding(
                     "MIG303", "warning", "behaviour",
                     f"{where} {value:g} clamped to {clamped:g} ({name_of} accepts "
-                    f"{_range(rule.min, rule.max)}) — {rule.message}",
+                    f"{value_range(rule.min, rule.max)}) — {rule.message}",
                     node=arg,
                 )  # fmt: skip
         elif rule.action == "extra_body":
             if plan.suppressed("MIG304", arg):
+                continue
+            if place.kind == "unknown":
+                report_splat(plan, call.node, ["extra_body"], f"moving {name}= into extra_body")
+                continue
+            if place.kind == "entry" and not _is_constant(arg.value):
+                # the mapping is built above: a name there may not be bound yet
+                report_splat(
+                    plan, call.node, ["extra_body"],
+                    f"moving {name}= into the extra_body the mapping builds",
+                )  # fmt: skip
                 continue
             remove.add(name)
             extra[rule.to or name] = arg.value
@@ -149,14 +178,76 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
         for key, value in extra.items():
             set_values[key] = value
         extra, model_extra = {}, {}
+        hidden = [k for k in set_values if k not in args and _may_be_in_splat(plan, call, k)]
+        if hidden:
+            report_splat(plan, call.node, hidden, "sending them as body fields")
+            for key in hidden:
+                set_values.pop(key)
+                remove.difference_update({key})
+        known_absent.update(k for k in set_values if k not in args)
+    elif model_extra and place.kind == "unknown":
+        report_splat(
+            plan, call.node, ["extra_body"], f"adding extra_body {model_extra} for its model"
+        )
+        model_extra = {}
+    if place.kind == "entry" and (extra or model_extra):
+        assert place.entry is not None
+        moved, wanted = dict(extra), dict(model_extra)
+        plan.replace(place.entry, lambda d: _into_dict(d, moved, wanted), "MIG300")
+        extra, model_extra = {}, {}
 
     def edit(node: cst.Call) -> cst.Call:
-        node = edit_call_args(node, set_values=set_values, remove=remove, rename=rename)
+        node = edit_call_args(
+            node, set_values=set_values, remove=remove, rename=rename, known_absent=known_absent
+        )
         if extra or model_extra:
             node = _merge_extra_body(node, extra, model_extra)
         return node
 
     plan.replace(call.node, edit, "MIG300")
+
+
+@dataclass(frozen=True)
+class _ExtraBodyPlace:
+    """Where parameters moved into extra_body go: "call" (an `extra_body=` of the call,
+    existing or new), "entry" (the `{...}` an extra_body entry of the call's `**`
+    mapping holds) or "unknown" (a `**` mapping may hold extra_body: reported)."""
+
+    kind: str
+    entry: cst.Dict | None = None
+
+
+def _extra_body_place(plan: Plan, call: CallSite, args: dict[str, cst.Arg]) -> _ExtraBodyPlace:
+    if "extra_body" in args or not splat_args(call.node):
+        return _ExtraBodyPlace("call")
+    state = key_state(plan, call.node, "extra_body")
+    if state in ("none", "absent"):
+        return _ExtraBodyPlace("call")
+    if state == "entry":
+        (found,) = kwargs_dicts(plan, call.node)
+        entries = found.entries_of("extra_body")
+        if len(entries) == 1 and entries[0].always and isinstance(entries[0].value, cst.Dict):
+            return _ExtraBodyPlace("entry", entries[0].value)
+    return _ExtraBodyPlace("unknown")
+
+
+def _is_constant(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, (cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    return isinstance(expr, cst.Name) and expr.value in ("True", "False", "None")
+
+
+def _may_be_in_splat(plan: Plan, call: CallSite, key: str) -> bool:
+    return key_state(plan, call.node, key) not in ("none", "absent")
+
+
+def _into_dict(
+    existing: cst.Dict, moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]
+) -> cst.Dict:
+    merged = existing
+    for key, value in moved.items():
+        merged = add_dict_entry(merged, key, value)
+    return merge_into_dict(merged, model_extra)
 
 
 def _merge_extra_body(
@@ -169,13 +260,11 @@ def _merge_extra_body(
         # A computed extra_body: merge by dict union so the user's keys still win.
         additions = _dict_node(moved, model_extra)
         union = cst.BinaryOperation(additions, cst.BitOr(), existing.value)
-        return edit_call_args(call, set_values={"extra_body": union})
+        return edit_call_args(call, set_values={"extra_body": union}, known_absent={"extra_body"})
     merged = existing.value if existing is not None else cst.Dict([])
     assert isinstance(merged, cst.Dict)
-    for key, value in moved.items():
-        merged = add_dict_entry(merged, key, value)
-    merged = merge_into_dict(merged, model_extra)
-    return edit_call_args(call, set_values={"extra_body": merged})
+    merged = _into_dict(merged, moved, model_extra)
+    return edit_call_args(call, set_values={"extra_body": merged}, known_absent={"extra_body"})
 
 
 def _dict_node(moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]) -> cst.Dict:
@@ -185,7 +274,7 @@ def _dict_node(moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]
     return merge_into_dict(d, model_extra)
 
 
-def _range(low: float | None, high: float | None) -> str:
+def value_range(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
         return f"[{low:g}, {high:g}]"
     if low is not None:
@@ -193,7 +282,7 @@ def _range(low: float | None, high: float | None) -> str:
     return f"<= {high:g}"
 
 
-def _number_node(value: float, original: cst.BaseExpression) -> cst.BaseExpression:
+def number_node(value: float, original: cst.BaseExpression) -> cst.BaseExpression:
     if isinstance(original, cst.Integer) and value == int(value):
         return cst.Integer(str(int(value)))
     text = f"{value:g}"

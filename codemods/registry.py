@@ -13,6 +13,7 @@ from migrator.codemods.env_vars import fix_env_vars
 from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
 from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
+from migrator.codemods.parameter_mapping import fix_parameter_mappings
 from migrator.codemods.parameters import fix_parameters
 from migrator.codemods.v0_upgrade import fix_v0_upgrade
 from migrator.codemods.wrapper_clients import fix_wrapper_clients
@@ -28,6 +29,7 @@ FIXERS: tuple[Fixer, ...] = (
     fix_v0_upgrade,  # before models/parameters: their edits on a call compose with its
     fix_models,
     fix_parameters,
+    fix_parameter_mappings,  # the same rules, inside a `**mapping` the code builds
     fix_endpoints,
     fix_env_vars,
     fix_wrapper_clients,

@@ -42,6 +42,7 @@ Rules:
   MIG416 per-request v0 arguments removed (api_key, api_base, organization, api_type, api_version)
   MIG417 engine=/deployment_id= became model=: the value must be a provider model id
   MIG418 dict-style access on a v1 response that could not be converted: left, marked
+  MIG107 a `**mapping` may hold per-request credentials or v0 names: call left as v0
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from migrator.codemods._edit import (
     key_read,
     replace_string_value,
 )
+from migrator.codemods._kwargs_dict import kwargs_dicts, remove_entries
 from migrator.codemods._scope import runs_at_import
 from migrator.codemods.client_endpoint import (
     OPENAI_ENV_PREFIXES,
@@ -682,6 +684,8 @@ class _Upgrader:
         names = {a.keyword.value for a in call.args if a.keyword is not None}
         remove: set[str] = set()
         rename: dict[str, str] = {}
+        if not self._splat_credentials(site, label, resource):
+            return None
         dropped = sorted(REQUEST_CREDENTIALS & names)
         if dropped:
             remove.update(dropped)
@@ -726,12 +730,65 @@ class _Upgrader:
                         index += 1
             node = node.with_changes(func=func, args=args)
             if remove or rename:
-                node = edit_call_args(node, remove=remove, rename=rename)
+                # (_splat_credentials showed no `**` mapping holds the new names)
+                node = edit_call_args(
+                    node, remove=remove, rename=rename, known_absent=set(rename.values())
+                )
             if download:  # v0 returned bytes; v1 returns a binary response
                 return cst.Attribute(value=node, attr=cst.Name("content"))
             return node
 
         return edit
+
+    def _splat_credentials(self, site: CallSite, label: str, resource: str) -> bool:
+        """A `**mapping` of a v0 call may hold per-request credentials (or v0 names) that
+        v1's create() rejects. Shown where it is built: the credentials are removed there.
+        Otherwise the call stays v0 (MIG107). False when the call is left."""
+        plan = self.plan
+        call = site.node
+        dicts = kwargs_dicts(plan, call)
+        if not dicts:
+            return True
+        v0_names = {*MODEL_ALIASES, "request_timeout"}
+        if resource in ID_KEYWORDS:
+            v0_names |= {"id", "sid"}
+        explicit = {a.keyword.value for a in call.args if a.keyword is not None}
+        # v1 names the explicit v0 keywords become must not be in the mapping either
+        renamed_to = {"model"} if explicit & set(MODEL_ALIASES) else set()
+        if "request_timeout" in explicit:
+            renamed_to.add("timeout")
+        if explicit & {"id", "sid"} and resource in ID_KEYWORDS:
+            renamed_to.add(ID_KEYWORDS[resource])
+        risky = REQUEST_CREDENTIALS | v0_names | renamed_to
+        hidden = sorted(k for k in risky if any(d.may_hide(k) for d in dicts))
+        shown = sorted(k for k in (v0_names | renamed_to) if any(d.entries_of(k) for d in dicts))
+        # a credential removed from the mapping must not be read back later
+        shown += sorted(
+            k for k in REQUEST_CREDENTIALS if any(d.entries_of(k) and d.read_back(k) for d in dicts)
+        )
+        if hidden or shown:
+            where = ", ".join(f"**{d.code}" for d in dicts)
+            keys = ", ".join(hidden or shown)
+            plan.mark(
+                call, "MIG107", "warning", "code",
+                f"{label}({where}): the mapping may hold {keys}, which v1's create() rejects "
+                "(per-request credentials and v0 names are gone): left as v0 — remove them "
+                "from the mapping, then upgrade this call",
+                short=f"{label}({where}): {keys} may be in the mapping: left as v0",
+            )  # fmt: skip
+            return False
+        (found,) = dicts
+        dropped = sorted(k for k in REQUEST_CREDENTIALS if found.entries_of(k))
+        remove_entries(plan, found, [e for k in dropped for e in found.entries_of(k)], RULE)
+        if dropped:
+            plan.finding(
+                "MIG416", "warning", "config",
+                f"{label}: removed per-request {', '.join(d + '=' for d in dropped)} from "
+                f"`{found.code}` (v0 credentials and endpoint per call); the request now uses "
+                f"the {plan.mapping.name} client",
+                node=call,
+            )  # fmt: skip
+        return True
 
     def _deployment_note(self, site: CallSite, label: str, alias: str) -> None:
         if self.plan.mapping.compat.client == "azure":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import textwrap
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from migrator.mapping import Mapping, load_registry
 from migrator.model import FileResult, Finding
@@ -92,3 +93,22 @@ def fixture_output(provider: str, name: str) -> bytes:
     if result.new_source is None:
         return (REWRITE_FIXTURES / name).read_bytes()
     return result.new_source
+
+
+class _Recorder:
+    """Stands in for a client: `create(...)` returns the keyword arguments it was sent."""
+
+    def __getattr__(self, name: str) -> _Recorder:
+        return self
+
+    def create(self, **kwargs: object) -> dict[str, object]:
+        return kwargs
+
+
+def sent(code: str, call: str) -> Any:
+    """Run migrated code (dedented) and evaluate `call` with `client` a recording
+    stand-in: a keyword given twice raises TypeError before the client is reached."""
+    namespace: dict[str, object] = {}
+    exec(compile(textwrap.dedent(code), "migrated.py", "exec"), namespace)
+    namespace["client"] = _Recorder()  # a module-level client too: nothing is sent
+    return eval(call, namespace)

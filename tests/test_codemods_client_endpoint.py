@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.codemod_helpers import check_noop, check_transformed, findings, ids
+from tests.codemod_helpers import check_noop, check_transformed, findings, ids, mapping
 from tests.import_safety import (
     PROVIDERS,
     assert_no_new_undefined_names,
@@ -601,3 +603,378 @@ def test_client_in_the_main_block_reads_the_key_strictly() -> None:
             client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
         """,
     )
+
+
+def test_openai_key_from_env_is_renamed_not_replaced() -> None:
+    check_transformed(
+        """\
+        import os
+        import openai
+
+        client = openai.OpenAI(api_key=os.getenv("OPENAI_API_KEY"), timeout=10)
+        """,
+        """\
+        import os
+        import openai
+
+        client = openai.OpenAI(api_key=os.getenv("MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
+        """,
+        "kimi",
+    )
+
+
+TARGETS = [
+    ("qwen", QWEN, "DASHSCOPE_API_KEY", "DASHSCOPE_COMPATIBLE_BASE_URL"),
+    ("zhipu", "https://open.bigmodel.cn/api/paas/v4/", "ZAI_API_KEY", "ZAI_BASE_URL"),
+    ("deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY", "DEEPSEEK_API_BASE"),
+]
+
+
+def built_client(code: str, factory: str, monkeypatch: pytest.MonkeyPatch, **env: str) -> Any:
+    """Run a migrated program with the real SDK (no request is sent) and build its client:
+    a keyword given twice would raise TypeError here."""
+    pytest.importorskip("openai")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    namespace: dict[str, Any] = {}
+    exec(compile(textwrap.dedent(code), "migrated.py", "exec"), namespace)
+    return eval(factory, namespace)
+
+
+@pytest.mark.parametrize(("provider", "url", "key_env", "url_env"), TARGETS)
+def test_dict_literal_built_in_the_function_gets_the_endpoint_and_key(
+    provider: str, url: str, key_env: str, url_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            client_kwargs = {{"timeout": timeout, "api_key": os.environ["{key_env}"], "base_url": "{url}"}}
+            return OpenAI(**client_kwargs)
+        """
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            client_kwargs = {"timeout": timeout, "api_key": "sk-live-123"}
+            return OpenAI(**client_kwargs)
+        """,
+        after,
+        provider,
+    )
+    assert "MIG107" not in ids(found)
+    client = built_client(after, "make_client(5)", monkeypatch, **{key_env: "k-provider"})
+    assert (str(client.base_url).rstrip("/"), client.api_key) == (url.rstrip("/"), "k-provider")
+
+
+@pytest.mark.parametrize(("provider", "url", "key_env", "url_env"), TARGETS)
+def test_subscript_statements_are_edited_where_they_set_the_keys(
+    provider: str, url: str, key_env: str, url_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `**extra` cannot hold base_url, api_key or organization: they are parameters
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(api_key=None, base_url=None, organization=None, **extra):
+            kwargs = dict(max_retries=2, **extra, base_url="{url}")
+            kwargs["api_key"] = api_key or os.environ["{key_env}"]
+            if base_url:
+                kwargs["base_url"] = "{url}"
+            return OpenAI(**kwargs)
+        """
+    found = check_transformed(
+        """\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(api_key=None, base_url=None, organization=None, **extra):
+            kwargs = dict(max_retries=2, **extra)
+            kwargs["api_key"] = api_key or os.environ["OPENAI_API_KEY"]
+            if organization:
+                kwargs["organization"] = organization
+            if base_url:
+                kwargs["base_url"] = base_url
+            return OpenAI(**kwargs)
+        """,
+        after,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 13), ("MIG102", 13)]
+    client = built_client(
+        after, 'make_client(base_url="https://api.openai.com/v1", organization="org", timeout=3)',
+        monkeypatch, **{key_env: "k-provider"},
+    )  # fmt: skip
+    assert (str(client.base_url).rstrip("/"), client.api_key) == (url.rstrip("/"), "k-provider")
+    assert client.organization is None
+
+
+def test_key_set_on_some_paths_only_is_reported() -> None:
+    after = f"""\
+        from openai import OpenAI
+
+
+        class Chat:
+            def __init__(self, cfg):
+                api_kwargs = {{"base_url": "{QWEN}"}}
+                if cfg.get("api_key"):
+                    api_kwargs["api_key"] = cfg["api_key"]
+
+                def create(**request):
+                    client = OpenAI(**api_kwargs)
+                    return client.chat.completions.create(**request)
+
+                self.create = create
+        """
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        class Chat:
+            def __init__(self, cfg):
+                api_kwargs = {}
+                if cfg.get("api_key"):
+                    api_kwargs["api_key"] = cfg["api_key"]
+
+                def create(**request):
+                    client = OpenAI(**api_kwargs)
+                    return client.chat.completions.create(**request)
+
+                self.create = create
+        """,
+        after,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG101", 11), ("MIG107", 11)]
+    assert "OPENAI_API_KEY" in next(f.message for f in found if f.id == "MIG107")
+
+
+@pytest.mark.parametrize(("provider", "url", "key_env", "url_env"), TARGETS)
+def test_mapping_from_a_parameter_leaves_the_client(
+    provider: str, url: str, key_env: str, url_env: str
+) -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(client_kwargs):
+            return OpenAI(**client_kwargs)
+        """,
+        f"""\
+        from openai import OpenAI
+
+
+        def make_client(client_kwargs):
+            # migrator: MIG107 api_key, base_url may be in **client_kwargs: client left, set them for {mapping(provider).id}
+            return OpenAI(**client_kwargs)
+        """,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG107", 5)]
+    assert url in found[0].message and key_env in found[0].message
+
+
+@pytest.mark.parametrize(("provider", "url", "key_env", "url_env"), TARGETS)
+def test_azure_client_built_from_a_mapping(
+    provider: str, url: str, key_env: str, url_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client():
+            api_kwargs = {{
+                "base_url": os.environ.get("{url_env}", "{url}"),
+            }}
+            api_kwargs["api_key"] = os.environ["{key_env}"]
+            return OpenAI(**api_kwargs)
+        """
+    found = check_transformed(
+        """\
+        import os
+
+        from openai import AzureOpenAI
+
+
+        def make_client():
+            api_kwargs = {
+                "azure_endpoint": os.environ["AZURE_OPENAI_ENDPOINT"],
+                "api_version": "2024-06-01",
+            }
+            api_kwargs["api_key"] = os.environ["AZURE_OPENAI_API_KEY"]
+            return AzureOpenAI(**api_kwargs)
+        """,
+        after,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG103", 12)]
+    assert "removed api_version, azure_endpoint" in found[0].message
+    monkeypatch.delenv(url_env, raising=False)
+    client = built_client(after, "make_client()", monkeypatch, **{key_env: "k-provider"})
+    assert (str(client.base_url).rstrip("/"), client.api_key) == (url.rstrip("/"), "k-provider")
+
+
+def test_azure_mapping_that_may_hold_azure_arguments_is_left() -> None:
+    found = check_transformed(
+        """\
+        from openai import AzureOpenAI
+
+
+        def make_client(endpoint, **extra):
+            kwargs = {"azure_endpoint": endpoint, **extra}
+            return AzureOpenAI(**kwargs)
+        """,
+        """\
+        from openai import AzureOpenAI
+
+
+        def make_client(endpoint, **extra):
+            kwargs = {"azure_endpoint": endpoint, **extra}
+            # migrator: MIG107 api_key, api_version, azure_ad_token, azure_ad_token_provider, azure_deployment, azure_endpoint...
+            return AzureOpenAI(**kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG107", 6)]
+
+
+def test_mapping_that_already_targets_another_provider_is_kept() -> None:
+    # as with an explicit base_url=, the calls through it keep their model and parameters
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(**{"base_url": "https://api.deepseek.com", "api_key": "x"})
+        client.chat.completions.create(model="gpt-4o", messages=[], max_completion_tokens=5)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 3)]
+
+
+def test_mapping_changed_elsewhere_is_unknown() -> None:
+    src = """\
+        from openai import OpenAI
+
+
+        def make_client(settings):
+            kwargs = {"timeout": 3}
+            settings.apply(kwargs)
+            return OpenAI(**kwargs)
+        """
+    found = findings(src, "qwen")
+    assert [(f.id, f.line) for f in found] == [("MIG107", 7)]
+
+
+def test_mapping_reads_do_not_hide_it_but_an_alias_does() -> None:
+    after = f"""\
+        import logging
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            kwargs = {{"timeout": timeout, "base_url": "{QWEN}", "api_key": os.environ["DASHSCOPE_API_KEY"]}}
+            if "timeout" in kwargs:
+                logging.info("keys: %s", [key for key in kwargs])
+            return OpenAI(**kwargs)
+        """
+    found = check_transformed(
+        """\
+        import logging
+
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            kwargs = {"timeout": timeout}
+            if "timeout" in kwargs:
+                logging.info("keys: %s", [key for key in kwargs])
+            return OpenAI(**kwargs)
+        """,
+        after,
+        "qwen",
+    )
+    # no key entry at all: added where the mapping is built, as OpenAI() would get it
+    assert "MIG107" not in ids(found)
+    aliased = findings(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            kwargs = {"timeout": timeout}
+            options = kwargs
+            options["base_url"] = "https://relay.example.com/v1"
+            return OpenAI(**kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in aliased] == [("MIG107", 8)]
+
+
+def test_removed_account_entries_never_leave_an_empty_block() -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(org, project, flag):
+            kwargs = {"timeout": 3}
+            if flag:
+                if org:
+                    kwargs["organization"] = org
+            if project:
+                kwargs["organization"] = org
+                kwargs["project"] = project
+            kwargs.update(project=project, max_retries=2)
+            return OpenAI(**kwargs)
+        """,
+        f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        def make_client(org, project, flag):
+            kwargs = {{"timeout": 3, "base_url": "{QWEN}", "api_key": os.environ["DASHSCOPE_API_KEY"]}}
+            if flag:
+                if org:
+                    pass
+            kwargs.update(max_retries=2)
+            return OpenAI(**kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG102", 13)]
+
+
+def test_a_key_set_on_a_compound_line_makes_the_mapping_unknown() -> None:
+    # `if x: d["k"] = v` looks like a statement of the function's block: it is not
+    found = findings(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(key):
+            kwargs = {"timeout": 3}
+            if key: kwargs["api_key"] = key
+            return OpenAI(**kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG107", 7)]

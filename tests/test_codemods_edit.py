@@ -13,7 +13,12 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from migrator.codemods._edit import add_dict_entry, edit_call_args, replace_string_value
+from migrator.codemods._edit import (
+    add_dict_entry,
+    edit_call_args,
+    keywords_at_risk,
+    replace_string_value,
+)
 
 from tests.codemod_helpers import check_transformed, rewrite_bytes
 from tests.import_safety import (
@@ -351,4 +356,52 @@ def test_os_import_goes_above_a_block_that_uses_it() -> None:
             client = None
         import json
         """,
+    )
+
+
+def test_no_keyword_is_appended_next_to_a_splat_that_may_carry_it() -> None:
+    call = cst.parse_expression("OpenAI(**client_kwargs)")
+    assert isinstance(call, cst.Call)
+    values = {"base_url": cst.parse_expression('"u"'), "timeout": cst.Integer("3")}
+    assert keywords_at_risk(call, set_values=values) == {
+        "base_url": "**client_kwargs",
+        "timeout": "**client_kwargs",
+    }
+    assert edited("OpenAI(**client_kwargs)", set_values={"base_url": '"u"'}) == (
+        "OpenAI(**client_kwargs)"
+    )
+    assert edited("OpenAI(x=1, **kw)", set_values={"x": "2", "y": "3"}) == "OpenAI(x=2, **kw)"
+
+
+def test_a_literal_splat_is_read() -> None:
+    assert edited('f(**{"timeout": 3})', set_values={"base_url": '"u"'}) == (
+        'f(**{"timeout": 3}, base_url="u")'
+    )
+    # the literal holds the key: adding it would be a duplicate at run time
+    assert edited('OpenAI(**{"api_key": b})', set_values={"api_key": "a"}) == (
+        'OpenAI(**{"api_key": b})'
+    )
+    # an inner `**` or a computed key may hold anything
+    assert edited('f(**{**d, "a": 1})', set_values={"b": "2"}) == 'f(**{**d, "a": 1})'
+    assert edited("f(**{k: 1})", set_values={"b": "2"}) == "f(**{k: 1})"
+
+
+def test_a_rename_never_writes_a_keyword_twice() -> None:
+    call = cst.parse_expression("f(a=1, b=2)")
+    assert isinstance(call, cst.Call)
+    assert keywords_at_risk(call, rename={"a": "b"}) == {"b": "b="}
+    assert edited("f(a=1, b=2)", rename={"a": "b"}) == "f(a=1, b=2)"
+    assert edited("f(a=1, **params)", rename={"a": "b"}) == "f(a=1, **params)"
+    assert edited("f(a=1, **params)", rename={"a": "b"}, remove={"c"}) == "f(a=1, **params)"
+
+
+def test_known_absent_keys_are_placed() -> None:
+    # the caller showed that `extra` cannot hold it (a `**extra` parameter beside `base_url`)
+    assert (
+        edited(
+            "dict(max_retries=2, **extra)",
+            set_values={"base_url": '"u"'},
+            known_absent={"base_url"},
+        )
+        == 'dict(max_retries=2, **extra, base_url="u")'
     )

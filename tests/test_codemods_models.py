@@ -14,7 +14,15 @@ from migrator.mapping import load_mapping
 from migrator.migrate import migrate
 from migrator.model import Finding
 from migrator.rewrite import RewriteOptions, rewrite_job
-from tests.codemod_helpers import check_noop, check_transformed, ids, mapping, rewrite_bytes
+from tests.codemod_helpers import (
+    check_noop,
+    check_transformed,
+    ids,
+    mapping,
+    rewrite,
+    rewrite_bytes,
+    sent,
+)
 
 # Calls through a client the file receives (typed parameter): only the call is at stake.
 HEADER = """\
@@ -903,3 +911,56 @@ def test_a_match_on_the_model_keeps_it_and_an_empty_check_does_not(provider: str
         provider,
     )
     assert model_findings(found) == [("MIG206", 4), ("MIG206", 5)]
+
+
+def test_dimensions_are_not_added_beside_a_mapping_that_may_hold_them() -> None:
+    before = """\
+        from openai import OpenAI
+
+
+        def embed(client: OpenAI, texts, **options):
+            return client.embeddings.create(model="text-embedding-3-small", input=texts, **options)
+
+
+        def embed_plain(client: OpenAI, texts):
+            options = {"timeout": 30}
+            return client.embeddings.create(model="text-embedding-3-small", input=texts, **options)
+        """
+    found = check_transformed(
+        before,
+        """\
+        from openai import OpenAI
+
+
+        def embed(client: OpenAI, texts, **options):
+            return client.embeddings.create(model="embedding-3", input=texts, **options)
+
+
+        def embed_plain(client: OpenAI, texts):
+            options = {"timeout": 30}
+            return client.embeddings.create(model="embedding-3", input=texts, **options, dimensions=1024, extra_body={"encoding_format": "float"})
+        """,
+        "zhipu",
+    )
+    assert [(f.id, f.line) for f in found if f.id == "MIG107"] == [("MIG107", 5), ("MIG107", 5)]
+    assert "dimensions=1024" in next(f.message for f in found if f.id == "MIG107")
+    glm = rewrite(before, "zhipu")[0]
+    assert sent(glm, "embed(client, ['a'], dimensions=256)")["dimensions"] == 256
+    assert sent(glm, "embed_plain(client, ['a'])")["dimensions"] == 1024
+    found = check_transformed(
+        before,
+        """\
+        from openai import OpenAI
+
+
+        def embed(client: OpenAI, texts, **options):
+            return client.embeddings.create(model="text-embedding-v4", input=texts, **options)
+
+
+        def embed_plain(client: OpenAI, texts):
+            options = {"timeout": 30}
+            return client.embeddings.create(model="text-embedding-v4", input=texts, **options, dimensions=1536, extra_body={"encoding_format": "float"})
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found if f.id == "MIG107"] == [("MIG107", 5), ("MIG107", 5)]

@@ -454,3 +454,34 @@ def test_module_key_from_a_get_falls_back_to_the_provider_key() -> None:
         "kimi",
     )
     assert ids(found) == ["MIG101", "MIG108"]
+
+
+def test_to_azure_v0_model_is_not_renamed_beside_a_mapping_that_may_hold_engine() -> None:
+    found = check_transformed(
+        """\
+        import openai
+
+        openai.api_key = "sk-abc"
+
+
+        def ask(q, **options):
+            return openai.ChatCompletion.create(model="gpt-4o", messages=[q], **options)
+        """,
+        """\
+        import os
+
+        import openai
+
+        openai.api_type = "azure"
+        openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]
+        openai.api_version = os.environ.get("OPENAI_API_VERSION", "2024-10-21")
+        openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]
+
+
+        def ask(q, **options):
+            return openai.ChatCompletion.create(model="gpt-4o", messages=[q], **options)
+        """,
+        "azure",
+    )
+    assert ("MIG107", 7) in [(f.id, f.line) for f in found]
+    assert "engine=" in next(f.message for f in found if f.id == "MIG107")

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from tests.codemod_helpers import check_noop, check_transformed, ids
+from tests.codemod_helpers import check_noop, check_transformed, ids, sent
 
 HEAD = """\
 from openai import OpenAI
@@ -166,3 +166,216 @@ def test_parameters_of_unsupported_endpoints_are_left() -> None:
         + '    client.embeddings.create(model="m", input="x", user="u")\n',
     )
     assert "MIG301" not in ids(found)
+
+
+# -- calls with a `**mapping`: nothing is added that it may already carry -------------------
+
+
+SPLAT_BEFORE = """\
+    from openai import OpenAI
+
+
+    def ask(client: OpenAI, text, user, **params):
+        return client.chat.completions.create(
+            model="gpt-4o", messages=[], max_completion_tokens=256, user=user, **params
+        )
+
+
+    def ask_visible(client: OpenAI, text, user):
+        params = {"temperature": 0.2, "extra_body": {"top_k": 5}}
+        return client.chat.completions.create(
+            model="gpt-4o", messages=[], max_completion_tokens=256, user="u-1", **params
+        )
+    """
+
+
+def test_rename_and_extra_body_beside_an_unknown_mapping_are_reported_glm() -> None:
+    after = """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text, user, **params):
+            return client.chat.completions.create(
+                model="glm-4-plus", messages=[], max_completion_tokens=256, user=user, **params
+            )
+
+
+        def ask_visible(client: OpenAI, text, user):
+            params = {"temperature": 0.2, "extra_body": {"top_k": 5, "user_id": "u-1"}}
+            return client.chat.completions.create(
+                model="glm-4-plus", messages=[], max_tokens=256, **params
+            )
+        """
+    found = check_transformed(SPLAT_BEFORE, after, "zhipu")
+    assert [(f.id, f.line) for f in found if f.id in ("MIG107", "MIG302", "MIG304")] == [
+        ("MIG107", 5),
+        ("MIG107", 5),
+        ("MIG302", 13),
+        ("MIG304", 13),
+    ]
+    assert sent(after, "ask(client, 't', 'u', max_tokens=9)")["max_tokens"] == 9  # type: ignore[index]
+    assert sent(after, "ask_visible(client, 't', 'u')") == {
+        "model": "glm-4-plus",
+        "messages": [],
+        "max_tokens": 256,
+        "temperature": 0.2,
+        "extra_body": {"top_k": 5, "user_id": "u-1"},
+    }
+
+
+def test_model_extra_body_beside_a_mapping_deepseek() -> None:
+    after = """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text, user, **params):
+            return client.chat.completions.create(
+                model="deepseek-v4-pro", messages=[], max_completion_tokens=256, **params
+            )
+
+
+        def ask_visible(client: OpenAI, text, user):
+            params = {"temperature": 0.2, "extra_body": {"top_k": 5, "thinking": {"type": "disabled"}}}
+            return client.chat.completions.create(
+                model="deepseek-v4-pro", messages=[], max_tokens=256, **params
+            )
+        """
+    found = check_transformed(SPLAT_BEFORE, after, "deepseek")
+    reported = [f.message.split(":")[0] for f in found if f.id == "MIG107"]
+    assert reported == [
+        "max_tokens= may already be in **params",
+        "extra_body= may already be in **params",
+    ]
+    assert sent(after, "ask_visible(client, 't', 'u')")["extra_body"] == {  # type: ignore[index]
+        "top_k": 5,
+        "thinking": {"type": "disabled"},
+    }
+
+
+def test_mapping_without_the_keys_gets_them_on_the_call_qwen() -> None:
+    after = """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text):
+            params = {"temperature": 0.2}
+            return client.chat.completions.create(
+                model="qwen3-max", messages=[], max_tokens=256, **params
+            )
+        """
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text):
+            params = {"temperature": 0.2}
+            return client.chat.completions.create(
+                model="gpt-4o", messages=[], max_completion_tokens=256, user="u-1", **params
+            )
+        """,
+        after,
+        "qwen",
+    )
+    assert "MIG107" not in ids(found)
+    assert sent(after, "ask(client, 't')")["max_tokens"] == 256  # type: ignore[index]
+
+
+def test_a_moved_value_is_not_put_where_its_name_may_be_unbound() -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text):
+            params = {"extra_body": {}}
+            user = text.upper()
+            return client.chat.completions.create(model="gpt-4o", messages=[], user=user, **params)
+        """,
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, text):
+            params = {"extra_body": {}}
+            user = text.upper()
+            return client.chat.completions.create(model="glm-4-plus", messages=[], user=user, **params)
+        """,
+        "zhipu",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG107", 7), ("MIG106", 7)]
+
+
+# -- parameters inside a mapping the function builds (codemods/parameter_mapping.py) --------
+
+MAPPING_BEFORE = """\
+    from openai import OpenAI
+
+
+    def ask(client: OpenAI, messages, uid):
+        params = {"max_completion_tokens": 256, "user": uid, "top_p": 1.0}
+        params["logit_bias"] = {}
+        return client.chat.completions.create(model="gpt-4o", messages=messages, **params)
+    """
+
+
+def test_mapping_entries_follow_the_parameter_rules_qwen() -> None:
+    after = """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, messages, uid):
+            params = {"max_tokens": 256, "top_p": 1.0}
+            params["logit_bias"] = {}
+            return client.chat.completions.create(model="qwen3-max", messages=messages, **params)
+        """
+    found = check_transformed(MAPPING_BEFORE, after, "qwen")
+    assert [(f.id, f.line) for f in found if f.id != "MIG106"] == [
+        ("MIG301", 5), ("MIG302", 5), ("MIG305", 6),
+    ]  # fmt: skip
+    assert sent(after, "ask(client, [], 'u')") == {
+        "model": "qwen3-max",
+        "messages": [],
+        "max_tokens": 256,
+        "top_p": 1.0,
+        "logit_bias": {},
+    }
+
+
+def test_mapping_entries_follow_the_parameter_rules_glm() -> None:
+    after = """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, messages, uid):
+            params = {"max_tokens": 256, "user": uid, "top_p": 0.99}
+            params["logit_bias"] = {}
+            return client.chat.completions.create(model="glm-4-plus", messages=messages, **params)
+        """
+    found = check_transformed(MAPPING_BEFORE, after, "zhipu")
+    found = [f for f in found if f.id != "MIG106"]
+    assert [(f.id, f.line) for f in found] == [
+        ("MIG303", 5), ("MIG305", 5), ("MIG302", 5), ("MIG305", 6),
+    ]  # fmt: skip
+    assert "extra_body" in found[1].message  # user= is left where it is, reported
+
+
+def test_mapping_entries_read_back_or_shared_are_left() -> None:
+    check_noop(
+        """\
+        from openai import OpenAI
+
+
+        def ask(client: OpenAI, messages):
+            params = {"max_completion_tokens": 256}
+            print(params["max_completion_tokens"])
+            return client.chat.completions.create(model="deepseek-chat", messages=messages, **params)
+
+
+        def ask_twice(client: OpenAI, messages):
+            params = {"max_completion_tokens": 256}
+            log_request(**params)
+            return client.chat.completions.create(model="deepseek-chat", messages=messages, **params)
+        """,
+        "deepseek",
+    )

@@ -22,6 +22,7 @@ import pytest
 from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import Finding
 from migrator.rewrite import Plan, RewriteOptions, rewrite_module
+from tests.codemod_helpers import check_transformed, mapping, sent
 from tests.import_safety import (
     PROVIDERS,
     assert_no_new_undefined_names,
@@ -1196,3 +1197,158 @@ def test_upgraded_clients_import_and_never_send_the_openai_key(
     expected = "sk-provider" if "sk-provider" in trailer else f"missing-{key}"
     assert run.request.headers["authorization"] == f"Bearer {expected}"
     assert run.request.url.startswith(base.rstrip("/"))
+
+
+LEFT_MARKER = "# migrator: MIG107 openai.ChatCompletion.create(**kwargs)"
+
+
+V0_SPLAT = """\
+    import os
+
+    import openai
+
+    openai.api_key = os.environ["OPENAI_API_KEY"]
+
+
+    def ask(question):
+        kwargs = {"model": "gpt-4o", "messages": [{"role": "user", "content": question}]}
+        kwargs["api_key"] = os.environ["OPENAI_API_KEY"]
+        kwargs["api_base"] = "https://api.openai.com/v1"
+        response = openai.ChatCompletion.create(**kwargs)
+        return response["choices"][0]["message"]["content"]
+
+
+    def ask_any(**kwargs):
+        response = openai.ChatCompletion.create(**kwargs)
+        return response["choices"][0]["message"]["content"]
+    """
+
+
+@pytest.mark.parametrize(
+    ("provider", "client", "model"),
+    [
+        (
+            "qwen",
+            'client = openai.OpenAI(\n    base_url="https://dashscope.aliyuncs.com/compatible-mode/v1",\n'
+            '    api_key=os.environ["DASHSCOPE_API_KEY"],\n)',
+            "qwen3-max",
+        ),
+        (
+            "zhipu",
+            'client = openai.OpenAI(\n    base_url="https://open.bigmodel.cn/api/paas/v4/",\n'
+            '    api_key=os.environ["ZAI_API_KEY"],\n)',
+            "glm-4-plus",
+        ),
+        (
+            "deepseek",
+            'client = openai.OpenAI(base_url="https://api.deepseek.com", '
+            'api_key=os.environ["DEEPSEEK_API_KEY"])',
+            "deepseek-v4-pro",
+        ),
+    ],
+)
+def test_credentials_in_a_visible_mapping_are_removed_an_unknown_one_stays_v0(
+    provider: str, client: str, model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    after = (
+        "import os\n\nimport openai\n\n"
+        + client
+        + f"""
+
+
+def ask(question):
+    kwargs = {{"model": "{model}", "messages": [{{"role": "user", "content": question}}]}}
+    response = client.chat.completions.create(**kwargs)
+    return response.choices[0].message.content
+
+
+def ask_any(**kwargs):
+    {LEFT_MARKER}: api_base, api_key, api_type, api_version, deployment_id...
+    response = openai.ChatCompletion.create(**kwargs)
+    return response["choices"][0]["message"]["content"]
+"""
+    )
+    found = check_transformed(V0_SPLAT, after, provider, upgrade_v0=True)
+    assert [(f.id, f.line) for f in found if f.id in ("MIG107", "MIG416")] == [
+        ("MIG416", 12),
+        ("MIG107", 17),
+    ]
+    # the module client is built with the real SDK (no request is sent)
+    pytest.importorskip("openai")
+    key_env = mapping(provider).compat.key_env
+    monkeypatch.setenv(key_env, "k-provider")
+    namespace: dict[str, object] = {}
+    exec(compile(after, "migrated.py", "exec"), namespace)
+    assert namespace["client"].api_key == "k-provider"  # type: ignore[attr-defined]
+
+
+def test_v0_names_in_a_visible_mapping_leave_the_call() -> None:
+    found = check_transformed(
+        """\
+        import openai
+
+
+        def ask(question):
+            kwargs = {"engine": "gpt-4o", "messages": []}
+            return openai.ChatCompletion.create(**kwargs)
+        """,
+        f"""\
+        import openai
+
+
+        def ask(question):
+            kwargs = {{"engine": "qwen3-max", "messages": []}}
+            {LEFT_MARKER}: engine may be in the mapping: left as v0
+            return openai.ChatCompletion.create(**kwargs)
+        """,
+        "qwen",
+        upgrade_v0=True,
+    )
+    assert "MIG107" in [f.id for f in found]
+
+
+def test_explicit_v0_names_are_renamed_beside_a_visible_mapping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    call = (
+        'client.chat.completions.create(model="deepseek-v4-pro", timeout=5, **kwargs, '
+        'extra_body={"thinking": {"type": "disabled"}})'
+    )
+    client = (
+        'client = OpenAI(base_url="https://api.deepseek.com", '
+        'api_key=os.environ["DEEPSEEK_API_KEY"])'
+    )
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+        {client}
+
+
+        def ask(question):
+            kwargs = {{"messages": []}}
+            return {call}
+        """
+    check_transformed(
+        """\
+        import openai
+
+
+        def ask(question):
+            kwargs = {"messages": []}
+            return openai.ChatCompletion.create(engine="gpt-4o", request_timeout=5, **kwargs)
+        """,
+        after,
+        "deepseek",
+        upgrade_v0=True,
+    )
+    pytest.importorskip("openai")  # the module client is built with the real SDK
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "k-provider")
+    sent_kwargs = sent(after, "ask('q')")
+    assert sent_kwargs == {
+        "model": "deepseek-v4-pro",
+        "timeout": 5,
+        "messages": [],
+        "extra_body": {"thinking": {"type": "disabled"}},
+    }

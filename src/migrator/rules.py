@@ -60,6 +60,10 @@ _RULES: tuple[Rule, ...] = (
          "old endpoint."),
     Rule("MIG106", "info", "code", "calls through a client built elsewhere",
          "The client is migrated where it is constructed, which may be outside this run."),
+    Rule("MIG107", "warning", "code", "keyword may already be in `**kwargs`: left",
+         "Adding a keyword that a `**mapping` argument may also carry raises 'got multiple "
+         "values for keyword argument'; where the mapping is built out of sight (or sets the "
+         "key on some paths only) the call is left for a person to set it there."),
     Rule("MIG108", "info", "config", "provider key read at import time with a placeholder",
          "A client or setting built when the module is imported reads the provider key "
          "with a placeholder default: a missing key must not break every import of the "
