@@ -605,7 +605,7 @@ def test_client_in_the_main_block_reads_the_key_strictly() -> None:
     )
 
 
-def test_openai_key_from_env_is_renamed_not_replaced() -> None:
+def test_optional_openai_key_read_becomes_the_providers_without_fallback() -> None:
     check_transformed(
         """\
         import os
@@ -617,7 +617,7 @@ def test_openai_key_from_env_is_renamed_not_replaced() -> None:
         import os
         import openai
 
-        client = openai.OpenAI(api_key=os.getenv("MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
+        client = openai.OpenAI(api_key=os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
         """,
         "kimi",
     )
