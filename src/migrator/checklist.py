@@ -762,7 +762,9 @@ class _Collector:
         for fact in self.mapping.facts.unverified:
             parts = fact.where.split(".")
             site: Usage | None = primary
-            if parts[0] == "models":
+            if parts[0] == "endpoints":
+                site = _endpoint_fact_site(fact.fact, family_calls, primary)
+            elif parts[0] == "models":
                 if len(parts) == 1:
                     site = next(iter(kinds.values()), None)
                 elif parts[1] == "defaults":
@@ -987,6 +989,35 @@ def _family(call: Usage) -> str:
     from migrator.inventory import api_family
 
     return api_family(call.api or "")
+
+
+# Endpoint families a mapping's facts may name (`moderation`, `Batch API`, `Files`...).
+_FAMILIES = (
+    "chat completions embeddings images audio files batches assistants threads moderations "
+    "responses fine_tuning uploads vector_stores models"
+).split()
+
+
+def _endpoint_fact_site(fact: str, family_calls: dict[str, Usage], primary: Usage) -> Usage | None:
+    """Where a fact about endpoints matters: a call of a family it names; nowhere when the
+    code calls none of them (a doubt about Assistants means nothing to a chat-only app)."""
+    text = fact.lower()
+    named = [
+        family
+        for family in _FAMILIES
+        if any(re.search(rf"\b{re.escape(stem)}", text) for stem in _stems(family))
+    ]
+    if not named:
+        return primary
+    return next((family_calls[f] for f in named if f in family_calls), None)
+
+
+def _stems(family: str) -> set[str]:
+    """`moderations` -> moderation(s), `batches` -> batch(es), `fine_tuning` -> fine-tuning."""
+    stems = {family, family.rstrip("s"), family.replace("_", "-"), family.replace("_", " ")}
+    if family.endswith("es"):
+        stems.add(family[:-2])
+    return stems
 
 
 def _decode(path: str, data: bytes) -> str:
