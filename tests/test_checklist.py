@@ -609,3 +609,25 @@ def test_a_doubt_about_endpoints_is_listed_only_where_they_are_called(tmp_path: 
         ("app.py", 11, "unverified in the dashscope mapping (endpoints): no OpenAI-compatible "
          "Assistants or moderation endpoint is known; their absence is not confirmed"),
     ]  # fmt: skip
+
+
+def test_endpoint_from_configuration_is_one_cause_whatever_the_setting() -> None:
+    from migrator.grouping import group_findings
+
+    tail = (
+        "; replaced by the Acme AI endpoint, so that no configured OpenAI URL or relay survives "
+        'the migration — remove that setting, or write `{} or "https://api.acme.example.cn/v1"`'
+        " to keep it configurable"
+    )
+    found = [
+        Finding("MIG105", "warning", "config", "a.py", 4,
+                "base_url came from `cfg.url`" + tail.format("cfg.url")),
+        Finding("MIG105", "warning", "config", "b.py", 9,
+                "openai.api_base came from `api_base`" + tail.format("api_base")),
+    ]  # fmt: skip
+    (item,) = group_findings(found)
+    assert item.message == (
+        "the endpoint came from configuration" + tail.format("<setting>") + " (2 places: line 4; "
+        "b.py:9)"
+    )
+    assert item.places == (("a.py", 4), ("b.py", 9))
