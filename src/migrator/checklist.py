@@ -5,6 +5,9 @@ they are, plus items that need the whole repository or the mapping (rules MIG6xx
 in rules.py): environment variables to provision, endpoints, dependency and env files,
 behaviour differences of the mapped models, the data region and filing status, personal
 data, and how to verify the result. `render_markdown` / `render_json` print them.
+Findings of one rule and one cause become one item naming its places (grouping.py);
+data files (results, outputs, recordings, release notes) are not read as configuration
+(datafiles.py).
 
 Line numbers: `migrator checklist` describes the code as it is now, so every item points
 at the current files; MIGRATION.md is committed next to the migrated code, so `apply`
