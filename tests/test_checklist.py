@@ -582,3 +582,53 @@ def test_a_name_in_a_comment_or_a_message_is_no_read(tmp_path: Path) -> None:
         "settings, scripts and docs for the migrated code",
         PROVISION_KEY + "; `OPENAI_API_KEY` is no longer read",
     ]
+
+
+def test_a_doubt_about_endpoints_is_listed_only_where_they_are_called(tmp_path: Path) -> None:
+    """dashscope's mapping doubts the Assistants and moderation endpoints: nothing to check
+    for an app that calls neither; an item at the moderation call for one that does."""
+    chat = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n\n\n"
+        "def ask(q):\n"
+        '    return client.chat.completions.create(model="gpt-4o", messages=[q])\n'
+    )
+    repo = write_files(tmp_path / "chat-only", {"app.py": chat})
+
+    def unverified(repo: Path) -> list[tuple[str, int, str]]:
+        result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+        return [
+            (i["path"], i["line"], i["message"])
+            for i in json.loads(result.stdout)["items"]
+            if i["id"] == "MIG705" and "(endpoints)" in i["message"]
+        ]
+
+    assert unverified(repo) == []
+    (repo / "app.py").write_text(
+        chat + "\n\ndef check(text):\n    return client.moderations.create(input=text)\n"
+    )
+    assert unverified(repo) == [
+        ("app.py", 11, "unverified in the dashscope mapping (endpoints): no OpenAI-compatible "
+         "Assistants or moderation endpoint is known; their absence is not confirmed"),
+    ]  # fmt: skip
+
+
+def test_endpoint_from_configuration_is_one_cause_whatever_the_setting() -> None:
+    from migrator.grouping import group_findings
+
+    tail = (
+        "; replaced by the Acme AI endpoint, so that no configured OpenAI URL or relay survives "
+        'the migration — remove that setting, or write `{} or "https://api.acme.example.cn/v1"`'
+        " to keep it configurable"
+    )
+    found = [
+        Finding("MIG105", "warning", "config", "a.py", 4,
+                "base_url came from `cfg.url`" + tail.format("cfg.url")),
+        Finding("MIG105", "warning", "config", "b.py", 9,
+                "openai.api_base came from `api_base`" + tail.format("api_base")),
+    ]  # fmt: skip
+    (item,) = group_findings(found)
+    assert item.message == (
+        "the endpoint came from configuration" + tail.format("<setting>") + " (2 places: line 4; "
+        "b.py:9)"
+    )
+    assert item.places == (("a.py", 4), ("b.py", 9))

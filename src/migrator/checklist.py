@@ -5,6 +5,9 @@ they are, plus items that need the whole repository or the mapping (rules MIG6xx
 in rules.py): environment variables to provision, endpoints, dependency and env files,
 behaviour differences of the mapped models, the data region and filing status, personal
 data, and how to verify the result. `render_markdown` / `render_json` print them.
+Findings of one rule and one cause become one item naming its places (grouping.py);
+data files (results, outputs, recordings, release notes) are not read as configuration
+(datafiles.py).
 
 Line numbers: `migrator checklist` describes the code as it is now, so every item points
 at the current files; MIGRATION.md is committed next to the migrated code, so `apply`
@@ -768,7 +771,9 @@ class _Collector:
         for fact in self.mapping.facts.unverified:
             parts = fact.where.split(".")
             site: Usage | None = primary
-            if parts[0] == "models":
+            if parts[0] == "endpoints":
+                site = _endpoint_fact_site(fact.fact, family_calls, primary)
+            elif parts[0] == "models":
                 if len(parts) == 1:
                     site = next(iter(kinds.values()), None)
                 elif parts[1] == "defaults":
@@ -993,6 +998,35 @@ def _family(call: Usage) -> str:
     from migrator.inventory import api_family
 
     return api_family(call.api or "")
+
+
+# Endpoint families a mapping's facts may name (`moderation`, `Batch API`, `Files`...).
+_FAMILIES = (
+    "chat completions embeddings images audio files batches assistants threads moderations "
+    "responses fine_tuning uploads vector_stores models"
+).split()
+
+
+def _endpoint_fact_site(fact: str, family_calls: dict[str, Usage], primary: Usage) -> Usage | None:
+    """Where a fact about endpoints matters: a call of a family it names; nowhere when the
+    code calls none of them (a doubt about Assistants means nothing to a chat-only app)."""
+    text = fact.lower()
+    named = [
+        family
+        for family in _FAMILIES
+        if any(re.search(rf"\b{re.escape(stem)}", text) for stem in _stems(family))
+    ]
+    if not named:
+        return primary
+    return next((family_calls[f] for f in named if f in family_calls), None)
+
+
+def _stems(family: str) -> set[str]:
+    """`moderations` -> moderation(s), `batches` -> batch(es), `fine_tuning` -> fine-tuning."""
+    stems = {family, family.rstrip("s"), family.replace("_", "-"), family.replace("_", " ")}
+    if family.endswith("es"):
+        stems.add(family[:-2])
+    return stems
 
 
 def _decode(path: str, data: bytes) -> str:

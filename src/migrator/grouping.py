@@ -59,7 +59,8 @@ _CAUSES: dict[str, tuple[_Cause, ...]] = {
     ),
     # a configured base URL replaced by the provider's endpoint
     "MIG105": (
-        _cause(r"(?<= came from )`.+?`(?=; replaced by )", "configuration"),
+        # `base_url`, `openai.api_base`...: one cause, whichever setting held the URL
+        _cause(r"^\S+ came from `.+?`(?=; replaced by )", "the endpoint came from configuration"),
         _cause(r"(?<=, or write )`.+ or (?=\"[^\"]*\"` to keep)", "`<setting> or "),
     ),
     "MIG106": (_cause(r"^\d+ call\(s\) here go through", "calls go through"),),
