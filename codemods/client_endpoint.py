@@ -33,7 +33,7 @@ from migrator.codemods._edit import (
     keyword_args,
     string_literal,
 )
-from migrator.codemods._scope import runs_at_import, visible
+from migrator.codemods._scope import visible
 from migrator.codemods.client_kwargs import (
     MappingEdits,
     can_place,
@@ -375,9 +375,10 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
     if plan.suppressed("MIG100", value):
         report_kept_key(plan, value, setting, node)
         return
-    if reads_key_var(value, key_env) and (may_be_none(plan, value) or runs_at_import(plan, value)):
-        # `os.getenv("OPENAI_API_KEY")`, or `os.environ["OPENAI_API_KEY"]` at import time:
-        # the provider's variable, read as the fixer reads it there.
+    if reads_key_var(value, key_env) and may_be_none(plan, value):
+        # `os.getenv("OPENAI_API_KEY")`: the provider's variable, read as the fixer reads
+        # it there (a strict `os.environ[...]` the user wrote keeps its strictness: the
+        # env-var fixer renames it).
         fallback = key_read(plan, key_env, at=value, report=node)
         plan.replace(value, lambda n: fallback, "MIG100")
         return
