@@ -89,7 +89,7 @@ def _read(plan: Plan, call: cst.Call, splat: cst.Arg) -> KwargsDict:
     scope = _scope_of(plan, call)
     value = splat.value
     if isinstance(value, cst.Dict):
-        _read_builder(found, value, scope, always=True)
+        _read_builder(found, value, scope)
         return found
     if not isinstance(value, cst.Name) or scope is None:
         return found
@@ -136,7 +136,7 @@ def _read(plan: Plan, call: cst.Call, splat: cst.Arg) -> KwargsDict:
             return found  # set before it is built, or after the call (a loop, a closure)
         always = plan.parent_of(statement) is block
         entries.extend(Entry(k, v, h, always) for k, v, h in keys)
-    _read_builder(found, builder, scope, always=True)
+    _read_builder(found, builder, scope)
     found.entries.extend(entries)
     _note_reads(plan, found, reads, closures=bool(uses.skipped) or anchor is not call)
     return found
@@ -168,22 +168,23 @@ def _only_read(plan: Plan, splatted: cst.Name, function: cst.FunctionDef) -> boo
 
 
 def _read_builder(
-    found: KwargsDict, builder: cst.Dict | cst.Call, scope: cst.CSTNode | None, *, always: bool
+    found: KwargsDict, builder: cst.Dict | cst.Call, scope: cst.CSTNode | None
 ) -> None:
+    """The builder's own entries (always set) and the parts whose keys are unknown."""
     found.builder = builder
     if isinstance(builder, cst.Dict):
         for element in builder.elements:
             if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
                 key = element.key.evaluated_value
                 if isinstance(key, str):
-                    found.entries.append(Entry(key, element.value, element, always))
+                    found.entries.append(Entry(key, element.value, element, True))
                     continue
             spread = element.value
             found.open_parts.append((code_of(spread), _cannot_hold(spread, element, scope)))
         return
     for arg in builder.args:
         if arg.keyword is not None:
-            found.entries.append(Entry(arg.keyword.value, arg.value, arg, always))
+            found.entries.append(Entry(arg.keyword.value, arg.value, arg, True))
         else:
             found.open_parts.append((code_of(arg.value), _cannot_hold(arg.value, arg, scope)))
 

@@ -978,3 +978,44 @@ def test_a_key_set_on_a_compound_line_makes_the_mapping_unknown() -> None:
         "qwen",
     )
     assert [(f.id, f.line) for f in found] == [("MIG107", 7)]
+
+
+def test_to_azure_mapping_gets_the_azure_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    after = """\
+        import os
+
+        from openai import AzureOpenAI, OpenAI
+
+
+        def make_client(timeout):
+            kwargs = {"timeout": timeout, "api_key": os.environ["AZURE_OPENAI_API_KEY"], "azure_endpoint": os.environ["AZURE_OPENAI_ENDPOINT"], "api_version": os.environ.get("OPENAI_API_VERSION", "2024-10-21")}
+            return AzureOpenAI(**kwargs)
+
+
+        def make_other(kwargs):
+            # migrator: MIG107 api_key, api_version, azure_endpoint, base_url may be in **kwargs: client left, set them for azure
+            return OpenAI(**kwargs)
+        """
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+
+        def make_client(timeout):
+            kwargs = {"timeout": timeout, "api_key": "sk-live-1", "organization": "org-1"}
+            return OpenAI(**kwargs)
+
+
+        def make_other(kwargs):
+            return OpenAI(**kwargs)
+        """,
+        after,
+        "azure",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG102", 6), ("MIG103", 6), ("MIG107", 10)]
+    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
+    client = built_client(
+        after, "make_client(5)", monkeypatch,
+        AZURE_OPENAI_API_KEY="k-azure", AZURE_OPENAI_ENDPOINT="https://res.openai.azure.com",
+    )  # fmt: skip
+    assert client.api_key == "k-azure" and "res.openai.azure.com" in str(client.base_url)
