@@ -366,7 +366,12 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
         report_kept_key(plan, value, setting, node)
         return
     fallback = key_read(plan, key_env, at=value, report=node)
-    plan.replace(value, lambda n: _or_else(n, fallback), "MIG100")
+    if _ends_with_key_read(value, key_env):
+        # `key or os.getenv("OPENAI_API_KEY")`: that last read becomes the strict one
+        last = value.right  # type: ignore[attr-defined]
+        plan.replace(last, lambda n: fallback, "MIG100")
+    else:
+        plan.replace(value, lambda n: _or_else(n, fallback), "MIG100")
     code = code_of(value)
     label = f"api_key `{code}`" if setting == "api_key" else f"{setting} = `{code}`"
     plan.finding(
@@ -376,6 +381,14 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
         f"yields the {plan.mapping.name} key",
         node=node,
     )  # fmt: skip
+
+
+def _ends_with_key_read(value: cst.BaseExpression, key_env: str) -> bool:
+    return (
+        isinstance(value, cst.BooleanOperation)
+        and isinstance(value.operator, cst.Or)
+        and reads_key_var(value.right, key_env)
+    )
 
 
 def _or_else(value: cst.BaseExpression, fallback: cst.BaseExpression) -> cst.BooleanOperation:

@@ -1053,11 +1053,14 @@ class _Upgrader:
         if may_be_none(plan, site.value):
             # None would make the SDK read OPENAI_API_KEY: fall back to the provider's key.
             fallback = code_of(key_read(plan, key_env, at=at, report=report))
+            kept_expr = site.value
+            if _is_or(kept_expr) and reads_key_var(kept_expr.right, key_env):  # type: ignore[attr-defined]
+                # `key or os.getenv("OPENAI_API_KEY")`: that last read becomes the fallback
+                kept_expr = kept_expr.left  # type: ignore[attr-defined]
+                code = self._kept(kept_expr)
             simple = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
-            chained = isinstance(site.value, cst.BooleanOperation) and isinstance(
-                site.value.operator, cst.Or
-            )
-            kept = code if isinstance(site.value, simple) or chained else f"({code})"
+            plain = isinstance(kept_expr, simple) or _is_or(kept_expr)
+            kept = code if plain else f"({code})"
             plan.finding(
                 "MIG101", "warning", "config",
                 f"openai.api_key = `{code_of(site.value)}` kept for the client, falling back "
@@ -1116,6 +1119,10 @@ class _Upgrader:
                 ),
                 RULE,
             )
+
+
+def _is_or(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or)
 
 
 def _without(

@@ -601,3 +601,30 @@ def test_client_in_the_main_block_reads_the_key_strictly() -> None:
             client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
         """,
     )
+
+
+def test_trailing_key_variable_read_becomes_the_strict_fallback() -> None:
+    # `key or os.getenv("OPENAI_API_KEY")` can still be None: its last read is the one made
+    # strict (renamed and without a None result), not a third alternative
+    found = check_transformed(
+        """\
+        import os
+
+        from openai import AsyncOpenAI
+
+
+        def make(api_key=None):
+            return AsyncOpenAI(api_key=api_key or os.getenv("OPENAI_API_KEY"))
+        """,
+        """\
+        import os
+
+        from openai import AsyncOpenAI
+
+
+        def make(api_key=None):
+            return AsyncOpenAI(api_key=api_key or os.environ["ZAI_API_KEY"], base_url="https://open.bigmodel.cn/api/paas/v4/")
+        """,
+        "glm",
+    )
+    assert ids(found) == ["MIG101"]

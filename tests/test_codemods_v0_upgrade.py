@@ -506,7 +506,7 @@ def test_setting_that_reads_the_module_keeps_the_import(testco: Mapping) -> None
 
         client = openai.OpenAI(
             base_url="https://api.testco.example/v1",
-            api_key=openai.api_key or os.getenv("TESTCO_API_KEY") or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+            api_key=openai.api_key or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
         )
         client.chat.completions.create(model="tc-large", messages=[])
         """
