@@ -65,15 +65,14 @@ from migrator.codemods._edit import (
     key_read,
     replace_string_value,
 )
+from migrator.codemods._kept_key import may_be_none, reads_key_var
 from migrator.codemods._scope import runs_at_import
 from migrator.codemods.client_endpoint import (
     OPENAI_ENV_PREFIXES,
     base_url_expression,
     configurable_base_url,
     endpoint_kind,
-    may_be_none,
     module_endpoint_kept,
-    reads_key_var,
     report_endpoint,
 )
 from migrator.codemods.env_vars import renames_for
