@@ -80,7 +80,7 @@ from migrator.codemods.module_settings import retarget_module_settings
 
 from migrator.inventory import V0_RESOURCES, CallSite, ConfigSite
 from migrator.mapping import openai_model_kind
-from migrator.rewrite import Plan
+from migrator.rewrite import Plan, insertion_index
 from migrator.source import code_of
 
 RULE = "MIG410"
@@ -853,6 +853,22 @@ class _Upgrader:
                 return binding.local
         return None
 
+    def _late_openai_import(self) -> cst.CSTNode | None:
+        """The top-level `import openai` statement, when it sits below where new
+        statements go after the imports (the client built there would need it)."""
+        plan = self.plan
+        body = list(plan.module.body)
+        top = body[: insertion_index(plan.module)]
+        for node in plan.inventory.import_nodes:
+            statement = plan.statement_of(node)
+            if not isinstance(node, cst.Import) or not isinstance(
+                plan.parent_of(statement), cst.Module
+            ):
+                continue
+            if any(_dotted(a.name) == "openai" for a in node.names):
+                return None if any(s is statement for s in top) else statement
+        return None
+
     def _imports_below(self, statement: cst.CSTNode) -> bool:
         body = list(self.plan.module.body)
         index = next(i for i, s in enumerate(body) if s is statement)
@@ -1091,6 +1107,11 @@ class _Upgrader:
         """Client statements replace the last folded setting; the others are removed."""
         plan = self.plan
         if not folded:
+            late = self._late_openai_import()
+            if late is not None:
+                # `import openai` below the first import block: the client goes after it
+                plan.insert_after_statement(late, statements, RULE)
+                return
             anchor = self.facts.dotenv[-1] if self.facts.dotenv else None
             if anchor is not None and self._imports_below(anchor):
                 anchor = None  # the client needs the imports: after them, then

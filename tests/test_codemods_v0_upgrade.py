@@ -1196,3 +1196,49 @@ def test_upgraded_clients_import_and_never_send_the_openai_key(
     expected = "sk-provider" if "sk-provider" in trailer else f"missing-{key}"
     assert run.request.headers["authorization"] == f"Bearer {expected}"
     assert run.request.url.startswith(base.rstrip("/"))
+
+
+def test_client_follows_an_openai_import_below_the_first_block(testco: Mapping) -> None:
+    source = """\
+        import json
+
+
+        def to_text(reply):
+            return json.dumps(reply.model_dump())
+
+
+        import openai
+
+
+        def ask(question):
+            return to_text(openai.ChatCompletion.create(**question))
+
+
+        def key():
+            return openai.api_key
+        """
+    out, findings = upgrade(source, testco)
+    assert out == expect(
+        f"""\
+        import json
+        import os
+
+
+        def to_text(reply):
+            return json.dumps(reply.model_dump())
+
+
+        import openai
+        {TESTCO_CLIENT_INDENTED.replace("OpenAI(", "openai.OpenAI(")}
+
+
+        def ask(question):
+            return to_text(client.chat.completions.create(**question))
+
+
+        def key():
+            return openai.api_key
+        """
+    )
+    assert ids(findings) == ["MIG107", "MIG410"]
+    assert_no_new_undefined_names(source, out)
