@@ -80,15 +80,14 @@ def key_read(
     (MIG108 says so, once a file: at its first such read); the OpenAI key is never sent."""
     if not runs_at_import(plan, at):
         return env_read(plan, var, at=at)
-    where = report if report is not None else at
-    if any(f.id == "MIG108" for f in plan.findings):
-        return env_read_with_default(plan, var, missing_key_placeholder(var), at=at)
-    plan.finding(
-        "MIG108", "info", "config",
-        f"{var} is read when the module is imported: while it is unset, a placeholder key "
-        f"lets the import work and requests fail with 401 (never OpenAI's key): set {var}",
-        node=where,
-    )  # fmt: skip
+    if not any(f.id == "MIG108" for f in plan.findings):
+        plan.finding(
+            "MIG108", "info", "config",
+            f"{var} is read when the module is imported: while it is unset, a placeholder "
+            f"key lets the import work and requests fail with 401 (never OpenAI's key): "
+            f"set {var}",
+            node=report if report is not None else at,
+        )  # fmt: skip
     return env_read_with_default(plan, var, missing_key_placeholder(var), at=at)
 
 

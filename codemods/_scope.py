@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrator.inventory import Scopes, _LocalScope
+from migrator.inventory import LocalScope, Scopes
 from migrator.rewrite import Plan
 from migrator.source import code_of
 
@@ -22,7 +22,7 @@ def _scopes(plan: Plan) -> Scopes:
     return scopes
 
 
-def scope_at(plan: Plan, node: cst.CSTNode | None) -> _LocalScope:
+def scope_at(plan: Plan, node: cst.CSTNode | None) -> LocalScope:
     """The scope code at `node` runs in (None: the module's top level)."""
     scopes = _scopes(plan)
     current = node
@@ -43,7 +43,7 @@ def runs_at_import(plan: Plan, node: cst.CSTNode | None) -> bool:
     """Does code at `node` run when the module is imported? Module level and class
     bodies do (a default argument or a decorator too); function bodies do not, nor
     does the `if __name__ == "__main__":` block of a script (it runs only as a program)."""
-    scope: _LocalScope | None = scope_at(plan, node)
+    scope: LocalScope | None = scope_at(plan, node)
     while scope is not None:
         if scope.kind == "function":
             return False

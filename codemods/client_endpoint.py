@@ -33,7 +33,13 @@ from migrator.codemods._edit import (
     keyword_args,
     string_literal,
 )
-from migrator.codemods._scope import visible
+from migrator.codemods._kept_key import (
+    ends_with_key_read,
+    is_none,
+    may_be_none,
+    or_else,
+    reads_key_var,
+)
 from migrator.codemods.client_kwargs import (
     MappingEdits,
     can_place,
@@ -331,7 +337,7 @@ def _api_key_value(
     if arg is None:
         return key_read(plan, key_env, at=site.node)
     value = arg.value
-    if isinstance(value, cst.SimpleString) or _is_none(value):
+    if isinstance(value, cst.SimpleString) or is_none(value):
         # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key: useless
         # at the provider, so it is replaced by the provider's env var; so is `None`,
         # with which the SDK reads OPENAI_API_KEY.
@@ -386,7 +392,12 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
         report_kept_key(plan, value, setting, node)
         return
     fallback = key_read(plan, key_env, at=value, report=node)
-    plan.replace(value, lambda n: _or_else(n, fallback), "MIG100")
+    if ends_with_key_read(value, key_env):
+        # `key or os.getenv("OPENAI_API_KEY")`: that last read becomes the strict one
+        last = value.right  # type: ignore[attr-defined]
+        plan.replace(last, lambda n: fallback, "MIG100")
+    else:
+        plan.replace(value, lambda n: or_else(n, fallback), "MIG100")
     code = code_of(value)
     label = f"api_key `{code}`" if setting == "api_key" else f"{setting} = `{code}`"
     plan.finding(
@@ -396,89 +407,6 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
         f"yields the {plan.mapping.name} key",
         node=node,
     )  # fmt: skip
-
-
-def _or_else(value: cst.BaseExpression, fallback: cst.BaseExpression) -> cst.BooleanOperation:
-    chained = isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or)
-    simple = isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
-    if not (simple or chained or value.lpar):
-        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return cst.BooleanOperation(left=value, operator=cst.Or(), right=fallback)
-
-
-def reads_key_var(value: cst.BaseExpression, key_env: str) -> bool:
-    """`os.getenv("OPENAI_API_KEY")` / `os.environ["<PROVIDER_KEY>"]`: a read, without a
-    default, of the key variable itself (which the env-var fixer renames to the
-    provider's)."""
-    if isinstance(value, cst.Call) and len(value.args) == 1:
-        name: cst.BaseExpression = value.args[0].value
-    elif isinstance(value, cst.Subscript) and len(value.slice) == 1:
-        index = value.slice[0].slice
-        if not (isinstance(index, cst.Index) and code_of(value.value).endswith("environ")):
-            return False
-        name = index.value
-    else:
-        return False
-    return isinstance(name, cst.SimpleString) and name.evaluated_value in (
-        "OPENAI_API_KEY",
-        key_env,
-    )
-
-
-def _is_none(value: cst.BaseExpression) -> bool:
-    return isinstance(value, cst.Name) and value.value == "None"
-
-
-_MAX_FOLLOW = 3
-
-
-def may_be_none(plan: Plan, value: cst.BaseExpression, depth: int = 0) -> bool:
-    """Can this key expression be None? Only the forms that plainly can: `None`, a
-    `.get(key)` / `getenv(name)` without a default, a conditional with such a branch, and
-    a name bound to one of these or a parameter defaulting to None (what else a name or
-    attribute holds is unknown: MIG101 asks a person to check it)."""
-    if depth > _MAX_FOLLOW:
-        return False
-    if _is_none(value):
-        return True
-    if isinstance(value, cst.Call):
-        func = value.func
-        method = func.attr.value if isinstance(func, cst.Attribute) else code_of(func)
-        plain = [a for a in value.args if a.keyword is None and not a.star]
-        named = {a.keyword.value for a in value.args if a.keyword is not None}
-        return (
-            method in ("get", "getenv")
-            and len(plain) == 1
-            and len(value.args) == 1
-            and not named & {"default"}
-        )
-    if isinstance(value, cst.IfExp):
-        return may_be_none(plan, value.body, depth + 1) or may_be_none(
-            plan, value.orelse, depth + 1
-        )
-    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
-        return may_be_none(plan, value.right, depth + 1)
-    if isinstance(value, cst.Name):
-        for binding in visible(plan, value.value, value):
-            if isinstance(binding, cst.Param):
-                if binding.default is not None and _is_none(binding.default):
-                    return True
-                continue
-            assigned = _assigned_value(plan, binding)
-            if assigned is not None and may_be_none(plan, assigned, depth + 1):
-                return True
-    return False
-
-
-def _assigned_value(plan: Plan, target: cst.CSTNode) -> cst.BaseExpression | None:
-    """The value a plain `name = value` / `name: T = value` binds."""
-    parent = plan.parent_of(target)
-    if isinstance(parent, cst.AssignTarget):
-        assign = plan.parent_of(parent)
-        return assign.value if isinstance(assign, cst.Assign) else None
-    if isinstance(parent, cst.AnnAssign) and parent.target is target:
-        return parent.value
-    return None
 
 
 def _key_and_account(

@@ -66,6 +66,7 @@ from migrator.codemods._edit import (
     key_read,
     replace_string_value,
 )
+from migrator.codemods._kept_key import may_be_none, reads_key_var
 from migrator.codemods._kwargs_dict import kwargs_dicts, remove_entries
 from migrator.codemods._scope import runs_at_import
 from migrator.codemods.client_endpoint import (
@@ -73,9 +74,7 @@ from migrator.codemods.client_endpoint import (
     base_url_expression,
     configurable_base_url,
     endpoint_kind,
-    may_be_none,
     module_endpoint_kept,
-    reads_key_var,
     report_endpoint,
 )
 from migrator.codemods.env_vars import renames_for
@@ -83,7 +82,7 @@ from migrator.codemods.module_settings import retarget_module_settings
 
 from migrator.inventory import V0_RESOURCES, CallSite, ConfigSite
 from migrator.mapping import openai_model_kind
-from migrator.rewrite import Plan
+from migrator.rewrite import Plan, insertion_index
 from migrator.source import code_of
 
 RULE = "MIG410"
@@ -911,6 +910,22 @@ class _Upgrader:
                 return binding.local
         return None
 
+    def _late_openai_import(self) -> cst.CSTNode | None:
+        """The top-level `import openai` statement, when it sits below where new
+        statements go after the imports (the client built there would need it)."""
+        plan = self.plan
+        body = list(plan.module.body)
+        top = body[: insertion_index(plan.module)]
+        for node in plan.inventory.import_nodes:
+            statement = plan.statement_of(node)
+            if not isinstance(node, cst.Import) or not isinstance(
+                plan.parent_of(statement), cst.Module
+            ):
+                continue
+            if any(_dotted(a.name) == "openai" for a in node.names):
+                return None if any(s is statement for s in top) else statement
+        return None
+
     def _imports_below(self, statement: cst.CSTNode) -> bool:
         body = list(self.plan.module.body)
         index = next(i for i, s in enumerate(body) if s is statement)
@@ -1110,11 +1125,14 @@ class _Upgrader:
         if may_be_none(plan, site.value):
             # None would make the SDK read OPENAI_API_KEY: fall back to the provider's key.
             fallback = code_of(key_read(plan, key_env, at=at, report=report))
+            kept_expr = site.value
+            if _is_or(kept_expr) and reads_key_var(kept_expr.right, key_env):  # type: ignore[attr-defined]
+                # `key or os.getenv("OPENAI_API_KEY")`: that last read becomes the fallback
+                kept_expr = kept_expr.left  # type: ignore[attr-defined]
+                code = self._kept(kept_expr)
             simple = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
-            chained = isinstance(site.value, cst.BooleanOperation) and isinstance(
-                site.value.operator, cst.Or
-            )
-            kept = code if isinstance(site.value, simple) or chained else f"({code})"
+            plain = isinstance(kept_expr, simple) or _is_or(kept_expr)
+            kept = code if plain else f"({code})"
             plan.finding(
                 "MIG101", "warning", "config",
                 f"openai.api_key = `{code_of(site.value)}` kept for the client, falling back "
@@ -1146,6 +1164,11 @@ class _Upgrader:
         """Client statements replace the last folded setting; the others are removed."""
         plan = self.plan
         if not folded:
+            late = self._late_openai_import()
+            if late is not None:
+                # `import openai` below the first import block: the client goes after it
+                plan.insert_after_statement(late, statements, RULE)
+                return
             anchor = self.facts.dotenv[-1] if self.facts.dotenv else None
             if anchor is not None and self._imports_below(anchor):
                 anchor = None  # the client needs the imports: after them, then
@@ -1173,6 +1196,10 @@ class _Upgrader:
                 ),
                 RULE,
             )
+
+
+def _is_or(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or)
 
 
 def _without(

@@ -1019,3 +1019,30 @@ def test_to_azure_mapping_gets_the_azure_settings(monkeypatch: pytest.MonkeyPatc
         AZURE_OPENAI_API_KEY="k-azure", AZURE_OPENAI_ENDPOINT="https://res.openai.azure.com",
     )  # fmt: skip
     assert client.api_key == "k-azure" and "res.openai.azure.com" in str(client.base_url)
+
+
+def test_trailing_key_variable_read_becomes_the_strict_fallback() -> None:
+    # `key or os.getenv("OPENAI_API_KEY")` can still be None: its last read is the one made
+    # strict (renamed and without a None result), not a third alternative
+    found = check_transformed(
+        """\
+        import os
+
+        from openai import AsyncOpenAI
+
+
+        def make(api_key=None):
+            return AsyncOpenAI(api_key=api_key or os.getenv("OPENAI_API_KEY"))
+        """,
+        """\
+        import os
+
+        from openai import AsyncOpenAI
+
+
+        def make(api_key=None):
+            return AsyncOpenAI(api_key=api_key or os.environ["ZAI_API_KEY"], base_url="https://open.bigmodel.cn/api/paas/v4/")
+        """,
+        "glm",
+    )
+    assert ids(found) == ["MIG101"]

@@ -507,7 +507,7 @@ def test_setting_that_reads_the_module_keeps_the_import(testco: Mapping) -> None
 
         client = openai.OpenAI(
             base_url="https://api.testco.example/v1",
-            api_key=openai.api_key or os.getenv("TESTCO_API_KEY") or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+            api_key=openai.api_key or os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
         )
         client.chat.completions.create(model="tc-large", messages=[])
         """
@@ -1352,3 +1352,49 @@ def test_explicit_v0_names_are_renamed_beside_a_visible_mapping(
         "messages": [],
         "extra_body": {"thinking": {"type": "disabled"}},
     }
+
+
+def test_client_follows_an_openai_import_below_the_first_block(testco: Mapping) -> None:
+    source = """\
+        import json
+
+
+        def to_text(reply):
+            return json.dumps(reply.model_dump())
+
+
+        import openai
+
+
+        def ask(question):
+            return to_text(openai.ChatCompletion.create(**question))
+
+
+        def key():
+            return openai.api_key
+        """
+    out, findings = upgrade(source, testco)
+    assert out == expect(
+        f"""\
+        import json
+        import os
+
+
+        def to_text(reply):
+            return json.dumps(reply.model_dump())
+
+
+        import openai
+        {TESTCO_CLIENT_INDENTED.replace("OpenAI(", "openai.OpenAI(")}
+
+
+        def ask(question):
+            return to_text(client.chat.completions.create(**question))
+
+
+        def key():
+            return openai.api_key
+        """
+    )
+    assert ids(findings) == ["MIG107", "MIG410"]
+    assert_no_new_undefined_names(source, out)

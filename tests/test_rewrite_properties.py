@@ -5,7 +5,8 @@
 * encoding, BOM and newline style survive;
 * files without OpenAI usage come out byte for byte as they went in;
 * every line the diff removes or replaces lies inside a node some fixer edited (or an
-  import statement): the bytes around the edits are untouched.
+  import statement): the bytes around the edits are untouched;
+* the output leaves no name undefined that the input defined (pyflakes).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tests.codemod_helpers import (
     fixture_result,
     options,
 )
+from tests.import_safety import assert_no_new_undefined_names
 
 CASES = [(provider, name) for provider in PROVIDERS for name in INPUTS]
 BOM = b"\xef\xbb\xbf"
@@ -56,6 +58,13 @@ def test_second_run_changes_nothing(provider: str, name: str) -> None:
     again = rewrite_job(name, fixture_output(provider, name), options(provider))
     assert not again.errors
     assert again.new_source is None, again.new_source.decode(_encoding(again.new_source))
+
+
+@pytest.mark.parametrize(("provider", "name"), CASES)
+def test_no_new_undefined_names(provider: str, name: str) -> None:
+    before = (REWRITE_FIXTURES / name).read_bytes()
+    after = fixture_output(provider, name)
+    assert_no_new_undefined_names(before.decode(_encoding(before)), after.decode(_encoding(after)))
 
 
 @pytest.mark.parametrize(("provider", "name"), CASES)

@@ -422,6 +422,9 @@ class _LocalScope:
     nonlocals: set[str] = field(default_factory=set)
 
 
+LocalScope = _LocalScope  # for the codemods that place new code (codemods/_scope.py)
+
+
 def _enclosing_function(scope: _LocalScope | None) -> _LocalScope | None:
     while scope is not None and scope.kind != "function":
         scope = scope.parent

@@ -1,0 +1,106 @@
+"""A user's own api_key expression: can it be None, and does it read the key variable?
+
+The SDK reads OPENAI_API_KEY whenever a client gets api_key=None, so a kept key that can
+be None would quietly send the OpenAI key to the provider; the fixers then make the
+fallback explicit (`key or os.environ["<PROVIDER_KEY>"]`). Only the plain forms count:
+what else a name or attribute holds is unknown (MIG101 asks a person to check it).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from migrator.codemods._scope import visible
+
+from migrator.rewrite import Plan
+from migrator.source import code_of
+
+
+def ends_with_key_read(value: cst.BaseExpression, key_env: str) -> bool:
+    return (
+        isinstance(value, cst.BooleanOperation)
+        and isinstance(value.operator, cst.Or)
+        and reads_key_var(value.right, key_env)
+    )
+
+
+def or_else(value: cst.BaseExpression, fallback: cst.BaseExpression) -> cst.BooleanOperation:
+    chained = isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or)
+    simple = isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+    if not (simple or chained or value.lpar):
+        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.BooleanOperation(left=value, operator=cst.Or(), right=fallback)
+
+
+def reads_key_var(value: cst.BaseExpression, key_env: str) -> bool:
+    """`os.getenv("OPENAI_API_KEY")` / `os.environ["<PROVIDER_KEY>"]`: a read, without a
+    default, of the key variable itself (which the env-var fixer renames to the
+    provider's)."""
+    if isinstance(value, cst.Call) and len(value.args) == 1:
+        name: cst.BaseExpression = value.args[0].value
+    elif isinstance(value, cst.Subscript) and len(value.slice) == 1:
+        index = value.slice[0].slice
+        if not (isinstance(index, cst.Index) and code_of(value.value).endswith("environ")):
+            return False
+        name = index.value
+    else:
+        return False
+    return isinstance(name, cst.SimpleString) and name.evaluated_value in (
+        "OPENAI_API_KEY",
+        key_env,
+    )
+
+
+def is_none(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"
+
+
+_MAX_FOLLOW = 3
+
+
+def may_be_none(plan: Plan, value: cst.BaseExpression, depth: int = 0) -> bool:
+    """Can this key expression be None? Only the forms that plainly can: `None`, a
+    `.get(key)` / `getenv(name)` without a default, a conditional with such a branch, and
+    a name bound to one of these or a parameter defaulting to None (what else a name or
+    attribute holds is unknown: MIG101 asks a person to check it)."""
+    if depth > _MAX_FOLLOW:
+        return False
+    if is_none(value):
+        return True
+    if isinstance(value, cst.Call):
+        func = value.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else code_of(func)
+        plain = [a for a in value.args if a.keyword is None and not a.star]
+        named = {a.keyword.value for a in value.args if a.keyword is not None}
+        return (
+            method in ("get", "getenv")
+            and len(plain) == 1
+            and len(value.args) == 1
+            and not named & {"default"}
+        )
+    if isinstance(value, cst.IfExp):
+        return may_be_none(plan, value.body, depth + 1) or may_be_none(
+            plan, value.orelse, depth + 1
+        )
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        return may_be_none(plan, value.right, depth + 1)
+    if isinstance(value, cst.Name):
+        for binding in visible(plan, value.value, value):
+            if isinstance(binding, cst.Param):
+                if binding.default is not None and is_none(binding.default):
+                    return True
+                continue
+            assigned = _assigned_value(plan, binding)
+            if assigned is not None and may_be_none(plan, assigned, depth + 1):
+                return True
+    return False
+
+
+def _assigned_value(plan: Plan, target: cst.CSTNode) -> cst.BaseExpression | None:
+    """The value a plain `name = value` / `name: T = value` binds."""
+    parent = plan.parent_of(target)
+    if isinstance(parent, cst.AssignTarget):
+        assign = plan.parent_of(parent)
+        return assign.value if isinstance(assign, cst.Assign) else None
+    if isinstance(parent, cst.AnnAssign) and parent.target is target:
+        return parent.value
+    return None
