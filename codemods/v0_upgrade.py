@@ -68,7 +68,7 @@ from migrator.codemods.client_endpoint import (
     OPENAI_ENV_PREFIXES,
     base_url_expression,
     configurable_base_url,
-    endpoint_kind,
+    module_endpoint,
     module_endpoint_kept,
     report_endpoint,
 )
@@ -973,16 +973,15 @@ class _Upgrader:
         plan = self.plan
         if site is None:
             return code_of(base_url_expression(plan))
-        value = site.value
-        kind = endpoint_kind(plan, value, site.usage.base_url or "")
-        if kind == "env":
+        endpoint = module_endpoint(plan, site)
+        if endpoint.kind == "env":
             return code_of(configurable_base_url(plan))
-        report_endpoint(plan, kind, value, f"openai.{site.setting}", site.node)
+        report_endpoint(plan, endpoint, site.value, f"openai.{site.setting}", site.node)
         return code_of(base_url_expression(plan))
 
     def _kept_note(self, site: ConfigSite) -> None:
-        kind = endpoint_kind(self.plan, site.value, site.usage.base_url or "")
-        report_endpoint(self.plan, kind, site.value, f"openai.{site.setting}", site.node)
+        endpoint = module_endpoint(self.plan, site)
+        report_endpoint(self.plan, endpoint, site.value, f"openai.{site.setting}", site.node)
 
     def _api_key(self, site: ConfigSite | None) -> str:
         plan = self.plan

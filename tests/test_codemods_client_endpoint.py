@@ -190,7 +190,24 @@ def test_relay_is_retargeted_with_a_compliance_warning() -> None:
     assert [(f.id, f.severity, f.category) for f in found] == [("MIG502", "warning", "compliance")]
 
 
-def test_base_url_from_configuration_is_replaced_and_flagged() -> None:
+def test_base_url_from_configuration_is_left_and_flagged() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url=settings.llm_url, api_key=settings.key)
+        client.chat.completions.create(model="gpt-4o", messages=[], user="u")
+        """,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 3)]
+    assert found[0].message == (
+        "base_url comes from `settings.llm_url` and migrator cannot tell where it points: "
+        "client left unchanged; if it is OpenAI's, point it at https://api.deepseek.com "
+        "(or rerun with --retarget-configured)"
+    )
+
+
+def test_retarget_configured_replaces_configuration_as_before() -> None:
     found = check_transformed(
         """\
         from openai import OpenAI
@@ -202,28 +219,18 @@ def test_base_url_from_configuration_is_replaced_and_flagged() -> None:
 
         client = OpenAI(base_url="https://api.deepseek.com", api_key=settings.key)
         """,
+        retarget_configured=True,
     )
     assert sorted(ids(found)) == ["MIG101", "MIG105"]
-
-
-def test_configurable_form_suggested_by_mig105_is_left_as_it_is() -> None:
-    """MIG105 offers `<config> or "<provider URL>"`; once written, it is not undone."""
-    (finding,) = [
-        f
-        for f in findings(
-            """\
-            import os
-            from openai import OpenAI
-
-            client = OpenAI(base_url=settings.url, api_key=os.environ["DEEPSEEK_API_KEY"])
-            """
-        )
-        if f.id == "MIG105"
-    ]
+    (finding,) = [f for f in found if f.id == "MIG105"]
     assert finding.message.endswith(
-        'or write `settings.url or "https://api.deepseek.com"` to keep it configurable once '
-        "that configuration can no longer name OpenAI or a relay"
+        'or write `settings.llm_url or "https://api.deepseek.com"` to keep it configurable '
+        "once that configuration can no longer name OpenAI or a relay"
     )
+
+
+def test_configurable_form_with_the_provider_url_is_left_silently() -> None:
+    """`<config> or "<provider URL>"` (what MIG105 suggests) is already migrated."""
     found = check_noop(
         """\
         import os

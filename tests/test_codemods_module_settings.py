@@ -158,7 +158,7 @@ def test_relay_endpoint_is_reported() -> None:
         """\
         import openai
 
-        openai.api_base = "https://gpt.relay.example.com/v1"
+        openai.api_base = "https://openai.relay.example.com/v1"
         openai.api_key = key
         """,
         """\

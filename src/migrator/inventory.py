@@ -34,6 +34,7 @@ import libcst.matchers as m
 from libcst.metadata import CodeRange, PositionProvider, QualifiedName, QualifiedNameSource
 
 from migrator.constants import Constant, absolute_module
+from migrator.endpoint_trace import EndpointSource, trace_endpoint
 from migrator.model import Usage
 from migrator.prefilter import is_openai_model
 from migrator.source import code_of
@@ -196,6 +197,8 @@ class ClientSite:
     is_azure: bool
     usage: Usage
     base_url: cst.BaseExpression | None = None
+    # Every value the base URL can take, as far as the file shows (see endpoint_trace.py).
+    endpoint: tuple[EndpointSource, ...] = ()
 
 
 @dataclass(eq=False)
@@ -251,6 +254,7 @@ class ConfigSite:
     setting: str
     value: cst.BaseExpression
     usage: Usage
+    endpoint: tuple[EndpointSource, ...] = ()  # for endpoint settings (see endpoint_trace.py)
 
 
 @dataclass(eq=False)
@@ -785,7 +789,8 @@ class _Collector(cst.CSTVisitor):
                     style="v0" if setting in V0_ONLY_SETTINGS else "v1",
                     base_url=base_url,
                 )
-                self.inv.configs.append(ConfigSite(node, setting, node.value, usage))
+                endpoint = trace_endpoint(node.value, _ValuesOf(self)) if base_url else ()
+                self.inv.configs.append(ConfigSite(node, setting, node.value, usage, endpoint))
 
     def visit_Import(self, node: cst.Import) -> None:
         self.import_depth += 1
@@ -1018,7 +1023,8 @@ class _Collector(cst.CSTVisitor):
                     params=_param_names(call),
                     base_url=self._describe_base_url(base),
                 )
-                site = ClientSite(call, class_name, is_async, is_azure, usage, base)
+                endpoint = trace_endpoint(base, _ValuesOf(self))
+                site = ClientSite(call, class_name, is_async, is_azure, usage, base, endpoint)
                 self.inv.clients.append(site)
                 break
         self.client_cache[call] = site
@@ -1523,6 +1529,54 @@ class _Collector(cst.CSTVisitor):
             self.inv.references.append(
                 Usage(self.path, line, col, kind, api=name, style=style)  # type: ignore[arg-type]
             )
+
+
+class _ValuesOf:
+    """The collector's knowledge of bound values, as endpoint_trace.ValueSource."""
+
+    def __init__(self, collector: _Collector) -> None:
+        self.collector = collector
+
+    def name_values(self, node: cst.Name) -> list[cst.BaseExpression | None] | None:
+        collector = self.collector
+        values: list[cst.BaseExpression | None] = []
+        for target in collector._bindings(node):
+            if target in collector.import_binding:
+                return None  # imported: its value is a project constant, or unknown
+            if target in collector.assigned:
+                values.append(collector.assigned[target])
+            elif isinstance(target, cst.Param):
+                values.append(target.default)
+            else:
+                values.append(None)
+        return values or None
+
+    def attribute_values(self, node: cst.Attribute) -> list[cst.BaseExpression] | None:
+        return self.collector._attribute_values(node)
+
+    def env_read(self, node: cst.BaseExpression) -> tuple[str, cst.BaseExpression | None] | None:
+        collector = self.collector
+        if isinstance(node, cst.Subscript):
+            var = collector._environ_subscript(node)
+            return (var, None) if var is not None else None
+        if isinstance(node, cst.Call) and collector._env_lookup(node) is not None:
+            var = _string_value(node.args[0].value)
+            assert var is not None
+            return var, node.args[1].value if len(node.args) > 1 else None
+        return None
+
+    def dict_value(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        if isinstance(node, cst.Subscript):
+            return self.collector._dict_entry_value(node)
+        if isinstance(node, cst.Call):
+            return self.collector._dict_get(node)
+        return None
+
+    def imported_string(self, node: cst.Name | cst.Attribute) -> str | None:
+        imported = self.collector._imported(node, str)
+        if imported is None or imported[1] is None:
+            return None
+        return str(imported[1].value)
 
 
 class _Start:

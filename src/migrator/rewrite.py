@@ -49,6 +49,8 @@ class RewriteOptions:
     mapping: Mapping
     strategy: str = "compat"
     upgrade_v0: bool = False
+    # Retarget clients whose base URL migrator cannot show to be OpenAI's (MIG105).
+    retarget_configured: bool = False
     ignore: frozenset[str] = frozenset()
     call_facts: bool = False  # apply/checklist: also record callfacts (escapes, n=)
     # Project constants this file imports, by qualified name (`app.config.CHAT_MODEL`).
