@@ -4,7 +4,14 @@
 
 from __future__ import annotations
 
-from tests.codemod_helpers import check_noop, check_transformed, findings, ids
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.mapping import load_mapping
+from migrator.rewrite import RewriteOptions, rewrite_job
+from tests.codemod_helpers import ROOT, check_noop, check_transformed, ids
 
 QWEN = "https://dashscope.aliyuncs.com/compatible-mode/v1"
 
@@ -406,3 +413,328 @@ def test_ignore_comment_keeps_a_client() -> None:
         client = OpenAI()  # migrator: ignore[MIG100]
         """
     )
+
+
+# -- where a base URL points: retargeted only when shown to be OpenAI's ---------------------
+
+GLM = "https://open.bigmodel.cn/api/paas/v4/"
+
+
+@pytest.mark.parametrize(
+    ("provider", "url", "key_env"),
+    [("qwen", QWEN, "DASHSCOPE_API_KEY"), ("glm", GLM, "ZAI_API_KEY"),
+     ("deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY")],
+)  # fmt: skip
+def test_parameter_with_openai_default_is_retargeted(provider: str, url: str, key_env: str) -> None:
+    found = check_transformed(
+        """\
+        import os
+        from openai import OpenAI
+
+        def make_client(base_url="https://api.openai.com/v1"):
+            return OpenAI(base_url=base_url, api_key=os.environ["OPENAI_API_KEY"])
+        """,
+        f"""\
+        import os
+        from openai import OpenAI
+
+        def make_client(base_url="https://api.openai.com/v1"):
+            return OpenAI(base_url="{url}", api_key=os.environ["{key_env}"])
+        """,
+        provider,
+    )
+    assert found == []
+
+
+@pytest.mark.parametrize("provider", ["qwen", "glm", "deepseek"])
+def test_parameter_without_default_is_left_with_mig105(provider: str) -> None:
+    found = check_noop(
+        """\
+        import openai
+
+        def ask(api_key, base_url, text):
+            client = openai.OpenAI(api_key=api_key, base_url=base_url)
+            return client.chat.completions.create(model="gpt-4o", messages=[], user="u")
+        """,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 4)]
+    assert found[0].message.startswith(
+        "base_url comes from `base_url` and migrator cannot tell where it points: client "
+        "left unchanged; if it is OpenAI's, point it at "
+    )
+
+
+def test_self_base_url_from_a_moonshot_literal_is_left_with_its_calls() -> None:
+    found = check_noop(
+        """\
+        import openai
+
+        class KimiBot:
+            base_url = "https://api.moonshot.cn/v1"
+
+            def __init__(self, key):
+                self.client = openai.OpenAI(api_key=key, base_url=self.base_url)
+
+            def ask(self, text):
+                return self.client.chat.completions.create(model="gpt-4o", messages=[], user="u")
+        """,
+        "glm",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 7)]
+    assert found[0].message == (
+        "client already targets api.moonshot.cn (through `self.base_url`) (not OpenAI); "
+        "left as it is"
+    )
+
+
+def test_base_url_assigned_in_init_is_followed() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        class Requester:
+            def __init__(self, base_url="https://api.stepfun.com/v1"):
+                self.base_url = base_url
+                self.client = OpenAI(base_url=self.base_url, api_key="x")
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 6)]
+    assert "api.stepfun.com" in found[0].message
+
+
+def test_local_fallback_of_a_configured_url_is_left() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        def local_client(url=None):
+            return OpenAI(base_url=url or "http://localhost:8000/v1", api_key="EMPTY")
+        """
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 4)]
+    assert "localhost" in found[0].message
+
+
+@pytest.mark.parametrize("provider", ["qwen", "glm", "deepseek"])
+def test_cohere_compatibility_endpoint_is_left(provider: str) -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://api.cohere.ai/compatibility/v1", api_key=key)
+        client.embeddings.create(model="embed-v4.0", input=["a"], encoding_format="float")
+        """,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 3)]
+    assert found[0].message == "client already targets api.cohere.ai (not OpenAI); left as it is"
+
+
+def test_known_relay_is_retargeted_with_mig502() -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+        RELAY = "https://api.chatanywhere.tech/v1"
+        client = OpenAI(base_url=RELAY)
+        """,
+        f"""\
+        import os
+
+        from openai import OpenAI
+
+        RELAY = "https://api.chatanywhere.tech/v1"
+        client = OpenAI(base_url="{GLM}", api_key=os.environ["ZAI_API_KEY"])
+        """,
+        "glm",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG502", 4)]
+    assert "https://api.chatanywhere.tech/v1 (through `RELAY`)" in found[0].message
+
+
+def test_unknown_literal_host_is_left_unless_opted_in() -> None:
+    source = """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://llm.example.net/v1", api_key=key)
+        """
+    found = check_noop(source, "qwen")
+    assert [(f.id, f.line) for f in found] == [("MIG105", 3)]
+    assert found[0].message == (
+        "base_url points at llm.example.net, which migrator does not know: client left "
+        f"unchanged; if it is a relay to OpenAI, point it at {QWEN} by hand (or rerun with "
+        "--retarget-configured)"
+    )
+    found = check_transformed(
+        source,
+        f"""\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="{QWEN}", api_key=key)
+        """,
+        "qwen",
+        retarget_configured=True,
+    )
+    assert ids(found) == ["MIG101", "MIG502"]
+
+
+def test_local_server_is_never_retargeted_even_when_opted_in() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="EMPTY")
+        """,
+        retarget_configured=True,
+    )
+    assert ids(found) == ["MIG104"]
+
+
+def test_openai_base_url_read_through_a_variable_is_retargeted() -> None:
+    check_transformed(
+        """\
+        import os
+        from openai import OpenAI
+
+        endpoint = os.getenv("OPENAI_BASE_URL")
+        client = OpenAI(base_url=endpoint)
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        endpoint = os.getenv("DEEPSEEK_API_BASE")
+        client = OpenAI(base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"), api_key=os.environ["DEEPSEEK_API_KEY"])
+        """,
+    )
+
+
+def test_every_branch_of_a_conditional_must_be_openai() -> None:
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+        OPENAI_URL = "https://api.openai.com/v1"
+
+        def client(proxy=False):
+            return OpenAI(base_url=OPENAI_URL if not proxy else "https://openai.proxy.example/v1", api_key=k)
+        """,
+        """\
+        from openai import OpenAI
+
+        OPENAI_URL = "https://api.openai.com/v1"
+
+        def client(proxy=False):
+            return OpenAI(base_url="https://api.deepseek.com", api_key=k)
+        """,
+    )
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        def client(local=False):
+            return OpenAI(base_url="http://localhost:11434/v1" if local else "https://api.openai.com/v1", api_key=k)
+        """
+    )
+    assert ids(found) == ["MIG104"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "where"),
+    [
+        ('cfg["moonshot_base_url"]', '`cfg["moonshot_base_url"]`'),
+        ("settings.GROQ_API_BASE", "`settings.GROQ_API_BASE`"),
+        ("self.ollama_host", "`self.ollama_host`"),
+        ('os.getenv("VLLM_ENDPOINT")', '`os.getenv("VLLM_ENDPOINT")`'),
+        ('conf.get("lm_studio_url", "")', '`conf.get("lm_studio_url", "")`'),
+    ],
+)
+def test_configuration_named_after_another_provider_or_server_is_left(
+    expr: str, where: str
+) -> None:
+    found = check_noop(
+        f"""\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(base_url={expr}, api_key="k")
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 4)]
+    assert found[0].message == f"client already targets {where} (not OpenAI); left as it is"
+
+
+def test_endpoint_constant_imported_from_another_file_is_followed() -> None:
+    from migrator.constants import Constant
+
+    constants = {
+        "app.settings.LLM_URL": Constant("app/settings.py", "LLM_URL", "http://10.0.0.5:8000/v1", 3),
+        "app.settings.OPENAI_URL": Constant("app/settings.py", "OPENAI_URL", "https://api.openai.com/v1", 4),
+    }  # fmt: skip
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        from app.settings import LLM_URL
+
+        client = OpenAI(base_url=LLM_URL, api_key="k")
+        """,
+        constants=constants,
+    )
+    assert ids(found) == ["MIG104"] and "10.0.0.5" in found[0].message
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+        from app import settings
+
+        client = OpenAI(base_url=settings.OPENAI_URL, api_key=k)
+        """,
+        """\
+        from openai import OpenAI
+
+        from app import settings
+
+        client = OpenAI(base_url="https://api.deepseek.com", api_key=k)
+        """,
+        constants=constants,
+    )
+
+
+def test_azure_endpoint_from_configuration_keeps_its_old_treatment() -> None:
+    found = check_transformed(
+        """\
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(azure_endpoint=settings.endpoint, api_key=k, api_version="2024-06-01")
+        """,
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(api_key=k, base_url="https://api.deepseek.com")
+        """,
+    )
+    assert sorted(ids(found)) == ["MIG101", "MIG103", "MIG105"]
+
+
+def test_users_own_mapping_counts_as_a_known_provider(tmp_path: Path) -> None:
+    """--mapping acme.yaml: code already at Acme's host is Acme's, not a relay."""
+    text = (ROOT / "mappings" / "deepseek.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: deepseek", "id: acme").replace("api.deepseek.com", "llm.acme.example")
+    path = tmp_path / "acme.yaml"
+    path.write_text(text, encoding="utf-8")
+    acme = load_mapping(path)
+    data = textwrap.dedent(
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://llm.acme.example/v2", api_key=os.environ["ACME_KEY"])
+        """
+    ).encode("utf-8")
+    result = rewrite_job("example.py", data, RewriteOptions(mapping=acme))
+    assert result.new_source is None
+    assert result.findings == []
