@@ -231,7 +231,12 @@ class Endpoint:
             return ""
         if source.kind == "url" and host_of(source.value):
             return host_of(source.value)
-        return f"`{source.code}`"
+        return f"`{_one_line(source.code)}`"
+
+
+def _one_line(code: str) -> str:
+    """Code quoted in a message, on one line."""
+    return " ".join(code.split())
 
 
 def endpoint_of(
@@ -343,8 +348,9 @@ def report_endpoint(
     (MIG105). `setting` names the thing in the message (`base_url`, `openai.api_base`)."""
     owner = "client" if setting == "base_url" else setting
     kind, source = endpoint.kind, endpoint.source
-    code = code_of(expr) if expr is not None else ""
-    through = f" (through `{code}`)" if source is not None and source.code != code else ""
+    code = _one_line(code_of(expr)) if expr is not None else ""
+    leaf = _one_line(source.code) if source is not None else code
+    through = f" (through `{code}`)" if leaf != code else ""
     if kind in SHOWN_ELSEWHERE:
         if not _names_the_target(plan, endpoint):
             plan.finding(
@@ -364,7 +370,7 @@ def report_endpoint(
     elif kind == "config":
         plan.finding(
             "MIG105", "warning", "config",
-            f"{setting} comes from `{code}` and migrator cannot tell where it points: "
+            f"{setting} comes from `{leaf}`{through} and migrator cannot tell where it points: "
             f"{owner} left unchanged; if it is OpenAI's, point it at {_target_url(plan)} "
             "(or rerun with --retarget-configured)",
             node=node,

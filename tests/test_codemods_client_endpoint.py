@@ -738,3 +738,22 @@ def test_users_own_mapping_counts_as_a_known_provider(tmp_path: Path) -> None:
     result = rewrite_job("example.py", data, RewriteOptions(mapping=acme))
     assert result.new_source is None
     assert result.findings == []
+
+
+def test_one_untraceable_branch_leaves_the_client_and_is_named() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        def connect(cfg):
+            url = cfg.openai_base_url or "https://api.openai.com/v1"
+            return OpenAI(base_url=url, api_key=cfg.key)
+        """,
+        "glm",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 5)]
+    assert found[0].message.startswith(
+        "base_url comes from `cfg.openai_base_url` (through `url`) and migrator cannot tell "
+        "where it points: client left unchanged; if it is OpenAI's, point it at "
+        "https://open.bigmodel.cn/api/paas/v4/ (or rerun with --retarget-configured)"
+    )
