@@ -757,3 +757,23 @@ def test_one_untraceable_branch_leaves_the_client_and_is_named() -> None:
         "where it points: client left unchanged; if it is OpenAI's, point it at "
         "https://open.bigmodel.cn/api/paas/v4/ (or rerun with --retarget-configured)"
     )
+
+
+def test_shared_base_class_is_left_when_a_subclass_points_elsewhere() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        class CompatibleChat:
+            base_url = "https://api.openai.com/v1"
+
+            def __init__(self, key):
+                self.client = OpenAI(base_url=self.base_url, api_key=key)
+
+        class YiChat(CompatibleChat):
+            base_url = "https://api.01.ai/v1"
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 7)]
+    assert "api.01.ai (through `self.base_url`)" in found[0].message

@@ -436,6 +436,7 @@ class _Collector(cst.CSTVisitor):
         self.assigned: dict[cst.CSTNode, cst.BaseExpression] = {}
         # class name -> attr name -> values (class attributes and `self.attr = ...`)
         self.class_attrs: dict[str, dict[str, list[cst.BaseExpression]]] = {}
+        self.class_bases: dict[str, list[str]] = {}  # class name -> the names of its bases
         self.class_stack: list[str] = []
         # `self.x` / `cls.x` attribute node -> enclosing class name (saves parent walks)
         self.attr_owner: dict[cst.Attribute, str] = {}
@@ -618,6 +619,9 @@ class _Collector(cst.CSTVisitor):
         self._new_scope("class", node.body)
         self.class_stack.append(node.name.value)
         attrs = self.class_attrs.setdefault(node.name.value, {})
+        self.class_bases.setdefault(node.name.value, []).extend(
+            (_dotted(base.value) or "").rsplit(".", 1)[-1] for base in node.bases
+        )
         for stmt in node.body.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -1552,7 +1556,26 @@ class _ValuesOf:
         return values or None
 
     def attribute_values(self, node: cst.Attribute) -> list[cst.BaseExpression] | None:
-        return self.collector._attribute_values(node)
+        """`self.x` also takes the values subclasses in this module give `x`: a shared
+        base class (`self.client = OpenAI(base_url=self.base_url)`) serves them all."""
+        collector = self.collector
+        values = list(collector._attribute_values(node) or [])
+        owner = collector.attr_owner.get(node)
+        if owner is not None:
+            for subclass in self._subclasses(owner):
+                values += collector.class_attrs.get(subclass, {}).get(node.attr.value, [])
+        return values or None
+
+    def _subclasses(self, owner: str) -> list[str]:
+        found: list[str] = []
+        pending = [owner]
+        while pending:
+            current = pending.pop()
+            for name, bases in self.collector.class_bases.items():
+                if current in bases and name not in found and name != owner:
+                    found.append(name)
+                    pending.append(name)
+        return found
 
     def env_read(self, node: cst.BaseExpression) -> tuple[str, cst.BaseExpression | None] | None:
         collector = self.collector
