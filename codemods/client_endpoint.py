@@ -1,9 +1,14 @@
-"""Point every v1 client at the provider's OpenAI-compatible endpoint.
+"""Point every v1 client shown to talk to OpenAI at the provider's OpenAI-compatible endpoint.
 
 `OpenAI(...)` / `AsyncOpenAI(...)` get `base_url=` the provider's endpoint and
 `api_key=os.environ["<PROVIDER_KEY>"]` (OpenAI() would otherwise silently read
 OPENAI_API_KEY). `AzureOpenAI` becomes a plain `OpenAI` pointed at the provider, or,
 when the target is Azure, plain clients become `AzureOpenAI`.
+
+Only a client whose base URL is shown to be OpenAI's (none, api.openai.com, an
+OPENAI_BASE_URL read, a relay to OpenAI: every value the inventory traced it to) is
+moved. One pointing elsewhere (another provider, a local server) is left with its calls;
+one migrator cannot place is left too, with MIG105, unless --retarget-configured.
 
 Rules:
   MIG101 an explicit api_key expression was kept: it must now yield the provider key

@@ -30,7 +30,7 @@
 
 Module settings reuse the client fixer's rules: MIG101 (a key expression of the user's
 kept), MIG102 (organization/project removed), MIG103 (Azure settings), MIG104/MIG105/
-MIG502 (endpoint kept / from configuration / relay).
+MIG502 (endpoint kept / not shown to be OpenAI's / relay).
 
 Rules:
   MIG410 v0 module API upgraded to a v1 client: responses are objects, not dicts
