@@ -646,6 +646,11 @@ def test_every_branch_of_a_conditional_must_be_openai() -> None:
     [
         ('cfg["moonshot_base_url"]', '`cfg["moonshot_base_url"]`'),
         ("settings.GROQ_API_BASE", "`settings.GROQ_API_BASE`"),
+        ("settings.DEEPSEEK_API_BASE", "`settings.DEEPSEEK_API_BASE`"),
+        (
+            'os.getenv("LLM_URL", "http://127.0.0.1:8000/v1")',
+            '127.0.0.1 (through `os.getenv("LLM_URL", "http://127.0.0.1:8000/v1")`)',
+        ),
         ("self.ollama_host", "`self.ollama_host`"),
         ('os.getenv("VLLM_ENDPOINT")', '`os.getenv("VLLM_ENDPOINT")`'),
         ('conf.get("lm_studio_url", "")', '`conf.get("lm_studio_url", "")`'),
