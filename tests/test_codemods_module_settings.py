@@ -283,7 +283,7 @@ def test_no_module_calls_no_inserted_settings() -> None:
 
 
 def test_gateway_url_from_the_environment_is_normalised() -> None:
-    check_transformed(
+    found = check_transformed(
         """\
         import openai
 
@@ -302,6 +302,17 @@ def test_gateway_url_from_the_environment_is_normalised() -> None:
         """,
         "gateway",
     )
+    assert ids(found) == ["MIG202"]
+    # and the next run knows the normalised read for the gateway's own (no MIG105)
+    migrated = """\
+        import os
+
+        import openai
+
+        openai.base_url = os.environ["LLM_GATEWAY_BASE_URL"].rstrip("/") + "/"
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    assert check_noop(migrated, "gateway") == []
 
 
 def test_module_endpoint_from_a_parameter_is_left_with_mig105() -> None:

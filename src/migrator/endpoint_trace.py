@@ -94,6 +94,9 @@ class _Tracer:
         if isinstance(expr, cst.BooleanOperation):
             # `x or DEFAULT` (and the rarer `flag and URL`): either side can be the value
             return [*self.trace(expr.left, follow, seen), *self.trace(expr.right, follow, seen)]
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            # `base + "/v1"`, `url.rstrip("/") + "/"`: the host is in the left part
+            return self.trace(expr.left, follow, seen)
         if isinstance(expr, cst.IfExp):
             return [*self.trace(expr.body, follow, seen), *self.trace(expr.orelse, follow, seen)]
         env = self.values.env_read(expr)
