@@ -782,3 +782,41 @@ def test_shared_base_class_is_left_when_a_subclass_points_elsewhere() -> None:
     )
     assert [(f.id, f.line) for f in found] == [("MIG104", 7)]
     assert "api.01.ai (through `self.base_url`)" in found[0].message
+
+
+def test_settings_instance_of_a_class_in_the_file_is_followed() -> None:
+    before = """\
+        import os
+        from dataclasses import dataclass, field
+
+        from openai import OpenAI
+
+        @dataclass
+        class Settings:
+            base_url: str = field(default_factory=lambda: os.getenv("OPENAI_BASE_URL") or "https://api.openai.com/v1")
+
+        settings = Settings()
+        client = OpenAI(base_url=settings.base_url)
+        """
+    check_transformed(
+        before,
+        """\
+        import os
+        from dataclasses import dataclass, field
+
+        from openai import OpenAI
+
+        @dataclass
+        class Settings:
+            base_url: str = field(default_factory=lambda: os.getenv("MOONSHOT_API_BASE") or "https://api.openai.com/v1")
+
+        settings = Settings()
+        client = OpenAI(base_url=os.environ.get("MOONSHOT_API_BASE", "https://api.moonshot.cn/v1"), api_key=os.environ["MOONSHOT_API_KEY"])
+        """,
+        "kimi",
+    )
+    local = before.replace("https://api.openai.com/v1", "http://localhost:8000/v1")
+    found = check_noop(local.replace("OPENAI_BASE_URL", "LLM_URL"))
+    assert (
+        ids(found) == ["MIG104"] and "localhost (through `settings.base_url`)" in found[0].message
+    )

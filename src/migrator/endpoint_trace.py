@@ -136,6 +136,9 @@ class _Tracer:
                 return found
         if isinstance(func, cst.Name) and func.value == "str" and len(call.args) == 1:
             return self.trace(call.args[0].value, depth, seen)
+        default = _field_default(call)
+        if default is not None:  # `base_url: str = field(default_factory=lambda: ...)`
+            return self.trace(default, depth, seen)
         return [EndpointSource("config", "", code)]
 
     def _name(
@@ -168,6 +171,21 @@ class _Tracer:
         for value in bound:
             found += self.trace(value, depth, seen)
         return found
+
+
+def _field_default(call: cst.Call) -> cst.BaseExpression | None:
+    """The default of a dataclass `field(...)` / pydantic `Field(...)` declaration."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    if name not in ("field", "Field"):
+        return None
+    for arg in call.args:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword == "default" or (keyword is None and name == "Field" and arg is call.args[0]):
+            return arg.value
+        if keyword == "default_factory" and isinstance(arg.value, cst.Lambda):
+            return arg.value.body
+    return None
 
 
 def _formatted(node: cst.FormattedString, code: str) -> EndpointSource:

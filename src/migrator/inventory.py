@@ -1564,6 +1564,12 @@ class _ValuesOf:
         if owner is not None:
             for subclass in self._subclasses(owner):
                 values += collector.class_attrs.get(subclass, {}).get(node.attr.value, [])
+        elif not values and isinstance(node.value, cst.Name):
+            # `settings = Settings()` ... `settings.base_url`, Settings defined here
+            for value in self.name_values(node.value) or []:
+                if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+                    attrs = collector.class_attrs.get(value.func.value, {})
+                    values += attrs.get(node.attr.value, [])
         return values or None
 
     def _subclasses(self, owner: str) -> list[str]:
