@@ -176,7 +176,12 @@ class _Tracer:
 def _field_default(call: cst.Call) -> cst.BaseExpression | None:
     """The default of a dataclass `field(...)` / pydantic `Field(...)` declaration."""
     func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    if isinstance(func, cst.Attribute):
+        name = func.attr.value  # `dataclasses.field(...)`, `pydantic.Field(...)`
+    elif isinstance(func, cst.Name):
+        name = func.value
+    else:
+        return None
     if name not in ("field", "Field"):
         return None
     for arg in call.args:
