@@ -15,6 +15,7 @@ from typing import Protocol
 
 import libcst as cst
 
+from migrator.class_defaults import DefaultValue
 from migrator.source import code_of
 
 # String methods that keep the host of the URL they are called on.
@@ -45,6 +46,16 @@ class ValueSource(Protocol):
 
     def attribute_values(self, node: cst.Attribute) -> list[cst.BaseExpression] | None:
         """Values bound to `self.x` / `cls.x` / `Holder.x` in this module."""
+
+    def instance_attribute(
+        self, node: cst.Attribute
+    ) -> list[cst.BaseExpression | DefaultValue | None] | None:
+        """`settings.base_url` where `settings` is shown to be an instance of classes the
+        run knows (`Settings()`, `settings or Settings()`, a parameter annotated
+        `Settings | None`): every value the attribute can take, as an expression of this
+        module (a class default, a constructor keyword), a default another file's class
+        gives, or None when one is not shown. None when `settings` is not shown to be
+        such an instance."""
 
     def env_read(self, node: cst.BaseExpression) -> tuple[str, cst.BaseExpression | None] | None:
         """`os.getenv("X", d)` / `os.environ.get("X", d)` / `os.environ["X"]` -> ("X", d)."""
@@ -165,12 +176,40 @@ class _Tracer:
         if imported is not None:
             return [EndpointSource("url" if imported else "none", imported, code)]
         bound = self.values.attribute_values(node)
-        if not bound:  # `settings.DEEPSEEK_API_BASE`: the attribute names what it holds
+        if not bound:
+            instance = self.values.instance_attribute(node)
+            if instance is not None:
+                return self._instance(node, instance, code, depth, seen)
+            # `settings.DEEPSEEK_API_BASE`: the attribute names what it holds
             return [EndpointSource("config", node.attr.value, code)]
         found: list[EndpointSource] = []
         for value in bound:
             found += self.trace(value, depth, seen)
         return found
+
+    def _instance(
+        self,
+        node: cst.Attribute,
+        values: list[cst.BaseExpression | DefaultValue | None],
+        code: str,
+        depth: int,
+        seen: frozenset[cst.CSTNode],
+    ) -> list[EndpointSource]:
+        found: list[EndpointSource] = []
+        for value in values:
+            if value is None:  # declared without a value, or set by a constructor argument
+                found.append(EndpointSource("config", node.attr.value, code))
+            elif isinstance(value, DefaultValue):
+                found.append(_from_other_file(value))
+            else:
+                found += self.trace(value, depth, seen)
+        return found
+
+
+def _from_other_file(value: DefaultValue) -> EndpointSource:
+    """A value another file's class gives an attribute (see class_defaults.py)."""
+    kind = "config" if value.kind == "unknown" else value.kind
+    return EndpointSource(kind, value.value, value.code)
 
 
 def _field_default(call: cst.Call) -> cst.BaseExpression | None:

@@ -33,6 +33,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange, PositionProvider, QualifiedName, QualifiedNameSource
 
+from migrator.class_defaults import DefaultValue, ProjectClass
 from migrator.constants import Constant, absolute_module
 from migrator.endpoint_trace import EndpointSource, trace_endpoint
 from migrator.model import Usage
@@ -314,15 +315,19 @@ class Inventory:
 
 
 def build_inventory(
-    wrapper: cst.MetadataWrapper, path: str, constants: Mapping[str, Constant] | None = None
+    wrapper: cst.MetadataWrapper,
+    path: str,
+    constants: Mapping[str, Constant] | None = None,
+    classes: Mapping[str, ProjectClass] | None = None,
 ) -> Inventory:
     """Run the inventory over a parsed module (wrapped once, shared with the codemods).
 
     Metadata (scopes, positions) is resolved through `wrapper` only when the module
     needs it, and stays cached there for the codemods. `constants` are the project
-    constants the file imports, by qualified name (see constants.py).
+    constants the file imports, by qualified name (see constants.py); `classes` the
+    project classes it imports, with their attribute defaults (see class_defaults.py).
     """
-    collector = _Collector(path, wrapper, constants)
+    collector = _Collector(path, wrapper, constants, classes)
     wrapper.module.visit(collector)
     collector.finish()
     return collector.inv
@@ -407,10 +412,12 @@ class _Collector(cst.CSTVisitor):
         path: str,
         wrapper: cst.MetadataWrapper,
         constants: Mapping[str, Constant] | None = None,
+        classes: Mapping[str, ProjectClass] | None = None,
     ) -> None:
         super().__init__()
         self.path = path
         self.constants = constants or {}
+        self.classes = classes or {}
         self.wrapper = wrapper
         self.inv = Inventory(path)
         self.stack: list[cst.CSTNode] = []
@@ -1535,6 +1542,11 @@ class _Collector(cst.CSTVisitor):
             )
 
 
+# A class an object is an instance of (a ProjectClass of another file, or the name of a
+# class of this module) and the call that made it (None: a parameter's caller did).
+_Instance = tuple[ProjectClass | str, cst.Call | None]
+
+
 class _ValuesOf:
     """The collector's knowledge of bound values, as endpoint_trace.ValueSource."""
 
@@ -1564,13 +1576,119 @@ class _ValuesOf:
         if owner is not None:
             for subclass in self._subclasses(owner):
                 values += collector.class_attrs.get(subclass, {}).get(node.attr.value, [])
-        elif not values and isinstance(node.value, cst.Name):
-            # `settings = Settings()` ... `settings.base_url`, Settings defined here
-            for value in self.name_values(node.value) or []:
-                if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
-                    attrs = collector.class_attrs.get(value.func.value, {})
-                    values += attrs.get(node.attr.value, [])
         return values or None
+
+    def instance_attribute(
+        self, node: cst.Attribute
+    ) -> list[cst.BaseExpression | DefaultValue | None] | None:
+        owner = node.value
+        if not isinstance(owner, cst.Name) or owner.value in ("self", "cls"):
+            return None
+        instances = self._instances(owner, set())
+        if not instances:
+            return None
+        attr = node.attr.value
+        values: list[cst.BaseExpression | DefaultValue | None] = []
+        for cls, call in instances:
+            keyword = _keywords(call).get(attr) if call is not None else None
+            if keyword is not None:  # `Settings(base_url=...)`
+                values.append(keyword)
+            elif call is not None and any(arg.keyword is None for arg in call.args):
+                values.append(None)  # a positional or `**` argument may set it
+            elif isinstance(cls, ProjectClass):
+                defaults = cls.values_of(attr)
+                values += defaults if defaults else [None]
+            else:
+                values += self.collector.class_attrs.get(cls, {}).get(attr) or [None]
+        return values
+
+    def _instances(self, name: cst.Name, seen: set[cst.CSTNode]) -> list[_Instance] | None:
+        """The classes (and constructor calls) every binding of `name` makes it an
+        instance of; None when one binding is not shown to be such an instance."""
+        collector = self.collector
+        found: list[_Instance] = []
+        for target in collector._bindings(name):
+            if target in seen:
+                continue  # `settings = settings or Settings()` refers back to itself
+            seen.add(target)
+            if target in collector.assigned:
+                more = self._instances_of(collector.assigned[target], seen)
+            elif isinstance(target, cst.Param) and target.annotation is not None:
+                # A caller's instance: the class's defaults stand for what it holds.
+                more = self._annotated(target.annotation.annotation)
+                if more is not None and target.default is not None:
+                    default = self._instances_of(target.default, seen)
+                    more = None if default is None else more + default
+            else:
+                more = None
+            if more is None:
+                return None
+            found += more
+        return found
+
+    def _instances_of(
+        self, expr: cst.BaseExpression, seen: set[cst.CSTNode]
+    ) -> list[_Instance] | None:
+        if isinstance(expr, cst.Name) and expr.value == "None":
+            return []  # no instance, and no attribute read from it
+        if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):
+            parts = (
+                (expr.left, expr.right)
+                if isinstance(expr, cst.BooleanOperation)
+                else (expr.body, expr.orelse)
+            )
+            found: list[_Instance] = []
+            for part in parts:
+                more = self._instances_of(part, seen)
+                if more is None:
+                    return None
+                found += more
+            return found
+        if isinstance(expr, cst.Name):
+            return self._instances(expr, seen)
+        if isinstance(expr, cst.Call):
+            cls = self._known_class(expr.func)
+            return [(cls, expr)] if cls is not None else None
+        return None
+
+    def _annotated(self, annotation: cst.BaseExpression) -> list[_Instance] | None:
+        """The classes of `Settings`, `Settings | None`, `Optional[Settings]`."""
+        if isinstance(annotation, cst.Name) and annotation.value == "None":
+            return []
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+            annotation.operator, cst.BitOr
+        ):
+            left = self._annotated(annotation.left)
+            right = self._annotated(annotation.right)
+            return None if left is None or right is None else left + right
+        if (
+            isinstance(annotation, cst.Subscript)
+            and (_dotted(annotation.value) or "").rsplit(".", 1)[-1] == "Optional"
+            and len(annotation.slice) == 1
+            and isinstance(annotation.slice[0].slice, cst.Index)
+        ):
+            return self._annotated(annotation.slice[0].slice.value)
+        cls = self._known_class(annotation)
+        return [(cls, None)] if cls is not None else None
+
+    def _known_class(self, expr: cst.BaseExpression) -> ProjectClass | str | None:
+        """A class defined in this module (its name) or in a project module this file
+        imports (its ProjectClass), as `expr` names it; None otherwise."""
+        collector = self.collector
+        if isinstance(expr, cst.Name):
+            bindings = collector._bindings(expr)
+            if bindings and all(isinstance(b, cst.ClassDef) for b in bindings):
+                return expr.value if expr.value in collector.class_attrs else None
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        names = collector._qnames(expr)
+        if len(names) != 1:
+            return None
+        name = next(iter(names))
+        if name.source != QualifiedNameSource.IMPORT:
+            return None
+        module, _, attr = name.name.rpartition(".")
+        return collector.classes.get(f"{absolute_module(collector.path, module)}.{attr}")
 
     def _subclasses(self, owner: str) -> list[str]:
         found: list[str] = []
