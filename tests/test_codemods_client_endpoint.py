@@ -820,3 +820,35 @@ def test_settings_instance_of_a_class_in_the_file_is_followed() -> None:
     assert (
         ids(found) == ["MIG104"] and "localhost (through `settings.base_url`)" in found[0].message
     )
+
+
+def test_parameter_annotated_with_a_settings_class_of_the_file_is_followed() -> None:
+    before = """\
+        from openai import OpenAI
+
+        class Settings:
+            base_url: str = "https://api.openai.com/v1"
+
+        def make(settings: Settings | None = None) -> OpenAI:
+            settings = settings or Settings()
+            return OpenAI(base_url=settings.base_url)
+        """
+    check_transformed(
+        before,
+        f"""\
+        import os
+
+        from openai import OpenAI
+
+        class Settings:
+            base_url: str = "https://api.openai.com/v1"
+
+        def make(settings: Settings | None = None) -> OpenAI:
+            settings = settings or Settings()
+            return OpenAI(base_url="{QWEN}", api_key=os.environ["DASHSCOPE_API_KEY"])
+        """,
+        "qwen",
+    )
+    # One binding not shown to be a Settings: nothing is shown.
+    found = check_noop(before.replace("settings or Settings()", "settings or load()"))
+    assert [(f.id, f.line) for f in found] == [("MIG105", 8)]

@@ -249,7 +249,12 @@ def test_project_definitions_give_the_classes_a_file_imports_and_pickle() -> Non
         "app/config.py",
         "Settings",
         1,
-        (("base_url", (DefaultValue("url", "https://api.openai.com/v1", "'https://api.openai.com/v1'"),)),),
+        (
+            (
+                "base_url",
+                (DefaultValue("url", "https://api.openai.com/v1", "'https://api.openai.com/v1'"),),
+            ),
+        ),
     )
     assert tables["app/llm.py"].classes == {"app.config.Settings": expected}
     assert tables["app/whole.py"].classes == {"app.config.Settings": expected}
