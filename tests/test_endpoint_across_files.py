@@ -77,8 +77,7 @@ def test_settings_class_reading_openai_base_url_is_retargeted(
     tmp_path: Path, provider: str
 ) -> None:
     base_url = (
-        "base_url: str | None = field("
-        'default_factory=lambda: os.getenv("OPENAI_BASE_URL") or None)'
+        'base_url: str | None = field(default_factory=lambda: os.getenv("OPENAI_BASE_URL") or None)'
     )
     report = _run(tmp_path, base_url, provider)
     endpoint = CONFIGURABLE[provider]
