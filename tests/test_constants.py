@@ -191,12 +191,21 @@ CLASSES = textwrap.dedent(
     def helper():
         class Inner:
             base_url = "https://ignored.example.com"
+
+
+    class Twice:
+        base_url = "https://api.openai.com/v1"
+
+
+    if os.environ.get("LOCAL"):
+        Twice = Model
     """
 ).encode()
 
 
 def test_module_definitions_read_the_attribute_values_of_top_level_classes() -> None:
     classes = module_definitions("app/config.py", CLASSES).classes
+    # Not Inner (not at the top level), nor Twice (bound again: it may be Model)
     assert sorted(classes) == ["FromEnv", "Model", "Settings"]
     settings = classes["Settings"]
     assert (settings.path, settings.line) == ("app/config.py", 12)

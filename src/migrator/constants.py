@@ -146,12 +146,15 @@ def module_definitions(rel: str, data: bytes) -> ModuleDefinitions:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
         return ModuleDefinitions({}, {})  # the worker reports the file; here it defines nothing
-    constants = _constants_of(rel, tree)
+    constants, bound = _constants_of(rel, tree)
     strings = {name: c.value for name, c in constants.items() if isinstance(c.value, str)}
-    return ModuleDefinitions(constants, module_classes(rel, tree, strings))
+    classes = module_classes(rel, tree, strings)
+    # A class name bound again (`Settings = OtherSettings`) may name either class.
+    return ModuleDefinitions(constants, {n: c for n, c in classes.items() if bound[n] == 1})
 
 
-def _constants_of(rel: str, tree: ast.Module) -> dict[str, Constant]:
+def _constants_of(rel: str, tree: ast.Module) -> tuple[dict[str, Constant], Counter[str]]:
+    """The constants, and how many times each top-level name is bound."""
     bound: Counter[str] = Counter()
     simple: dict[str, Constant] = {}
     statements = list(tree.body)
@@ -172,7 +175,7 @@ def _constants_of(rel: str, tree: ast.Module) -> dict[str, Constant]:
         if value is not None:
             name, literal = value
             simple[name] = Constant(rel, name, literal, node.lineno)
-    return {name: c for name, c in simple.items() if bound[name] == 1}
+    return {name: c for name, c in simple.items() if bound[name] == 1}, bound
 
 
 def _simple_value(node: ast.stmt) -> tuple[str, ConstantValue] | None:
