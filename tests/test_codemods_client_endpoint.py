@@ -852,3 +852,19 @@ def test_parameter_annotated_with_a_settings_class_of_the_file_is_followed() -> 
     # One binding not shown to be a Settings: nothing is shown.
     found = check_noop(before.replace("settings or Settings()", "settings or load()"))
     assert [(f.id, f.line) for f in found] == [("MIG105", 8)]
+
+
+def test_a_pydantic_settings_field_of_the_file_is_not_only_its_default() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+        from pydantic_settings import BaseSettings
+
+        class Settings(BaseSettings):
+            base_url: str = "https://api.openai.com/v1"
+
+        settings = Settings()
+        client = OpenAI(base_url=settings.base_url)
+        """
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 8)]

@@ -1600,6 +1600,8 @@ class _ValuesOf:
                 values += defaults if defaults else [None]
             else:
                 values += self.collector.class_attrs.get(cls, {}).get(attr) or [None]
+                if "BaseSettings" in self.collector.class_bases.get(cls, []):
+                    values.append(None)  # its fields are also read from the environment
         return values
 
     def _instances(self, name: cst.Name, seen: set[cst.CSTNode]) -> list[_Instance] | None:
