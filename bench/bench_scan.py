@@ -688,7 +688,7 @@ def _diff_stages(
                     diff_s, nfiles, nbytes))  # fmt: skip
 
     # The pre-pass alone, as migrate() runs it, in this process.
-    with _Recorder(constants_mod, ("module_constants",)) as ast_calls:
+    with _Recorder(constants_mod, ("module_definitions",)) as ast_calls:
         select_s, (todo, _) = _timed(lambda: select(target))
         index_s, index = _timed(lambda: ModuleIndex(target.rel(p) for p in target.files))
         tables_s, tables = _timed(
@@ -731,8 +731,8 @@ def _diff_stages(
             "select": round(select_s, 3),
             "module_index": round(index_s, 3),
             "project_constants": round(tables_s, 3),
-            "ast_parse": round(ast_calls.seconds("module_constants"), 3),
-            "modules_parsed": len(ast_calls.calls["module_constants"]),
+            "ast_parse": round(ast_calls.seconds("module_definitions"), 3),
+            "modules_parsed": len(ast_calls.calls["module_definitions"]),
             "todo_files": len(todo),
             "files_with_table": len(tables),
             "imported_constants": sum(len(t) for t in tables.values()),

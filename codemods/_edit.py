@@ -4,7 +4,6 @@ argument per line), and a rewritten string keeps its prefix and quote character.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Mapping as AbcMapping
 from collections.abc import Set as AbcSet
@@ -323,13 +322,7 @@ def merge_into_dict(existing: cst.Dict, additions: dict[str, Any]) -> cst.Dict:
     return result
 
 
-# -- endpoints -----------------------------------------------------------------------------
-
-OPENAI_HOSTS = frozenset({"api.openai.com"})
-AZURE_SUFFIXES = (
-    ".openai.azure.com", ".openai.azure.cn", ".openai.azure.us",
-    ".cognitiveservices.azure.com", ".cognitiveservices.azure.cn", ".services.ai.azure.com",
-)  # fmt: skip
+# -- endpoints (what they point at: endpoint_hosts.py) ---------------------------------------
 
 
 def host_of(url: str) -> str:
@@ -337,25 +330,3 @@ def host_of(url: str) -> str:
         return (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
     except ValueError:
         return ""
-
-
-def classify_endpoint(url: str, provider_hosts: frozenset[str]) -> str:
-    """openai | azure | provider | local | relay: what a literal base URL points at."""
-    host = host_of(url)
-    if not host:
-        return "relay"
-    if host in OPENAI_HOSTS:
-        return "openai"
-    if host.endswith(AZURE_SUFFIXES):
-        return "azure"
-    if host in provider_hosts:
-        return "provider"
-    if host in ("localhost", "host.docker.internal") or "." not in host:
-        return "local"
-    if host.endswith((".local", ".internal", ".lan", ".svc", ".cluster.local")):
-        return "local"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return "relay"
-    return "local" if address.is_private or address.is_loopback else "relay"

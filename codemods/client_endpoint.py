@@ -1,9 +1,14 @@
-"""Point every v1 client at the provider's OpenAI-compatible endpoint.
+"""Point every v1 client shown to talk to OpenAI at the provider's OpenAI-compatible endpoint.
 
 `OpenAI(...)` / `AsyncOpenAI(...)` get `base_url=` the provider's endpoint and
 `api_key=os.environ["<PROVIDER_KEY>"]` (OpenAI() would otherwise silently read
 OPENAI_API_KEY). `AzureOpenAI` becomes a plain `OpenAI` pointed at the provider, or,
 when the target is Azure, plain clients become `AzureOpenAI`.
+
+Only a client whose base URL is shown to be OpenAI's (none, api.openai.com, an
+OPENAI_BASE_URL read, a relay to OpenAI: every value the inventory traced it to) is
+moved. One pointing elsewhere (another provider, a local server) is left with its calls;
+one migrator cannot place is left too, with MIG105, unless --retarget-configured.
 
 Rules:
   MIG101 an explicit api_key expression was kept: it must now yield the provider key
@@ -11,7 +16,8 @@ Rules:
   MIG102 organization / project removed (OpenAI account headers)
   MIG103 Azure client converted; Azure-only arguments removed
   MIG104 client already targets a non-OpenAI endpoint; left as it is
-  MIG105 base_url came from configuration; replaced by the provider endpoint
+  MIG105 base_url not shown to be OpenAI's (configuration, unknown host); left as it is,
+         or replaced with --retarget-configured
   MIG106 calls through a client built elsewhere (parameter, other module)
   MIG108 provider key read at import time with a placeholder (see `_edit.key_read`)
   MIG502 base_url pointed at a relay / reverse proxy to OpenAI
@@ -20,11 +26,11 @@ Rules:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import libcst as cst
 from migrator.codemods._edit import (
-    classify_endpoint,
     edit_call_args,
     env_read,
     env_read_with_default,
@@ -50,8 +56,17 @@ from migrator.codemods.client_kwargs import (
     report_conditional_key,
     report_left,
 )
+from migrator.codemods.endpoint_hosts import (
+    GENERIC_WORDS,
+    LOCAL_SERVER_WORDS,
+    OTHER_PROVIDER_WORDS,
+    classify_endpoint,
+    name_words,
+)
 
-from migrator.inventory import CallSite, ClientSite
+from migrator.endpoint_trace import EndpointSource, trace_endpoint
+from migrator.inventory import CallSite, ClientSite, ConfigSite
+from migrator.mapping import Mapping
 from migrator.rewrite import Plan
 from migrator.source import code_of
 
@@ -68,30 +83,48 @@ AZURE_ONLY_ARGS = frozenset(
 OPENAI_ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_")
 
 
-@lru_cache(maxsize=1)
-def provider_hosts() -> frozenset[str]:
-    """Hosts of every built-in provider endpoint (a client already there is left alone)."""
-    from migrator.mapping import load_registry
+@dataclass(frozen=True)
+class KnownProviders:
+    """What names a provider other than OpenAI: the hosts of its endpoints, its base-URL
+    variables, and the words configuration uses for it (`MOONSHOT_BASE_URL`)."""
 
+    hosts: frozenset[str]
+    envs: frozenset[str]
+    words: frozenset[str]
+
+
+def _facts_of(mappings: list[Mapping]) -> KnownProviders:
     hosts: set[str] = set()
-    for mapping in load_registry().all():
+    envs: set[str] = set()
+    words: set[str] = set()
+    for mapping in mappings:
         compat = mapping.compat
-        for url in [compat.base_url, *compat.regions.values()]:
-            if url:
-                hosts.add(host_of(url))
+        hosts.update(host_of(url) for url in [compat.base_url, *compat.regions.values()] if url)
+        if compat.base_url_env:
+            envs.add(compat.base_url_env)
+        words.update(
+            re.sub(r"[^a-z0-9]", "", name.lower()) for name in [mapping.id, *mapping.aliases]
+        )
     hosts.discard("")
-    return frozenset(hosts)
+    return KnownProviders(frozenset(hosts), frozenset(envs), frozenset(words - GENERIC_WORDS))
 
 
 @lru_cache(maxsize=1)
-def provider_envs() -> frozenset[str]:
-    """Base-URL variables of every built-in provider (reading one means already migrated)."""
+def _builtin_providers() -> KnownProviders:
     from migrator.mapping import load_registry
 
-    return frozenset(m.compat.base_url_env for m in load_registry().all() if m.compat.base_url_env)
+    return _facts_of(list(load_registry().all()))
 
 
-_ENV_NAME = re.compile(r"""(?:environ|getenv)\b[^"']*["']([A-Z_][A-Z0-9_]*)["']""")
+def known_providers(plan: Plan) -> KnownProviders:
+    """The built-in providers and this run's own mapping (a user's `--mapping` file
+    names a provider the built-ins do not know: code already there is left alone)."""
+    builtin, own = _builtin_providers(), _facts_of([plan.mapping])
+    return KnownProviders(
+        builtin.hosts | own.hosts,
+        builtin.envs | own.envs,
+        builtin.words | own.words | OTHER_PROVIDER_WORDS,
+    )
 
 
 def base_url_expression(plan: Plan, at: cst.CSTNode | None) -> cst.BaseExpression:
@@ -195,64 +228,129 @@ class _AzureReferences(cst.CSTVisitor):
             self.found.append((node, self.classes[node.value]))
 
 
-def endpoint_kind(plan: Plan, expr: cst.BaseExpression | None, described: str = "") -> str:
-    """What a client's (or the module's) base URL expression points at.
+# Kinds of endpoint (see `endpoint_of`). A client of a KEPT kind is left as it is, with
+# its calls' models and parameters; the others are pointed at the target.
+SHOWN_ELSEWHERE = ("provider", "provider-env", "local", "other")
+NOT_SHOWN = ("config", "unknown-host")
+KEPT_KINDS = frozenset({*SHOWN_ELSEWHERE, *NOT_SHOWN})
 
-    none (no base URL: OpenAI's default) | openai | azure | relay | provider | local (a
-    literal URL) | env (read from an OPENAI_* variable) | provider-env (read from a known
-    provider's variable: already migrated) | config (anything else). `described` is the
-    inventory's description of the value (``env:VAR ...``) when it has one."""
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What a base URL expression points at, and the source that shows it.
+
+    kind: none (no URL: the SDK default, OpenAI) | openai | azure | relay (a relay to
+    OpenAI) | env (an OPENAI_* variable) | configured (not shown, retargeted on request:
+    --retarget-configured) -- all retargeted -- | provider | provider-env (a provider's
+    variable or a setting named after a provider) | local | other (another known
+    service) | config (not shown where it points) | unknown-host (a literal host nothing
+    here knows) -- all left as they are."""
+
+    kind: str
+    source: EndpointSource | None = None
+
+    @property
+    def where(self) -> str:
+        """The host it points at, or the code it is read from."""
+        source = self.source
+        if source is None:
+            return ""
+        if source.kind == "url" and host_of(source.value):
+            return host_of(source.value)
+        return f"`{_one_line(source.code)}`"
+
+
+def _one_line(code: str) -> str:
+    """Code quoted in a message, on one line."""
+    return " ".join(code.split())
+
+
+def endpoint_of(
+    plan: Plan, expr: cst.BaseExpression | None, trace: tuple[EndpointSource, ...],
+    azure: bool = False,
+) -> Endpoint:  # fmt: skip
+    """Where `expr` (a client's base URL, or `openai.api_base`) points, from every value
+    the inventory traced it to (`trace`). Retargeted only when every value is shown to be
+    OpenAI's (or Azure's); left when any value is shown to be elsewhere, and left with a
+    finding when that cannot be told. `azure`: the value is an Azure endpoint setting,
+    which keeps its old treatment (configuration and unknown hosts are retargeted)."""
     if expr is None:
+        return Endpoint("none")
+    providers = known_providers(plan)
+    sources = trace or (EndpointSource("config", "", code_of(expr)),)
+    kinds = [(_source_kind(plan, source, providers), source) for source in sources]
+    for kept in SHOWN_ELSEWHERE:
+        for kind, source in kinds:
+            if kind == kept:
+                return Endpoint(kind, source)
+    opt_in = plan.options.retarget_configured or azure
+    unshown = [(kind, source) for kind, source in kinds if kind in NOT_SHOWN]
+    if unshown:
+        kind, source = next((k for k in unshown if k[0] == "config"), unshown[0])
+        if not opt_in:
+            return Endpoint(kind, source)
+        return Endpoint("configured" if kind == "config" else "relay", source)
+    for wanted in ("relay", "env", "azure", "openai"):
+        for kind, source in kinds:
+            if kind == wanted:
+                return Endpoint(kind, source)
+    return Endpoint("none", sources[0])
+
+
+def _source_kind(plan: Plan, source: EndpointSource, providers: KnownProviders) -> str:
+    if source.kind == "none":
         return "none"
-    if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
-        return classify_endpoint(expr.evaluated_value, provider_hosts())
-    code = code_of(expr)
-    var = described[4:].split(" ", 1)[0] if described.startswith("env:") else None
-    if var is None:
-        found = _ENV_NAME.search(code)
-        var = found.group(1) if found else None
-    if var is not None and var.startswith(OPENAI_ENV_PREFIXES):
-        return "env"
-    if (var is not None and var in provider_envs()) or compat_env_in(code, plan):
+    if source.kind == "url":
+        return classify_endpoint(source.value, providers.hosts)
+    if source.kind == "env":
+        if source.value.startswith(OPENAI_ENV_PREFIXES):
+            return "env"
+        if source.value in providers.envs or source.value == plan.mapping.compat.base_url_env:
+            return "provider-env"
+    words = name_words(source.value)
+    if words & LOCAL_SERVER_WORDS:
+        return "local"
+    if words & providers.words:
         return "provider-env"
-    fallback = _or_fallback(expr)
-    if fallback is not None and classify_endpoint(fallback, provider_hosts()) == "provider":
-        return "provider-env"  # `settings.base_url or "https://<provider>/v1"`: done by hand
     return "config"
 
 
-def _or_fallback(expr: cst.BaseExpression) -> str | None:
-    """The URL literal of `<config> or "https://..."`, the configurable form MIG105 suggests."""
-    if (
-        isinstance(expr, cst.BooleanOperation)
-        and isinstance(expr.operator, cst.Or)
-        and isinstance(expr.right, cst.SimpleString)
-        and isinstance(expr.right.evaluated_value, str)
-    ):
-        return expr.right.evaluated_value
-    return None
-
-
-KEPT_KINDS = frozenset({"provider", "local", "provider-env"})
+def client_endpoint(plan: Plan, site: ClientSite) -> Endpoint:
+    return endpoint_of(plan, site.base_url, site.endpoint, azure=site.is_azure)
 
 
 def client_kept(plan: Plan, site: ClientSite) -> bool:
-    """True when the client already targets a non-OpenAI endpoint and is left as it is."""
-    return endpoint_kind(plan, site.base_url, site.usage.base_url or "") in KEPT_KINDS
+    """True when the client is left as it is: it targets a non-OpenAI endpoint, or one
+    migrator cannot show to be OpenAI's."""
+    return client_endpoint(plan, site).kind in KEPT_KINDS
+
+
+def module_endpoint(plan: Plan, site: ConfigSite) -> Endpoint:
+    """Where `openai.api_base` / `openai.base_url` points (Azure when the module's
+    `openai.api_type` says so)."""
+    return endpoint_of(plan, site.value, site.endpoint, azure=_module_is_azure(plan))
+
+
+def _module_is_azure(plan: Plan) -> bool:
+    return any(
+        site.setting == "api_type"
+        and isinstance(site.value, cst.SimpleString)
+        and str(site.value.evaluated_value).lower().startswith("azure")
+        for site in plan.inventory.configs
+    )
 
 
 def module_endpoint_kept(plan: Plan) -> bool:
-    """True when `openai.api_base` / `openai.base_url` already points away from OpenAI."""
+    """True when `openai.api_base` / `openai.base_url` is left as it is."""
     return any(
-        site.setting in ("api_base", "base_url")
-        and endpoint_kind(plan, site.value, site.usage.base_url or "") in KEPT_KINDS
+        site.setting in ("api_base", "base_url") and module_endpoint(plan, site).kind in KEPT_KINDS
         for site in plan.inventory.configs
     )
 
 
 def call_retargeted(plan: Plan, call: CallSite) -> bool:
     """Does this call go to the provider after the migration? Calls through a client (or
-    module configuration) already pointing elsewhere keep their models and parameters."""
+    module configuration) left as it is keep their models and parameters."""
     if call.client is not None:
         return not client_kept(plan, call.client)
     if call.style == "v0" or call.module_client:
@@ -260,44 +358,59 @@ def call_retargeted(plan: Plan, call: CallSite) -> bool:
     return True
 
 
+def _target_url(plan: Plan) -> str:
+    compat = plan.mapping.compat
+    return compat.base_url or f"the endpoint in ${compat.base_url_env}"
+
+
 def report_endpoint(
-    plan: Plan, kind: str, expr: cst.BaseExpression | None, setting: str, node: cst.CSTNode
-) -> None:
-    """Tell a person what a base URL of kind `kind` means for the migration.
+    plan: Plan, endpoint: Endpoint, expr: cst.BaseExpression | None, setting: str,
+    node: cst.CSTNode,
+) -> None:  # fmt: skip
+    """Tell a person what a base URL means for the migration.
 
     Shared by every fixer that meets an endpoint (clients, module settings, the v0
-    upgrade): kept endpoints (MIG104), relays (MIG502), configuration reads (MIG105).
-    `setting` names the thing in the message (`base_url`, `openai.api_base`)."""
+    upgrade): kept endpoints (MIG104), relays (MIG502), endpoints migrator cannot place
+    (MIG105). `setting` names the thing in the message (`base_url`, `openai.api_base`)."""
     owner = "client" if setting == "base_url" else setting
-    if kind in KEPT_KINDS:
-        assert expr is not None
-        # A literal URL, or the provider URL of `<config> or "https://..."`.
-        url: str | None
-        if isinstance(expr, cst.SimpleString):
-            url = str(expr.evaluated_value)
-            where = host_of(url)
-        else:
-            url, where = _or_fallback(expr), f"`{code_of(expr)}`"
-        provider_host = host_of(plan.mapping.compat.base_url or "")
-        same = (url is not None and host_of(url) == provider_host) or compat_env_in(where, plan)
-        if not same:
+    kind, source = endpoint.kind, endpoint.source
+    code = _one_line(code_of(expr)) if expr is not None else ""
+    leaf = _one_line(source.code) if source is not None else code
+    through = f" (through `{code}`)" if leaf != code else ""
+    if kind in SHOWN_ELSEWHERE:
+        if not _names_the_target(plan, endpoint):
             plan.finding(
                 "MIG104", "info", "config",
-                f"{owner} already targets {where} (not OpenAI); left as it is",
+                f"{owner} already targets {endpoint.where}{through} (not OpenAI); "
+                "left as it is",
                 node=node,
             )  # fmt: skip
+    elif kind == "unknown-host":
+        plan.finding(
+            "MIG105", "warning", "config",
+            f"{setting} points at {endpoint.where}{through}, which migrator does not know: "
+            f"{owner} left unchanged; if it is a relay to OpenAI, point it at "
+            f"{_target_url(plan)} by hand (or rerun with --retarget-configured)",
+            node=node,
+        )  # fmt: skip
+    elif kind == "config":
+        plan.finding(
+            "MIG105", "warning", "config",
+            f"{setting} comes from `{leaf}`{through} and migrator cannot tell where it points: "
+            f"{owner} left unchanged; if it is OpenAI's, point it at {_target_url(plan)} "
+            "(or rerun with --retarget-configured)",
+            node=node,
+        )  # fmt: skip
     elif kind == "relay":
-        assert isinstance(expr, cst.SimpleString)
+        assert source is not None
         plan.finding(
             "MIG502", "warning", "compliance",
-            f"{setting} {expr.evaluated_value} is not OpenAI's, Azure's or a known "
+            f"{setting} {source.value}{through} is not OpenAI's, Azure's or a known "
             "provider's: a relay or reverse proxy to OpenAI is the non-compliant workaround "
             f"this migration replaces; retargeted to {plan.mapping.name}",
             node=node,
         )  # fmt: skip
-    elif kind == "config":
-        assert expr is not None
-        code = code_of(expr)
+    elif kind == "configured":
         url = plan.mapping.compat.base_url
         configurable = (
             f', or write `{code} or "{url}"` to keep it configurable once that '
@@ -314,18 +427,24 @@ def report_endpoint(
         )  # fmt: skip
 
 
+def _names_the_target(plan: Plan, endpoint: Endpoint) -> bool:
+    """Already the run's own provider: nothing to tell."""
+    source = endpoint.source
+    if source is None:
+        return False
+    own = _facts_of([plan.mapping])
+    if source.kind == "url":
+        return host_of(source.value) in own.hosts
+    return source.value in own.envs or bool(name_words(source.value) & own.words)
+
+
 def _endpoint_state(plan: Plan, site: ClientSite) -> str:
     """new | keep | env: what to do with the client's current base URL (with findings)."""
-    kind = endpoint_kind(plan, site.base_url, site.usage.base_url or "")
-    report_endpoint(plan, kind, site.base_url, "base_url", site.node)
-    if kind in KEPT_KINDS:
+    endpoint = client_endpoint(plan, site)
+    report_endpoint(plan, endpoint, site.base_url, "base_url", site.node)
+    if endpoint.kind in KEPT_KINDS:
         return "keep"
-    return "env" if kind == "env" else "new"
-
-
-def compat_env_in(code: str, plan: Plan) -> bool:
-    env = plan.mapping.compat.base_url_env
-    return bool(env) and f'"{env}"' in code
+    return "env" if endpoint.kind == "env" else "new"
 
 
 def _api_key_value(
@@ -448,7 +567,12 @@ def _mapping_endpoint(
     """new | keep | env | None (left, reported): the client's endpoint when its `**`
     mapping sets it; each entry is classified as an explicit `base_url=` would be."""
     entries = next((found for k in keys if (found := mapping.found.entries_of(k))), [])
-    kinds = [endpoint_kind(plan, e.value) for e in entries]
+    values = plan.inventory.endpoint_values
+    found = [
+        endpoint_of(plan, e.value, trace_endpoint(e.value, values) if values else ())
+        for e in entries
+    ]
+    kinds = [endpoint.kind for endpoint in found]
     kept = [kind in KEPT_KINDS for kind in kinds]
     if any(kept) and not (all(kept) and mapping.found.always_has(entries[0].key)):
         mapping.unknown.append(entries[0].key)
@@ -458,8 +582,8 @@ def _mapping_endpoint(
             "paths only",
         )  # fmt: skip
         return None
-    for entry, kind in zip(entries, kinds, strict=True):
-        report_endpoint(plan, kind, entry.value, "base_url", site.node)
+    for entry, endpoint in zip(entries, found, strict=True):
+        report_endpoint(plan, endpoint, entry.value, "base_url", site.node)
     if entries and all(kept):
         # The calls through this client keep their models and parameters (client_kept),
         # as they do for an explicit base_url= of the same kind.

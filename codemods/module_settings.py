@@ -14,7 +14,7 @@ Rules:
   MIG102 organization / project setting removed
   MIG103 Azure module settings converted (to or from Azure)
   MIG104 module endpoint already targets a non-OpenAI host
-  MIG105 module endpoint came from configuration; replaced
+  MIG105 module endpoint not shown to be OpenAI's; left (replaced with --retarget-configured)
   MIG108 provider key read at import time with a placeholder
   MIG502 module endpoint pointed at a relay / reverse proxy to OpenAI
 """
@@ -36,8 +36,8 @@ from migrator.codemods._kwargs_dict import key_state, report_splat
 from migrator.codemods.client_endpoint import (
     KEPT_KINDS,
     base_url_expression,
-    endpoint_kind,
     keep_key,
+    module_endpoint,
     report_endpoint,
 )
 
@@ -194,9 +194,9 @@ def _endpoint_kept(plan: Plan, configs: list[ConfigSite]) -> bool:
     for site in configs:
         if site.setting not in ENDPOINT_SETTINGS:
             continue
-        kind = endpoint_kind(plan, site.value, site.usage.base_url or "")
-        if kind in KEPT_KINDS:
-            report_endpoint(plan, kind, site.value, f"openai.{site.setting}", site.node)
+        endpoint = module_endpoint(plan, site)
+        if endpoint.kind in KEPT_KINDS:
+            report_endpoint(plan, endpoint, site.value, f"openai.{site.setting}", site.node)
             return True
     return False
 
@@ -207,14 +207,14 @@ def _endpoint(plan: Plan, site: ConfigSite, fixed: Build, configurable: Build) -
     `fixed` builds the endpoint; `configurable` the endpoint for code that read it from
     OPENAI_BASE_URL & co. (Builders, because building an env read imports os.)"""
     value = site.value
-    kind = endpoint_kind(plan, value, site.usage.base_url or "")
-    if kind == "env":
+    endpoint = module_endpoint(plan, site)
+    if endpoint.kind == "env":
         # Read from OPENAI_BASE_URL & co: keep it configurable through the target's
         # variable, with the target's endpoint (never OpenAI's) as the default.
         new = configurable(plan, value, site.node)
         plan.replace(value, lambda n: new, "MIG100")
         return
-    report_endpoint(plan, kind, value, f"openai.{site.setting}", site.node)
+    report_endpoint(plan, endpoint, value, f"openai.{site.setting}", site.node)
     expr = fixed(plan, value, site.node)
     if isinstance(value, cst.SimpleString) and isinstance(expr, cst.SimpleString):
         new_url = str(expr.evaluated_value)

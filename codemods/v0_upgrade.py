@@ -30,7 +30,7 @@
 
 Module settings reuse the client fixer's rules: MIG101 (a key expression of the user's
 kept), MIG102 (organization/project removed), MIG103 (Azure settings), MIG104/MIG105/
-MIG502 (endpoint kept / from configuration / relay).
+MIG502 (endpoint kept / not shown to be OpenAI's / relay).
 
 Rules:
   MIG410 v0 module API upgraded to a v1 client: responses are objects, not dicts
@@ -73,7 +73,7 @@ from migrator.codemods.client_endpoint import (
     OPENAI_ENV_PREFIXES,
     base_url_expression,
     configurable_base_url,
-    endpoint_kind,
+    module_endpoint,
     module_endpoint_kept,
     report_endpoint,
 )
@@ -1092,16 +1092,15 @@ class _Upgrader:
         plan = self.plan
         if site is None:
             return code_of(base_url_expression(plan, at))
-        value = site.value
-        kind = endpoint_kind(plan, value, site.usage.base_url or "")
-        if kind == "env":
+        endpoint = module_endpoint(plan, site)
+        if endpoint.kind == "env":
             return code_of(configurable_base_url(plan, at))
-        report_endpoint(plan, kind, value, f"openai.{site.setting}", site.node)
+        report_endpoint(plan, endpoint, site.value, f"openai.{site.setting}", site.node)
         return code_of(base_url_expression(plan, at))
 
     def _kept_note(self, site: ConfigSite) -> None:
-        kind = endpoint_kind(self.plan, site.value, site.usage.base_url or "")
-        report_endpoint(self.plan, kind, site.value, f"openai.{site.setting}", site.node)
+        endpoint = module_endpoint(self.plan, site)
+        report_endpoint(self.plan, endpoint, site.value, f"openai.{site.setting}", site.node)
 
     def _api_key(self, site: ConfigSite | None, at: cst.CSTNode | None) -> str:
         """The client's key, as code at `at`: at the top level a missing provider variable

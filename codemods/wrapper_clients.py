@@ -12,17 +12,16 @@ Rules:
 
 from __future__ import annotations
 
-import libcst as cst
-from migrator.codemods._edit import classify_endpoint
-from migrator.codemods.client_endpoint import KEPT_KINDS, provider_hosts
+from migrator.codemods.client_endpoint import SHOWN_ELSEWHERE, endpoint_of
 
+from migrator.endpoint_trace import trace_endpoint
 from migrator.inventory import WrapperSite
 from migrator.rewrite import Plan
 
 
 def fix_wrapper_clients(plan: Plan) -> None:
     for site in plan.inventory.wrappers:
-        if _already_elsewhere(site):
+        if _already_elsewhere(plan, site):
             continue
         if site.kind.azure and plan.mapping.compat.client == "azure":
             continue  # an Azure class at an Azure target: its env names are the env fixer's
@@ -31,11 +30,14 @@ def fix_wrapper_clients(plan: Plan) -> None:
         )  # fmt: skip
 
 
-def _already_elsewhere(site: WrapperSite) -> bool:
-    value = site.base_url
-    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-        return classify_endpoint(value.evaluated_value, provider_hosts()) in KEPT_KINDS
-    return False
+def _already_elsewhere(plan: Plan, site: WrapperSite) -> bool:
+    """Its endpoint is shown to be a provider's or a local server's (traced as a client's
+    base_url is); an endpoint that cannot be placed may still be OpenAI's: reported."""
+    if site.base_url is None:
+        return False
+    values = plan.inventory.endpoint_values
+    trace = trace_endpoint(site.base_url, values) if values is not None else ()
+    return endpoint_of(plan, site.base_url, trace).kind in SHOWN_ELSEWHERE
 
 
 def _advice(plan: Plan, site: WrapperSite) -> str:

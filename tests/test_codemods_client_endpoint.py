@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.codemod_helpers import check_noop, check_transformed, findings, ids, mapping
+from migrator.mapping import load_mapping
+from migrator.rewrite import RewriteOptions, rewrite_job
+from tests.codemod_helpers import ROOT, check_noop, check_transformed, findings, ids, mapping
 from tests.import_safety import (
     PROVIDERS,
     assert_no_new_undefined_names,
@@ -1046,3 +1048,526 @@ def test_trailing_key_variable_read_becomes_the_strict_fallback() -> None:
         "glm",
     )
     assert ids(found) == ["MIG101"]
+
+
+def test_openai_key_from_env_is_renamed_not_replaced() -> None:
+    check_transformed(
+        """\
+        import os
+        import openai
+
+        client = openai.OpenAI(api_key=os.getenv("OPENAI_API_KEY"), timeout=10)
+        """,
+        """\
+        import os
+        import openai
+
+        client = openai.OpenAI(api_key=os.getenv("MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
+        """,
+        "kimi",
+    )
+
+
+def test_base_url_from_configuration_is_left_and_flagged() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url=settings.llm_url, api_key=settings.key)
+        client.chat.completions.create(model="gpt-4o", messages=[], user="u")
+        """,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 3)]
+    assert found[0].message == (
+        "base_url comes from `settings.llm_url` and migrator cannot tell where it points: "
+        "client left unchanged; if it is OpenAI's, point it at https://api.deepseek.com "
+        "(or rerun with --retarget-configured)"
+    )
+
+
+def test_retarget_configured_replaces_configuration_as_before() -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url=settings.llm_url, api_key=settings.key)
+        """,
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://api.deepseek.com", api_key=settings.key)
+        """,
+        retarget_configured=True,
+    )
+    assert sorted(ids(found)) == ["MIG101", "MIG105"]
+    (finding,) = [f for f in found if f.id == "MIG105"]
+    assert finding.message.endswith(
+        'or write `settings.llm_url or "https://api.deepseek.com"` to keep it configurable '
+        "once that configuration can no longer name OpenAI or a relay"
+    )
+
+
+def test_configurable_form_with_the_provider_url_is_left_silently() -> None:
+    """`<config> or "<provider URL>"` (what MIG105 suggests) is already migrated."""
+    found = check_noop(
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(base_url=settings.url or "https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """
+    )
+    assert found == []
+
+
+GLM = "https://open.bigmodel.cn/api/paas/v4/"
+
+
+@pytest.mark.parametrize(
+    ("provider", "url", "key_env"),
+    [("qwen", QWEN, "DASHSCOPE_API_KEY"), ("glm", GLM, "ZAI_API_KEY"),
+     ("deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY")],
+)  # fmt: skip
+def test_parameter_with_openai_default_is_retargeted(provider: str, url: str, key_env: str) -> None:
+    found = check_transformed(
+        """\
+        import os
+        from openai import OpenAI
+
+        def make_client(base_url="https://api.openai.com/v1"):
+            return OpenAI(base_url=base_url, api_key=os.environ["OPENAI_API_KEY"])
+        """,
+        f"""\
+        import os
+        from openai import OpenAI
+
+        def make_client(base_url="https://api.openai.com/v1"):
+            return OpenAI(base_url="{url}", api_key=os.environ["{key_env}"])
+        """,
+        provider,
+    )
+    assert found == []
+
+
+@pytest.mark.parametrize("provider", ["qwen", "glm", "deepseek"])
+def test_parameter_without_default_is_left_with_mig105(provider: str) -> None:
+    found = check_noop(
+        """\
+        import openai
+
+        def ask(api_key, base_url, text):
+            client = openai.OpenAI(api_key=api_key, base_url=base_url)
+            return client.chat.completions.create(model="gpt-4o", messages=[], user="u")
+        """,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 4)]
+    assert found[0].message.startswith(
+        "base_url comes from `base_url` and migrator cannot tell where it points: client "
+        "left unchanged; if it is OpenAI's, point it at "
+    )
+
+
+def test_self_base_url_from_a_moonshot_literal_is_left_with_its_calls() -> None:
+    found = check_noop(
+        """\
+        import openai
+
+        class KimiBot:
+            base_url = "https://api.moonshot.cn/v1"
+
+            def __init__(self, key):
+                self.client = openai.OpenAI(api_key=key, base_url=self.base_url)
+
+            def ask(self, text):
+                return self.client.chat.completions.create(model="gpt-4o", messages=[], user="u")
+        """,
+        "glm",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 7)]
+    assert found[0].message == (
+        "client already targets api.moonshot.cn (through `self.base_url`) (not OpenAI); "
+        "left as it is"
+    )
+
+
+def test_base_url_assigned_in_init_is_followed() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        class Requester:
+            def __init__(self, base_url="https://api.stepfun.com/v1"):
+                self.base_url = base_url
+                self.client = OpenAI(base_url=self.base_url, api_key="x")
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 6)]
+    assert "api.stepfun.com" in found[0].message
+
+
+def test_local_fallback_of_a_configured_url_is_left() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        def local_client(url=None):
+            return OpenAI(base_url=url or "http://localhost:8000/v1", api_key="EMPTY")
+        """
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 4)]
+    assert "localhost" in found[0].message
+
+
+@pytest.mark.parametrize("provider", ["qwen", "glm", "deepseek"])
+def test_cohere_compatibility_endpoint_is_left(provider: str) -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://api.cohere.ai/compatibility/v1", api_key=key)
+        client.embeddings.create(model="embed-v4.0", input=["a"], encoding_format="float")
+        """,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 3)]
+    assert found[0].message == "client already targets api.cohere.ai (not OpenAI); left as it is"
+
+
+def test_known_relay_is_retargeted_with_mig502() -> None:
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+        RELAY = "https://api.chatanywhere.tech/v1"
+        client = OpenAI(base_url=RELAY)
+        """,
+        f"""\
+        import os
+
+        from openai import OpenAI
+
+        RELAY = "https://api.chatanywhere.tech/v1"
+        client = OpenAI(base_url="{GLM}", api_key=os.environ["ZAI_API_KEY"])
+        """,
+        "glm",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG502", 4)]
+    assert "https://api.chatanywhere.tech/v1 (through `RELAY`)" in found[0].message
+
+
+def test_unknown_literal_host_is_left_unless_opted_in() -> None:
+    source = """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://llm.example.net/v1", api_key=key)
+        """
+    found = check_noop(source, "qwen")
+    assert [(f.id, f.line) for f in found] == [("MIG105", 3)]
+    assert found[0].message == (
+        "base_url points at llm.example.net, which migrator does not know: client left "
+        f"unchanged; if it is a relay to OpenAI, point it at {QWEN} by hand (or rerun with "
+        "--retarget-configured)"
+    )
+    found = check_transformed(
+        source,
+        f"""\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="{QWEN}", api_key=key)
+        """,
+        "qwen",
+        retarget_configured=True,
+    )
+    assert ids(found) == ["MIG101", "MIG502"]
+
+
+def test_local_server_is_never_retargeted_even_when_opted_in() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="EMPTY")
+        """,
+        retarget_configured=True,
+    )
+    assert ids(found) == ["MIG104"]
+
+
+def test_openai_base_url_read_through_a_variable_is_retargeted() -> None:
+    check_transformed(
+        """\
+        import os
+        from openai import OpenAI
+
+        endpoint = os.getenv("OPENAI_BASE_URL")
+        client = OpenAI(base_url=endpoint)
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        endpoint = os.getenv("DEEPSEEK_API_BASE")
+        client = OpenAI(base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"), api_key=os.environ["DEEPSEEK_API_KEY"])
+        """,
+    )
+
+
+def test_every_branch_of_a_conditional_must_be_openai() -> None:
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+        OPENAI_URL = "https://api.openai.com/v1"
+
+        def client(proxy=False):
+            return OpenAI(base_url=OPENAI_URL if not proxy else "https://openai.proxy.example/v1", api_key=k)
+        """,
+        """\
+        from openai import OpenAI
+
+        OPENAI_URL = "https://api.openai.com/v1"
+
+        def client(proxy=False):
+            return OpenAI(base_url="https://api.deepseek.com", api_key=k)
+        """,
+    )
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        def client(local=False):
+            return OpenAI(base_url="http://localhost:11434/v1" if local else "https://api.openai.com/v1", api_key=k)
+        """
+    )
+    assert ids(found) == ["MIG104"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "where"),
+    [
+        ('cfg["moonshot_base_url"]', '`cfg["moonshot_base_url"]`'),
+        ("settings.GROQ_API_BASE", "`settings.GROQ_API_BASE`"),
+        ("settings.DEEPSEEK_API_BASE", "`settings.DEEPSEEK_API_BASE`"),
+        (
+            'os.getenv("LLM_URL", "http://127.0.0.1:8000/v1")',
+            '127.0.0.1 (through `os.getenv("LLM_URL", "http://127.0.0.1:8000/v1")`)',
+        ),
+        ("self.ollama_host", "`self.ollama_host`"),
+        ('os.getenv("VLLM_ENDPOINT")', '`os.getenv("VLLM_ENDPOINT")`'),
+        ('conf.get("lm_studio_url", "")', '`conf.get("lm_studio_url", "")`'),
+    ],
+)
+def test_configuration_named_after_another_provider_or_server_is_left(
+    expr: str, where: str
+) -> None:
+    found = check_noop(
+        f"""\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(base_url={expr}, api_key="k")
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 4)]
+    assert found[0].message == f"client already targets {where} (not OpenAI); left as it is"
+
+
+def test_endpoint_constant_imported_from_another_file_is_followed() -> None:
+    from migrator.constants import Constant
+
+    constants = {
+        "app.settings.LLM_URL": Constant("app/settings.py", "LLM_URL", "http://10.0.0.5:8000/v1", 3),
+        "app.settings.OPENAI_URL": Constant("app/settings.py", "OPENAI_URL", "https://api.openai.com/v1", 4),
+    }  # fmt: skip
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        from app.settings import LLM_URL
+
+        client = OpenAI(base_url=LLM_URL, api_key="k")
+        """,
+        constants=constants,
+    )
+    assert ids(found) == ["MIG104"] and "10.0.0.5" in found[0].message
+    check_transformed(
+        """\
+        from openai import OpenAI
+
+        from app import settings
+
+        client = OpenAI(base_url=settings.OPENAI_URL, api_key=k)
+        """,
+        """\
+        from openai import OpenAI
+
+        from app import settings
+
+        client = OpenAI(base_url="https://api.deepseek.com", api_key=k)
+        """,
+        constants=constants,
+    )
+
+
+def test_azure_endpoint_from_configuration_keeps_its_old_treatment() -> None:
+    found = check_transformed(
+        """\
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(azure_endpoint=settings.endpoint, api_key=k, api_version="2024-06-01")
+        """,
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(api_key=k, base_url="https://api.deepseek.com")
+        """,
+    )
+    assert sorted(ids(found)) == ["MIG101", "MIG103", "MIG105"]
+
+
+def test_users_own_mapping_counts_as_a_known_provider(tmp_path: Path) -> None:
+    """--mapping acme.yaml: code already at Acme's host is Acme's, not a relay."""
+    text = (ROOT / "mappings" / "deepseek.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: deepseek", "id: acme").replace("api.deepseek.com", "llm.acme.example")
+    path = tmp_path / "acme.yaml"
+    path.write_text(text, encoding="utf-8")
+    acme = load_mapping(path)
+    data = textwrap.dedent(
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://llm.acme.example/v2", api_key=os.environ["ACME_KEY"])
+        """
+    ).encode("utf-8")
+    result = rewrite_job("example.py", data, RewriteOptions(mapping=acme))
+    assert result.new_source is None
+    assert result.findings == []
+
+
+def test_one_untraceable_branch_leaves_the_client_and_is_named() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        def connect(cfg):
+            url = cfg.openai_base_url or "https://api.openai.com/v1"
+            return OpenAI(base_url=url, api_key=cfg.key)
+        """,
+        "glm",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 5)]
+    assert found[0].message.startswith(
+        "base_url comes from `cfg.openai_base_url` (through `url`) and migrator cannot tell "
+        "where it points: client left unchanged; if it is OpenAI's, point it at "
+        "https://open.bigmodel.cn/api/paas/v4/ (or rerun with --retarget-configured)"
+    )
+
+
+def test_shared_base_class_is_left_when_a_subclass_points_elsewhere() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+        class CompatibleChat:
+            base_url = "https://api.openai.com/v1"
+
+            def __init__(self, key):
+                self.client = OpenAI(base_url=self.base_url, api_key=key)
+
+        class YiChat(CompatibleChat):
+            base_url = "https://api.01.ai/v1"
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG104", 7)]
+    assert "api.01.ai (through `self.base_url`)" in found[0].message
+
+
+def test_settings_instance_of_a_class_in_the_file_is_followed() -> None:
+    before = """\
+        import os
+        from dataclasses import dataclass, field
+
+        from openai import OpenAI
+
+        @dataclass
+        class Settings:
+            base_url: str = field(default_factory=lambda: os.getenv("OPENAI_BASE_URL") or "https://api.openai.com/v1")
+
+        settings = Settings()
+        client = OpenAI(base_url=settings.base_url)
+        """
+    check_transformed(
+        before,
+        """\
+        import os
+        from dataclasses import dataclass, field
+
+        from openai import OpenAI
+
+        @dataclass
+        class Settings:
+            base_url: str = field(default_factory=lambda: os.getenv("MOONSHOT_API_BASE") or "https://api.openai.com/v1")
+
+        settings = Settings()
+        client = OpenAI(base_url=os.environ.get("MOONSHOT_API_BASE", "https://api.moonshot.cn/v1"), api_key=os.environ["MOONSHOT_API_KEY"])
+        """,
+        "kimi",
+    )
+    local = before.replace("https://api.openai.com/v1", "http://localhost:8000/v1")
+    found = check_noop(local.replace("OPENAI_BASE_URL", "LLM_URL"))
+    assert (
+        ids(found) == ["MIG104"] and "localhost (through `settings.base_url`)" in found[0].message
+    )
+
+
+def test_parameter_annotated_with_a_settings_class_of_the_file_is_followed() -> None:
+    before = """\
+        from openai import OpenAI
+
+        class Settings:
+            base_url: str = "https://api.openai.com/v1"
+
+        def make(settings: Settings | None = None) -> OpenAI:
+            settings = settings or Settings()
+            return OpenAI(base_url=settings.base_url)
+        """
+    check_transformed(
+        before,
+        f"""\
+        import os
+
+        from openai import OpenAI
+
+        class Settings:
+            base_url: str = "https://api.openai.com/v1"
+
+        def make(settings: Settings | None = None) -> OpenAI:
+            settings = settings or Settings()
+            return OpenAI(base_url="{QWEN}", api_key=os.environ["DASHSCOPE_API_KEY"])
+        """,
+        "qwen",
+    )
+    # One binding not shown to be a Settings: nothing is shown.
+    found = check_noop(before.replace("settings or Settings()", "settings or load()"))
+    assert [(f.id, f.line) for f in found] == [("MIG105", 8)]
+
+
+def test_a_pydantic_settings_field_of_the_file_is_not_only_its_default() -> None:
+    found = check_noop(
+        """\
+        from openai import OpenAI
+        from pydantic_settings import BaseSettings
+
+        class Settings(BaseSettings):
+            base_url: str = "https://api.openai.com/v1"
+
+        settings = Settings()
+        client = OpenAI(base_url=settings.base_url)
+        """
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 8)]

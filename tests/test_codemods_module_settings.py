@@ -169,7 +169,7 @@ def test_relay_endpoint_is_reported() -> None:
         """\
         import openai
 
-        openai.api_base = "https://gpt.relay.example.com/v1"
+        openai.api_base = "https://openai.relay.example.com/v1"
         openai.api_key = key
         """,
         """\
@@ -485,3 +485,75 @@ def test_to_azure_v0_model_is_not_renamed_beside_a_mapping_that_may_hold_engine(
     )
     assert ("MIG107", 7) in [(f.id, f.line) for f in found]
     assert "engine=" in next(f.message for f in found if f.id == "MIG107")
+
+
+def test_module_endpoint_from_a_parameter_is_left_with_mig105() -> None:
+    found = check_noop(
+        """\
+        import openai
+
+        def configure(api_base, api_key):
+            if api_base:
+                openai.api_base = api_base
+            openai.api_key = api_key
+            return openai.ChatCompletion.create(model="gpt-4", messages=[], max_tokens=5)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG105", 5), ("MIG402", 7)]
+    assert found[0].message.startswith(
+        "openai.api_base comes from `api_base` and migrator cannot tell where it points: "
+        "openai.api_base left unchanged; "
+    )
+
+
+def test_module_endpoint_from_a_local_constant_is_left() -> None:
+    found = check_noop(
+        """\
+        import openai
+
+        LOCAL = "http://host.docker.internal:11434/v1"
+        openai.base_url = LOCAL
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """,
+        "glm",
+    )
+    assert ids(found) == ["MIG104"]
+    assert "host.docker.internal (through `LOCAL`)" in found[0].message
+
+
+def test_module_endpoint_from_an_openai_constant_is_retargeted() -> None:
+    check_transformed(
+        """\
+        import openai
+
+        OPENAI_URL = "https://api.openai.com/v1/"
+        openai.base_url = OPENAI_URL
+        openai.api_key = key
+        """,
+        """\
+        import openai
+
+        OPENAI_URL = "https://api.openai.com/v1/"
+        openai.base_url = "https://api.deepseek.com/"
+        openai.api_key = key
+        """,
+    )
+
+
+def test_module_endpoint_from_configuration_is_replaced_when_opted_in() -> None:
+    found = check_transformed(
+        """\
+        import openai
+
+        openai.api_base = settings.api_base
+        """,
+        """\
+        import openai
+
+        openai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+        """,
+        "qwen",
+        retarget_configured=True,
+    )
+    assert ids(found) == ["MIG105"] and "replaced by the" in found[0].message

@@ -1398,3 +1398,40 @@ def test_client_follows_an_openai_import_below_the_first_block(testco: Mapping) 
     )
     assert ids(findings) == ["MIG107", "MIG410"]
     assert_no_new_undefined_names(source, out)
+
+
+def test_endpoint_from_configuration_is_kept_in_the_client(testco: Mapping) -> None:
+    out, findings = upgrade(
+        """\
+        import openai
+
+        openai.api_base = cfg["api_base"]
+        openai.api_key = cfg["api_key"]
+        openai.ChatCompletion.create(model="gpt-4o", messages=[])
+        """,
+        testco,
+    )
+    # not shown to be OpenAI's: endpoint, key and model stay, as for a kept client
+    assert out == expect(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(base_url=cfg["api_base"], api_key=cfg["api_key"])
+        client.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    )
+    assert ids(findings) == ["MIG105", "MIG410"]
+
+
+def test_the_runs_own_mapping_host_is_not_a_relay(testco: Mapping) -> None:
+    out, findings = upgrade(
+        """\
+        import openai
+
+        openai.api_base = "https://api.testco.example/v1"
+        openai.ChatCompletion.create(model="gpt-4o", messages=[])
+        """,
+        testco,
+    )
+    assert 'client = OpenAI(base_url="https://api.testco.example/v1")' in out
+    assert ids(findings) == ["MIG410"]

@@ -9,19 +9,23 @@ and the constant is changed where it lives, even in a file with no openai usage 
 
 from __future__ import annotations
 
+import pickle
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from migrator.class_defaults import DefaultValue, ProjectClass
 from migrator.constants import (
     Constant,
     ModuleIndex,
     absolute_module,
     imported_names,
     module_constants,
+    module_definitions,
     module_of,
     project_constants,
+    project_definitions,
 )
 from migrator.discovery import discover
 from migrator.mapping import load_registry
@@ -147,6 +151,128 @@ def test_project_constants_gives_each_importer_what_it_imports() -> None:
         },
     }
     assert reads == ["app/config.py"]  # each defining file is read (and parsed) once
+
+
+CLASSES = textwrap.dedent(
+    """\
+    import os
+    from dataclasses import dataclass, field
+    from os import getenv
+
+    from pydantic import BaseModel, Field
+    from pydantic_settings import BaseSettings
+
+    DEFAULT_URL = "https://api.openai.com/v1"
+
+
+    @dataclass
+    class Settings:
+        base_url: str | None = field(default_factory=lambda: os.getenv("OPENAI_BASE_URL") or None)
+        fallback: str = field(default="http://localhost:8000/v1")
+        named = DEFAULT_URL
+        relay: str = getenv("RELAY_URL", "https://relay.example.com/v1").rstrip("/")
+        required: str
+        loaded: str = load_url()
+
+        def __post_init__(self) -> None:
+            self.fallback = os.environ["FALLBACK_URL"]
+
+
+    class Model(BaseModel):
+        base_url: str = Field("https://api.moonshot.cn/v1", description="endpoint")
+        key: str = Field(default=None)
+        needed: str = Field(...)
+
+
+    class FromEnv(BaseSettings):
+        base_url: str = "https://api.openai.com/v1"
+
+
+    def helper():
+        class Inner:
+            base_url = "https://ignored.example.com"
+
+
+    class Twice:
+        base_url = "https://api.openai.com/v1"
+
+
+    if os.environ.get("LOCAL"):
+        Twice = Model
+    """
+).encode()
+
+
+def test_module_definitions_read_the_attribute_values_of_top_level_classes() -> None:
+    classes = module_definitions("app/config.py", CLASSES).classes
+    # Not Inner (not at the top level), nor Twice (bound again: it may be Model)
+    assert sorted(classes) == ["FromEnv", "Model", "Settings"]
+    settings = classes["Settings"]
+    assert (settings.path, settings.line) == ("app/config.py", 12)
+    assert settings.values_of("base_url") == (
+        DefaultValue("env", "OPENAI_BASE_URL", "os.getenv('OPENAI_BASE_URL')"),
+        DefaultValue("none", "", "None"),
+    )
+    # field(default=...), then what __post_init__ sets: both are values it can hold
+    assert settings.values_of("fallback") == (
+        DefaultValue("url", "http://localhost:8000/v1", "'http://localhost:8000/v1'"),
+        DefaultValue("env", "FALLBACK_URL", "os.environ['FALLBACK_URL']"),
+    )
+    assert settings.values_of("named") == (
+        DefaultValue("url", "https://api.openai.com/v1", "DEFAULT_URL"),
+    )
+    assert [(v.kind, v.value) for v in settings.values_of("relay") or ()] == [
+        ("env", "RELAY_URL"),
+        ("url", "https://relay.example.com/v1"),
+    ]
+    assert settings.values_of("required") == ()  # declared, no value
+    assert settings.values_of("loaded") == (DefaultValue("unknown", "", "load_url()"),)
+    assert settings.values_of("missing") is None
+    model = classes["Model"]
+    assert [(v.kind, v.value) for v in model.values_of("base_url") or ()] == [
+        ("url", "https://api.moonshot.cn/v1")
+    ]
+    assert [v.kind for v in model.values_of("key") or ()] == ["none"]
+    assert [v.kind for v in model.values_of("needed") or ()] == ["unknown"]  # `...`: required
+    # A BaseSettings field is also read from the environment: its default is not all.
+    assert [(v.kind, v.value) for v in classes["FromEnv"].values_of("base_url") or ()] == [
+        ("url", "https://api.openai.com/v1"),
+        ("unknown", "base_url"),
+    ]
+
+
+def test_project_definitions_give_the_classes_a_file_imports_and_pickle() -> None:
+    config = b'class Settings:\n    base_url = "https://api.openai.com/v1"\n'
+    llm = b"from app.config import Settings\n"
+    whole = b"from app import config\n"
+    reads: list[str] = []
+
+    def read(rel: str) -> bytes | None:
+        reads.append(rel)
+        return config if rel == "app/config.py" else b"class Unused:\n    x = 1\n"
+
+    index = ModuleIndex(["app/__init__.py", "app/config.py", "app/other.py", "app/llm.py"])
+    todo = [("app/llm.py", llm), ("app/whole.py", whole), ("app/other.py", b"import json\n")]
+    tables = project_definitions(todo, index, read)
+    expected = ProjectClass(
+        "app/config.py",
+        "Settings",
+        1,
+        (
+            (
+                "base_url",
+                (DefaultValue("url", "https://api.openai.com/v1", "'https://api.openai.com/v1'"),),
+            ),
+        ),
+    )
+    assert tables["app/llm.py"].classes == {"app.config.Settings": expected}
+    assert tables["app/whole.py"].classes == {"app.config.Settings": expected}
+    assert "app/other.py" not in tables  # it imports nothing of the project
+    # Only the modules imported from are read: never app/other.py, each once.
+    assert sorted(set(reads)) == ["app/__init__.py", "app/config.py"]
+    assert reads.count("app/config.py") == 1
+    # Sent to the workers as it is.
+    assert pickle.loads(pickle.dumps(tables)) == tables
 
 
 # -- the migration across files ------------------------------------------------------------

@@ -215,3 +215,37 @@ def test_an_edited_file_keeps_its_ending(tmp_path: Path) -> None:
         '+client = openai.OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", '
         'api_key=os.environ["DASHSCOPE_API_KEY"])\n    \n \t\n'
     )
+
+
+CONFIGURED_CLIENT = """\
+from openai import OpenAI
+
+client = OpenAI(base_url=settings.url, api_key=k)
+"""
+
+
+@pytest.mark.parametrize("how", ["flag", "pyproject"])
+def test_retarget_configured_opt_in(tmp_path: Path, how: str) -> None:
+    """A base_url from configuration is left (MIG105) unless the run opts in."""
+    (tmp_path / "app.py").write_text(CONFIGURED_CLIENT, encoding="utf-8")
+    left = invoke(tmp_path, "--to", "deepseek", "--check")
+    assert left.exit_code == 0 and "MIG105" in left.output, left.output
+    if how == "flag":
+        opted = invoke(tmp_path, "--to", "deepseek", "--check", "--retarget-configured")
+    else:
+        (tmp_path / "pyproject.toml").write_text(
+            "[tool.migrator]\nretarget-configured = true\n", encoding="utf-8"
+        )
+        opted = invoke(tmp_path, "--to", "deepseek", "--check")
+    assert opted.exit_code == 1, opted.output
+    assert '+client = OpenAI(base_url="https://api.deepseek.com", api_key=k)' in opted.output
+
+
+def test_retarget_configured_must_be_a_boolean(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(CONFIGURED_CLIENT, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.migrator]\nretarget-configured = "yes"\n', encoding="utf-8"
+    )
+    result = invoke(tmp_path, "--to", "deepseek")
+    assert result.exit_code != 0
+    assert "retarget-configured must be true or false" in result.output

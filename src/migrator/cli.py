@@ -155,6 +155,10 @@ def target_options(f):  # type: ignore[no-untyped-def]
                      help="API-key environment variable instead of the mapping's."),
         click.option("--upgrade-v0", is_flag=True,
                      help="Also move v0 module calls (openai.ChatCompletion...) to a v1 client."),
+        click.option("--retarget-configured", is_flag=True,
+                     help="Also retarget clients whose base_url migrator cannot show to be "
+                          "OpenAI's (configuration, unknown hosts; MIG105). Clients shown to "
+                          "use another provider or a local server are never retargeted."),
         click.option("--ignore", "ignore_rules", multiple=True, metavar="MIGxxx",
                      help="Suppress a rule everywhere (repeatable)."),
         jobs_option,
@@ -175,6 +179,7 @@ def build_options(
     key_env: str | None,
     upgrade_v0: bool,
     ignore_rules: tuple[str, ...],
+    retarget_configured: bool = False,
 ) -> RewriteOptions:
     """Resolve provider, strategy and overrides (CLI flags win over [tool.migrator])."""
     extra = list(mapping_files)
@@ -218,7 +223,13 @@ def build_options(
     if overrides or base or key:
         mapping = mapping.with_overrides(overrides, base_url=base, key_env=key)
     ignore = frozenset(r.upper() for r in (*config.ignore, *ignore_rules))
-    return RewriteOptions(mapping=mapping, strategy=chosen, upgrade_v0=upgrade_v0, ignore=ignore)
+    return RewriteOptions(
+        mapping=mapping,
+        strategy=chosen,
+        upgrade_v0=upgrade_v0,
+        retarget_configured=retarget_configured or config.retarget_configured,
+        ignore=ignore,
+    )
 
 
 def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwargs: object

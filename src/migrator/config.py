@@ -10,8 +10,11 @@ import tomlkit
 from tomlkit.exceptions import ParseError
 
 KNOWN_KEYS = frozenset(
-    {"provider", "strategy", "exclude", "model-map", "base-url", "key-env", "ignore", "mapping"}
-)
+    {
+        "provider", "strategy", "exclude", "model-map", "base-url", "key-env", "ignore",
+        "mapping", "retarget-configured",
+    }
+)  # fmt: skip
 
 
 class ConfigError(Exception):
@@ -29,6 +32,7 @@ class ProjectConfig:
     key_env: str | None = None
     ignore: tuple[str, ...] = ()
     mapping: str | None = None
+    retarget_configured: bool = False
 
 
 def load_project_config(target: Path) -> ProjectConfig:
@@ -67,6 +71,9 @@ def load_project_config(target: Path) -> ProjectConfig:
             raise ConfigError(f"{pyproject}: [tool.migrator] {key} must be a list of strings")
         return tuple(value)
 
+    retarget_configured = table.get("retarget-configured", False)
+    if not isinstance(retarget_configured, bool):
+        raise ConfigError(f"{pyproject}: [tool.migrator] retarget-configured must be true or false")
     model_map = table.get("model-map", {})
     if not isinstance(model_map, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in model_map.items()
@@ -82,4 +89,5 @@ def load_project_config(target: Path) -> ProjectConfig:
         key_env=text("key-env"),
         ignore=strings("ignore"),
         mapping=text("mapping"),
+        retarget_configured=retarget_configured,
     )

@@ -8,6 +8,10 @@ the parent reads the module-level constants of exactly the project modules that 
 files to migrate import names from. It uses the standard `ast` module (several times
 faster than libcst, and nothing here is rewritten) and only on those modules.
 
+The same read gives the attribute defaults of those modules' top-level classes
+(`ProjectClass`): `OpenAI(base_url=settings.base_url)` with `settings = Settings()` and
+`Settings` imported can then be shown to read OPENAI_BASE_URL (see class_defaults.py).
+
 The other direction: a worker that decides such a constant must change (the model id
 a provider serves, a vector size the provider accepts) cannot edit app/config.py. It
 returns a `ConstantEdit` request instead; `migrate` runs the defining file again with
@@ -20,8 +24,10 @@ import ast
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+from migrator.class_defaults import ProjectClass, module_classes
 
 ConstantValue = str | int
 
@@ -123,10 +129,32 @@ class ModuleIndex:
 
 def module_constants(rel: str, data: bytes) -> dict[str, Constant]:
     """Top-level names bound exactly once, to a str or int literal."""
+    return module_definitions(rel, data).constants
+
+
+@dataclass(frozen=True)
+class ModuleDefinitions:
+    """What the pre-pass reads from one project module."""
+
+    constants: dict[str, Constant]
+    classes: dict[str, ProjectClass]
+
+
+def module_definitions(rel: str, data: bytes) -> ModuleDefinitions:
+    """The module's constants (see module_constants) and top-level classes, from one parse."""
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
-        return {}  # the worker reports the file; here it just defines nothing
+        return ModuleDefinitions({}, {})  # the worker reports the file; here it defines nothing
+    constants, bound = _constants_of(rel, tree)
+    strings = {name: c.value for name, c in constants.items() if isinstance(c.value, str)}
+    classes = module_classes(rel, tree, strings)
+    # A class name bound again (`Settings = OtherSettings`) may name either class.
+    return ModuleDefinitions(constants, {n: c for n, c in classes.items() if bound[n] == 1})
+
+
+def _constants_of(rel: str, tree: ast.Module) -> tuple[dict[str, Constant], Counter[str]]:
+    """The constants, and how many times each top-level name is bound."""
     bound: Counter[str] = Counter()
     simple: dict[str, Constant] = {}
     statements = list(tree.body)
@@ -147,7 +175,7 @@ def module_constants(rel: str, data: bytes) -> dict[str, Constant]:
         if value is not None:
             name, literal = value
             simple[name] = Constant(rel, name, literal, node.lineno)
-    return {name: c for name, c in simple.items() if bound[name] == 1}
+    return {name: c for name, c in simple.items() if bound[name] == 1}, bound
 
 
 def _simple_value(node: ast.stmt) -> tuple[str, ConstantValue] | None:
@@ -181,34 +209,57 @@ def _target_names(target: ast.expr) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
+@dataclass
+class ImportedDefinitions:
+    """What one file to migrate imports from the project, by qualified name
+    (`app.config.CHAT_MODEL`, `app.config.Settings`)."""
+
+    constants: dict[str, Constant] = field(default_factory=dict)
+    classes: dict[str, ProjectClass] = field(default_factory=dict)
+
+
 def project_constants(
     todo: Sequence[tuple[str, bytes]], index: ModuleIndex, read: Callable[[str], bytes | None]
 ) -> dict[str, dict[str, Constant]]:
-    """For each file to migrate, the project constants it imports, by qualified name.
+    """For each file to migrate, the project constants it imports, by qualified name."""
+    tables = project_definitions(todo, index, read)
+    return {rel: found.constants for rel, found in tables.items() if found.constants}
+
+
+def project_definitions(
+    todo: Sequence[tuple[str, bytes]], index: ModuleIndex, read: Callable[[str], bytes | None]
+) -> dict[str, ImportedDefinitions]:
+    """For each file to migrate, the project constants and classes it imports.
 
     `read(rel)` gives a defining file's bytes (None when it cannot be read); each
-    defining file is read and parsed once."""
-    parsed: dict[str, dict[str, Constant]] = {}
+    defining file is read and parsed once. Files that import neither are left out."""
+    parsed: dict[str, ModuleDefinitions] = {}
+    nothing = ModuleDefinitions({}, {})
 
-    def constants_of(rel: str | None) -> dict[str, Constant]:
+    def definitions_of(rel: str | None) -> ModuleDefinitions:
         if rel is None:
-            return {}
+            return nothing
         if rel not in parsed:
             source = read(rel)
-            parsed[rel] = module_constants(rel, source) if source is not None else {}
+            parsed[rel] = module_definitions(rel, source) if source is not None else nothing
         return parsed[rel]
 
-    tables: dict[str, dict[str, Constant]] = {}
+    tables: dict[str, ImportedDefinitions] = {}
     for importer, data in todo:
-        table: dict[str, Constant] = {}
+        table = ImportedDefinitions()
         for qualified in imported_names(importer, data):
             module, _, name = qualified.rpartition(".")
-            constant = constants_of(index.file_of(module)).get(name)
-            if constant is not None:
-                table[qualified] = constant
-            # A module imported whole: its constants are read as attributes.
-            for attr, constant in constants_of(index.file_of(qualified)).items():
-                table[f"{qualified}.{attr}"] = constant
-        if table:
+            defined = definitions_of(index.file_of(module))
+            if name in defined.constants:
+                table.constants[qualified] = defined.constants[name]
+            if name in defined.classes:
+                table.classes[qualified] = defined.classes[name]
+            # A module imported whole: its constants and classes are read as attributes.
+            whole = definitions_of(index.file_of(qualified))
+            for attr, constant in whole.constants.items():
+                table.constants[f"{qualified}.{attr}"] = constant
+            for attr, cls in whole.classes.items():
+                table.classes[f"{qualified}.{attr}"] = cls
+        if table.constants or table.classes:
             tables[importer] = table
     return tables

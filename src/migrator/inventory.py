@@ -35,7 +35,9 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange, PositionProvider, QualifiedName, QualifiedNameSource
 
+from migrator.class_defaults import DefaultValue, ProjectClass
 from migrator.constants import Constant, absolute_module
+from migrator.endpoint_trace import EndpointSource, ValueSource, trace_endpoint
 from migrator.model import Usage
 from migrator.prefilter import is_openai_model
 from migrator.source import code_of
@@ -199,6 +201,8 @@ class ClientSite:
     is_azure: bool
     usage: Usage
     base_url: cst.BaseExpression | None = None
+    # Every value the base URL can take, as far as the file shows (see endpoint_trace.py).
+    endpoint: tuple[EndpointSource, ...] = ()
 
 
 @dataclass(eq=False)
@@ -283,6 +287,7 @@ class ConfigSite:
     setting: str
     value: cst.BaseExpression
     usage: Usage
+    endpoint: tuple[EndpointSource, ...] = ()  # for endpoint settings (see endpoint_trace.py)
 
 
 @dataclass(eq=False)
@@ -327,6 +332,9 @@ class Inventory:
     parents: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     # Which names each scope binds (set by `build_inventory`).
     scopes: Scopes | None = None
+    # What the file shows of bound values, for tracing an endpoint the inventory did not
+    # (an entry of a `**` mapping a client is built from): see endpoint_trace.py.
+    endpoint_values: ValueSource | None = None
 
     def usages(self) -> list[Usage]:
         records = [
@@ -347,18 +355,23 @@ class Inventory:
 
 
 def build_inventory(
-    wrapper: cst.MetadataWrapper, path: str, constants: Mapping[str, Constant] | None = None
+    wrapper: cst.MetadataWrapper,
+    path: str,
+    constants: Mapping[str, Constant] | None = None,
+    classes: Mapping[str, ProjectClass] | None = None,
 ) -> Inventory:
     """Run the inventory over a parsed module (wrapped once, shared with the codemods).
 
     Metadata (scopes, positions) is resolved through `wrapper` only when the module
     needs it, and stays cached there for the codemods. `constants` are the project
-    constants the file imports, by qualified name (see constants.py).
+    constants the file imports, by qualified name (see constants.py); `classes` the
+    project classes it imports, with their attribute defaults (see class_defaults.py).
     """
-    collector = _Collector(path, wrapper, constants)
+    collector = _Collector(path, wrapper, constants, classes)
     wrapper.module.visit(collector)
     collector.finish()
     collector.inv.scopes = Scopes(collector.module_scope, collector.enter_scope, collector.order)
+    collector.inv.endpoint_values = _ValuesOf(collector)
     return collector.inv
 
 
@@ -495,10 +508,12 @@ class _Collector(cst.CSTVisitor):
         path: str,
         wrapper: cst.MetadataWrapper,
         constants: Mapping[str, Constant] | None = None,
+        classes: Mapping[str, ProjectClass] | None = None,
     ) -> None:
         super().__init__()
         self.path = path
         self.constants = constants or {}
+        self.classes = classes or {}
         self.wrapper = wrapper
         self.inv = Inventory(path)
         self.stack: list[cst.CSTNode] = []
@@ -524,6 +539,7 @@ class _Collector(cst.CSTVisitor):
         self.assigned: dict[cst.CSTNode, cst.BaseExpression] = {}
         # class name -> attr name -> values (class attributes and `self.attr = ...`)
         self.class_attrs: dict[str, dict[str, list[cst.BaseExpression]]] = {}
+        self.class_bases: dict[str, list[str]] = {}  # class name -> the names of its bases
         self.class_stack: list[str] = []
         # `self.x` / `cls.x` attribute node -> enclosing class name (saves parent walks)
         self.attr_owner: dict[cst.Attribute, str] = {}
@@ -687,6 +703,9 @@ class _Collector(cst.CSTVisitor):
         self._new_scope("class", node.body)
         self.class_stack.append(node.name.value)
         attrs = self.class_attrs.setdefault(node.name.value, {})
+        self.class_bases.setdefault(node.name.value, []).extend(
+            (_dotted(base.value) or "").rsplit(".", 1)[-1] for base in node.bases
+        )
         for stmt in node.body.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -858,7 +877,8 @@ class _Collector(cst.CSTVisitor):
                     style="v0" if setting in V0_ONLY_SETTINGS else "v1",
                     base_url=base_url,
                 )
-                self.inv.configs.append(ConfigSite(node, setting, node.value, usage))
+                endpoint = trace_endpoint(node.value, _ValuesOf(self)) if base_url else ()
+                self.inv.configs.append(ConfigSite(node, setting, node.value, usage, endpoint))
 
     def visit_Import(self, node: cst.Import) -> None:
         self.import_depth += 1
@@ -1094,7 +1114,8 @@ class _Collector(cst.CSTVisitor):
                     params=_param_names(call),
                     base_url=self._describe_base_url(base),
                 )
-                site = ClientSite(call, class_name, is_async, is_azure, usage, base)
+                endpoint = trace_endpoint(base, _ValuesOf(self))
+                site = ClientSite(call, class_name, is_async, is_azure, usage, base, endpoint)
                 self.inv.clients.append(site)
                 break
         self.client_cache[call] = site
@@ -1699,6 +1720,192 @@ class _Collector(cst.CSTVisitor):
             self.inv.references.append(
                 Usage(self.path, line, col, kind, api=name, style=style)  # type: ignore[arg-type]
             )
+
+
+# A class an object is an instance of (a ProjectClass of another file, or the name of a
+# class of this module) and the call that made it (None: a parameter's caller did).
+_Instance = tuple[ProjectClass | str, cst.Call | None]
+
+
+class _ValuesOf:
+    """The collector's knowledge of bound values, as endpoint_trace.ValueSource."""
+
+    def __init__(self, collector: _Collector) -> None:
+        self.collector = collector
+
+    def name_values(self, node: cst.Name) -> list[cst.BaseExpression | None] | None:
+        collector = self.collector
+        values: list[cst.BaseExpression | None] = []
+        for target in collector._bindings(node):
+            if target in collector.import_binding:
+                return None  # imported: its value is a project constant, or unknown
+            if target in collector.assigned:
+                values.append(collector.assigned[target])
+            elif isinstance(target, cst.Param):
+                values.append(target.default)
+            else:
+                values.append(None)
+        return values or None
+
+    def attribute_values(self, node: cst.Attribute) -> list[cst.BaseExpression] | None:
+        """`self.x` also takes the values subclasses in this module give `x`: a shared
+        base class (`self.client = OpenAI(base_url=self.base_url)`) serves them all."""
+        collector = self.collector
+        values = list(collector._attribute_values(node) or [])
+        owner = collector.attr_owner.get(node)
+        if owner is not None:
+            for subclass in self._subclasses(owner):
+                values += collector.class_attrs.get(subclass, {}).get(node.attr.value, [])
+        return values or None
+
+    def instance_attribute(
+        self, node: cst.Attribute
+    ) -> list[cst.BaseExpression | DefaultValue | None] | None:
+        owner = node.value
+        if not isinstance(owner, cst.Name) or owner.value in ("self", "cls"):
+            return None
+        instances = self._instances(owner, set())
+        if not instances:
+            return None
+        attr = node.attr.value
+        values: list[cst.BaseExpression | DefaultValue | None] = []
+        for cls, call in instances:
+            keyword = _keywords(call).get(attr) if call is not None else None
+            if keyword is not None:  # `Settings(base_url=...)`
+                values.append(keyword)
+            elif call is not None and any(arg.keyword is None for arg in call.args):
+                values.append(None)  # a positional or `**` argument may set it
+            elif isinstance(cls, ProjectClass):
+                defaults = cls.values_of(attr)
+                values += defaults if defaults else [None]
+            else:
+                values += self.collector.class_attrs.get(cls, {}).get(attr) or [None]
+                if "BaseSettings" in self.collector.class_bases.get(cls, []):
+                    values.append(None)  # its fields are also read from the environment
+        return values
+
+    def _instances(self, name: cst.Name, seen: set[cst.CSTNode]) -> list[_Instance] | None:
+        """The classes (and constructor calls) every binding of `name` makes it an
+        instance of; None when one binding is not shown to be such an instance."""
+        collector = self.collector
+        found: list[_Instance] = []
+        for target in collector._bindings(name):
+            if target in seen:
+                continue  # `settings = settings or Settings()` refers back to itself
+            seen.add(target)
+            if target in collector.assigned:
+                more = self._instances_of(collector.assigned[target], seen)
+            elif isinstance(target, cst.Param) and target.annotation is not None:
+                # A caller's instance: the class's defaults stand for what it holds.
+                more = self._annotated(target.annotation.annotation)
+                if more is not None and target.default is not None:
+                    default = self._instances_of(target.default, seen)
+                    more = None if default is None else more + default
+            else:
+                more = None
+            if more is None:
+                return None
+            found += more
+        return found
+
+    def _instances_of(
+        self, expr: cst.BaseExpression, seen: set[cst.CSTNode]
+    ) -> list[_Instance] | None:
+        if isinstance(expr, cst.Name) and expr.value == "None":
+            return []  # no instance, and no attribute read from it
+        if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):
+            parts = (
+                (expr.left, expr.right)
+                if isinstance(expr, cst.BooleanOperation)
+                else (expr.body, expr.orelse)
+            )
+            found: list[_Instance] = []
+            for part in parts:
+                more = self._instances_of(part, seen)
+                if more is None:
+                    return None
+                found += more
+            return found
+        if isinstance(expr, cst.Name):
+            return self._instances(expr, seen)
+        if isinstance(expr, cst.Call):
+            cls = self._known_class(expr.func)
+            return [(cls, expr)] if cls is not None else None
+        return None
+
+    def _annotated(self, annotation: cst.BaseExpression) -> list[_Instance] | None:
+        """The classes of `Settings`, `Settings | None`, `Optional[Settings]`."""
+        if isinstance(annotation, cst.Name) and annotation.value == "None":
+            return []
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+            annotation.operator, cst.BitOr
+        ):
+            left = self._annotated(annotation.left)
+            right = self._annotated(annotation.right)
+            return None if left is None or right is None else left + right
+        if (
+            isinstance(annotation, cst.Subscript)
+            and (_dotted(annotation.value) or "").rsplit(".", 1)[-1] == "Optional"
+            and len(annotation.slice) == 1
+            and isinstance(annotation.slice[0].slice, cst.Index)
+        ):
+            return self._annotated(annotation.slice[0].slice.value)
+        cls = self._known_class(annotation)
+        return [(cls, None)] if cls is not None else None
+
+    def _known_class(self, expr: cst.BaseExpression) -> ProjectClass | str | None:
+        """A class defined in this module (its name) or in a project module this file
+        imports (its ProjectClass), as `expr` names it; None otherwise."""
+        collector = self.collector
+        if isinstance(expr, cst.Name):
+            bindings = collector._bindings(expr)
+            if bindings and all(isinstance(b, cst.ClassDef) for b in bindings):
+                return expr.value if expr.value in collector.class_attrs else None
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        names = collector._qnames(expr)
+        if len(names) != 1:
+            return None
+        name = next(iter(names))
+        if name.source != QualifiedNameSource.IMPORT:
+            return None
+        module, _, attr = name.name.rpartition(".")
+        return collector.classes.get(f"{absolute_module(collector.path, module)}.{attr}")
+
+    def _subclasses(self, owner: str) -> list[str]:
+        found: list[str] = []
+        pending = [owner]
+        while pending:
+            current = pending.pop()
+            for name, bases in self.collector.class_bases.items():
+                if current in bases and name not in found and name != owner:
+                    found.append(name)
+                    pending.append(name)
+        return found
+
+    def env_read(self, node: cst.BaseExpression) -> tuple[str, cst.BaseExpression | None] | None:
+        collector = self.collector
+        if isinstance(node, cst.Subscript):
+            var = collector._environ_subscript(node)
+            return (var, None) if var is not None else None
+        if isinstance(node, cst.Call) and collector._env_lookup(node) is not None:
+            var = _string_value(node.args[0].value)
+            assert var is not None
+            return var, node.args[1].value if len(node.args) > 1 else None
+        return None
+
+    def dict_value(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        if isinstance(node, cst.Subscript):
+            return self.collector._dict_entry_value(node)
+        if isinstance(node, cst.Call):
+            return self.collector._dict_get(node)
+        return None
+
+    def imported_string(self, node: cst.Name | cst.Attribute) -> str | None:
+        imported = self.collector._imported(node, str)
+        if imported is None or imported[1] is None:
+            return None
+        return str(imported[1].value)
 
 
 class _Start:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from migrator.constants import ConstantEdit, ModuleIndex, project_constants
+from migrator.constants import ConstantEdit, ModuleIndex, project_definitions
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
@@ -74,11 +74,13 @@ def migrate(
     todo, unreadable = select(target)
     read = _SourceCache(target.root, todo)
     index = ModuleIndex(target.rel(path) for path in target.files)
-    tables = project_constants(todo, index, read)
+    tables = project_definitions(todo, index, read)
 
     def options_for(rel: str) -> RewriteOptions:
         table = tables.get(rel)
-        return replace(options, constants=table) if table else options
+        if table is None:
+            return options
+        return replace(options, constants=table.constants, classes=table.classes)
 
     results = execute(todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress)
     results = _apply_requests(results, read, options_for, jobs)

@@ -28,6 +28,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from libcst.metadata import PositionProvider
 
+from migrator.class_defaults import ProjectClass
 from migrator.constants import Constant, ConstantEdit
 from migrator.inventory import Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
@@ -49,10 +50,14 @@ class RewriteOptions:
     mapping: Mapping
     strategy: str = "compat"
     upgrade_v0: bool = False
+    # Retarget clients whose base URL migrator cannot show to be OpenAI's (MIG105).
+    retarget_configured: bool = False
     ignore: frozenset[str] = frozenset()
     call_facts: bool = False  # apply/checklist: also record callfacts (escapes, n=)
     # Project constants this file imports, by qualified name (`app.config.CHAT_MODEL`).
     constants: dict[str, Constant] = field(default_factory=dict)
+    # Project classes this file imports, with their attribute defaults (`app.config.Settings`).
+    classes: dict[str, ProjectClass] = field(default_factory=dict)
     # Edits other files' workers asked for in constants this file defines.
     constant_edits: tuple[ConstantEdit, ...] = ()
 
@@ -541,7 +546,7 @@ def rewrite_module(
     from migrator.codemods.registry import FIXERS
 
     wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
-    inventory = build_inventory(wrapper, path, options.constants)
+    inventory = build_inventory(wrapper, path, options.constants, options.classes)
     plan = Plan(path, wrapper.module, inventory, options, wrapper)
     if not (inventory.usages() or options.constant_edits):
         return module, plan

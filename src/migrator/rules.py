@@ -54,10 +54,13 @@ _RULES: tuple[Rule, ...] = (
          "Azure deployment names, API versions and Entra ID auth do not carry over; model= "
          "values must become provider ids."),
     Rule("MIG104", "info", "config", "client already targets a non-OpenAI endpoint",
-         "Code that already talks to another provider or a local server is left alone."),
-    Rule("MIG105", "warning", "config", "base_url from configuration replaced",
-         "The endpoint came from your configuration; that configuration still names the "
-         "old endpoint."),
+         "Code shown to talk to another provider, another service or a local server (by "
+         "its URL, wherever the code takes it from, or by a setting named after it) is "
+         "left alone, calls included."),
+    Rule("MIG105", "warning", "config", "endpoint not shown to be OpenAI's: left unchanged",
+         "The base URL comes from a parameter, attribute or configuration migrator cannot "
+         "follow, or names a host it does not know; only a person can tell whether it is "
+         "OpenAI's. --retarget-configured replaces such endpoints instead."),
     Rule("MIG106", "info", "code", "calls through a client built elsewhere",
          "The client is migrated where it is constructed, which may be outside this run."),
     Rule("MIG107", "warning", "code", "keyword may already be in `**kwargs`: left",
@@ -163,7 +166,8 @@ _RULES: tuple[Rule, ...] = (
          "A key in the code or in a committed file leaks with the repository: move it to "
          "the environment and revoke it."),
     Rule("MIG502", "warning", "compliance", "relay / reverse proxy to OpenAI",
-         "Relays to OpenAI are the non-compliant workaround this migration replaces."),
+         "Relays to OpenAI (a known relay, or a host named after OpenAI) are the "
+         "non-compliant workaround this migration replaces."),
     Rule("MIG503", "info", "config", "OpenAI env var with no equivalent",
          "OpenAI account variables (organization, project) have no meaning at the "
          "provider."),
