@@ -12,6 +12,7 @@ Rules:
 
 from __future__ import annotations
 
+import libcst as cst
 from migrator.codemods.client_endpoint import SHOWN_ELSEWHERE, endpoint_of
 
 from migrator.endpoint_trace import trace_endpoint
@@ -46,7 +47,10 @@ def _advice(plan: Plan, site: WrapperSite) -> str:
     url = f'"{compat.base_url}"' if compat.base_url else f'os.environ["{compat.base_url_env}"]'
     key = f'os.environ["{compat.key_env}"]'
     library = site.kind.library
-    lead = f"{library} `{name}` sends to OpenAI and migrator does not rewrite {library} classes"
+    made = "" if isinstance(site.node, cst.Call) else " (handed on here, built elsewhere)"
+    lead = (
+        f"{library} `{name}`{made} sends to OpenAI and migrator does not rewrite {library} classes"
+    )
     if compat.client == "azure":
         return f"{lead}: use its Azure class (azure_endpoint, api_version, api_key={key})"
     if library == "llama_index":

@@ -127,3 +127,25 @@ def test_suppressed_on_its_line() -> None:
         "qwen",
     )
     assert "MIG120" not in ids(found)
+
+
+def test_a_class_handed_on_is_reported_where_it_is_named() -> None:
+    found = check_noop(
+        """
+        def chat_class():
+            try:
+                from langchain_openai import ChatOpenAI
+            except ImportError:
+                from langchain.chat_models import ChatOpenAI
+            return ChatOpenAI
+
+
+        def is_chat(llm) -> bool:
+            from langchain_openai import ChatOpenAI
+
+            return isinstance(llm, ChatOpenAI)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG120", 7)]
+    assert "(handed on here, built elsewhere)" in found[0].message

@@ -207,9 +207,10 @@ class ClientSite:
 
 @dataclass(eq=False)
 class WrapperSite:
-    """A constructor of another library's OpenAI class (`langchain_openai.ChatOpenAI(...)`)."""
+    """A constructor of another library's OpenAI class (`langchain_openai.ChatOpenAI(...)`),
+    or a reference to the class that hands it on (`return ChatOpenAI`, `cls=ChatOpenAI`)."""
 
-    node: cst.Call
+    node: cst.Call | cst.Name | cst.Attribute
     qualified: str  # "langchain_openai.ChatOpenAI"
     kind: WrapperClass
     usage: Usage
@@ -991,6 +992,8 @@ class _Collector(cst.CSTVisitor):
         return isinstance(func, cst.Attribute) and func.attr.value in _SHAPED_METHODS
 
     def finish(self) -> None:
+        if self.foreign_names:
+            self._wrapper_references()
         # Only names rooted in an openai import can be exceptions or types of the SDK.
         self.pending_refs = [n for n in self.pending_refs if self._may_bind(n, self.openai_names)]
         self.reportable = {
@@ -1120,6 +1123,41 @@ class _Collector(cst.CSTVisitor):
                 break
         self.client_cache[call] = site
         return site
+
+    def _wrapper_references(self) -> None:
+        """A wrapper class handed on instead of called here (`return ChatOpenAI`): whoever
+        builds it sends to OpenAI too."""
+        for node in self.pending_refs:
+            parent = self.parent.get(node)
+            if isinstance(parent, cst.Call) and parent.func is node:
+                continue  # a constructor: recorded with its arguments
+            if isinstance(parent, cst.Attribute) and parent.value is node:
+                continue  # only the outermost name of `langchain_openai.ChatOpenAI`
+            if self._type_use(node) or not self._foreign(node):
+                continue
+            qualified = next(
+                (q.name for q in self._qnames(node) if q.name in WRAPPER_CLASSES), None
+            )
+            if qualified is None:
+                continue
+            line, col = self._pos(node)
+            usage = Usage(self.path, line, col, "client", api=qualified)
+            self.inv.wrappers.append(
+                WrapperSite(node, qualified, WRAPPER_CLASSES[qualified], usage)  # type: ignore[arg-type]
+            )
+
+    def _type_use(self, node: cst.CSTNode) -> bool:
+        """In an annotation or an isinstance/issubclass test: not a client being made."""
+        current = self.parent.get(node)
+        for _ in range(4):
+            if current is None:
+                return False
+            if isinstance(current, cst.Annotation):
+                return True
+            if isinstance(current, cst.Call) and isinstance(current.func, cst.Name):
+                return current.func.value in ("isinstance", "issubclass")
+            current = self.parent.get(current)
+        return False
 
     def _wrapper_constructor(self, call: cst.Call) -> None:
         """`ChatOpenAI(...)` of langchain_openai and friends (see wrapper_classes.py)."""
