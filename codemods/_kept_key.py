@@ -60,8 +60,9 @@ _MAX_FOLLOW = 3
 def may_be_none(plan: Plan, value: cst.BaseExpression, depth: int = 0) -> bool:
     """Can this key expression be None? Only the forms that plainly can: `None`, a
     `.get(key)` / `getenv(name)` without a default, a conditional with such a branch, and
-    a name bound to one of these or a parameter defaulting to None (what else a name or
-    attribute holds is unknown: MIG101 asks a person to check it)."""
+    a name bound to one of these or a parameter defaulting to None, unless read past an
+    `if not name: raise` (what else a name or attribute holds is unknown: MIG101 asks a
+    person to check it)."""
     if depth > _MAX_FOLLOW:
         return False
     if is_none(value):
@@ -84,6 +85,8 @@ def may_be_none(plan: Plan, value: cst.BaseExpression, depth: int = 0) -> bool:
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
         return may_be_none(plan, value.right, depth + 1)
     if isinstance(value, cst.Name):
+        if _checked_before(plan, value):
+            return False
         for binding in visible(plan, value.value, value):
             if isinstance(binding, cst.Param):
                 if binding.default is not None and is_none(binding.default):
@@ -104,3 +107,60 @@ def _assigned_value(plan: Plan, target: cst.CSTNode) -> cst.BaseExpression | Non
     if isinstance(parent, cst.AnnAssign) and parent.target is target:
         return parent.value
     return None
+
+
+_LEAVES = (cst.Raise, cst.Return, cst.Continue, cst.Break)
+
+
+def _checked_before(plan: Plan, name: cst.Name) -> bool:
+    """Is `name` read after `if not name: raise ...` (or `return`, `continue`, `break`)
+    in the same block or an enclosing one of its function, with no statement between
+    that uses the name? Past such a check it is truthy, so never None."""
+    current: cst.CSTNode | None = name
+    while current is not None:
+        parent = plan.parent_of(current)
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        body = getattr(parent, "body", None)
+        if isinstance(body, (list, tuple)):
+            before = next((body[:i] for i, s in enumerate(body) if s is current), ())
+            for statement in reversed(before):
+                if _leaves_unless(statement, name.value):
+                    return True
+                if _mentions(statement, name.value):
+                    return False
+        current = parent
+    return False
+
+
+def _leaves_unless(statement: cst.CSTNode, name: str) -> bool:
+    """`if not name: ... raise` (no else): what follows runs only when `name` is truthy."""
+    if not isinstance(statement, cst.If) or statement.orelse is not None:
+        return False
+    test = statement.test
+    if not (
+        isinstance(test, cst.UnaryOperation)
+        and isinstance(test.operator, cst.Not)
+        and isinstance(test.expression, cst.Name)
+        and test.expression.value == name
+    ):
+        return False
+    body = statement.body.body  # an indented block, or `if not key: raise ...` on one line
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, _LEAVES)
+
+
+def _mentions(statement: cst.CSTNode, name: str) -> bool:
+    """Does `statement` use `name` at all? Any use might rebind it (a conservative
+    answer: the check must be the last word on the name before the read)."""
+    found = False
+
+    class Uses(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            nonlocal found
+            found = found or node.value == name
+
+    statement.visit(Uses())
+    return found

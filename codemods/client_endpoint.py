@@ -322,6 +322,8 @@ def client_endpoint(plan: Plan, site: ClientSite) -> Endpoint:
 def client_kept(plan: Plan, site: ClientSite) -> bool:
     """True when the client is left as it is: it targets a non-OpenAI endpoint, or one
     migrator cannot show to be OpenAI's."""
+    if site.node in plan.clients_left:
+        return True  # left by the client fixer (its `**` mapping may hold the endpoint)
     return client_endpoint(plan, site).kind in KEPT_KINDS
 
 
@@ -463,11 +465,44 @@ def _api_key_value(
         return key_read(plan, key_env, at=site.node)
     from migrator.codemods.env_vars import replaces_openai_key  # it reads client_kept
 
+    if reads_key_var(value, key_env) and plan.suppressed("MIG500", value):
+        keep_key(plan, value, "api_key", site.node)  # `# migrator: ignore[MIG500]`: kept
+        return None
     if replaces_openai_key(plan, value, "api_key", site.node):
         # an OPENAI_API_KEY read that other code still reads: the provider's key instead
         return key_read(plan, key_env, at=site.node)
+    if _openai_key_from_afar(plan, value, site.node):
+        return key_read(plan, key_env, at=site.node)
     keep_key(plan, value, "api_key", site.node)
     return None
+
+
+def _openai_key_from_afar(plan: Plan, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
+    """Does the kept key come from an OpenAI variable this file's env-var fixer cannot
+    rename (a settings class of another file: `Settings.api_key` reading OPENAI_API_KEY)?
+    Kept, the retargeted client would send the OpenAI key to the provider (MIG507)."""
+    from migrator.codemods.env_vars import feeds_renamed_read  # it reads client_kept
+
+    values = plan.inventory.endpoint_values
+    if values is None or feeds_renamed_read(plan, value):
+        return False
+    found = [
+        source.value
+        for source in trace_endpoint(value, values)
+        if source.kind == "env" and source.value.startswith(OPENAI_ENV_PREFIXES)
+    ]
+    if not found:
+        return False
+    key_env = plan.mapping.compat.key_env
+    plan.finding(
+        "MIG507", "warning", "config",
+        f"api_key `{code_of(value)}` reads {found[0]} where this file cannot rename it: "
+        f"replaced by the {plan.mapping.name} key (env {key_env}), so that the OpenAI key "
+        f"is not sent to {plan.mapping.name}; update {found[0]} where it is read if other "
+        "code should follow",
+        node=node,
+    )  # fmt: skip
+    return True
 
 
 def report_kept_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTNode) -> bool:
@@ -501,6 +536,10 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
         report_kept_key(plan, value, setting, node)
         return
     if reads_key_var(value, key_env) and may_be_none(plan, value):
+        if plan.suppressed("MIG500", value):
+            # `# migrator: ignore[MIG500]`: the user keeps this read of the variable
+            report_kept_key(plan, value, setting, node)
+            return
         # `os.getenv("OPENAI_API_KEY")`: the provider's variable, read as the fixer reads
         # it there (a strict `os.environ[...]` the user wrote keeps its strictness: the
         # env-var fixer renames it).
@@ -511,7 +550,7 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
         report_kept_key(plan, value, setting, node)
         return
     fallback = key_read(plan, key_env, at=value, report=node)
-    if ends_with_key_read(value, key_env):
+    if ends_with_key_read(value, key_env) and not plan.suppressed("MIG500", value):
         # `key or os.getenv("OPENAI_API_KEY")`: that last read becomes the strict one
         last = value.right  # type: ignore[attr-defined]
         plan.replace(last, lambda n: fallback, "MIG100")
@@ -545,7 +584,7 @@ def _key_and_account(
             return _api_key_value(plan, site, {"api_key": cst.Arg(value)})
 
         if not place_value(
-            plan, mapping, "api_key", key_policy, key_default(plan), fill_gaps=False
+            plan, mapping, "api_key", key_policy, key_default(plan, mapping, site), fill_gaps=False
         ):
             report_conditional_key(plan, site, mapping)
     account = sorted(ACCOUNT_ARGS & args.keys())
@@ -568,10 +607,8 @@ def _mapping_endpoint(
     mapping sets it; each entry is classified as an explicit `base_url=` would be."""
     entries = next((found for k in keys if (found := mapping.found.entries_of(k))), [])
     values = plan.inventory.endpoint_values
-    found = [
-        endpoint_of(plan, e.value, trace_endpoint(e.value, values) if values else ())
-        for e in entries
-    ]
+    traces = [trace_endpoint(e.value, values) if values else () for e in entries]
+    found = [endpoint_of(plan, e.value, trace) for e, trace in zip(entries, traces, strict=True)]
     kinds = [endpoint.kind for endpoint in found]
     kept = [kind in KEPT_KINDS for kind in kinds]
     if any(kept) and not (all(kept) and mapping.found.always_has(entries[0].key)):
@@ -588,6 +625,7 @@ def _mapping_endpoint(
         # The calls through this client keep their models and parameters (client_kept),
         # as they do for an explicit base_url= of the same kind.
         site.base_url = entries[-1].value
+        site.endpoint = tuple(dict.fromkeys(source for trace in traces for source in trace))
         return "keep"
     return "env" if kinds and all(k == "env" for k in kinds) else "new"
 
@@ -604,16 +642,19 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
         mapping.unknown += sorted(read_back)
     if mapping is not None and mapping.unknown:
         report_left(plan, site, mapping, plan.mapping.compat.base_url)
+        plan.clients_left.add(site.node)
         return
     if mapping is not None and "base_url" not in args and not can_place(mapping, "base_url"):
         mapping.unknown.append("base_url")
         report_left(plan, site, mapping, plan.mapping.compat.base_url)
+        plan.clients_left.add(site.node)
         return
     if mapping is None or endpoint_keys[0] in args or endpoint_keys[-1] in args:
         state = _endpoint_state(plan, site)
     else:
         found_state = _mapping_endpoint(plan, site, mapping, endpoint_keys)
         if found_state is None:
+            plan.clients_left.add(site.node)
             return
         state = found_state
     if state == "keep":
@@ -630,6 +671,7 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
         ):
             mapping.unknown.append("base_url")
             report_left(plan, site, mapping, plan.mapping.compat.base_url)
+            plan.clients_left.add(site.node)
             return
         endpoint = {}
     set_values, remove = _key_and_account(plan, site, args, mapping)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
-from migrator.codemods._edit import env_read, keyword_args
+from migrator.codemods._edit import key_read, keyword_args
 from migrator.codemods._kwargs_dict import (
     Entry,
     KwargsDict,
@@ -138,8 +138,14 @@ def drop_keys(plan: Plan, edits: MappingEdits, keys: set[str]) -> list[str]:
     return removed
 
 
-def key_default(plan: Plan) -> Callable[[], cst.BaseExpression]:
-    return lambda: env_read(plan, plan.mapping.compat.key_env)
+def key_default(
+    plan: Plan, edits: MappingEdits, site: ClientSite
+) -> Callable[[], cst.BaseExpression]:
+    """The provider key as an entry added where the mapping is built: read as a key the
+    fixer inserts is read there (with the MIG108 placeholder where that runs at import)."""
+    return lambda: key_read(
+        plan, plan.mapping.compat.key_env, at=edits.found.builder, report=site.node
+    )
 
 
 def report_conditional_key(plan: Plan, site: ClientSite, edits: MappingEdits) -> None:

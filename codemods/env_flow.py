@@ -46,7 +46,9 @@ class Sink:
     node: cst.CSTNode
     label: str
     keyword: str | None = None  # the client argument / module setting it feeds
-    value: cst.CSTNode | None = None  # that argument's (or setting's) value expression
+    # that argument's (or setting's) value expression; through a `**mapping`, the value
+    # of the mapping's entry the read reaches
+    value: cst.CSTNode | None = None
     inline: bool = False  # the read is written in that argument itself (no names between)
 
 
@@ -168,6 +170,8 @@ class _Flow:
         self.configs: dict[int, ConfigSite] = {id(s.node): s for s in plan.inventory.configs}
         self.seen: set[tuple[int, str | None]] = set()
         self.found: list[Sink] = []
+        # The value of the dict entry the flow being followed went into (with a key).
+        self.entry_value: cst.CSTNode | None = None
 
     def add(self, kind: str, node: cst.CSTNode, label: str, **extra: object) -> None:
         self.found.append(Sink(kind, node, label, **extra))  # type: ignore[arg-type]
@@ -175,6 +179,13 @@ class _Flow:
     def follow(self, node: cst.CSTNode, key: str | None, depth: int) -> None:
         """Follow the value `node` yields (or, with `key`, the entry `key` of the dict
         `node` yields) up to whatever consumes it."""
+        entry_value = self.entry_value  # each flow sees the entry it went into
+        try:
+            self._follow(node, key, depth)
+        finally:
+            self.entry_value = entry_value
+
+    def _follow(self, node: cst.CSTNode, key: str | None, depth: int) -> None:
         if depth > _MAX_DEPTH or (id(node), key) in self.seen:
             if depth > _MAX_DEPTH:
                 self.add("elsewhere", node, "code too far to follow")
@@ -213,6 +224,7 @@ class _Flow:
                 if key is not None or entry is None or holder is None:
                     self.add("elsewhere", parent, "a nested dict passed on elsewhere")
                     return
+                self.entry_value = parent.value
                 current, key = holder, entry
             elif isinstance(parent, cst.Arg):
                 self._argument(parent, key, depth)
@@ -273,6 +285,8 @@ class _Flow:
         else:
             keyword = arg.keyword.value if arg.keyword is not None else None
         if keyword is not None and isinstance(call.func, cst.Name) and call.func.value == "dict":
+            if key is None:
+                self.entry_value = arg.value
             self.follow(call, keyword, depth + 1)  # `dict(api_key=v)`: an entry, like {...}
             return
         site = self.clients.get(id(call))
@@ -280,7 +294,7 @@ class _Flow:
             self._consumer(call)
             return
         kind = "kept-client" if client_kept(self.plan, site) else "client"
-        value = arg.value if not arg.star else None
+        value = arg.value if not arg.star else self.entry_value
         inline = depth == 0 and not arg.star
         label = f"`{site.class_name}(...)`"
         self.add(kind, call, label, keyword=keyword, value=value, inline=inline)
@@ -352,7 +366,7 @@ class _Flow:
             ):
                 self._self_attribute(target, key, depth)
             elif isinstance(target, cst.Subscript) and key is None and _subscript_key(target):
-                self._dict_entry(target, depth)
+                self._dict_entry(target, statement.value, depth)
             else:
                 self.add("elsewhere", target, f"`{code_of(target)}`")
 
@@ -364,12 +378,15 @@ class _Flow:
         for ref in _reads_of(self.plan, _scope_of(self.plan, name), name.value):
             self.follow(ref, key, depth + 1)
 
-    def _dict_entry(self, target: cst.Subscript, depth: int) -> None:
+    def _dict_entry(
+        self, target: cst.Subscript, value: cst.BaseExpression | None, depth: int
+    ) -> None:
         """`d["api_key"] = value`: follow the entry through every read of `d`."""
         entry = _subscript_key(target)
         if not isinstance(target.value, cst.Name):
             self.add("elsewhere", target, f"`{code_of(target)}`")
             return
+        self.entry_value = value
         scope = _scope_of(self.plan, target.value)
         for ref in _reads_of(self.plan, scope, target.value.value):
             self.follow(ref, entry, depth + 1)

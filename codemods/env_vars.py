@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from migrator.codemods._edit import keyword_args, replace_string_value
+from migrator.codemods._kwargs_dict import kwargs_dicts
 from migrator.codemods.client_endpoint import (
     ACCOUNT_ARGS,
     AZURE_ONLY_ARGS,
@@ -154,15 +155,25 @@ def _decide(plan: Plan) -> EnvDecisions:
 
 def _removed_with_its_argument(plan: Plan, sink: Sink) -> bool:
     """A read written in an argument the client fixer drops: `azure_endpoint=` of an
-    Azure client made a plain one (the Azure target drops `base_url=` instead)."""
-    if not (sink.kind == "client" and sink.inline and isinstance(sink.node, cst.Call)):
+    Azure client made a plain one (the Azure target drops `base_url=` instead), or in
+    an entry for it of the client's `**mapping` (dropped there, unless `d["key"]` reads
+    it back: see client_kwargs.drop_keys)."""
+    if not (sink.kind == "client" and isinstance(sink.node, cst.Call)):
         return False
     site = next(s for s in plan.inventory.clients if s.node is sink.node)
     if plan.mapping.compat.client == "azure":
         dropped = {"base_url"} if not site.is_azure else set()
     else:
         dropped = set(AZURE_ONLY_ARGS) if site.is_azure else set()
-    return sink.keyword in dropped | ACCOUNT_ARGS
+    if sink.keyword not in dropped | ACCOUNT_ARGS:
+        return False
+    if sink.inline:
+        return True
+    return sink.value is not None and any(
+        entry.value is sink.value and not found.read_back(entry.key)
+        for found in kwargs_dicts(plan, sink.node)
+        for entry in found.entries_of(sink.keyword)
+    )
 
 
 def replaces_openai_key(plan: Plan, value: cst.CSTNode, setting: str, node: cst.CSTNode) -> bool:

@@ -2,7 +2,9 @@
 
 Literals at call sites, and literals the inventory traced a call's `model=` to
 (constants, dict entries, `os.getenv` defaults, class attributes, parameter
-defaults, both branches of `a if c else b`, the fallback of `m or "gpt-4o"`). A model
+defaults, both branches of `a if c else b`, the fallback of `m or "gpt-4o"`), and the
+`"model"` entry of a `create(**params)` mapping the function builds (see
+`_model_from_mapping`: the request sends it as if it were written on the call). A model
 that is not a literal becomes a finding naming where the value comes from. Every other
 model id is left and reported where code depends on it (model_uses.py); so is a value
 that is sent and also tested (`if model == "o1"`), since mapping it would flip the test.
@@ -30,7 +32,7 @@ from collections.abc import Callable
 
 import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
-from migrator.codemods._kwargs_dict import key_state, report_splat
+from migrator.codemods._kwargs_dict import key_state, kwargs_dicts, report_splat
 from migrator.codemods._model_fit import call_needs, model_choice, shared_calls
 from migrator.codemods.client_endpoint import call_retargeted
 from migrator.codemods.model_uses import ModelUses
@@ -51,6 +53,10 @@ def fix_models(plan: Plan) -> None:
     # ...or code also tests them (`if model == "o1"`): mapping them would flip the test.
     tested: set[cst.CSTNode] = set()
     _apply_requests(plan, done, tested, uses)
+    for call in plan.inventory.calls:
+        if call.model is None:
+            # (set on the call itself: the parameter fixer adds the model's extra_body too)
+            call.model = _model_from_mapping(plan, call)
     moving: list[CallSite] = []
     for call in plan.inventory.calls:
         if call_retargeted(plan, call) and plan.mapping.supports(call.family):
@@ -83,6 +89,32 @@ def fix_models(plan: Plan) -> None:
     handled = done | held | tested
     uses.report_left(s for s in inventory.model_literals if s.node not in handled)
     _passthrough_note(plan, done)
+
+
+def _model_from_mapping(plan: Plan, call: CallSite) -> ModelRef | None:
+    """`params = {"model": "gpt-4o", ...}; client.chat.completions.create(**params)`: the
+    model the one mapping the function builds sends, when a single literal entry sets it
+    on every path and nothing else can. A mapping also used elsewhere or read back
+    (`params["model"]` may be tested) is left: its id is reported like any other."""
+    if call.style == "v0" and plan.options.upgrade_v0 and call.node not in plan.edits:
+        return None  # a v0 call the upgrade left as it is keeps what it sends
+    dicts = kwargs_dicts(plan, call.node)
+    if len(dicts) != 1:
+        return None
+    (found,) = dicts
+    entries = found.entries_of("model")
+    if (
+        not found.visible
+        or found.shared
+        or found.may_hide("model")
+        or found.read_back("model")
+        or len(entries) != 1
+        or not entries[0].always
+        or not isinstance(entries[0].value, cst.SimpleString)
+    ):
+        return None
+    literal = entries[0].value
+    return ModelRef(literal, str(literal.evaluated_value), f"the model entry of `{found.code}`")
 
 
 def _literals(ref: ModelRef | None) -> list[cst.SimpleString]:

@@ -26,7 +26,13 @@ from migrator.codemods._edit import (
     python_literal,
     splat_args,
 )
-from migrator.codemods._kwargs_dict import key_state, kwargs_dicts, report_splat
+from migrator.codemods._kwargs_dict import (
+    add_entry,
+    can_add,
+    key_state,
+    kwargs_dicts,
+    report_splat,
+)
 from migrator.codemods._model_fit import call_target
 from migrator.codemods.client_endpoint import call_retargeted
 
@@ -167,6 +173,8 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
         target = call_target(plan, call)
         if target is not None and target.extra_body:
             model_extra = dict(target.extra_body)
+    if model_extra and not extra and "extra_body" not in args:
+        model_extra = _beside_the_mapped_model(plan, call, model_extra)
     if not (remove or rename or set_values or extra or model_extra):
         return
 
@@ -205,6 +213,36 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
         return node
 
     plan.replace(call.node, edit, "MIG300")
+
+
+def _beside_the_mapped_model(
+    plan: Plan, call: CallSite, model_extra: dict[str, Any]
+) -> dict[str, Any]:
+    """The model comes from the `**` mapping the function builds (`params = {"model":
+    ...}`): what that model needs is added there too, beside it, rather than as a keyword
+    next to the `**` (the v0 SDK takes body fields, v1 an extra_body). Returns what is
+    left for the call: nothing once added here or reported."""
+    ref = call.model
+    dicts = kwargs_dicts(plan, call.node)
+    if ref is None or ref.literal is None or len(dicts) != 1:
+        return model_extra
+    (found,) = dicts
+    if not any(entry.value is ref.literal for entry in found.entries_of("model")):
+        return model_extra
+    v0_body = call.style == "v0" and not plan.options.upgrade_v0
+    entries = (
+        {key: python_literal(value) for key, value in model_extra.items()}
+        if v0_body
+        else {"extra_body": python_literal(model_extra)}
+    )
+    if all(can_add(found, key) for key in entries):
+        for key, value in entries.items():
+            add_entry(plan, found, key, value, "MIG300")
+        return {}
+    if not v0_body and found.entries_of("extra_body"):
+        return model_extra  # merged into the extra_body the mapping sets (_extra_body_place)
+    report_splat(plan, call.node, sorted(entries), f"adding {model_extra} for its model")
+    return {}
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,6 @@ from migrator.codemods._edit import (
 )
 from migrator.codemods._kept_key import may_be_none, reads_key_var
 from migrator.codemods._kwargs_dict import kwargs_dicts, remove_entries
-from migrator.codemods._scope import runs_at_import
 from migrator.codemods.client_endpoint import (
     OPENAI_ENV_PREFIXES,
     base_url_expression,
@@ -1112,13 +1111,12 @@ class _Upgrader:
             site is None
             or isinstance(site.value, (cst.SimpleString, cst.ConcatenatedString))
             or code_of(site.value) == "None"
-            or (
-                reads_key_var(site.value, key_env)
-                and (may_be_none(plan, site.value) or runs_at_import(plan, at))
-            )
+            or (reads_key_var(site.value, key_env) and may_be_none(plan, site.value))
         ):
             # No key set (v0 read OPENAI_API_KEY) or a literal OpenAI key: useless at the
             # provider (the literal is reported, redacted, by the hard-coded key fixer).
+            # A strict `os.environ["OPENAI_API_KEY"]` the user wrote keeps its strictness
+            # (renamed below), as the client fixer keeps it: it failed where it stood before.
             return code_of(key_read(plan, key_env, at=at, report=report))
         code = self._kept(site.value)
         if may_be_none(plan, site.value):

@@ -368,7 +368,7 @@ TWO_CLIENTS = {
     "app/chat.py": (
         "from openai import OpenAI\n"
         "\n"
-        'REASONING_MODELS = ["o1", "o3", "o4-mini"]\n'
+        "TIMEOUT = 30\n"
         "\n"
         "\n"
         "def make_client(key, url):\n"
@@ -378,6 +378,12 @@ TWO_CLIENTS = {
         "def ask(client, model, question):\n"
         '    return client.chat.completions.create(model=model, messages=[{"role": "user", '
         '"content": question}])\n'
+        "\n"
+        "\n"
+        "def think(client, effort, question):\n"
+        '    model = "o1" if effort > 1 else "o3" if effort else "o4-mini"\n'
+        "    answer = client.chat.completions.create(model=model, messages=[question])\n"
+        "    return answer.choices[0].message.content\n"
     ),
     "app/embed.py": (
         "from openai import OpenAI\n"
@@ -393,9 +399,13 @@ TWO_CLIENTS = {
 }
 
 
+# Both clients are retargeted only when a configured base_url may be replaced.
+RETARGET = ("--to", "qwen", "--retarget-configured")
+
+
 def test_checklist_has_one_item_per_cause_with_its_places(tmp_path: Path) -> None:
     repo = write_files(tmp_path / "two-clients", TWO_CLIENTS)
-    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    result = run("checklist", str(repo), *RETARGET, "--format", "json")
     items = {item["id"]: item for item in json.loads(result.stdout)["items"]}
     both = [{"path": "app/chat.py", "line": 11}, {"path": "app/embed.py", "line": 9}]
     assert items["MIG201"] == {
@@ -414,7 +424,7 @@ def test_checklist_has_one_item_per_cause_with_its_places(tmp_path: Path) -> Non
     # three reasoning models on one line: one item, at one place
     assert items["MIG204"] == {
         "id": "MIG204", "severity": "info", "category": "behaviour", "path": "app/chat.py",
-        "line": 3,
+        "line": 15,
         "message": "reasoning models 'o1', 'o3', 'o4-mini' → 'qwq-plus': thinking/reasoning "
         "output and defaults differ (e.g. reasoning_content, thinking on by default)",
     }  # fmt: skip
@@ -423,7 +433,7 @@ def test_checklist_has_one_item_per_cause_with_its_places(tmp_path: Path) -> Non
     assert "places" not in items["MIG105"]
     ids = [item["id"] for item in json.loads(result.stdout)["items"]]
     assert len(ids) == len(set(ids))
-    markdown = run("checklist", str(repo), "--to", "qwen").stdout
+    markdown = run("checklist", str(repo), *RETARGET).stdout
     assert (
         "- [ ] [app/chat.py:7](app/chat.py#L7) **warning** `MIG101`: the code's own api_key is "
         "kept: make sure it now yields the Alibaba Cloud DashScope (Qwen) key (env "
@@ -433,20 +443,39 @@ def test_checklist_has_one_item_per_cause_with_its_places(tmp_path: Path) -> Non
 
 def test_diff_findings_stay_per_line(tmp_path: Path) -> None:
     repo = write_files(tmp_path / "two-clients", TWO_CLIENTS)
-    result = run("diff", str(repo), "--to", "qwen", "--format", "json")
+    result = run("diff", str(repo), *RETARGET, "--format", "json")
     findings = [
         (f["id"], f["path"], f["line"], f["message"].split(":")[0])
         for f in json.loads(result.stdout)["findings"]
         if f["id"] in ("MIG101", "MIG204")
     ]
     assert findings == [
-        ("MIG204", "app/chat.py", 3, "reasoning model 'o1' → 'qwq-plus'"),
-        ("MIG204", "app/chat.py", 3, "reasoning model 'o3' → 'qwq-plus'"),
-        ("MIG204", "app/chat.py", 3, "reasoning model 'o4-mini' → 'qwq-plus'"),
         ("MIG101", "app/chat.py", 7, "api_key `key` kept"),
+        ("MIG204", "app/chat.py", 15, "reasoning model 'o1' → 'qwq-plus'"),
+        ("MIG204", "app/chat.py", 15, "reasoning model 'o3' → 'qwq-plus'"),
+        ("MIG204", "app/chat.py", 15, "reasoning model 'o4-mini' → 'qwq-plus'"),
         ("MIG101", "app/embed.py", 5, "api_key `settings.key` kept"),
     ]
     assert all("places" not in f for f in json.loads(result.stdout)["findings"])
+
+
+def test_an_endpoint_left_for_its_configuration_is_one_cause(tmp_path: Path) -> None:
+    """Base URLs migrator cannot place are left as they are (MIG105 at each client):
+    one item, whatever expression or setting held the URL."""
+    repo = write_files(tmp_path / "configured", {
+        "app/a.py": "from openai import OpenAI\n\n\ndef make(url):\n"
+                    "    return OpenAI(base_url=url)\n",
+        "app/b.py": "import openai\n\nfrom app.settings import settings\n\n"
+                    "openai.api_base = settings.openai_url\n",
+    })  # fmt: skip
+    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    (item,) = [i for i in json.loads(result.stdout)["items"] if i["id"] == "MIG105"]
+    assert item["message"] == (
+        "the endpoint comes from configuration migrator cannot place: left unchanged; if it is "
+        "OpenAI's, point it at https://dashscope.aliyuncs.com/compatible-mode/v1 (or rerun with "
+        "--retarget-configured) (2 places: line 5; app/b.py:5)"
+    )
+    assert item["places"] == [{"path": "app/a.py", "line": 5}, {"path": "app/b.py", "line": 5}]
 
 
 def test_grouped_places_text_and_line_lists() -> None:
@@ -524,56 +553,84 @@ def env_items(repo: Path) -> list[tuple[str, str, int, str]]:
     return [
         (i["id"], i["path"], i["line"], i["message"])
         for i in json.loads(result.stdout)["items"]
-        if i["id"] in ("MIG610", "MIG617", "MIG618")
+        if i["id"] in ("MIG504", "MIG610", "MIG617", "MIG618")
     ]
 
 
+# tools/report.py's read feeds a migrated client: the env-var codemod renames it.
+FEEDING_READ = (
+    "import os\n\nfrom openai import OpenAI\n\n"
+    'reporter = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+)
 ENV_PROJECT = {
     "app/client.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
-    "tools/report.py": 'import os\n\nKEY = os.environ["OPENAI_API_KEY"]\n',
+    "tools/report.py": FEEDING_READ,
     "README.md": "# Demo\n\nSet OPENAI_API_KEY and OPENAI_BASE_URL.\n",
 }
 PROVISION_KEY = (
     "provision `DASHSCOPE_API_KEY` (the Alibaba Cloud DashScope (Qwen) API key) wherever the "
     "code runs: local .env, CI secrets, deployment configuration"
 )
+KEEP_KEY_SET = (
+    "; keep `OPENAI_API_KEY` set as well while code left as it is still reads it (MIG504)"
+)
+MENTIONS_KEPT = (
+    "mentions `OPENAI_API_KEY` (still read by code left as it is), `OPENAI_BASE_URL`: update "
+    "these settings, scripts and docs for the migrated code"
+)
 
 
 def test_docs_say_now_x_only_for_variables_the_code_renamed(tmp_path: Path) -> None:
-    """The client gets the endpoint as a literal: nothing reads DASHSCOPE_COMPATIBLE_BASE_URL,
-    so OPENAI_BASE_URL has no "now"; every OPENAI_API_KEY read became DASHSCOPE_API_KEY."""
+    """The clients get the endpoint as a literal: they stop reading OPENAI_BASE_URL, but
+    nothing reads DASHSCOPE_COMPATIBLE_BASE_URL, so OPENAI_BASE_URL has no "now"; every
+    OPENAI_API_KEY read became DASHSCOPE_API_KEY."""
     repo = write_files(tmp_path / "renamed", ENV_PROJECT)
     assert env_items(repo) == [
         ("MIG617", "README.md", 3, "mentions `OPENAI_API_KEY` (now `DASHSCOPE_API_KEY`), "
          "`OPENAI_BASE_URL`: update these settings, scripts and docs for the migrated code"),
         ("MIG610", "app/client.py", 3, PROVISION_KEY + "; `OPENAI_API_KEY` is no longer read"),
     ]  # fmt: skip
+    # a client that read OPENAI_BASE_URL now reads DASHSCOPE_COMPATIBLE_BASE_URL
+    (repo / "app/client.py").write_text(
+        "import os\n\nfrom openai import OpenAI\n\n"
+        'client = OpenAI(base_url=os.environ["OPENAI_BASE_URL"])\n'
+    )
+    assert env_items(repo)[0] == (
+        "MIG617", "README.md", 3, "mentions `OPENAI_API_KEY` (now `DASHSCOPE_API_KEY`), "
+        "`OPENAI_BASE_URL` (now `DASHSCOPE_COMPATIBLE_BASE_URL`): update these settings, scripts "
+        "and docs for the migrated code",
+    )  # fmt: skip
 
 
 def test_a_read_the_rewrite_kept_is_not_called_renamed(tmp_path: Path) -> None:
-    """A read left as it is (here by an ignore comment; or by a codemod that renames only
-    the reads feeding a migrated client) keeps its name in every item."""
+    """A read left as it is (by the env-var codemod, which renames only the reads feeding a
+    migrated client; or by an ignore comment) keeps its name in every item. The codemod's
+    MIG504 reports the kept read: the checklist adds no MIG618 of its own."""
     files = dict(ENV_PROJECT)
-    files["tools/report.py"] = (
-        'import os\n\nKEY = os.environ["OPENAI_API_KEY"]  # migrator: ignore[MIG500]\n'
-    )
+    files["tools/report.py"] = 'import os\n\nKEY = os.environ["OPENAI_API_KEY"]\n'
     repo = write_files(tmp_path / "kept", files)
     assert env_items(repo) == [
-        ("MIG617", "README.md", 3, "mentions `OPENAI_API_KEY`, `OPENAI_BASE_URL`: update these "
-         "settings, scripts and docs for the migrated code"),
-        ("MIG618", "tools/report.py", 3, "`OPENAI_API_KEY` is still read here, while the "
-         "migrated clients read `DASHSCOPE_API_KEY`: if this read configures one of them, read "
-         "`DASHSCOPE_API_KEY`; otherwise check whether it still applies"),
-        ("MIG610", "app/client.py", 3, PROVISION_KEY),
+        ("MIG617", "README.md", 3, MENTIONS_KEPT),
+        ("MIG504", "tools/report.py", 3, "OPENAI_API_KEY is still read here, by nothing passed "
+         "to a client: left as it is. The clients this migration retargets read "
+         "DASHSCOPE_API_KEY: decide whether this code should read DASHSCOPE_API_KEY too, or "
+         "keep OPENAI_API_KEY set"),
+        ("MIG610", "app/client.py", 3, PROVISION_KEY + KEEP_KEY_SET),
     ]  # fmt: skip
+    files["tools/report.py"] = FEEDING_READ.replace("])\n", "])  # migrator: ignore[MIG500]\n")
+    repo = write_files(tmp_path / "ignored", files)
+    assert env_items(repo) == [
+        ("MIG617", "README.md", 3, MENTIONS_KEPT),
+        ("MIG610", "app/client.py", 3, PROVISION_KEY + KEEP_KEY_SET),
+    ]
 
 
 def test_a_name_in_a_comment_or_a_message_is_no_read(tmp_path: Path) -> None:
     files = dict(ENV_PROJECT)
     files["tools/report.py"] = (
-        "import os\n\n"
+        "import os\n\nfrom openai import OpenAI\n\n"
         '# formerly os.getenv("OPENAI_API_KEY")\n'
-        'KEY = os.environ["OPENAI_API_KEY"]\n'
+        'reporter = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
         "HELP = \"set 'OPENAI_API_KEY' before running\"\n"
     )
     repo = write_files(tmp_path / "comments", files)

@@ -142,10 +142,11 @@ def test_organization_and_project_are_removed() -> None:
         import os
         from openai import OpenAI
 
-        client = OpenAI(api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"), base_url="https://api.deepseek.com")
+        client = OpenAI(api_key=os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
         """,
     )
-    assert ids(found) == ["MIG102", "MIG108"]
+    # the user's strict read stays strict (renamed): importing already needed the key
+    assert ids(found) == ["MIG102"]
 
 
 def test_client_already_on_another_provider_is_left_with_its_calls() -> None:
@@ -201,58 +202,12 @@ def test_relay_is_retargeted_with_a_compliance_warning() -> None:
         import os
         from openai import OpenAI
 
-        client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
+        client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
         """,
     )
     assert [(f.id, f.severity, f.category) for f in found] == [
         ("MIG502", "warning", "compliance"),
-        ("MIG108", "info", "config"),
     ]
-
-
-def test_base_url_from_configuration_is_replaced_and_flagged() -> None:
-    found = check_transformed(
-        """\
-        from openai import OpenAI
-
-        client = OpenAI(base_url=settings.llm_url, api_key=settings.key)
-        """,
-        """\
-        from openai import OpenAI
-
-        client = OpenAI(base_url="https://api.deepseek.com", api_key=settings.key)
-        """,
-    )
-    assert sorted(ids(found)) == ["MIG101", "MIG105"]
-
-
-def test_configurable_form_suggested_by_mig105_is_left_as_it_is() -> None:
-    """MIG105 offers `<config> or "<provider URL>"`; once written, it is not undone."""
-    (finding,) = [
-        f
-        for f in findings(
-            """\
-            import os
-            from openai import OpenAI
-
-            client = OpenAI(base_url=settings.url, api_key=os.environ["DEEPSEEK_API_KEY"])
-            """
-        )
-        if f.id == "MIG105"
-    ]
-    assert finding.message.endswith(
-        'or write `settings.url or "https://api.deepseek.com"` to keep it configurable once '
-        "that configuration can no longer name OpenAI or a relay"
-    )
-    found = check_noop(
-        """\
-        import os
-        from openai import OpenAI
-
-        client = OpenAI(base_url=settings.url or "https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
-        """
-    )
-    assert found == []
 
 
 def test_base_url_from_openai_env_stays_configurable() -> None:
@@ -522,6 +477,60 @@ def test_key_from_a_get_without_default_falls_back_to_the_provider_key(
     assert run.stdout == f"missing '{key}'\nsk-provider\n"
 
 
+def test_key_checked_before_the_client_gets_no_fallback_but_one_checked_too_early_does() -> None:
+    # past `if not key: raise`, the key is truthy: a fallback there would be dead code
+    check_transformed(
+        """\
+        import os
+        from openai import OpenAI
+
+        def checked(key=None):
+            if not key:
+                raise ValueError("no key")
+            return OpenAI(api_key=key)
+
+        def rebound_after_the_check(key=None):
+            if not key:
+                raise ValueError("no key")
+            key = os.getenv("LLM_KEY")
+            return OpenAI(api_key=key)
+
+        def only_logged(key=None):
+            if not key:
+                print("no key")
+            return OpenAI(api_key=key)
+
+        def checked_on_one_line(key=None):
+            if not key: return None
+            return OpenAI(api_key=key)
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        def checked(key=None):
+            if not key:
+                raise ValueError("no key")
+            return OpenAI(api_key=key, base_url="https://api.deepseek.com")
+
+        def rebound_after_the_check(key=None):
+            if not key:
+                raise ValueError("no key")
+            key = os.getenv("LLM_KEY")
+            return OpenAI(api_key=key or os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
+
+        def only_logged(key=None):
+            if not key:
+                print("no key")
+            return OpenAI(api_key=key or os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
+
+        def checked_on_one_line(key=None):
+            if not key: return None
+            return OpenAI(api_key=key, base_url="https://api.deepseek.com")
+        """,
+    )
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_module_level_getenv_key_never_reaches_openai(provider: str, tmp_path: Path) -> None:
     base, key = provider_facts(provider)
@@ -711,7 +720,9 @@ def test_subscript_statements_are_edited_where_they_set_the_keys(
         after,
         provider,
     )
-    assert [(f.id, f.line) for f in found] == [("MIG105", 13), ("MIG102", 13)]
+    # base_url is a parameter defaulting to None (the SDK's default, OpenAI's): replaced,
+    # so no MIG105; the key's fallback reads the renamed variable: no MIG101
+    assert [(f.id, f.line) for f in found] == [("MIG102", 13)]
     client = built_client(
         after, 'make_client(base_url="https://api.openai.com/v1", organization="org", timeout=3)',
         monkeypatch, **{key_env: "k-provider"},
@@ -865,6 +876,28 @@ def test_mapping_that_already_targets_another_provider_is_kept() -> None:
         "qwen",
     )
     assert [(f.id, f.line) for f in found] == [("MIG104", 3)]
+
+
+def test_key_added_to_a_mapping_built_at_import_time_reads_a_placeholder() -> None:
+    # the entry runs when the module is imported: a missing key must not break the import
+    found = check_transformed(
+        """\
+        from openai import OpenAI
+
+        client_kwargs = {"timeout": 3}
+        client = OpenAI(**client_kwargs)
+        """,
+        f"""\
+        import os
+
+        from openai import OpenAI
+
+        client_kwargs = {{"timeout": 3, "base_url": "{QWEN}", "api_key": {QWEN_KEY_AT_IMPORT}}}
+        client = OpenAI(**client_kwargs)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG108", 4)]
 
 
 def test_mapping_changed_elsewhere_is_unknown() -> None:
@@ -1051,21 +1084,24 @@ def test_trailing_key_variable_read_becomes_the_strict_fallback() -> None:
 
 
 def test_openai_key_from_env_is_renamed_not_replaced() -> None:
-    check_transformed(
+    # A strict read keeps its strictness (a getenv that may be None gets the explicit
+    # fallback instead: test_openai_key_read_that_may_be_none_becomes_the_provider_key_read)
+    found = check_transformed(
         """\
         import os
         import openai
 
-        client = openai.OpenAI(api_key=os.getenv("OPENAI_API_KEY"), timeout=10)
+        client = openai.OpenAI(api_key=os.environ["OPENAI_API_KEY"], timeout=10)
         """,
         """\
         import os
         import openai
 
-        client = openai.OpenAI(api_key=os.getenv("MOONSHOT_API_KEY"), timeout=10, base_url="https://api.moonshot.cn/v1")
+        client = openai.OpenAI(api_key=os.environ["MOONSHOT_API_KEY"], timeout=10, base_url="https://api.moonshot.cn/v1")
         """,
         "kimi",
     )
+    assert found == []
 
 
 def test_base_url_from_configuration_is_left_and_flagged() -> None:
@@ -1249,11 +1285,11 @@ def test_known_relay_is_retargeted_with_mig502() -> None:
         from openai import OpenAI
 
         RELAY = "https://api.chatanywhere.tech/v1"
-        client = OpenAI(base_url="{GLM}", api_key=os.environ["ZAI_API_KEY"])
+        client = OpenAI(base_url="{GLM}", api_key=os.environ.get("ZAI_API_KEY", "missing-ZAI_API_KEY"))
         """,
         "glm",
     )
-    assert [(f.id, f.line) for f in found] == [("MIG502", 4)]
+    assert [(f.id, f.line) for f in found] == [("MIG502", 4), ("MIG108", 4)]
     assert "https://api.chatanywhere.tech/v1 (through `RELAY`)" in found[0].message
 
 
@@ -1296,7 +1332,7 @@ def test_local_server_is_never_retargeted_even_when_opted_in() -> None:
 
 
 def test_openai_base_url_read_through_a_variable_is_retargeted() -> None:
-    check_transformed(
+    found = check_transformed(
         """\
         import os
         from openai import OpenAI
@@ -1309,9 +1345,10 @@ def test_openai_base_url_read_through_a_variable_is_retargeted() -> None:
         from openai import OpenAI
 
         endpoint = os.getenv("DEEPSEEK_API_BASE")
-        client = OpenAI(base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"), api_key=os.environ["DEEPSEEK_API_KEY"])
+        client = OpenAI(base_url=os.environ.get("DEEPSEEK_API_BASE", "https://api.deepseek.com"), api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
         """,
     )
+    assert [(f.id, f.line) for f in found] == [("MIG108", 5)]
 
 
 def test_every_branch_of_a_conditional_must_be_openai() -> None:
@@ -1501,7 +1538,7 @@ def test_settings_instance_of_a_class_in_the_file_is_followed() -> None:
         settings = Settings()
         client = OpenAI(base_url=settings.base_url)
         """
-    check_transformed(
+    found = check_transformed(
         before,
         """\
         import os
@@ -1511,13 +1548,15 @@ def test_settings_instance_of_a_class_in_the_file_is_followed() -> None:
 
         @dataclass
         class Settings:
-            base_url: str = field(default_factory=lambda: os.getenv("MOONSHOT_API_BASE") or "https://api.openai.com/v1")
+            base_url: str = field(default_factory=lambda: os.getenv("OPENAI_BASE_URL") or "https://api.openai.com/v1")
 
         settings = Settings()
-        client = OpenAI(base_url=os.environ.get("MOONSHOT_API_BASE", "https://api.moonshot.cn/v1"), api_key=os.environ["MOONSHOT_API_KEY"])
+        client = OpenAI(base_url=os.environ.get("MOONSHOT_API_BASE", "https://api.moonshot.cn/v1"), api_key=os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY"))
         """,
         "kimi",
     )
+    # the client no longer reads settings.base_url; whoever else does keeps OPENAI_BASE_URL
+    assert [(f.id, f.line) for f in found] == [("MIG504", 8), ("MIG108", 11)]
     local = before.replace("https://api.openai.com/v1", "http://localhost:8000/v1")
     found = check_noop(local.replace("OPENAI_BASE_URL", "LLM_URL"))
     assert (

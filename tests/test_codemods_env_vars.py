@@ -91,7 +91,9 @@ def test_read_through_a_self_attribute_is_renamed() -> None:
     )
 
 
-def test_read_through_a_splatted_dict_entry_is_renamed() -> None:
+def test_read_through_a_splatted_dict_entry_becomes_the_provider_key_read() -> None:
+    # a getenv that may be None is read as the fixer reads an inserted key (strict in a
+    # function), as for `api_key=os.getenv("OPENAI_API_KEY")`
     _, result = rewrite(
         """\
         import os
@@ -103,12 +105,14 @@ def test_read_through_a_splatted_dict_entry_is_renamed() -> None:
             return OpenAI(**options)
         """
     )
-    assert 'options["api_key"] = os.getenv("DEEPSEEK_API_KEY")' in result.new_source.decode()
+    assert 'options["api_key"] = os.environ["DEEPSEEK_API_KEY"]' in result.new_source.decode()
     assert result.renamed_env == ["OPENAI_API_KEY"] and result.kept_env == []
 
 
 def test_module_setting_read_is_renamed() -> None:
-    check_transformed(
+    # the key's getenv may be None: it becomes the provider's read with the import-time
+    # placeholder (MIG108); the strict base-URL read is renamed
+    found = check_transformed(
         """\
         import os
         import openai
@@ -120,11 +124,12 @@ def test_module_setting_read_is_renamed() -> None:
         import os
         import openai
 
-        openai.api_key = os.getenv("DASHSCOPE_API_KEY")
+        openai.api_key = os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY")
         openai.api_base = os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1").rstrip("/")
         """,
         "qwen",
     )
+    assert ids(found) == ["MIG108"]
 
 
 def test_azure_client_variables_move_to_a_provider() -> None:
@@ -163,12 +168,13 @@ def test_module_key_shared_with_other_code_is_replaced() -> None:
         import openai
 
         KEY = os.environ["OPENAI_API_KEY"]
-        openai.api_key = os.environ["MOONSHOT_API_KEY"]
+        openai.api_key = os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY")
         print("key ends with", KEY[-4:])
         """,
         "kimi",
     )
-    assert sorted(ids(found)) == ["MIG504", "MIG507"]
+    # a key read the fixer writes at import time has the placeholder (MIG108)
+    assert sorted(ids(found)) == ["MIG108", "MIG504", "MIG507"]
     kept = next(f for f in found if f.id == "MIG504")
     assert "by `KEY[-4:]`: left as it is" in kept.message
 
@@ -198,8 +204,8 @@ def test_langchain_reader_is_left() -> None:
         llm = ChatOpenAI(openai_api_key=os.getenv("OPENAI_API_KEY"))
         """
     )
-    assert ids(found) == ["MIG504"]
-    assert "`ChatOpenAI(...)`" in found[0].message
+    assert ids(found) == ["MIG120", "MIG504"]  # the class itself: MIG120 (wrapper_clients)
+    assert "`ChatOpenAI(...)`" in found[1].message
 
 
 def test_raw_http_call_is_left_whole_and_warned() -> None:
@@ -221,12 +227,13 @@ def test_raw_http_call_is_left_whole_and_warned() -> None:
         src,
         src.replace(
             'OpenAI(api_key=os.getenv("OPENAI_API_KEY"))',
-            'OpenAI(api_key=os.getenv("ZAI_API_KEY"), '
+            'OpenAI(api_key=os.environ.get("ZAI_API_KEY", "missing-ZAI_API_KEY"), '
             'base_url="https://open.bigmodel.cn/api/paas/v4/")',
         ),
         "glm",
     )
-    assert sorted(ids(found)) == ["MIG504", "MIG505"]
+    # the payload's model id reaches no SDK request: noted (MIG208), left
+    assert sorted(ids(found)) == ["MIG108", "MIG208", "MIG504", "MIG505"]
     assert lines_of(found, "MIG505") == [11] and lines_of(found, "MIG504") == [9]
     warning = next(f for f in found if f.id == "MIG505")
     assert warning.severity == "warning" and "raw HTTP call to api.openai.com" in warning.message
@@ -274,14 +281,48 @@ def test_shared_key_variable_is_left_and_the_client_gets_the_provider_key() -> N
         from openai import OpenAI
 
         KEY = os.environ["OPENAI_API_KEY"]
-        client = OpenAI(api_key=os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
+        client = OpenAI(api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"), base_url="https://api.deepseek.com")
         auth = {"Authorization": "Bearer " + KEY}
         models = httpx.get("https://api.openai.com/v1/models", headers=auth)
         """,
     )
-    assert sorted(ids(found)) == ["MIG504", "MIG505", "MIG507"]
+    # the provider key the fixer writes at import time has the placeholder (MIG108)
+    assert sorted(ids(found)) == ["MIG108", "MIG504", "MIG505", "MIG507"]
     replaced = next(f for f in found if f.id == "MIG507")
     assert replaced.line == 6 and "api_key `KEY` carried OPENAI_API_KEY" in replaced.message
+
+
+def test_shared_key_variable_in_a_mapping_entry_gives_way_to_the_provider_key() -> None:
+    """The same through a `**mapping`: the entry is judged as an explicit `api_key=`."""
+    found = check_transformed(
+        """\
+        import os
+        from openai import OpenAI
+
+        KEY = os.environ["OPENAI_API_KEY"]
+
+        def make():
+            options = {"timeout": 30, "api_key": KEY}
+            return OpenAI(**options)
+
+        print("key ends with", KEY[-4:])
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        KEY = os.environ["OPENAI_API_KEY"]
+
+        def make():
+            options = {"timeout": 30, "api_key": os.environ["DEEPSEEK_API_KEY"], "base_url": "https://api.deepseek.com"}
+            return OpenAI(**options)
+
+        print("key ends with", KEY[-4:])
+        """,
+    )
+    assert sorted(ids(found)) == ["MIG504", "MIG507"]
+    replaced = next(f for f in found if f.id == "MIG507")
+    assert replaced.line == 8 and "api_key `KEY` carried OPENAI_API_KEY" in replaced.message
 
 
 @pytest.mark.parametrize(

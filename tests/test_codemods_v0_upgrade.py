@@ -180,16 +180,18 @@ def test_async_calls_get_an_async_client(testco: Mapping) -> None:
         """,
         testco,
     )
+    # the key read the user wrote is strict: it stays strict (renamed), as it failed at
+    # import before; no placeholder (MIG108) is needed
     assert out == expect(
-        f"""\
+        """\
         import os
 
         from openai import AsyncOpenAI, OpenAI
 
-        {TESTCO_CLIENT_INDENTED}
+        client = OpenAI(base_url="https://api.testco.example/v1", api_key=os.environ["TESTCO_API_KEY"])
         aclient = AsyncOpenAI(
             base_url="https://api.testco.example/v1",
-            api_key=os.environ.get("TESTCO_API_KEY", "missing-TESTCO_API_KEY"),
+            api_key=os.environ["TESTCO_API_KEY"],
         )
 
 
@@ -659,6 +661,8 @@ def test_azure_v0_settings_to_provider(testco: Mapping) -> None:
 def test_azure_target_builds_an_azure_client() -> None:
     out, findings = upgrade(
         """\
+        import os
+
         import openai
 
         openai.api_type = "azure"
@@ -678,7 +682,7 @@ def test_azure_target_builds_an_azure_client() -> None:
         client = AzureOpenAI(
             azure_endpoint="https://contoso.openai.azure.com/",
             api_version="2023-05-15",
-            api_key=os.environ.get("AZURE_OPENAI_API_KEY", "missing-AZURE_OPENAI_API_KEY"),
+            api_key=os.environ["AZURE_OPENAI_API_KEY"],
         )
         r = client.chat.completions.create(model="chat-prod", messages=[])
         """
@@ -1082,9 +1086,9 @@ def test_fixtures_parse_and_are_idempotent(name: str, provider: str) -> None:
 # faked, no provider variable set, OPENAI_API_KEY set) for three built-in providers.
 
 V0_IN_FUNCTION = """\
-    def ask(question):
+    def ask(messages):
         import openai
-        return openai.ChatCompletion.create(**question)
+        return openai.ChatCompletion.create(model="gpt-4o", messages=messages)
     """
 V0_OPTIONAL_IMPORT = """\
     try:
@@ -1093,8 +1097,8 @@ V0_OPTIONAL_IMPORT = """\
         openai = None
 
 
-    def ask(question):
-        return openai.ChatCompletion.create(**question)
+    def ask(messages):
+        return openai.ChatCompletion.create(model="gpt-4o", messages=messages)
     """
 V0_KEY_FROM_GET = """\
     import openai
@@ -1103,10 +1107,11 @@ V0_KEY_FROM_GET = """\
     openai.api_key = KEYS.get("llm")
 
 
-    def ask(question):
-        return openai.ChatCompletion.create(**question)
+    def ask(messages):
+        return openai.ChatCompletion.create(model="gpt-4o", messages=messages)
     """
-REQUEST = 'ask({"model": "m", "messages": []})\n'
+# (explicit keywords: a `**mapping` the function does not build stays v0, MIG107)
+REQUEST = "ask([])\n"
 
 
 def test_client_is_built_in_the_function_that_imports_openai(testco: Mapping) -> None:
@@ -1115,13 +1120,13 @@ def test_client_is_built_in_the_function_that_imports_openai(testco: Mapping) ->
         """\
         import os
 
-        def ask(question):
+        def ask(messages):
             import openai
             client = openai.OpenAI(
                 base_url="https://api.testco.example/v1",
                 api_key=os.environ["TESTCO_API_KEY"],
             )
-            return client.chat.completions.create(**question)
+            return client.chat.completions.create(model="tc-large", messages=messages)
         """
     )
     assert ids(findings) == ["MIG410"]
@@ -1143,8 +1148,8 @@ def test_client_is_built_in_the_try_block_of_an_optional_import(testco: Mapping)
             openai = None
 
 
-        def ask(question):
-            return client.chat.completions.create(**question)
+        def ask(messages):
+            return client.chat.completions.create(model="tc-large", messages=messages)
         """
     )
     assert ids(findings) == ["MIG108", "MIG410"]
@@ -1165,11 +1170,31 @@ def test_key_from_a_get_falls_back_to_the_provider_key(testco: Mapping) -> None:
         )
 
 
-        def ask(question):
-            return client.chat.completions.create(**question)
+        def ask(messages):
+            return client.chat.completions.create(model="tc-large", messages=messages)
         """
     )
     assert ids(findings) == ["MIG101", "MIG108", "MIG410"]
+
+
+def test_call_with_a_parameter_mapping_stays_v0_and_builds_no_client(testco: Mapping) -> None:
+    source = """\
+        def ask(question):
+            import openai
+            return openai.ChatCompletion.create(**question)
+        """
+    out, findings = upgrade(source, testco)
+    # the caller's mapping may carry api_key= / engine=, which v1's create() rejects: the
+    # call is left as v0 and nothing is inserted for it (no client, no `import os`)
+    assert out == expect(
+        """\
+        def ask(question):
+            import openai
+            # migrator: MIG107 openai.ChatCompletion.create(**question): api_base, api_key, api_type, api_version...
+            return openai.ChatCompletion.create(**question)
+        """
+    )
+    assert [(f.id, f.line) for f in findings] == [("MIG107", 3)]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -1250,6 +1275,10 @@ V0_SPLAT = """\
 def test_credentials_in_a_visible_mapping_are_removed_an_unknown_one_stays_v0(
     provider: str, client: str, model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the mapping's model reaches the request: mapped where it is set, and what that model
+    # needs goes beside it (deepseek-v4-pro: thinking off, as gpt-4o had none), not as a
+    # keyword next to the `**`
+    extra = ', "extra_body": {"thinking": {"type": "disabled"}}' if provider == "deepseek" else ""
     after = (
         "import os\n\nimport openai\n\n"
         + client
@@ -1257,7 +1286,7 @@ def test_credentials_in_a_visible_mapping_are_removed_an_unknown_one_stays_v0(
 
 
 def ask(question):
-    kwargs = {{"model": "{model}", "messages": [{{"role": "user", "content": question}}]}}
+    kwargs = {{"model": "{model}", "messages": [{{"role": "user", "content": question}}]{extra}}}
     response = client.chat.completions.create(**kwargs)
     return response.choices[0].message.content
 
@@ -1297,14 +1326,15 @@ def test_v0_names_in_a_visible_mapping_leave_the_call() -> None:
 
 
         def ask(question):
-            kwargs = {{"engine": "qwen3-max", "messages": []}}
+            kwargs = {{"engine": "gpt-4o", "messages": []}}
             {LEFT_MARKER}: engine may be in the mapping: left as v0
             return openai.ChatCompletion.create(**kwargs)
         """,
         "qwen",
         upgrade_v0=True,
     )
-    assert "MIG107" in [f.id for f in found]
+    # the call is left as it is, so is the model it sends (reported as not mapped)
+    assert [(f.id, f.line) for f in found] == [("MIG208", 5), ("MIG107", 6)]
 
 
 def test_explicit_v0_names_are_renamed_beside_a_visible_mapping(
@@ -1314,23 +1344,23 @@ def test_explicit_v0_names_are_renamed_beside_a_visible_mapping(
         'client.chat.completions.create(model="deepseek-v4-pro", timeout=5, **kwargs, '
         'extra_body={"thinking": {"type": "disabled"}})'
     )
-    client = (
-        'client = OpenAI(base_url="https://api.deepseek.com", '
-        'api_key=os.environ["DEEPSEEK_API_KEY"])'
-    )
+    # no key was set: the module client reads the provider's with a placeholder (MIG108)
     after = f"""\
         import os
 
         from openai import OpenAI
 
-        {client}
+        client = OpenAI(
+            base_url="https://api.deepseek.com",
+            api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"),
+        )
 
 
         def ask(question):
             kwargs = {{"messages": []}}
             return {call}
         """
-    check_transformed(
+    found = check_transformed(
         """\
         import openai
 
@@ -1343,6 +1373,8 @@ def test_explicit_v0_names_are_renamed_beside_a_visible_mapping(
         "deepseek",
         upgrade_v0=True,
     )
+    # nothing in the mapping needs a rename: no MIG107; the key is read at import time
+    assert sorted(f.id for f in found if f.id.startswith("MIG1")) == ["MIG108"]
     pytest.importorskip("openai")  # the module client is built with the real SDK
     monkeypatch.setenv("DEEPSEEK_API_KEY", "k-provider")
     sent_kwargs = sent(after, "ask('q')")
@@ -1366,8 +1398,8 @@ def test_client_follows_an_openai_import_below_the_first_block(testco: Mapping) 
         import openai
 
 
-        def ask(question):
-            return to_text(openai.ChatCompletion.create(**question))
+        def ask(messages):
+            return to_text(openai.ChatCompletion.create(model="gpt-4o", messages=messages))
 
 
         def key():
@@ -1388,15 +1420,15 @@ def test_client_follows_an_openai_import_below_the_first_block(testco: Mapping) 
         {TESTCO_CLIENT_INDENTED.replace("OpenAI(", "openai.OpenAI(")}
 
 
-        def ask(question):
-            return to_text(client.chat.completions.create(**question))
+        def ask(messages):
+            return to_text(client.chat.completions.create(model="tc-large", messages=messages))
 
 
         def key():
             return openai.api_key
         """
     )
-    assert ids(findings) == ["MIG107", "MIG410"]
+    assert ids(findings) == ["MIG108", "MIG410"]  # the key is read at import time
     assert_no_new_undefined_names(source, out)
 
 

@@ -213,7 +213,7 @@ def test_an_edited_file_keeps_its_ending(tmp_path: Path) -> None:
     (changed,) = json.loads(result.stdout)["files"]
     assert changed["diff"].endswith(
         '+client = openai.OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", '
-        'api_key=os.environ["DASHSCOPE_API_KEY"])\n    \n \t\n'
+        'api_key=os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY"))\n    \n \t\n'
     )
 
 

@@ -16,6 +16,8 @@ import pytest
 from migrator.migrate import MigrationReport
 from tests.test_constants import _migrate, _new_text, _project
 
+KEYS = {"qwen": "DASHSCOPE_API_KEY", "glm": "ZAI_API_KEY", "deepseek": "DEEPSEEK_API_KEY"}
+
 # Each provider's endpoint, read where OPENAI_BASE_URL was.
 CONFIGURABLE = {
     "qwen": 'os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")',
@@ -81,6 +83,9 @@ def test_settings_class_reading_openai_base_url_is_retargeted(
     )
     report = _run(tmp_path, base_url, provider)
     endpoint = CONFIGURABLE[provider]
+    key = KEYS[provider]
+    # Settings.api_key reads OPENAI_API_KEY in config.py, which no client there feeds: kept,
+    # the retargeted clients would send the OpenAI key to the provider (MIG507).
     assert _new_text(report, "app/llm.py") == (
         "import os\n"
         "\n"
@@ -89,15 +94,19 @@ def test_settings_class_reading_openai_base_url_is_retargeted(
         "from app.config import Settings\n"
         "\n"
         "_settings = Settings()\n"
-        f"client = OpenAI(api_key=_settings.api_key, base_url={endpoint})\n"
+        f'client = OpenAI(api_key=os.environ.get("{key}", "missing-{key}"), base_url={endpoint})\n'
         "\n"
         "\n"
         "class Assistant:\n"
         "    def __init__(self, settings: Settings | None = None) -> None:\n"
         "        settings = settings or Settings()\n"
-        f"        self.client = AsyncOpenAI(api_key=settings.api_key, base_url={endpoint})\n"
+        f'        self.client = AsyncOpenAI(api_key=os.environ["{key}"], base_url={endpoint})\n'
     )
     assert _endpoint_findings(report) == []
+    assert [(f.id, f.line) for f in report.findings if f.id == "MIG507"] == [
+        ("MIG507", 6),
+        ("MIG507", 12),
+    ]
 
 
 @pytest.mark.parametrize("provider", ["qwen", "glm", "deepseek"])

@@ -110,15 +110,30 @@ class ProjectPlan:
     )
 
     @functools.cached_property
-    def provider_vars(self) -> dict[str, str]:
-        """The provider's variables to provision: name -> default ("" = none, required).
-        Read once the code writes are planned: it looks at the migrated sources."""
-        sources = [
+    def migrated_sources(self) -> list[bytes]:
+        """The bytes, after the migration, of every Python file that uses the SDK or reads
+        an environment variable. Read once the code writes are planned."""
+        return [
             data
             for r in self.report.results
             if r.usages and (data := self.new_bytes(r.path)) is not None
         ]
-        return provider_env_vars(self.options, sources)
+
+    @functools.cached_property
+    def provider_vars(self) -> dict[str, str]:
+        """The provider's variables to provision: name -> default ("" = none, required)."""
+        return provider_env_vars(self.options, self.migrated_sources)
+
+    @functools.cached_property
+    def read_renames(self) -> dict[str, str]:
+        """The renames of `env_renames` whose provider variable the migrated code reads:
+        only these may be called `now X`. A client given the endpoint as a literal stops
+        reading OPENAI_BASE_URL, but reads no provider variable in its stead."""
+        return {
+            old: new
+            for old, new in self.env_renames.items()
+            if _quoted_in(new, self.migrated_sources)
+        }
 
     @property
     def provider_renames(self) -> dict[str, str]:

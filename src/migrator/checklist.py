@@ -520,7 +520,7 @@ class _Collector:
         for rel_path in find_dotenv_files(Path(f) for f in self.plan.files):
             rel = rel_path.as_posix()
             for hit in scan_dotenv_for_keys(self.plan.root / rel):
-                renamed = self.plan.env_renames.get(hit.name)
+                renamed = self.plan.read_renames.get(hit.name)
                 after = (
                     f"; the migrated code reads `{renamed}` instead of `{hit.name}`"
                     if renamed
@@ -647,7 +647,7 @@ class _Collector:
 
     def _mentions(self, rel: str, lines: list[str], *, secrets_only: bool = False) -> None:
         """OPENAI_* variables named in docs, CI and deployment files; keys in them."""
-        renames = self.plan.env_renames
+        renames = self.plan.read_renames
         mentions: dict[str, list[int]] = defaultdict(list)
         for number, text in enumerate(lines, 1):
             if not secrets_only:

@@ -57,11 +57,15 @@ _CAUSES: dict[str, tuple[_Cause, ...]] = {
         _cause(r"^(?:api_key|openai\.api_key =) `.+` kept(?: for the client)?(?=: )",
                "the code's own api_key is kept"),
     ),
-    # a configured base URL replaced by the provider's endpoint
+    # a base URL from configuration: replaced by the provider's endpoint, or left as it is
     "MIG105": (
         # `base_url`, `openai.api_base`...: one cause, whichever setting held the URL
         _cause(r"^\S+ came from `.+?`(?=; replaced by )", "the endpoint came from configuration"),
         _cause(r"(?<=, or write )`.+ or (?=\"[^\"]*\"` to keep)", "`<setting> or "),
+        # left as it is: whatever expression, setting or object held the URL
+        _cause(r"^\S+ comes from `.+?`(?: \(through `.+?`\))? and migrator cannot tell where "
+               r"it points: \S+ left unchanged(?=; )",
+               "the endpoint comes from configuration migrator cannot place: left unchanged"),
     ),
     "MIG106": (_cause(r"^\d+ call\(s\) here go through", "calls go through"),),
     # the model comes from a variable, an attribute, a call...

@@ -88,6 +88,9 @@ class Plan:
     kept_env: set[str] = field(default_factory=set)
     # Per-file analyses more than one fixer reads, computed once (by name).
     analyses: dict[str, Any] = field(default_factory=dict)
+    # Client constructors the client fixer left as they are for a reason of its own (a
+    # `**` mapping that may hold the endpoint): the fixers after it keep their calls too.
+    clients_left: set[cst.CSTNode] = field(default_factory=set)
     _ignored: dict[int, frozenset[str] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
