@@ -125,58 +125,7 @@ MODELS_MAPPED = ("qwen", "glm", "deepseek")  # Azure keeps OpenAI's model names
 # What fails today: (file, gate, providers, the pattern whose fix makes it pass). Strict
 # xfails: an entry that starts passing fails the run, so remove it when its fix lands.
 KNOWN_FAILURE_TABLE: list[tuple[str, str, tuple[str, ...], int]] = [
-    # extra_body={"thinking": ...} added beside **kwargs (the caller's kwargs may hold one)
-    ("demo-app/app/llm.py", "keywords", ("deepseek",), 2),
-    # api_key=/base_url= added beside **settings; extra_body= beside the caller's **extra
-    ("inventory/clients.py", "keywords", EVERY, 2),
-    ("inventory/call_details.py", "keywords", ("deepseek",), 2),
-    # the context-window table stays, the list of legacy ids tested with `in` is mapped;
-    # api_key= added beside **client_options, which holds api_key: TypeError at start-up
-    ("harm/assistant_service.py", "comparisons", MODELS_MAPPED, 4),
-    ("harm/assistant_service.py", "keywords", EVERY, 2),
-    ("harm/assistant_service.py", "same_output", EVERY, 2),
-    # api_key=/base_url= added beside **client_kwargs (TypeError); the dict keeps
-    # api.openai.com next to the renamed key variable
-    ("harm/client_kwargs.py", "key_hosts", EVERY, 2),
-    ("harm/client_kwargs.py", "keywords", EVERY, 2),
-    ("harm/client_kwargs.py", "same_output", EVERY, 2),
-    # the key LangChain's ChatOpenAI reads (still OpenAI's) is renamed to the provider's
-    ("harm/langchain_side_by_side.py", "key_hosts", EVERY, 3),
-    # module-level `openai.api_type = ...` where openai is imported in a function: NameError
-    ("harm/lazy_import_settings.py", "same_output", EVERY, 6),
-    ("harm/lazy_import_settings.py", "undefined_names", EVERY, 6),
-    # v0 upgrade: the kwargs dict keeps api_base=api.openai.com, its api_key is renamed
-    ("harm/legacy_request_kwargs.py", "key_hosts", EVERY, 2),
-    # the loopback server's client is sent to the provider's cloud
-    ("harm/local_server_demo.py", "foreign_hosts", EVERY, 1),
-    # the set and tuple of ids collapse onto provider ids, comparisons change; on deepseek
-    # the program takes another branch
-    ("harm/model_routing.py", "comparisons", MODELS_MAPPED, 4),
-    ("harm/model_routing.py", "duplicates", MODELS_MAPPED, 4),
-    ("harm/model_routing.py", "same_output", ("deepseek",), 4),
-    # DeepSeek's and Zhipu's clients are retargeted; the OpenAI entry gets the provider's
-    # key variable but keeps api.openai.com
-    ("harm/multi_vendor_settings.py", "foreign_hosts", EVERY, 1),
-    ("harm/multi_vendor_settings.py", "key_hosts", EVERY, 3),
-    # OpenAI(api_key=None) moved to the provider falls back to OPENAI_API_KEY
-    ("harm/optional_key.py", "key_leaks", MODELS_MAPPED, 6),
-    # settings inserted above `try: import openai`: NameError at import
-    ("harm/optional_openai.py", "same_output", EVERY, 6),
-    ("harm/optional_openai.py", "undefined_names", EVERY, 6),
-    # `os.environ[...]` inserted where only `import os as _os` exists
-    ("harm/os_alias.py", "same_output", ("azure",), 6),
-    ("harm/os_alias.py", "undefined_names", ("azure",), 6),
-    # the raw call to api.openai.com now sends the provider's key
-    ("harm/raw_http_and_sdk.py", "key_hosts", EVERY, 3),
-    ("harm/raw_http_and_sdk.py", "key_leaks", EVERY, 3),
-    # the shared requester class is retargeted (Yi's requester too); the OpenAI caller's
-    # key variable is renamed while its URL stays api.openai.com
-    ("harm/requester_base.py", "foreign_hosts", EVERY, 1),
-    ("harm/requester_base.py", "key_hosts", EVERY, 3),
-    # the tokenizer name in a parameter default is mapped (tiktoken raises KeyError)
-    ("harm/token_budget.py", "comparisons", MODELS_MAPPED, 4),
-    # the Moonshot client (URL from a class attribute) is retargeted
-    ("harm/two_provider_bot.py", "foreign_hosts", EVERY, 1),
+    # empty: every harm the gates caught in the corpus is fixed; a regression fails here
 ]
 KNOWN_FAILURES: dict[tuple[str, str, str], int] = {
     (file, provider, gate): pattern
