@@ -46,6 +46,7 @@ from migrator.codemods._kept_key import (
     or_else,
     reads_key_var,
 )
+from migrator.codemods._scope import scope_at, visible
 from migrator.codemods.client_kwargs import (
     MappingEdits,
     can_place,
@@ -355,6 +356,8 @@ def call_retargeted(plan: Plan, call: CallSite) -> bool:
     module configuration) left as it is keep their models and parameters."""
     if call.client is not None:
         return not client_kept(plan, call.client)
+    if call.made_by is not None:
+        return False  # a factory given arguments decides its endpoint: see _unknown_clients
     if call.style == "v0" or call.module_client:
         return not module_endpoint_kept(plan)
     return True
@@ -715,9 +718,31 @@ def _renamed_class(
 ) -> cst.BaseExpression:
     if isinstance(func, cst.Attribute):
         return func.with_changes(attr=cst.Name(new_name))
-    plan.add_import("openai", new_name)
+    if not _imported_here(plan, "openai", new_name, site.node):
+        plan.add_import("openai", new_name)
     plan.remove_import_if_unused("openai", site.class_name)
     return cst.Name(new_name)
+
+
+def _imported_here(plan: Plan, module: str, name: str, node: cst.CSTNode) -> bool:
+    """Is `name` already bound at `node` by `from module import name` in a function (an
+    optional dependency imported lazily)? Then a module-level import would make the
+    whole module need the package, and would be redundant."""
+    bindings = visible(plan, name, node)
+    if not bindings or scope_at(plan, node).kind != "function":
+        return False
+    for binding in bindings:
+        parent = plan.parent_of(binding)
+        if not (
+            isinstance(binding, cst.ImportAlias)
+            and binding.asname is None
+            and isinstance(parent, cst.ImportFrom)
+            and parent.module is not None
+            and code_of(parent.module) == module
+            and scope_at(plan, parent).kind == "function"
+        ):
+            return False
+    return True
 
 
 def _to_azure(plan: Plan, site: ClientSite) -> None:
@@ -781,12 +806,13 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
 
 
 def _unknown_clients(plan: Plan) -> None:
+    _factory_clients(plan)
     if plan.inventory.clients or plan.inventory.configs:
         return  # the file builds or configures its own client: nothing hidden here
     unknown = [
         c
         for c in plan.inventory.calls
-        if c.style == "v1" and c.client is None and not c.module_client
+        if c.style == "v1" and c.client is None and not c.module_client and c.made_by is None
     ]
     if not unknown:
         return
@@ -797,3 +823,23 @@ def _unknown_clients(plan: Plan) -> None:
         "another module): it is migrated where it is constructed, if that file is in this run",
         node=first.node,
     )  # fmt: skip
+
+
+def _factory_clients(plan: Plan) -> None:
+    """Calls through a client some function made from arguments (`get_openai_client(key,
+    url)`) are left as they are: those arguments may point it anywhere, and editing the
+    call for the provider (models, parameters) would be wrong wherever they do not."""
+    by_factory: dict[str, list[CallSite]] = {}
+    for call in plan.inventory.calls:
+        if call.made_by is not None:
+            by_factory.setdefault(call.made_by, []).append(call)
+    for factory, calls in by_factory.items():
+        lines = ", ".join(str(plan.line_of(c.node)) for c in calls)
+        plan.finding(
+            "MIG106", "info", "code",
+            f"{len(calls)} call(s) here (line(s) {lines}) go through a client that "
+            f"`{factory}(...)` returns for its arguments, which may decide its endpoint: left "
+            f"as they are; migrate them with the client `{factory}` builds, once it is "
+            "shown to be OpenAI's",
+            node=calls[0].node,
+        )  # fmt: skip

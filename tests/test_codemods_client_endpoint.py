@@ -12,7 +12,15 @@ import pytest
 
 from migrator.mapping import load_mapping
 from migrator.rewrite import RewriteOptions, rewrite_job
-from tests.codemod_helpers import ROOT, check_noop, check_transformed, findings, ids, mapping
+from tests.codemod_helpers import (
+    ROOT,
+    check_noop,
+    check_transformed,
+    findings,
+    ids,
+    mapping,
+    rewrite,
+)
 from tests.import_safety import (
     PROVIDERS,
     assert_no_new_undefined_names,
@@ -1610,3 +1618,89 @@ def test_a_pydantic_settings_field_of_the_file_is_not_only_its_default() -> None
         """
     )
     assert [(f.id, f.line) for f in found] == [("MIG105", 8)]
+
+
+@pytest.mark.parametrize("provider", ["qwen", "glm", "deepseek"])
+def test_calls_through_a_client_a_factory_makes_from_arguments_are_left(provider: str) -> None:
+    """`get_client(key, url)` may point anywhere: its calls keep their parameters and
+    models (editing them for the provider would be wrong wherever it does not)."""
+    found = check_noop(
+        """\
+        from app.llm import get_client
+
+
+        def embed(docs, key, url):
+            client = get_client(key, url)
+            return client.embeddings.create(input=docs, model="text-embedding-3-small", encoding_format="float")
+        """,
+        provider,
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG106", 6)]
+    assert "`get_client(...)` returns for its arguments" in found[0].message
+
+
+def test_calls_through_an_imported_client_object_are_still_migrated() -> None:
+    """The demo app's shape: a client object built (and retargeted) in another module."""
+    got, result = rewrite(
+        """\
+        from app.llm import client
+
+
+        def ask(q):
+            return client.chat.completions.create(model="gpt-4o", messages=[])
+        """,
+        "qwen",
+    )
+    assert 'model="qwen3-max"' in got
+    assert [f.id for f in result.findings] == ["MIG106"]
+
+
+def test_azure_class_imported_in_the_function_is_not_imported_at_module_level() -> None:
+    """openai imported lazily (an optional dependency): the plain class it already imports
+    there serves; a module-level import would make every import of the module need it."""
+    check_transformed(
+        """\
+        def make(settings):
+            from openai import AzureOpenAI, OpenAI
+
+            if settings.azure:
+                return AzureOpenAI(api_key=settings.key, azure_endpoint=settings.url, api_version="2024-10-21")
+            return OpenAI(api_key=settings.key)
+        """,
+        """\
+        def make(settings):
+            from openai import AzureOpenAI, OpenAI
+
+            if settings.azure:
+                return OpenAI(api_key=settings.key, base_url="https://api.deepseek.com")
+            return OpenAI(api_key=settings.key, base_url="https://api.deepseek.com")
+        """,
+    )
+
+
+def test_calls_through_a_registry_annotated_as_a_client_are_seen_and_left() -> None:
+    """`def get_client(provider) -> OpenAI: return CLIENTS[provider]`: one client per
+    provider, endpoints unknown here. Its calls used to go unseen; now they are reported."""
+    found = check_noop(
+        """\
+        from __future__ import annotations
+
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from openai import OpenAI
+
+        CLIENTS: dict = {}
+
+
+        def get_client(provider: str) -> OpenAI:
+            return CLIENTS[provider]
+
+
+        def ask(provider, messages):
+            client = get_client(provider)
+            return client.chat.completions.create(model="gpt-4o", messages=messages, max_completion_tokens=10)
+        """,
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG106", 17)]

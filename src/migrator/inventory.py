@@ -278,6 +278,9 @@ class CallSite:
     # client`). Such calls count by their shape; a codemod may prefer a finding.
     weak: bool = False
     dimensions: SizeRef | None = None  # embeddings calls that pass `dimensions=`
+    # A weak call's client made by a function given arguments (`get_client(key, url)`):
+    # the factory's code. Those arguments may decide the endpoint, so the call is left.
+    made_by: str | None = None
 
 
 @dataclass(eq=False)
@@ -1069,6 +1072,8 @@ class _Collector(cst.CSTVisitor):
             return
         is_async = chain.is_async if chain.is_async is not None else self._awaited(call)
         self._record_v1_call(call, ".".join(segments), chain.client, is_async, weak=chain.weak)
+        if chain.weak:
+            self.inv.calls[-1].made_by = self._configured_factory(chain.root)
 
     def _imported_root(self, node: cst.BaseExpression, depth: int = 0) -> bool:
         """Does `node` come from a name imported from another module of the project
@@ -1322,7 +1327,11 @@ class _Collector(cst.CSTVisitor):
                 found = self._first_client(self.returns.get(target, []), depth)
                 if isinstance(found, (ClientSite, _AnnotatedClient)):
                     return found
-                unknown = unknown or found is None
+                # `def get_client(provider) -> OpenAI: return clients[provider]`: a client
+                # of unknown endpoint, not a non-client (its calls must not go unseen)
+                returns = target.returns
+                annotated = self._annotated(returns.annotation) if returns is not None else None
+                unknown = unknown or found is None or isinstance(annotated, _AnnotatedClient)
             elif not isinstance(target, cst.ClassDef):  # a local class is not the SDK
                 unknown = True
         return None if unknown else _NOT_CLIENT
@@ -1381,6 +1390,23 @@ class _Collector(cst.CSTVisitor):
             return None
         values = self.class_attrs.get(owner, {}).get(node.attr.value)
         return list(values) if values else None
+
+    def _configured_factory(self, root: cst.BaseExpression) -> str | None:
+        """`client = get_openai_client(key, url)` (or `get_openai_client(key, url).chat...`):
+        a client made by some function handed arguments, which may well choose its
+        endpoint. The function's code, or None (an imported client object, a factory
+        called without arguments: today's behaviour, the call is migrated)."""
+        values: list[cst.BaseExpression] = [root]
+        if isinstance(root, cst.Name):
+            values = [value for value, _ in self._name_values(root)]
+        elif isinstance(root, cst.Attribute):
+            values = list(self._attribute_values(root) or [])
+        for value in values:
+            if isinstance(value, cst.Await):
+                value = value.expression
+            if isinstance(value, cst.Call) and value.args and _dotted(value.func) is not None:
+                return _dotted(value.func)
+        return None
 
     def _name_values(self, node: cst.Name) -> list[tuple[cst.BaseExpression, bool]]:
         """Values bound to the name visible at `node`, in source order, each with whether
