@@ -21,7 +21,7 @@ from migrator.codemods.client_endpoint import client_kept, module_endpoint_kept
 
 from migrator.inventory import ClientSite, ConfigSite
 from migrator.rewrite import Plan
-from migrator.source import code_of
+from migrator.source import code_of, dotted_name
 
 _GETENV = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 _ENVIRON = frozenset({"os.environ", "environ"})
@@ -58,7 +58,11 @@ def env_read_of(plan: Plan, literal: cst.SimpleString) -> cst.BaseExpression | N
     parent = plan.parent_of(literal)
     if isinstance(parent, cst.Arg) and parent.keyword is None:
         call = plan.parent_of(parent)
-        if isinstance(call, cst.Call) and call.args[0] is parent and _dotted(call.func) in _GETENV:
+        if (
+            isinstance(call, cst.Call)
+            and call.args[0] is parent
+            and dotted_name(call.func) in _GETENV
+        ):
             return call
         return None
     if isinstance(parent, cst.Index):
@@ -66,7 +70,7 @@ def env_read_of(plan: Plan, literal: cst.SimpleString) -> cst.BaseExpression | N
         subscript = plan.parent_of(element) if element is not None else None
         if (
             isinstance(subscript, cst.Subscript)
-            and _dotted(subscript.value) in _ENVIRON
+            and dotted_name(subscript.value) in _ENVIRON
             and not _is_store(plan, subscript)
         ):
             return subscript
@@ -86,12 +90,12 @@ def is_env_write(plan: Plan, literal: cst.SimpleString) -> bool:
         subscript = plan.parent_of(element) if element is not None else None
         return (
             isinstance(subscript, cst.Subscript)
-            and _dotted(subscript.value) in _ENVIRON
+            and dotted_name(subscript.value) in _ENVIRON
             and _is_store(plan, subscript)
         )
     if isinstance(parent, cst.Arg) and parent.keyword is None:
         call = plan.parent_of(parent)
-        name = _dotted(call.func) if isinstance(call, cst.Call) else None
+        name = dotted_name(call.func) if isinstance(call, cst.Call) else None
         return name is not None and name.endswith(tuple(_ENV_WRITERS))
     if isinstance(parent, cst.DictElement) and parent.key is literal:
         holder = plan.parent_of(parent)
@@ -99,8 +103,8 @@ def is_env_write(plan: Plan, literal: cst.SimpleString) -> bool:
         call = plan.parent_of(arg) if isinstance(arg, cst.Arg) else None
         if not isinstance(call, cst.Call):
             return False
-        name = _dotted(call.func) or ""
-        targets = {_dotted(a.value) or _string(a.value) for a in call.args}
+        name = dotted_name(call.func) or ""
+        targets = {dotted_name(a.value) or _string(a.value) for a in call.args}
         return name.endswith(("patch.dict", "environ.update")) and (
             name.endswith("environ.update") or bool(targets & {"os.environ", "environ"})
         )
@@ -127,15 +131,6 @@ def sinks_of(plan: Plan, read: cst.BaseExpression) -> list[Sink]:
     return flow.found
 
 
-def _dotted(node: cst.CSTNode) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
 def _string(node: cst.CSTNode | None) -> str | None:
     if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
         return node.evaluated_value
@@ -159,7 +154,7 @@ def _subscript_key(node: cst.Subscript) -> str | None:
 
 
 def _call_label(call: cst.Call) -> str:
-    name = _dotted(call.func)
+    name = dotted_name(call.func)
     return f"`{name}(...)`" if name else "a call"
 
 
@@ -300,7 +295,7 @@ class _Flow:
         self.add(kind, call, label, keyword=keyword, value=value, inline=inline)
 
     def _consumer(self, call: cst.Call) -> None:
-        name = _dotted(call.func) or ""
+        name = dotted_name(call.func) or ""
         if name.rsplit(".", 1)[-1] in _HTTP_FUNCS and self._names_openai_host(call):
             self.add("http", call, f"a raw HTTP call {_call_label(call)}")
         else:

@@ -201,6 +201,11 @@ def _rewrite_literal(
         return
     if target.model == value:
         return
+    _write_model(plan, node, value, target)
+
+
+def _write_model(plan: Plan, node: cst.SimpleString, value: str, target: ModelTarget) -> None:
+    """Replace the id in its literal (quotes kept); a reasoning model says what differs."""
     new_value = target.model
     plan.replace(node, lambda n: replace_string_value(n, new_value), "MIG200")
     if target.kind == "reasoning":
@@ -285,15 +290,7 @@ def _rewrite_for_needs(
     target = choice.target
     if target is None or target.model == value:
         return
-    new_value = target.model
-    plan.replace(node, lambda n: replace_string_value(n, new_value), "MIG200")
-    if target.kind == "reasoning":
-        plan.finding(
-            "MIG204", "info", "behaviour",
-            f"reasoning model {value!r} → {new_value!r}: thinking/reasoning output and "
-            "defaults differ (e.g. reasoning_content, thinking on by default)",
-            node=node,
-        )  # fmt: skip
+    _write_model(plan, node, value, target)
 
 
 def _report_fit(plan: Plan, call: CallSite, choice: ModelChoice) -> None:

@@ -82,7 +82,7 @@ from migrator.codemods.module_settings import retarget_module_settings
 from migrator.inventory import V0_RESOURCES, CallSite, ConfigSite
 from migrator.mapping import openai_model_kind
 from migrator.rewrite import Plan, insertion_index
-from migrator.source import code_of
+from migrator.source import code_of, dotted_name
 
 RULE = "MIG410"
 
@@ -240,15 +240,6 @@ def _has_v0_code(plan: Plan) -> bool:
     )
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
 # -- one metadata pass for what the inventory does not keep ----------------------------------
 
 
@@ -303,7 +294,7 @@ class _Facts(cst.CSTVisitor):
             isinstance(self.get_metadata(ParentNodeProvider, node, None), cst.Module)
             and isinstance(first, cst.Expr)
             and isinstance(first.value, cst.Call)
-            and (_dotted(first.value.func) or "").split(".")[-1] == "load_dotenv"
+            and (dotted_name(first.value.func) or "").split(".")[-1] == "load_dotenv"
         ):
             self.dotenv.append(node)
 
@@ -436,19 +427,19 @@ def _fix_exception_imports(plan: Plan, facts: _Facts) -> dict[str, str]:
     renamed: dict[str, str] = {}
     has_plain_openai = any(
         isinstance(node, cst.Import)
-        and any(_dotted(a.name) == "openai" and a.asname is None for a in node.names)
+        and any(dotted_name(a.name) == "openai" and a.asname is None for a in node.names)
         for node in plan.inventory.import_nodes
     )
     for node in plan.inventory.import_nodes:
         if isinstance(node, cst.Import):
             _fix_import_error_module(plan, node, has_plain_openai)
         elif node.module is not None and not isinstance(node.names, cst.ImportStar):
-            module = _dotted(node.module)
+            module = dotted_name(node.module)
             if module == "openai.error":
                 renamed.update(_fix_from_error(plan, node, facts))
             elif module == "openai":
                 renamed.update(_fix_from_openai(plan, node, facts))
-        elif node.module is not None and _dotted(node.module) == "openai.error":
+        elif node.module is not None and dotted_name(node.module) == "openai.error":
             plan.mark(
                 node,
                 "MIG414",
@@ -461,7 +452,7 @@ def _fix_exception_imports(plan: Plan, facts: _Facts) -> dict[str, str]:
 
 def _fix_import_error_module(plan: Plan, node: cst.Import, has_plain_openai: bool) -> None:
     """`import openai.error [as oe]` -> `import openai [as oe]` (dropped when redundant)."""
-    if not any(_dotted(a.name) == "openai.error" for a in node.names):
+    if not any(dotted_name(a.name) == "openai.error" for a in node.names):
         return
     drop_plain = has_plain_openai
 
@@ -469,11 +460,11 @@ def _fix_import_error_module(plan: Plan, node: cst.Import, has_plain_openai: boo
         aliases: list[cst.ImportAlias] = []
         seen_plain = False
         for alias in n.names:
-            if _dotted(alias.name) == "openai.error":
+            if dotted_name(alias.name) == "openai.error":
                 if alias.asname is None and drop_plain:
                     continue
                 alias = alias.with_changes(name=cst.Name("openai"))
-            if _dotted(alias.name) == "openai" and alias.asname is None:
+            if dotted_name(alias.name) == "openai" and alias.asname is None:
                 if seen_plain:
                     continue
                 seen_plain = True
@@ -488,7 +479,7 @@ def _fix_import_error_module(plan: Plan, node: cst.Import, has_plain_openai: boo
 
 def _fix_from_error(plan: Plan, node: cst.ImportFrom, facts: _Facts) -> dict[str, str]:
     assert not isinstance(node.names, cst.ImportStar)
-    unknown = [_dotted(a.name) for a in node.names if _dotted(a.name) not in V0_EXCEPTIONS]
+    unknown = [dotted_name(a.name) for a in node.names if dotted_name(a.name) not in V0_EXCEPTIONS]
     if unknown:
         plan.mark(
             node, "MIG414", "warning", "code",
@@ -509,7 +500,7 @@ def _fix_from_error(plan: Plan, node: cst.ImportFrom, facts: _Facts) -> dict[str
 def _fix_from_openai(plan: Plan, node: cst.ImportFrom, facts: _Facts) -> dict[str, str]:
     """`from openai import InvalidRequestError` (a v0 re-export) -> BadRequestError."""
     assert not isinstance(node.names, cst.ImportStar)
-    if not any(f"openai.{_dotted(a.name)}" in TOP_LEVEL_V0_EXCEPTIONS for a in node.names):
+    if not any(f"openai.{dotted_name(a.name)}" in TOP_LEVEL_V0_EXCEPTIONS for a in node.names):
         return {}
     renamed = _alias_renames(node, facts, top_level=True)
     plan.replace(node, lambda n: _renamed_from_import(n, renamed), RULE)
@@ -523,7 +514,7 @@ def _alias_renames(
     assert not isinstance(node.names, cst.ImportStar)
     renames: dict[str, tuple[str, bool]] = {}
     for alias in node.names:
-        name = _dotted(alias.name) or ""
+        name = dotted_name(alias.name) or ""
         new = (
             TOP_LEVEL_V0_EXCEPTIONS.get(f"openai.{name}") if top_level else V0_EXCEPTIONS.get(name)
         )
@@ -541,7 +532,7 @@ def _renamed_from_import(
     assert not isinstance(node.names, cst.ImportStar)
     aliases: list[cst.ImportAlias] = []
     for alias in node.names:
-        name = _dotted(alias.name) or ""
+        name = dotted_name(alias.name) or ""
         if name in renames:
             new, rename_refs = renames[name]
             alias = alias.with_changes(name=cst.Name(new))
@@ -555,9 +546,9 @@ def _mark_v0_modules(plan: Plan) -> None:
     for node in plan.inventory.import_nodes:
         names: list[str] = []
         if isinstance(node, cst.Import):
-            names = [_dotted(a.name) or "" for a in node.names]
+            names = [dotted_name(a.name) or "" for a in node.names]
         elif node.module is not None:
-            names = [_dotted(node.module) or ""]
+            names = [dotted_name(node.module) or ""]
         for name in names:
             if any(name == m or name.startswith(m + ".") for m in V0_ONLY_MODULES):
                 plan.mark(
@@ -872,11 +863,11 @@ class _Upgrader:
             if (
                 isinstance(node, cst.ImportFrom)
                 and node.module is not None
-                and _dotted(node.module) == "openai"
+                and dotted_name(node.module) == "openai"
                 and not isinstance(node.names, cst.ImportStar)
             ):
                 for alias in node.names:
-                    name = _dotted(alias.name) or ""
+                    name = dotted_name(alias.name) or ""
                     if name in V0_RESOURCES:
                         plan.remove_import_if_unused("openai", name)
 
@@ -890,8 +881,8 @@ class _Upgrader:
                 and not isinstance(node.names, cst.ImportStar)
                 and isinstance(plan.parent_of(plan.statement_of(node)), cst.Module)
                 and (
-                    _dotted(node.module) == "openai"
-                    or (_dotted(node.module) == "openai.error" and node in plan.edits)
+                    dotted_name(node.module) == "openai"
+                    or (dotted_name(node.module) == "openai.error" and node in plan.edits)
                 )
             ):
                 return True
@@ -921,7 +912,7 @@ class _Upgrader:
                 plan.parent_of(statement), cst.Module
             ):
                 continue
-            if any(_dotted(a.name) == "openai" for a in node.names):
+            if any(dotted_name(a.name) == "openai" for a in node.names):
                 return None if any(s is statement for s in top) else statement
         return None
 
@@ -946,7 +937,7 @@ class _Upgrader:
             if not isinstance(plan.parent_of(plan.statement_of(node)), cst.Module):
                 continue  # the client is built at the top level: the import must be there
             for alias in node.names:
-                if _dotted(alias.name) != "openai":
+                if dotted_name(alias.name) != "openai":
                     continue
                 binding = _alias_name(alias) or "openai"
                 scope = scopes.get(node)
@@ -1242,7 +1233,7 @@ def _without_alias(
     aliases = [
         a
         for a in node.names
-        if not (_dotted(a.name) == "openai" and (_alias_name(a) or "openai") == binding)
+        if not (dotted_name(a.name) == "openai" and (_alias_name(a) or "openai") == binding)
     ]
     if not aliases:
         return cst.ImportFrom(
@@ -1284,13 +1275,13 @@ _ENV_MAPPINGS = frozenset({"os.environ", "environ"})
 
 def _env_var_read(expr: cst.BaseExpression) -> str | None:
     """The variable an `os.environ[...]` / `os.getenv(...)` expression reads, else None."""
-    if isinstance(expr, cst.Call) and _dotted(expr.func) in _ENV_CALLS and expr.args:
+    if isinstance(expr, cst.Call) and dotted_name(expr.func) in _ENV_CALLS and expr.args:
         value = expr.args[0].value
         if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
             return value.evaluated_value
     if (
         isinstance(expr, cst.Subscript)
-        and _dotted(expr.value) in _ENV_MAPPINGS
+        and dotted_name(expr.value) in _ENV_MAPPINGS
         and len(expr.slice) == 1
         and isinstance(expr.slice[0].slice, cst.Index)
     ):

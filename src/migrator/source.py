@@ -159,3 +159,13 @@ def string_values(data: bytes) -> set[str]:
     except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
         pass  # an unreadable tail: what was read so far stands
     return found
+
+
+def dotted_name(node: cst.CSTNode) -> str | None:
+    """`a.b.c` -> "a.b.c"; None for anything but names and attributes of names."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
