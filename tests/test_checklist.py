@@ -689,3 +689,22 @@ def test_endpoint_from_configuration_is_one_cause_whatever_the_setting() -> None
         "b.py:9)"
     )
     assert item.places == (("a.py", 4), ("b.py", 9))
+
+
+def test_a_project_where_nothing_is_retargeted_says_so(tmp_path: Path) -> None:
+    """Every client is left (a local server, one migrator cannot place): the checklist must
+    not say where requests now go or which key to provision; it says nothing moved."""
+    repo = write_files(tmp_path / "left", {
+        "app/local.py": "from openai import OpenAI\n\n"
+                        'client = OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="EMPTY")\n',
+        "app/configured.py": "from openai import OpenAI\n\n\ndef make(url, key):\n"
+                             "    return OpenAI(base_url=url, api_key=key)\n",
+    })  # fmt: skip
+    result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
+    items = json.loads(result.stdout)["items"]
+    ids = {i["id"] for i in items}
+    assert not ids & {"MIG610", "MIG801", "MIG802", "MIG804", "MIG902"}
+    (nothing,) = [i for i in items if i["id"] == "MIG611"]
+    assert nothing["severity"] == "warning"
+    assert nothing["message"].startswith("no client or call was retargeted")
+    assert "MIG105" in ids and "MIG104" in ids

@@ -23,6 +23,7 @@ values.
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import re
 import tokenize
@@ -204,13 +205,22 @@ class _Collector:
         """`line 3` / `lines 3, 7`, in the output's coordinates (for messages)."""
         return _lines_text(sorted({self.out_line(path, n, coord) for n in lines}))
 
+    @functools.cached_property
+    def migrated_paths(self) -> frozenset[str]:
+        """Files the rewrite changes: only their requests go to the provider."""
+        return frozenset(r.path for r in self.plan.report.changed)
+
     @property
     def primary(self) -> Usage | None:
-        """Where project-wide items point: the first client, else the first SDK usage."""
-        for kinds in (("client",), ("config",), ("call",)):
-            for usage in self.sdk:
-                if usage.kind in kinds:
-                    return usage
+        """Where project-wide items point: the first client of a migrated file (not one
+        left as it is), else the first client, else the first SDK usage."""
+        for in_migrated in (True, False):
+            for kinds in (("client",), ("config",), ("call",)):
+                for usage in self.sdk:
+                    if usage.kind in kinds and (
+                        not in_migrated or usage.path in self.migrated_paths
+                    ):
+                        return usage
         return self.sdk[0] if self.sdk else None
 
     # -- the run ---------------------------------------------------------------------------
@@ -227,12 +237,14 @@ class _Collector:
         self._escapes(details)
         self._openai_hosts()
         self._kept_env_vars()
-        if self.sdk:
+        if self.sdk and self.migrated_paths:
             self._env_to_provision()
             self._endpoint()
             self._behaviour(details)
             self._compliance()
             self._entry_points()
+        elif self.sdk:
+            self._nothing_retargeted()
         if self.plan.is_project:
             if self.sdk:
                 self._dependencies()
@@ -414,6 +426,19 @@ class _Collector:
                     "reads it; set it only to use another endpoint"
                 )
             self.add("MIG610", site.path, site.line, message)
+
+    def _nothing_retargeted(self) -> None:
+        """OpenAI usage was found but no file changes: every client is left (another
+        endpoint, one migrator cannot place, ...). Saying where requests now go, or what
+        key to provision, would be wrong: say that nothing moved."""
+        primary = self.primary
+        assert primary is not None
+        self.add(
+            "MIG611", primary.path, primary.line,
+            f"no client or call was retargeted: every OpenAI usage found is left as it is, so "
+            f"nothing is sent to {self.name} yet — the items above say why at each place",
+            severity="warning",
+        )  # fmt: skip
 
     def _endpoint(self) -> None:
         if not any(u.kind in ("client", "config") or u.style == "v0" for u in self.sdk):
