@@ -1052,3 +1052,19 @@ def test_v0_call_model_in_its_mapping_gets_its_body_fields_there() -> None:
         "deepseek",
     )
     assert model_findings(found) == []
+
+
+def test_ignore_on_the_first_line_of_a_multi_line_statement_covers_the_call() -> None:
+    """`# migrator: ignore[MIG200]` on the line a multi-line call starts keeps its model,
+    even though the literal sits lines below."""
+    source = (
+        HEADER
+        + "    client.chat.completions.create(  # migrator: ignore[MIG200]\n"
+        + '        model="gpt-4o",\n'
+        + "        messages=[],\n"
+        + "    )\n"
+    )
+    check_noop(source, "qwen")
+    without = source.replace("  # migrator: ignore[MIG200]", "")
+    got, _ = rewrite(without, "qwen")
+    assert 'model="qwen3-max"' in got

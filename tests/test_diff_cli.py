@@ -249,3 +249,23 @@ def test_retarget_configured_must_be_a_boolean(tmp_path: Path) -> None:
     result = invoke(tmp_path, "--to", "deepseek")
     assert result.exit_code != 0
     assert "retarget-configured must be true or false" in result.output
+
+
+def test_a_broken_command_module_fails_loudly_instead_of_vanishing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An ImportError in a command's module used to be swallowed: `apply` then vanished as
+    "No such command". Registration now lets it through."""
+    import sys
+
+    import migrator.cli as cli
+
+    monkeypatch.setitem(sys.modules, "migrator.cli_apply", None)  # import fails
+    with pytest.raises(ImportError):
+        cli._register_optional_commands()
+
+
+def test_every_command_is_registered() -> None:
+    from migrator.cli import main
+
+    assert {"scan", "diff", "apply", "checklist", "providers", "mapping"} <= set(main.commands)

@@ -283,21 +283,16 @@ def diff(
 
 
 def _register_optional_commands() -> None:
-    """Commands that live in their own modules."""
-    try:
-        from migrator.cli_mapping import mapping, providers
-    except ImportError:  # pragma: no cover - only while the module is being written
-        pass
-    else:
-        main.add_command(providers)
-        main.add_command(mapping)
-    try:
-        from migrator.cli_apply import apply, checklist
-    except ImportError:  # pragma: no cover - only while the module is being written
-        pass
-    else:
-        main.add_command(apply)
-        main.add_command(checklist)
+    """Commands that live in their own modules (imported here, once `main` exists, since
+    they import this module). A broken import must fail loudly, not make `apply` vanish
+    as "No such command"."""
+    from migrator.cli_apply import apply, checklist
+    from migrator.cli_mapping import mapping, providers
+
+    main.add_command(providers)
+    main.add_command(mapping)
+    main.add_command(apply)
+    main.add_command(checklist)
 
 
 _register_optional_commands()
