@@ -64,7 +64,7 @@ def test_providers_json_lists_all_fifteen_with_as_of() -> None:
         assert entry["strategies"] == ["compat"] and entry["default_strategy"] == "compat"
     by_id = {p["id"]: p for p in entries}
     assert by_id["dashscope"]["aliases"] == ["qwen"]
-    assert by_id["gateway"]["aliases"] == ["litellm", "one-api"]
+    assert by_id["gateway"]["aliases"] == ["litellm-proxy", "one-api"]
     assert by_id["deepseek"]["base_url"] == "https://api.deepseek.com"
     assert by_id["deepseek"]["key_env"] == "DEEPSEEK_API_KEY"
     assert by_id["deepseek"]["models"] == 13

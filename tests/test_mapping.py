@@ -47,7 +47,7 @@ ALIASES = {
     "ernie": "qianfan",
     "kimi": "moonshot",
     "doubao": "ark",
-    "litellm": "gateway",
+    "litellm-proxy": "gateway",
     "one-api": "gateway",
 }
 CHAT_IDS = (
@@ -251,7 +251,7 @@ def test_azure_maps_to_deployment_names() -> None:
 
 
 def test_gateway_routes_names_itself() -> None:
-    mapping = builtin("litellm")
+    mapping = builtin("litellm-proxy")
     assert mapping.id == "gateway"
     assert mapping.compat.base_url is None
     assert mapping.compat.base_url_env == "LLM_GATEWAY_BASE_URL"

@@ -142,7 +142,7 @@ def target_options(f):  # type: ignore[no-untyped-def]
         click.option("--to", "provider", metavar="PROVIDER",
                      help="Target provider id or alias (see `migrator providers`); "
                           "default: [tool.migrator] provider."),
-        click.option("--strategy", type=click.Choice(["compat", "native", "gateway"]),
+        click.option("--strategy", type=click.Choice(["compat", "native", "litellm"]),
                      default=None, help="How to migrate (default: the mapping's default)."),
         click.option("--mapping", "mapping_files", multiple=True, metavar="FILE",
                      type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -76,7 +76,8 @@ def providers(fmt: str) -> None:
         return
     table = Table(show_lines=False, header_style="bold")
     for column in ("id", "name", "aliases", "strategies", "base URL", "key env var"):
-        table.add_column(column, overflow="fold")
+        # URLs and variable names are copied from here: never folded, the others give way
+        table.add_column(column, overflow="fold", no_wrap=column in ("base URL", "key env var"))
     table.add_column("models", justify="right")
     table.add_column("as_of", no_wrap=True)
     for m in mappings:
