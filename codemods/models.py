@@ -207,7 +207,8 @@ def _rewrite_literal(
 def _write_model(plan: Plan, node: cst.SimpleString, value: str, target: ModelTarget) -> None:
     """Replace the id in its literal (quotes kept); a reasoning model says what differs."""
     new_value = target.model
-    plan.replace(node, lambda n: replace_string_value(n, new_value), "MIG200")
+    if not plan.replace(node, lambda n: replace_string_value(n, new_value), "MIG200"):
+        return  # ignored on its line: no note about a model that is not written
     if target.kind == "reasoning":
         plan.finding(
             "MIG204", "info", "behaviour",

@@ -1068,3 +1068,14 @@ def test_ignore_on_the_first_line_of_a_multi_line_statement_covers_the_call() ->
     without = source.replace("  # migrator: ignore[MIG200]", "")
     got, _ = rewrite(without, "qwen")
     assert 'model="qwen3-max"' in got
+
+
+def test_an_ignored_model_id_takes_nothing_of_the_providers_model_with_it() -> None:
+    """`ignore[MIG200]` keeps the id; the model's extra_body and its MIG204 note must not
+    come anyway (they belong to a model that is not written)."""
+    source = (
+        HEADER
+        + '    client.chat.completions.create(model="o1", messages=[])  # migrator: ignore[MIG200]\n'
+    )
+    found = check_noop(source, "ark")
+    assert [f.id for f in found if f.id in ("MIG204", "MIG304")] == []
