@@ -474,25 +474,29 @@ def _api_key_value(
     if replaces_openai_key(plan, value, "api_key", site.node):
         # an OPENAI_API_KEY read that other code still reads: the provider's key instead
         return key_read(plan, key_env, at=site.node)
-    if _openai_key_from_afar(plan, value, site.node):
+    if openai_key_from_afar(plan, value, site.node):
         return key_read(plan, key_env, at=site.node)
     keep_key(plan, value, "api_key", site.node)
     return None
 
 
-def _openai_key_from_afar(plan: Plan, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
+def openai_key_from_afar(plan: Plan, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
     """Does the kept key come from an OpenAI variable this file's env-var fixer cannot
     rename (a settings class of another file: `Settings.api_key` reading OPENAI_API_KEY)?
     Kept, the retargeted client would send the OpenAI key to the provider (MIG507)."""
     from migrator.codemods.env_vars import feeds_renamed_read  # it reads client_kept
 
     values = plan.inventory.endpoint_values
+    if plan.mapping.compat.client == "azure":
+        return False  # Azure's own variables at an Azure target: the same service's key
     if values is None or feeds_renamed_read(plan, value):
         return False
     found = [
         source.value
         for source in trace_endpoint(value, values)
-        if source.kind == "env" and source.value.startswith(OPENAI_ENV_PREFIXES)
+        if source.kind == "env"
+        and source.value.startswith(OPENAI_ENV_PREFIXES)
+        and source.value != plan.mapping.compat.key_env  # (Azure's own key at an Azure target)
     ]
     if not found:
         return False
@@ -755,11 +759,14 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
     mapping = read_client_kwargs(plan, site, azure_keys)
     if mapping is not None and mapping.unknown:
         report_left(plan, site, mapping, None)
+        plan.clients_left.add(site.node)
         return
     if mapping is None or "base_url" in args:
         state = _endpoint_state(plan, site)
     else:
         state = _mapping_endpoint(plan, site, mapping, ("base_url",))
+    if state is None:
+        plan.clients_left.add(site.node)  # its `**` mapping sets it elsewhere on some paths
     if state in ("keep", None):
         return
     set_values: dict[str, cst.BaseExpression] = {
@@ -783,6 +790,7 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
             ):
                 mapping.unknown.append(key)
                 report_left(plan, site, mapping, None)
+                plan.clients_left.add(site.node)
                 return
         drop_keys(plan, mapping, {"base_url"} - args.keys())
     key_values, remove = _key_and_account(plan, site, args, mapping)

@@ -74,6 +74,7 @@ from migrator.codemods.client_endpoint import (
     configurable_base_url,
     module_endpoint,
     module_endpoint_kept,
+    openai_key_from_afar,
     report_endpoint,
 )
 from migrator.codemods.env_vars import renames_for
@@ -1108,6 +1109,15 @@ class _Upgrader:
             # provider (the literal is reported, redacted, by the hard-coded key fixer).
             # A strict `os.environ["OPENAI_API_KEY"]` the user wrote keeps its strictness
             # (renamed below), as the client fixer keeps it: it failed where it stood before.
+            return code_of(key_read(plan, key_env, at=at, report=report))
+        from migrator.codemods.env_vars import replaces_openai_key  # it reads client_kept
+
+        if not plan.suppressed("MIG500", site.value) and (
+            replaces_openai_key(plan, site.value, "openai.api_key", site.node)
+            or openai_key_from_afar(plan, site.value, site.node)
+        ):
+            # It carries OPENAI_API_KEY that other code still reads (or another file's
+            # settings read): kept, the new client would send the OpenAI key (MIG507).
             return code_of(key_read(plan, key_env, at=at, report=report))
         code = self._kept(site.value)
         if may_be_none(plan, site.value):

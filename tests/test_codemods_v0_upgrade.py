@@ -22,7 +22,7 @@ import pytest
 from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import Finding
 from migrator.rewrite import Plan, RewriteOptions, rewrite_module
-from tests.codemod_helpers import check_transformed, mapping, sent
+from tests.codemod_helpers import check_transformed, mapping, rewrite, sent
 from tests.import_safety import (
     PROVIDERS,
     assert_no_new_undefined_names,
@@ -1467,3 +1467,22 @@ def test_the_runs_own_mapping_host_is_not_a_relay(testco: Mapping) -> None:
     )
     assert 'client = OpenAI(base_url="https://api.testco.example/v1")' in out
     assert ids(findings) == ["MIG410"]
+
+
+@pytest.mark.parametrize("provider", ["qwen", "glm", "deepseek"])
+def test_a_key_other_code_still_reads_is_not_carried_into_the_new_client(provider: str) -> None:
+    """`openai.api_key = KEY` where KEY reads OPENAI_API_KEY and is also printed: the read
+    stays (MIG504), so the upgraded client must get the provider's key (MIG507), not KEY."""
+    src = (
+        "import os\nimport openai\n\n"
+        'KEY = os.environ["OPENAI_API_KEY"]\n'
+        "openai.api_key = KEY\n"
+        "print(len(KEY))\n\n\n"
+        "def ask(q):\n"
+        '    return openai.ChatCompletion.create(model="gpt-4o", messages=[])\n'
+    )
+    out, result = rewrite(src, provider, upgrade_v0=True)
+    assert "api_key=KEY" not in out
+    key_env = mapping(provider).compat.key_env
+    assert f'api_key=os.environ.get("{key_env}", "missing-{key_env}")' in out
+    assert {"MIG504", "MIG507"} <= {f.id for f in result.findings}
