@@ -37,13 +37,13 @@ from migrator.callfacts import CallFacts
 from migrator.codemods.env_vars import ACCOUNT_VARS
 from migrator.datafiles import data_file_reason
 from migrator.discovery import is_test_file
-from migrator.envfiles import find_dotenv_files, find_env_templates, looks_like_openai_key
+from migrator.envfiles import find_dotenv_files, find_env_templates
 from migrator.grouping import group_findings
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES, openai_model_kind
 from migrator.model import SEVERITY_ORDER, Category, Finding, Severity, Usage
 from migrator.prefilter import OPENAI_MODEL_PATTERN
 from migrator.rules import RULES, SECTIONS
-from migrator.secrets import find_secrets, redact_secrets
+from migrator.secrets import find_secrets, looks_like_openai_key, redact_secrets
 from migrator.secrets import redact as redact_env
 
 if TYPE_CHECKING:
