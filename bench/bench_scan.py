@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import libcst
+from migrator.codemods.strategies import strategy_named
 
 import migrator.constants as constants_mod
 import migrator.migrate as migrate_mod
@@ -673,7 +674,7 @@ def _diff_stages(
     rows: list[Row],
 ) -> dict[str, Any]:  # fmt: skip
     """The real diff, timed whole and by part, then its constants pre-pass on its own."""
-    options = RewriteOptions(mapping=mapping, strategy=mapping.default_strategy)
+    options = RewriteOptions(mapping=mapping, strategy=strategy_named(mapping.default_strategy))
     parts = ("select", "ModuleIndex", "project_constants", "execute")
 
     def real_diff() -> tuple[MigrationReport, list[tuple[str, str]], float, float]:

@@ -131,7 +131,7 @@ def known_providers(plan: Plan) -> KnownProviders:
 def base_url_expression(plan: Plan, at: cst.CSTNode | None) -> cst.BaseExpression:
     """The provider endpoint as code at `at`: a literal, or an env read when the mapping
     has none."""
-    compat = plan.mapping.compat
+    compat = plan.target
     if compat.base_url:
         return string_literal(compat.base_url)
     assert compat.base_url_env, f"mapping {plan.mapping.id} has neither base_url nor base_url_env"
@@ -141,14 +141,14 @@ def base_url_expression(plan: Plan, at: cst.CSTNode | None) -> cst.BaseExpressio
 def configurable_base_url(plan: Plan, at: cst.CSTNode | None) -> cst.BaseExpression:
     """For code that read the endpoint from OPENAI_BASE_URL: keep it configurable through
     the provider's variable, defaulting to the provider endpoint (never to OpenAI)."""
-    compat = plan.mapping.compat
+    compat = plan.target
     if compat.base_url_env and compat.base_url:
         return env_read_with_default(plan, compat.base_url_env, compat.base_url, at=at)
     return base_url_expression(plan, at)
 
 
 def fix_clients(plan: Plan) -> None:
-    compat = plan.mapping.compat
+    compat = plan.target
     for site in plan.inventory.clients:
         if compat.client == "azure":
             _to_azure(plan, site)
@@ -306,7 +306,7 @@ def _source_kind(plan: Plan, source: EndpointSource, providers: KnownProviders) 
     if source.kind == "env":
         if source.value.startswith(OPENAI_ENV_PREFIXES):
             return "env"
-        if source.value in providers.envs or source.value == plan.mapping.compat.base_url_env:
+        if source.value in providers.envs or source.value == plan.target.base_url_env:
             return "provider-env"
     words = name_words(source.value)
     if words & LOCAL_SERVER_WORDS:
@@ -364,7 +364,7 @@ def call_retargeted(plan: Plan, call: CallSite) -> bool:
 
 
 def _target_url(plan: Plan) -> str:
-    compat = plan.mapping.compat
+    compat = plan.target
     return compat.base_url or f"the endpoint in ${compat.base_url_env}"
 
 
@@ -416,7 +416,7 @@ def report_endpoint(
             node=node,
         )  # fmt: skip
     elif kind == "configured":
-        url = plan.mapping.compat.base_url
+        url = plan.target.base_url
         configurable = (
             f', or write `{code} or "{url}"` to keep it configurable once that '
             f"configuration can no longer name OpenAI or a relay"
@@ -456,7 +456,7 @@ def _api_key_value(
     plan: Plan, site: ClientSite, args: dict[str, cst.Arg]
 ) -> cst.BaseExpression | None:
     """The new api_key expression, or None to keep the user's."""
-    key_env = plan.mapping.compat.key_env
+    key_env = plan.target.key_env
     arg = args.get("api_key")
     if arg is None:
         return key_read(plan, key_env, at=site.node)
@@ -487,7 +487,7 @@ def openai_key_from_afar(plan: Plan, value: cst.BaseExpression, node: cst.CSTNod
     from migrator.codemods.env_vars import feeds_renamed_read  # it reads client_kept
 
     values = plan.inventory.endpoint_values
-    if plan.mapping.compat.client == "azure":
+    if plan.target.client == "azure":
         return False  # Azure's own variables at an Azure target: the same service's key
     if values is None or feeds_renamed_read(plan, value):
         return False
@@ -496,11 +496,11 @@ def openai_key_from_afar(plan: Plan, value: cst.BaseExpression, node: cst.CSTNod
         for source in trace_endpoint(value, values)
         if source.kind == "env"
         and source.value.startswith(OPENAI_ENV_PREFIXES)
-        and source.value != plan.mapping.compat.key_env  # (Azure's own key at an Azure target)
+        and source.value != plan.target.key_env  # (Azure's own key at an Azure target)
     ]
     if not found:
         return False
-    key_env = plan.mapping.compat.key_env
+    key_env = plan.target.key_env
     plan.finding(
         "MIG507", "warning", "config",
         f"api_key `{code_of(value)}` reads {found[0]} where this file cannot rename it: "
@@ -518,7 +518,7 @@ def report_kept_key(plan: Plan, value: cst.BaseExpression, setting: str, node: c
     `setting` names it in the message (`api_key`, `openai.api_key`)."""
     from migrator.codemods.env_vars import feeds_renamed_read  # it reads client_kept
 
-    key_env = plan.mapping.compat.key_env
+    key_env = plan.target.key_env
     code = code_of(value)
     if key_env in code or (
         any(prefix in code for prefix in OPENAI_ENV_PREFIXES) and feeds_renamed_read(plan, value)
@@ -538,7 +538,7 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
     None (a parameter defaulting to None, `cfg.get("key")`, `os.getenv("KEY")`), the SDK
     would quietly read OPENAI_API_KEY and send the OpenAI key to the provider: the
     fallback is made explicit, `key or os.environ["<PROVIDER_KEY>"]` (MIG101 says so)."""
-    key_env = plan.mapping.compat.key_env
+    key_env = plan.target.key_env
     if plan.suppressed("MIG100", value):
         report_kept_key(plan, value, setting, node)
         return
@@ -621,7 +621,7 @@ def _mapping_endpoint(
     if any(kept) and not (all(kept) and mapping.found.always_has(entries[0].key)):
         mapping.unknown.append(entries[0].key)
         report_left(
-            plan, site, mapping, plan.mapping.compat.base_url,
+            plan, site, mapping, plan.target.base_url,
             f"`{mapping.found.code}` sets {entries[0].key} to a non-OpenAI endpoint on some "
             "paths only",
         )  # fmt: skip
@@ -648,12 +648,12 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
         read_back = [k for k in AZURE_ONLY_ARGS if found.entries_of(k) and found.read_back(k)]
         mapping.unknown += sorted(read_back)
     if mapping is not None and mapping.unknown:
-        report_left(plan, site, mapping, plan.mapping.compat.base_url)
+        report_left(plan, site, mapping, plan.target.base_url)
         plan.clients_left.add(site.node)
         return
     if mapping is not None and "base_url" not in args and not can_place(mapping, "base_url"):
         mapping.unknown.append("base_url")
-        report_left(plan, site, mapping, plan.mapping.compat.base_url)
+        report_left(plan, site, mapping, plan.target.base_url)
         plan.clients_left.add(site.node)
         return
     if mapping is None or endpoint_keys[0] in args or endpoint_keys[-1] in args:
@@ -677,7 +677,7 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
             plan, mapping, "base_url", lambda _: new_url, lambda: new_url, fill_gaps=True
         ):
             mapping.unknown.append("base_url")
-            report_left(plan, site, mapping, plan.mapping.compat.base_url)
+            report_left(plan, site, mapping, plan.target.base_url)
             plan.clients_left.add(site.node)
             return
         endpoint = {}
@@ -753,7 +753,7 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
     """Target Azure OpenAI: plain clients become AzureOpenAI configured from env."""
     if site.is_azure:
         return  # already Azure: env var names are handled by the env fixer
-    compat = plan.mapping.compat
+    compat = plan.target
     args = keyword_args(site.node)
     azure_keys = {"base_url", "api_key", "azure_endpoint", "api_version"}
     mapping = read_client_kwargs(plan, site, azure_keys)

@@ -143,9 +143,7 @@ def key_default(
 ) -> Callable[[], cst.BaseExpression]:
     """The provider key as an entry added where the mapping is built: read as a key the
     fixer inserts is read there (with the MIG108 placeholder where that runs at import)."""
-    return lambda: key_read(
-        plan, plan.mapping.compat.key_env, at=edits.found.builder, report=site.node
-    )
+    return lambda: key_read(plan, plan.target.key_env, at=edits.found.builder, report=site.node)
 
 
 def report_conditional_key(plan: Plan, site: ClientSite, edits: MappingEdits) -> None:
@@ -154,6 +152,6 @@ def report_conditional_key(plan: Plan, site: ClientSite, edits: MappingEdits) ->
         "MIG107", "warning", "config",
         f"api_key is set in `{where}` only on some paths: where it is not, the client "
         "falls back to OPENAI_API_KEY — make sure it always gets the "
-        f"{plan.mapping.name} key (env {plan.mapping.compat.key_env})",
+        f"{plan.mapping.name} key (env {plan.target.key_env})",
         node=site.node,
     )  # fmt: skip

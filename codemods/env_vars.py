@@ -52,7 +52,7 @@ VERSION_VARS = frozenset({"OPENAI_API_VERSION", "AZURE_OPENAI_API_VERSION"})
 def renames_for(plan: Plan) -> dict[str, str]:
     """Old env var -> new: every OpenAI variable this provider has an equivalent for.
     Only reads that configure migrated clients are renamed (see `env_decisions`)."""
-    compat = plan.mapping.compat
+    compat = plan.target
     return env_renames(compat.client, compat.key_env, compat.base_url_env, compat.endpoint_env,
                        compat.api_version_env)  # fmt: skip
 
@@ -120,7 +120,7 @@ def env_decisions(plan: Plan) -> EnvDecisions:
 def _decide(plan: Plan) -> EnvDecisions:
     decisions = EnvDecisions()
     renames = renames_for(plan)
-    azure_target = plan.mapping.compat.client == "azure"
+    azure_target = plan.target.client == "azure"
     for site in plan.inventory.env_reads:
         new = renames.get(site.value)
         if new is None:
@@ -161,7 +161,7 @@ def _removed_with_its_argument(plan: Plan, sink: Sink) -> bool:
     if not (sink.kind == "client" and isinstance(sink.node, cst.Call)):
         return False
     site = next(s for s in plan.inventory.clients if s.node is sink.node)
-    if plan.mapping.compat.client == "azure":
+    if plan.target.client == "azure":
         dropped = {"base_url"} if not site.is_azure else set()
     else:
         dropped = set(AZURE_ONLY_ARGS) if site.is_azure else set()
@@ -184,7 +184,7 @@ def replaces_openai_key(plan: Plan, value: cst.CSTNode, setting: str, node: cst.
     var = env_decisions(plan).openai_keys.get(id(value))
     if var is None:
         return False
-    key_env = plan.mapping.compat.key_env
+    key_env = plan.target.key_env
     plan.finding(
         "MIG507", "warning", "config",
         f"{setting} `{code_of(value)}` carried {var}, which other code here still reads (see "
@@ -247,7 +247,7 @@ def _report_kept(
     plan: Plan, var: str, new: str, reads: list[tuple[LiteralSite, list[Sink]]]
 ) -> None:
     """One MIG504 per variable at its first read left; MIG505 per raw HTTP call."""
-    wanted = _feeds(var, plan.mapping.compat.client == "azure")
+    wanted = _feeds(var, plan.target.client == "azure")
     consumers: list[str] = []
     for _, sinks in reads:
         for sink in sinks or [Sink("elsewhere", reads[0][0].node, "nothing passed to a client")]:

@@ -35,6 +35,6 @@ def fix_hardcoded_keys(plan: Plan) -> None:
         plan.finding(
             "MIG501", "error", "config",
             f"hard-coded API key {redact(value)}: move it to the environment "
-            f"({plan.mapping.compat.key_env}), revoke it and purge it from git history",
+            f"({plan.target.key_env}), revoke it and purge it from git history",
             node=node,
         )  # fmt: skip

@@ -67,7 +67,7 @@ def retarget_module_settings(
         return
     if _endpoint_kept(plan, configs):
         return
-    if plan.mapping.compat.client == "azure":
+    if plan.target.client == "azure":
         _to_azure(plan, configs, module_calls)
         return
     settings = {site.setting for site in configs}
@@ -97,7 +97,7 @@ def retarget_module_settings(
 
 
 def _provider_key(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
-    return key_read(plan, plan.mapping.compat.key_env, at=at, report=report)
+    return key_read(plan, plan.target.key_env, at=at, report=report)
 
 
 def _insert_settings(
@@ -168,7 +168,7 @@ def _slashed(expr: cst.BaseExpression, v0: bool) -> cst.BaseExpression:
 
 def _fixed_url(v0: bool) -> Build:
     def build(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
-        compat = plan.mapping.compat
+        compat = plan.target
         if compat.base_url:
             return string_literal(_slash(compat.base_url, v0))
         return _slashed(base_url_expression(plan, at), v0)
@@ -178,7 +178,7 @@ def _fixed_url(v0: bool) -> Build:
 
 def _configurable_url(v0: bool) -> Build:
     def build(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
-        compat = plan.mapping.compat
+        compat = plan.target
         if compat.base_url_env and compat.base_url:
             read = env_read_with_default(
                 plan, compat.base_url_env, _slash(compat.base_url, v0), at=at
@@ -225,7 +225,7 @@ def _endpoint(plan: Plan, site: ConfigSite, fixed: Build, configurable: Build) -
 
 def _api_key(plan: Plan, site: ConfigSite) -> None:
     value = site.value
-    key_env = plan.mapping.compat.key_env
+    key_env = plan.target.key_env
     from migrator.codemods.env_vars import replaces_openai_key  # it reads client_kept
 
     if isinstance(value, cst.SimpleString) or replaces_openai_key(
@@ -291,7 +291,7 @@ def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite
     """Configure the module for Azure OpenAI: api_type, endpoint, version and key."""
     if any(_is_azure_type(site) for site in configs):
         return  # already Azure: variable names are the env fixer's business
-    compat = plan.mapping.compat
+    compat = plan.target
 
     def endpoint(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
         return env_read(plan, compat.endpoint_env or "AZURE_OPENAI_ENDPOINT", at=at)

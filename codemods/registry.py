@@ -1,11 +1,11 @@
-"""The fixers, in the order they run. Each records edits on a Plan; one pass applies
-them all. Order matters only where one fixer's decision reads another's: module
-settings reuse the client fixer's endpoint logic; endpoints mark what the others left.
+"""Every fixer, with its identity: name, the rules it may emit, what it must run after.
+
+Fixers record edits on a Plan and one pass applies them all, so order matters only where
+one fixer reads another's decisions; `after` says so and `strategy.in_order` sorts by it.
+A strategy (codemods/strategies.py) picks the fixers it runs from here.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from migrator.codemods.client_endpoint import fix_clients
 from migrator.codemods.endpoints import fix_endpoints
@@ -18,19 +18,67 @@ from migrator.codemods.parameters import fix_parameters
 from migrator.codemods.v0_upgrade import fix_v0_upgrade
 from migrator.codemods.wrapper_clients import fix_wrapper_clients
 
-from migrator.rewrite import Plan
+from migrator.strategy import Fixer
 
-Fixer = Callable[[Plan], None]
+HARDCODED_KEYS = Fixer("hardcoded-keys", fix_hardcoded_keys, ("MIG501",))
+CLIENTS = Fixer(
+    "clients",
+    fix_clients,
+    ("MIG100", "MIG101", "MIG102", "MIG103", "MIG104", "MIG105", "MIG106", "MIG107", "MIG108",
+     "MIG500", "MIG502", "MIG507"),
+    after=("hardcoded-keys",),
+)  # fmt: skip
+# Module settings reuse the client fixer's endpoint decisions.
+MODULE_SETTINGS = Fixer(
+    "module-settings", fix_module_settings, ("MIG100", "MIG102", "MIG103", "MIG108"),
+    after=("clients",),
+)  # fmt: skip
+# Before models/parameters: their edits on a call compose with the upgraded call.
+V0_UPGRADE = Fixer(
+    "v0-upgrade",
+    fix_v0_upgrade,
+    ("MIG101", "MIG102", "MIG103", "MIG107", "MIG108", "MIG410", "MIG411", "MIG412", "MIG413",
+     "MIG414", "MIG415", "MIG416", "MIG417", "MIG418", "MIG500", "MIG507"),
+    after=("module-settings",),
+)  # fmt: skip
+MODELS = Fixer(
+    "models",
+    fix_models,
+    ("MIG200", "MIG201", "MIG202", "MIG203", "MIG204", "MIG205", "MIG206", "MIG207", "MIG208",
+     "MIG210", "MIG211", "MIG212"),
+    after=("v0-upgrade",),
+)  # fmt: skip
+# Reads `Plan.models_left`: a model the model fixer kept is not tailored to the target.
+PARAMETERS = Fixer(
+    "parameters",
+    fix_parameters,
+    ("MIG107", "MIG300", "MIG301", "MIG302", "MIG303", "MIG304", "MIG305"),
+    after=("models",),
+)  # fmt: skip
+# The same rules, inside a `**mapping` the code builds.
+PARAMETER_MAPPINGS = Fixer(
+    "parameter-mappings",
+    fix_parameter_mappings,
+    ("MIG107", "MIG300", "MIG301", "MIG302", "MIG303", "MIG305"),
+    after=("parameters",),
+)  # fmt: skip
+# Marks what the others left: runs after every call-level fixer.
+ENDPOINTS = Fixer("endpoints", fix_endpoints, ("MIG401", "MIG402"), after=("parameter-mappings",))
+ENV_VARS = Fixer(
+    "env-vars", fix_env_vars, ("MIG500", "MIG503", "MIG504", "MIG505", "MIG506", "MIG507"),
+    after=("endpoints",),
+)  # fmt: skip
+WRAPPER_CLIENTS = Fixer("wrapper-clients", fix_wrapper_clients, ("MIG120",), after=("env-vars",))
 
 FIXERS: tuple[Fixer, ...] = (
-    fix_hardcoded_keys,
-    fix_clients,
-    fix_module_settings,
-    fix_v0_upgrade,  # before models/parameters: their edits on a call compose with its
-    fix_models,
-    fix_parameters,
-    fix_parameter_mappings,  # the same rules, inside a `**mapping` the code builds
-    fix_endpoints,
-    fix_env_vars,
-    fix_wrapper_clients,
+    HARDCODED_KEYS,
+    CLIENTS,
+    MODULE_SETTINGS,
+    V0_UPGRADE,
+    MODELS,
+    PARAMETERS,
+    PARAMETER_MAPPINGS,
+    ENDPOINTS,
+    ENV_VARS,
+    WRAPPER_CLIENTS,
 )

@@ -781,7 +781,7 @@ class _Upgrader:
         return True
 
     def _deployment_note(self, site: CallSite, label: str, alias: str) -> None:
-        if self.plan.mapping.compat.client == "azure":
+        if self.plan.target.client == "azure":
             return  # AzureOpenAI takes the deployment name as model=
         ref = site.model
         if ref is not None and ref.value is not None:
@@ -804,7 +804,7 @@ class _Upgrader:
         # Shared with the model / parameter / endpoint fixers: an endpoint already away
         # from OpenAI is kept, and so are the calls' models and parameters.
         self.kept = module_endpoint_kept(plan)
-        self.azure = plan.mapping.compat.client == "azure" and not self.kept
+        self.azure = plan.target.client == "azure" and not self.kept
         azure = self.azure
         wanted: list[tuple[str, str]] = []  # (variable, class)
         if self.needs_sync:
@@ -1007,7 +1007,7 @@ class _Upgrader:
     ) -> list[tuple[str, str]]:
         """The client's arguments, as code at `at` (None: the top level)."""
         plan = self.plan
-        compat = plan.mapping.compat
+        compat = plan.target
         kwargs: list[tuple[str, str]] = []
         was_azure = _is_azure_type(settings.get("api_type"))
         endpoint = next(
@@ -1097,7 +1097,7 @@ class _Upgrader:
         """The client's key, as code at `at`: at the top level a missing provider variable
         reads as a placeholder (see `key_read`)."""
         plan = self.plan
-        key_env = plan.mapping.compat.key_env
+        key_env = plan.target.key_env
         report = site.node if site is not None else at or self.first_call
         if (
             site is None

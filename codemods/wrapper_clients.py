@@ -24,7 +24,7 @@ def fix_wrapper_clients(plan: Plan) -> None:
     for site in plan.inventory.wrappers:
         if _already_elsewhere(plan, site):
             continue
-        if site.kind.azure and plan.mapping.compat.client == "azure":
+        if site.kind.azure and plan.target.client == "azure":
             continue  # an Azure class at an Azure target: its env names are the env fixer's
         plan.finding(
             "MIG120", "warning", "code", _advice(plan, site), node=site.node
@@ -42,7 +42,7 @@ def _already_elsewhere(plan: Plan, site: WrapperSite) -> bool:
 
 
 def _advice(plan: Plan, site: WrapperSite) -> str:
-    compat = plan.mapping.compat
+    compat = plan.target
     name = site.qualified.rsplit(".", 1)[-1]
     url = f'"{compat.base_url}"' if compat.base_url else f'os.environ["{compat.base_url_env}"]'
     key = f'os.environ["{compat.key_env}"]'

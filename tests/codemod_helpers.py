@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from migrator.codemods.strategies import COMPAT
+
 from migrator.mapping import Mapping, load_registry
 from migrator.model import FileResult, Finding
 from migrator.rewrite import RewriteOptions, rewrite_job
@@ -33,7 +35,7 @@ def mapping(provider: str) -> Mapping:
 
 
 def options(provider: str = "deepseek", **overrides: object) -> RewriteOptions:
-    return RewriteOptions(mapping=mapping(provider), **overrides)  # type: ignore[arg-type]
+    return RewriteOptions(strategy=COMPAT, mapping=mapping(provider), **overrides)  # type: ignore[arg-type]
 
 
 def rewrite_bytes(data: bytes, provider: str = "deepseek", path: str = "example.py",

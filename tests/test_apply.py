@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from migrator.codemods.strategies import COMPAT
 
 from migrator.cli import main
 
@@ -589,7 +590,7 @@ def test_code_env_renames_follow_the_files() -> None:
     from migrator.model import FileResult
     from migrator.rewrite import RewriteOptions
 
-    options = RewriteOptions(mapping=load_registry().get("qwen"))
+    options = RewriteOptions(strategy=COMPAT, mapping=load_registry().get("qwen"))
     results = [
         FileResult("a.py", renamed_env=["OPENAI_API_KEY", "OPENAI_BASE_URL"]),
         FileResult("b.py", kept_env=["OPENAI_BASE_URL"]),

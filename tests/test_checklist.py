@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from migrator.codemods.strategies import COMPAT
 
 from migrator import rules
 from migrator.checklist import LineMap, render_markdown
@@ -344,7 +345,9 @@ def test_env_template_and_checklist_name_the_same_provider_variables(tmp_path: P
         "OpenAI().chat.completions.create(model='gpt-4o', messages=[])\n"
     )
     (tmp_path / ".env.example").write_text("OPENAI_API_KEY=\n")
-    plan = plan_migration(tmp_path, RewriteOptions(mapping=no_version), ProjectConfig())
+    plan = plan_migration(
+        tmp_path, RewriteOptions(strategy=COMPAT, mapping=no_version), ProjectConfig()
+    )
     version_env = no_version.compat.api_version_env
     assert version_env is not None and version_env in plan.provider_vars
     (template,) = plan.env_templates

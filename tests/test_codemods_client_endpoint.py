@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from migrator.codemods.strategies import COMPAT
 
 from migrator.mapping import load_mapping
 from migrator.rewrite import RewriteOptions, rewrite_job
@@ -1488,7 +1489,7 @@ def test_users_own_mapping_counts_as_a_known_provider(tmp_path: Path) -> None:
         client = OpenAI(base_url="https://llm.acme.example/v2", api_key=os.environ["ACME_KEY"])
         """
     ).encode("utf-8")
-    result = rewrite_job("example.py", data, RewriteOptions(mapping=acme))
+    result = rewrite_job("example.py", data, RewriteOptions(strategy=COMPAT, mapping=acme))
     assert result.new_source is None
     assert result.findings == []
 

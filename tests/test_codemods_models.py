@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from migrator.codemods.strategies import COMPAT
 
 from migrator.discovery import discover
 from migrator.mapping import load_mapping
@@ -188,7 +189,7 @@ def test_a_user_size_stands_where_the_mapping_lists_no_sizes() -> None:
         "x.py",
         b"from openai import OpenAI\n\n\ndef f(c: OpenAI):\n"
         b"    c.embeddings.create(model='text-embedding-3-small', input='x', dimensions=1536)\n",
-        RewriteOptions(mapping=overridden),
+        RewriteOptions(strategy=COMPAT, mapping=overridden),
     )
     assert result.new_source is not None
     assert b"model='my-embedder', input='x', dimensions=1536)" in result.new_source
@@ -269,7 +270,9 @@ def test_gateway_passes_models_through_with_one_note() -> None:
 def test_model_map_override() -> None:
     overridden = mapping("qwen").with_overrides({"gpt-4o": "qwen-max-latest"})
     source = HEADER + '    client.chat.completions.create(model="gpt-4o", messages=[])\n'
-    result = rewrite_job("x.py", source.encode(), RewriteOptions(mapping=overridden))
+    result = rewrite_job(
+        "x.py", source.encode(), RewriteOptions(strategy=COMPAT, mapping=overridden)
+    )
     assert result.new_source == source.replace('"gpt-4o"', '"qwen-max-latest"').encode()
 
 
@@ -455,7 +458,9 @@ def test_model_map_choice_wins_but_a_known_mismatch_is_reported() -> None:
         + '    client.chat.completions.create(model="gpt-4o", messages=[])\n'
         + '    client.chat.completions.create(model="o1", messages=messages)\n'
     )
-    result = rewrite_job("x.py", source.encode(), RewriteOptions(mapping=overridden))
+    result = rewrite_job(
+        "x.py", source.encode(), RewriteOptions(strategy=COMPAT, mapping=overridden)
+    )
     assert result.new_source == (
         source.replace('"gpt-4o"', '"qwq-plus"').replace('"o1"', '"my-vision-model"').encode()
     )
@@ -473,7 +478,7 @@ def test_a_call_with_tools_avoids_a_model_without_function_calling() -> None:
         HEADER
         + '    client.chat.completions.create(model="gpt-4o-mini", messages=[], tools=cfg.tools)\n'
     )
-    result = rewrite_job("x.py", source.encode(), RewriteOptions(mapping=acme))
+    result = rewrite_job("x.py", source.encode(), RewriteOptions(strategy=COMPAT, mapping=acme))
     assert result.new_source is not None
     assert b'model="acme-default", messages=[], tools=cfg.tools' in result.new_source
     assert fits(result.findings, "MIG210") == [
@@ -494,7 +499,7 @@ def test_a_constant_of_another_file_is_not_asked_for_when_it_does_not_fit(tmp_pa
         "    return client.chat.completions.create(model=REASONING_MODEL, messages=[])\n",
         encoding="utf-8",
     )
-    options = RewriteOptions(mapping=mapping("qwen"))
+    options = RewriteOptions(strategy=COMPAT, mapping=mapping("qwen"))
     report = migrate(discover(tmp_path), options, jobs=1, show_progress=False)
     assert not report.errors
     assert "app/settings.py" not in [r.path for r in report.changed]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from migrator.codemods.strategies import COMPAT
 
 from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import Finding
@@ -96,7 +97,7 @@ def testco(tmp_path_factory: pytest.TempPathFactory) -> Mapping:
 
 
 def migrate(source: str, mapping: Mapping, upgrade_v0: bool = True) -> tuple[str, Plan]:
-    options = RewriteOptions(mapping=mapping, upgrade_v0=upgrade_v0)
+    options = RewriteOptions(strategy=COMPAT, mapping=mapping, upgrade_v0=upgrade_v0)
     module, plan = rewrite_module(cst.parse_module(source), "case.py", options)
     return module.code, plan
 

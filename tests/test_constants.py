@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from migrator.codemods.strategies import COMPAT
 
 from migrator.class_defaults import DefaultValue, ProjectClass
 from migrator.constants import (
@@ -287,7 +288,7 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def _migrate(root: Path, provider: str) -> MigrationReport:
-    options = RewriteOptions(mapping=load_registry().get(provider))
+    options = RewriteOptions(strategy=COMPAT, mapping=load_registry().get(provider))
     return migrate(discover(root), options, jobs=1)
 
 

@@ -205,13 +205,7 @@ def encode_text(text: str, bom: bool) -> bytes:
 
 def env_renames_for(options: RewriteOptions) -> dict[str, str]:
     """Every OpenAI variable the provider has an equivalent for: old -> new."""
-    from migrator.codemods.env_vars import env_renames
-
-    compat = options.mapping.compat
-    return env_renames(
-        compat.client, compat.key_env, compat.base_url_env, compat.endpoint_env,
-        compat.api_version_env,
-    )  # fmt: skip
+    return options.strategy.env_renames(options.mapping)
 
 
 def code_env_renames(options: RewriteOptions, results: list[FileResult]) -> dict[str, str]:
@@ -234,27 +228,12 @@ def _quoted_in(name: str, sources: list[bytes]) -> bool:
 
 
 def provider_env_vars(options: RewriteOptions, sources: list[bytes]) -> dict[str, str]:
-    """The provider's variables an env template should hold: name -> default value.
-
-    The key always; an endpoint / API-version variable when the migrated code reads it
-    (or when the code cannot run without it), with the mapping's default as its value.
-    """
-    compat = options.mapping.compat
-    out: dict[str, str] = {compat.key_env: ""}
-    if compat.client == "azure":
-        if compat.endpoint_env:
-            out[compat.endpoint_env] = ""
-        if compat.api_version_env and (
-            not compat.api_version or _quoted_in(compat.api_version_env, sources)
-        ):
-            out[compat.api_version_env] = compat.api_version or ""
-    elif compat.base_url_env and (not compat.base_url or _quoted_in(compat.base_url_env, sources)):
-        out[compat.base_url_env] = compat.base_url or ""
-    return out
+    """The provider's variables an env template should hold: name -> default value."""
+    return options.strategy.provision(options.mapping, sources)
 
 
 def _openai_floor(options: RewriteOptions) -> str:
-    deps = options.mapping.dependencies.get(options.strategy)
+    deps = options.mapping.dependencies.get(options.strategy.dependency_key)
     for text in deps.add if deps else ():
         req = parse_requirement(text)
         if req is not None and req.key == "openai" and req.spec.startswith(">="):
@@ -305,7 +284,7 @@ def plan_migration(
 
 def _plan_dependencies(plan: ProjectPlan) -> None:
     options = plan.options
-    declared = options.mapping.dependencies.get(options.strategy)
+    declared = options.mapping.dependencies.get(options.strategy.dependency_key)
     add = [a for a in (declared.add if declared else ()) if _not_openai(a)]
     remove = list(declared.remove) if declared else []
     v0_kept = not options.upgrade_v0 and any(

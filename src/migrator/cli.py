@@ -223,9 +223,11 @@ def build_options(
     if overrides or base or key:
         mapping = mapping.with_overrides(overrides, base_url=base, key_env=key)
     ignore = frozenset(r.upper() for r in (*config.ignore, *ignore_rules))
+    from migrator.codemods.strategies import strategy_named
+
     return RewriteOptions(
         mapping=mapping,
-        strategy=chosen,
+        strategy=strategy_named(chosen),
         upgrade_v0=upgrade_v0,
         retarget_configured=retarget_configured or config.retarget_configured,
         ignore=ignore,

@@ -123,7 +123,7 @@ def apply(
         findings = collect(plan, applied=True)
         context = _context_lines(git, target_branch)
         text = render_markdown(
-            findings, plan.options.mapping, plan.options.strategy, link_prefix=prefix,
+            findings, plan.options.mapping, plan.options.strategy.id, link_prefix=prefix,
             context=context, command=_command_line(plan, "checklist"),
         )  # fmt: skip
         return text.encode("utf-8"), severity_counts(findings)
@@ -283,14 +283,14 @@ def checklist(
     note_skipped(plan.skipped_trees)
     findings = collect(plan, applied=False)
     if fmt == "json":
-        text = dump_json(to_json(findings, options.mapping.id, options.strategy))
+        text = dump_json(to_json(findings, options.mapping.id, options.strategy.id))
     else:
         prefix = ""
         if output is not None:
             rel = os.path.relpath(plan.root, output.absolute().parent).replace(os.sep, "/")
             prefix = "" if rel == "." else rel + "/"
         text = render_markdown(
-            findings, options.mapping, options.strategy, link_prefix=prefix,
+            findings, options.mapping, options.strategy.id, link_prefix=prefix,
             command=_command_line(plan, "checklist"),
         )  # fmt: skip
     emit(text, output)

@@ -56,7 +56,7 @@ class MigrationReport:
         return {
             "version": 1,
             "provider": mapping.id,
-            "strategy": self.options.strategy,
+            "strategy": self.options.strategy.id,
             "files": [{"path": path, "diff": diff} for path, diff in self.diffs()],
             "findings": [f.to_json() for f in self.findings],
             "errors": [{**e.to_json(), "message": redact_secrets(e.message)} for e in self.errors],

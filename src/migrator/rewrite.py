@@ -36,6 +36,7 @@ from migrator.source import code_of, parse_source, sequence_separator
 
 if TYPE_CHECKING:
     from migrator.mapping import Mapping
+    from migrator.strategy import Endpoint, Strategy
 
 MARKER_PREFIX = "# migrator:"
 _IGNORE = re.compile(r"#\s*migrator:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
@@ -48,7 +49,9 @@ class RewriteOptions:
     """Everything a worker needs; picklable (sent to the process pool)."""
 
     mapping: Mapping
-    strategy: str = "compat"
+    # What the code becomes: the fixers to run and the endpoint they target
+    # (`migrator.codemods.strategies`).
+    strategy: Strategy
     upgrade_v0: bool = False
     # Retarget clients whose base URL migrator cannot show to be OpenAI's (MIG105).
     retarget_configured: bool = False
@@ -105,6 +108,11 @@ class Plan:
     @property
     def mapping(self) -> Mapping:
         return self.options.mapping
+
+    @functools.cached_property
+    def target(self) -> Endpoint:
+        """The endpoint the strategy points migrated code at (key variable, base URL...)."""
+        return self.options.strategy.endpoint(self.options.mapping)
 
     @functools.cached_property
     def code(self) -> str:
@@ -546,14 +554,12 @@ def rewrite_module(
     module: cst.Module, path: str, options: RewriteOptions
 ) -> tuple[cst.Module, Plan]:
     """Plan and apply every fixer to one parsed module."""
-    from migrator.codemods.registry import FIXERS
-
     wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
     inventory = build_inventory(wrapper, path, options.constants, options.classes)
     plan = Plan(path, wrapper.module, inventory, options, wrapper)
     if not (inventory.usages() or options.constant_edits):
         return module, plan
-    for fixer in FIXERS:
+    for fixer in options.strategy.fixers:
         fixer(plan)
     inserted = [
         cst.parse_statement(src + module.default_newline) for src in plan.statements_after_imports

@@ -254,16 +254,24 @@ def run_programs(
     return programs
 
 
-def migrate_folder(folder: Path, provider: str, *, upgrade_v0: bool = False) -> MigrationReport:
+def migrate_folder(
+    folder: Path, provider: str, *, upgrade_v0: bool = False, strategy: str = "compat"
+) -> MigrationReport:
     """Migrate `folder` for `provider` with the real engine (what `migrator apply
     --in-place [--upgrade-v0]` writes) and write the changed files; the run must have no
     file errors."""
+    from migrator.codemods.strategies import strategy_named
+
     from migrator.discovery import discover
     from migrator.mapping import load_registry
     from migrator.migrate import migrate
     from migrator.rewrite import RewriteOptions
 
-    options = RewriteOptions(mapping=load_registry().get(provider), upgrade_v0=upgrade_v0)
+    options = RewriteOptions(
+        mapping=load_registry().get(provider),
+        strategy=strategy_named(strategy),
+        upgrade_v0=upgrade_v0,
+    )
     report = migrate(discover(folder), options, jobs=1, show_progress=False)
     assert not report.errors, report.errors
     for result in report.changed:

@@ -1,0 +1,80 @@
+"""The strategies migrator offers, assembled from the fixer registry.
+
+``compat``: keep the openai SDK and point it at the provider's OpenAI-compatible endpoint.
+The engine reaches a strategy only through `RewriteOptions.strategy`; the CLI picks it by
+name with `strategy_named`.
+"""
+
+from __future__ import annotations
+
+from migrator.codemods import registry
+from migrator.codemods.env_vars import env_renames
+
+from migrator.mapping import Mapping
+from migrator.strategy import Endpoint, Strategy, in_order
+
+
+def endpoint_renames(endpoint: Endpoint) -> dict[str, str]:
+    """Every OpenAI variable the endpoint has an equivalent for: old -> new."""
+    return env_renames(
+        endpoint.client, endpoint.key_env, endpoint.base_url_env, endpoint.endpoint_env,
+        endpoint.api_version_env,
+    )  # fmt: skip
+
+
+def _quoted_in(name: str, sources: list[bytes]) -> bool:
+    needles = (f'"{name}"'.encode(), f"'{name}'".encode())
+    return any(n in data for data in sources for n in needles)
+
+
+def endpoint_provision(endpoint: Endpoint, sources: list[bytes]) -> dict[str, str]:
+    """The provider's variables an env template should hold: name -> default value.
+
+    The key always; an endpoint / API-version variable when the migrated code reads it
+    (or when the code cannot run without it), with the mapping's default as its value.
+    """
+    out: dict[str, str] = {endpoint.key_env: ""}
+    if endpoint.client == "azure":
+        if endpoint.endpoint_env:
+            out[endpoint.endpoint_env] = ""
+        if endpoint.api_version_env and (
+            not endpoint.api_version or _quoted_in(endpoint.api_version_env, sources)
+        ):
+            out[endpoint.api_version_env] = endpoint.api_version or ""
+    elif endpoint.base_url_env and (
+        not endpoint.base_url or _quoted_in(endpoint.base_url_env, sources)
+    ):
+        out[endpoint.base_url_env] = endpoint.base_url or ""
+    return out
+
+
+def _compat_endpoint(mapping: Mapping) -> Endpoint:
+    return mapping.compat
+
+
+def _compat_renames(mapping: Mapping) -> dict[str, str]:
+    return endpoint_renames(mapping.compat)
+
+
+def _compat_provision(mapping: Mapping, sources: list[bytes]) -> dict[str, str]:
+    return endpoint_provision(mapping.compat, sources)
+
+
+COMPAT = Strategy(
+    id="compat",
+    fixers=in_order(registry.FIXERS),
+    endpoint=_compat_endpoint,
+    env_renames=_compat_renames,
+    provision=_compat_provision,
+    summary="the openai SDK, pointed at the provider's OpenAI-compatible endpoint",
+)
+
+STRATEGIES: dict[str, Strategy] = {s.id: s for s in (COMPAT,)}
+
+
+def strategy_named(name: str) -> Strategy:
+    """The strategy called `name`; KeyError names the ones there are."""
+    try:
+        return STRATEGIES[name]
+    except KeyError:
+        raise KeyError(f"unknown strategy {name!r}: choose from {', '.join(STRATEGIES)}") from None
