@@ -6,9 +6,9 @@ import inspect
 import re
 
 import pytest
-
 from migrator.codemods import registry
 from migrator.codemods.strategies import COMPAT, STRATEGIES, strategy_named
+
 from migrator.rules import RULES
 from migrator.strategy import Fixer, in_order
 
