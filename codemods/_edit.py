@@ -81,12 +81,12 @@ def key_read(
         return env_read(plan, var, at=at)
     if not any(f.id == "MIG108" for f in plan.findings):
         plan.finding(
-            "MIG108", "info", "config",
+            "MIG108",
             f"{var} is read when the module is imported: while it is unset, a placeholder "
             f"key lets the import work and requests fail with 401 (never OpenAI's key): "
             f"set {var}",
             node=report if report is not None else at,
-        )  # fmt: skip
+        )
     return env_read_with_default(plan, var, missing_key_placeholder(var), at=at)
 
 

@@ -488,8 +488,8 @@ def report_splat(plan: Plan, call: cst.Call, keys: list[str], what: str) -> None
     splats = ", ".join(f"**{code_of(a.value)}" for a in splat_args(call))
     names = ", ".join(f"{k}=" for k in keys)
     plan.finding(
-        "MIG107", "warning", "code",
+        "MIG107",
         f"{names} may already be in {splats}: {what} was left undone (adding it would raise "
         "'multiple values for keyword argument') — do it where that mapping is built",
         node=call,
-    )  # fmt: skip
+    )

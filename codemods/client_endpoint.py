@@ -385,36 +385,35 @@ def report_endpoint(
     if kind in SHOWN_ELSEWHERE:
         if not _names_the_target(plan, endpoint):
             plan.finding(
-                "MIG104", "info", "config",
-                f"{owner} already targets {endpoint.where}{through} (not OpenAI); "
-                "left as it is",
+                "MIG104",
+                f"{owner} already targets {endpoint.where}{through} (not OpenAI); left as it is",
                 node=node,
-            )  # fmt: skip
+            )
     elif kind == "unknown-host":
         plan.finding(
-            "MIG105", "warning", "config",
+            "MIG105",
             f"{setting} points at {endpoint.where}{through}, which migrator does not know: "
             f"{owner} left unchanged; if it is a relay to OpenAI, point it at "
             f"{_target_url(plan)} by hand (or rerun with --retarget-configured)",
             node=node,
-        )  # fmt: skip
+        )
     elif kind == "config":
         plan.finding(
-            "MIG105", "warning", "config",
+            "MIG105",
             f"{setting} comes from `{leaf}`{through} and migrator cannot tell where it points: "
             f"{owner} left unchanged; if it is OpenAI's, point it at {_target_url(plan)} "
             "(or rerun with --retarget-configured)",
             node=node,
-        )  # fmt: skip
+        )
     elif kind == "relay":
         assert source is not None
         plan.finding(
-            "MIG502", "warning", "compliance",
+            "MIG502",
             f"{setting} {source.value}{through} is not OpenAI's, Azure's or a known "
             "provider's: a relay or reverse proxy to OpenAI is the non-compliant workaround "
             f"this migration replaces; retargeted to {plan.mapping.name}",
             node=node,
-        )  # fmt: skip
+        )
     elif kind == "configured":
         url = plan.target.base_url
         configurable = (
@@ -424,12 +423,12 @@ def report_endpoint(
             else ""
         )
         plan.finding(
-            "MIG105", "warning", "config",
+            "MIG105",
             f"{setting} came from `{code}`; replaced by the {plan.mapping.name} endpoint, "
             "so that no configured OpenAI URL or relay survives the migration — remove that "
             f"setting{configurable}",
             node=node,
-        )  # fmt: skip
+        )
 
 
 def _names_the_target(plan: Plan, endpoint: Endpoint) -> bool:
@@ -502,13 +501,13 @@ def openai_key_from_afar(plan: Plan, value: cst.BaseExpression, node: cst.CSTNod
         return False
     key_env = plan.target.key_env
     plan.finding(
-        "MIG507", "warning", "config",
+        "MIG507",
         f"api_key `{code_of(value)}` reads {found[0]} where this file cannot rename it: "
         f"replaced by the {plan.mapping.name} key (env {key_env}), so that the OpenAI key "
         f"is not sent to {plan.mapping.name}; update {found[0]} where it is read if other "
         "code should follow",
         node=node,
-    )  # fmt: skip
+    )
     return True
 
 
@@ -526,10 +525,10 @@ def report_kept_key(plan: Plan, value: cst.BaseExpression, setting: str, node: c
         return True
     label = f"api_key `{code}`" if setting == "api_key" else f"{setting} = `{code}`"
     plan.finding(
-        "MIG101", "warning", "config",
+        "MIG101",
         f"{label} kept: make sure it now yields the {plan.mapping.name} key (env {key_env})",
         node=node,
-    )  # fmt: skip
+    )
     return False
 
 
@@ -566,12 +565,12 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
     code = code_of(value)
     label = f"api_key `{code}`" if setting == "api_key" else f"{setting} = `{code}`"
     plan.finding(
-        "MIG101", "warning", "config",
+        "MIG101",
         f"{label} kept, falling back to {key_env} when it is None (the SDK would read "
         f"OPENAI_API_KEY and send the OpenAI key to {plan.mapping.name}): make sure it "
         f"yields the {plan.mapping.name} key",
         node=node,
-    )  # fmt: skip
+    )
 
 
 def _key_and_account(
@@ -599,11 +598,11 @@ def _key_and_account(
         account = sorted({*account, *drop_keys(plan, mapping, ACCOUNT_ARGS - args.keys())})
     if account:
         plan.finding(
-            "MIG102", "info", "config",
+            "MIG102",
             f"removed {', '.join(account)}= (OpenAI account settings; "
             f"{plan.mapping.name} has no equivalent)",
             node=site.node,
-        )  # fmt: skip
+        )
     return set_values, set(account) & args.keys()
 
 
@@ -621,10 +620,13 @@ def _mapping_endpoint(
     if any(kept) and not (all(kept) and mapping.found.always_has(entries[0].key)):
         mapping.unknown.append(entries[0].key)
         report_left(
-            plan, site, mapping, plan.target.base_url,
+            plan,
+            site,
+            mapping,
+            plan.target.base_url,
             f"`{mapping.found.code}` sets {entries[0].key} to a non-OpenAI endpoint on some "
             "paths only",
-        )  # fmt: skip
+        )
         return None
     for entry, endpoint in zip(entries, found, strict=True):
         report_endpoint(plan, endpoint, entry.value, "base_url", site.node)
@@ -692,18 +694,19 @@ def _to_compat(plan: Plan, site: ClientSite) -> None:
             azure = sorted({*azure, *drop_keys(plan, mapping, set(AZURE_ONLY_ARGS) - args.keys())})
         rename_class = "AsyncOpenAI" if site.is_async else "OpenAI"
         plan.finding(
-            "MIG103", "warning", "code",
+            "MIG103",
             f"{site.class_name} replaced by {rename_class} pointed at {plan.mapping.name}"
             + (f"; removed {', '.join(azure)}" if azure else "")
             + "; model= values were Azure deployment names and must be provider model ids",
             node=site.node,
-        )  # fmt: skip
+        )
         if "azure_ad_token_provider" in azure or "azure_ad_token" in azure:
             plan.finding(
-                "MIG103", "warning", "config",
+                "MIG103",
                 "Azure AD (Entra) authentication removed: the provider uses an API key",
                 node=site.node,
-            )  # fmt: skip
+                category="config",
+            )
 
     if mapping is not None:
         mapping.apply()
@@ -798,11 +801,11 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
     remove.add("base_url")
     new_class = "AsyncAzureOpenAI" if site.is_async else "AzureOpenAI"
     plan.finding(
-        "MIG103", "info", "code",
-        f"{site.class_name} replaced by {new_class}: model= values are now "
-        "Azure deployment names",
+        "MIG103",
+        f"{site.class_name} replaced by {new_class}: model= values are now Azure deployment names",
         node=site.node,
-    )  # fmt: skip
+        severity="info",
+    )
     if mapping is not None:
         mapping.apply()
 
@@ -826,11 +829,11 @@ def _unknown_clients(plan: Plan) -> None:
         return
     first = unknown[0]
     plan.finding(
-        "MIG106", "info", "code",
+        "MIG106",
         f"{len(unknown)} call(s) here go through a client created elsewhere (a parameter or "
         "another module): it is migrated where it is constructed, if that file is in this run",
         node=first.node,
-    )  # fmt: skip
+    )
 
 
 def _factory_clients(plan: Plan) -> None:
@@ -844,10 +847,10 @@ def _factory_clients(plan: Plan) -> None:
     for factory, calls in by_factory.items():
         lines = ", ".join(str(plan.line_of(c.node)) for c in calls)
         plan.finding(
-            "MIG106", "info", "code",
+            "MIG106",
             f"{len(calls)} call(s) here (line(s) {lines}) go through a client that "
             f"`{factory}(...)` returns for its arguments, which may decide its endpoint: left "
             f"as they are; migrate them with the client `{factory}` builds, once it is "
             "shown to be OpenAI's",
             node=calls[0].node,
-        )  # fmt: skip
+        )

@@ -78,11 +78,12 @@ def report_left(
         "'multiple values for keyword argument'"
     )
     plan.mark(
-        site.node, "MIG107", "warning", "code",
+        site.node,
+        "MIG107",
         f"{site.class_name}(**{where}): {why}: left as it is — set {wanted}api_key from "
         f"{target.compat.key_env} in `{where}` for {target.name}",
         short=f"{keys} may be in **{where}: client left, set them for {target.id}",
-    )  # fmt: skip
+    )
 
 
 def place_value(
@@ -149,9 +150,10 @@ def key_default(
 def report_conditional_key(plan: Plan, site: ClientSite, edits: MappingEdits) -> None:
     where = edits.found.code
     plan.finding(
-        "MIG107", "warning", "config",
+        "MIG107",
         f"api_key is set in `{where}` only on some paths: where it is not, the client "
         "falls back to OPENAI_API_KEY — make sure it always gets the "
         f"{plan.mapping.name} key (env {plan.target.key_env})",
         node=site.node,
-    )  # fmt: skip
+        category="config",
+    )

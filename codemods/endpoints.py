@@ -31,15 +31,16 @@ def fix_endpoints(plan: Plan) -> None:
             continue
         label = FAMILY_LABELS.get(call.family, call.family)
         plan.mark(
-            call.node, "MIG401", "error", "code",
+            call.node,
+            "MIG401",
             f"{call.api}: {mapping.name} has no OpenAI-compatible {label} endpoint; "
             "port this call by hand or route it elsewhere",
             short=f"{call.api}: no {label} endpoint at {mapping.id}",
-        )  # fmt: skip
+        )
     if v0_calls:
         plan.finding(
-            "MIG402", "warning", "code",
+            "MIG402",
             f"{len(v0_calls)} v0 module API call(s) kept: they need openai<1; rerun with "
             "--upgrade-v0 to move them to the v1 client",
             node=v0_calls[0].node,
-        )  # fmt: skip
+        )

@@ -53,8 +53,13 @@ def renames_for(plan: Plan) -> dict[str, str]:
     """Old env var -> new: every OpenAI variable this provider has an equivalent for.
     Only reads that configure migrated clients are renamed (see `env_decisions`)."""
     compat = plan.target
-    return env_renames(compat.client, compat.key_env, compat.base_url_env, compat.endpoint_env,
-                       compat.api_version_env)  # fmt: skip
+    return env_renames(
+        compat.client,
+        compat.key_env,
+        compat.base_url_env,
+        compat.endpoint_env,
+        compat.api_version_env,
+    )
 
 
 def env_renames(
@@ -186,12 +191,12 @@ def replaces_openai_key(plan: Plan, value: cst.CSTNode, setting: str, node: cst.
         return False
     key_env = plan.target.key_env
     plan.finding(
-        "MIG507", "warning", "config",
+        "MIG507",
         f"{setting} `{code_of(value)}` carried {var}, which other code here still reads (see "
         f"MIG504): replaced by the {plan.mapping.name} key (env {key_env}), so that the "
         f"OpenAI key is not sent to {plan.mapping.name}",
         node=node,
-    )  # fmt: skip
+    )
     return True
 
 
@@ -210,23 +215,23 @@ def fix_env_vars(plan: Plan) -> None:
             plan.renamed_env.add(site.value)
         elif site.value in ACCOUNT_VARS and not _in_removed_account_arg(plan, site.node):
             plan.finding(
-                "MIG503", "info", "config",
+                "MIG503",
                 f"{site.value} is an OpenAI account setting with no {plan.mapping.name} "
                 "equivalent: remove it where it is no longer needed",
                 node=site.node,
-            )  # fmt: skip
+            )
     plan.kept_env.update(decisions.ignored)
     for var, reads in decisions.kept.items():
         plan.kept_env.add(var)
         _report_kept(plan, var, renames[var], reads)
     for var, site in decisions.written.items():
         plan.finding(
-            "MIG506", "info", "config",
+            "MIG506",
             f"{var} is set here and left as it is: the clients this migration retargets "
             f"read {renames[var]} where they read {var} — set that as well if this sets up "
             "such code (tests, fixtures)",
             node=site.node,
-        )  # fmt: skip
+        )
     _implicit_reads(plan, renames)
 
 
@@ -260,12 +265,12 @@ def _report_kept(
                 # Whole: a model id rewritten in its payload would go to OpenAI.
                 plan.withdraw_edits_within(sink.node)
                 plan.finding(
-                    "MIG505", "warning", "code",
+                    "MIG505",
                     f"raw HTTP call to api.openai.com with a key from {var}: left as it is — "
                     "migrate URL, key and model together by hand (renaming only the key "
                     "would send the provider's key to OpenAI)",
                     node=sink.node,
-                )  # fmt: skip
+                )
     lines = sorted({plan.line_of(site.node) for site, _ in reads})
     where = f" (lines {', '.join(map(str, lines))})" if len(lines) > 1 else ""
     if var in KEY_VARS:
@@ -273,12 +278,12 @@ def _report_kept(
     else:
         migrated = f"use {plan.mapping.name}'s endpoint ({new} where it comes from the environment)"
     plan.finding(
-        "MIG504", "warning", "config",
+        "MIG504",
         f"{var} is still read here{where}, by {'; '.join(consumers)}: left as it is. "
         f"The clients this migration retargets {migrated}: decide whether this code "
         f"should read {new} too, or keep {var} set",
         line=lines[0],
-    )  # fmt: skip
+    )
 
 
 def _implicit_reads(plan: Plan, renames: dict[str, str]) -> None:

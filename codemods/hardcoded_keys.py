@@ -33,8 +33,8 @@ def fix_hardcoded_keys(plan: Plan) -> None:
         value = node.evaluated_value
         assert isinstance(value, str)
         plan.finding(
-            "MIG501", "error", "config",
+            "MIG501",
             f"hard-coded API key {redact(value)}: move it to the environment "
             f"({plan.target.key_env}), revoke it and purge it from git history",
             node=node,
-        )  # fmt: skip
+        )

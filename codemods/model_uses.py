@@ -95,22 +95,22 @@ class ModelUses:
         lines = sorted({plan.line_of(statement) for _, statement in tests})
         at = ", ".join(str(n) for n in lines)
         plan.finding(
-            "MIG206", "warning", "code",
+            "MIG206",
             f"model {value!r} ({use}) also drives a test at line{_s(lines)} {at}: "
             f"left as it is, since mapping it would change that branch; choose the "
             f"{plan.mapping.name} model and adapt the test by hand",
             node=literal,
-        )  # fmt: skip
+        )
         for carrier, statement in tests:
             if statement in self.reported:
                 continue
             self.reported.add(statement)
             plan.finding(
-                "MIG206", "warning", "code",
+                "MIG206",
                 f"this branch tests {carrier.name}, which carries model {value!r} ({use}); "
                 f"decide what it means for {plan.mapping.name} models (left as it is)",
                 node=statement,
-            )  # fmt: skip
+            )
 
     def _tests_of(self, carrier: Carrier) -> list[cst.CSTNode]:
         key = (carrier.name, carrier.attribute, carrier.region)
@@ -236,21 +236,21 @@ class ModelUses:
                 continue
             self.reported.add(statement)
             plan.finding(
-                "MIG206", "warning", "code",
+                "MIG206",
                 f"this branch tests for OpenAI model id{_s(found)} {_ids(found)}; decide what "
                 f"it means for {plan.mapping.name} models (left as it is)",
                 node=found[0].node,
-            )  # fmt: skip
+            )
         for found in keyed.values():
             targets = _targets(plan, found)
             add = f"add entries for {targets}" if targets else "add entries for the new models"
             plan.finding(
-                "MIG205", "warning", "code",
+                "MIG205",
                 f"OpenAI model id{_s(found)} {_ids(found)} {'are' if len(found) > 1 else 'is a'} "
                 f"dict key{_s(found)}: left as {'they are' if len(found) > 1 else 'it is'}; "
                 f"{add} (renaming keys could merge entries)",
                 node=found[0].node,
-            )  # fmt: skip
+            )
         for table, found in tables.items():
             if isinstance(table, cst.Dict):  # `{"fast": "gpt-4o-mini", "smart": "gpt-4o"}`
                 message = (
@@ -264,7 +264,7 @@ class ModelUses:
                     "left as it is (mapped, its entries would merge or stop matching); add "
                     f"{plan.mapping.name} ids where the code should accept them"
                 )
-            plan.finding("MIG207", "warning", "code", message, node=found[0].node)
+            plan.finding("MIG207", message, node=found[0].node)
         self._report_rest(rest, test_file=False)
 
     def _report_rest(self, sites: list[LiteralSite], *, test_file: bool) -> None:
@@ -293,7 +293,7 @@ class ModelUses:
                 f"are: {listed}; where code sends one as a model, set a model {plan.mapping.name} "
                 "serves"
             )
-        plan.finding("MIG208", "info", "code", message, node=sites[0].node)
+        plan.finding("MIG208", message, node=sites[0].node)
 
     def _branch_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """The statement in which literal `node` is part of a test: a comparison, a

@@ -137,12 +137,12 @@ def _fix_alternatives(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> Non
             _request_model(plan, call, one.constant, target)
     if ref.partial and call.family in ("chat", "completions", "responses"):
         plan.finding(
-            "MIG201", "warning", "code",
+            "MIG201",
             f"model for {call.api} is partly not a literal ({ref.origin}): its literal "
             f"values are mapped; make sure the rest names a model that {plan.mapping.name} "
             "serves",
             node=call.node,
-        )  # fmt: skip
+        )
 
 
 def passes_models_through(plan: Plan) -> bool:
@@ -166,11 +166,13 @@ def _passthrough_note(plan: Plan, done: set[cst.CSTNode]) -> None:
         return
     first = min(strings, key=plan.line_of)
     plan.finding(
-        "MIG202", "info", "config",
+        "MIG202",
         f"{plan.mapping.name} receives model ids as they are: make sure it routes "
         f"{', '.join(repr(m) for m in models)} (or map them with --model-map)",
         node=first,
-    )  # fmt: skip
+        severity="info",
+        category="config",
+    )
 
 
 def _rewrite_literal(
@@ -184,20 +186,20 @@ def _rewrite_literal(
         # provider model) and Python keeps only the last: leave keys to a person.
         if target.model != value:
             plan.finding(
-                "MIG205", "warning", "code",
+                "MIG205",
                 f"model id {value!r} is a dict key: add an entry for {target.model!r} "
                 "(renaming keys could merge entries)",
                 node=node,
-            )  # fmt: skip
+            )
         return
     if target is None:
         kind = openai_model_kind(value)
         if kind is not None and not passes_models_through(plan):
             plan.finding(
-                "MIG202", "warning", "code",
+                "MIG202",
                 f"no {plan.mapping.name} equivalent for {kind} model {value!r}: left as it is",
                 node=node,
-            )  # fmt: skip
+            )
         return
     if target.model == value:
         return
@@ -211,11 +213,11 @@ def _write_model(plan: Plan, node: cst.SimpleString, value: str, target: ModelTa
         return  # ignored on its line: no note about a model that is not written
     if target.kind == "reasoning":
         plan.finding(
-            "MIG204", "info", "behaviour",
+            "MIG204",
             f"reasoning model {value!r} → {new_value!r}: thinking/reasoning output and "
             "defaults differ (e.g. reasoning_content, thinking on by default)",
             node=node,
-        )  # fmt: skip
+        )
 
 
 def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
@@ -225,11 +227,11 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
     if ref.value is None or (ref.literal is None and ref.constant is None):
         if call.family in ("chat", "completions", "embeddings", "responses"):
             plan.finding(
-                "MIG201", "warning", "code",
+                "MIG201",
                 f"model for {call.api} is not a literal ({ref.origin}): make sure it names a "
                 f"model that {plan.mapping.name} serves",
                 node=call.node,
-            )  # fmt: skip
+            )
         return
     target = plan.mapping.resolve_model(ref.value)
     choice = model_choice(plan, call)
@@ -259,20 +261,22 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
             if target.dimensions is not None and not fixed_size:
                 if key_state(plan, call.node, "dimensions") in ("entry", "unknown"):
                     report_splat(
-                        plan, call.node, ["dimensions"],
+                        plan,
+                        call.node,
+                        ["dimensions"],
                         f"setting dimensions={target.dimensions} for {target.model!r}",
-                    )  # fmt: skip
+                    )
                 else:
                     additions["dimensions"] = cst.Integer(str(target.dimensions))
             size = _size_note(ref.value, target.dimensions, "dimensions" in additions)
             if "dimensions" in args:  # dropped (fixed size): a constant for it must follow
                 size += _follow_fixed_size(plan, call, target, done)
         plan.finding(
-            "MIG203", "warning", "behaviour",
+            "MIG203",
             f"embeddings now come from {target.model!r} ({plan.mapping.name}): a different "
             f"vector space — stored vectors must be re-embedded{size}",
             node=call.node,
-        )  # fmt: skip
+        )
     if additions:
         known = set(additions)  # checked above: no `**` argument can hold them
         plan.replace(
@@ -316,11 +320,11 @@ def _report_fit(plan: Plan, call: CallSite, choice: ModelChoice) -> None:
     name = plan.mapping.name
     if choice.override:
         plan.finding(
-            "MIG212", "warning", "code",
+            "MIG212",
             f"--model-map sends {ref.value!r} to {planned.model!r}, but {why} "
             f"(per the {name} mapping): kept as you chose",
             node=call.node,
-        )  # fmt: skip
+        )
     elif ref.literal is None or not _decided_here(plan, call):
         where = (
             f"{ref.constant.name} ({ref.constant.path}:{ref.constant.line})"
@@ -328,25 +332,25 @@ def _report_fit(plan: Plan, call: CallSite, choice: ModelChoice) -> None:
             else ref.origin
         )
         plan.finding(
-            "MIG211", "warning", "code",
+            "MIG211",
             f"the model comes from {where}, and {planned.model!r} (the {name} mapping's "
             f"choice for {ref.value!r}) does not fit this call: {why}; set a model for this "
             "call by hand",
             node=call.node,
-        )  # fmt: skip
+        )
     elif choice.target is None:
         plan.finding(
-            "MIG211", "warning", "code",
+            "MIG211",
             f"model {ref.value!r} left as it is: {why}, and no other {name} model in the "
             "mapping is known to fit: choose one by hand",
             node=call.node,
-        )  # fmt: skip
+        )
     elif not plan.suppressed("MIG200", ref.literal):  # (an ignored id is not rewritten)
         plan.finding(
-            "MIG210", "info", "behaviour",
+            "MIG210",
             f"model {ref.value!r} → {choice.target.model!r} rather than {planned.model!r}: {why}",
             node=call.node,
-        )  # fmt: skip
+        )
 
 
 def _unmet_for(plan: Plan, call: CallSite, planned: ModelTarget, known_only: bool = False) -> str:
@@ -374,19 +378,22 @@ def _request_model(
         kind = openai_model_kind(str(constant.value))
         if kind is not None and not passes_models_through(plan):
             plan.finding(
-                "MIG202", "warning", "code",
+                "MIG202",
                 f"no {plan.mapping.name} equivalent for {kind} model {constant.value!r} "
                 f"({constant.name}, {constant.path}:{constant.line}): left as it is",
                 node=call.node,
-            )  # fmt: skip
+            )
         return
     if target.model != constant.value and not plan.suppressed("MIG200", call.node):
         plan.request(
             ConstantEdit(
-                constant.path, constant.name, constant.value, target.model,
+                constant.path,
+                constant.name,
+                constant.value,
+                target.model,
                 f"the model of {_site(plan, call)}",
             )
-        )  # fmt: skip
+        )
 
 
 def _fit_user_size(plan: Plan, call: CallSite, target: ModelTarget, done: set[cst.CSTNode]) -> str:
@@ -456,11 +463,11 @@ def _apply_requests(
         node = module_constant_literal(plan.module, edit.name)
         if node is None or node.evaluated_value != edit.old:
             plan.finding(
-                "MIG201", "warning", "code",
+                "MIG201",
                 f"{edit.name} should become {edit.new!r} for {edit.reason}, but migrator "
                 "could not find its assignment here: change it by hand",
                 line=1,
-            )  # fmt: skip
+            )
             continue
         if node in done:
             continue
@@ -475,11 +482,12 @@ def _apply_requests(
         done.add(node)
         if plan.replace(node, _integer_edit(edit.new), "MIG200"):
             plan.finding(
-                "MIG203", "info", "behaviour",
+                "MIG203",
                 f"{edit.name} {edit.old} → {edit.new}: {edit.reason}; every other use of "
                 f"{edit.name} now sees the new vector size",
                 node=node,
-            )  # fmt: skip
+                severity="info",
+            )
 
 
 def _integer_edit(value: object) -> Callable[[cst.Integer], cst.Integer]:

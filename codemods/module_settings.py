@@ -242,16 +242,17 @@ def _api_key(plan: Plan, site: ConfigSite) -> None:
 def _remove_statement(plan: Plan, site: ConfigSite) -> None:
     statement = plan.statement_of(site.node)
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        plan.mark(site.node, "MIG102", "info", "config",
-                  f"openai.{site.setting} is an OpenAI account setting: remove it")  # fmt: skip
+        plan.mark(
+            site.node, "MIG102", f"openai.{site.setting} is an OpenAI account setting: remove it"
+        )
         return
     if plan.replace(statement, lambda n: cst.RemoveFromParent(), "MIG102"):
         plan.finding(
-            "MIG102", "info", "config",
+            "MIG102",
             f"removed openai.{site.setting} (OpenAI account setting; no "
             f"{plan.mapping.name} equivalent)",
             node=site.node,
-        )  # fmt: skip
+        )
 
 
 def _azure_setting(plan: Plan, site: ConfigSite, uses_v0: bool) -> None:
@@ -261,18 +262,20 @@ def _azure_setting(plan: Plan, site: ConfigSite, uses_v0: bool) -> None:
             plain = "open_ai" if uses_v0 else "openai"  # the v0 and v1 names of the type
             plan.replace(value, lambda n: replace_string_value(n, plain), "MIG103")
             plan.finding(
-                "MIG103", "warning", "code",
-                f"openai.api_type was Azure: set to \"{plain}\" for {plan.mapping.name}; "
+                "MIG103",
+                f'openai.api_type was Azure: set to "{plain}" for {plan.mapping.name}; '
                 "engine=/deployment_id= values must become provider model ids",
                 node=site.node,
-            )  # fmt: skip
+            )
         return
     if site.setting == "api_version":
         plan.finding(
-            "MIG103", "info", "config",
+            "MIG103",
             f"openai.api_version is an Azure setting; {plan.mapping.name} ignores it",
             node=site.node,
-        )  # fmt: skip
+            severity="info",
+            category="config",
+        )
 
 
 # -- Azure as the target -------------------------------------------------------------------
@@ -334,11 +337,13 @@ def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite
     ]
     _insert_settings(plan, missing, configs[0].node if configs else module_calls[0].node)
     plan.finding(
-        "MIG103", "info", "config",
+        "MIG103",
         "module-level openai configured for Azure OpenAI (api_type, endpoint and API version "
         "from the environment)",
         node=configs[0].node if configs else module_calls[0].node,
-    )  # fmt: skip
+        severity="info",
+        category="config",
+    )
     for call in module_calls:
         if call.style == "v0":
             _v0_engine(plan, call.node)
@@ -356,7 +361,7 @@ def _rename_setting(plan: Plan, site: ConfigSite, setting: str, value: cst.BaseE
         plan.replace(site.node, edit, "MIG103")
     else:
         message = f"set openai.{setting} for Azure OpenAI instead of openai.{site.setting}"
-        plan.mark(site.node, "MIG103", "warning", "config", message)
+        plan.mark(site.node, "MIG103", message, category="config")
 
 
 def _v0_engine(plan: Plan, call: cst.Call) -> None:
@@ -373,8 +378,9 @@ def _v0_engine(plan: Plan, call: cst.Call) -> None:
 
     if plan.replace(call, edit, "MIG103"):
         plan.finding(
-            "MIG103", "info", "code",
+            "MIG103",
             "model= became engine=: v0 Azure calls name the deployment (assumed to be named "
             "after the model; set the real name with --model-map)",
             node=call,
-        )  # fmt: skip
+            severity="info",
+        )

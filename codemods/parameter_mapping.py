@@ -54,21 +54,19 @@ def _fix_entries(plan: Plan, call: CallSite) -> None:
         first = entries[0].holder
         if rule.action == "drop":
             dropped.extend(entries)
-            plan.finding("MIG301", "info", "behaviour", f"{where} dropped — {rule.message}",
-                         node=first)  # fmt: skip
+            plan.finding("MIG301", f"{where} dropped — {rule.message}", node=first)
         elif rule.action == "rename" and rule.to:
             if rule.to in explicit or found.entries_of(rule.to) or found.may_hide(rule.to):
                 plan.finding(
-                    "MIG107", "warning", "code",
+                    "MIG107",
                     f"{where} not renamed to {rule.to}: the call or `{found.code}` may already "
                     f"give {rule.to} — keep one of them ({rule.message})",
                     node=first,
-                )  # fmt: skip
+                )
                 continue
             for entry in entries:
                 _rename(plan, entry, rule.to)
-            plan.finding("MIG302", "info", "code",
-                         f"{where} renamed to {rule.to} — {rule.message}", node=first)  # fmt: skip
+            plan.finding("MIG302", f"{where} renamed to {rule.to} — {rule.message}", node=first)
         elif rule.action == "clamp":
             for entry in entries:
                 _clamp(plan, call, entry, rule.min, rule.max, where, rule.message)
@@ -76,16 +74,13 @@ def _fix_entries(plan: Plan, call: CallSite) -> None:
             call.style == "v0" and not plan.options.upgrade_v0  # v0 sends it as it is
         ):
             plan.finding(
-                "MIG305", "warning", "code",
+                "MIG305",
                 f"{where} left as it is: {name_of} takes it in extra_body — move it there "
                 f"where `{found.code}` is built ({rule.message})",
                 node=first,
-            )  # fmt: skip
+            )
         elif rule.action == "unsupported":
-            plan.finding(
-                "MIG305", "warning", "code", f"{where} unsupported by {name_of}: {rule.message}",
-                node=first,
-            )  # fmt: skip
+            plan.finding("MIG305", f"{where} unsupported by {name_of}: {rule.message}", node=first)
     if dropped:
         remove_entries(plan, found, dropped, "MIG300")
 
@@ -119,10 +114,10 @@ def _clamp(
     span = value_range(low, high)
     if value is None:
         plan.finding(
-            "MIG303", "warning", "behaviour",
+            "MIG303",
             f"{where} is not a literal; {plan.mapping.name} accepts {span} — {message}",
             node=entry.holder,
-        )  # fmt: skip
+        )
         return
     clamped = clamp(value, low, high)
     if clamped == value:
@@ -130,8 +125,8 @@ def _clamp(
     new = number_node(clamped, entry.value)
     plan.replace(entry.value, lambda _: new, "MIG300")
     plan.finding(
-        "MIG303", "warning", "behaviour",
+        "MIG303",
         f"{where} {value:g} clamped to {clamped:g} ({plan.mapping.name} accepts {span}) — "
         f"{message}",
         node=entry.holder,
-    )  # fmt: skip
+    )

@@ -92,9 +92,7 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             if plan.suppressed("MIG301", arg):
                 continue
             remove.add(name)
-            plan.finding(
-                "MIG301", "info", "behaviour", f"{where} dropped — {rule.message}", node=arg
-            )
+            plan.finding("MIG301", f"{where} dropped — {rule.message}", node=arg)
         elif rule.action == "rename" and rule.to:
             if plan.suppressed("MIG302", arg):
                 continue
@@ -106,28 +104,26 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             else:
                 rename[name] = rule.to
                 known_absent.add(rule.to)
-            plan.finding(
-                "MIG302", "info", "code", f"{where} renamed to {rule.to} — {rule.message}", node=arg
-            )
+            plan.finding("MIG302", f"{where} renamed to {rule.to} — {rule.message}", node=arg)
         elif rule.action == "clamp":
             value = number_value(arg.value)
             if value is None:
                 plan.finding(
-                    "MIG303", "warning", "behaviour",
+                    "MIG303",
                     f"{where} is not a literal; {name_of} accepts "
                     f"{value_range(rule.min, rule.max)} — {rule.message}",
                     node=arg,
-                )  # fmt: skip
+                )
                 continue
             clamped = clamp(value, rule.min, rule.max)
             if clamped != value and not plan.suppressed("MIG303", arg):
                 set_values[name] = number_node(clamped, arg.value)
                 plan.finding(
-                    "MIG303", "warning", "behaviour",
+                    "MIG303",
                     f"{where} {value:g} clamped to {clamped:g} ({name_of} accepts "
                     f"{value_range(rule.min, rule.max)}) — {rule.message}",
                     node=arg,
-                )  # fmt: skip
+                )
         elif rule.action == "extra_body":
             if plan.suppressed("MIG304", arg):
                 continue
@@ -137,34 +133,29 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             if place.kind == "entry" and not _is_constant(arg.value):
                 # the mapping is built above: a name there may not be bound yet
                 report_splat(
-                    plan, call.node, ["extra_body"],
+                    plan,
+                    call.node,
+                    ["extra_body"],
                     f"moving {name}= into the extra_body the mapping builds",
-                )  # fmt: skip
+                )
                 continue
             remove.add(name)
             extra[rule.to or name] = arg.value
-            plan.finding(
-                "MIG304",
-                "info",
-                "code",
-                f"{where} moved into extra_body — {rule.message}",
-                node=arg,
-            )
+            plan.finding("MIG304", f"{where} moved into extra_body — {rule.message}", node=arg)
         elif rule.action == "unsupported":
             if plan.suppressed("MIG305", arg):
                 continue
             unsupported.append(name)
-            plan.finding(
-                "MIG305", "warning", "code", f"{where} unsupported by {name_of}: {rule.message}",
-                node=arg,
-            )  # fmt: skip
+            plan.finding("MIG305", f"{where} unsupported by {name_of}: {rule.message}", node=arg)
     if unsupported:
         # One marker line per call, naming every parameter; the findings carry the reasons.
         plan.mark(
-            call.node, "MIG305", "warning", "code", "",
+            call.node,
+            "MIG305",
+            "",
             short=f"{', '.join(unsupported)}: not supported by {mapping.id}",
             record=False,
-        )  # fmt: skip
+        )
     model_extra: dict[str, Any] = {}
     model = call.model if call.node not in plan.models_left else None  # (left: tested)
     if model is not None and model.value is not None:

@@ -188,9 +188,19 @@ ASYNC_NAMES = ("aclient", "async_client", "openai_aclient")
 
 # Parents in which `a or b` needs no parentheses.
 _OR_SAFE_PARENTS = (
-    cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Arg, cst.Element,
-    cst.DictElement, cst.FormattedStringExpression, cst.Expr, cst.Index, cst.If, cst.While,
-)  # fmt: skip
+    cst.Assign,
+    cst.AnnAssign,
+    cst.AugAssign,
+    cst.Return,
+    cst.Arg,
+    cst.Element,
+    cst.DictElement,
+    cst.FormattedStringExpression,
+    cst.Expr,
+    cst.Index,
+    cst.If,
+    cst.While,
+)
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
@@ -205,11 +215,12 @@ def fix_v0_upgrade(plan: Plan) -> None:
     _mark_v0_modules(plan)
     for ref in facts.bare_refs:
         plan.mark(
-            ref, "MIG415", "warning", "code",
+            ref,
+            "MIG415",
             f"`{code_of(ref)}` is a v0 method passed around as a value: v1 has no module "
             "resource classes; call the v1 client method instead",
             short="v0 method reference: use the v1 client method",
-        )  # fmt: skip
+        )
     if not v0_calls:
         return
     upgrader = _Upgrader(plan, facts)
@@ -222,13 +233,15 @@ def fix_v0_upgrade(plan: Plan) -> None:
     _ResponseAccess(plan, [u for u in upgraded if u.returns_object]).run()
     names = sorted({u.client_name for u in upgraded})
     plan.finding(
-        RULE, "info", "code",
+        RULE,
         f"{len(upgraded)} v0 call(s) now go through the v1 client "
         f"{' / '.join(f'`{n}`' for n in names)}: responses are typed objects, not dicts — "
         "dict-style access was converted where the response variable is visible; review "
         "code that receives responses elsewhere (json.dumps, other functions)",
         node=upgraded[0].site.node,
-    )  # fmt: skip
+        severity="info",
+        category="code",
+    )
 
 
 def _has_v0_code(plan: Plan) -> bool:
@@ -375,24 +388,27 @@ def _fix_exceptions(plan: Plan, facts: _Facts) -> None:
         new = TOP_LEVEL_V0_EXCEPTIONS.get(qname) or V0_EXCEPTIONS.get(short)
         if new is None:
             plan.mark(
-                node, "MIG414", "warning", "code",
+                node,
+                "MIG414",
                 f"{qname} has no v1 equivalent: catch openai.APIError or a specific v1 error",
                 short=f"{qname} has no v1 equivalent",
-            )  # fmt: skip
+            )
             continue
         if isinstance(node, cst.Name):
             if node.value in renamed_imports:
-                plan.replace(node, lambda n, v=renamed_imports[node.value]: n.with_changes(
-                    value=v), RULE)  # fmt: skip
+                plan.replace(
+                    node, lambda n, v=renamed_imports[node.value]: n.with_changes(value=v), RULE
+                )
             continue
         base = node.value
         if isinstance(base, cst.Name) and base.value in by_name_modules:
             plan.mark(
-                node, "MIG414", "warning", "code",
+                node,
+                "MIG414",
                 f"`{base.value}` is the v0 openai.error module imported by name: import openai "
                 f"and use openai.{new}",
                 short=f"openai.error is gone in v1: use openai.{new}",
-            )  # fmt: skip
+            )
             continue
         strip = isinstance(base, cst.Attribute) and base.attr.value == "error"
         plan.replace(node, lambda n, s=strip, v=new: _renamed_exception(n, s, v), RULE)
@@ -444,8 +460,6 @@ def _fix_exception_imports(plan: Plan, facts: _Facts) -> dict[str, str]:
             plan.mark(
                 node,
                 "MIG414",
-                "warning",
-                "code",
                 "from openai.error import *: v0 only; import the v1 errors from openai",
             )
     return renamed
@@ -483,11 +497,12 @@ def _fix_from_error(plan: Plan, node: cst.ImportFrom, facts: _Facts) -> dict[str
     unknown = [dotted_name(a.name) for a in node.names if dotted_name(a.name) not in V0_EXCEPTIONS]
     if unknown:
         plan.mark(
-            node, "MIG414", "warning", "code",
+            node,
+            "MIG414",
             f"openai.error {', '.join(str(u) for u in unknown)} has no v1 equivalent: this "
             "import fails with openai>=1; import the v1 errors from openai",
             short=f"{', '.join(str(u) for u in unknown)}: no v1 equivalent",
-        )  # fmt: skip
+        )
         return {}
     renamed = _alias_renames(node, facts)
 
@@ -553,11 +568,12 @@ def _mark_v0_modules(plan: Plan) -> None:
         for name in names:
             if any(name == m or name.startswith(m + ".") for m in V0_ONLY_MODULES):
                 plan.mark(
-                    node, "MIG411", "error", "code",
+                    node,
+                    "MIG411",
                     f"{name} exists only in openai<1 (embeddings_utils helpers such as "
                     "get_embedding / cosine_similarity were removed): copy what you use",
                     short=f"{name} was removed in openai>=1",
-                )  # fmt: skip
+                )
 
 
 # -- calls and the module client -------------------------------------------------------------
@@ -617,17 +633,19 @@ class _Upgrader:
         method = v0_method[1:] if is_async else v0_method
         if resource in GONE_RESOURCES:
             plan.mark(
-                site.node, "MIG411", "error", "code",
+                site.node,
+                "MIG411",
                 f"openai.{resource}.{v0_method}: {GONE_RESOURCES[resource]}",
                 short=f"openai.{resource} has no v1 equivalent",
-            )  # fmt: skip
+            )
             return None
         path = V1_CALLS.get((resource, method))
         if path is None:
             plan.mark(
-                site.node, "MIG411", "error", "code",
+                site.node,
+                "MIG411",
                 f"openai.{resource}.{v0_method} has no v1 equivalent: port it by hand",
-            )  # fmt: skip
+            )
             return None
         edit = self._call_edit(site, resource, method, path, is_async)
         if edit is None:
@@ -657,19 +675,21 @@ class _Upgrader:
         positional = [a for a in call.args if a.keyword is None and not a.star]
         if any(a.star == "*" for a in call.args):
             plan.mark(
-                call, "MIG415", "warning", "code",
+                call,
+                "MIG415",
                 f"{label}(*args): v1 takes keyword arguments only; convert by hand",
                 short=f"{label}(*args): v1 takes keyword arguments only",
-            )  # fmt: skip
+            )
             return None
         keywords_for_positional = POSITIONAL_KEYWORDS.get((resource, method), ())
         allowed = len(keywords_for_positional) or (1 if method in ID_METHODS else 0)
         if len(positional) > allowed:
             plan.mark(
-                call, "MIG415", "warning", "code",
+                call,
+                "MIG415",
                 f"{label}: positional arguments v1 does not accept; pass them as keywords",
                 short=f"{label}: v1 takes keyword arguments only",
-            )  # fmt: skip
+            )
             return None
         names = {a.keyword.value for a in call.args if a.keyword is not None}
         remove: set[str] = set()
@@ -680,12 +700,12 @@ class _Upgrader:
         if dropped:
             remove.update(dropped)
             plan.finding(
-                "MIG416", "warning", "config",
+                "MIG416",
                 f"{label}: removed per-request {', '.join(d + '=' for d in dropped)} (v0 "
                 f"credentials and endpoint per call); the request now uses the "
                 f"{plan.mapping.name} client",
                 node=call,
-            )  # fmt: skip
+            )
         if "request_timeout" in names:
             rename["request_timeout"] = "timeout"
         aliases = [n for n in MODEL_ALIASES if n in names]
@@ -760,24 +780,25 @@ class _Upgrader:
             where = ", ".join(f"**{d.code}" for d in dicts)
             keys = ", ".join(hidden or shown)
             plan.mark(
-                call, "MIG107", "warning", "code",
+                call,
+                "MIG107",
                 f"{label}({where}): the mapping may hold {keys}, which v1's create() rejects "
                 "(per-request credentials and v0 names are gone): left as v0 — remove them "
                 "from the mapping, then upgrade this call",
                 short=f"{label}({where}): {keys} may be in the mapping: left as v0",
-            )  # fmt: skip
+            )
             return False
         (found,) = dicts
         dropped = sorted(k for k in REQUEST_CREDENTIALS if found.entries_of(k))
         remove_entries(plan, found, [e for k in dropped for e in found.entries_of(k)], RULE)
         if dropped:
             plan.finding(
-                "MIG416", "warning", "config",
+                "MIG416",
                 f"{label}: removed per-request {', '.join(d + '=' for d in dropped)} from "
                 f"`{found.code}` (v0 credentials and endpoint per call); the request now uses "
                 f"the {plan.mapping.name} client",
                 node=call,
-            )  # fmt: skip
+            )
         return True
 
     def _deployment_note(self, site: CallSite, label: str, alias: str) -> None:
@@ -791,11 +812,11 @@ class _Upgrader:
                 return  # an OpenAI id: the model fixer maps it or reports it
         value = ref.value if ref is not None and ref.value else "the value"
         self.plan.finding(
-            "MIG417", "warning", "code",
+            "MIG417",
             f"{label}: {alias}= became model=; {value!r} was an engine or Azure deployment "
             f"name — set a {self.plan.mapping.name} model id",
             node=site.node,
-        )  # fmt: skip
+        )
 
     # - the module client -
     def build_clients(self) -> None:
@@ -965,11 +986,12 @@ class _Upgrader:
             if setting in UNSUPPORTED_SETTINGS:
                 self.leftover.append(site)
                 plan.mark(
-                    site.node, "MIG412", "warning", "config",
+                    site.node,
+                    "MIG412",
                     f"openai.{setting} has no effect on a v1 client: "
                     f"{UNSUPPORTED_SETTINGS[setting]}",
                     short=f"openai.{setting} has no effect on a v1 client",
-                )  # fmt: skip
+                )
                 continue
             if setting not in FOLDED_SETTINGS:
                 self.leftover.append(site)
@@ -984,11 +1006,12 @@ class _Upgrader:
                 if FOLDED_SETTINGS[setting] is None and setting != "api_type":
                     continue  # organization / project: the module fixer removes them
                 plan.mark(
-                    site.node, "MIG413", "warning", "config",
+                    site.node,
+                    "MIG413",
                     f"openai.{setting} is set at run time here and no longer reaches the "
                     f"v1 client `{self.sync_name}`: pass it to the client instead",
                     short=f"openai.{setting} does not reach the v1 client: pass it to it",
-                )  # fmt: skip
+                )
                 continue
             index = next(i for i, s in enumerate(line.body) if s is site.node)
             folded.append(_Setting(site, line, index))
@@ -1050,22 +1073,22 @@ class _Upgrader:
         account = [s for s in ("organization", "project") if s in settings]
         if account:
             plan.finding(
-                "MIG102", "info", "config",
+                "MIG102",
                 f"removed openai.{' / openai.'.join(account)} (OpenAI account settings; "
                 f"{plan.mapping.name} has no equivalent)",
                 node=settings[account[0]].node,
-            )  # fmt: skip
+            )
         azure_settings = [s for s in ("api_type", "api_version") if s in settings]
         if not was_azure and "api_type" in azure_settings:
             azure_settings.remove("api_type")  # api_type = "open_ai": nothing to say
         if azure_settings and not self.azure:
             plan.finding(
-                "MIG103", "warning", "code",
+                "MIG103",
                 f"removed Azure settings openai.{' / openai.'.join(azure_settings)}: the "
                 f"client now targets {plan.mapping.name}; engine=/deployment_id= values were "
                 "Azure deployment names and must be provider model ids",
                 node=settings[azure_settings[0]].node,
-            )  # fmt: skip
+            )
         return kwargs
 
     @property
@@ -1132,22 +1155,22 @@ class _Upgrader:
             plain = isinstance(kept_expr, simple) or _is_or(kept_expr)
             kept = code if plain else f"({code})"
             plan.finding(
-                "MIG101", "warning", "config",
+                "MIG101",
                 f"openai.api_key = `{code_of(site.value)}` kept for the client, falling back "
                 f"to {key_env} when it is None (the SDK would read OPENAI_API_KEY and send "
                 f"the OpenAI key to {plan.mapping.name}): make sure it yields the "
                 f"{plan.mapping.name} key",
                 node=site.node,
-            )  # fmt: skip
+            )
             return f"{kept} or {fallback}"
         var = _env_var_read(site.value)
         if var is None or not (var.startswith(OPENAI_ENV_PREFIXES) or var == key_env):
             plan.finding(
-                "MIG101", "warning", "config",
+                "MIG101",
                 f"openai.api_key = `{code_of(site.value)}` kept for the client: make sure it "
                 f"now yields the {plan.mapping.name} key (env {key_env})",
                 node=site.node,
-            )  # fmt: skip
+            )
         return code
 
     def _statement(self, name: str, cls: str, kwargs: list[tuple[str, str]]) -> str:
@@ -1365,11 +1388,12 @@ class _ResponseAccess:
             if keyed or getter:
                 assert isinstance(parent, (cst.Subscript, cst.Attribute))
                 self.plan.mark(
-                    parent, "MIG418", "warning", "code",
+                    parent,
+                    "MIG418",
                     f"`{name.value}` holds a v1 response object here and other values "
                     "elsewhere: convert its dict-style access by hand",
                     short=f"`{name.value}` may be a v1 response object: use attribute access",
-                )  # fmt: skip
+                )
                 return
 
     def _scope(self, node: cst.CSTNode) -> Scope | None:
@@ -1446,8 +1470,12 @@ class _ResponseAccess:
                 if attr is None:
                     self._mark(parent, f"[{code_of(parent.slice[0])}]")
                     return parent
-                self._replace(parent, lambda n, a=attr: cst.Attribute(
-                    value=n.value, attr=cst.Name(a), lpar=n.lpar, rpar=n.rpar))  # fmt: skip
+                self._replace(
+                    parent,
+                    lambda n, a=attr: cst.Attribute(
+                        value=n.value, attr=cst.Name(a), lpar=n.lpar, rpar=n.rpar
+                    ),
+                )
                 current = parent
                 continue
             if isinstance(parent, cst.Attribute) and parent.value is current:
@@ -1479,8 +1507,12 @@ class _ResponseAccess:
         if isinstance(default, cst.Name) and default.value == "None":
             default = None
         if default is None:
-            self._replace(call, lambda n, a=attr: cst.Attribute(
-                value=n.func.value, attr=cst.Name(a), lpar=n.lpar, rpar=n.rpar))  # fmt: skip
+            self._replace(
+                call,
+                lambda n, a=attr: cst.Attribute(
+                    value=n.func.value, attr=cst.Name(a), lpar=n.lpar, rpar=n.rpar
+                ),
+            )
             return call
         parent = self.plan.parent_of(call)
         wrap = not isinstance(parent, _OR_SAFE_PARENTS) or bool(call.lpar)
@@ -1514,11 +1546,12 @@ class _ResponseAccess:
 
     def _mark(self, node: cst.CSTNode, what: str) -> None:
         self.plan.mark(
-            node, "MIG418", "warning", "code",
+            node,
+            "MIG418",
             f"`{code_of(node)}`: v1 responses are objects, not dicts; {what} could not be "
             "converted to attribute access",
             short=f"v1 response is an object: convert {what} by hand",
-        )  # fmt: skip
+        )
 
 
 class _NotLiteral:

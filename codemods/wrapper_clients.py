@@ -26,9 +26,7 @@ def fix_wrapper_clients(plan: Plan) -> None:
             continue
         if site.kind.azure and plan.target.client == "azure":
             continue  # an Azure class at an Azure target: its env names are the env fixer's
-        plan.finding(
-            "MIG120", "warning", "code", _advice(plan, site), node=site.node
-        )  # fmt: skip
+        plan.finding("MIG120", _advice(plan, site), node=site.node)
 
 
 def _already_elsewhere(plan: Plan, site: WrapperSite) -> bool:

@@ -32,6 +32,7 @@ from migrator.class_defaults import ProjectClass
 from migrator.constants import Constant, ConstantEdit
 from migrator.inventory import Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
+from migrator.rules import RULES
 from migrator.source import code_of, parse_source, sequence_separator
 
 if TYPE_CHECKING:
@@ -208,16 +209,22 @@ class Plan:
     def finding(
         self,
         rule: str,
-        severity: Severity,
-        category: Category,
         message: str,
         node: cst.CSTNode | None = None,
         line: int | None = None,
+        *,
+        severity: Severity | None = None,
+        category: Category | None = None,
     ) -> None:
+        """Report `rule` at `node` (or `line`). Severity and category are the rule's own
+        (rules.RULES) unless the site has a reason to differ (an Azure note is milder)."""
         where = line if line is not None else (self.line_of(node) if node is not None else 1)
         if self.suppressed(rule, node, None if node is not None else where):
             return
-        finding = Finding(rule, severity, category, self.path, where, message)
+        known = RULES[rule]
+        finding = Finding(
+            rule, severity or known.severity, category or known.category, self.path, where, message
+        )
         if finding not in self.findings:
             self.findings.append(finding)
 
@@ -225,11 +232,11 @@ class Plan:
         self,
         node: cst.CSTNode,
         rule: str,
-        severity: Severity,
-        category: Category,
         message: str,
         short: str | None = None,
         *,
+        severity: Severity | None = None,
+        category: Category | None = None,
         record: bool = True,
     ) -> None:
         """Leave `node` as it is: a marker comment above its statement, and a finding.
@@ -240,7 +247,7 @@ class Plan:
         if self.suppressed(rule, node):
             return
         if record:
-            self.finding(rule, severity, category, message, node=node)
+            self.finding(rule, message, node=node, severity=severity, category=category)
         statement = self.statement_of(node)
         text = f"{MARKER_PREFIX} {rule} {_one_line(short or message)}"
         try:
