@@ -7,18 +7,23 @@ indent them with the code around them.
 
 `fixture_result(provider, name)` rewrites one input of `fixtures/rewrite/` (cached: the
 golden and property tests share the 15 x 14 rewrites).
+
+`only=("parameters",)` runs the named fixers alone (in their strategy's order), and
+provider "acme" is the made-up mapping of tests/data/mappings/minimal.yaml: a fixer's
+test can pin its own behaviour without the others' edits in the way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from migrator.codemods.strategies import COMPAT
+from migrator.codemods.strategies import COMPAT, strategy_named
 
-from migrator.mapping import Mapping, load_registry
+from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import FileResult, Finding
 from migrator.rewrite import RewriteOptions, rewrite_job
 
@@ -29,13 +34,31 @@ PROVIDERS: tuple[str, ...] = tuple(m.id for m in load_registry().all())
 INPUTS: tuple[str, ...] = tuple(sorted(p.name for p in REWRITE_FIXTURES.glob("*.py")))
 
 
+ACME = ROOT / "tests" / "data" / "mappings" / "minimal.yaml"
+
+
 @cache
 def mapping(provider: str) -> Mapping:
+    if provider == "acme":
+        return load_mapping(ACME)
     return load_registry().get(provider)
 
 
-def options(provider: str = "deepseek", **overrides: object) -> RewriteOptions:
-    return RewriteOptions(strategy=COMPAT, mapping=mapping(provider), **overrides)  # type: ignore[arg-type]
+def options(
+    provider: str = "deepseek",
+    *,
+    strategy: str = "compat",
+    only: tuple[str, ...] = (),
+    **overrides: object,
+) -> RewriteOptions:
+    chosen = strategy_named(strategy) if strategy != "compat" else COMPAT
+    if only:
+        unknown = set(only) - set(chosen.fixer_names())
+        assert not unknown, f"no fixer {unknown} in {chosen.id}: {chosen.fixer_names()}"
+        chosen = dataclasses.replace(
+            chosen, fixers=tuple(f for f in chosen.fixers if f.name in only)
+        )
+    return RewriteOptions(strategy=chosen, mapping=mapping(provider), **overrides)  # type: ignore[arg-type]
 
 
 def rewrite_bytes(data: bytes, provider: str = "deepseek", path: str = "example.py",

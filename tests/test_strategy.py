@@ -59,3 +59,19 @@ def test_strategy_named_names_the_choices() -> None:
     assert strategy_named("compat") is COMPAT
     with pytest.raises(KeyError, match="compat"):
         strategy_named("nope")
+
+
+def test_one_fixer_runs_alone_on_the_acme_mapping() -> None:
+    """The parameters fixer alone renames max_completion_tokens for Acme and leaves the
+    model and the client as they are (the models and clients fixers did not run)."""
+    from tests.codemod_helpers import rewrite
+
+    src = (
+        "from openai import OpenAI\n"
+        "client = OpenAI()\n"
+        'client.chat.completions.create(model="gpt-4o", messages=[], max_completion_tokens=5)\n'
+    )
+    alone, _ = rewrite(src, "acme", only=("parameters",))
+    assert alone == src.replace("max_completion_tokens=", "max_tokens=")
+    whole, _ = rewrite(src, "acme")
+    assert '"acme-large"' in whole and "ACME_API_KEY" in whole
