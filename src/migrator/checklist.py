@@ -34,15 +34,16 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 from migrator.callfacts import CallFacts
-from migrator.codemods.env_vars import ACCOUNT_VARS
 from migrator.datafiles import data_file_reason
 from migrator.discovery import is_test_file
 from migrator.envfiles import find_dotenv_files, find_env_templates
 from migrator.grouping import group_findings
+from migrator.hosts import host_of
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES, openai_model_kind
 from migrator.model import SEVERITY_ORDER, Category, Finding, Severity, Usage
 from migrator.prefilter import OPENAI_MODEL_PATTERN
 from migrator.rules import RULES, SECTIONS
+from migrator.sdk_catalogue import ACCOUNT_VARS, api_family
 from migrator.secrets import find_secrets, looks_like_openai_key, redact_secrets
 from migrator.secrets import redact as redact_env
 
@@ -1020,8 +1021,6 @@ class _Collector:
 
 
 def _family(call: Usage) -> str:
-    from migrator.inventory import api_family
-
     return api_family(call.api or "")
 
 
@@ -1082,8 +1081,6 @@ def _region_kind(name: str) -> Literal["abroad", "mainland"] | None:
 
 
 def _host(url: str | None) -> str:
-    from migrator.codemods._edit import host_of
-
     return host_of(url or "") or (url or "?")
 
 
