@@ -8,7 +8,6 @@ import json
 from collections.abc import Mapping as AbcMapping
 from collections.abc import Set as AbcSet
 from typing import Any
-from urllib.parse import urlsplit
 
 import libcst as cst
 from migrator.codemods._scope import is_bound, module_alias, runs_at_import, visible
@@ -320,13 +319,3 @@ def merge_into_dict(existing: cst.Dict, additions: dict[str, Any]) -> cst.Dict:
     for key, value in additions.items():
         result = add_dict_entry(result, key, python_literal(value))
     return result
-
-
-# -- endpoints (what they point at: endpoint_hosts.py) ---------------------------------------
-
-
-def host_of(url: str) -> str:
-    try:
-        return (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
-    except ValueError:
-        return ""

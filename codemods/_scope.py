@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrator.inventory import LocalScope, Scopes
 from migrator.rewrite import Plan
+from migrator.scopes import LocalScope, Scopes
 from migrator.source import code_of
 
 

@@ -34,7 +34,6 @@ from migrator.codemods._edit import (
     edit_call_args,
     env_read,
     env_read_with_default,
-    host_of,
     key_read,
     keyword_args,
     string_literal,
@@ -66,6 +65,7 @@ from migrator.codemods.endpoint_hosts import (
 )
 
 from migrator.endpoint_trace import EndpointSource, trace_endpoint
+from migrator.hosts import host_of
 from migrator.inventory import CallSite, ClientSite, ConfigSite
 from migrator.mapping import Mapping
 from migrator.rewrite import Plan

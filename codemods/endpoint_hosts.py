@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from migrator.codemods._edit import host_of
+from migrator.hosts import host_of
 
 OPENAI_HOSTS = frozenset({"api.openai.com"})
 AZURE_SUFFIXES = (

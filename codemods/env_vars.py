@@ -41,11 +41,11 @@ from migrator.codemods.env_flow import (
 
 from migrator.inventory import LiteralSite
 from migrator.rewrite import Plan
+from migrator.sdk_catalogue import ACCOUNT_VARS
 from migrator.source import code_of
 
 KEY_VARS = frozenset({"OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"})
 BASE_URL_VARS = frozenset({"OPENAI_BASE_URL", "OPENAI_API_BASE", "AZURE_OPENAI_ENDPOINT"})
-ACCOUNT_VARS = frozenset({"OPENAI_ORG_ID", "OPENAI_ORGANIZATION", "OPENAI_PROJECT_ID"})
 VERSION_VARS = frozenset({"OPENAI_API_VERSION", "AZURE_OPENAI_API_VERSION"})
 
 

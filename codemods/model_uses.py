@@ -23,10 +23,11 @@ import libcst as cst
 import libcst.matchers as m
 
 from migrator.discovery import is_test_file
-from migrator.inventory import TOKENIZER_CALLS, CallSite, Carrier, LiteralSite, ModelRef
+from migrator.inventory import CallSite, Carrier, LiteralSite, ModelRef
 from migrator.mapping import openai_model_kind
 from migrator.prefilter import is_openai_model
 from migrator.rewrite import Plan
+from migrator.sdk_catalogue import TOKENIZER_CALLS
 
 # `name.startswith(...)` / `name.endswith(...)`: a test of which model a name holds.
 _TEST_CALL = m.Call(func=m.Attribute(attr=m.Name("startswith") | m.Name("endswith")))

@@ -14,15 +14,11 @@ import libcst as cst
 import pytest
 from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNameSource
 
-from migrator.inventory import (
-    CallSite,
-    Inventory,
-    _Collector,
-    _syntactic_starts,
-    api_family,
-    build_inventory,
-)
+from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Usage
+from migrator.positions import syntactic_starts
+from migrator.sdk_catalogue import api_family
+from migrator.site_collector import SiteCollector
 from migrator.source import parse_source
 from migrator.wrapper_classes import WRAPPER_CLASSES
 
@@ -645,7 +641,7 @@ def test_positions_agree_with_position_provider(path: Path) -> None:
             return True
 
     module.visit(Collect())
-    starts = _syntactic_starts(module, nodes)
+    starts = syntactic_starts(module, nodes)
     expected = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     assert set(starts) == nodes
     for node in nodes:
@@ -701,7 +697,7 @@ def test_qualified_names_agree_with_libcst(path: Path | None) -> None:
     data = path.read_bytes() if path is not None else SCOPING.encode()
     module = cst.parse_module(data)
     wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
-    collector = _Collector("t.py", wrapper)
+    collector = SiteCollector("t.py", wrapper)
     module.visit(collector)
     provider = wrapper.resolve(QualifiedNameProvider)
     checked = 0

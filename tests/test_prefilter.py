@@ -9,8 +9,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from migrator.inventory import _SHAPED_PATHS, build_inventory
+from migrator.inventory import build_inventory
 from migrator.prefilter import has_trigger, is_openai_model
+from migrator.sdk_catalogue import SHAPED_PATHS
 from migrator.source import parse_source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -90,7 +91,7 @@ def test_module_and_env_tokens_pass(source: str) -> None:
     assert has_trigger(source.encode())
 
 
-@pytest.mark.parametrize("path", sorted(_SHAPED_PATHS))
+@pytest.mark.parametrize("path", sorted(SHAPED_PATHS))
 def test_shaped_calls_pass_without_any_other_token(path: str) -> None:
     """The inventory counts these through a client imported from another module, in
     files that may mention neither openai nor a model id: the prefilter must too."""

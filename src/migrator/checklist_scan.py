@@ -1,0 +1,433 @@
+"""What the checklist reads of the repository, and the context every item builder shares.
+
+`ChecklistContext` holds the plan, the target's facts and the items found so far, and
+carries line numbers between the original and the rewritten files (`LineMap`).
+`RepoFiles` reads what the rewrite does not: non-Python files (CI, deployment files,
+docs, configuration, notebooks, env templates) for OpenAI variables, model ids and keys,
+and real `.env` files only through `envfiles.scan_dotenv_for_keys`, which returns
+redacted values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import io
+import re
+import tokenize
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Literal
+
+from migrator.checklist_render import CHECKLIST_MARKER
+from migrator.datafiles import data_file_reason
+from migrator.discovery import is_test_file
+from migrator.envfiles import find_dotenv_files, find_env_templates
+from migrator.hosts import host_of
+from migrator.mapping import openai_model_kind
+from migrator.model import Category, Severity, Usage
+from migrator.prefilter import OPENAI_MODEL_PATTERN
+from migrator.rules import RULES
+from migrator.secrets import find_secrets, looks_like_openai_key
+from migrator.secrets import redact as redact_env
+
+if TYPE_CHECKING:
+    from migrator.apply import ProjectPlan
+    from migrator.mapping import Compat, Mapping
+
+Coord = Literal["old", "new"]
+
+OPENAI_VAR = re.compile(r"\b(?:AZURE_)?OPENAI_[A-Z0-9_]+\b")
+_TEXT_SUFFIXES = frozenset(
+    ".md .rst .txt .yml .yaml .toml .ini .cfg .conf .json .sh .bash .zsh .ps1 .bat .cmd "
+    ".tf .tfvars .service .properties .j2 .tpl".split()
+)
+_TEXT_NAMES = ("dockerfile", "makefile", "procfile", "justfile", "containerfile")
+_MAX_TEXT = 2 * 1024 * 1024
+_CONFIG_SUFFIXES = frozenset(".yml .yaml .json .toml .ini .cfg .conf .properties .tfvars".split())
+_MODEL_IN_TEXT = re.compile(r"(?<![\w.\-/])(?:" + OPENAI_MODEL_PATTERN.pattern + r")(?![\w.\-])")
+
+
+class LineMap:
+    """Carries 1-based line numbers between two versions of a file (a line diff)."""
+
+    def __init__(self, old: bytes, new: bytes) -> None:
+        self._old_count = old.count(b"\n") + 1
+        self._new_count = new.count(b"\n") + 1
+        matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+        self._ops = matcher.get_opcodes()
+
+    def to_new(self, line: int) -> int:
+        return self._map(line, forward=True)
+
+    def to_old(self, line: int) -> int:
+        return self._map(line, forward=False)
+
+    def _map(self, line: int, *, forward: bool) -> int:
+        index = line - 1
+        limit = self._new_count if forward else self._old_count
+        for tag, i1, i2, j1, j2 in self._ops:
+            a1, a2, b1, b2 = (i1, i2, j1, j2) if forward else (j1, j2, i1, i2)
+            if not a1 <= index < a2:
+                continue
+            if tag == "equal":
+                return b1 + (index - a1) + 1
+            if tag == "replace":
+                return b1 + min(index - a1, b2 - b1 - 1) + 1
+            return min(b1, limit - 1) + 1  # deleted: the line that now stands there
+        return min(max(line, 1), limit)
+
+
+@dataclass
+class Item:
+    """An item before suppression and grouping; `line` counts in the `coord` version of
+    the file (the original or the rewritten one)."""
+
+    id: str
+    severity: Severity
+    category: Category
+    path: str
+    line: int
+    message: str
+    coord: Coord
+
+
+def decode_text(path: str, data: bytes) -> str:
+    """Python files by their coding cookie, the others as UTF-8 (a BOM dropped)."""
+    if path.endswith(".py"):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            return data.decode(encoding, errors="replace")
+        except (SyntaxError, LookupError):
+            pass
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _lines_text(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:8]) + (" …" if len(lines) > 8 else "")
+    return f"line {shown}" if len(lines) == 1 else f"lines {shown}"
+
+
+def host_text(url: str | None) -> str:
+    """The host of `url` for a message, or the URL itself when it has none."""
+    return host_of(url or "") or (url or "?")
+
+
+def find_test_command(root: Path, files: list[str]) -> tuple[str, str, int] | None:
+    """The repo's own test command: make test, tox, nox, then pytest (where it is set up)."""
+    top = set(files)
+
+    def lines(rel: str) -> list[str]:
+        try:
+            return (root / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return []
+
+    def find(rel: str, pattern: str) -> int | None:
+        regex = re.compile(pattern)
+        for number, text in enumerate(lines(rel), 1):
+            if regex.search(text):
+                return number
+        return None
+
+    for name in ("Makefile", "makefile", "GNUmakefile"):
+        if name in top and (line := find(name, r"^test\s*:")) is not None:
+            return "make test", name, line
+    if "tox.ini" in top:
+        return "tox", "tox.ini", find("tox.ini", r"^\[(?:tox|testenv)") or 1
+    if "pyproject.toml" in top and (line := find("pyproject.toml", r"^\[tool\.tox")) is not None:
+        return "tox", "pyproject.toml", line
+    if "noxfile.py" in top:
+        return "nox", "noxfile.py", find("noxfile.py", r"@nox\.session") or 1
+    for rel, pattern in (
+        ("pytest.ini", r"^\[pytest\]"),
+        ("pyproject.toml", r"^\[tool\.pytest"),
+        ("setup.cfg", r"^\[tool:pytest\]"),
+        ("conftest.py", r""),
+    ):
+        if rel in top and (line := find(rel, pattern)) is not None:
+            return "python -m pytest", rel, line
+    tests = [f for f in files if f.endswith(".py") and is_test_file(f)]
+    if tests:
+        return "python -m pytest", tests[0], 1
+    return None
+
+
+class ChecklistContext:
+    """The plan, the target, the items found so far, and the plumbing every builder uses:
+    file text in either version, line numbers carried between them, where project-wide
+    items point."""
+
+    def __init__(self, plan: ProjectPlan, applied: bool) -> None:
+        self.plan = plan
+        self.applied = applied
+        self.mapping: Mapping = plan.options.mapping
+        self.name = self.mapping.name
+        # The target endpoint's facts (key_env, base_url, base_url_env, endpoint_env,
+        # regions, client). The mapping's compat section today; the strategy will provide
+        # them, so every builder reads them through this one attribute.
+        self.target: Compat = self.mapping.compat
+        self.items: list[Item] = []
+        self.usages: list[Usage] = sorted(
+            (u for r in plan.report.results for u in r.usages),
+            key=lambda u: (u.path, u.line, u.column),
+        )
+        self.calls = [u for u in self.usages if u.kind == "call"]
+        self.sdk = [u for u in self.usages if u.kind != "model"]
+        self._maps: dict[str, LineMap | None] = {}
+        self._text: dict[tuple[str, Coord], list[str] | None] = {}
+        self._writes = {w.path: w for w in plan.writes}
+        self._python_sources: list[bytes] | None = None
+
+    # -- plumbing --------------------------------------------------------------------------
+    def add(
+        self,
+        rule: str,
+        path: str,
+        line: int,
+        message: str,
+        *,
+        coord: Coord = "old",
+        severity: Severity | None = None,
+        category: Category | None = None,
+    ) -> None:
+        spec = RULES[rule]
+        self.items.append(
+            Item(rule, severity or spec.severity, category or spec.category, path,
+                  max(line, 1), message, coord)
+        )  # fmt: skip
+
+    def bytes_of(self, path: str, coord: Coord) -> bytes | None:
+        return self.plan.new_bytes(path) if coord == "new" else self.plan.old_bytes(path)
+
+    def lines_of(self, path: str, coord: Coord) -> list[str] | None:
+        key = (path, coord)
+        if key not in self._text:
+            data = self.bytes_of(path, coord)
+            self._text[key] = None if data is None else decode_text(path, data).splitlines()
+        return self._text[key]
+
+    def line_map(self, path: str) -> LineMap | None:
+        if path not in self._maps:
+            write = self._writes.get(path)
+            self._maps[path] = (
+                LineMap(write.old, write.new) if write is not None and write.old else None
+            )
+        return self._maps[path]
+
+    def out_line(self, path: str, line: int, coord: Coord) -> int:
+        """`line` (in `coord`) in the coordinates of the output."""
+        wanted: Coord = "new" if self.applied else "old"
+        line_map = self.line_map(path) if coord != wanted else None
+        if line_map is None:
+            return line
+        return line_map.to_new(line) if wanted == "new" else line_map.to_old(line)
+
+    def lines_text(self, path: str, lines: Iterable[int], coord: Coord) -> str:
+        """`line 3` / `lines 3, 7`, in the output's coordinates (for messages)."""
+        return _lines_text(sorted({self.out_line(path, n, coord) for n in lines}))
+
+    @functools.cached_property
+    def migrated_paths(self) -> frozenset[str]:
+        """Files the rewrite changes: only their requests go to the provider."""
+        return frozenset(r.path for r in self.plan.report.changed)
+
+    @property
+    def primary(self) -> Usage | None:
+        """Where project-wide items point: the first client of a migrated file (not one
+        left as it is), else the first client, else the first SDK usage."""
+        for in_migrated in (True, False):
+            for kinds in (("client",), ("config",), ("call",)):
+                for usage in self.sdk:
+                    if usage.kind in kinds and (
+                        not in_migrated or usage.path in self.migrated_paths
+                    ):
+                        return usage
+        return self.sdk[0] if self.sdk else None
+
+    def _provider_host(self) -> str:
+        target = self.target
+        if target.base_url:
+            return host_text(target.base_url)
+        return f"the endpoint in `{target.endpoint_env or target.base_url_env}`"
+
+
+class RepoFiles(ChecklistContext):
+    """Items from the files the rewrite does not read: real `.env` files (redacted keys),
+    CI, deployment files and docs (OpenAI variables, keys), configuration (model ids),
+    notebooks."""
+
+    def _dotenv_files(self) -> None:
+        from migrator.envfiles import scan_dotenv_for_keys
+
+        tracked = self.plan.tracked
+        for rel_path in find_dotenv_files(Path(f) for f in self.plan.files):
+            rel = rel_path.as_posix()
+            for hit in scan_dotenv_for_keys(self.plan.root / rel):
+                renamed = self.plan.read_renames.get(hit.name)
+                after = (
+                    f"; the migrated code reads `{renamed}` instead of `{hit.name}`"
+                    if renamed
+                    else ""
+                )
+                if tracked is not None and rel in tracked:
+                    self.add(
+                        "MIG616", rel, hit.line,
+                        f"`{hit.text}` is committed in {rel}: remove the file from git "
+                        f"(`git rm --cached {rel}`, then add it to .gitignore), revoke the key "
+                        f"and purge it from the history{after}",
+                    )  # fmt: skip
+                elif tracked is not None:
+                    self.add(
+                        "MIG616", rel, hit.line,
+                        f"`{hit.text}` is in {rel}, which git does not ignore: add it to "
+                        f".gitignore before it is committed{after}",
+                        severity="warning",
+                    )  # fmt: skip
+                else:
+                    self.add(
+                        "MIG616", rel, hit.line,
+                        f"`{hit.text}` is in {rel}: keep this file out of version control{after}",
+                        severity="warning",
+                    )  # fmt: skip
+
+    def _other_files(self) -> None:
+        """Non-Python files: OpenAI variables in CI/deploy files and docs, keys, model ids in
+        configuration, notebooks. Real .env files are never read here."""
+        plan = self.plan
+        dotenv = {p.as_posix() for p in find_dotenv_files(Path(f) for f in plan.files)}
+        templates = {p.as_posix() for p in find_env_templates(Path(f) for f in plan.files)}
+        skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
+        for rel in plan.files:
+            if rel in dotenv:
+                continue
+            lower = PurePosixPath(rel).name.lower()
+            suffix = PurePosixPath(lower).suffix
+            if suffix == ".ipynb":
+                data = self._head(rel)
+                if data is not None and b"openai" in data.lower():
+                    self.add(
+                        "MIG605", rel, 1,
+                        "this notebook uses openai: migrator rewrites .py files only — port its "
+                        "cells by hand (e.g. via `jupytext --to py`, then `migrator diff`)",
+                    )  # fmt: skip
+                continue
+            is_template = rel in templates
+            if not (is_template or suffix in _TEXT_SUFFIXES or lower.startswith(_TEXT_NAMES)):
+                continue
+            data = self._head(rel)
+            if data is None or data.startswith(CHECKLIST_MARKER.encode()):
+                continue
+            lines = decode_text(rel, data).splitlines()
+            reason = None if is_template else data_file_reason(rel, len(data), self._named_in_code)
+            if reason is not None:
+                if self._names_openai(lines):
+                    skipped.append((rel, reason))
+                self._mentions(rel, lines, secrets_only=True)  # a leaked key is one anywhere
+                continue
+            if is_template or (suffix in _CONFIG_SUFFIXES and lower != "pyproject.toml"):
+                if "lock" not in lower:
+                    self._config_models(rel, lines)
+            if not is_template:
+                self._mentions(rel, lines)
+        self._skipped_data_files(skipped)
+
+    def _named_in_code(self, name: str) -> bool:
+        """Does the project's Python code name the file `name` (it reads it as settings)?"""
+        if self._python_sources is None:
+            self._python_sources = [
+                data
+                for rel in self.plan.files
+                if rel.endswith(".py") and (data := self.plan.old_bytes(rel)) is not None
+            ]
+        needle = name.encode()
+        return any(needle in data for data in self._python_sources)
+
+    @staticmethod
+    def _names_openai(lines: list[str]) -> bool:
+        return any(
+            OPENAI_VAR.search(text)
+            or any(openai_model_kind(m.group(0)) for m in _MODEL_IN_TEXT.finditer(text))
+            for text in lines
+        )
+
+    def _skipped_data_files(self, skipped: list[tuple[str, str]]) -> None:
+        """One item saying which data files naming OpenAI were left out, and why."""
+        if not skipped:
+            return
+        shown = ", ".join(f"{rel} ({reason})" for rel, reason in skipped[:5])
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        self.add(
+            "MIG606", skipped[0][0], 1,
+            f"not checked: {len(skipped)} data file(s) naming OpenAI models or variables — "
+            f"{shown}{more}: results, outputs, recordings and release notes are records, not "
+            "configuration; if code reads one of them as settings, update it by hand",
+            severity="info",
+        )  # fmt: skip
+
+    def _config_models(self, rel: str, lines: list[str]) -> None:
+        """OpenAI model ids in configuration files, which code may read and send as is."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for number, text in enumerate(lines, 1):
+            if text.lstrip().startswith(("#", ";", "//")):
+                continue
+            for match in _MODEL_IN_TEXT.finditer(text):
+                if openai_model_kind(match.group(0)) is not None:
+                    found[match.group(0)].append(number)
+        if not found:
+            return
+        described = []
+        for model, numbers in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0])):
+            target = self.mapping.resolve_model(model)
+            suggestion = f"use `{target.model}`" if target else "no mapped equivalent"
+            where = f"{self.lines_text(rel, numbers, 'old')}; " if len(found) > 1 else ""
+            described.append(f"`{model}` ({where}{suggestion})")
+        first = min(n for numbers in found.values() for n in numbers)
+        self.add(
+            "MIG606", rel, first,
+            f"names OpenAI model(s) {', '.join(described)}: code that reads this file sends "
+            f"them to {self.name} as they are — set {self.name} model ids here",
+        )  # fmt: skip
+
+    def _mentions(self, rel: str, lines: list[str], *, secrets_only: bool = False) -> None:
+        """OPENAI_* variables named in docs, CI and deployment files; keys in them."""
+        renames = self.plan.read_renames
+        mentions: dict[str, list[int]] = defaultdict(list)
+        for number, text in enumerate(lines, 1):
+            if not secrets_only:
+                for var in OPENAI_VAR.findall(text):
+                    mentions[var].append(number)
+            for secret in find_secrets(text):
+                if looks_like_openai_key(secret):
+                    self.add(
+                        "MIG501", rel, number,
+                        f"hard-coded API key {redact_env(secret)}: remove it, keep keys in the "
+                        "environment, revoke it and purge it from the git history",
+                    )  # fmt: skip
+        if not mentions:
+            return
+        described = []
+        for var in sorted(mentions):
+            new = renames.get(var)
+            if new:
+                described.append(f"`{var}` (now `{new}`)")
+            elif var in self.plan.kept_env:
+                described.append(f"`{var}` (still read by code left as it is)")
+            else:
+                described.append(f"`{var}`")
+        all_lines = sorted({n for ns in mentions.values() for n in ns})
+        where = f" ({self.lines_text(rel, all_lines, 'old')})" if len(all_lines) > 1 else ""
+        self.add(
+            "MIG617", rel, all_lines[0],
+            f"mentions {', '.join(described)}{where}: update these "
+            "settings, scripts and docs for the migrated code",
+        )  # fmt: skip
+
+    def _head(self, rel: str) -> bytes | None:
+        try:
+            with open(self.plan.root / rel, "rb") as fh:
+                return fh.read(_MAX_TEXT)
+        except OSError:
+            return None
