@@ -35,7 +35,8 @@ from migrator.secrets import redact as redact_env
 
 if TYPE_CHECKING:
     from migrator.apply import ProjectPlan
-    from migrator.mapping import Compat, Mapping
+    from migrator.mapping import Mapping
+    from migrator.strategy import Endpoint
 
 Coord = Literal["old", "new"]
 
@@ -166,9 +167,9 @@ class ChecklistContext:
         self.mapping: Mapping = plan.options.mapping
         self.name = self.mapping.name
         # The target endpoint's facts (key_env, base_url, base_url_env, endpoint_env,
-        # regions, client). The mapping's compat section today; the strategy will provide
-        # them, so every builder reads them through this one attribute.
-        self.target: Compat = self.mapping.compat
+        # regions, client): the strategy's, so every builder reads them through this one
+        # attribute whatever the code now talks to.
+        self.target: Endpoint = plan.options.strategy.endpoint(self.mapping)
         self.items: list[Item] = []
         self.usages: list[Usage] = sorted(
             (u for r in plan.report.results for u in r.usages),
