@@ -31,15 +31,13 @@ SETDEFAULT = "os.environ.setdefault"
 SUBSCRIPT = "os.environ[]"  # the `form` of `os.environ["X"]`
 
 # Resolve: what the name `name` stands for where it is read, as a qualified name
-# ("os", "os.getenv", "os.environ"): what an import binds it to, or the name itself when
-# nothing in the file binds it; None when something other than an import binds it (a
-# parameter or variable named `os` is not the module).
-Resolve = Callable[[cst.Name], "str | None"]
+# ("os", "os.getenv", "os.environ"): what an import binds it to, else the name itself.
+Resolve = Callable[[cst.Name], str]
 
 _USUAL = {"os": "os", "getenv": GETENV, "environ": ENVIRON}
 
 
-def syntactic(name: cst.Name) -> str | None:
+def syntactic(name: cst.Name) -> str:
     """Without the file's scopes: `os` is the os module, a bare `getenv` / `environ` came
     from `from os import ...` (other names stand for themselves)."""
     return _USUAL.get(name.value, name.value)
@@ -78,7 +76,7 @@ def _dotted(node: cst.BaseExpression) -> str | None:
 
 def qualified_name(node: cst.BaseExpression, resolve: Resolve = syntactic) -> str | None:
     """`_os.environ.get` -> "os.environ.get" where `_os` is the os module; None for
-    anything that is not a dotted name, or whose first name `resolve` refuses."""
+    anything that is not a dotted name."""
     dotted = _dotted(node)
     if dotted is None:
         return None
@@ -86,10 +84,7 @@ def qualified_name(node: cst.BaseExpression, resolve: Resolve = syntactic) -> st
     while isinstance(root, cst.Attribute):
         root = root.value
     assert isinstance(root, cst.Name)
-    base = resolve(root)
-    if base is None:
-        return None
-    return base + dotted[len(root.value) :]
+    return resolve(root) + dotted[len(root.value) :]
 
 
 def is_environ(node: cst.BaseExpression, resolve: Resolve = syntactic) -> bool:
