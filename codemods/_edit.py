@@ -10,7 +10,7 @@ from collections.abc import Set as AbcSet
 from typing import Any
 
 import libcst as cst
-from migrator.codemods._scope import is_bound, module_alias, runs_at_import, visible
+from migrator.codemods._scope import is_bound, module_alias, visible
 
 from migrator.rewrite import Plan
 from migrator.source import code_of, plain_comma, sequence_separator
@@ -57,36 +57,6 @@ def env_read_with_default(
 ) -> cst.BaseExpression:
     os_name = os_module(plan, at)
     return cst.parse_expression(f"{os_name}.environ.get({json.dumps(var)}, {json.dumps(default)})")
-
-
-def missing_key_placeholder(var: str) -> str:
-    return f"missing-{var}"
-
-
-def key_read(
-    plan: Plan, var: str, *, at: cst.CSTNode | None, report: cst.CSTNode | None = None
-) -> cst.BaseExpression:
-    """The provider key for a client or setting at `at`: `os.environ["VAR"]`, except where
-    the code runs when the module is imported (a module-level client, a class attribute).
-
-    There a missing variable would make every import of the module fail, also for the
-    code paths that never use this client (a base module shared by several providers),
-    where before only a missing OPENAI_API_KEY did. It must not fall back to
-    OPENAI_API_KEY either: the SDK reads that variable when api_key is None, and openai>=2
-    refuses an empty key when the client is built. So a missing variable reads as a
-    placeholder: importing works, and the first request fails with the provider's 401
-    (MIG108 says so, once a file: at its first such read); the OpenAI key is never sent."""
-    if not runs_at_import(plan, at):
-        return env_read(plan, var, at=at)
-    if not any(f.id == "MIG108" for f in plan.findings):
-        plan.finding(
-            "MIG108",
-            f"{var} is read when the module is imported: while it is unset, a placeholder "
-            f"key lets the import work and requests fail with 401 (never OpenAI's key): "
-            f"set {var}",
-            node=report if report is not None else at,
-        )
-    return env_read_with_default(plan, var, missing_key_placeholder(var), at=at)
 
 
 def python_literal(value: Any) -> cst.BaseExpression:

@@ -11,15 +11,20 @@ from __future__ import annotations
 import libcst as cst
 from migrator.codemods._scope import visible
 
+from migrator.env_reads import Resolve, env_read, syntactic
 from migrator.rewrite import Plan
 from migrator.source import code_of
 
 
-def ends_with_key_read(value: cst.BaseExpression, key_env: str) -> bool:
+def ends_with_key_read(
+    value: cst.BaseExpression, key_env: str, resolve: Resolve = syntactic
+) -> bool:
+    """`key or os.getenv("OPENAI_API_KEY")`: a kept key whose last resort is the key
+    variable itself."""
     return (
         isinstance(value, cst.BooleanOperation)
         and isinstance(value.operator, cst.Or)
-        and reads_key_var(value.right, key_env)
+        and reads_key_var(value.right, key_env, resolve)
     )
 
 
@@ -31,23 +36,22 @@ def or_else(value: cst.BaseExpression, fallback: cst.BaseExpression) -> cst.Bool
     return cst.BooleanOperation(left=value, operator=cst.Or(), right=fallback)
 
 
-def reads_key_var(value: cst.BaseExpression, key_env: str) -> bool:
+def reads_key_var(value: cst.BaseExpression, key_env: str, resolve: Resolve = syntactic) -> bool:
     """`os.getenv("OPENAI_API_KEY")` / `os.environ["<PROVIDER_KEY>"]`: a read, without a
     default, of the key variable itself (which the env-var fixer renames to the
-    provider's)."""
-    if isinstance(value, cst.Call) and len(value.args) == 1:
-        name: cst.BaseExpression = value.args[0].value
-    elif isinstance(value, cst.Subscript) and len(value.slice) == 1:
-        index = value.slice[0].slice
-        if not (isinstance(index, cst.Index) and code_of(value.value).endswith("environ")):
+    provider's). Any one-argument call naming the variable counts as well
+    (`secrets.get("OPENAI_API_KEY")`): it yields that key just the same. `resolve` tells
+    the os module's names apart (see `env_reads`)."""
+    if isinstance(value, cst.Call):
+        if len(value.args) != 1:
             return False
-        name = index.value
-    else:
-        return False
-    return isinstance(name, cst.SimpleString) and name.evaluated_value in (
-        "OPENAI_API_KEY",
-        key_env,
-    )
+        name = value.args[0].value
+        return isinstance(name, cst.SimpleString) and name.evaluated_value in (
+            "OPENAI_API_KEY",
+            key_env,
+        )
+    read = env_read(value, resolve)
+    return read is not None and read.strict and read.var in ("OPENAI_API_KEY", key_env)
 
 
 def is_none(value: cst.BaseExpression) -> bool:

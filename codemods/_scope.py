@@ -91,3 +91,23 @@ def is_bound(plan: Plan, name: str) -> bool:
     """Does any scope of the module bind `name`?"""
     scopes = _scopes(plan)
     return any(name in scope.names for scope in [scopes.module, *scopes.by_node.values()])
+
+
+def imported_name(plan: Plan, name: cst.Name) -> str:
+    """What `name` stands for where it is read, as `env_reads.Resolve` wants it: the
+    qualified name its import gives it (`import os as _os`: "os"; `from os import
+    getenv`: "os.getenv"), else the name itself (unbound, or bound by a parameter or an
+    assignment: read by its name, as the inventory reads it)."""
+    found: set[str] = set()
+    for binding in visible(plan, name.value, name):
+        module = imported_module(plan, binding)
+        if module is None and isinstance(binding, cst.ImportAlias):
+            parent = plan.parent_of(binding)
+            if (
+                isinstance(parent, cst.ImportFrom)
+                and parent.module is not None
+                and not parent.relative
+            ):
+                module = f"{code_of(parent.module)}.{code_of(binding.name)}"
+        found.add(module or name.value)
+    return found.pop() if len(found) == 1 else name.value

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
-from migrator.codemods._edit import key_read, keyword_args
+from migrator.codemods._edit import keyword_args
 from migrator.codemods._kwargs_dict import (
     Entry,
     KwargsDict,
@@ -28,6 +28,7 @@ from migrator.codemods._kwargs_dict import (
     remove_entries,
     set_entry,
 )
+from migrator.codemods.policy.keys import key_read
 
 from migrator.inventory import ClientSite
 from migrator.rewrite import Plan

@@ -4,7 +4,7 @@ Data, kept apart from the fixers: hosts of OpenAI-compatible services that are n
 (never retargeted), a few well-known relays to OpenAI (retargeted, MIG502), and the words
 by which configuration names a provider or a local server (`MOONSHOT_BASE_URL`,
 `settings.ollama_host`). The built-in providers' own hosts and names come from the
-mappings (see client_endpoint.py), not from here.
+mappings (see policy/endpoints.py), not from here.
 """
 
 from __future__ import annotations

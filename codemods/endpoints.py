@@ -7,7 +7,7 @@ Rules:
 
 from __future__ import annotations
 
-from migrator.codemods.client_endpoint import call_retargeted
+from migrator.codemods.policy.endpoints import call_retargeted
 
 from migrator.rewrite import Plan
 

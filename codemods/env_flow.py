@@ -15,16 +15,17 @@ own ("elsewhere"), so a read that reaches it is left as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import libcst as cst
-from migrator.codemods.client_endpoint import client_kept, module_endpoint_kept
+from migrator.codemods._scope import imported_name
+from migrator.codemods.policy.endpoints import client_kept, module_endpoint_kept
 
+from migrator.env_reads import env_read, is_environ
 from migrator.inventory import ClientSite, ConfigSite
 from migrator.rewrite import Plan
 from migrator.source import code_of, dotted_name
 
-_GETENV = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
-_ENVIRON = frozenset({"os.environ", "environ"})
 # Keywords of settings declarations that name the variable they read (pydantic & co.).
 _SETTINGS_KEYWORDS = frozenset({"env", "alias", "validation_alias"})
 _HTTP_FUNCS = frozenset(
@@ -53,28 +54,25 @@ class Sink:
 
 
 def env_read_of(plan: Plan, literal: cst.SimpleString) -> cst.BaseExpression | None:
-    """The read (`os.getenv("X")`, `os.environ["X"]`) whose variable name is `literal`,
-    or None when the literal is something else (a message, a dict key, an env write)."""
+    """The read (`os.getenv("X")`, `os.environ["X"]`, also through `import os as _os` or
+    `from os import getenv`) whose variable name is `literal`, or None when the literal is
+    something else (a message, a dict key, an env write, `os.environ.setdefault`)."""
     parent = plan.parent_of(literal)
-    if isinstance(parent, cst.Arg) and parent.keyword is None:
-        call = plan.parent_of(parent)
-        if (
-            isinstance(call, cst.Call)
-            and call.args[0] is parent
-            and dotted_name(call.func) in _GETENV
-        ):
-            return call
-        return None
-    if isinstance(parent, cst.Index):
+    if isinstance(parent, cst.Arg):
+        candidate = plan.parent_of(parent)
+    elif isinstance(parent, cst.Index):
         element = plan.parent_of(parent)
-        subscript = plan.parent_of(element) if element is not None else None
-        if (
-            isinstance(subscript, cst.Subscript)
-            and dotted_name(subscript.value) in _ENVIRON
-            and not _is_store(plan, subscript)
-        ):
-            return subscript
-    return None
+        candidate = plan.parent_of(element) if element is not None else None
+    else:
+        return None
+    if not isinstance(candidate, (cst.Call, cst.Subscript)):
+        return None
+    read = env_read(candidate, partial(imported_name, plan), setdefault=False)
+    if read is None or read.name is not literal:
+        return None
+    if isinstance(candidate, cst.Subscript) and _is_store(plan, candidate):
+        return None
+    return candidate
 
 
 _ENV_WRITERS = frozenset({"setenv", "putenv", "environ.setdefault"})
@@ -90,7 +88,7 @@ def is_env_write(plan: Plan, literal: cst.SimpleString) -> bool:
         subscript = plan.parent_of(element) if element is not None else None
         return (
             isinstance(subscript, cst.Subscript)
-            and dotted_name(subscript.value) in _ENVIRON
+            and is_environ(subscript.value, partial(imported_name, plan))
             and _is_store(plan, subscript)
         )
     if isinstance(parent, cst.Arg) and parent.keyword is None:
@@ -104,9 +102,14 @@ def is_env_write(plan: Plan, literal: cst.SimpleString) -> bool:
         if not isinstance(call, cst.Call):
             return False
         name = dotted_name(call.func) or ""
-        targets = {dotted_name(a.value) or _string(a.value) for a in call.args}
+        resolve = partial(imported_name, plan)
+        # `patch.dict(os.environ, {...})`, or the target named as a string
+        patches_environ = any(
+            is_environ(a.value, resolve) or _string(a.value) in ("os.environ", "environ")
+            for a in call.args
+        )
         return name.endswith(("patch.dict", "environ.update")) and (
-            name.endswith("environ.update") or bool(targets & {"os.environ", "environ"})
+            name.endswith("environ.update") or patches_environ
         )
     return False
 

@@ -34,8 +34,8 @@ import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
 from migrator.codemods._kwargs_dict import key_state, kwargs_dicts, report_splat
 from migrator.codemods._model_fit import call_needs, model_choice, shared_calls
-from migrator.codemods.client_endpoint import call_retargeted
 from migrator.codemods.model_uses import ModelUses
+from migrator.codemods.policy.endpoints import call_retargeted
 
 from migrator.capabilities import ModelChoice, unmet_needs
 from migrator.constants import Constant, ConstantEdit

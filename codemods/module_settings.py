@@ -26,29 +26,27 @@ from collections.abc import Callable
 import libcst as cst
 from migrator.codemods._edit import (
     edit_call_args,
-    env_read,
     env_read_with_default,
-    key_read,
     replace_string_value,
     string_literal,
 )
 from migrator.codemods._kwargs_dict import key_state, report_splat
-from migrator.codemods.client_endpoint import (
+from migrator.codemods.policy.arguments import ACCOUNT_ARGS, ENDPOINT_SETTINGS
+from migrator.codemods.policy.azure import azure_endpoint_read, azure_version_read, is_azure_type
+from migrator.codemods.policy.endpoints import (
     KEPT_KINDS,
     base_url_expression,
-    keep_key,
     module_endpoint,
     report_endpoint,
 )
+from migrator.codemods.policy.keys import key_read, module_api_key_value
 
 from migrator.inventory import CallSite, ConfigSite
 from migrator.rewrite import Plan, insertion_index, settings_anchor
 from migrator.source import code_of
 
-ENDPOINT_SETTINGS = ("api_base", "base_url")
 # Builds a setting's value as code at `at` (None: the top level); findings go to `report`.
 Build = Callable[[Plan, cst.CSTNode | None, cst.CSTNode], cst.BaseExpression]
-ACCOUNT_SETTINGS = ("organization", "project")
 
 
 def fix_module_settings(plan: Plan) -> None:
@@ -78,7 +76,7 @@ def retarget_module_settings(
             _endpoint(plan, site, _fixed_url(v0), _configurable_url(v0))
         elif site.setting == "api_key":
             _api_key(plan, site)
-        elif site.setting in ACCOUNT_SETTINGS:
+        elif site.setting in ACCOUNT_ARGS:
             _remove_statement(plan, site)
         elif site.setting in ("api_type", "api_version", "azure_endpoint"):
             _azure_setting(plan, site, uses_v0)
@@ -224,19 +222,9 @@ def _endpoint(plan: Plan, site: ConfigSite, fixed: Build, configurable: Build) -
 
 
 def _api_key(plan: Plan, site: ConfigSite) -> None:
-    value = site.value
-    key_env = plan.target.key_env
-    from migrator.codemods.env_vars import replaces_openai_key  # it reads client_kept
-
-    if isinstance(value, cst.SimpleString) or replaces_openai_key(
-        plan, value, "openai.api_key", site.node
-    ):
-        # A literal key (reported, redacted, by hardcoded_keys) is an OpenAI key; so is
-        # one read from OPENAI_API_KEY that other code still reads.
-        expr = key_read(plan, key_env, at=value, report=site.node)
-        plan.replace(value, lambda n: expr, "MIG100")
-        return
-    keep_key(plan, value, "openai.api_key", site.node)
+    expr = module_api_key_value(plan, site)
+    if expr is not None:
+        plan.replace(site.value, lambda n: expr, "MIG100")
 
 
 def _remove_statement(plan: Plan, site: ConfigSite) -> None:
@@ -281,29 +269,16 @@ def _azure_setting(plan: Plan, site: ConfigSite, uses_v0: bool) -> None:
 # -- Azure as the target -------------------------------------------------------------------
 
 
-def _is_azure_type(site: ConfigSite) -> bool:
-    value = site.value
-    return (
-        site.setting == "api_type"
-        and isinstance(value, cst.SimpleString)
-        and str(value.evaluated_value).lower().startswith("azure")
-    )
-
-
 def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite]) -> None:
     """Configure the module for Azure OpenAI: api_type, endpoint, version and key."""
-    if any(_is_azure_type(site) for site in configs):
+    if any(is_azure_type(site) for site in configs):
         return  # already Azure: variable names are the env fixer's business
-    compat = plan.target
 
     def endpoint(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
-        return env_read(plan, compat.endpoint_env or "AZURE_OPENAI_ENDPOINT", at=at)
+        return azure_endpoint_read(plan, at)
 
     def version(plan: Plan, at: cst.CSTNode | None, report: cst.CSTNode) -> cst.BaseExpression:
-        version_env = compat.api_version_env or "OPENAI_API_VERSION"
-        if compat.api_version:
-            return env_read_with_default(plan, version_env, compat.api_version, at=at)
-        return env_read(plan, version_env, at=at)
+        return azure_version_read(plan, at)
 
     uses_v0 = any(c.style == "v0" for c in module_calls) or any(
         site.setting == "api_base" for site in configs
@@ -318,7 +293,7 @@ def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite
             _rename_setting(plan, site, endpoint_setting, endpoint(plan, site.value, site.node))
         elif site.setting == "api_key":
             _api_key(plan, site)
-        elif site.setting in ACCOUNT_SETTINGS:
+        elif site.setting in ACCOUNT_ARGS:
             _remove_statement(plan, site)
         elif site.setting == "api_type":
             plan.replace(site.value, lambda n: string_literal("azure"), "MIG103")

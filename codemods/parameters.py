@@ -34,7 +34,7 @@ from migrator.codemods._kwargs_dict import (
     report_splat,
 )
 from migrator.codemods._model_fit import call_target
-from migrator.codemods.client_endpoint import call_retargeted
+from migrator.codemods.policy.endpoints import call_retargeted
 
 from migrator.inventory import CallSite
 from migrator.rewrite import Plan

@@ -8,7 +8,7 @@ name with `strategy_named`.
 from __future__ import annotations
 
 from migrator.codemods import registry
-from migrator.codemods.env_vars import env_renames
+from migrator.codemods.policy.env import env_renames
 
 from migrator.mapping import Mapping
 from migrator.strategy import Endpoint, Strategy, in_order

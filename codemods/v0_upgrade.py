@@ -63,22 +63,21 @@ from migrator.codemods._edit import (
     edit_call_args,
     env_read,
     env_read_with_default,
-    key_read,
     replace_string_value,
 )
 from migrator.codemods._kept_key import may_be_none, reads_key_var
 from migrator.codemods._kwargs_dict import kwargs_dicts, remove_entries
-from migrator.codemods.client_endpoint import (
-    OPENAI_ENV_PREFIXES,
+from migrator.codemods.module_settings import retarget_module_settings
+from migrator.codemods.policy.arguments import OPENAI_ENV_PREFIXES
+from migrator.codemods.policy.endpoints import (
     base_url_expression,
     configurable_base_url,
     module_endpoint,
     module_endpoint_kept,
-    openai_key_from_afar,
     report_endpoint,
 )
-from migrator.codemods.env_vars import renames_for
-from migrator.codemods.module_settings import retarget_module_settings
+from migrator.codemods.policy.env import renames_for
+from migrator.codemods.policy.keys import key_read, openai_key_from_afar
 
 from migrator.inventory import V0_RESOURCES, CallSite, ConfigSite
 from migrator.mapping import openai_model_kind
@@ -1133,7 +1132,7 @@ class _Upgrader:
             # A strict `os.environ["OPENAI_API_KEY"]` the user wrote keeps its strictness
             # (renamed below), as the client fixer keeps it: it failed where it stood before.
             return code_of(key_read(plan, key_env, at=at, report=report))
-        from migrator.codemods.env_vars import replaces_openai_key  # it reads client_kept
+        from migrator.codemods.policy.env import replaces_openai_key
 
         if not plan.suppressed("MIG500", site.value) and (
             replaces_openai_key(plan, site.value, "openai.api_key", site.node)

@@ -13,7 +13,7 @@ Rules:
 from __future__ import annotations
 
 import libcst as cst
-from migrator.codemods.client_endpoint import SHOWN_ELSEWHERE, endpoint_of
+from migrator.codemods.policy.endpoints import SHOWN_ELSEWHERE, endpoint_of
 
 from migrator.endpoint_trace import trace_endpoint
 from migrator.inventory import WrapperSite

@@ -6,7 +6,7 @@ migrated client, and left (reported) everywhere else."""
 from __future__ import annotations
 
 import pytest
-from migrator.codemods.env_vars import env_renames
+from migrator.codemods.policy.env import env_renames
 
 from tests.codemod_helpers import check_noop, check_transformed, ids, rewrite
 from tests.codemod_helpers import findings as findings_of
@@ -177,6 +177,63 @@ def test_module_key_shared_with_other_code_is_replaced() -> None:
     assert sorted(ids(found)) == ["MIG108", "MIG504", "MIG507"]
     kept = next(f for f in found if f.id == "MIG504")
     assert "by `KEY[-4:]`: left as it is" in kept.message
+
+
+@pytest.mark.parametrize(
+    ("imports", "read"),
+    [
+        ("import os as _os", '_os.environ["{}"]'),
+        ("from os import environ as env", 'env["{}"]'),
+        ("from os import environ", 'environ["{}"]'),
+    ],
+)
+def test_read_through_an_alias_of_os_is_renamed_like_os_itself(imports: str, read: str) -> None:
+    # Before env_reads, env_flow knew only the names `os` / `environ`: an aliased read
+    # was no read at all, so the client fixer replaced it (MIG507) instead of renaming it.
+    found = check_transformed(
+        f"""\
+        {imports}
+        from openai import OpenAI
+
+        client = OpenAI(api_key={read.format("OPENAI_API_KEY")})
+        """,
+        f"""\
+        {imports}
+        from openai import OpenAI
+
+        client = OpenAI(api_key={read.format("ZAI_API_KEY")}, base_url="https://open.bigmodel.cn/api/paas/v4/")
+        """,
+        "glm",
+    )
+    assert ids(found) == []
+
+
+def test_check_through_an_alias_of_os_is_reported() -> None:
+    # ... and a check through the alias went unreported: it still reads OPENAI_API_KEY.
+    found = check_noop(
+        """\
+        import os as _os
+
+        def main():
+            if not _os.getenv("OPENAI_API_KEY"):
+                print("set OPENAI_API_KEY first")
+        """,
+        "qwen",
+    )
+    assert ids(found) == ["MIG504"] and lines_of(found, "MIG504") == [4]
+
+
+def test_a_parameter_named_os_still_counts_as_os() -> None:
+    # Read by its name, as the inventory reads it: left and reported, never renamed blind.
+    found = check_noop(
+        """\
+        def main(os):
+            if not os.getenv("OPENAI_API_KEY"):
+                print("set OPENAI_API_KEY first")
+        """,
+        "qwen",
+    )
+    assert ids(found) == ["MIG504"]
 
 
 def test_startup_check_is_left_and_reported() -> None:

@@ -26,7 +26,6 @@ checklist_review.py (behaviour, compliance and verification items), checklist_re
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +43,7 @@ from migrator.envfiles import find_dotenv_files
 from migrator.grouping import group_findings
 from migrator.model import Finding
 from migrator.secrets import redact_secrets
+from migrator.suppression import line_suppresses
 
 if TYPE_CHECKING:
     from migrator.apply import ProjectPlan
@@ -58,8 +58,6 @@ __all__ = [
     "sort_findings",
     "to_json",
 ]
-
-_IGNORE = re.compile(r"#\s*migrator:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 
 
 def collect(plan: ProjectPlan, *, applied: bool = False) -> list[Finding]:
@@ -125,8 +123,4 @@ class Checklist(
         lines = self.lines_of(item.path, item.coord)
         if not lines or item.line > len(lines):
             return False
-        match = _IGNORE.search(lines[item.line - 1])
-        if match is None:
-            return False
-        codes = match.group(1)
-        return codes is None or item.id in {c.strip() for c in codes.split(",")}
+        return line_suppresses(lines[item.line - 1], item.id)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from migrator.callfacts import CallFacts
 from migrator.checklist_scan import ChecklistContext, find_test_command, host_text
+from migrator.env_reads import variables_read
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES
 from migrator.model import Severity, Usage
 from migrator.sdk_catalogue import api_family
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from migrator.mapping import ModelTarget
 
 _MAIN_GUARD = re.compile(r"""^if\s+__name__\s*==\s*(['"])__main__\1\s*:""", re.M)
-_ENV_REQUIRED = re.compile(r"""os\.environ\[\s*(['"])([A-Za-z_][A-Za-z0-9_]*)\1\s*\]""")
-_ENV_OPTIONAL = re.compile(r"""os\.(?:getenv|environ\.get)\(\s*(['"])([A-Za-z_][A-Za-z0-9_]*)\1""")
 _USER_INPUT: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
@@ -301,8 +300,9 @@ class VerificationItems(ChecklistContext):
                 continue
             line = old.count("\n", 0, guard.start()) + 1
             new = "\n".join(self.lines_of(call.path, "new") or [])
-            required = {m.group(2) for m in _ENV_REQUIRED.finditer(new)} | {target.key_env}
-            optional = sorted({m.group(2) for m in _ENV_OPTIONAL.finditer(new)} - required)
+            found = variables_read(new)
+            required = set(found.required if found else ()) | {target.key_env}
+            optional = sorted(set(found.optional if found else ()) - required)
             needs = []
             needs.append("needs " + ", ".join(f"`{v}`" for v in sorted(required)))
             if optional:

@@ -14,9 +14,10 @@ import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from migrator.env_reads import ast_env_read, import_aliases
+
 # String methods that keep the host of the URL they are called on (as endpoint_trace).
 _URL_PRESERVING_METHODS = frozenset({"strip", "rstrip", "lstrip", "removesuffix", "lower"})
-_ENV_CALLS = frozenset({"os.getenv", "os.environ.get"})
 # Bases whose instances also take their fields from the environment or a .env file.
 _ENV_SETTINGS_BASES = frozenset({"BaseSettings"})
 _MAX_DEPTH = 8
@@ -65,29 +66,12 @@ def module_classes(
 ) -> dict[str, ProjectClass]:
     """The top-level classes of a parsed module. `strings` are its str constants, which a
     default may name (`base_url: str = DEFAULT_URL`)."""
-    reader = _Reader(_import_aliases(tree), strings)
+    reader = _Reader(import_aliases(tree, nested=False), strings)
     classes: dict[str, ProjectClass] = {}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             classes[node.name] = reader.read_class(rel, node)
     return classes
-
-
-def _import_aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name -> qualified name, for the module's top-level imports."""
-    aliases: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    root = alias.name.split(".")[0]
-                    aliases[root] = root
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return aliases
 
 
 class _Reader:
@@ -134,8 +118,9 @@ class _Reader:
         if isinstance(expr, ast.Call):
             return self._call(expr, code, follow)
         if isinstance(expr, ast.Subscript):
-            if self._qualified(expr.value) == "os.environ":
-                return [DefaultValue("env", _string(expr.slice) or "", code)]
+            read = ast_env_read(expr, self._qualified)
+            if read is not None:
+                return [DefaultValue("env", read.var, code)]
             return [DefaultValue("unknown", _string(expr.slice) or "", code)]
         if isinstance(expr, ast.Name):
             if expr.id in self.strings:
@@ -147,12 +132,15 @@ class _Reader:
         return [DefaultValue("unknown", "", code)]
 
     def _call(self, call: ast.Call, code: str, depth: int) -> list[DefaultValue]:
-        func = self._qualified(call.func)
-        if func in _ENV_CALLS and call.args and _string(call.args[0]) is not None:
-            found = [DefaultValue("env", _string(call.args[0]) or "", code)]
-            if len(call.args) > 1:
-                found += self.describe(call.args[1], depth)
+        # (`os.environ.setdefault` is not counted: nothing here ever did, and a default
+        # it sets would only be one more value to follow)
+        read = ast_env_read(call, self._qualified, setdefault=False)
+        if read is not None:
+            found = [DefaultValue("env", read.var, code)]
+            if read.default is not None:
+                found += self.describe(read.default, depth)
             return found
+        func = self._qualified(call.func)
         if func.rsplit(".", 1)[-1] in ("field", "Field"):
             default = _field_default(call, func.endswith("Field"))
             if default is not None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import functools
 import io
-import re
 import sys
 import tokenize
 from collections.abc import Callable, Sequence
@@ -34,13 +33,13 @@ from migrator.inventory import Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
 from migrator.rules import RULES
 from migrator.source import code_of, parse_source, sequence_separator
+from migrator.suppression import Suppressions
 
 if TYPE_CHECKING:
     from migrator.mapping import Mapping
     from migrator.strategy import Endpoint, Strategy
 
 MARKER_PREFIX = "# migrator:"
-_IGNORE = re.compile(r"#\s*migrator:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 
 Edit = Callable[[Any], Any]
 
@@ -95,16 +94,10 @@ class Plan:
     # Client constructors the client fixer left as they are for a reason of its own (a
     # `**` mapping that may hold the endpoint): the fixers after it keep their calls too.
     clients_left: set[cst.CSTNode] = field(default_factory=set)
-    _ignored: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    _suppressions: Suppressions = field(default_factory=Suppressions)
 
     def __post_init__(self) -> None:
-        for number, text in enumerate(self.code.splitlines(), 1):
-            match = _IGNORE.search(text)
-            if match:
-                codes = match.group(1)
-                self._ignored[number] = (
-                    frozenset(c.strip() for c in codes.split(",") if c.strip()) if codes else None
-                )
+        self._suppressions = Suppressions.of_source(self.code, self.options.ignore)
 
     @property
     def mapping(self) -> Mapping:
@@ -161,21 +154,16 @@ class Plan:
     def suppressed(
         self, rule: str, node: cst.CSTNode | None = None, line: int | None = None
     ) -> bool:
-        if rule in self.options.ignore:
+        """Is `rule` ignored at `node` (its own line or its statement's first) or `line`?"""
+        suppressions = self._suppressions
+        if rule in suppressions.ignore:
             return True
-        if not self._ignored:
-            return False
+        if not suppressions.has_line_comments:
+            return False  # (the common case: no need to resolve positions)
         if line is None and node is not None:
             statement = self.statement_of(node)
-            lines = {self.line_of(node), self.line_of(statement)}
-            return any(self._line_ignores(n, rule) for n in lines)
-        return line is not None and self._line_ignores(line, rule)
-
-    def _line_ignores(self, line: int, rule: str) -> bool:
-        if line not in self._ignored:
-            return False
-        codes = self._ignored[line]
-        return codes is None or rule in codes
+            return suppressions.suppresses(rule, {self.line_of(node), self.line_of(statement)})
+        return line is not None and suppressions.suppresses(rule, (line,))
 
     # -- recording -------------------------------------------------------------------------
     def replace(self, node: cst.CSTNode, edit: Edit, rule: str) -> bool:

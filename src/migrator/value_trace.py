@@ -15,10 +15,10 @@ from libcst.metadata import QualifiedNameSource
 
 from migrator.class_defaults import DefaultValue, ProjectClass
 from migrator.constants import Constant, absolute_module
+from migrator.env_reads import env_read
 from migrator.scopes import ValueWalker, dotted_path
 
 # Calls whose literal arguments may still be model names we should rewrite.
-_PASS_THROUGH_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 # How far a value is followed through names, calls and attributes.
 MAX_DEPTH = 8
 
@@ -107,23 +107,24 @@ class ValueTracer(ValueWalker):
             return len(values) == 1 and _is_true(values[0][0])
         return False
 
+    def _resolve_root(self, name: cst.Name) -> str:
+        """What the first name of a dotted read stands for here (`_os` -> "os"), for the
+        one env-read recogniser (env_reads.py); the name itself when not one import."""
+        qnames = {q.name for q in self._qnames(name)}
+        return qnames.pop() if len(qnames) == 1 else name.value
+
     def _env_lookup(self, call: cst.Call) -> tuple[str, str | None] | None:
-        """`os.getenv("X", "d")` / `os.environ.get("X", "d")` -> ("X", "d")."""
-        qnames = {q.name for q in self._qnames(call.func)}
-        if not qnames & _PASS_THROUGH_CALLS or not call.args:
+        """`os.getenv("X", "d")` / `os.environ.get("X", "d")` (and `setdefault`) ->
+        ("X", "d")."""
+        read = env_read(call, self._resolve_root)
+        if read is None or read.strict:
             return None
-        var = string_value(call.args[0].value)
-        if var is None:
-            return None
-        default = string_value(call.args[1].value) if len(call.args) > 1 else None
-        return var, default
+        default = string_value(read.default) if read.default is not None else None
+        return read.var, default
 
     def _environ_subscript(self, node: cst.Subscript) -> str | None:
-        if "os.environ" not in {q.name for q in self._qnames(node.value)}:
-            return None
-        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            return string_value(node.slice[0].slice.value)
-        return None
+        read = env_read(node, self._resolve_root)
+        return read.var if read is not None else None
 
     def _dict_entry_value(self, expr: cst.Subscript) -> cst.BaseExpression | None:
         """`MODELS["chat"]` with `MODELS = {"chat": ...}` bound once in this module."""
