@@ -103,9 +103,7 @@ NATIVE_CLIENTS = Fixer(
     (*CLIENTS.rules, "MIG130", "MIG131"),
     after=("hardcoded-keys",),
 )
-NATIVE_PARAMETERS = Fixer(
-    "parameters", fix_native_parameters, PARAMETERS.rules, after=("models",)
-)
+NATIVE_PARAMETERS = Fixer("parameters", fix_native_parameters, PARAMETERS.rules, after=("models",))
 NATIVE_PARAMETER_MAPPINGS = Fixer(
     "parameter-mappings",
     fix_native_parameter_mappings,
