@@ -76,7 +76,7 @@ def test_zhipu_async_client_stays_compat_and_keeps_handlers() -> None:
         """,
         "zhipu",
     )
-    assert "AsyncOpenAI(base_url=\"https://open.bigmodel.cn/api/paas/v4/\"" in got
+    assert 'AsyncOpenAI(base_url="https://open.bigmodel.cn/api/paas/v4/"' in got
     assert "except RateLimitError:" in got
     assert {"MIG131", "MIG142"} <= set(found)
 
