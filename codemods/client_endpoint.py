@@ -64,10 +64,10 @@ def fix_clients(plan: Plan) -> None:
         if compat.client == "azure":
             _to_azure(plan, site)
         else:
-            _to_compat(plan, site)
+            retarget_client(plan, site)
     if compat.client != "azure":
-        _retype_azure_references(plan)
-    _unknown_clients(plan)
+        retype_azure_references(plan)
+    report_unknown_clients(plan)
 
 
 AZURE_CLASSES = {
@@ -78,7 +78,7 @@ AZURE_CLASSES = {
 }
 
 
-def _retype_azure_references(plan: Plan) -> None:
+def retype_azure_references(plan: Plan) -> None:
     """Once every Azure client of the file is a plain client, annotations and isinstance
     checks naming the Azure classes name the plain ones (so the Azure import can go)."""
     azure_sites = [site for site in plan.inventory.clients if site.is_azure]
@@ -206,7 +206,7 @@ def _mapping_endpoint(
     return "env" if kinds and all(k == "env" for k in kinds) else "new"
 
 
-def _to_compat(plan: Plan, site: ClientSite) -> None:
+def retarget_client(plan: Plan, site: ClientSite) -> None:
     args = keyword_args(site.node)
     endpoint_keys = ("base_url", "azure_endpoint") if site.is_azure else ("base_url",)
     wanted = {"base_url", "api_key"} | (AZURE_ONLY_ARGS if site.is_azure else set())
@@ -373,7 +373,7 @@ def _to_azure(plan: Plan, site: ClientSite) -> None:
     plan.replace(site.node, edit, "MIG100")
 
 
-def _unknown_clients(plan: Plan) -> None:
+def report_unknown_clients(plan: Plan) -> None:
     _factory_clients(plan)
     if plan.inventory.clients or plan.inventory.configs:
         return  # the file builds or configures its own client: nothing hidden here

@@ -253,7 +253,10 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
         # (the same model at the provider, e.g. an Azure deployment, gives the same vectors)
         args = {a.keyword.value for a in call.node.args if a.keyword is not None}
         # Only where the provider takes `dimensions` (fixed-size models drop it).
-        fixed_size = plan.mapping.param_rule("embeddings", "dimensions") is not None
+        size_rule = plan.mapping.param_rule("embeddings", "dimensions")
+        fixed_size = size_rule is not None and size_rule.action != "rename"
+        # (an SDK may name the keyword differently: DashScope's `dimension`)
+        size_keyword = size_rule.to if size_rule is not None and size_rule.to else "dimensions"
         if "dimensions" in args and not fixed_size:
             # The user's own dimensions= decides the size, if the provider's model takes it.
             size = _fit_user_size(plan, call, target, done)
@@ -267,8 +270,8 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
                         f"setting dimensions={target.dimensions} for {target.model!r}",
                     )
                 else:
-                    additions["dimensions"] = cst.Integer(str(target.dimensions))
-            size = _size_note(ref.value, target.dimensions, "dimensions" in additions)
+                    additions[size_keyword] = cst.Integer(str(target.dimensions))
+            size = _size_note(ref.value, target.dimensions, size_keyword in additions)
             if "dimensions" in args:  # dropped (fixed size): a constant for it must follow
                 size += _follow_fixed_size(plan, call, target, done)
         plan.finding(

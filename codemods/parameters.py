@@ -10,6 +10,7 @@ Rules:
   MIG303 value clamped into the provider's range (or could not be checked)
   MIG304 parameter moved into extra_body
   MIG305 parameter not supported by the provider: left as it is, marked
+  MIG306 parameter kept: the SDK changes its value itself (the mapping's note)
   MIG107 a renamed or moved parameter may already be in the call's `**` mapping: left
 """
 
@@ -81,8 +82,9 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
     extra: dict[str, cst.BaseExpression] = {}
     name_of = mapping.name
     unsupported: list[str] = []
-    place = _extra_body_place(plan, call, args)
-    known_absent: set[str] = {"extra_body"} if place.kind == "call" else set()
+    extras = extras_keyword(plan)
+    place = _extra_body_place(plan, call, args, extras)
+    known_absent: set[str] = {extras} if place.kind == "call" else set()
     for name, arg in args.items():
         rule = mapping.param_rule(call.family, name)
         if rule is None:
@@ -128,20 +130,22 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             if plan.suppressed("MIG304", arg):
                 continue
             if place.kind == "unknown":
-                report_splat(plan, call.node, ["extra_body"], f"moving {name}= into extra_body")
+                report_splat(plan, call.node, [extras], f"moving {name}= into {extras}")
                 continue
             if place.kind == "entry" and not _is_constant(arg.value):
                 # the mapping is built above: a name there may not be bound yet
                 report_splat(
                     plan,
                     call.node,
-                    ["extra_body"],
-                    f"moving {name}= into the extra_body the mapping builds",
+                    [extras],
+                    f"moving {name}= into the {extras} the mapping builds",
                 )
                 continue
             remove.add(name)
             extra[rule.to or name] = arg.value
-            plan.finding("MIG304", f"{where} moved into extra_body — {rule.message}", node=arg)
+            plan.finding("MIG304", f"{where} moved into {extras} — {rule.message}", node=arg)
+        elif rule.action == "note":
+            plan.finding("MIG306", f"{where} kept — {rule.message}", node=arg)
         elif rule.action == "unsupported":
             if plan.suppressed("MIG305", arg):
                 continue
@@ -164,7 +168,15 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
         target = call_target(plan, call)
         if target is not None and target.extra_body:
             model_extra = dict(target.extra_body)
-    if model_extra and not extra and "extra_body" not in args:
+    if extras != "extra_body":
+        # An SDK whose own table drops a field (DashScope's float-only embeddings) is not
+        # sent it back through the model's body fields.
+        model_extra = {
+            k: v
+            for k, v in model_extra.items()
+            if getattr(mapping.param_rule(call.family, k), "action", None) != "drop"
+        }
+    if model_extra and not extra and extras not in args:
         model_extra = _beside_the_mapped_model(plan, call, model_extra)
     if not (remove or rename or set_values or extra or model_extra):
         return
@@ -185,9 +197,7 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
                 remove.difference_update({key})
         known_absent.update(k for k in set_values if k not in args)
     elif model_extra and place.kind == "unknown":
-        report_splat(
-            plan, call.node, ["extra_body"], f"adding extra_body {model_extra} for its model"
-        )
+        report_splat(plan, call.node, [extras], f"adding {extras} {model_extra} for its model")
         model_extra = {}
     if place.kind == "entry" and (extra or model_extra):
         assert place.entry is not None
@@ -200,7 +210,7 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             node, set_values=set_values, remove=remove, rename=rename, known_absent=known_absent
         )
         if extra or model_extra:
-            node = _merge_extra_body(node, extra, model_extra)
+            node = _merge_extra_body(node, extra, model_extra, extras)
         return node
 
     plan.replace(call.node, edit, "MIG300")
@@ -246,15 +256,23 @@ class _ExtraBodyPlace:
     entry: cst.Dict | None = None
 
 
-def _extra_body_place(plan: Plan, call: CallSite, args: dict[str, cst.Arg]) -> _ExtraBodyPlace:
-    if "extra_body" in args or not splat_args(call.node):
+def extras_keyword(plan: Plan) -> str:
+    """The create() keyword for body fields the SDK has no keyword for: openai's (and most
+    SDKs') `extra_body`, DashScope's `parameters`."""
+    return str(getattr(plan.target, "extras_keyword", "extra_body"))
+
+
+def _extra_body_place(
+    plan: Plan, call: CallSite, args: dict[str, cst.Arg], extras: str = "extra_body"
+) -> _ExtraBodyPlace:
+    if extras in args or not splat_args(call.node):
         return _ExtraBodyPlace("call")
-    state = key_state(plan, call.node, "extra_body")
+    state = key_state(plan, call.node, extras)
     if state in ("none", "absent"):
         return _ExtraBodyPlace("call")
     if state == "entry":
         (found,) = kwargs_dicts(plan, call.node)
-        entries = found.entries_of("extra_body")
+        entries = found.entries_of(extras)
         if len(entries) == 1 and entries[0].always and isinstance(entries[0].value, cst.Dict):
             return _ExtraBodyPlace("entry", entries[0].value)
     return _ExtraBodyPlace("unknown")
@@ -280,20 +298,23 @@ def _into_dict(
 
 
 def _merge_extra_body(
-    call: cst.Call, moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]
+    call: cst.Call,
+    moved: dict[str, cst.BaseExpression],
+    model_extra: dict[str, Any],
+    extras: str = "extra_body",
 ) -> cst.Call:
     existing = next(
-        (a for a in call.args if a.keyword is not None and a.keyword.value == "extra_body"), None
+        (a for a in call.args if a.keyword is not None and a.keyword.value == extras), None
     )
     if existing is not None and not isinstance(existing.value, cst.Dict):
         # A computed extra_body: merge by dict union so the user's keys still win.
         additions = _dict_node(moved, model_extra)
         union = cst.BinaryOperation(additions, cst.BitOr(), existing.value)
-        return edit_call_args(call, set_values={"extra_body": union}, known_absent={"extra_body"})
+        return edit_call_args(call, set_values={extras: union}, known_absent={extras})
     merged = existing.value if existing is not None else cst.Dict([])
     assert isinstance(merged, cst.Dict)
     merged = _into_dict(merged, moved, model_extra)
-    return edit_call_args(call, set_values={"extra_body": merged}, known_absent={"extra_body"})
+    return edit_call_args(call, set_values={extras: merged}, known_absent={extras})
 
 
 def _dict_node(moved: dict[str, cst.BaseExpression], model_extra: dict[str, Any]) -> cst.Dict:

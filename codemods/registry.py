@@ -7,17 +7,29 @@ A strategy (codemods/strategies.py) picks the fixers it runs from here.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from migrator.codemods.client_endpoint import fix_clients
 from migrator.codemods.endpoints import fix_endpoints
 from migrator.codemods.env_vars import fix_env_vars
 from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
 from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
+from migrator.codemods.native._common import as_compat
+from migrator.codemods.native.clients import fix_native_clients
+from migrator.codemods.native.exceptions import fix_native_exceptions
+from migrator.codemods.native.parameters import (
+    fix_native_parameter_mappings,
+    fix_native_parameters,
+)
+from migrator.codemods.native.responses import fix_native_responses
 from migrator.codemods.parameter_mapping import fix_parameter_mappings
 from migrator.codemods.parameters import fix_parameters
 from migrator.codemods.v0_upgrade import fix_v0_upgrade
 from migrator.codemods.wrapper_clients import fix_wrapper_clients
 
+from migrator.rewrite import Plan
 from migrator.strategy import Fixer
 
 HARDCODED_KEYS = Fixer("hardcoded-keys", fix_hardcoded_keys, ("MIG501",))
@@ -52,14 +64,14 @@ MODELS = Fixer(
 PARAMETERS = Fixer(
     "parameters",
     fix_parameters,
-    ("MIG107", "MIG300", "MIG301", "MIG302", "MIG303", "MIG304", "MIG305"),
+    ("MIG107", "MIG300", "MIG301", "MIG302", "MIG303", "MIG304", "MIG305", "MIG306"),
     after=("models",),
 )  # fmt: skip
 # The same rules, inside a `**mapping` the code builds.
 PARAMETER_MAPPINGS = Fixer(
     "parameter-mappings",
     fix_parameter_mappings,
-    ("MIG107", "MIG300", "MIG301", "MIG302", "MIG303", "MIG305"),
+    ("MIG107", "MIG300", "MIG301", "MIG302", "MIG303", "MIG305", "MIG306"),
     after=("parameters",),
 )  # fmt: skip
 # Marks what the others left: runs after every call-level fixer.
@@ -78,6 +90,58 @@ FIXERS: tuple[Fixer, ...] = (
     MODELS,
     PARAMETERS,
     PARAMETER_MAPPINGS,
+    ENDPOINTS,
+    ENV_VARS,
+    WRAPPER_CLIENTS,
+)
+
+# -- the native strategy: the same concerns, the provider's SDK as the target -------------
+# Same names as the compat fixers they replace, so `after` reads alike in both strategies.
+NATIVE_CLIENTS = Fixer(
+    "clients",
+    fix_native_clients,
+    (*CLIENTS.rules, "MIG130", "MIG131"),
+    after=("hardcoded-keys",),
+)
+NATIVE_PARAMETERS = Fixer("parameters", fix_native_parameters, PARAMETERS.rules, after=("models",))
+NATIVE_PARAMETER_MAPPINGS = Fixer(
+    "parameter-mappings",
+    fix_native_parameter_mappings,
+    PARAMETER_MAPPINGS.rules,
+    after=("parameters",),
+)
+# Reads the client fixer's fallback decisions.
+NATIVE_EXCEPTIONS = Fixer(
+    "native.exceptions", fix_native_exceptions, ("MIG140", "MIG141", "MIG142"),
+    after=("clients",),
+)  # fmt: skip
+NATIVE_RESPONSES = Fixer(
+    "native.responses", fix_native_responses, ("MIG150", "MIG151", "MIG152"),
+    after=("parameter-mappings",),
+)  # fmt: skip
+
+
+def _on_compat(fixer: Fixer) -> Fixer:
+    """`fixer` run with compat's target: v0 module code (`openai.api_base`, the v0 upgrade)
+    stays on the openai SDK at the compatible endpoint under the native strategy."""
+    return Fixer(fixer.name, functools.partial(_run_on_compat, fixer.run), fixer.rules, fixer.after)
+
+
+def _run_on_compat(run: Callable[[Plan], None], plan: Plan) -> None:
+    with as_compat(plan):
+        run(plan)
+
+
+NATIVE_FIXERS: tuple[Fixer, ...] = (
+    HARDCODED_KEYS,
+    NATIVE_CLIENTS,
+    _on_compat(MODULE_SETTINGS),
+    _on_compat(V0_UPGRADE),
+    MODELS,
+    NATIVE_PARAMETERS,
+    NATIVE_PARAMETER_MAPPINGS,
+    NATIVE_EXCEPTIONS,
+    NATIVE_RESPONSES,
     ENDPOINTS,
     ENV_VARS,
     WRAPPER_CLIENTS,

@@ -1,16 +1,20 @@
 """The strategies migrator offers, assembled from the fixer registry.
 
 ``compat``: keep the openai SDK and point it at the provider's OpenAI-compatible endpoint.
+``native``: rewrite to the provider's own SDK (the mapping's ``native:`` section).
 The engine reaches a strategy only through `RewriteOptions.strategy`; the CLI picks it by
 name with `strategy_named`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from migrator.codemods import registry
 from migrator.codemods.policy.env import env_renames
 
 from migrator.mapping import Mapping
+from migrator.mapping_native import Native
 from migrator.strategy import Endpoint, Strategy, in_order
 
 
@@ -69,7 +73,44 @@ COMPAT = Strategy(
     summary="the openai SDK, pointed at the provider's OpenAI-compatible endpoint",
 )
 
-STRATEGIES: dict[str, Strategy] = {s.id: s for s in (COMPAT,)}
+
+def _native(mapping: Mapping) -> Native:
+    if mapping.native is None:  # the CLI refuses the strategy for such a provider
+        raise ValueError(f"{mapping.id}: no native SDK ({mapping.no_native})")
+    return mapping.native
+
+
+def _native_endpoint(mapping: Mapping) -> Endpoint:
+    return _native(mapping)
+
+
+def _native_view(mapping: Mapping) -> Mapping:
+    """The SDK's parameter rules and endpoint families in place of compat's."""
+    native = _native(mapping)
+    return dataclasses.replace(mapping, parameters=native.parameters, endpoints=native.endpoints)
+
+
+def _native_renames(mapping: Mapping) -> dict[str, str]:
+    # Clients kept on the compatible endpoint read compat's variables: both are offered,
+    # the SDK's winning where they differ.
+    return {**endpoint_renames(mapping.compat), **endpoint_renames(_native(mapping))}
+
+
+def _native_provision(mapping: Mapping, sources: list[bytes]) -> dict[str, str]:
+    return endpoint_provision(_native(mapping), sources)
+
+
+NATIVE = Strategy(
+    id="native",
+    fixers=in_order(registry.NATIVE_FIXERS),
+    endpoint=_native_endpoint,
+    env_renames=_native_renames,
+    provision=_native_provision,
+    summary="the provider's own Python SDK (dashscope, zai-sdk, volcengine-ark-runtime)",
+    mapping_view=_native_view,
+)
+
+STRATEGIES: dict[str, Strategy] = {s.id: s for s in (COMPAT, NATIVE)}
 
 
 def strategy_named(name: str) -> Strategy:

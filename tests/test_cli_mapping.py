@@ -61,7 +61,9 @@ def test_providers_json_lists_all_fifteen_with_as_of() -> None:
         assert entry["as_of"] == "2026-11-22"
         assert entry["source"] == f"{entry['id']}.yaml"
         assert "/" not in entry["source"]
-        assert entry["strategies"] == ["compat"] and entry["default_strategy"] == "compat"
+        native = entry["id"] in {"dashscope", "zhipu", "ark"}
+        assert entry["strategies"] == (["compat", "native"] if native else ["compat"])
+        assert entry["default_strategy"] == "compat"
     by_id = {p["id"]: p for p in entries}
     assert by_id["dashscope"]["aliases"] == ["qwen"]
     assert by_id["gateway"]["aliases"] == ["litellm-proxy", "one-api"]

@@ -23,6 +23,7 @@ from migrator.mapping import (
 DATA = Path(__file__).parent / "data" / "mappings"
 MINIMAL = DATA / "minimal.yaml"
 BROKEN = sorted((DATA / "broken").glob("*.yaml"))
+NATIVE_IDS = {"dashscope", "zhipu", "ark"}
 
 BUILTIN_IDS = {
     "dashscope",
@@ -88,7 +89,13 @@ def test_every_builtin_mapping_loads_and_validates(path: Path) -> None:
     mapping = load_mapping(path)
     assert mapping.id == path.stem
     assert mapping.path == str(path)
-    assert mapping.strategies == ("compat",)
+    if mapping.id in NATIVE_IDS:
+        assert mapping.strategies == ("compat", "native")
+        assert mapping.native is not None and mapping.native.sources
+        assert mapping.dependencies["native"].add == (mapping.native.requirement,)
+    else:
+        assert mapping.strategies == ("compat",)
+        assert mapping.no_native, "a provider without an SDK says why"
     assert mapping.default_strategy == "compat"
     assert mapping.facts.as_of == "2026-11-22"
     assert mapping.facts.sources, "every mapping names its sources"
@@ -639,8 +646,8 @@ def test_the_six_broken_kinds_are_present() -> None:
 MUTATIONS = [
     ("name: Acme AI\n", "", "mapping file: missing required key 'name'", "id: acme"),
     ("  regions:", "  region:", "compat: unknown key 'region'", "  region:"),
-    ("strategies: [compat]", "strategies: [compat, native]", "strategies[1]: 'native'",
-     "strategies:"),
+    ("strategies: [compat]", "strategies: [compat, native]",
+     "strategies: 'native' needs a native: section", "strategies:"),
     ("default_strategy: compat", "default_strategy: native", "default_strategy: 'native'",
      "default_strategy:"),
     ("  client: openai", "  client: anthropic", "compat.client: 'anthropic'", "client:"),

@@ -208,9 +208,11 @@ def build_options(
         raise UsageError(str(exc)) from exc
     chosen = strategy or config.strategy or mapping.default_strategy
     if chosen not in mapping.strategies:
+        # A provider without an SDK of its own says why (mapping `native: {none: ...}`).
+        why = f" (no native target: {mapping.no_native})" if chosen == "native" else ""
         raise UsageError(
             f"strategy {chosen!r} is not available for {mapping.id}: it supports "
-            f"{', '.join(mapping.strategies)}"
+            f"{', '.join(mapping.strategies)}{why if mapping.no_native else ''}"
         )
     overrides = dict(config.model_map)
     for item in model_map:

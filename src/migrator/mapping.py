@@ -49,6 +49,7 @@ from migrator.capabilities import (
     Capabilities,
     openai_model_tier,
 )
+from migrator.mapping_native import Native, parse_native
 
 __all__ = [
     "ACTIONS",
@@ -75,7 +76,7 @@ __all__ = [
 ]
 
 # Strategies the engine implements. A mapping may list only these.
-IMPLEMENTED_STRATEGIES: tuple[str, ...] = ("compat",)
+IMPLEMENTED_STRATEGIES: tuple[str, ...] = ("compat", "native")
 CLIENTS: tuple[str, ...] = ("openai", "azure")
 DATA_REGIONS: tuple[str, ...] = ("mainland-china", "outside-mainland", "user-defined")
 ENDPOINT_FAMILIES: tuple[str, ...] = (
@@ -94,7 +95,7 @@ ENDPOINT_FAMILIES: tuple[str, ...] = (
     "models",
 )
 PARAM_FAMILIES: tuple[str, ...] = ("chat", "completions", "embeddings")
-ACTIONS: tuple[str, ...] = ("rename", "drop", "clamp", "extra_body", "unsupported")
+ACTIONS: tuple[str, ...] = ("rename", "drop", "clamp", "extra_body", "unsupported", "note")
 MODEL_KINDS: tuple[str, ...] = ("chat", "reasoning", "embedding")
 # Keyword arguments of the create() methods in openai 3.54.0 (the target of a `rename`
 # must be one of these, or the rewritten call raises TypeError).
@@ -294,6 +295,9 @@ class Mapping:
     vision_default: ModelTarget | None = None
     tiers: dict[str, dict[str, ModelTarget]] = field(default_factory=dict)
     capabilities: dict[str, Capabilities] = field(default_factory=dict)
+    # The provider's own SDK (mapping_native.py), or why there is none (`no_native`).
+    native: Native | None = None
+    no_native: str | None = None
     # Line numbers of a few nodes, for registry-level errors (alias clashes).
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -454,8 +458,13 @@ class Mapping:
             if base_url != compat.base_url:
                 compat = dataclasses.replace(compat, base_url=base_url, data_region="user-defined")
                 compliance = dataclasses.replace(compliance, data_region="user-defined")
+        native = self.native
+        if native is not None and key_env is not None:
+            native = dataclasses.replace(native, key_env=key_env)
+        if native is not None and base_url is not None and base_url != native.base_url:
+            native = dataclasses.replace(native, base_url=base_url, data_region="user-defined")
         return dataclasses.replace(
-            self, model_overrides=overrides, compat=compat, compliance=compliance
+            self, model_overrides=overrides, compat=compat, compliance=compliance, native=native
         )
 
 
@@ -617,6 +626,7 @@ _TOP_OPTIONAL = (
     "dependencies",
     "compliance",
     "facts",
+    "native",
 )
 
 
@@ -787,7 +797,11 @@ def _parse_capabilities(doc: _Doc, key_node: Node, node: Node, where: str) -> Ca
     )
 
 
-def _parse_rule(doc: _Doc, family: str, name: str, key_node: Node, node: Node) -> ParamRule:
+def _parse_rule(
+    doc: _Doc, family: str, name: str, key_node: Node, node: Node, *, native: bool = False
+) -> ParamRule:
+    """One parameter rule. `native`: a rule of an SDK's own table (mapping_native.py),
+    whose rename targets are that SDK's keywords, not openai's."""
     where = f"parameters.{family}.{name}"
     items = doc.mapping(
         node, where, required=("action", "message"), optional=("to", "min", "max"), at=key_node
@@ -809,7 +823,7 @@ def _parse_rule(doc: _Doc, family: str, name: str, key_node: Node, node: Node) -
             doc.fail(key_node, f"{where}: action 'rename' needs 'to'")
         if to == name:
             doc.fail(items["to"][1], f"{where}: rename to the same name")
-        if to not in OPENAI_KWARGS[family]:
+        if not native and to not in OPENAI_KWARGS[family]:
             doc.fail(
                 items["to"][1],
                 f"{where}: {to!r} is not a keyword of the openai SDK's {family} create(); "
@@ -888,6 +902,23 @@ def _parse(text: str, path: str) -> Mapping:
     default_strategy = doc.choice(value("default_strategy"), "default_strategy", strategies)
 
     compat = _parse_compat(doc, top["compat"][0], value("compat"))
+    native: Native | None = None
+    no_native: str | None = None
+    if "native" in top:
+        parsed = parse_native(
+            doc, top["native"][0], value("native"), ENDPOINT_FAMILIES, DATA_REGIONS
+        )
+        if isinstance(parsed, str):
+            no_native = parsed
+        else:
+            native = parsed
+    if "native" in strategies and native is None:
+        doc.fail(
+            strategies_node,
+            "strategies: 'native' needs a native: section naming the provider's SDK",
+        )
+    if native is not None and "native" not in strategies:
+        doc.fail(top["native"][0], "native: describes an SDK but strategies does not list native")
 
     endpoints_node = value("endpoints")
     endpoints = doc.string_list(endpoints_node, "endpoints")
@@ -1029,6 +1060,8 @@ def _parse(text: str, path: str) -> Mapping:
         vision_default=tables.vision_default,
         tiers=tables.tiers,
         capabilities=tables.capabilities,
+        native=native,
+        no_native=no_native,
         lines={"id": id_node.start_mark.line + 1, "aliases": aliases_line},
     )
 

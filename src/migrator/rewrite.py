@@ -99,9 +99,12 @@ class Plan:
     def __post_init__(self) -> None:
         self._suppressions = Suppressions.of_source(self.code, self.options.ignore)
 
-    @property
+    @functools.cached_property
     def mapping(self) -> Mapping:
-        return self.options.mapping
+        """The mapping as the strategy's fixers read it (the native strategy's parameter
+        rules and endpoint families are its SDK's)."""
+        view = self.options.strategy.mapping_view
+        return view(self.options.mapping) if view is not None else self.options.mapping
 
     @functools.cached_property
     def target(self) -> Endpoint:
@@ -590,6 +593,11 @@ class _NamesInUse(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
 
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        # `x.RateLimitError` does not use a bare name `RateLimitError`
+        node.value.visit(self)
+        return False
+
 
 def _remove_unused_imports(
     module: cst.Module, items: list[tuple[str, str | None]], in_use: set[str]
@@ -599,7 +607,10 @@ def _remove_unused_imports(
     Only names a fixer replaced are candidates, so a plain name count is enough (libcst's
     RemoveImportsVisitor needs scope analysis of the whole module: ~0.3 s a file)."""
     unused = {(m, n) for m, n in items if n is not None and n not in in_use}
-    if not unused:
+    # `import openai` whose last use a fixer replaced (the native strategy's clients and
+    # exceptions): asked for as (module, None).
+    plain = {m for m, n in items if n is None and m.split(".")[0] not in in_use}
+    if not unused and not plain:
         return module
     body = list(module.body)
     for index, stmt in enumerate(body):
@@ -608,6 +619,16 @@ def _remove_unused_imports(
         assert isinstance(stmt, cst.SimpleStatementLine)
         smalls: list[cst.BaseSmallStatement] = []
         for small in stmt.body:
+            if isinstance(small, cst.Import) and plain:
+                names = [
+                    a for a in small.names if a.asname is not None or code_of(a.name) not in plain
+                ]
+                if not names:
+                    continue
+                if len(names) != len(small.names):
+                    small = small.with_changes(
+                        names=[*names[:-1], names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+                    )
             if (
                 isinstance(small, cst.ImportFrom)
                 and not small.relative

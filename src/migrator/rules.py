@@ -128,6 +128,34 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG305", "warning", "code", "parameter not supported",
          "The provider rejects or ignores it; the call is left as it is and marked for a "
          "person."),
+    Rule("MIG306", "warning", "behaviour", "parameter kept; the SDK changes its value",
+         "The provider's SDK rewrites this value itself before sending it (zai clamps "
+         "temperature and top_p): sampling behaves differently."),
+    # -- 13x-15x: the native strategy (codemods/native/) -----------------------------------
+    Rule("MIG130", "info", "code", "client moved to the provider's SDK (edit)",
+         "The openai client becomes the provider's own (dashscope.Client, ZhipuAiClient, "
+         "Ark) with the provider's key variable; ignore it on a line to keep that client."),
+    Rule("MIG131", "warning", "config", "client kept on the OpenAI-compatible endpoint",
+         "The provider's SDK cannot take this client (no asyncio client, a ** mapping, a "
+         "constructor keyword it lacks): it stays on the openai SDK at the compatible "
+         "endpoint, so openai stays a dependency."),
+    Rule("MIG140", "info", "code", "exception mapped to the SDK's class (edit)",
+         "No provider SDK raises openai's exceptions: handlers would never fire. Status "
+         "codes map one to one; check what your handlers retry."),
+    Rule("MIG141", "warning", "code", "openai exception with no SDK equivalent",
+         "The SDK raises nothing that matches: the handler is left, marked, and no longer "
+         "fires; catch the SDK's status error and test its status_code."),
+    Rule("MIG142", "warning", "code", "exception handling left beside an openai client",
+         "A client of this file still uses the openai SDK, so its handlers were kept; where "
+         "they also cover the SDK's calls they must catch the SDK's errors too."),
+    Rule("MIG150", "info", "code", "response field renamed for the SDK (edit)",
+         "The SDK names some response fields differently (DashScope: usage.input_tokens, "
+         "request_id, embeddings)."),
+    Rule("MIG151", "warning", "code", "response field with no SDK equivalent",
+         "The SDK's response has no such field: the read fails with AttributeError."),
+    Rule("MIG152", "warning", "code", "SDK response leaves the function",
+         "Code that reads the response elsewhere (callers, other modules) still uses "
+         "openai's field names: adapt it to the SDK's response."),
     # -- 4xx: endpoint families (codemods/endpoints.py) ------------------------------------
     Rule("MIG401", "error", "code", "endpoint not offered by the provider",
          "Images, audio, assistants, files... have no compatible endpoint there: the call "

@@ -96,6 +96,9 @@ class Strategy:
     env_renames: Callable[[Mapping], dict[str, str]]
     provision: Callable[[Mapping, list[bytes]], dict[str, str]]
     summary: str = ""
+    # The mapping as this strategy's fixers read it (None: as loaded). The native strategy
+    # reads its SDK's parameter rules and endpoint families instead of compat's.
+    mapping_view: Callable[[Mapping], Mapping] | None = None
 
     def __str__(self) -> str:
         return self.id

@@ -1,0 +1,106 @@
+"""Move every client the compat strategy would retarget onto the provider's own SDK.
+
+`OpenAI(...)` becomes the SDK's client (`dashscope.Client`, `ZhipuAiClient`, `Ark`) with
+`api_key=os.environ["<PROVIDER_KEY>"]`; the SDK's default endpoint is the provider's, so
+no `base_url=` is written unless the code read one from the environment. The decisions
+are compat's (client_endpoint.py): a client compat leaves (another provider, a local
+server, an endpoint migrator cannot place) is left the same way.
+
+A client the SDK cannot take stays on the compatible endpoint, rewritten exactly as compat
+rewrites it: an async client of an SDK without an asyncio client, a `**` mapping, a
+keyword the SDK's constructor does not take.
+
+Rules:
+  MIG130 client moved to the provider's SDK (edit)
+  MIG131 client kept on the OpenAI-compatible endpoint: the SDK cannot take it
+  (and compat's client rules, through the compat code it reuses)
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from migrator.codemods._edit import edit_call_args, keyword_args
+from migrator.codemods.client_endpoint import (
+    report_unknown_clients,
+    retarget_client,
+    retype_azure_references,
+)
+from migrator.codemods.native._common import (
+    as_compat,
+    class_expression,
+    fallback_clients,
+    native_of,
+)
+from migrator.codemods.policy.arguments import ACCOUNT_ARGS, AZURE_ONLY_ARGS
+from migrator.codemods.policy.endpoints import client_kept
+
+from migrator.inventory import ClientSite
+from migrator.mapping_native import Native
+from migrator.rewrite import Plan
+from migrator.source import code_of
+
+# What compat itself sets or removes on a client: never a reason to stay compat.
+_HANDLED = frozenset({"base_url", "api_key", *ACCOUNT_ARGS, *AZURE_ONLY_ARGS})
+
+
+def fix_native_clients(plan: Plan) -> None:
+    native = native_of(plan)
+    fallback = fallback_clients(plan)
+    for site in plan.inventory.clients:
+        why = _stays_compat(site, native)
+        if why is not None:
+            fallback[site.node] = why
+            with as_compat(plan):
+                retarget_client(plan, site)
+            if not client_kept(plan, site):
+                plan.finding(
+                    "MIG131",
+                    f"{site.class_name} stays on {plan.mapping.name}'s OpenAI-compatible "
+                    f"endpoint with the openai SDK: {why}",
+                    node=site.node,
+                )
+            continue
+        retarget_client(plan, site)
+        if client_kept(plan, site) or site.node not in plan.edits:
+            continue
+        cls = native.class_name(site.is_async)
+        assert cls is not None
+        new_func = class_expression(plan, native, cls)
+        if isinstance(site.node.func, cst.Name):
+            plan.remove_import_if_unused("openai", site.node.func.value)
+        else:
+            plan.remove_import_if_unused("openai")
+        plan.replace(site.node, lambda call, f=new_func: _to_sdk(call, f, native), "MIG130")
+    retype_azure_references(plan)
+    report_unknown_clients(plan)
+
+
+def _stays_compat(site: ClientSite, native: Native) -> str | None:
+    """Why the SDK cannot take this client (None: it can)."""
+    if site.is_async and native.async_client is None:
+        return native.async_reason or f"{native.package} has no asyncio client"
+    call = site.node
+    if any(arg.keyword is None for arg in call.args):
+        return "it is built from positional or ** arguments the SDK's constructor may not take"
+    taken = native.client_args | _HANDLED
+    extra = sorted(k for k in keyword_args(call) if k not in taken)
+    if extra:
+        cls = native.class_name(site.is_async) or native.client
+        return f"{cls} takes no {', '.join(k + '=' for k in extra)}"
+    return None
+
+
+def _to_sdk(call: cst.Call, func: cst.BaseExpression, native: Native) -> cst.Call:
+    """The client compat built, as the SDK's: its class, and no `base_url=` where the
+    value is the SDK's own default (what a hand-written client leaves out)."""
+    remove: set[str] = set()
+    default = f'.get("{native.base_url_env}", "{native.base_url}")'
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value != "base_url":
+            continue
+        if isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == native.base_url:
+            remove.add("base_url")
+        elif native.base_url_env and code_of(arg.value).endswith(default):
+            # the SDK reads that variable itself, with that default
+            remove.add("base_url")
+    return edit_call_args(call.with_changes(func=func), remove=remove)

@@ -1,0 +1,134 @@
+"""The native strategy's client, exception, parameter and response fixers, before/after."""
+
+from __future__ import annotations
+
+import textwrap
+
+from migrator.codemods.strategies import NATIVE
+
+from migrator.rewrite import RewriteOptions, rewrite_job
+from tests.codemod_helpers import ids, mapping
+
+
+def native(src: str, provider: str) -> tuple[str, list[str]]:
+    data = textwrap.dedent(src).encode()
+    result = rewrite_job("example.py", data, RewriteOptions(mapping(provider), NATIVE))
+    assert not result.errors, result.errors
+    new = result.new_source if result.new_source is not None else data
+    again = rewrite_job("example.py", new, RewriteOptions(mapping(provider), NATIVE))
+    assert again.new_source is None, again.new_source
+    return new.decode(), ids(result.findings)
+
+
+def test_dashscope_client_exceptions_and_responses() -> None:
+    got, found = native(
+        """\
+        import openai
+        from openai import OpenAI
+
+        client = OpenAI()
+
+
+        def ask(q):
+            try:
+                r = client.chat.completions.create(model="gpt-4o", messages=q, user="u1")
+            except openai.RateLimitError:
+                return None
+            print(r.id, r.usage.prompt_tokens)
+            return r.choices[0].message.content
+        """,
+        "dashscope",
+    )
+    key = 'os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY")'
+    assert got.replace(key, "KEY") == textwrap.dedent(
+        """\
+        import os
+        import dashscope
+        import dashscope.v2.errors
+
+        client = dashscope.Client(api_key=KEY)
+
+
+        def ask(q):
+            try:
+                r = client.chat.completions.create(model="qwen3-max", messages=q)
+            except dashscope.v2.errors.RateLimitError:
+                return None
+            print(r.request_id, r.usage.input_tokens)
+            return r.choices[0].message.content
+        """
+    )
+    assert {"MIG140", "MIG150", "MIG301"} <= set(found)
+
+
+def test_zhipu_async_client_stays_compat_and_keeps_handlers() -> None:
+    got, found = native(
+        """\
+        from openai import AsyncOpenAI, RateLimitError
+
+        aclient = AsyncOpenAI()
+
+        async def ask(q):
+            try:
+                return await aclient.chat.completions.create(model="gpt-4o", messages=q, n=2)
+            except RateLimitError:
+                return None
+        """,
+        "zhipu",
+    )
+    assert 'AsyncOpenAI(base_url="https://open.bigmodel.cn/api/paas/v4/"' in got
+    assert "except RateLimitError:" in got
+    assert {"MIG131", "MIG142"} <= set(found)
+
+
+def test_ark_client_seed_into_extra_body_and_exception_by_name() -> None:
+    got, found = native(
+        """\
+        from openai import OpenAI, RateLimitError
+
+        client = OpenAI()
+
+        def ask(q):
+            try:
+                return client.chat.completions.create(model="gpt-4o", messages=q, seed=7)
+            except RateLimitError:
+                return None
+        """,
+        "ark",
+    )
+    assert "from volcenginesdkarkruntime import Ark" in got
+    assert "from volcenginesdkarkruntime._exceptions import ArkRateLimitError" in got
+    assert 'client = Ark(api_key=os.environ.get("ARK_API_KEY", "missing-ARK_API_KEY"))' in got
+    assert 'extra_body={"seed": 7}' in got
+    assert "except ArkRateLimitError:" in got
+    assert "openai" not in got
+    assert {"MIG140", "MIG304"} <= set(found)
+    assert "MIG152" not in found  # Ark answers in openai's shape: nothing to adapt
+
+
+def test_zhipu_user_renamed_and_temperature_noted() -> None:
+    got, found = native(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI()
+        r = client.chat.completions.create(model="gpt-4o", messages=[], user="u", temperature=0)
+        """,
+        "zhipu",
+    )
+    assert "ZhipuAiClient(api_key=" in got
+    assert 'user_id="u", temperature=0)' in got
+    assert {"MIG302", "MIG306"} <= set(found)
+
+
+def test_client_the_sdk_cannot_take_stays_compat() -> None:
+    got, found = native(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI(default_headers={"x": "1"})
+        """,
+        "ark",
+    )
+    assert 'OpenAI(default_headers={"x": "1"}, base_url="https://ark.cn-beijing' in got
+    assert "MIG131" in found
