@@ -247,10 +247,10 @@ def test_dashscope_streams_natively_and_reads_its_own_usage(runs: Runs) -> None:
     assert embeddings["parameters"] == {"dimension": 1536}
 
 
-@pytest.mark.parametrize("name", list(SDKS))
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=_skip_unless_installed(name)) for name in SDKS]
+)
 def test_a_429_reaches_the_sdks_rate_limit_error(runs: Runs, name: str) -> None:
-    if not SDKS[name].installed:
-        pytest.skip(f"{SDKS[name].module} is not installed")
     run = runs.native[name]["rate_limit.py"].assert_ok()
     assert run.stdout.splitlines()[0] == "rate limited (HTTP 429), try again later"
     assert len(run.requests) == 2  # one 429, not retried, then the next question

@@ -64,21 +64,54 @@ def _usage(prompt: int, output: int) -> Json:
     return {"input_tokens": prompt, "output_tokens": output, "total_tokens": prompt + output}
 
 
-def _native_events(events: list[Json]) -> list[bytes]:
-    return [
-        f"id:{n}\nevent:result\n:HTTP_STATUS/200\ndata:{json.dumps(e, ensure_ascii=False)}\n\n"
-        .encode()
-        for n, e in enumerate(events, 1)
-    ]  # fmt: skip
-
-
-def _output(text: str | None, finish: str, as_message: bool, calls: list[Json] | None) -> Json:
+def _output(text: str, finish: str, as_message: bool, calls: list[Json] | None = None) -> Json:
     if not as_message:
-        return {"text": text or "", "finish_reason": finish}
-    message: Json = {"role": "assistant", "content": text or ""}
+        return {"text": text, "finish_reason": finish}
+    message: Json = {"role": "assistant", "content": text}
     if calls:
         message["tool_calls"] = calls
     return {"choices": [{"finish_reason": finish, "message": message}]}
+
+
+def _answer(outputs: list[tuple[Json, Json]], streamed: bool, seq: int) -> Canned:
+    """``(output, usage)`` pairs as one JSON answer (the last pair) or as a stream."""
+    bodies = [{"output": o, "usage": u, "request_id": _request_id(seq)} for o, u in outputs]
+    if not streamed:
+        return json_response(200, bodies[-1])
+    events = [
+        f"id:{n}\nevent:result\n:HTTP_STATUS/200\ndata:{json.dumps(e, ensure_ascii=False)}\n\n"
+        for n, e in enumerate(bodies, 1)
+    ]
+    return sse_response([event.encode() for event in events])
+
+
+def _tool_call(tool_name: str, asked: int, streamed: bool, seq: int) -> Canned:
+    """The call, whole; streamed, in fragments DashScope addresses by ``index``."""
+    call = {"index": 0, "id": f"call_fakenet_{seq}", "type": "function",
+            "function": {"name": tool_name, "arguments": TOOL_ARGUMENTS}}  # fmt: skip
+    totals = _usage(asked, count_words(TOOL_ARGUMENTS))
+    if not streamed:
+        return _answer([(_output("", "tool_calls", True, [call]), totals)], False, seq)
+    first, rest = halves(TOOL_ARGUMENTS)
+    fragments = [
+        {**call, "function": {"name": tool_name, "arguments": first}},
+        {"index": 0, "id": "", "type": "function", "function": {"arguments": rest}},
+    ]
+    outputs = [(_output("", UNFINISHED, True, [fragment]), totals) for fragment in fragments]
+    outputs.append((_output("", "tool_calls", True), totals))
+    return _answer(outputs, True, seq)
+
+
+def _text(content: str, asked: int, as_message: bool, cumulative: bool) -> list[tuple[Json, Json]]:
+    """The stream of ``content``: pieces, or (``cumulative``) the text so far each time."""
+    outputs, sent = [], ""
+    for piece in split_pieces(content):
+        sent += piece
+        text = sent if cumulative else piece
+        outputs.append((_output(text, UNFINISHED, as_message), _usage(asked, count_words(sent))))
+    totals = _usage(asked, count_words(content))
+    outputs.append((_output(content if cumulative else "", "stop", as_message), totals))
+    return outputs
 
 
 def _generation(body: Json, streamed: bool, seq: int) -> Canned:
@@ -92,48 +125,16 @@ def _generation(body: Json, streamed: bool, seq: int) -> Canned:
         return _error(429, "Throttling.RateQuota", "Requests rate limit exceeded (fakenet)", seq)
     as_message = parameters.get("result_format") == "message"
     tool_name = first_tool_name(parameters.get("tools"), parameters.get("tool_choice"), messages)
-    content = "echo:" + question
-    asked = prompt_tokens(messages)
-    rid = _request_id(seq)
-    call_id = f"call_fakenet_{seq}"
     if tool_name and as_message:
-        call = {"index": 0, "id": call_id, "type": "function",
-                "function": {"name": tool_name, "arguments": TOOL_ARGUMENTS}}  # fmt: skip
-        totals = _usage(asked, count_words(TOOL_ARGUMENTS))
-        if not streamed:
-            output = _output("", "tool_calls", True, [call])
-            return json_response(200, {"output": output, "usage": totals, "request_id": rid})
-        first, rest = halves(TOOL_ARGUMENTS)
-        fragments = [
-            {**call, "function": {"name": tool_name, "arguments": first}},
-            {"index": 0, "id": "", "type": "function", "function": {"arguments": rest}},
-        ]
-        events = [
-            {"output": _output("", UNFINISHED, True, [fragment]), "usage": totals,
-             "request_id": rid}
-            for fragment in fragments
-        ]  # fmt: skip
-        events.append({"output": _output("", "tool_calls", True, None), "usage": totals,
-                       "request_id": rid})  # fmt: skip
-        return sse_response(_native_events(events))
-    totals = _usage(asked, count_words(content))
+        return _tool_call(tool_name, prompt_tokens(messages), streamed, seq)
+    content = "echo:" + question
     if not streamed:
-        output = _output(content, "stop", as_message, None)
-        return json_response(200, {"output": output, "usage": totals, "request_id": rid})
+        totals = _usage(prompt_tokens(messages), count_words(content))
+        return _answer([(_output(content, "stop", as_message), totals)], False, seq)
     # DashScope's default (incremental_output absent) is cumulative snapshots; the 2.x client
     # always asks for pieces (dashscope==2.0.2:dashscope/v2/protocols/native.py).
     cumulative = parameters.get("incremental_output") is not True
-    events, sent = [], ""
-    for piece in split_pieces(content):
-        sent += piece
-        text = sent if cumulative else piece
-        running = _usage(asked, count_words(sent))
-        events.append({"output": _output(text, UNFINISHED, as_message, None), "usage": running,
-                       "request_id": rid})  # fmt: skip
-    last = content if cumulative else ""
-    events.append({"output": _output(last, "stop", as_message, None), "usage": totals,
-                   "request_id": rid})  # fmt: skip
-    return sse_response(_native_events(events))
+    return _answer(_text(content, prompt_tokens(messages), as_message, cumulative), True, seq)
 
 
 def _embedding(body: Json, seq: int) -> Canned:

@@ -8,10 +8,12 @@ What differs from OpenAI's answers, as the providers' SDKs model them:
   ``index``. A stream always ends with a chunk that holds ``finish_reason`` and ``usage``
   (there is no ``stream_options``) and a tool call arrives whole in one chunk. Embedding
   usage is the chat usage model, ``completion_tokens`` included. Errors are
-  ``{"error": {"code", "message"}}`` with Zhipu's numeric codes (1302: rate limit).
+  ``{"error": {"code", "message"}}`` with Zhipu's business codes (1302: too many concurrent
+  requests, 1214: invalid parameter; https://docs.z.ai/api-reference/api-code).
 * Ark (``volcengine-ark-runtime==5.0.54:volcenginesdkarkruntime/types/chat/``, an OpenAI
   fork): ``service_tier`` and token details instead of ``system_fingerprint``; streams
-  as OpenAI's do. Errors are ``{"error": {"code", "message", "param", "type"}}``.
+  as OpenAI's do. Errors are ``{"error": {"code", "message", "param", "type"}}`` with Ark's
+  public codes (https://www.volcengine.com/docs/82379/1299023).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def zhipu_answer(method: str, path: str, body: Any, body_is_json: bool, seq: int
     if not body_is_json or not isinstance(body, dict):
         return _zhipu_error(400, "1214", "fakenet: expected a JSON object body")
     if asks_rate_limit(openai_wire.texts_sent(kind, body)):
-        message = "fakenet: API request rate exceeded for this account, try again later"
+        message = "fakenet: high concurrency usage of this API, please reduce concurrency"
         return _zhipu_error(429, "1302", message)
     if kind == "embeddings":
         return json_response(200, _zhipu_embeddings(body))
@@ -122,7 +124,7 @@ def ark_answer(method: str, path: str, body: Any, body_is_json: bool, seq: int) 
     kind = openai_wire.endpoint(method, path)
     if kind not in ("chat", "embeddings"):
         message = f"fakenet: no canned response for {method} {path}"
-        return _ark_error(404, "NotFound", "NotFound", message)
+        return _ark_error(404, "InvalidEndpointOrModel.NotFound", "NotFound", message)
     if not body_is_json or not isinstance(body, dict):
         return _ark_error(400, "InvalidParameter", "BadRequest", "fakenet: expected JSON")
     if asks_rate_limit(openai_wire.texts_sent(kind, body)):
