@@ -1,8 +1,9 @@
 """Run a (migrated or original) program in a subprocess with the network faked.
 
 The subprocess gets ``fakenet/`` first on its ``PYTHONPATH`` (its ``sitecustomize`` fakes
-every httpx2/httpx transport and blocks sockets) and a fresh ``FAKENET_LOG``; afterwards the
-log is parsed into :class:`RecordedRequest` objects::
+the httpx2/httpx, urllib, requests and aiohttp network layers, answering in the wire format
+of the provider each URL names, and blocks sockets) and a fresh ``FAKENET_LOG``; afterwards
+the log is parsed into :class:`RecordedRequest` objects::
 
     run = run_program(FIXTURES / "chat_sync.py", {"OPENAI_API_KEY": "sk-test"})
     run.assert_ok()
@@ -10,6 +11,7 @@ log is parsed into :class:`RecordedRequest` objects::
     assert (req.host, req.path) == ("api.openai.com", "/v1/chat/completions")
     assert req.headers["authorization"] == "Bearer sk-test"
     assert req.json["model"] == "gpt-4o"
+    assert req.sent_by == "openai"  # which SDK sent it, from its headers
 
 :func:`run_programs` runs many programs in one such subprocess (importing the SDK once),
 and gives each program's exit status, stdout and requests.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,6 +38,31 @@ FAKENET_DIR = Path(__file__).resolve().parent / "fakenet"
 # What the child inherits from the outer environment; everything else must be given.
 INHERITED_ENV = ("PATH", "HOME", "SYSTEMROOT", "TMPDIR")
 
+# Which client sent a request, told by a header it sets: (header, pattern, sender), the
+# first match wins. SDKs first, then the HTTP libraries they (or a program) send through.
+SENDERS: tuple[tuple[str, str, str], ...] = (
+    # openai: f"{type(client).__name__}/Python {version}" (OpenAI, AsyncOpenAI,
+    # AzureOpenAI...), openai==3.57.0:openai/_base_client.py BaseClient.user_agent
+    ("user-agent", r"\w*OpenAI/Python ", "openai"),
+    # dashscope==2.0.2:dashscope/v2/transport/http.py default_user_agent (dashscope.Client,
+    # dashscope.AsyncClient)
+    ("user-agent", r"dashscope-v2-python/", "dashscope"),
+    # dashscope==2.0.2:dashscope/common/utils.py get_user_agent (the 1.x API: Generation,
+    # TextEmbedding..., through requests or aiohttp)
+    ("user-agent", r"dashscope/", "dashscope-1.x"),
+    # zai sets no User-Agent (httpx's own goes out) but always this header:
+    # zai-sdk==0.2.3:zai/core/_http_client.py HttpClient._default_headers
+    ("x-request-sdk", r"z-ai-sdk-python", "zai"),
+    # "volc-sdk-python/" + VERSION ("1.0.0", not the package version):
+    # volcengine-ark-runtime==5.0.54:volcenginesdkarkruntime/_base_client.py user_agent
+    ("user-agent", r"volc-sdk-python/", "ark"),
+    ("user-agent", r"python-requests/", "requests"),
+    ("user-agent", r"Python/[\d.]+ aiohttp/", "aiohttp"),
+    ("user-agent", r"python-httpx2/", "httpx2"),
+    ("user-agent", r"python-httpx/", "httpx"),
+    ("user-agent", r"Python-urllib/", "urllib"),
+)
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -49,6 +77,20 @@ class RecordedRequest:
     headers: dict[str, str]  # names lower-cased
     json: Any  # parsed JSON body, or None when the body was empty or not JSON
     body: str | None  # the body's text when it was not JSON
+
+    @property
+    def user_agent(self) -> str:
+        return self.headers.get("user-agent", "")
+
+    @property
+    def sent_by(self) -> str:
+        """The SDK or library that sent the request ("openai", "dashscope", "dashscope-1.x",
+        "zai", "ark", "requests", "aiohttp", "httpx2", "httpx", "urllib"; "unknown"), from
+        the headers it sets (see SENDERS)."""
+        for header, pattern, sender in SENDERS:
+            if re.match(pattern, self.headers.get(header, "")):
+                return sender
+        return "unknown"
 
     @classmethod
     def from_log(cls, record: dict[str, Any]) -> RecordedRequest:

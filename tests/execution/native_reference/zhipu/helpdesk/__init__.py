@@ -1,0 +1,1 @@
+"""The helpdesk's helpers (used by helpdesk_report.py)."""
