@@ -47,7 +47,6 @@ Rules:
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -56,7 +55,6 @@ from libcst.metadata import (
     ParentNodeProvider,
     QualifiedNameProvider,
     QualifiedNameSource,
-    Scope,
     ScopeProvider,
 )
 from migrator.codemods._edit import (
@@ -82,6 +80,7 @@ from migrator.codemods.module_settings import retarget_module_settings
 
 from migrator.inventory import V0_RESOURCES, CallSite, ConfigSite
 from migrator.mapping import openai_model_kind
+from migrator.response_flow import Binding, Step, follow, subscript_key
 from migrator.rewrite import Plan, insertion_index
 from migrator.source import code_of, dotted_name
 
@@ -230,7 +229,7 @@ def fix_v0_upgrade(plan: Plan) -> None:
     upgrader.build_clients()
     if len(upgraded) == len(v0_calls):
         upgrader.leftover_settings()
-    _ResponseAccess(plan, [u for u in upgraded if u.returns_object]).run()
+    _convert_responses(plan, [u for u in upgraded if u.returns_object])
     names = sorted({u.client_name for u in upgraded})
     plan.finding(
         RULE,
@@ -1341,168 +1340,75 @@ class _RenameEnv(cst.CSTTransformer):
 # -- response access -------------------------------------------------------------------------
 
 
-class _ResponseAccess:
+def _convert_responses(plan: Plan, upgraded: list[_Upgraded]) -> None:
     """Dict-style access on v1 response objects becomes attribute access.
 
-    Seeds are the upgraded call expressions. A name is followed only when every binding
-    of it in its scope holds a response (or a part of one), so an unrelated dict that
-    shares the name is never touched."""
+    `response_flow` follows each upgraded call's response through names, loops and
+    `enumerate`; a name that also holds other values is not followed, so an unrelated
+    dict that shares the name is never touched (its first dict-style access is marked)."""
+    uses = follow(plan, [u.site.node for u in upgraded])
+    converter = _DictAccess(plan)
+    for access in uses.accesses:
+        converter.convert(access.steps)
+    for binding in uses.shared:
+        if not binding.via:  # bound from the call itself
+            _mark_shared(plan, binding)
 
-    def __init__(self, plan: Plan, upgraded: list[_Upgraded]) -> None:
+
+def _mark_shared(plan: Plan, binding: Binding) -> None:
+    """A response variable that also holds other values: its dict access is left."""
+    name = binding.name.value
+    for ref in binding.references:
+        parent = plan.parent_of(ref)
+        keyed = isinstance(parent, cst.Subscript) and isinstance(subscript_key(parent), str)
+        getter = isinstance(parent, cst.Attribute) and parent.attr.value == "get"
+        if keyed or getter:
+            assert isinstance(parent, (cst.Subscript, cst.Attribute))
+            plan.mark(
+                parent,
+                "MIG418",
+                f"`{name}` holds a v1 response object here and other values "
+                "elsewhere: convert its dict-style access by hand",
+                short=f"`{name}` may be a v1 response object: use attribute access",
+            )
+            return
+
+
+class _DictAccess:
+    """Converts the steps of one access chain: `["key"]` -> `.key`, `.get("key"[, d])` ->
+    `.key` / `(.key or d)`, `.to_dict()` -> `.model_dump()`; what cannot be is marked."""
+
+    def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.upgraded = upgraded
-        self.scopes = plan.wrapper.resolve(ScopeProvider)
-        self.candidates: set[cst.Name] = set()
         self.done: set[cst.CSTNode] = set()
 
-    def run(self) -> None:
-        pending: list[cst.Name] = []
-        for item in self.upgraded:
-            end = self._chain(item.root)
-            pending.extend(self._bound_from(end))
-        self.candidates.update(pending)
-        seeds = list(pending)
-        expanded: set[cst.Name] = set()
-        changed = True
-        while changed:
-            changed = False
-            for name in list(self.candidates):
-                if name in expanded or not self._valid(name):
-                    continue
-                expanded.add(name)
-                changed = True
-                for access in self._accesses(name):
-                    end = self._chain(access)
-                    new = [n for n in self._bound_from(end) if n not in self.candidates]
-                    self.candidates.update(new)
-        for name in seeds:
-            if name not in expanded:
-                self._mark_shared(name)
-
-    def _mark_shared(self, name: cst.Name) -> None:
-        """A response variable that also holds other values: its dict access is left."""
-        for access in self._accesses(name):
-            parent = self.plan.parent_of(access)
-            keyed = isinstance(parent, cst.Subscript) and isinstance(_subscript_key(parent), str)
-            getter = isinstance(parent, cst.Attribute) and parent.attr.value == "get"
-            if keyed or getter:
-                assert isinstance(parent, (cst.Subscript, cst.Attribute))
-                self.plan.mark(
-                    parent,
-                    "MIG418",
-                    f"`{name.value}` holds a v1 response object here and other values "
-                    "elsewhere: convert its dict-style access by hand",
-                    short=f"`{name.value}` may be a v1 response object: use attribute access",
-                )
-                return
-
-    def _scope(self, node: cst.CSTNode) -> Scope | None:
-        return self.scopes.get(node)
-
-    def _valid(self, name: cst.Name) -> bool:
-        scope = self._scope(name)
-        if scope is None:
-            return False
-        assignments = scope.assignments[name.value]
-        return bool(assignments) and all(
-            getattr(a, "node", None) in self.candidates for a in assignments
-        )
-
-    def _accesses(self, name: cst.Name) -> list[cst.Name]:
-        scope = self._scope(name)
-        if scope is None:
-            return []
-        found: list[cst.Name] = []
-        for assignment in scope.assignments[name.value]:
-            for access in assignment.references:
-                if isinstance(access.node, cst.Name) and access.node not in found:
-                    found.append(access.node)
-        return found
-
-    def _bound_from(self, expr: cst.CSTNode) -> list[cst.Name]:
-        """Names that receive `expr`: `x = expr`, `for x in expr`, `[... for x in expr]`."""
-        parent = self.plan.parent_of(expr)
-        target: cst.BaseExpression | None = None
-        enumerated = self._enumerated(expr)
-        if enumerated is not None:  # `for i, x in enumerate(expr)`
-            loop = self.plan.parent_of(enumerated)
-            if (
-                isinstance(loop, (cst.For, cst.CompFor))
-                and loop.iter is enumerated
-                and isinstance(loop.target, cst.Tuple)
-                and len(loop.target.elements) == 2
-            ):
-                item = loop.target.elements[1].value
-                return [item] if isinstance(item, cst.Name) else []
-        if isinstance(parent, cst.Assign) and parent.value is expr and len(parent.targets) == 1:
-            target = parent.targets[0].target
-        elif isinstance(parent, cst.AnnAssign) and parent.value is expr:
-            target = parent.target
-        elif isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is expr:
-            target = parent.target
-        return [target] if isinstance(target, cst.Name) else []
-
-    def _enumerated(self, expr: cst.CSTNode) -> cst.Call | None:
-        arg = self.plan.parent_of(expr)
-        call = self.plan.parent_of(arg) if isinstance(arg, cst.Arg) else None
-        if (
-            isinstance(call, cst.Call)
-            and isinstance(call.func, cst.Name)
-            and call.func.value == "enumerate"
-            and call.args
-            and call.args[0] is arg
-        ):
-            return call
-        return None
-
-    def _chain(self, start: cst.CSTNode) -> cst.CSTNode:
-        """Convert the access chain above `start`; returns its outermost expression."""
-        plan = self.plan
-        current = start
-        while True:
-            parent = plan.parent_of(current)
-            if isinstance(parent, cst.Subscript) and parent.value is current:
-                key = _subscript_key(parent)
-                if key is _NOT_LITERAL:
-                    current = parent  # an index (`[0]`, `[i]`): lists stay lists
-                    continue
-                attr = _attribute_name(key) if isinstance(key, str) else None
-                if attr is None:
-                    self._mark(parent, f"[{code_of(parent.slice[0])}]")
-                    return parent
+    def convert(self, steps: tuple[Step, ...]) -> None:
+        for step in steps:
+            node = step.node
+            if step.kind == "key":
                 self._replace(
-                    parent,
-                    lambda n, a=attr: cst.Attribute(
+                    node,
+                    lambda n, a=step.field: cst.Attribute(
                         value=n.value, attr=cst.Name(a), lpar=n.lpar, rpar=n.rpar
                     ),
                 )
-                current = parent
-                continue
-            if isinstance(parent, cst.Attribute) and parent.value is current:
-                call = plan.parent_of(parent)
-                is_call = isinstance(call, cst.Call) and call.func is parent
-                if not is_call:
-                    current = parent  # already attribute access
-                    continue
-                assert isinstance(call, cst.Call)
-                if parent.attr.value == "get":
-                    return self._get(call)
-                if parent.attr.value in ("to_dict", "to_dict_recursive") and not call.args:
-                    self._replace(parent, lambda n: n.with_changes(attr=cst.Name("model_dump")))
-                return current
-            return current
+            elif step.kind == "opaque":
+                assert isinstance(node, cst.Subscript)
+                self._mark(node, f"[{code_of(node.slice[0])}]")
+            elif step.kind == "get":
+                assert isinstance(node, cst.Call)
+                self._get(node, step.field)
+            elif step.kind == "method":
+                call = self.plan.parent_of(node)
+                assert isinstance(node, cst.Attribute) and isinstance(call, cst.Call)
+                if step.field in ("to_dict", "to_dict_recursive") and not call.args:
+                    self._replace(node, lambda n: n.with_changes(attr=cst.Name("model_dump")))
 
-    def _get(self, call: cst.Call) -> cst.CSTNode:
-        args = call.args
-        key = args[0].value if args and args[0].keyword is None and not args[0].star else None
-        attr = (
-            _attribute_name(key.evaluated_value)
-            if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str)
-            else None
-        )
-        if attr is None or len(args) > 2 or any(a.keyword or a.star for a in args):
+    def _get(self, call: cst.Call, attr: str | None) -> None:
+        if attr is None:
             self._mark(call, ".get(...)")
-            return call
+            return
+        args = call.args
         default = args[1].value if len(args) == 2 else None
         if isinstance(default, cst.Name) and default.value == "None":
             default = None
@@ -1513,7 +1419,7 @@ class _ResponseAccess:
                     value=n.func.value, attr=cst.Name(a), lpar=n.lpar, rpar=n.rpar
                 ),
             )
-            return call
+            return
         parent = self.plan.parent_of(call)
         wrap = not isinstance(parent, _OR_SAFE_PARENTS) or bool(call.lpar)
 
@@ -1536,7 +1442,6 @@ class _ResponseAccess:
             isinstance(after, cst.Attribute) and after.value is call
         ):
             self._mark(call, ".get(key, default) followed by more access")
-        return call
 
     def _replace(self, node: cst.CSTNode, edit: Edit) -> None:
         if node in self.done:
@@ -1552,32 +1457,3 @@ class _ResponseAccess:
             "converted to attribute access",
             short=f"v1 response is an object: convert {what} by hand",
         )
-
-
-class _NotLiteral:
-    pass
-
-
-_NOT_LITERAL = _NotLiteral()
-
-
-def _subscript_key(node: cst.Subscript) -> str | _NotLiteral | None:
-    """A subscript's string key; None for a string key that cannot be read (f-string,
-    bytes, implicit concatenation); _NOT_LITERAL for an index or a slice."""
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-        return _NOT_LITERAL
-    value = node.slice[0].slice.value
-    if isinstance(value, cst.SimpleString):
-        evaluated = value.evaluated_value
-        return evaluated if isinstance(evaluated, str) else None
-    if isinstance(value, (cst.ConcatenatedString, cst.FormattedString)):
-        return None
-    return _NOT_LITERAL
-
-
-def _attribute_name(key: str) -> str | None:
-    """The v1 field for a response key (moderation categories: `self-harm` -> self_harm)."""
-    name = key.replace("-", "_").replace("/", "_")
-    if name.isidentifier() and not keyword.iskeyword(name):
-        return name
-    return None
