@@ -26,7 +26,11 @@ from migrator.codemods.native.parameters import (
 from migrator.codemods.native.responses import fix_native_responses
 from migrator.codemods.parameter_mapping import fix_parameter_mappings
 from migrator.codemods.parameters import fix_parameters
-from migrator.codemods.v0_upgrade import fix_v0_upgrade
+from migrator.codemods.v0.calls import fix_v0_calls
+from migrator.codemods.v0.client import fix_v0_client
+from migrator.codemods.v0.exceptions import fix_v0_exceptions
+from migrator.codemods.v0.modules import fix_v0_modules
+from migrator.codemods.v0.responses import fix_v0_responses
 from migrator.codemods.wrapper_clients import fix_wrapper_clients
 
 from migrator.rewrite import Plan
@@ -45,20 +49,33 @@ MODULE_SETTINGS = Fixer(
     "module-settings", fix_module_settings, ("MIG100", "MIG102", "MIG103", "MIG108"),
     after=("clients",),
 )  # fmt: skip
-# Before models/parameters: their edits on a call compose with the upgraded call.
-V0_UPGRADE = Fixer(
-    "v0-upgrade",
-    fix_v0_upgrade,
-    ("MIG101", "MIG102", "MIG103", "MIG107", "MIG108", "MIG410", "MIG411", "MIG412", "MIG413",
-     "MIG414", "MIG415", "MIG416", "MIG417", "MIG418", "MIG500", "MIG507"),
-    after=("module-settings",),
-)  # fmt: skip
+# The v0 upgrade (--upgrade-v0), one concern each, in the order they were written as one
+# fixer: a later one reads what an earlier one decided (the calls upgraded, their
+# client names). Before models/parameters: their edits on a call compose with the upgrade.
+V0_EXCEPTIONS = Fixer(
+    "v0-exceptions", fix_v0_exceptions, ("MIG410", "MIG414"), after=("module-settings",)
+)
+V0_MODULES = Fixer("v0-modules", fix_v0_modules, ("MIG411", "MIG415"), after=("v0-exceptions",))
+V0_CALLS = Fixer(
+    "v0-calls",
+    fix_v0_calls,
+    ("MIG107", "MIG410", "MIG411", "MIG415", "MIG416", "MIG417"),
+    after=("v0-modules",),
+)
+# The module's client: the place a strategy that builds another SDK's client changes.
+V0_CLIENT = Fixer(
+    "v0-client",
+    fix_v0_client,
+    ("MIG101", "MIG102", "MIG103", "MIG108", "MIG410", "MIG412", "MIG413", "MIG500", "MIG507"),
+    after=("v0-calls",),
+)
+V0_RESPONSES = Fixer("v0-responses", fix_v0_responses, ("MIG410", "MIG418"), after=("v0-client",))
 MODELS = Fixer(
     "models",
     fix_models,
     ("MIG200", "MIG201", "MIG202", "MIG203", "MIG204", "MIG205", "MIG206", "MIG207", "MIG208",
      "MIG210", "MIG211", "MIG212"),
-    after=("v0-upgrade",),
+    after=("v0-responses",),
 )  # fmt: skip
 # Reads `Plan.models_left`: a model the model fixer kept is not tailored to the target.
 PARAMETERS = Fixer(
@@ -86,7 +103,11 @@ FIXERS: tuple[Fixer, ...] = (
     HARDCODED_KEYS,
     CLIENTS,
     MODULE_SETTINGS,
-    V0_UPGRADE,
+    V0_EXCEPTIONS,
+    V0_MODULES,
+    V0_CALLS,
+    V0_CLIENT,
+    V0_RESPONSES,
     MODELS,
     PARAMETERS,
     PARAMETER_MAPPINGS,
@@ -136,7 +157,11 @@ NATIVE_FIXERS: tuple[Fixer, ...] = (
     HARDCODED_KEYS,
     NATIVE_CLIENTS,
     _on_compat(MODULE_SETTINGS),
-    _on_compat(V0_UPGRADE),
+    _on_compat(V0_EXCEPTIONS),
+    _on_compat(V0_MODULES),
+    _on_compat(V0_CALLS),
+    _on_compat(V0_CLIENT),
+    _on_compat(V0_RESPONSES),
     MODELS,
     NATIVE_PARAMETERS,
     NATIVE_PARAMETER_MAPPINGS,

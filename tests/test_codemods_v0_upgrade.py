@@ -1,4 +1,4 @@
-"""--upgrade-v0: the v0 module API becomes a v1 client (codemods/v0_upgrade.py).
+"""--upgrade-v0: the v0 module API becomes a v1 client (codemods/v0/).
 
 Most cases run against a made-up mapping (TestCo, below) that supports every endpoint
 family and maps models without extra_body, so each before/after shows only what the v0

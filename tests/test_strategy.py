@@ -40,7 +40,7 @@ def test_compat_runs_its_fixers_in_dependency_order() -> None:
     for fixer in COMPAT.fixers:
         for before in fixer.after:
             assert names.index(before) < names.index(fixer.name)
-    assert names[0] == "hardcoded-keys" and names.index("v0-upgrade") < names.index("models")
+    assert names[0] == "hardcoded-keys" and names.index("v0-responses") < names.index("models")
 
 
 def test_in_order_sorts_by_after_and_keeps_the_given_order_otherwise() -> None:

@@ -163,7 +163,7 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG402", "warning", "code", "v0 module API kept",
          "openai<1 code keeps working only with the old SDK; --upgrade-v0 moves it to the "
          "v1 client."),
-    # -- 41x: the v0 -> v1 upgrade, with --upgrade-v0 (codemods/v0_upgrade.py) -----------
+    # -- 41x: the v0 -> v1 upgrade, with --upgrade-v0 (codemods/v0/) -----------
     Rule("MIG410", "info", "code", "v0 module API upgraded to a v1 client",
          "v1 responses are objects, not dicts: code that handles them beyond what was "
          "converted needs a look."),
