@@ -43,6 +43,7 @@ def test_dashscope_client_exceptions_and_responses() -> None:
     assert got.replace(key, "KEY") == textwrap.dedent(
         """\
         import os
+
         import dashscope
         import dashscope.v2.errors
 

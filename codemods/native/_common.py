@@ -71,8 +71,9 @@ def class_expression(plan: Plan, native: Native, qualified: str) -> cst.BaseExpr
     """The SDK class as code, with its import queued: `dashscope.Client` (import style
     module) or `Ark` (`from volcenginesdkarkruntime import Ark`)."""
     module, _, name = qualified.rpartition(".")
+    # Where the openai import stood, as a person porting the file would write it.
     if native.import_style == "module":
-        plan.add_import(module)
+        plan.add_import_in_place(module)
         return cst.parse_expression(qualified)
-    plan.add_import(module, name)
+    plan.add_import_in_place(module, name)
     return cst.Name(name)

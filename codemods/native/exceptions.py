@@ -22,7 +22,7 @@ import libcst as cst
 from migrator.codemods.native._common import class_expression, fallback_clients, native_of
 from migrator.codemods.policy.endpoints import client_kept
 
-from migrator.mapping_native import OPENAI_EXCEPTIONS
+from migrator.mapping_native import OPENAI_EXCEPTIONS, Native
 from migrator.rewrite import Plan
 
 
@@ -46,6 +46,14 @@ def fix_native_exceptions(plan: Plan) -> None:
             node=first,
         )
         return
+    # The SDK's classes are imported the way the file imported openai's: a file that wrote
+    # `from openai import RateLimitError` gets `from dashscope.v2.errors import
+    # RateLimitError` and bare names (also where it wrote `openai.X`, so one file does not
+    # mix both), rather than a dotted path at every use.
+    from_style = any(local is not None for _, _, local in found)
+    taken = _names_in_use(plan) - {
+        local for _, name, local in found if local is not None and _mapped(native, name)
+    }
     for node, name, local in found:
         target = native.exceptions.get(name)
         if target is None or target.target is None:
@@ -58,7 +66,9 @@ def fix_native_exceptions(plan: Plan) -> None:
                 short=f"openai.{name}: no {native.package} equivalent",
             )
             continue
-        new = class_expression(plan, native, target.target)
+        new = _expression(plan, target.target, from_style, taken) or class_expression(
+            plan, native, target.target
+        )
         if local is not None:
             plan.remove_import_if_unused("openai", local)
         else:
@@ -69,6 +79,36 @@ def fix_native_exceptions(plan: Plan) -> None:
             f"openai.{name} became {target.target}: {native.package} raises its own errors",
             node=node,
         )
+
+
+def _mapped(native: Native, name: str) -> bool:
+    target = native.exceptions.get(name)
+    return target is not None and target.target is not None
+
+
+def _expression(plan: Plan, qualified: str, from_style: bool, taken: set[str]) -> cst.Name | None:
+    """`RateLimitError`, imported from the SDK's module, when the file imports openai's
+    exceptions by name and the SDK's name is free here; None: the SDK's usual form."""
+    module, _, short = qualified.rpartition(".")
+    if not from_style or short in taken:
+        return None
+    plan.add_import_in_place(module, short)
+    return cst.Name(short)
+
+
+def _names_in_use(plan: Plan) -> set[str]:
+    names: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)  # `openai.RateLimitError` binds no bare name
+            return False
+
+    plan.module.visit(Names())
+    return names
 
 
 def _references(plan: Plan) -> list[tuple[cst.CSTNode, str, str | None]]:

@@ -29,6 +29,7 @@ from libcst.metadata import PositionProvider
 
 from migrator.class_defaults import ProjectClass
 from migrator.constants import Constant, ConstantEdit
+from migrator.import_place import inherit_leading_lines, place_imports
 from migrator.inventory import Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
 from migrator.rules import RULES
@@ -78,6 +79,8 @@ class Plan:
     markers: dict[cst.CSTNode, list[str]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     imports_to_add: list[ImportItem] = field(default_factory=list)
+    # Imports that stand where the openai import stood (import_place.py; native only).
+    imports_in_place: list[ImportItem] = field(default_factory=list)
     imports_to_remove: list[tuple[str, str | None]] = field(default_factory=list)
     statements_after_imports: list[str] = field(default_factory=list)
     requests: list[ConstantEdit] = field(default_factory=list)
@@ -256,6 +259,12 @@ class Plan:
         item = ImportItem(module, name, alias)
         if item not in self.imports_to_add:
             self.imports_to_add.append(item)
+
+    def add_import_in_place(self, module: str, name: str | None = None) -> None:
+        """An import of another SDK, written next to the openai import it replaces."""
+        item = ImportItem(module, name, None)
+        if item not in self.imports_in_place:
+            self.imports_in_place.append(item)
 
     def remove_import_if_unused(self, module: str, name: str | None = None) -> None:
         self.imports_to_remove.append((module, name))
@@ -566,14 +575,21 @@ def rewrite_module(
     new = wrapper.module.visit(_Applier(plan, anchor, inserted))
     if inserted and anchor is None:
         new = _insert_statements(new, inserted)
-    if plan.imports_to_add or plan.imports_to_remove:
+    if plan.imports_to_add or plan.imports_to_remove or plan.imports_in_place:
         # Names used outside imports: adding or removing imports does not change them.
         in_use = _NamesInUse()
         new.visit(in_use)
+        heirs: set[int] = set()
         if plan.imports_to_add:
             new = _add_imports(new, plan.imports_to_add, in_use.names)
+        if plan.imports_in_place:
+            # Last before the removals: `heirs` are identities of statements of this body.
+            new, unplaced, heirs = place_imports(new, plan.imports_in_place, in_use.names)
+            if unplaced:
+                new = _add_imports(new, unplaced, in_use.names)
+                heirs = set()
         if plan.imports_to_remove:
-            new = _remove_unused_imports(new, plan.imports_to_remove, in_use.names)
+            new = _remove_unused_imports(new, plan.imports_to_remove, in_use.names, heirs)
     return new, plan
 
 
@@ -600,7 +616,10 @@ class _NamesInUse(cst.CSTVisitor):
 
 
 def _remove_unused_imports(
-    module: cst.Module, items: list[tuple[str, str | None]], in_use: set[str]
+    module: cst.Module,
+    items: list[tuple[str, str | None]],
+    in_use: set[str],
+    heirs: set[int] | None = None,
 ) -> cst.Module:
     """Drop `from module import name` entries the rewrite left unused.
 
@@ -652,7 +671,7 @@ def _remove_unused_imports(
             body[index] = cst.RemoveFromParent()  # type: ignore[assignment]
         elif smalls != list(stmt.body):
             body[index] = stmt.with_changes(body=smalls)
-    return module.with_changes(body=[s for s in body if not isinstance(s, cst.RemovalSentinel)])
+    return module.with_changes(body=inherit_leading_lines(module.body, body, heirs or set()))
 
 
 def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
