@@ -24,6 +24,7 @@ from migrator.codemods.native.parameters import (
     fix_native_parameters,
 )
 from migrator.codemods.native.responses import fix_native_responses
+from migrator.codemods.native.v0 import fix_native_v0_client
 from migrator.codemods.parameter_mapping import fix_parameter_mappings
 from migrator.codemods.parameters import fix_parameters
 from migrator.codemods.v0.calls import fix_v0_calls
@@ -131,10 +132,17 @@ NATIVE_PARAMETER_MAPPINGS = Fixer(
     PARAMETER_MAPPINGS.rules,
     after=("parameters",),
 )
-# Reads the client fixer's fallback decisions.
+# The v0 upgrade's client, as the SDK's (or compat's where the SDK cannot take it).
+NATIVE_V0_CLIENT = Fixer(
+    "v0-client",
+    fix_native_v0_client,
+    (*V0_CLIENT.rules, "MIG131", "MIG152"),
+    after=("v0-calls",),
+)
+# Reads the client fixers' fallback decisions (v1 clients and the v0 upgrade's).
 NATIVE_EXCEPTIONS = Fixer(
     "native.exceptions", fix_native_exceptions, ("MIG140", "MIG141", "MIG142"),
-    after=("clients",),
+    after=("clients", "v0-client"),
 )  # fmt: skip
 NATIVE_RESPONSES = Fixer(
     "native.responses", fix_native_responses, ("MIG150", "MIG151", "MIG152"),
@@ -160,7 +168,7 @@ NATIVE_FIXERS: tuple[Fixer, ...] = (
     _on_compat(V0_EXCEPTIONS),
     _on_compat(V0_MODULES),
     _on_compat(V0_CALLS),
-    _on_compat(V0_CLIENT),
+    NATIVE_V0_CLIENT,
     _on_compat(V0_RESPONSES),
     MODELS,
     NATIVE_PARAMETERS,

@@ -19,6 +19,7 @@ from migrator.mapping_native import Native
 from migrator.rewrite import Plan
 
 FALLBACK = "native.fallback"  # client node -> why it stays on the compatible endpoint
+NATIVE_V0 = "native.v0"  # the upgraded v0 calls go through the SDK's client (native/v0.py)
 
 
 def native_of(plan: Plan) -> Native:
@@ -33,7 +34,10 @@ def fallback_clients(plan: Plan) -> dict[cst.CSTNode, str]:
 
 
 def on_fallback(plan: Plan, call: CallSite) -> bool:
-    """Does this call go through a client left on the compatible endpoint?"""
+    """Does this call go through a client left on the compatible endpoint? v0 calls do
+    unless the v0 upgrade moved them onto the SDK's client (native/v0.py)."""
+    if call.style == "v0":
+        return not plan.analyses.get(NATIVE_V0)
     return call.client is not None and call.client.node in fallback_clients(plan)
 
 

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import libcst as cst
 from migrator.codemods.native._common import class_expression, fallback_clients, native_of
+from migrator.codemods.native.v0 import upgraded_natively
 from migrator.codemods.policy.endpoints import client_kept
+from migrator.codemods.v0.facts import facts_of
+from migrator.codemods.v0.tables import TOP_LEVEL_V0_EXCEPTIONS, V0_EXCEPTIONS
 
 from migrator.mapping_native import OPENAI_EXCEPTIONS, Native
 from migrator.rewrite import Plan
@@ -32,16 +35,21 @@ def fix_native_exceptions(plan: Plan) -> None:
     if not found:
         return
     openai_clients = [
-        site
+        site.node
         for site in plan.inventory.clients
         if site.node in fallback_clients(plan) or client_kept(plan, site)
+    ]
+    # v0 calls not moved onto the SDK's client (no --upgrade-v0, or a compat fallback)
+    # still go through openai and raise its errors.
+    openai_clients += [
+        c.node for c in plan.inventory.calls if c.style == "v0" and not upgraded_natively(plan)
     ]
     if openai_clients:
         first = found[0][0]
         plan.finding(
             "MIG142",
             f"{len(found)} reference(s) to openai exceptions left: the client at line "
-            f"{plan.line_of(openai_clients[0].node)} still uses the openai SDK; where a "
+            f"{plan.line_of(openai_clients[0])} still uses the openai SDK; where a "
             f"handler also covers {native.package} calls, catch the SDK's errors too",
             node=first,
         )
@@ -71,6 +79,7 @@ def fix_native_exceptions(plan: Plan) -> None:
         )
         if local is not None:
             plan.remove_import_if_unused("openai", local)
+            plan.remove_import_if_unused("openai", name)  # a v0 import the upgrade renamed
         else:
             plan.remove_import_if_unused("openai")
         plan.replace(node, lambda _n, new=new: new, "MIG140")
@@ -116,6 +125,7 @@ def _references(plan: Plan) -> list[tuple[cst.CSTNode, str, str | None]]:
     every reference outside imports, in source order."""
     names: dict[str, str] = {}  # local -> exception
     modules: set[str] = set()
+    v0 = upgraded_natively(plan)
     for binding in plan.inventory.bindings:
         if isinstance(binding.node, cst.Import) and binding.qualified == "openai":
             modules.add(binding.local)
@@ -123,8 +133,20 @@ def _references(plan: Plan) -> list[tuple[cst.CSTNode, str, str | None]]:
             module, _, short = binding.qualified.rpartition(".")
             if module == "openai" and short in OPENAI_EXCEPTIONS:
                 names[binding.local] = short
+            elif v0 and module == "openai.error" and short in V0_EXCEPTIONS:
+                # `from openai.error import X`: the upgrade made it v1's, the SDK's here
+                names[binding.local] = V0_EXCEPTIONS[short]
     finder = _Finder(names, modules)
     plan.module.visit(finder)
+    if v0:
+        # `openai.error.RateLimitError`: the upgrade's v1 name, then the SDK's class (the
+        # two edits on the node compose)
+        for node, qname in facts_of(plan).exception_refs:
+            if isinstance(node, cst.Attribute):
+                short = qname.rsplit(".", 1)[-1]
+                v1 = TOP_LEVEL_V0_EXCEPTIONS.get(qname) or V0_EXCEPTIONS.get(short)
+                if v1 is not None and v1 in OPENAI_EXCEPTIONS:
+                    finder.found.append((node, v1, None))
     return finder.found
 
 

@@ -31,10 +31,16 @@ from migrator.source import code_of, dotted_name
 
 def fix_v0_client(plan: Plan) -> None:
     """Build the v1 client(s) the upgraded calls use, folding the module settings in."""
+    build_v0_clients(plan, ClientBuilder)
+
+
+def build_v0_clients(plan: Plan, builder_type: type[ClientBuilder]) -> None:
+    """The module's client(s), built by `builder_type` (the native strategy's builds the
+    provider SDK's client with the same placement and settings logic)."""
     calls = upgraded_calls(plan)
     if calls is None:
         return
-    builder = _ClientBuilder(plan, calls)
+    builder = builder_type(plan, calls)
     builder.build_clients()
     if len(calls.upgraded) == calls.total:
         builder.leftover_settings()
@@ -48,7 +54,7 @@ class _Setting:
 
 
 @dataclass
-class _ClientBuilder:
+class ClientBuilder:
     plan: Plan
     calls: V0Calls
     kept: bool = False  # the module's endpoint already points away from OpenAI
@@ -74,12 +80,11 @@ class _ClientBuilder:
         # from OpenAI is kept, and so are the calls' models and parameters.
         self.kept = module_endpoint_kept(plan)
         self.azure = plan.target.client == "azure" and not self.kept
-        azure = self.azure
         wanted: list[tuple[str, str]] = []  # (variable, class)
         if self.calls.needs_sync:
-            wanted.append((self.sync_name, "AzureOpenAI" if azure else "OpenAI"))
+            wanted.append((self.sync_name, self.class_name(is_async=False)))
         if self.calls.needs_async:
-            wanted.append((self.async_name, "AsyncAzureOpenAI" if azure else "AsyncOpenAI"))
+            wanted.append((self.async_name, self.class_name(is_async=True)))
         classes = [cls for _, cls in wanted]
         inner = self._inner_imports()
         top_level = self._module_binding() is not None or self._has_from_openai_import()
@@ -94,9 +99,23 @@ class _ClientBuilder:
             self._remove_v0_names()
             return
         kwargs = self._client_kwargs({s.site.setting: s.site for s in folded}, None)
-        prefix = ""
         # A folded setting's target goes away; its value moves into the client.
         targets = [t for s in folded for t in s.site.node.targets]
+        prefix = self.import_classes(targets, classes)
+        statements = [self._statement(name, prefix + cls, kwargs) for name, cls in wanted]
+        self._place(statements, folded)
+        self._remove_v0_names()
+
+    def class_name(self, is_async: bool) -> str:
+        """The class of the client built (a strategy building another SDK's overrides it)."""
+        if self.azure:
+            return "AsyncAzureOpenAI" if is_async else "AzureOpenAI"
+        return "AsyncOpenAI" if is_async else "OpenAI"
+
+    def import_classes(self, targets: list[cst.AssignTarget], classes: list[str]) -> str:
+        """Import `classes` where the client needs them; returns the prefix they take."""
+        plan = self.plan
+        prefix = ""
         if not self._drop_module_import(targets, classes):
             binding = self._module_binding()
             if binding is not None and not self._has_from_openai_import():
@@ -107,9 +126,7 @@ class _ClientBuilder:
             else:
                 for cls in classes:
                     plan.add_import("openai", cls)
-        statements = [self._statement(name, prefix + cls, kwargs) for name, cls in wanted]
-        self._place(statements, folded)
-        self._remove_v0_names()
+        return prefix
 
     def _inner_imports(self) -> list[tuple[str, cst.CSTNode]]:
         """(local name, statement) of each `import openai [as x]` that is not at the top
