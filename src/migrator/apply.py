@@ -287,6 +287,10 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
     declared = options.mapping.dependencies.get(options.strategy.dependency_key)
     add = [a for a in (declared.add if declared else ()) if _not_openai(a)]
     remove = list(declared.remove) if declared else []
+    if any(not _not_openai(r) for r in remove) and _still_uses_openai(plan.migrated_sources):
+        # A migrated file still imports openai (a client on the compatible endpoint, v0
+        # code left, LangChain...): removing the package would break it.
+        remove = [r for r in remove if _not_openai(r)]
     v0_kept = not options.upgrade_v0 and any(
         u.kind == "call" and u.style == "v0" for r in plan.report.results for u in r.usages
     )
@@ -326,6 +330,16 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
         rel = rel_path.as_posix()
         plan.unsupported_dependencies.append((rel, dependency_file_hint(plan.root, rel_path)))
         plan.declares_openai.append(rel)
+
+
+# An import of openai, or of a wrapper that needs it, at the start of a line.
+_IMPORTS_OPENAI = re.compile(
+    rb"(?m)^[ \t]*(?:import|from)[ \t]+(?:openai|langchain_openai|llama_index\.\S*openai)\b"
+)
+
+
+def _still_uses_openai(sources: list[bytes]) -> bool:
+    return any(_IMPORTS_OPENAI.search(data) for data in sources)
 
 
 def _not_openai(requirement: str) -> bool:

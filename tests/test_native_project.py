@@ -1,0 +1,68 @@
+"""The native strategy at project level: dependency files, env templates, checklist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migrator.codemods.strategies import NATIVE
+
+from migrator.apply import ProjectPlan, plan_migration
+from migrator.checklist import collect
+from migrator.config import ProjectConfig
+from migrator.rewrite import RewriteOptions
+from tests.codemod_helpers import mapping
+
+SDK_ONLY = """\
+from openai import OpenAI, RateLimitError
+
+client = OpenAI()
+
+
+def ask(q):
+    try:
+        return client.chat.completions.create(model="gpt-4o", messages=q)
+    except RateLimitError:
+        return None
+"""
+ASYNC = """\
+from openai import AsyncOpenAI
+
+aclient = AsyncOpenAI()
+
+
+async def ask(q):
+    return await aclient.chat.completions.create(model="gpt-4o", messages=q)
+"""
+
+
+def project(tmp_path: Path, provider: str, files: dict[str, str], **kw: object) -> ProjectPlan:
+    (tmp_path / "requirements.txt").write_text("openai>=1.30\nrequests\n")
+    (tmp_path / ".env.example").write_text("OPENAI_API_KEY=\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    options = RewriteOptions(mapping(provider), NATIVE, **kw)  # type: ignore[arg-type]
+    return plan_migration(tmp_path, options, ProjectConfig(), jobs=1, show_progress=False)
+
+
+def requirements(plan: ProjectPlan) -> str:
+    (write,) = [w for w in plan.dependencies if w.path == "requirements.txt"]
+    return write.new.decode()
+
+
+def test_openai_replaced_by_the_sdk_when_nothing_needs_it(tmp_path: Path) -> None:
+    plan = project(tmp_path, "dashscope", {"app.py": SDK_ONLY})
+    assert requirements(plan) == "dashscope>=2.0.2\nrequests\n"
+
+
+def test_openai_kept_while_a_compat_fallback_client_imports_it(tmp_path: Path) -> None:
+    plan = project(tmp_path, "zhipu", {"app.py": SDK_ONLY, "worker.py": ASYNC})
+    new = requirements(plan)
+    assert "zai-sdk>=0.2.3" in new and "openai>=1.30" in new
+
+
+def test_openai_kept_while_v0_code_is_left(tmp_path: Path) -> None:
+    v0 = "import openai\n\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n"
+    plan = project(tmp_path, "dashscope", {"app.py": SDK_ONLY, "legacy.py": v0})
+    assert "openai" in requirements(plan)
+    upgraded = project(tmp_path, "dashscope", {}, upgrade_v0=True)
+    assert "openai" not in requirements(upgraded)
