@@ -9,6 +9,7 @@ name with `strategy_named`.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from migrator.codemods import registry
 from migrator.codemods.policy.env import env_renames
@@ -97,7 +98,62 @@ def _native_renames(mapping: Mapping) -> dict[str, str]:
 
 
 def _native_provision(mapping: Mapping, sources: list[bytes]) -> dict[str, str]:
-    return endpoint_provision(_native(mapping), sources)
+    # A client kept on the compatible endpoint (MIG131) reads compat's variables: those the
+    # migrated code names are provisioned too; the SDK's key always.
+    compat = {
+        name: value
+        for name, value in endpoint_provision(mapping.compat, sources).items()
+        if _quoted_in(name, sources)
+    }
+    return {**compat, **endpoint_provision(_native(mapping), sources)}
+
+
+def _native_checklist(mapping: Mapping, rules: frozenset[str], sources: list[bytes]) -> list[str]:
+    """What changes with the SDK itself, said once for the project."""
+    native = _native(mapping)
+    notes: list[str] = []
+    # Some client now runs on the SDK (its import is in the migrated code).
+    pattern = rf"(?m)^[ \t]*(?:import|from)[ \t]+{re.escape(native.module)}\b".encode()
+    moved = any(re.search(pattern, data) for data in sources)
+    if moved and native.responses:
+        notes.append(
+            f"responses are now {native.package} objects: fields it names differently were "
+            "renamed where the response stays in the function (MIG150); code in other files "
+            "that reads them must be checked (MIG152)"
+        )
+    if "MIG140" in rules:
+        modules = sorted(
+            {t.target.rpartition(".")[0] for t in native.exceptions.values() if t.target}
+        )
+        notes.append(
+            f"exceptions now come from {', '.join(modules)}: handlers catch the SDK's "
+            "classes, whose hierarchy and status attributes are its own"
+        )
+    clamps = [
+        f"{name} to [{rule.min:g}, {rule.max:g}]"
+        for family in native.parameters.values()
+        for name, rule in family.items()
+        if rule.action == "clamp" and rule.min is not None and rule.max is not None
+    ]
+    if clamps and moved:
+        notes.append(f"{native.package} clamps {', '.join(dict.fromkeys(clamps))}")
+    # What the SDK does to a value by itself (zai rewrites temperature and top_p): the
+    # code sends it unchanged, the request differs.
+    rewrites = [
+        f"{name}: {rule.message}"
+        for family in native.parameters.values()
+        for name, rule in family.items()
+        if rule.action == "note"
+    ]
+    if rewrites and moved:
+        notes.append(f"{native.package} changes values itself — " + "; ".join(rewrites))
+    if "MIG131" in rules:
+        why = native.async_reason or "the SDK cannot take some clients"
+        notes.append(
+            f"some clients stay on {mapping.name}'s OpenAI-compatible endpoint with the "
+            f"openai SDK (MIG131): {why}"
+        )
+    return notes
 
 
 NATIVE = Strategy(
@@ -108,6 +164,7 @@ NATIVE = Strategy(
     provision=_native_provision,
     summary="the provider's own Python SDK (dashscope, zai-sdk, volcengine-ark-runtime)",
     mapping_view=_native_view,
+    checklist_notes=_native_checklist,
 )
 
 STRATEGIES: dict[str, Strategy] = {s.id: s for s in (COMPAT, NATIVE)}

@@ -66,3 +66,29 @@ def test_openai_kept_while_v0_code_is_left(tmp_path: Path) -> None:
     assert "openai" in requirements(plan)
     upgraded = project(tmp_path, "dashscope", {}, upgrade_v0=True)
     assert "openai" not in requirements(upgraded)
+
+
+def test_env_template_gets_the_sdk_key(tmp_path: Path) -> None:
+    plan = project(tmp_path, "dashscope", {"app.py": SDK_ONLY})
+    (write,) = plan.env_templates
+    assert "DASHSCOPE_API_KEY=" in write.new.decode()
+
+
+def test_checklist_has_the_native_strategys_own_items(tmp_path: Path) -> None:
+    plan = project(tmp_path, "zhipu", {"app.py": SDK_ONLY, "worker.py": ASYNC})
+    items = collect(plan)
+    notes = [i.message for i in items if i.id == "MIG707"]
+    assert any(n.startswith("exceptions now come from zai.core") for n in notes), notes
+    assert any("OpenAI-compatible endpoint" in n and "asyncio" in n for n in notes), notes
+    assert any(n.startswith("zai-sdk changes values itself — temperature") for n in notes), notes
+    endpoint = [i.message for i in items if i.id == "MIG611"]
+    assert any("requests now go to https://open.bigmodel.cn/api/paas/v4" in m for m in endpoint)
+
+
+def test_compat_has_no_strategy_items(tmp_path: Path) -> None:
+    from migrator.codemods.strategies import COMPAT
+
+    (tmp_path / "app.py").write_text(SDK_ONLY)
+    options = RewriteOptions(mapping("dashscope"), COMPAT)
+    plan = plan_migration(tmp_path, options, ProjectConfig(), jobs=1, show_progress=False)
+    assert not [i for i in collect(plan) if i.id == "MIG707"]

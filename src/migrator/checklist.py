@@ -87,6 +87,7 @@ class Checklist(
         if self.sdk and self.migrated_paths:
             self._env_to_provision()
             self._endpoint()
+            self._strategy_notes()
             self._behaviour(details)
             self._compliance()
             self._entry_points()
@@ -100,6 +101,16 @@ class Checklist(
             self._dotenv_files()
             self._other_files()
         return self._finish()
+
+    def _strategy_notes(self) -> None:
+        """The strategy's own items (the native SDK's responses, errors, ranges)."""
+        notes = self.plan.options.strategy.checklist_notes
+        primary = self.primary
+        if notes is None or primary is None:
+            return
+        rules = frozenset(f.id for f in self.plan.report.findings)
+        for message in notes(self.mapping, rules, self.plan.migrated_sources):
+            self.add("MIG707", primary.path, primary.line, message)
 
     def _finish(self) -> list[Finding]:
         ignore = self.plan.options.ignore

@@ -269,6 +269,9 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG706", "info", "behaviour", "provider-specific request fields and notes",
          "A mapped model is sent extra fields (e.g. thinking on/off) or comes with a "
          "caveat."),
+    Rule("MIG707", "info", "behaviour", "the provider SDK behaves differently",
+         "Under --strategy native the code runs on the provider's own SDK: its responses, "
+         "errors and parameter ranges are its own."),
     # -- 8xx: compliance (checklist) -------------------------------------------------------
     Rule("MIG801", "info", "compliance", "data region",
          "Where prompts and outputs are processed is the reason for this migration: "

@@ -99,6 +99,10 @@ class Strategy:
     # The mapping as this strategy's fixers read it (None: as loaded). The native strategy
     # reads its SDK's parameter rules and endpoint families instead of compat's.
     mapping_view: Callable[[Mapping], Mapping] | None = None
+    # Checklist items of the strategy's own (MIG707): given the mapping, the rule ids the
+    # rewrite reported and the migrated sources, what a person must know about the code's
+    # new runtime.
+    checklist_notes: Callable[[Mapping, frozenset[str], list[bytes]], list[str]] | None = None
 
     def __str__(self) -> str:
         return self.id
