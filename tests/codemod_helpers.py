@@ -30,6 +30,9 @@ from migrator.rewrite import RewriteOptions, rewrite_job
 ROOT = Path(__file__).resolve().parent.parent
 REWRITE_FIXTURES = ROOT / "fixtures" / "rewrite"
 EXPECTED = REWRITE_FIXTURES / "expected"
+# The native strategy's goldens, one folder per provider with a native SDK.
+EXPECTED_NATIVE = REWRITE_FIXTURES / "expected-native"
+NATIVE_PROVIDERS: tuple[str, ...] = ("dashscope", "zhipu", "ark")
 PROVIDERS: tuple[str, ...] = tuple(m.id for m in load_registry().all())
 INPUTS: tuple[str, ...] = tuple(sorted(p.name for p in REWRITE_FIXTURES.glob("*.py")))
 
@@ -107,10 +110,10 @@ def check_noop(src: str, provider: str = "deepseek", **overrides: object) -> lis
 
 
 @cache
-def fixture_result(provider: str, name: str) -> FileResult:
+def fixture_result(provider: str, name: str, strategy: str = "compat") -> FileResult:
     """`fixtures/rewrite/<name>` rewritten for `provider` (computed once per session)."""
     data = (REWRITE_FIXTURES / name).read_bytes()
-    return rewrite_job(name, data, options(provider))
+    return rewrite_job(name, data, options(provider, strategy=strategy))
 
 
 def fixture_output(provider: str, name: str) -> bytes:

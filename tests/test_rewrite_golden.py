@@ -17,42 +17,59 @@ from pathlib import Path
 
 import pytest
 
-from tests.codemod_helpers import EXPECTED, INPUTS, PROVIDERS, fixture_result
+from tests.codemod_helpers import (
+    EXPECTED,
+    EXPECTED_NATIVE,
+    INPUTS,
+    NATIVE_PROVIDERS,
+    PROVIDERS,
+    fixture_result,
+)
 
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 FINDINGS = "findings.txt"
 
 
-def findings_text(provider: str) -> str:
+def findings_text(provider: str, strategy: str = "compat") -> str:
     lines = []
     for name in INPUTS:
-        result = fixture_result(provider, name)
+        result = fixture_result(provider, name, strategy)
         lines.extend(f"{e.path}:{e.line} ERROR {e.message}" for e in result.errors)
         lines.extend(f"{f.path}:{f.line} {f.severity} {f.id}" for f in result.findings)
     return "\n".join(lines) + "\n"
 
 
-def _update(provider: str) -> None:
-    folder = EXPECTED / provider
+def _update(provider: str, strategy: str = "compat") -> None:
+    folder = _folder(provider, strategy)
     folder.mkdir(parents=True, exist_ok=True)
     for name in INPUTS:
-        result = fixture_result(provider, name)
+        result = fixture_result(provider, name, strategy)
         target = folder / name
         if result.new_source is None:
             target.unlink(missing_ok=True)
         else:
             target.write_bytes(result.new_source)
-    (folder / FINDINGS).write_text(findings_text(provider), encoding="utf-8")
+    (folder / FINDINGS).write_text(findings_text(provider, strategy), encoding="utf-8")
 
 
-@pytest.mark.parametrize("provider", PROVIDERS)
-def test_golden_outputs(provider: str) -> None:
+def _folder(provider: str, strategy: str) -> Path:
+    return (EXPECTED if strategy == "compat" else EXPECTED_NATIVE) / provider
+
+
+CASES = [
+    *((p, "compat") for p in PROVIDERS),
+    *(pytest.param(p, "native", id=f"{p}-native") for p in NATIVE_PROVIDERS),
+]
+
+
+@pytest.mark.parametrize(("provider", "strategy"), CASES)
+def test_golden_outputs(provider: str, strategy: str) -> None:
     if UPDATE:
-        _update(provider)
-    folder = EXPECTED / provider
+        _update(provider, strategy)
+    folder = _folder(provider, strategy)
     mismatches: list[str] = []
     for name in INPUTS:
-        result = fixture_result(provider, name)
+        result = fixture_result(provider, name, strategy)
         assert not result.errors, f"{name}: {result.errors}"
         expected: Path = folder / name
         if result.new_source is None:
@@ -67,15 +84,16 @@ def test_golden_outputs(provider: str) -> None:
     )
 
 
-@pytest.mark.parametrize("provider", PROVIDERS)
-def test_golden_findings(provider: str) -> None:
-    expected = (EXPECTED / provider / FINDINGS).read_text(encoding="utf-8")
-    assert findings_text(provider) == expected
+@pytest.mark.parametrize(("provider", "strategy"), CASES)
+def test_golden_findings(provider: str, strategy: str) -> None:
+    expected = (_folder(provider, strategy) / FINDINGS).read_text(encoding="utf-8")
+    assert findings_text(provider, strategy) == expected
 
 
 def test_no_stray_golden_files() -> None:
     """Every golden belongs to a provider and an input that still exist."""
-    for folder in EXPECTED.iterdir():
+    folders = [*EXPECTED.iterdir(), *EXPECTED_NATIVE.iterdir()]
+    for folder in folders:
         assert folder.name in PROVIDERS, f"golden folder for unknown provider {folder.name}"
         for path in folder.iterdir():
             assert path.name in (*INPUTS, FINDINGS), f"stray golden {path}"
