@@ -215,6 +215,17 @@ def returned_or_yielded(uses: ResponseUses, call: cst.Call, inventory: Inventory
     return None
 
 
+def references_to(inventory: Inventory, binder: cst.CSTNode, name: str) -> list[cst.Name] | None:
+    """The names reading `name` where `binder` (a `def`, an import alias, an assigned
+    name) binds it: the callers of a function, the users of an imported name. None when
+    `name` is bound more than once in that scope (a reader may see another value)."""
+    follower = _Follower(inventory)
+    scope = follower._binding_scopes().get(binder)
+    if scope is None or scope.names.get(name) != [binder]:
+        return None
+    return follower.readers(name, [binder])
+
+
 def _assigned(binding: Binding, inventory: Inventory) -> bool:
     """Bound by `name = <response>` / `name: T = <response>` (not a loop)."""
     target = inventory.parents.get(binding.name)
@@ -462,11 +473,14 @@ class _Follower:
     def _references(self, name: cst.Name) -> list[cst.Name]:
         """The names that read the value of `name`'s bindings, in source order (flow-
         insensitively: every read the scope rules lead to one of those bindings)."""
-        mine = set(self._bindings_of(name))
+        return self.readers(name.value, self._bindings_of(name))
+
+    def readers(self, name: str, binders: Sequence[cst.CSTNode]) -> list[cst.Name]:
+        mine = set(binders)
         if not mine:
             return []
         found: list[cst.Name] = []
-        for ref in self._name_index().get(name.value, ()):
+        for ref in self._name_index().get(name, ()):
             seen = self.scopes.visible(ref.value, self._scope_of(ref), ref)
             if any(b in mine for b in seen):
                 found.append(ref)
