@@ -33,8 +33,15 @@ def fallback_clients(plan: Plan) -> dict[cst.CSTNode, str]:
 
 
 def on_fallback(plan: Plan, call: CallSite) -> bool:
-    """Does this call go through a client left on the compatible endpoint?"""
-    return call.client is not None and call.client.node in fallback_clients(plan)
+    """Does this call go through a client left on the compatible endpoint? A client
+    imported from another module counts as such unless that module's worker said it
+    became the SDK's (imported_clients.py)."""
+    if call.client is not None:
+        return call.client.node in fallback_clients(plan)
+    # (imported here: imported_clients reads this module's fallback table)
+    from migrator.codemods.native.imported_clients import imported_compat
+
+    return imported_compat(plan, call)
 
 
 @contextmanager
