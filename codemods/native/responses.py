@@ -158,7 +158,11 @@ class _Reshaper:
             )
         if shape.stream and self.package in _USAGE_ON_EVERY_CHUNK:
             self._summed_usage(uses)
-        lost: list[str] = []
+        lost: list[str] = [
+            f"entered by `with` (line {plan.line_of(root)}): what it binds is not followed"
+            for root in uses.roots
+            if isinstance(plan.parent_of(root), cst.WithItem)
+        ]
         for escape in uses.escapes:
             if not shape.matters(escape.path):
                 continue
