@@ -19,6 +19,7 @@ from migrator.codemods.module_settings import fix_module_settings
 from migrator.codemods.native._common import as_compat
 from migrator.codemods.native.clients import fix_native_clients
 from migrator.codemods.native.exceptions import fix_native_exceptions
+from migrator.codemods.native.imported_clients import fix_imported_clients
 from migrator.codemods.native.parameters import (
     fix_native_parameter_mappings,
     fix_native_parameters,
@@ -145,9 +146,13 @@ NATIVE_EXCEPTIONS = Fixer(
     after=("clients", "v0-client"),
 )  # fmt: skip
 NATIVE_RESPONSES = Fixer(
-    "native.responses", fix_native_responses, ("MIG150", "MIG151", "MIG152"),
-    after=("parameter-mappings",),
+    "native.responses", fix_native_responses,
+    ("MIG150", "MIG151", "MIG152", "MIG153", "MIG154"), after=("parameter-mappings",),
 )  # fmt: skip
+# Reads the client fixer's fallback decisions, to tell the files importing its clients.
+NATIVE_IMPORTED_CLIENTS = Fixer(
+    "native.imported-clients", fix_imported_clients, ("MIG155",), after=("clients",)
+)
 
 
 def _on_compat(fixer: Fixer) -> Fixer:
@@ -174,6 +179,7 @@ NATIVE_FIXERS: tuple[Fixer, ...] = (
     NATIVE_PARAMETERS,
     NATIVE_PARAMETER_MAPPINGS,
     NATIVE_EXCEPTIONS,
+    NATIVE_IMPORTED_CLIENTS,
     NATIVE_RESPONSES,
     ENDPOINTS,
     ENV_VARS,

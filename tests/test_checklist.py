@@ -199,7 +199,8 @@ def test_findings_fixture_holds_every_finding_kind(tmp_path: Path) -> None:
     # The native strategy's rules (and the `note` action's MIG306) fire only under
     # --strategy native: tests/test_codemods_native_*.py cover them.
     exclusive |= {"MIG130", "MIG131", "MIG140", "MIG141", "MIG142", "MIG150", "MIG151"}
-    exclusive |= {"MIG152", "MIG306", "MIG707"}  # (MIG707: tests/test_native_project.py)
+    exclusive |= {"MIG152", "MIG153", "MIG154", "MIG155", "MIG306"}
+    exclusive |= {"MIG707"}  # (tests/test_native_project.py)
     assert set(rules.RULES) - edits - exclusive - seen == set()
 
 

@@ -23,6 +23,7 @@ from tests.codemod_helpers import (
     INPUTS,
     NATIVE_PROVIDERS,
     PROVIDERS,
+    REWRITE_FIXTURES,
     fixture_result,
 )
 
@@ -78,7 +79,9 @@ def test_golden_outputs(provider: str, strategy: str) -> None:
         elif not expected.exists():
             mismatches.append(f"{name}: rewritten, but there is no golden file")
         elif expected.read_bytes() != result.new_source:
-            mismatches.append(f"{name}: output differs from {expected.relative_to(EXPECTED)}")
+            mismatches.append(
+                f"{name}: output differs from {expected.relative_to(REWRITE_FIXTURES)}"
+            )
     assert not mismatches, "\n".join(
         [*mismatches, "(UPDATE_GOLDEN=1 rewrites the goldens; review the diff)"]
     )

@@ -35,10 +35,17 @@ def fallback_clients(plan: Plan) -> dict[cst.CSTNode, str]:
 
 def on_fallback(plan: Plan, call: CallSite) -> bool:
     """Does this call go through a client left on the compatible endpoint? v0 calls do
-    unless the v0 upgrade moved them onto the SDK's client (native/v0.py)."""
+    unless the v0 upgrade moved them onto the SDK's client (native/v0.py); a client
+    imported from another module counts as such unless that module's worker said it
+    became the SDK's (imported_clients.py)."""
     if call.style == "v0":
         return not plan.analyses.get(NATIVE_V0)
-    return call.client is not None and call.client.node in fallback_clients(plan)
+    if call.client is not None:
+        return call.client.node in fallback_clients(plan)
+    # (imported here: imported_clients reads this module's fallback table)
+    from migrator.codemods.native.imported_clients import imported_compat
+
+    return imported_compat(plan, call)
 
 
 @contextmanager

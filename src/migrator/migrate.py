@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from migrator.constants import ConstantEdit, ModuleIndex, project_definitions
+from migrator.cross_module import Notice, notice_key, project_importers
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
@@ -75,18 +76,33 @@ def migrate(
     read = _SourceCache(target.root, todo)
     index = ModuleIndex(target.rel(path) for path in target.files)
     tables = project_definitions(todo, index, read)
+    importers: dict[str, dict[str, tuple[str, ...]]] = {}
+    if _REQUESTS_FROM_DEFINITIONS in options.strategy.fixer_names():
+        rels = [target.rel(path) for path in target.files]
+        importers = project_importers([rel for rel, _ in todo], rels, index, read.peek)
 
     def options_for(rel: str) -> RewriteOptions:
         table = tables.get(rel)
-        if table is None:
+        found = importers.get(rel)
+        if table is None and found is None:
             return options
-        return replace(options, constants=table.constants, classes=table.classes)
+        return replace(
+            options,
+            constants=table.constants if table else {},
+            classes=table.classes if table else {},
+            importers=found or {},
+        )
 
     results = execute(todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress)
     results = _apply_requests(results, read, options_for, jobs)
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
     return MigrationReport(target.root, options, results, RunStats(len(target.files), len(todo)))
+
+
+# The fixer that sends facts to the files importing from its file (cross_module.py): the
+# importers pre-pass runs only for a strategy that has it.
+_REQUESTS_FROM_DEFINITIONS = "native.responses"
 
 
 class _SourceCache:
@@ -105,6 +121,15 @@ class _SourceCache:
                 self.data[rel] = None
         return self.data[rel]
 
+    def peek(self, rel: str) -> bytes | None:
+        """A file's bytes without keeping them (the importers scan reads every file)."""
+        if rel in self.data:
+            return self.data[rel]
+        try:
+            return (self.root / rel).read_bytes()
+        except OSError:
+            return None
+
 
 # A request can only lead to another when a defining file imports constants in turn.
 _MAX_REQUEST_ROUNDS = 4
@@ -116,12 +141,13 @@ def _apply_requests(
     options_for: Callable[[str], RewriteOptions],
     jobs: int | None,
 ) -> list[FileResult]:
-    """Run each file that defines a constant other files asked to change once more, with
-    those requests; its new result replaces the first. Repeats while requests change."""
+    """Run each file that other files sent requests once more, with those requests: a
+    constant they asked to change, a fact about what they define (cross_module.py); its
+    new result replaces the first. Repeats while requests change."""
     by_path = {r.path: r for r in results}
-    granted: dict[str, tuple[ConstantEdit, ...]] = {}
+    granted: dict[str, tuple[ConstantEdit | Notice, ...]] = {}
     for _ in range(_MAX_REQUEST_ROUNDS):
-        wanted: dict[str, set[ConstantEdit]] = {}
+        wanted: dict[str, set[ConstantEdit | Notice]] = {}
         for result in by_path.values():
             for edit in result.requests:
                 wanted.setdefault(edit.path, set()).add(edit)
@@ -143,7 +169,11 @@ def _apply_requests(
         redone = execute(
             todo,
             rewrite_job,
-            lambda rel: replace(options_for(rel), constant_edits=granted[rel]),
+            lambda rel: replace(
+                options_for(rel),
+                constant_edits=tuple(e for e in granted[rel] if isinstance(e, ConstantEdit)),
+                notices=tuple(e for e in granted[rel] if not isinstance(e, ConstantEdit)),
+            ),
             jobs=jobs,
             show_progress=False,
         )
@@ -151,5 +181,7 @@ def _apply_requests(
     return list(by_path.values())
 
 
-def _edit_key(edit: ConstantEdit) -> tuple[str, str, str]:
-    return (edit.name, str(edit.new), edit.reason)
+def _edit_key(edit: ConstantEdit | Notice) -> tuple[str, ...]:
+    if isinstance(edit, ConstantEdit):
+        return ("", edit.name, str(edit.new), edit.reason)
+    return notice_key(edit)

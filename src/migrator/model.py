@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from migrator.constants import ConstantEdit
+from migrator.cross_module import Notice
 
 UsageKind = Literal["import", "client", "call", "config", "env", "model", "exception", "type"]
 Severity = Literal["info", "warning", "error"]
@@ -112,8 +113,9 @@ class FileResult:
     edits: int = 0
     # (line, column) -> callfacts.CallFacts, when RewriteOptions.call_facts asked for them
     call_facts: dict[tuple[int, int], Any] = field(default_factory=dict)
-    # Changes this file's calls need in constants other files define (see constants.py).
-    requests: list[ConstantEdit] = field(default_factory=list)
+    # Changes this file's calls need in constants other files define (see constants.py),
+    # and facts for the files that import from it (cross_module.py).
+    requests: list[ConstantEdit | Notice] = field(default_factory=list)
     # OpenAI variables the rewrite renamed in this file's reads, and those it left read.
     renamed_env: list[str] = field(default_factory=list)
     kept_env: list[str] = field(default_factory=list)

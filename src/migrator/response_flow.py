@@ -23,7 +23,6 @@ are derived from them (`returned_or_yielded`).
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 import libcst as cst
 
 from migrator.inventory import Inventory
+from migrator.response_keys import NOT_LITERAL, field_name, get_field, subscript_key
 from migrator.scopes import LocalScope, Scopes
 from migrator.source import code_of
 
@@ -215,6 +215,25 @@ def returned_or_yielded(uses: ResponseUses, call: cst.Call, inventory: Inventory
     return None
 
 
+_last_follower: list[_Follower] = []
+
+
+def references_to(inventory: Inventory, binder: cst.CSTNode, name: str) -> list[cst.Name] | None:
+    """The names reading `name` where `binder` (a `def`, an import alias, an assigned
+    name) binds it: the callers of a function, the users of an imported name. None when
+    `name` is bound more than once in that scope (a reader may see another value)."""
+    follower = (
+        _last_follower[0] if _last_follower and _last_follower[0].inventory is inventory else None
+    )
+    if follower is None:  # one per module: its name index is built once
+        follower = _Follower(inventory)
+        _last_follower[:] = [follower]
+    scope = follower._binding_scopes().get(binder)
+    if scope is None or scope.names.get(name) != [binder]:
+        return None
+    return follower.readers(name, [binder])
+
+
 def _assigned(binding: Binding, inventory: Inventory) -> bool:
     """Bound by `name = <response>` / `name: T = <response>` (not a loop)."""
     target = inventory.parents.get(binding.name)
@@ -312,7 +331,7 @@ class _Follower:
             parent = self.parents.get(current)
             if isinstance(parent, cst.Subscript) and parent.value is current:
                 key = subscript_key(parent)
-                if key is _NOT_LITERAL:
+                if key is NOT_LITERAL:
                     steps.append(Step("index", parent))
                     current = parent
                     continue
@@ -329,7 +348,7 @@ class _Follower:
                     current = parent
                     continue
                 if parent.attr.value == "get":
-                    steps.append(Step("get", call, _get_field(call)))
+                    steps.append(Step("get", call, get_field(call)))
                     return tuple(steps), call
                 steps.append(Step("method", parent, parent.attr.value))
             return tuple(steps), current
@@ -462,11 +481,14 @@ class _Follower:
     def _references(self, name: cst.Name) -> list[cst.Name]:
         """The names that read the value of `name`'s bindings, in source order (flow-
         insensitively: every read the scope rules lead to one of those bindings)."""
-        mine = set(self._bindings_of(name))
+        return self.readers(name.value, self._bindings_of(name))
+
+    def readers(self, name: str, binders: Sequence[cst.CSTNode]) -> list[cst.Name]:
+        mine = set(binders)
         if not mine:
             return []
         found: list[cst.Name] = []
-        for ref in self._name_index().get(name.value, ()):
+        for ref in self._name_index().get(name, ()):
             seen = self.scopes.visible(ref.value, self._scope_of(ref), ref)
             if any(b in mine for b in seen):
                 found.append(ref)
@@ -555,50 +577,3 @@ def _module_name(path: str) -> str:
 def _short(code: str) -> str:
     flat = " ".join(code.split())
     return flat if len(flat) <= 40 else flat[:37] + "..."
-
-
-# -- keys ---------------------------------------------------------------------------------------
-
-
-class _NotLiteral:
-    pass
-
-
-_NOT_LITERAL = _NotLiteral()
-
-
-def subscript_key(node: cst.Subscript) -> str | _NotLiteral | None:
-    """A subscript's string key; None for a string key that cannot be read (f-string,
-    bytes, implicit concatenation); _NOT_LITERAL for an index or a slice."""
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-        return _NOT_LITERAL
-    value = node.slice[0].slice.value
-    if isinstance(value, cst.SimpleString):
-        evaluated = value.evaluated_value
-        return evaluated if isinstance(evaluated, str) else None
-    if isinstance(value, (cst.ConcatenatedString, cst.FormattedString)):
-        return None
-    return _NOT_LITERAL
-
-
-def field_name(key: str) -> str | None:
-    """The attribute a response's dict key names (the v0 dicts and the v1 objects agree,
-    but for moderation categories: `self-harm` -> self_harm); None when it names none."""
-    name = key.replace("-", "_").replace("/", "_")
-    if name.isidentifier() and not keyword.iskeyword(name):
-        return name
-    return None
-
-
-def _get_field(call: cst.Call) -> str | None:
-    """The field of a plain `.get("key"[, default])`; None for any other form."""
-    args = call.args
-    key = args[0].value if args and args[0].keyword is None and not args[0].star else None
-    name = (
-        field_name(key.evaluated_value)
-        if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str)
-        else None
-    )
-    if name is None or len(args) > 2 or any(a.keyword or a.star for a in args):
-        return None
-    return name

@@ -20,6 +20,7 @@ the length rebuilds the accessed expression, which must then be one chain.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -60,16 +61,27 @@ def record_rewrites(
     rule: str,
     missing_rule: str | None = None,
     what: str = "the response",
+    reasons: Mapping[tuple[str, ...], str] | None = None,
 ) -> Rewritten:
     """Record the edits `table` asks for on every access in `uses` (rule `rule`); mark
     the accesses to fields with no equivalent, and those that cannot be rewritten, with
-    `missing_rule` (default: `rule`). `what` names the response in messages."""
-    return _Recorder(plan, table, rule, missing_rule or rule, what).run(uses)
+    `missing_rule` (default: `rule`). `what` names the response in messages; `reasons`
+    says, by key, why a field has no equivalent."""
+    return _Recorder(plan, table, rule, missing_rule or rule, what, reasons or {}).run(uses)
 
 
 class _Recorder:
-    def __init__(self, plan: Plan, table: Table, rule: str, missing_rule: str, what: str) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        table: Table,
+        rule: str,
+        missing_rule: str,
+        what: str,
+        reasons: Mapping[tuple[str, ...], str],
+    ) -> None:
         self.plan = plan
+        self.reasons = reasons
         self.table = table
         self.rule = rule
         self.missing_rule = missing_rule
@@ -143,10 +155,11 @@ class _Recorder:
 
     def _mark_missing(self, access: Access, key: tuple[str, ...], node: cst.CSTNode) -> None:
         shown = ".".join("[]" if k == ITEM else k for k in key)
+        reason = f" ({self.reasons[key]})" if key in self.reasons else ""
         self.plan.mark(
             node,
             self.missing_rule,
-            f"`{code_of(node)}` reads `{shown}`, which {self.what} does not have: "
+            f"`{code_of(node)}` reads `{shown}`, which {self.what} does not have{reason}: "
             "rewrite this by hand",
             short=f"{self.what} has no `{shown}`",
         )

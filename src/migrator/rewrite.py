@@ -29,6 +29,7 @@ from libcst.metadata import PositionProvider
 
 from migrator.class_defaults import ProjectClass
 from migrator.constants import Constant, ConstantEdit
+from migrator.cross_module import Notice
 from migrator.import_place import inherit_leading_lines, place_imports
 from migrator.inventory import Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
@@ -64,6 +65,10 @@ class RewriteOptions:
     classes: dict[str, ProjectClass] = field(default_factory=dict)
     # Edits other files' workers asked for in constants this file defines.
     constant_edits: tuple[ConstantEdit, ...] = ()
+    # The files of the run importing this file's names: name -> files (cross_module.py).
+    importers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # What other files' workers found about the names this file imports from them.
+    notices: tuple[Notice, ...] = ()
 
 
 @dataclass
@@ -83,7 +88,8 @@ class Plan:
     imports_in_place: list[ImportItem] = field(default_factory=list)
     imports_to_remove: list[tuple[str, str | None]] = field(default_factory=list)
     statements_after_imports: list[str] = field(default_factory=list)
-    requests: list[ConstantEdit] = field(default_factory=list)
+    # For other files of the run: constant edits, facts about what this file defines.
+    requests: list[ConstantEdit | Notice] = field(default_factory=list)
     # Calls whose model the model fixer left although the mapping has a target for it (code
     # also tests the value): the parameter fixer must not tailor them to that target.
     models_left: set[cst.Call] = field(default_factory=set)
@@ -195,8 +201,9 @@ class Plan:
         self.edit_count -= dropped
         return dropped
 
-    def request(self, edit: ConstantEdit) -> None:
-        """Ask for an edit in a constant another file of the run defines."""
+    def request(self, edit: ConstantEdit | Notice) -> None:
+        """Ask for an edit in a constant another file of the run defines, or tell a file
+        that imports from this one what it needs to know (cross_module.py)."""
         if edit not in self.requests:
             self.requests.append(edit)
 
@@ -564,7 +571,7 @@ def rewrite_module(
     wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
     inventory = build_inventory(wrapper, path, options.constants, options.classes)
     plan = Plan(path, wrapper.module, inventory, options, wrapper)
-    if not (inventory.usages() or options.constant_edits):
+    if not (inventory.usages() or options.constant_edits or options.notices):
         return module, plan
     for fixer in options.strategy.fixers:
         fixer(plan)

@@ -153,9 +153,19 @@ _RULES: tuple[Rule, ...] = (
          "request_id, embeddings)."),
     Rule("MIG151", "warning", "code", "response field with no SDK equivalent",
          "The SDK's response has no such field: the read fails with AttributeError."),
-    Rule("MIG152", "warning", "code", "SDK response leaves the function",
-         "Code that reads the response elsewhere (callers, other modules) still uses "
-         "openai's field names: adapt it to the SDK's response."),
+    Rule("MIG152", "warning", "code", "SDK response goes where it cannot be followed",
+         "Its readers (a call it is passed to, an attribute, a container, callers outside "
+         "the run) may still use openai's field names: the call is marked with where it "
+         "goes; adapt those readers to the SDK's response."),
+    Rule("MIG153", "info", "code", "SDK response followed into its callers",
+         "A function returns the SDK's response: its callers' reads, in this module and "
+         "in the run's other modules, are reshaped where they are."),
+    Rule("MIG154", "warning", "code", "stream usage summed over chunks",
+         "Every DashScope stream event carries the usage so far, not only the last one: "
+         "summing it over the chunks counts tokens many times; keep the last chunk's."),
+    Rule("MIG155", "info", "code", "calls through a client another module builds",
+         "Their parameters and responses follow what that client becomes: the SDK's when "
+         "its module is migrated to it in this run, else openai's."),
     # -- 4xx: endpoint families (codemods/endpoints.py) ------------------------------------
     Rule("MIG401", "error", "code", "endpoint not offered by the provider",
          "Images, audio, assistants, files... have no compatible endpoint there: the call "
