@@ -184,3 +184,44 @@ def test_client_methods_name_openai_client_methods(tmp_path: Path) -> None:
     path.write_text(source.replace("    with_options: [", "    with_option: ["), encoding="utf-8")
     with pytest.raises(MappingError, match="native.client_methods.with_option: expected one of"):
         load_mapping(path)
+
+
+def test_annotations_name_the_sdk_class_once_every_client_moved() -> None:
+    got, _ = native(
+        """\
+        import openai
+        from openai import AsyncOpenAI, OpenAI
+
+
+        def tell(client: OpenAI, aclient: AsyncOpenAI, other: openai.OpenAI) -> None:
+            assert isinstance(client, OpenAI)
+
+
+        tell(OpenAI(), AsyncOpenAI(), openai.OpenAI())
+        """,
+        "dashscope",
+    )
+    assert "openai" not in got.replace("OPENAI", ""), got
+    assert (
+        "def tell(client: dashscope.Client, aclient: dashscope.AsyncClient, "
+        "other: dashscope.Client) -> None:"
+    ) in got
+    assert "isinstance(client, dashscope.Client)" in got
+
+
+def test_annotations_stay_while_a_client_stays_on_openai() -> None:
+    got, found = native(
+        """\
+        from openai import AsyncOpenAI, OpenAI
+
+
+        def tell(client: OpenAI) -> None: ...
+
+
+        tell(OpenAI())
+        aclient = AsyncOpenAI()
+        """,
+        "zhipu",
+    )
+    assert "def tell(client: OpenAI) -> None:" in got
+    assert "tell(ZhipuAiClient(api_key=" in got and "MIG131" in found

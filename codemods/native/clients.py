@@ -32,6 +32,7 @@ from migrator.codemods.native._common import (
     fallback_clients,
     native_of,
 )
+from migrator.codemods.native.client_types import retype_client_references
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS, AZURE_ONLY_ARGS
 from migrator.codemods.policy.endpoints import client_kept
 
@@ -73,7 +74,8 @@ def fix_native_clients(plan: Plan) -> None:
         else:
             plan.remove_import_if_unused("openai")
         plan.replace(site.node, lambda call, f=new_func: _to_sdk(call, f, native), "MIG130")
-    retype_azure_references(plan)
+    if not retype_client_references(plan, native):
+        retype_azure_references(plan)
     report_unknown_clients(plan)
 
 
