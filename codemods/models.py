@@ -253,7 +253,7 @@ def _fix_call_model(plan: Plan, call: CallSite, done: set[cst.CSTNode]) -> None:
         # (the same model at the provider, e.g. an Azure deployment, gives the same vectors)
         args = {a.keyword.value for a in call.node.args if a.keyword is not None}
         # Only where the provider takes `dimensions` (fixed-size models drop it).
-        size_rule = plan.mapping.param_rule("embeddings", "dimensions")
+        size_rule = plan.mapping_for(call).param_rule("embeddings", "dimensions")
         fixed_size = size_rule is not None and size_rule.action != "rename"
         # (an SDK may name the keyword differently: DashScope's `dimension`)
         size_keyword = size_rule.to if size_rule is not None and size_rule.to else "dimensions"

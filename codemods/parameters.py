@@ -38,6 +38,7 @@ from migrator.codemods._model_fit import call_target
 from migrator.codemods.policy.endpoints import call_retargeted
 
 from migrator.inventory import CallSite
+from migrator.mapping_native import Native
 from migrator.rewrite import Plan
 
 FAMILIES = ("chat", "completions", "embeddings")
@@ -168,9 +169,10 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
         target = call_target(plan, call)
         if target is not None and target.extra_body:
             model_extra = dict(target.extra_body)
-    if extras != "extra_body":
-        # An SDK whose own table drops a field (DashScope's float-only embeddings) is not
-        # sent it back through the model's body fields.
+    if isinstance(plan.target, Native):
+        # The model's body fields make up for the openai SDK (its base64 vectors by
+        # default); a provider SDK whose own table drops a field (DashScope, zai and Ark
+        # return float vectors unasked) is not sent it back through them.
         model_extra = {
             k: v
             for k, v in model_extra.items()

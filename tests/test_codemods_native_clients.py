@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
+import pytest
 from migrator.codemods.strategies import NATIVE
 
+from migrator.mapping import MappingError, load_mapping
 from migrator.rewrite import RewriteOptions, rewrite_job
 from tests.codemod_helpers import ids, mapping
 
@@ -133,3 +136,93 @@ def test_client_the_sdk_cannot_take_stays_compat() -> None:
     )
     assert 'OpenAI(default_headers={"x": "1"}, base_url="https://ark.cn-beijing' in got
     assert "MIG131" in found
+
+
+WITH_OPTIONS = """\
+from openai import OpenAI
+
+client = OpenAI()
+r = client.with_options(timeout=5, max_retries=1).chat.completions.create(
+    model="gpt-4o", messages=[]
+)
+"""
+
+
+def test_client_used_through_a_method_the_sdk_lacks_stays_compat() -> None:
+    """Ark's and zai's clients have no with_options: moved, the call raised AttributeError."""
+    for provider, cls in (("ark", "Ark"), ("zhipu", "ZhipuAiClient")):
+        got, found = native(WITH_OPTIONS, provider)
+        assert "client = OpenAI(base_url=" in got and f"{cls}(" not in got
+        assert "client.with_options(timeout=5, max_retries=1).chat" in got
+        assert "MIG131" in found
+
+
+def test_with_options_moves_where_the_sdk_client_has_it() -> None:
+    got, found = native(WITH_OPTIONS, "dashscope")
+    assert "client = dashscope.Client(api_key=" in got
+    assert "MIG131" not in found
+    # DashScope's with_options takes no default_headers: that client stays compat
+    got, found = native(
+        WITH_OPTIONS.replace("max_retries=1", 'default_headers={"x": "1"}'), "dashscope"
+    )
+    assert "client = OpenAI(base_url=" in got and "MIG131" in found
+
+
+def test_resource_level_with_raw_response_is_not_a_client_method() -> None:
+    got, found = native(
+        WITH_OPTIONS.replace(
+            "with_options(timeout=5, max_retries=1).chat.completions",
+            "chat.completions.with_raw_response",
+        ),
+        "ark",
+    )
+    assert "client = Ark(api_key=" in got and "MIG131" not in found
+
+
+def test_client_methods_name_openai_client_methods(tmp_path: Path) -> None:
+    source = Path(mapping("dashscope").path).read_text(encoding="utf-8")
+    path = tmp_path / "dashscope.yaml"
+    path.write_text(source.replace("    with_options: [", "    with_option: ["), encoding="utf-8")
+    with pytest.raises(MappingError, match="native.client_methods.with_option: expected one of"):
+        load_mapping(path)
+
+
+def test_annotations_name_the_sdk_class_once_every_client_moved() -> None:
+    got, _ = native(
+        """\
+        import openai
+        from openai import AsyncOpenAI, OpenAI
+
+
+        def tell(client: OpenAI, aclient: AsyncOpenAI, other: openai.OpenAI) -> None:
+            assert isinstance(client, OpenAI)
+
+
+        tell(OpenAI(), AsyncOpenAI(), openai.OpenAI())
+        """,
+        "dashscope",
+    )
+    assert "openai" not in got.replace("OPENAI", ""), got
+    assert (
+        "def tell(client: dashscope.Client, aclient: dashscope.AsyncClient, "
+        "other: dashscope.Client) -> None:"
+    ) in got
+    assert "isinstance(client, dashscope.Client)" in got
+
+
+def test_annotations_stay_while_a_client_stays_on_openai() -> None:
+    got, found = native(
+        """\
+        from openai import AsyncOpenAI, OpenAI
+
+
+        def tell(client: OpenAI) -> None: ...
+
+
+        tell(OpenAI())
+        aclient = AsyncOpenAI()
+        """,
+        "zhipu",
+    )
+    assert "def tell(client: OpenAI) -> None:" in got
+    assert "tell(ZhipuAiClient(api_key=" in got and "MIG131" in found

@@ -13,6 +13,7 @@ from migrator.codemods.strategies import NATIVE
 from migrator.mapping_native import ResponseRename
 from migrator.rewrite import RewriteOptions, rewrite_job
 from tests.codemod_helpers import ids, mapping
+from tests.test_codemods_native_clients import native as native_program
 
 HEAD = """\
 import os
@@ -211,3 +212,40 @@ def test_a_made_up_table_is_applied_as_the_mapping_states_it() -> None:
     assert result.new_source is not None
     new = result.new_source.decode()
     assert "print(r.outputs[0].message.content, r.usage.prompt_tokens)" in new
+
+
+# What the execution tests found missing before the move onto response_flow.
+def test_dashscope_stream_usage_is_read_with_its_own_names() -> None:
+    got, _ = native_program(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI()
+        stream = client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
+        for chunk in stream:
+            if chunk.usage is not None:
+                print(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+        """,
+        "dashscope",
+    )
+    assert "print(chunk.usage.input_tokens, chunk.usage.output_tokens)" in got
+
+
+def test_dashscope_usage_read_where_the_response_is_returned_to() -> None:
+    got, _ = native_program(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI()
+
+
+        def label(report):
+            return client.chat.completions.create(model="gpt-4o", messages=[])
+
+
+        resp = label("x")
+        print(resp.usage.prompt_tokens)
+        """,
+        "dashscope",
+    )
+    assert "print(resp.usage.input_tokens)" in got

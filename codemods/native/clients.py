@@ -8,7 +8,8 @@ server, an endpoint migrator cannot place) is left the same way.
 
 A client the SDK cannot take stays on the compatible endpoint, rewritten exactly as compat
 rewrites it: an async client of an SDK without an asyncio client, a `**` mapping, a
-keyword the SDK's constructor does not take.
+keyword the SDK's constructor does not take, a call through a client method the SDK's
+client lacks (`client.with_options(...)` on Ark or zai) or with keywords it does not take.
 
 Rules:
   MIG130 client moved to the provider's SDK (edit)
@@ -30,13 +31,15 @@ from migrator.codemods.native._common import (
     class_expression,
     fallback_clients,
     native_of,
+    on_fallback,
 )
+from migrator.codemods.native.client_types import retype_client_references
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS, AZURE_ONLY_ARGS
 from migrator.codemods.policy.endpoints import client_kept
 
-from migrator.inventory import ClientSite
-from migrator.mapping_native import Native
-from migrator.rewrite import Plan
+from migrator.inventory import CallSite, ClientSite
+from migrator.mapping_native import CLIENT_METHODS, Native
+from migrator.rewrite import STAYS_COMPAT, Plan
 from migrator.source import code_of
 
 # What compat itself sets or removes on a client: never a reason to stay compat.
@@ -46,8 +49,10 @@ _HANDLED = frozenset({"base_url", "api_key", *ACCOUNT_ARGS, *AZURE_ONLY_ARGS})
 def fix_native_clients(plan: Plan) -> None:
     native = native_of(plan)
     fallback = fallback_clients(plan)
+    plan.analyses[STAYS_COMPAT] = on_fallback  # generic fixers pick compat's rules there
+    links = _links_by_client(plan.inventory.calls)
     for site in plan.inventory.clients:
-        why = _stays_compat(site, native)
+        why = _stays_compat(site, native) or _links_missing(plan, site, links, native)
         if why is not None:
             fallback[site.node] = why
             with as_compat(plan):
@@ -71,7 +76,8 @@ def fix_native_clients(plan: Plan) -> None:
         else:
             plan.remove_import_if_unused("openai")
         plan.replace(site.node, lambda call, f=new_func: _to_sdk(call, f, native), "MIG130")
-    retype_azure_references(plan)
+    if not retype_client_references(plan, native):
+        retype_azure_references(plan)
     report_unknown_clients(plan)
 
 
@@ -87,6 +93,56 @@ def _stays_compat(site: ClientSite, native: Native) -> str | None:
     if extra:
         cls = native.class_name(site.is_async) or native.client
         return f"{cls} takes no {', '.join(k + '=' for k in extra)}"
+    return None
+
+
+# One client-level link of a call: `with_options` and the keywords given, its node.
+_Link = tuple[str, frozenset[str], cst.CSTNode]
+
+
+def _links_by_client(calls: list[CallSite]) -> dict[cst.CSTNode, list[_Link]]:
+    found: dict[cst.CSTNode, list[_Link]] = {}
+    for call in calls:
+        if call.client is not None:
+            found.setdefault(call.client.node, []).extend(_client_links(call.node))
+    return found
+
+
+def _client_links(call: cst.Call) -> list[_Link]:
+    """The links of `client.with_options(timeout=5).copy().chat.completions.create(...)`
+    applied to the client itself (before the first resource name), innermost first."""
+    links: list[_Link] = []
+    node: cst.BaseExpression = call.func
+    while True:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            name = node.func.attr.value
+            if name not in CLIENT_METHODS:
+                return []  # a call on something else: not a client chain we know
+            links.append((name, frozenset(keyword_args(node)), node))
+            node = node.func.value
+        elif isinstance(node, cst.Attribute):
+            if node.attr.value in CLIENT_METHODS:
+                links.append((node.attr.value, frozenset(), node))
+            else:
+                links.clear()  # a resource (`chat`): the links seen so far are its own
+            node = node.value
+        else:
+            return links[::-1]
+
+
+def _links_missing(
+    plan: Plan, site: ClientSite, links: dict[cst.CSTNode, list[_Link]], native: Native
+) -> str | None:
+    """Why a call through the client cannot go through the SDK's client (None: all can)."""
+    cls = (native.class_name(site.is_async) or native.client).rpartition(".")[2]
+    for name, keywords, node in links.get(site.node, []):
+        taken = native.client_methods.get(name)
+        if taken is None:
+            return f"{cls} has no {name} (line {plan.line_of(node)})"
+        extra = sorted(keywords - taken)
+        if extra:
+            given = ", ".join(k + "=" for k in extra)
+            return f"{cls}.{name} takes no {given} (line {plan.line_of(node)})"
     return None
 
 

@@ -30,6 +30,11 @@ OPENAI_EXCEPTIONS: frozenset[str] = frozenset(
     "LengthFinishReasonError ContentFilterFinishReasonError".split()
 )
 IMPORT_STYLES = ("module", "name")
+# openai client links that give the same client in another mode (sdk_catalogue's
+# TRANSPARENT_CALLS and TRANSPARENT_ATTRS): the keys of `client_methods:`.
+CLIENT_METHODS: frozenset[str] = frozenset(
+    {"with_options", "copy", "with_raw_response", "with_streaming_response"}
+)
 RESPONSE_FAMILIES = ("chat", "embeddings")
 # `pkg==1.2.3:path/in/wheel.py[:line[-line]]`, or a vendor page.
 _SOURCE_RE = re.compile(
@@ -85,6 +90,9 @@ class Native:
     exceptions: dict[str, ExceptionTarget]
     responses: tuple[ResponseRename, ...] = ()
     sources: tuple[str, ...] = ()
+    # openai client links the SDK's client has too, with the keywords each takes; a client
+    # used through another one stays on the compatible endpoint.
+    client_methods: dict[str, frozenset[str]] = field(default_factory=dict)
     endpoint_env: str | None = None
     api_version_env: str | None = None
     api_version: str | None = None
@@ -106,9 +114,9 @@ class Native:
 
 
 _KEYS = (
-    "sdk", "client", "async_client", "client_args", "key_env", "base_url", "base_url_env",
-    "regions", "data_region", "extras_keyword", "endpoints", "parameters", "exceptions",
-    "responses", "sources",
+    "sdk", "client", "async_client", "client_args", "client_methods", "key_env", "base_url",
+    "base_url_env", "regions", "data_region", "extras_keyword", "endpoints", "parameters",
+    "exceptions", "responses", "sources",
 )  # fmt: skip
 
 
@@ -164,6 +172,14 @@ def parse_native(
         items = doc.mapping(async_node, "native.async_client", required=("none",))
         async_reason = doc.string(items["none"][1], "native.async_client.none")
     client_args = frozenset(doc.string_list(value("client_args"), "native.client_args"))
+    client_methods: dict[str, frozenset[str]] = {}
+    if "client_methods" in top:
+        entries = doc.mapping(value("client_methods"), "native.client_methods", any_keys=True)
+        for name, (name_node, keywords_node) in entries.items():
+            where = f"native.client_methods.{name}"
+            if name not in CLIENT_METHODS:
+                doc.fail(name_node, f"{where}: expected one of {', '.join(sorted(CLIENT_METHODS))}")
+            client_methods[name] = frozenset(doc.string_list(keywords_node, where))
     if "api_key" not in client_args:
         doc.fail(value("client_args"), "native.client_args: the SDK client must take api_key")
     base_url = doc.url(value("base_url"), "native.base_url") if "base_url" in top else None
@@ -236,6 +252,7 @@ def parse_native(
     return Native(
         package=package, tested=tested, module=module, import_style=style, client=client,
         async_client=async_client, async_reason=async_reason, client_args=client_args,
+        client_methods=client_methods,
         key_env=doc.env(value("key_env"), "native.key_env"), base_url=base_url,
         base_url_env=base_url_env, regions=regions,
         data_region=doc.choice(value("data_region"), "native.data_region", data_regions),

@@ -31,7 +31,7 @@ from migrator.class_defaults import ProjectClass
 from migrator.constants import Constant, ConstantEdit
 from migrator.cross_module import Notice
 from migrator.import_place import inherit_leading_lines, place_imports
-from migrator.inventory import Inventory, build_inventory
+from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
 from migrator.rules import RULES
 from migrator.source import code_of, parse_source, sequence_separator
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from migrator.strategy import Endpoint, Strategy
 
 MARKER_PREFIX = "# migrator:"
+# Plan.analyses key: `(plan, call) -> bool`, whether a call stays on the compatible
+# endpoint under a strategy that targets something else (see Plan.mapping_for).
+STAYS_COMPAT = "stays-compat"
 
 Edit = Callable[[Any], Any]
 
@@ -114,6 +117,15 @@ class Plan:
         rules and endpoint families are its SDK's)."""
         view = self.options.strategy.mapping_view
         return view(self.options.mapping) if view is not None else self.options.mapping
+
+    def mapping_for(self, call: CallSite) -> Mapping:
+        """The mapping whose rules apply to `call`: the strategy's view of it, unless the
+        call stays on the compatible endpoint (a strategy's fallback, which registers its
+        test under STAYS_COMPAT), where compat's rules apply."""
+        stays = self.analyses.get(STAYS_COMPAT)
+        if stays is not None and stays(self, call):
+            return self.options.mapping
+        return self.mapping
 
     @functools.cached_property
     def target(self) -> Endpoint:
