@@ -27,7 +27,7 @@ def fix_endpoints(plan: Plan) -> None:
     for call in plan.inventory.calls:
         if call.style == "v0" and not plan.options.upgrade_v0:
             v0_calls.append(call)
-        if mapping.supports(call.family) or not call_retargeted(plan, call):
+        if plan.mapping_for(call).supports(call.family) or not call_retargeted(plan, call):
             continue
         label = FAMILY_LABELS.get(call.family, call.family)
         plan.mark(

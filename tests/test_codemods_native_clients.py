@@ -226,3 +226,62 @@ def test_annotations_stay_while_a_client_stays_on_openai() -> None:
     )
     assert "def tell(client: OpenAI) -> None:" in got
     assert "tell(ZhipuAiClient(api_key=" in got and "MIG131" in found
+
+
+def test_a_client_also_used_for_what_the_sdk_lacks_stays_on_the_openai_sdk() -> None:
+    """Its image call would fail on DashScope's client (no `images`): the client stays
+    the openai SDK's at the compatible endpoint, the image call is marked."""
+    got, found = native(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI()
+        reply = client.chat.completions.create(model="gpt-4o", messages=[])
+        picture = client.images.generate(model="dall-e-3", prompt="a cat")
+        """,
+        "dashscope",
+    )
+    assert "client = OpenAI(base_url=" in got and "dashscope" not in got.split("client =")[0]
+    assert "MIG131" in found and "MIG401" in found
+    assert 'model="qwen3-max"' in got
+
+
+def test_calls_through_a_client_the_file_only_receives_keep_openai_shapes() -> None:
+    """`self.client` comes from the caller: nothing shows it is DashScope's, so its
+    response keeps openai's field names (renamed, they would fail on an openai response)."""
+    got, found = native(
+        """\
+        from openai.types.chat import ChatCompletion
+
+
+        class Agent:
+            def __init__(self, client):
+                self.client = client
+
+            def ask(self, q):
+                r: ChatCompletion = self.client.chat.completions.create(model="gpt-4o", messages=q)
+                return r.usage.prompt_tokens
+        """,
+        "dashscope",
+    )
+    assert "r.usage.prompt_tokens" in got and "input_tokens" not in got
+    assert "MIG155" in found
+
+
+def test_a_client_received_where_every_client_built_moves_is_taken_as_the_sdks() -> None:
+    got, found = native(
+        """\
+        from openai import OpenAI
+
+
+        def tokens(client: OpenAI) -> int:
+            r = client.chat.completions.create(model="gpt-4o", messages=[])
+            return r.usage.prompt_tokens
+
+
+        print(tokens(OpenAI()))
+        """,
+        "dashscope",
+    )
+    assert "r.usage.input_tokens" in got and "client: dashscope.Client" in got
+    assert "MIG155" in found

@@ -52,7 +52,11 @@ def fix_native_clients(plan: Plan) -> None:
     plan.analyses[STAYS_COMPAT] = on_fallback  # generic fixers pick compat's rules there
     links = _links_by_client(plan.inventory.calls)
     for site in plan.inventory.clients:
-        why = _stays_compat(site, native) or _links_missing(plan, site, links, native)
+        why = (
+            _stays_compat(site, native)
+            or _links_missing(plan, site, links, native)
+            or _family_missing(plan, site, native)
+        )
         if why is not None:
             fallback[site.node] = why
             with as_compat(plan):
@@ -143,6 +147,20 @@ def _links_missing(
         if extra:
             given = ", ".join(k + "=" for k in extra)
             return f"{cls}.{name} takes no {given} (line {plan.line_of(node)})"
+    return None
+
+
+def _family_missing(plan: Plan, site: ClientSite, native: Native) -> str | None:
+    """A call through the client that the SDK's client does not offer (images, audio,
+    the Responses API, ...): the openai client keeps the code importable and its other
+    calls working; MIG401 marks the call either way."""
+    for call in plan.inventory.calls:
+        if call.client is not None and call.client.node is site.node:
+            if call.family not in native.endpoints:
+                return (
+                    f"it is also used for {call.api} (line {plan.line_of(call.node)}), "
+                    f"which {native.package}'s client does not offer"
+                )
     return None
 
 

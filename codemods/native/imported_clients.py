@@ -26,6 +26,7 @@ from migrator.constants import module_of
 from migrator.cross_module import ImportedClient, importers_of, same_module
 from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import Plan
+from migrator.source import code_of
 
 
 def fix_imported_clients(plan: Plan) -> None:
@@ -52,6 +53,23 @@ def fix_imported_clients(plan: Plan) -> None:
             plan.request(ImportedClient(path, module, name, not (fallback or kept), why, origin))
     reported: set[str] = set()
     for call in plan.inventory.calls:
+        unseen = _unseen_client(plan, call)
+        if unseen is not None and unseen not in reported:
+            reported.add(unseen)
+            if _all_built_here_move(plan):
+                message = (
+                    f"calls through `{unseen}` follow {native.package}'s parameters and "
+                    f"responses: this file does not build that client, but every client it "
+                    f"builds becomes {native.client}; make sure callers pass one of those"
+                )
+            else:
+                message = (
+                    f"calls through `{unseen}` keep the openai SDK's parameters and "
+                    "responses: this file does not build that client, so migrator cannot "
+                    f"show it becomes {native.client}; where it does, adapt these calls to "
+                    f"{native.package}"
+                )
+            plan.finding("MIG155", message, node=call.node)
         found = _through_import(plan, call)
         if found is None or found in reported:
             continue
@@ -73,11 +91,41 @@ def fix_imported_clients(plan: Plan) -> None:
 def imported_compat(plan: Plan, call: CallSite) -> bool:
     """Does this call go through a client imported from another module that is not
     shown, in this run, to become the SDK's client?"""
+    if _unseen_client(plan, call) is not None:
+        return not _all_built_here_move(plan)
     found = _through_import(plan, call)
     if found is None:
         return False
     told = _told(plan, found)
     return told is None or not told.native
+
+
+def _all_built_here_move(plan: Plan) -> bool:
+    """Does this file build clients, all of which become the SDK's? Then a client it
+    receives (a parameter annotated `OpenAI`, retyped with the others) is taken to be one
+    of them, and MIG155 says so; otherwise its calls keep openai's shapes."""
+    clients = plan.inventory.clients
+    fallback = fallback_clients(plan)
+    return bool(clients) and not any(
+        site.node in fallback or client_kept(plan, site) for site in clients
+    )
+
+
+def _unseen_client(plan: Plan, call: CallSite) -> str | None:
+    """The client expression of a v1 call through a client this file neither builds nor
+    imports (a parameter, `self.client` set from one): what that client is, nothing here
+    shows, so its calls keep openai's shapes (do no harm: a DashScope reshape on an openai
+    response would fail). None for any other call."""
+    if call.client is not None or call.module_client or call.made_by or call.style != "v1":
+        return None
+    if _through_import(plan, call) is not None:
+        return None
+    node: cst.BaseExpression = call.node.func
+    for _ in call.api.split("."):
+        if not isinstance(node, cst.Attribute):
+            return None
+        node = node.value
+    return code_of(node)
 
 
 def _through_import(plan: Plan, call: CallSite) -> str | None:
