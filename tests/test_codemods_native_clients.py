@@ -285,3 +285,66 @@ def test_a_client_received_where_every_client_built_moves_is_taken_as_the_sdks()
     )
     assert "r.usage.input_tokens" in got and "client: dashscope.Client" in got
     assert "MIG155" in found
+
+
+def test_clients_sharing_an_attribute_with_one_left_on_openai_all_stay() -> None:
+    """`self.client` is DashScope's on one path and an openai client of a configured host
+    on the other: the calls through it must keep openai's shapes, so both stay openai."""
+    got, found = native(
+        """\
+        import os
+        from openai import OpenAI
+
+
+        class Bot:
+            def __init__(self, config=None):
+                if config is None:
+                    self.client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+                else:
+                    self.client = OpenAI(api_key=config["key"], base_url=config["url"])
+
+            def ask(self, q):
+                r = self.client.chat.completions.create(model="gpt-4o", messages=q)
+                return r.usage.prompt_tokens
+        """,
+        "dashscope",
+    )
+    assert "dashscope.Client" not in got and "r.usage.prompt_tokens" in got
+    assert "MIG131" in found
+
+
+def test_a_factory_returning_an_azure_or_a_configured_client_stays_on_openai() -> None:
+    got, _ = native(
+        """\
+        import openai
+
+
+        def make(key, url):
+            if url.endswith(".openai.azure.com"):
+                client = openai.AzureOpenAI(api_key=key, azure_endpoint=url, api_version="v")
+            else:
+                client = openai.OpenAI(api_key=key, base_url=url)
+            return client
+        """,
+        "dashscope",
+    )
+    # (the Azure branch is converted as compat converts it: openai at the compatible URL)
+    assert "dashscope.Client" not in got and "import dashscope" not in got
+
+
+def test_handlers_around_calls_of_a_received_client_keep_openai_errors() -> None:
+    """The client comes from the caller and may be openai's: its errors stay catchable."""
+    got, found = native(
+        """\
+        import openai
+
+
+        def ask(client, q):
+            try:
+                return client.chat.completions.create(model="gpt-4o", messages=q)
+            except openai.RateLimitError:
+                return None
+        """,
+        "dashscope",
+    )
+    assert "except openai.RateLimitError" in got and "MIG142" in found

@@ -51,12 +51,15 @@ def fix_native_clients(plan: Plan) -> None:
     fallback = fallback_clients(plan)
     plan.analyses[STAYS_COMPAT] = on_fallback  # generic fixers pick compat's rules there
     links = _links_by_client(plan.inventory.calls)
+    reasons = {
+        site.node: _stays_compat(site, native)
+        or _links_missing(plan, site, links, native)
+        or _family_missing(plan, site, native)
+        for site in plan.inventory.clients
+    }
+    _share_fallback(plan, reasons)
     for site in plan.inventory.clients:
-        why = (
-            _stays_compat(site, native)
-            or _links_missing(plan, site, links, native)
-            or _family_missing(plan, site, native)
-        )
+        why = reasons[site.node]
         if why is not None:
             fallback[site.node] = why
             with as_compat(plan):
@@ -148,6 +151,58 @@ def _links_missing(
             given = ", ".join(k + "=" for k in extra)
             return f"{cls}.{name} takes no {given} (line {plan.line_of(node)})"
     return None
+
+
+def _share_fallback(plan: Plan, reasons: dict[cst.CSTNode, str | None]) -> None:
+    """Clients bound to the same name or attribute in one function or class (`self.client
+    = OpenAI(...)` on one path, `OpenAI(base_url=cfg.url)` on another), or returned by one
+    factory, are used by the same calls: if one stays on openai (left, or a fallback), the
+    calls must keep openai's shapes, so the others stay on openai too."""
+    groups: dict[tuple[cst.CSTNode | None, str], list[ClientSite]] = {}
+    for site in plan.inventory.clients:
+        holder = _holder(plan, site)
+        if holder is not None:
+            groups.setdefault(holder, []).append(site)
+    for sites in groups.values():
+        if len(sites) < 2:
+            continue
+        staying = next(
+            (s for s in sites if reasons[s.node] is not None or client_kept(plan, s)), None
+        )
+        if staying is None:
+            continue
+        for site in sites:
+            if reasons[site.node] is None and not client_kept(plan, site):
+                reasons[site.node] = (
+                    f"the client of line {plan.line_of(staying.node)} stays on the openai SDK "
+                    "and reaches the same calls"
+                )
+
+
+def _holder(plan: Plan, site: ClientSite) -> tuple[cst.CSTNode | None, str] | None:
+    """(enclosing function or class, what holds the client: an assignment target's code,
+    or "return") for a client built as a whole statement's value."""
+    statement = plan.statement_of(site.node)
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is site.node:
+        target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
+        held = code_of(target)
+    elif isinstance(small, cst.Return) and small.value is site.node:
+        held = "return"
+    else:
+        return None
+    scope: cst.CSTNode | None = plan.parent_of(statement)
+    while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.ClassDef)):
+        scope = plan.parent_of(scope)
+    if held.startswith("self.") and isinstance(scope, cst.FunctionDef):
+        # `self.client` set in two methods of one class is one attribute
+        outer = plan.parent_of(scope)
+        while outer is not None and not isinstance(outer, cst.ClassDef):
+            outer = plan.parent_of(outer)
+        scope = outer or scope
+    return scope, held
 
 
 def _family_missing(plan: Plan, site: ClientSite, native: Native) -> str | None:

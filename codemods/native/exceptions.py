@@ -19,7 +19,12 @@ Rules:
 from __future__ import annotations
 
 import libcst as cst
-from migrator.codemods.native._common import class_expression, fallback_clients, native_of
+from migrator.codemods.native._common import (
+    class_expression,
+    fallback_clients,
+    native_of,
+    on_fallback,
+)
 from migrator.codemods.native.v0 import upgraded_natively
 from migrator.codemods.policy.endpoints import client_kept
 from migrator.codemods.v0.facts import facts_of
@@ -44,6 +49,8 @@ def fix_native_exceptions(plan: Plan) -> None:
     openai_clients += [
         c.node for c in plan.inventory.calls if c.style == "v0" and not upgraded_natively(plan)
     ]
+    # Calls through a client built elsewhere that is not shown to become the SDK's.
+    openai_clients += [c.node for c in plan.inventory.calls if on_fallback(plan, c)]
     if openai_clients:
         first = found[0][0]
         plan.finding(
