@@ -348,3 +348,25 @@ def test_handlers_around_calls_of_a_received_client_keep_openai_errors() -> None
         "dashscope",
     )
     assert "except openai.RateLimitError" in got and "MIG142" in found
+
+
+def test_handlers_near_calls_a_factory_decides_keep_openai_errors() -> None:
+    got, found = native(
+        """\
+        from openai import OpenAI, RateLimitError
+
+
+        def get_client(key, url):
+            return OpenAI(api_key=key, base_url=url)
+
+
+        def ask(key, url, q):
+            try:
+                return get_client(key, url).chat.completions.create(model="gpt-4o", messages=q)
+            except RateLimitError:
+                return None
+        """,
+        "dashscope",
+    )
+    assert "from openai import OpenAI, RateLimitError" in got and "dashscope" not in got
+    assert "MIG142" in found

@@ -26,7 +26,7 @@ from migrator.codemods.native._common import (
     on_fallback,
 )
 from migrator.codemods.native.v0 import upgraded_natively
-from migrator.codemods.policy.endpoints import client_kept
+from migrator.codemods.policy.endpoints import call_retargeted, client_kept
 from migrator.codemods.v0.facts import facts_of
 from migrator.codemods.v0.tables import TOP_LEVEL_V0_EXCEPTIONS, V0_EXCEPTIONS
 
@@ -50,7 +50,11 @@ def fix_native_exceptions(plan: Plan) -> None:
         c.node for c in plan.inventory.calls if c.style == "v0" and not upgraded_natively(plan)
     ]
     # Calls through a client built elsewhere that is not shown to become the SDK's.
-    openai_clients += [c.node for c in plan.inventory.calls if on_fallback(plan, c)]
+    openai_clients += [
+        c.node
+        for c in plan.inventory.calls
+        if c.style == "v1" and (on_fallback(plan, c) or not call_retargeted(plan, c))
+    ]
     if openai_clients:
         first = found[0][0]
         plan.finding(
