@@ -92,3 +92,27 @@ def test_compat_has_no_strategy_items(tmp_path: Path) -> None:
     options = RewriteOptions(mapping("dashscope"), COMPAT)
     plan = plan_migration(tmp_path, options, ProjectConfig(), jobs=1, show_progress=False)
     assert not [i for i in collect(plan) if i.id == "MIG707"]
+
+
+EMBED = """\
+from openai import OpenAI
+
+client = OpenAI()
+vector = client.embeddings.create(model="text-embedding-3-small", input="hi").data[0].embedding
+"""
+
+
+def test_checklist_says_what_native_requests_really_carry(tmp_path: Path) -> None:
+    """The mapping's encoding_format=float makes up for the openai SDK's base64 default;
+    DashScope's SDK is not sent it, so the checklist does not claim it is."""
+    plan = project(tmp_path, "dashscope", {"app.py": EMBED})
+    notes = [i.message for i in collect(plan) if i.id == "MIG706"]
+    assert notes and not any("encoding_format" in n for n in notes), notes
+
+
+def test_a_project_without_dependency_files_is_told_to_declare_the_sdk(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(SDK_ONLY)
+    options = RewriteOptions(mapping("dashscope"), NATIVE)
+    plan = plan_migration(tmp_path, options, ProjectConfig(), jobs=1, show_progress=False)
+    (message,) = [i.message for i in collect(plan) if i.id == "MIG614"]
+    assert "`dashscope>=2.0.2`" in message and "openai>=" not in message

@@ -243,12 +243,21 @@ class ConfigItems(ChecklistContext):
         if not plan.declares_openai:
             primary = self.primary
             assert primary is not None
-            self.add(
-                "MIG614", primary.path, primary.line,
-                f"no dependency file here names openai: declare `openai{plan.openai_floor}` "
-                "(requirements.txt or pyproject.toml) so the client for the compatible "
-                "endpoint is installed",
-            )  # fmt: skip
+            declared = self.mapping.dependencies.get(plan.options.strategy.dependency_key)
+            sdk = [d for d in (declared.add if declared else ()) if not d.startswith("openai")]
+            if plan.options.strategy.id != "compat" and sdk:
+                wanted = ", ".join(f"`{d}`" for d in sdk)
+                message = (
+                    f"no dependency file here names openai: declare {wanted} (requirements.txt "
+                    "or pyproject.toml) so the provider's SDK is installed"
+                )
+            else:
+                message = (
+                    f"no dependency file here names openai: declare `openai{plan.openai_floor}` "
+                    "(requirements.txt or pyproject.toml) so the client for the compatible "
+                    "endpoint is installed"
+                )
+            self.add("MIG614", primary.path, primary.line, message)
 
     def _openai_line(self, path: str) -> int | None:
         for number, text in enumerate(self.lines_of(path, "old") or [], 1):

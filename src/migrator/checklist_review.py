@@ -71,10 +71,11 @@ class BehaviourItems(ChecklistContext):
                     "history and max_tokens still fit",
                 )  # fmt: skip
             target = next((t for _, _, t in sites if t is not None), None)
-            if target is not None and (target.extra_body or target.note):
+            sent = self._model_fields_sent(target, _family(first)) if target else {}
+            if target is not None and (sent or target.note):
                 parts = []
-                if target.extra_body:
-                    parts.append(f"requests carry extra_body {_short_json(target.extra_body)}")
+                if sent:
+                    parts.append(f"requests carry extra_body {_short_json(sent)}")
                 if target.note:
                     parts.append(target.note)
                 self.add("MIG706", first.path, first.line,
@@ -104,6 +105,19 @@ class BehaviourItems(ChecklistContext):
                     "more widely supported) and that the replies still parse",
                 )  # fmt: skip
         self._unverified(used)
+
+    def _model_fields_sent(self, target: ModelTarget, family: str) -> dict[str, object]:
+        """The model's extra body fields as requests really carry them: a provider SDK
+        whose own table drops a field (float-only embeddings) is not sent it."""
+        view = self.plan.options.strategy.mapping_view
+        if view is None:
+            return dict(target.extra_body)
+        rules = view(self.mapping)
+        return {
+            k: v
+            for k, v in target.extra_body.items()
+            if getattr(rules.param_rule(family, k), "action", None) != "drop"
+        }
 
     def _unverified(self, used: dict[str, list[tuple[Usage, str, ModelTarget | None]]]) -> None:
         primary = self.primary
