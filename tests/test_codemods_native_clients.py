@@ -370,3 +370,22 @@ def test_handlers_near_calls_a_factory_decides_keep_openai_errors() -> None:
     )
     assert "from openai import OpenAI, RateLimitError" in got and "dashscope" not in got
     assert "MIG142" in found
+
+
+def test_a_file_that_makes_no_call_keeps_the_openai_errors_it_handles() -> None:
+    """A retry helper (or a test raising openai errors at it) sees errors of calls made
+    elsewhere, which may stay on openai: left, with the reason."""
+    got, found = native(
+        """\
+        import openai
+
+
+        def friendly(exc):
+            if isinstance(exc, openai.RateLimitError):
+                return "busy"
+            return "failed"
+        """,
+        "ark",
+    )
+    assert "openai.RateLimitError" in got and "Ark" not in got
+    assert found == ["MIG142"]

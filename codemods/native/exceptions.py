@@ -34,6 +34,14 @@ from migrator.mapping_native import OPENAI_EXCEPTIONS, Native
 from migrator.rewrite import Plan
 
 
+def _module_of(native: Native) -> str:
+    """Where the SDK's error classes live (the module of its mapped base class)."""
+    for target in native.exceptions.values():
+        if target.target:
+            return target.target.rpartition(".")[0]
+    return native.package
+
+
 def fix_native_exceptions(plan: Plan) -> None:
     native = native_of(plan)
     found = _references(plan)
@@ -55,6 +63,17 @@ def fix_native_exceptions(plan: Plan) -> None:
         for c in plan.inventory.calls
         if c.style == "v1" and (on_fallback(plan, c) or not call_retargeted(plan, c))
     ]
+    if not plan.inventory.clients and not plan.inventory.calls:
+        # The errors handled (or raised, in tests) here come from calls made elsewhere,
+        # which may stay on openai: mapped blindly, a handler would stop catching them.
+        plan.finding(
+            "MIG142",
+            f"{len(found)} reference(s) to openai exceptions left: this file makes no call, "
+            "so the errors it handles come from calls elsewhere; where those moved to "
+            f"{native.package}, catch its errors ({_module_of(native)}) too",
+            node=found[0][0],
+        )
+        return
     if openai_clients:
         first = found[0][0]
         plan.finding(
