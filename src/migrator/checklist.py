@@ -46,7 +46,7 @@ from migrator.secrets import redact_secrets
 from migrator.suppression import line_suppresses
 
 if TYPE_CHECKING:
-    from migrator.apply import ProjectPlan
+    from migrator.apply_plan import ProjectPlan
 
 # What other modules import from here (cli_apply.py, apply.py, the tests).
 __all__ = [
