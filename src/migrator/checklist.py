@@ -1,6 +1,6 @@
 """The migration checklist: what a person must still do, grouped in five sections.
 
-`collect(plan)` turns a `ProjectPlan` (apply.py) into findings: the codemods' findings as
+`collect(plan)` turns a `ProjectPlan` (apply_plan.py) into findings: the codemods' findings as
 they are, plus items that need the whole repository or the mapping (rules MIG6xx-MIG9xx
 in rules.py): environment variables to provision, endpoints, dependency and env files,
 behaviour differences of the mapped models, the data region and filing status, personal

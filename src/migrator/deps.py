@@ -29,8 +29,9 @@ The rest of the code imports these names from here; they live in:
 
 from __future__ import annotations
 
-from migrator.deps_change import DependencyChange, DependencyFileError, EditResult
+from migrator.deps_change import OPENAI, DependencyChange, DependencyFileError, EditResult
 from migrator.deps_files import (
+    DependencyKind,
     dependency_file_hint,
     dependency_file_kind,
     dependency_files,
@@ -42,8 +43,10 @@ from migrator.deps_pep508 import Requirement, normalize_name, parse_requirement,
 from migrator.deps_toml import edit_pipfile, edit_pyproject
 
 __all__ = [
+    "OPENAI",
     "DependencyChange",
     "DependencyFileError",
+    "DependencyKind",
     "EditResult",
     "Requirement",
     "dependency_file_hint",

@@ -46,11 +46,14 @@ from migrator.mapping_resolution import Mapping
 from migrator.mapping_schema import load_mapping
 from migrator.mapping_types import (
     ACTIONS,
+    CLIENTS,
+    DATA_REGIONS,
     ENDPOINT_FAMILIES,
     IMPLEMENTED_STRATEGIES,
     MODEL_KINDS,
     OPENAI_KWARGS,
     PARAM_FAMILIES,
+    TIER_KINDS,
     Compat,
     Compliance,
     Dependencies,
@@ -65,11 +68,14 @@ from migrator.mapping_types import (
 
 __all__ = [
     "ACTIONS",
+    "CLIENTS",
+    "DATA_REGIONS",
     "ENDPOINT_FAMILIES",
     "IMPLEMENTED_STRATEGIES",
     "MODEL_KINDS",
     "OPENAI_KWARGS",
     "PARAM_FAMILIES",
+    "TIER_KINDS",
     "Compat",
     "Compliance",
     "Dependencies",
