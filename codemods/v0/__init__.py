@@ -1,9 +1,9 @@
 """Upgrade the v0 module API (openai<1) to a v1 client, with `--upgrade-v0`.
 
 One fixer per concern, in this order (codemods/registry.py): exceptions.py, modules.py,
-calls.py, client.py (the module client: what it is built with and where it goes),
-responses.py; tables.py holds the v0 -> v1 facts they share, facts.py the one metadata
-pass they share.
+calls.py, client.py (the module client: what it is built with, client_args.py, the
+import it needs, client_imports.py, and where it goes), responses.py; tables.py holds
+the v0 -> v1 facts they share, facts.py the one metadata pass they share.
 
 
 - Calls: `openai.ChatCompletion.create(...)` -> `client.chat.completions.create(...)`,

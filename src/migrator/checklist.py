@@ -1,6 +1,6 @@
 """The migration checklist: what a person must still do, grouped in five sections.
 
-`collect(plan)` turns a `ProjectPlan` (apply.py) into findings: the codemods' findings as
+`collect(plan)` turns a `ProjectPlan` (apply_plan.py) into findings: the codemods' findings as
 they are, plus items that need the whole repository or the mapping (rules MIG6xx-MIG9xx
 in rules.py): environment variables to provision, endpoints, dependency and env files,
 behaviour differences of the mapped models, the data region and filing status, personal
@@ -46,7 +46,7 @@ from migrator.secrets import redact_secrets
 from migrator.suppression import line_suppresses
 
 if TYPE_CHECKING:
-    from migrator.apply import ProjectPlan
+    from migrator.apply_plan import ProjectPlan
 
 # What other modules import from here (cli_apply.py, apply.py, the tests).
 __all__ = [

@@ -34,7 +34,7 @@ from migrator.secrets import find_secrets, looks_like_openai_key
 from migrator.secrets import redact as redact_env
 
 if TYPE_CHECKING:
-    from migrator.apply import ProjectPlan
+    from migrator.apply_plan import ProjectPlan
     from migrator.mapping import Mapping
     from migrator.strategy import Endpoint
 

@@ -15,12 +15,11 @@ from migrator.apply import (
     ApplyOutcome,
     ApplySettings,
     GitContext,
-    ProjectPlan,
     check_repository,
     default_branch,
-    plan_migration,
     run_apply,
 )
+from migrator.apply_plan import ProjectPlan, plan_migration
 from migrator.checklist import collect, render_markdown, severity_counts, to_json
 from migrator.cli import (
     EXIT_USAGE,

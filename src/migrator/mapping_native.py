@@ -8,19 +8,19 @@ that as ``package==version:path[:line]``), or says in one sentence why it has no
 asked for.
 
 The section is data the native fixers read (codemods/native/); validation names FILE:LINE
-like the rest of mapping.py, whose `_Doc` helpers it uses.
+like the rest of the schema, with mapping_yaml.py's `Doc` helpers.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from yaml.nodes import Node, ScalarNode
 
-if TYPE_CHECKING:
-    from migrator.mapping import ParamRule, _Doc
+from migrator.mapping_tables import parse_rule
+from migrator.mapping_types import ParamRule
+from migrator.mapping_yaml import Doc
 
 # Every exception class the openai v1 SDK exports at top level: the keys of `exceptions:`.
 OPENAI_EXCEPTIONS: frozenset[str] = frozenset(
@@ -121,15 +121,13 @@ _KEYS = (
 
 
 def parse_native(
-    doc: _Doc,
+    doc: Doc,
     key_node: Node,
     node: Node,
     endpoint_families: tuple[str, ...],
     data_regions: tuple[str, ...],
 ) -> Native | str:
     """The validated `native:` section, or the reason the provider has no native target."""
-    from migrator.mapping import _parse_rule
-
     top = doc.mapping(node, "native", optional=("none", *_KEYS), at=key_node)
     if "none" in top:
         if len(top) > 1:
@@ -208,7 +206,7 @@ def parse_native(
         for family, (_, rules_node) in families.items():
             rules = doc.mapping(rules_node, f"native.parameters.{family}", any_keys=True)
             parameters[family] = {
-                name: _parse_rule(doc, family, name, name_node, rule_node, native=True)
+                name: parse_rule(doc, family, name, name_node, rule_node, native=True)
                 for name, (name_node, rule_node) in rules.items()
             }
     exceptions: dict[str, ExceptionTarget] = {}
@@ -266,7 +264,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _exception(
-    doc: _Doc, where: str, name: str, name_node: Node, node: Node, package: str
+    doc: Doc, where: str, name: str, name_node: Node, node: Node, package: str
 ) -> ExceptionTarget:
     if isinstance(node, ScalarNode) and node.tag == _STR_TAG:
         target = doc.string(node, where)

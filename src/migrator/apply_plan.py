@@ -1,0 +1,330 @@
+"""What `migrator apply` would change, worked out without writing anything.
+
+`plan_migration` runs the engine over the project (the rewritten Python files, the
+engine's `MigrationReport`), then edits in memory the dependency files (deps.py) and the
+env templates (envfiles.py) of a project that uses the SDK. The `ProjectPlan` it returns
+is what apply.py writes and what `migrator checklist` reads, so the checklist and what
+`apply` writes always agree.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from migrator import gitops
+from migrator.config import ProjectConfig
+from migrator.deps import (
+    DependencyChange,
+    dependency_file_hint,
+    dependency_files,
+    edit_dependency_file,
+    parse_requirement,
+    unsupported_dependency_files,
+)
+from migrator.discovery import discover, project_files, source_target
+from migrator.envfiles import edit_env_template, find_env_templates
+from migrator.migrate import MigrationReport, migrate
+from migrator.model import FileResult
+from migrator.rewrite import RewriteOptions
+
+WriteKind = Literal["code", "dependencies", "env", "checklist"]
+
+
+@dataclass
+class FileWrite:
+    """One file `apply` writes: `path` is relative to the plan's root, in `/` form."""
+
+    path: str
+    old: bytes | None  # None: a new file
+    new: bytes
+    kind: WriteKind
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProjectPlan:
+    """Everything a migration would change, and what the checklist needs to know."""
+
+    path: Path  # what the user gave (absolute)
+    root: Path  # the folder every relative path is relative to
+    options: RewriteOptions
+    report: MigrationReport
+    is_project: bool  # PATH is a folder: dependency/env/test files are looked at
+    files: list[str]  # every project file (relative to root), tracked + untracked-not-ignored
+    tracked: frozenset[str] | None  # files git tracks (None outside a work tree)
+    code: list[FileWrite]
+    dependencies: list[FileWrite]
+    env_templates: list[FileWrite]
+    env_renames: dict[str, str]  # what the code no longer reads: code_env_renames()
+    unsupported_dependencies: list[tuple[str, str]]  # (path, what to do)
+    declares_openai: list[str]  # dependency files naming openai
+    kept_openai_pin: list[FileWrite]  # files whose openai<1 pin stays for the v0 calls
+    dependency_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    skipped_trees: dict[str, str] = field(default_factory=dict)  # third-party folder -> what
+    _old_cache: dict[str, bytes | None] = field(default_factory=dict, repr=False)
+    _write_index: tuple[tuple[int, int, int], dict[str, bytes]] = field(
+        default=((-1, -1, -1), {}), repr=False
+    )
+
+    @functools.cached_property
+    def migrated_sources(self) -> list[bytes]:
+        """The bytes, after the migration, of every Python file that uses the SDK or reads
+        an environment variable. Read once the code writes are planned."""
+        return [
+            data
+            for r in self.report.results
+            if r.usages and (data := self.new_bytes(r.path)) is not None
+        ]
+
+    @functools.cached_property
+    def provider_vars(self) -> dict[str, str]:
+        """The provider's variables to provision: name -> default ("" = none, required)."""
+        return provider_env_vars(self.options, self.migrated_sources)
+
+    @functools.cached_property
+    def read_renames(self) -> dict[str, str]:
+        """The renames of `env_renames` whose provider variable the migrated code reads:
+        only these may be called `now X`. A client given the endpoint as a literal stops
+        reading OPENAI_BASE_URL, but reads no provider variable in its stead."""
+        return {
+            old: new
+            for old, new in self.env_renames.items()
+            if _quoted_in(new, self.migrated_sources)
+        }
+
+    @property
+    def provider_renames(self) -> dict[str, str]:
+        """Every OpenAI variable the provider has an equivalent for: old -> new."""
+        return env_renames_for(self.options)
+
+    @functools.cached_property
+    def kept_env(self) -> dict[str, str]:
+        """OpenAI variables with a provider equivalent that some code left as it is still
+        reads: old -> new (the reads carry MIG504 findings)."""
+        return {
+            old: new
+            for old, new in self.provider_renames.items()
+            if old not in self.env_renames and any(old in r.kept_env for r in self.report.results)
+        }
+
+    @property
+    def openai_floor(self) -> str:
+        """The openai version spec the target's mapping asks for (`>=1.40`)."""
+        return _openai_floor(self.options)
+
+    @property
+    def writes(self) -> list[FileWrite]:
+        return [*self.code, *self.dependencies, *self.env_templates]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.writes)
+
+    def new_bytes(self, rel: str) -> bytes | None:
+        """The bytes `rel` has after the migration (None: unreadable)."""
+        key = (len(self.code), len(self.dependencies), len(self.env_templates))
+        if self._write_index[0] != key:
+            self._write_index = (key, {w.path: w.new for w in self.writes})
+        found = self._write_index[1].get(rel)
+        return found if found is not None else self.old_bytes(rel)
+
+    def old_bytes(self, rel: str) -> bytes | None:
+        """The bytes `rel` has now (None: unreadable)."""
+        if not self._old_cache:
+            self._old_cache.update(
+                (r.path, r.old_source) for r in self.report.results if r.old_source is not None
+            )
+        if rel in self._old_cache:
+            return self._old_cache[rel]
+        try:
+            data: bytes | None = (self.root / rel).read_bytes()
+        except OSError:
+            data = None
+        self._old_cache[rel] = data
+        return data
+
+
+def decode_text(data: bytes) -> tuple[str, bool] | None:
+    """UTF-8 text of a config file and whether it had a BOM; None when it is not UTF-8."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8-sig"), bom
+    except UnicodeDecodeError:
+        return None
+
+
+def encode_text(text: str, bom: bool) -> bytes:
+    return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
+
+
+def env_renames_for(options: RewriteOptions) -> dict[str, str]:
+    """Every OpenAI variable the provider has an equivalent for: old -> new."""
+    return options.strategy.env_renames(options.mapping)
+
+
+def code_env_renames(options: RewriteOptions, results: list[FileResult]) -> dict[str, str]:
+    """The variables the migrated code stopped reading, old -> new: renamed in some file
+    (or read by a client by itself, now given the provider's) and still read in none.
+    Env templates, docs and the checklist follow the code: a variable some reader kept
+    (a startup check, another library) stays set."""
+    renamed = {var for r in results for var in r.renamed_env}
+    kept = {var for r in results for var in r.kept_env}
+    return {
+        old: new
+        for old, new in env_renames_for(options).items()
+        if old in renamed and old not in kept
+    }
+
+
+def _quoted_in(name: str, sources: list[bytes]) -> bool:
+    needles = (f'"{name}"'.encode(), f"'{name}'".encode())
+    return any(n in data for data in sources for n in needles)
+
+
+def provider_env_vars(options: RewriteOptions, sources: list[bytes]) -> dict[str, str]:
+    """The provider's variables an env template should hold: name -> default value."""
+    return options.strategy.provision(options.mapping, sources)
+
+
+def _openai_floor(options: RewriteOptions) -> str:
+    deps = options.mapping.dependencies.get(options.strategy.dependency_key)
+    for text in deps.add if deps else ():
+        req = parse_requirement(text)
+        if req is not None and req.key == "openai" and req.spec.startswith(">="):
+            return req.spec
+    return ">=1.40"
+
+
+_OPENAI_WORD = re.compile(r"(?im)^[^#\n]*\bopenai\b")
+
+
+def plan_migration(
+    path: Path,
+    options: RewriteOptions,
+    config: ProjectConfig,
+    *,
+    excludes: tuple[str, ...] = (),
+    jobs: int | None = None,
+    show_progress: bool | None = None,
+) -> ProjectPlan:
+    """What migrating `path` changes. Reads files; writes nothing."""
+    path = path.absolute()
+    all_excludes = (*config.exclude, *excludes)
+    is_project = path.is_dir()
+    skipped: dict[str, str] = {}
+    files = project_files(path, all_excludes, skipped=skipped) if is_project else []
+    target = source_target(path, files) if is_project else discover(path)
+    options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
+    report = migrate(target, options, jobs=jobs, show_progress=show_progress)
+    root = target.root
+    code = [
+        FileWrite(r.path, r.old_source, r.new_source, "code")
+        for r in report.changed
+        if r.new_source is not None
+    ]
+    tracked = gitops.tracked_files(root) if is_project else None
+    plan = ProjectPlan(
+        path=path, root=root, options=options, report=report, is_project=is_project,
+        files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],
+        env_renames=code_env_renames(options, report.results), unsupported_dependencies=[],
+        declares_openai=[], kept_openai_pin=[], skipped_trees=skipped,
+    )  # fmt: skip
+    uses_sdk = any(u.kind != "model" for r in report.results for u in r.usages)
+    if is_project and uses_sdk:
+        _plan_dependencies(plan)
+        _plan_env_templates(plan)
+    return plan
+
+
+def _plan_dependencies(plan: ProjectPlan) -> None:
+    options = plan.options
+    declared = options.mapping.dependencies.get(options.strategy.dependency_key)
+    add = [a for a in (declared.add if declared else ()) if _not_openai(a)]
+    remove = list(declared.remove) if declared else []
+    if any(not _not_openai(r) for r in remove) and _still_uses_openai(plan.migrated_sources):
+        # A migrated file still imports openai (a client on the compatible endpoint, v0
+        # code left, LangChain...): removing the package would break it.
+        remove = [r for r in remove if _not_openai(r)]
+    v0_kept = not options.upgrade_v0 and any(
+        u.kind == "call" and u.style == "v0" for r in plan.report.results for u in r.usages
+    )
+    floor = _openai_floor(options)
+    with_floor = DependencyChange(add=add, remove=remove, openai_floor=floor)
+    change = DependencyChange(add=add, remove=remove, openai_floor=None) if v0_kept else with_floor
+    for rel_path in dependency_files(plan.root, [Path(f) for f in plan.files]):
+        rel = rel_path.as_posix()
+        data = plan.old_bytes(rel)
+        if data is None:
+            continue
+        decoded = decode_text(data)
+        if decoded is None:
+            plan.dependency_errors.append((rel, "not UTF-8 text; update it by hand"))
+            continue
+        text, bom = decoded
+        if _OPENAI_WORD.search(text):
+            plan.declares_openai.append(rel)
+        try:
+            result = edit_dependency_file(rel, text, change)
+        except Exception as exc:  # noqa: BLE001 - a file we cannot edit becomes a checklist item
+            plan.dependency_errors.append((rel, f"could not be edited ({exc}); update it by hand"))
+            continue
+        if result.changed:
+            plan.dependencies.append(
+                FileWrite(rel, data, encode_text(result.new_text, bom), "dependencies",
+                          list(result.notes))
+            )  # fmt: skip
+        if v0_kept:
+            raised = edit_dependency_file(rel, text, with_floor)
+            if raised.new_text != result.new_text:
+                plan.kept_openai_pin.append(
+                    FileWrite(rel, data, encode_text(raised.new_text, bom), "dependencies",
+                              list(raised.notes))
+                )  # fmt: skip
+    for rel_path in unsupported_dependency_files(plan.root, [Path(f) for f in plan.files]):
+        rel = rel_path.as_posix()
+        plan.unsupported_dependencies.append((rel, dependency_file_hint(plan.root, rel_path)))
+        plan.declares_openai.append(rel)
+
+
+# An import of openai, or of a wrapper that needs it, at the start of a line.
+_IMPORTS_OPENAI = re.compile(
+    rb"(?m)^[ \t]*(?:import|from)[ \t]+(?:openai|langchain_openai|llama_index\.\S*openai)\b"
+)
+
+
+def _still_uses_openai(sources: list[bytes]) -> bool:
+    return any(_IMPORTS_OPENAI.search(data) for data in sources)
+
+
+def _not_openai(requirement: str) -> bool:
+    req = parse_requirement(requirement)
+    return req is None or req.key != "openai"
+
+
+def _plan_env_templates(plan: ProjectPlan) -> None:
+    """Edit the env templates of the folders that hold migrated code: a template in a
+    sub-project that does not use OpenAI (a web front end, another service) is left alone."""
+    add = plan.provider_vars
+    migrated = {folder for w in plan.code for folder in PurePosixPath(w.path).parents}
+    for rel_path in find_env_templates(Path(f) for f in plan.files):
+        rel = rel_path.as_posix()
+        if PurePosixPath(rel).parent not in migrated:
+            continue
+        data = plan.old_bytes(rel)
+        if data is None:
+            continue
+        decoded = decode_text(data)
+        if decoded is None:
+            continue
+        text, bom = decoded
+        result = edit_env_template(text, plan.env_renames, add)
+        if result.changed:
+            plan.env_templates.append(
+                FileWrite(rel, data, encode_text(result.new_text, bom), "env", list(result.notes))
+            )

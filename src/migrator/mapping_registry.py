@@ -1,0 +1,144 @@
+"""The providers a run can target: the shipped mapping files (each parsed at most once
+per process, and only when asked for) plus the user's own, by id and alias.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from migrator.mapping_resolution import Mapping
+from migrator.mapping_schema import load_mapping, parse_mapping
+from migrator.mapping_types import MappingError, UnknownProvider
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_entries() -> dict[str, Any]:
+    """``{file name: Traversable}`` of the shipped mapping files."""
+    root = importlib.resources.files("migrator.mappings")
+    entries = {entry.name: entry for entry in root.iterdir() if entry.name.endswith(".yaml")}
+    return dict(sorted(entries.items()))
+
+
+def builtin_mapping_paths() -> list[Path]:
+    """Paths of the shipped mapping files, sorted by file name."""
+    return [Path(str(entry)) for entry in _builtin_entries().values()]
+
+
+@functools.cache
+def _load_builtin(file_name: str) -> Mapping:
+    entry = _builtin_entries()[file_name]
+    return parse_mapping(entry.read_text(encoding="utf-8-sig"), str(entry))
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_mappings() -> tuple[Mapping, ...]:
+    return tuple(_load_builtin(name) for name in _builtin_entries())
+
+
+class Registry:
+    """Mappings by id, with aliases. Later mappings replace earlier ones with the same id.
+
+    A registry made by `load_registry` parses built-in files lazily: ``get("deepseek")``
+    reads only ``deepseek.yaml``; aliases, `all()` and clash checks read every file (once
+    per process, cached).
+    """
+
+    def __init__(self, mappings: Iterable[Mapping] = (), *, builtins: bool = False) -> None:
+        self._extra: dict[str, Mapping] = {}
+        for mapping in mappings:
+            self._extra[mapping.id] = mapping
+        self._builtins = builtins
+        self._by_id: dict[str, Mapping] | None = None
+        self._alias: dict[str, str] = {}
+        if not builtins:
+            self._build_index()
+
+    def _build_index(self) -> None:
+        by_id: dict[str, Mapping] = {}
+        if self._builtins:
+            by_id.update((m.id, m) for m in _builtin_mappings())
+        by_id.update(self._extra)
+        alias_index: dict[str, str] = {}
+        # Built-ins first, so that a clash is reported in the user's file.
+        ordered = sorted(
+            (m for m in by_id.values() if m.id not in self._extra), key=lambda m: m.id
+        ) + list(self._extra.values())
+        for mapping in ordered:
+            for alias in mapping.aliases:
+                owner = alias_index.get(alias) or (alias if alias in by_id else None)
+                if owner is not None:
+                    raise MappingError(
+                        mapping.path,
+                        mapping.lines.get("aliases", 1),
+                        f"alias {alias!r} is already used by provider {owner!r} "
+                        f"({by_id[owner].path})",
+                    )
+                alias_index[alias] = mapping.id
+        self._by_id = by_id
+        self._alias = alias_index
+
+    def _index(self) -> dict[str, Mapping]:
+        if self._by_id is None:
+            self._build_index()
+        assert self._by_id is not None
+        return self._by_id
+
+    def _fast_get(self, key: str) -> Mapping | None:
+        """A built-in mapping by id without reading the other files, when that is safe."""
+        if not self._builtins or self._by_id is not None:
+            return None
+        if key in self._extra:
+            return self._extra[key]
+        if any(key in m.aliases for m in self._extra.values()):
+            return None
+        file_name = f"{key}.yaml"
+        if file_name not in _builtin_entries():
+            return None
+        mapping = _load_builtin(file_name)
+        return mapping if mapping.id == key else None
+
+    def get(self, name: str) -> Mapping:
+        """The mapping for an id or alias (case-insensitive); UnknownProvider otherwise."""
+        key = name.strip().lower()
+        fast = self._fast_get(key)
+        if fast is not None:
+            return fast
+        by_id = self._index()
+        ident = key if key in by_id else self._alias.get(key)
+        if ident is None:
+            raise UnknownProvider(name, self.ids(), sorted(self._alias))
+        return by_id[ident]
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        key = name.strip().lower()
+        return key in self._index() or key in self._alias
+
+    def __iter__(self) -> Iterator[Mapping]:
+        return iter(self.all())
+
+    def __len__(self) -> int:
+        return len(self._index())
+
+    def ids(self) -> list[str]:
+        return sorted(self._index())
+
+    def aliases(self) -> dict[str, str]:
+        """``{alias: id}``, sorted by alias."""
+        self._index()
+        return dict(sorted(self._alias.items()))
+
+    def all(self) -> list[Mapping]:
+        by_id = self._index()
+        return [by_id[ident] for ident in sorted(by_id)]
+
+
+def load_registry(extra: Iterable[str | Path] = ()) -> Registry:
+    """Built-in mappings (each file parsed at most once per process) plus user files,
+    which replace a built-in mapping with the same id."""
+    return Registry([load_mapping(path) for path in extra], builtins=True)
