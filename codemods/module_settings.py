@@ -41,8 +41,9 @@ from migrator.codemods.policy.endpoints import (
 )
 from migrator.codemods.policy.keys import key_read, module_api_key_value
 
+from migrator.import_edits import insertion_index
 from migrator.inventory import CallSite, ConfigSite
-from migrator.rewrite import Plan, insertion_index, settings_anchor
+from migrator.rewrite import Plan, settings_anchor
 from migrator.source import code_of
 
 # Builds a setting's value as code at `at` (None: the top level); findings go to `report`.

@@ -211,7 +211,7 @@ ADDED_IMPORTS = [
 
 @pytest.mark.parametrize(("before", "after"), ADDED_IMPORTS)
 def test_a_name_added_to_an_existing_import_keeps_its_layout(before: str, after: str) -> None:
-    from migrator.rewrite import _add_from_import
+    from migrator.import_edits import _add_from_import
 
     added = _add_from_import(cst.parse_module(before), "openai", "OpenAI")
     assert added is not None and added.code == after

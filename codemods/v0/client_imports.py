@@ -11,8 +11,9 @@ from libcst.metadata import ScopeProvider
 from migrator.codemods.v0.facts import alias_name
 from migrator.codemods.v0.tables import RULE
 
+from migrator.import_edits import insertion_index
 from migrator.inventory import V0_RESOURCES
-from migrator.rewrite import Plan, insertion_index
+from migrator.rewrite import Plan
 from migrator.source import dotted_name
 
 
