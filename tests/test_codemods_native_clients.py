@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import textwrap
 from pathlib import Path
 
@@ -389,3 +390,47 @@ def test_a_file_that_makes_no_call_keeps_the_openai_errors_it_handles() -> None:
     )
     assert "openai.RateLimitError" in got and "Ark" not in got
     assert found == ["MIG142"]
+
+
+def test_zhipu_connection_error_is_imported_from_where_zai_defines_it() -> None:
+    # zai.core re-exports APITimeoutError but not APIConnectionError (zai-sdk==0.2.3:
+    # zai/core/__init__.py): `from zai.core import APIConnectionError` failed at import.
+    got, found = native(
+        """\
+        import openai
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        try:
+            client.chat.completions.create(model="gpt-4o", messages=[])
+        except (openai.APIConnectionError, openai.APITimeoutError):
+            pass
+        """,
+        "zhipu",
+    )
+    assert "from zai.core._errors import APIConnectionError" in got
+    assert "from zai.core import APITimeoutError" in got
+    assert "except (APIConnectionError, APITimeoutError):" in got
+    assert "MIG140" in found
+
+
+def _importable(qualified: str) -> bool:
+    module, _, name = qualified.rpartition(".")
+    try:
+        return isinstance(getattr(importlib.import_module(module), name), type)
+    except (ImportError, AttributeError):
+        return False
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu", "ark"])
+def test_every_sdk_class_the_mapping_names_is_importable(provider: str) -> None:
+    """The rewrite writes `from <module> import <Class>` for each target: a name the SDK's
+    module does not export breaks the migrated module at import time."""
+    native_section = mapping(provider).native
+    assert native_section is not None
+    pytest.importorskip(native_section.module)
+    named = [native_section.client, native_section.async_client]
+    named += [t.target for t in native_section.exceptions.values()]
+    missing = [q for q in named if q is not None and not _importable(q)]
+    assert missing == []

@@ -102,6 +102,26 @@ def test_embeddings_renamed_and_a_field_without_equivalent_marked() -> None:
     assert {"MIG150", "MIG151"} <= set(found)
 
 
+def test_dashscope_embedding_response_has_no_model() -> None:
+    # dashscope==2.0.2:dashscope/v2/resources/embeddings.py EmbeddingResponse: embeddings,
+    # usage and the envelope only; `r.model` raised AttributeError (the demo's backfill
+    # script stores it beside each vector).
+    found = check(
+        """\
+        def embed(texts):
+            r = client.embeddings.create(model="text-embedding-v4", input=texts)
+            return [(d.embedding, r.model) for d in r.data]
+        """,
+        """\
+        def embed(texts):
+            r = client.embeddings.create(model="text-embedding-v4", input=texts)
+            # migrator: MIG151 dashscope's embedding response has no `model`
+            return [(d.embedding, r.model) for d in r.embeddings]
+        """,
+    )
+    assert {"MIG150", "MIG151"} <= set(found)
+
+
 def test_returned_response_followed_into_the_callers_of_the_module() -> None:
     found = check(
         """\

@@ -18,8 +18,8 @@ Zhipu's async clients stay on the OpenAI-compatible endpoint (zai-sdk has no asy
 client): those programs must be sent by openai, to that endpoint, with compat's body.
 A program whose call the provider cannot serve carries its marker and finding instead.
 
-The v0 program is left out: `--upgrade-v0` under native upgrades v0 code onto the openai
-SDK at the compatible endpoint, not onto the provider's SDK (another change adds that).
+The v0 program is left out here: tests/test_execution_native_v0.py runs it (and the other
+v0 programs) upgraded with `--upgrade-v0` onto the SDK's client.
 All runs happen once, in a module-scoped fixture: one interpreter per provider.
 """
 
