@@ -36,7 +36,7 @@ from migrator.rewrite import Plan
 from migrator.source import code_of
 
 
-def _os_names(plan: Plan) -> Resolve:
+def os_names(plan: Plan) -> Resolve:
     """The names this file reaches the os module by (for `reads_key_var`)."""
     return partial(imported_name, plan)
 
@@ -85,7 +85,7 @@ def api_key_value(
         # at the provider, so it is replaced by the provider's env var; so is `None`,
         # with which the SDK reads OPENAI_API_KEY.
         return key_read(plan, key_env, at=site.node)
-    if reads_key_var(value, key_env, _os_names(plan)) and plan.suppressed("MIG500", value):
+    if reads_key_var(value, key_env, os_names(plan)) and plan.suppressed("MIG500", value):
         keep_key(plan, value, "api_key", site.node)  # `# migrator: ignore[MIG500]`: kept
         return None
     if replaces_openai_key(plan, value, "api_key", site.node):
@@ -155,7 +155,7 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
     if plan.suppressed("MIG100", value):
         report_kept_key(plan, value, setting, node)
         return
-    if reads_key_var(value, key_env, _os_names(plan)) and may_be_none(plan, value):
+    if reads_key_var(value, key_env, os_names(plan)) and may_be_none(plan, value):
         if plan.suppressed("MIG500", value):
             # `# migrator: ignore[MIG500]`: the user keeps this read of the variable
             report_kept_key(plan, value, setting, node)
@@ -170,7 +170,7 @@ def keep_key(plan: Plan, value: cst.BaseExpression, setting: str, node: cst.CSTN
         report_kept_key(plan, value, setting, node)
         return
     fallback = key_read(plan, key_env, at=value, report=node)
-    if ends_with_key_read(value, key_env, _os_names(plan)) and not plan.suppressed("MIG500", value):
+    if ends_with_key_read(value, key_env, os_names(plan)) and not plan.suppressed("MIG500", value):
         # `key or os.getenv("OPENAI_API_KEY")`: that last read becomes the strict one
         last = value.right  # type: ignore[attr-defined]
         plan.replace(last, lambda n: fallback, "MIG100")

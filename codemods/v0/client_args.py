@@ -18,11 +18,12 @@ from migrator.codemods.policy.endpoints import (
     report_endpoint,
 )
 from migrator.codemods.policy.env import renames_for
-from migrator.codemods.policy.keys import key_read, openai_key_from_afar
+from migrator.codemods.policy.keys import key_read, openai_key_from_afar, os_names
 
+from migrator.env_reads import env_read as recognised_env_read
 from migrator.inventory import ConfigSite
 from migrator.rewrite import Plan
-from migrator.source import code_of, dotted_name
+from migrator.source import code_of
 
 
 @dataclass
@@ -171,7 +172,8 @@ class ClientArguments:
                 node=site.node,
             )
             return f"{kept} or {fallback}"
-        var = _env_var_read(site.value)
+        read = recognised_env_read(site.value, os_names(plan))
+        var = read.var if read is not None else None
         if var is None or not (var.startswith(OPENAI_ENV_PREFIXES) or var == key_env):
             plan.finding(
                 "MIG101",
@@ -190,28 +192,6 @@ def _is_azure_type(site: ConfigSite | None) -> bool:
     if site is None or not isinstance(site.value, cst.SimpleString):
         return site is not None  # a computed api_type: assume it may be Azure
     return str(site.value.evaluated_value).lower().startswith("azure")
-
-
-_ENV_CALLS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
-_ENV_MAPPINGS = frozenset({"os.environ", "environ"})
-
-
-def _env_var_read(expr: cst.BaseExpression) -> str | None:
-    """The variable an `os.environ[...]` / `os.getenv(...)` expression reads, else None."""
-    if isinstance(expr, cst.Call) and dotted_name(expr.func) in _ENV_CALLS and expr.args:
-        value = expr.args[0].value
-        if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-            return value.evaluated_value
-    if (
-        isinstance(expr, cst.Subscript)
-        and dotted_name(expr.value) in _ENV_MAPPINGS
-        and len(expr.slice) == 1
-        and isinstance(expr.slice[0].slice, cst.Index)
-    ):
-        value = expr.slice[0].slice.value
-        if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-            return value.evaluated_value
-    return None
 
 
 class _RenameEnv(cst.CSTTransformer):
