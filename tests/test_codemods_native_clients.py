@@ -434,3 +434,21 @@ def test_every_sdk_class_the_mapping_names_is_importable(provider: str) -> None:
     named += [t.target for t in native_section.exceptions.values()]
     missing = [q for q in named if q is not None and not _importable(q)]
     assert missing == []
+
+
+def test_an_async_dashscope_client_is_closed_with_aclose() -> None:
+    got, _ = native(
+        """\
+        from openai import AsyncOpenAI
+
+
+        class Assistant:
+            def __init__(self):
+                self.client = AsyncOpenAI()
+
+            async def aclose(self):
+                await self.client.close()
+        """,
+        "dashscope",
+    )
+    assert "await self.client.aclose()" in got and "dashscope.AsyncClient(" in got

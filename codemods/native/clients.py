@@ -83,6 +83,8 @@ def fix_native_clients(plan: Plan) -> None:
         else:
             plan.remove_import_if_unused("openai")
         plan.replace(site.node, lambda call, f=new_func: _to_sdk(call, f, native), "MIG130")
+        if site.is_async and native.async_renames:
+            _rename_async_methods(plan, site, native)
     if not retype_client_references(plan, native):
         retype_azure_references(plan)
     report_unknown_clients(plan)
@@ -203,6 +205,35 @@ def _holder(plan: Plan, site: ClientSite) -> tuple[cst.CSTNode | None, str] | No
             outer = plan.parent_of(outer)
         scope = outer or scope
     return scope, held
+
+
+def _rename_async_methods(plan: Plan, site: ClientSite, native: Native) -> None:
+    """`await self.client.close()` where the SDK's async client names it `aclose`: the
+    calls of a renamed method through the name or attribute that holds this client, in
+    the function or class that holds it."""
+    holder = _holder(plan, site)
+    if holder is None:
+        return
+    scope, held = holder
+    if held == "return":
+        return
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in native.async_renames
+                and code_of(func.value) == held
+            ):
+                new = native.async_renames[func.attr.value]
+                plan.replace(
+                    func,
+                    lambda f, new=new: f.with_changes(attr=cst.Name(new)),
+                    "MIG130",
+                )
+
+    (scope or plan.module).visit(Calls())
 
 
 def _family_missing(plan: Plan, site: ClientSite, native: Native) -> str | None:

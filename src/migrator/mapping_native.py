@@ -93,6 +93,9 @@ class Native:
     # openai client links the SDK's client has too, with the keywords each takes; a client
     # used through another one stays on the compatible endpoint.
     client_methods: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Methods of openai's async client the SDK's async client names otherwise
+    # (DashScope: `close` -> `aclose`): calls of them are renamed.
+    async_renames: dict[str, str] = field(default_factory=dict)
     endpoint_env: str | None = None
     api_version_env: str | None = None
     api_version: str | None = None
@@ -114,7 +117,8 @@ class Native:
 
 
 _KEYS = (
-    "sdk", "client", "async_client", "client_args", "client_methods", "key_env", "base_url",
+    "sdk", "client", "async_client", "async_renames", "client_args", "client_methods", "key_env",
+    "base_url",
     "base_url_env", "regions", "data_region", "extras_keyword", "endpoints", "parameters",
     "exceptions", "responses", "sources",
 )  # fmt: skip
@@ -178,6 +182,11 @@ def parse_native(
             if name not in CLIENT_METHODS:
                 doc.fail(name_node, f"{where}: expected one of {', '.join(sorted(CLIENT_METHODS))}")
             client_methods[name] = frozenset(doc.string_list(keywords_node, where))
+    async_renames: dict[str, str] = {}
+    if "async_renames" in top:
+        renames = doc.mapping(value("async_renames"), "native.async_renames", any_keys=True)
+        for name, (_, new_node) in renames.items():
+            async_renames[name] = doc.string(new_node, f"native.async_renames.{name}")
     if "api_key" not in client_args:
         doc.fail(value("client_args"), "native.client_args: the SDK client must take api_key")
     base_url = doc.url(value("base_url"), "native.base_url") if "base_url" in top else None
@@ -250,7 +259,7 @@ def parse_native(
     return Native(
         package=package, tested=tested, module=module, import_style=style, client=client,
         async_client=async_client, async_reason=async_reason, client_args=client_args,
-        client_methods=client_methods,
+        client_methods=client_methods, async_renames=async_renames,
         key_env=doc.env(value("key_env"), "native.key_env"), base_url=base_url,
         base_url_env=base_url_env, regions=regions,
         data_region=doc.choice(value("data_region"), "native.data_region", data_regions),
