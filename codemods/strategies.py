@@ -14,7 +14,7 @@ import re
 from migrator.codemods import registry
 from migrator.codemods.policy.env import env_renames
 
-from migrator.mapping import Mapping
+from migrator.mapping import Mapping, ParamRule
 from migrator.mapping_native import Native
 from migrator.strategy import Endpoint, Strategy, in_order
 
@@ -88,7 +88,28 @@ def _native_endpoint(mapping: Mapping) -> Endpoint:
 def _native_view(mapping: Mapping) -> Mapping:
     """The SDK's parameter rules and endpoint families in place of compat's."""
     native = _native(mapping)
-    return dataclasses.replace(mapping, parameters=native.parameters, endpoints=native.endpoints)
+    parameters = {
+        family: {name: _into_the_body(rule) for name, rule in rules.items()}
+        for family, rules in native.parameters.items()
+    }
+    return dataclasses.replace(mapping, parameters=parameters, endpoints=native.endpoints)
+
+
+def _into_the_body(rule: ParamRule) -> ParamRule:
+    """An SDK's create() names every keyword it takes (none of dashscope's, zai's or Ark's
+    takes **kwargs), so a parameter it lacks cannot stay in the call as compat leaves it:
+    it would raise TypeError before any request. It goes where compat's request carried
+    it, the body (the SDK's extras keyword), and the finding says the provider may not
+    honour it."""
+    if rule.action != "unsupported":
+        return rule
+    return dataclasses.replace(
+        rule,
+        action="extra_body",
+        message=f"{rule.message}; the SDK's create() takes no such keyword (TypeError), so it "
+        "is sent in the body as the compatible endpoint received it: the provider may "
+        "ignore or reject it",
+    )
 
 
 def _native_renames(mapping: Mapping) -> dict[str, str]:
