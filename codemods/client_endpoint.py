@@ -27,6 +27,7 @@ Rules:
 from __future__ import annotations
 
 import libcst as cst
+from migrator.codemods._class_references import class_references
 from migrator.codemods._edit import edit_call_args, keyword_args
 from migrator.codemods._scope import scope_at, visible
 from migrator.codemods.client_kwargs import (
@@ -84,60 +85,14 @@ def retype_azure_references(plan: Plan) -> None:
     azure_sites = [site for site in plan.inventory.clients if site.is_azure]
     if not azure_sites or any(client_kept(plan, site) for site in azure_sites):
         return
-    # Names bound by `from openai import AzureOpenAI`, and by `import openai [as Y]`.
-    bindings = plan.inventory.bindings
-    classes = {
-        b.local: AZURE_CLASSES[b.qualified]
-        for b in bindings
-        if isinstance(b.node, cst.ImportFrom) and b.qualified in AZURE_CLASSES and not b.aliased
-    }
-    modules = {
-        b.local for b in bindings if isinstance(b.node, cst.Import) and b.imported == "openai"
-    }
-    finder = _AzureReferences(classes, modules, {id(site.node.func) for site in azure_sites})
-    plan.module.visit(finder)
-    for node, new_name in finder.found:
+    skip = [site.node.func for site in azure_sites]
+    for node, new_name in class_references(plan, AZURE_CLASSES, skip, aliased=False):
         if isinstance(node, cst.Attribute):
             plan.replace(node, lambda n, new=new_name: n.with_changes(attr=cst.Name(new)), "MIG103")
         else:
             plan.add_import("openai", new_name)
             plan.remove_import_if_unused("openai", node.value)
             plan.replace(node, lambda n, new=new_name: n.with_changes(value=new), "MIG103")
-
-
-class _AzureReferences(cst.CSTVisitor):
-    """`AzureOpenAI` / `openai.AzureOpenAI` outside imports and the converted constructors."""
-
-    def __init__(self, classes: dict[str, str], modules: set[str], skip: set[int]) -> None:
-        super().__init__()
-        self.classes = classes
-        self.modules = modules
-        self.skip = skip
-        self.found: list[tuple[cst.Name | cst.Attribute, str]] = []
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if id(node) in self.skip:
-            return False
-        attr = node.attr.value
-        if (
-            isinstance(node.value, cst.Name)
-            and node.value.value in self.modules
-            and f"openai.{attr}" in AZURE_CLASSES
-        ):
-            self.found.append((node, AZURE_CLASSES[f"openai.{attr}"]))
-            return False
-        node.value.visit(self)
-        return False  # `x.AzureOpenAI` on anything else is not the class
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self.skip and node.value in self.classes:
-            self.found.append((node, self.classes[node.value]))
 
 
 def _key_and_account(

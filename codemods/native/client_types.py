@@ -11,6 +11,7 @@ names are retyped as compat does (client_endpoint.retype_azure_references).
 from __future__ import annotations
 
 import libcst as cst
+from migrator.codemods._class_references import class_references
 from migrator.codemods.native._common import class_expression, fallback_clients
 from migrator.codemods.policy.endpoints import client_kept
 
@@ -26,19 +27,10 @@ def retype_client_references(plan: Plan, native: Native) -> bool:
     fallback = fallback_clients(plan)
     if not sites or any(s.node in fallback or client_kept(plan, s) for s in sites):
         return False
-    bindings = plan.inventory.bindings
-    classes = {  # local name -> is_async
-        b.local: CLIENT_CLASSES[b.qualified][1]
-        for b in bindings
-        if isinstance(b.node, cst.ImportFrom) and b.qualified in CLIENT_CLASSES
-    }
-    modules = {
-        b.local for b in bindings if isinstance(b.node, cst.Import) and b.imported == "openai"
-    }
-    finder = _References(classes, modules, {id(site.node.func) for site in sites})
-    plan.module.visit(finder)
-    for node, is_async in finder.found:
-        cls = native.class_name(is_async)
+    is_async = {name: facts[1] for name, facts in CLIENT_CLASSES.items()}
+    skip = [site.node.func for site in sites]
+    for node, is_async_class in class_references(plan, is_async, skip):
+        cls = native.class_name(is_async_class)
         if cls is None:
             continue  # AsyncOpenAI with no asyncio client in the SDK: no client of it here
         new = class_expression(plan, native, cls)
@@ -48,34 +40,3 @@ def retype_client_references(plan: Plan, native: Native) -> bool:
             plan.remove_import_if_unused("openai")
         plan.replace(node, lambda _n, new=new: new, "MIG130")
     return True
-
-
-class _References(cst.CSTVisitor):
-    """`OpenAI` / `openai.AsyncOpenAI` outside imports and the client constructors."""
-
-    def __init__(self, classes: dict[str, bool], modules: set[str], skip: set[int]) -> None:
-        super().__init__()
-        self.classes = classes
-        self.modules = modules
-        self.skip = skip
-        self.found: list[tuple[cst.Name | cst.Attribute, bool]] = []
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if id(node) in self.skip:
-            return False
-        known = CLIENT_CLASSES.get(f"openai.{node.attr.value}")
-        if isinstance(node.value, cst.Name) and node.value.value in self.modules and known:
-            self.found.append((node, known[1]))
-            return False
-        node.value.visit(self)
-        return False  # `x.OpenAI` on anything else is not the class
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self.skip and node.value in self.classes:
-            self.found.append((node, self.classes[node.value]))
