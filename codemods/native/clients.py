@@ -51,10 +51,14 @@ def fix_native_clients(plan: Plan) -> None:
     fallback = fallback_clients(plan)
     plan.analyses[STAYS_COMPAT] = on_fallback  # generic fixers pick compat's rules there
     links = _links_by_client(plan.inventory.calls)
+    calls: dict[cst.CSTNode, list[CallSite]] = {}
+    for call in plan.inventory.calls:
+        if call.client is not None:
+            calls.setdefault(call.client.node, []).append(call)
     reasons = {
         site.node: _stays_compat(site, native)
         or _links_missing(plan, site, links, native)
-        or _family_missing(plan, site, native)
+        or _family_missing(plan, site, calls, native)
         for site in plan.inventory.clients
     }
     _share_fallback(plan, reasons)
@@ -236,17 +240,18 @@ def _rename_async_methods(plan: Plan, site: ClientSite, native: Native) -> None:
     (scope or plan.module).visit(Calls())
 
 
-def _family_missing(plan: Plan, site: ClientSite, native: Native) -> str | None:
+def _family_missing(
+    plan: Plan, site: ClientSite, calls: dict[cst.CSTNode, list[CallSite]], native: Native
+) -> str | None:
     """A call through the client that the SDK's client does not offer (images, audio,
     the Responses API, ...): the openai client keeps the code importable and its other
     calls working; MIG401 marks the call either way."""
-    for call in plan.inventory.calls:
-        if call.client is not None and call.client.node is site.node:
-            if call.family not in native.endpoints:
-                return (
-                    f"it is also used for {call.api} (line {plan.line_of(call.node)}), "
-                    f"which {native.package}'s client does not offer"
-                )
+    for call in calls.get(site.node, ()):
+        if call.family not in native.endpoints:
+            return (
+                f"it is also used for {call.api} (line {plan.line_of(call.node)}), "
+                f"which {native.package}'s client does not offer"
+            )
     return None
 
 

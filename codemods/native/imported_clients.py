@@ -100,15 +100,22 @@ def imported_compat(plan: Plan, call: CallSite) -> bool:
     return told is None or not told.native
 
 
+_ALL_MOVE = "native.all-built-here-move"
+
+
 def _all_built_here_move(plan: Plan) -> bool:
     """Does this file build clients, all of which become the SDK's? Then a client it
     receives (a parameter annotated `OpenAI`, retyped with the others) is taken to be one
     of them, and MIG155 says so; otherwise its calls keep openai's shapes."""
-    clients = plan.inventory.clients
-    fallback = fallback_clients(plan)
-    return bool(clients) and not any(
-        site.node in fallback or client_kept(plan, site) for site in clients
-    )
+    known = plan.analyses.get(_ALL_MOVE)
+    if known is None:  # asked once per call: decided once per file
+        clients = plan.inventory.clients
+        fallback = fallback_clients(plan)
+        known = bool(clients) and not any(
+            site.node in fallback or client_kept(plan, site) for site in clients
+        )
+        plan.analyses[_ALL_MOVE] = known
+    return bool(known)
 
 
 def _unseen_client(plan: Plan, call: CallSite) -> str | None:
@@ -116,20 +123,21 @@ def _unseen_client(plan: Plan, call: CallSite) -> str | None:
     imports (a parameter, `self.client` set from one): what that client is, nothing here
     shows, so its calls keep openai's shapes (do no harm: a DashScope reshape on an openai
     response would fail). None for any other call."""
-    if call.client is not None or call.module_client or call.made_by or call.style != "v1":
-        return None
     if _through_import(plan, call) is not None:
         return None
-    node: cst.BaseExpression = call.node.func
-    for _ in call.api.split("."):
-        if not isinstance(node, cst.Attribute):
-            return None
-        node = node.value
-    return code_of(node)
+    node = _client_expression(call)
+    return code_of(node) if node is not None else None
 
 
 def _through_import(plan: Plan, call: CallSite) -> str | None:
     """The qualified name of the imported object a v1 call goes through, if any."""
+    node = _client_expression(call)
+    return qualified_of(plan, node) if node is not None else None
+
+
+def _client_expression(call: CallSite) -> cst.BaseExpression | None:
+    """`x` of `x.chat.completions.create(...)` for a v1 call whose client the inventory
+    did not place (not built here, not module-level v0 style, not a factory's)."""
     if call.client is not None or call.module_client or call.made_by or call.style != "v1":
         return None
     node: cst.BaseExpression = call.node.func
@@ -137,7 +145,7 @@ def _through_import(plan: Plan, call: CallSite) -> str | None:
         if not isinstance(node, cst.Attribute):
             return None
         node = node.value
-    return qualified_of(plan, node)
+    return node
 
 
 def _told(plan: Plan, qualified: str) -> ImportedClient | None:
