@@ -29,6 +29,8 @@ def fix_endpoints(plan: Plan) -> None:
             v0_calls.append(call)
         if plan.mapping_for(call).supports(call.family) or not call_retargeted(plan, call):
             continue
+        if plan.options.route_for(call.family) is not None:
+            continue  # routed, or marked by the route fixer (MIG171)
         label = FAMILY_LABELS.get(call.family, call.family)
         plan.mark(
             call.node,

@@ -36,6 +36,7 @@ from migrator.codemods._kwargs_dict import key_state, kwargs_dicts, report_splat
 from migrator.codemods._model_fit import call_needs, model_choice, shared_calls
 from migrator.codemods.model_uses import ModelUses
 from migrator.codemods.policy.endpoints import call_retargeted
+from migrator.codemods.routes import as_route
 
 from migrator.capabilities import ModelChoice, unmet_needs
 from migrator.constants import Constant, ConstantEdit
@@ -59,7 +60,9 @@ def fix_models(plan: Plan) -> None:
             call.model = _model_from_mapping(plan, call)
     moving: list[CallSite] = []
     for call in plan.inventory.calls:
-        if call_retargeted(plan, call) and plan.mapping.supports(call.family):
+        route = plan.routed(call)  # `--route`: the route provider's table (routes.py)
+        serving = route.mapping if route is not None else plan.mapping
+        if call_retargeted(plan, call) and serving.supports(call.family):
             moving.append(call)
         elif call.model is not None:
             held.update(_literals(call.model))
@@ -69,16 +72,8 @@ def fix_models(plan: Plan) -> None:
             tested.update(_literals(call.model))
             plan.models_left.add(call.node)
     for call in moving:
-        if call.node in plan.models_left or tested.intersection(_literals(call.model)):
-            plan.models_left.add(call.node)
-        elif call.model is not None and call.model.alternatives:
-            if call.family == "embeddings":  # one vector space per call, not a choice
-                held.update(_literals(call.model))
-                _fix_call_model(plan, call, done)  # reports the model as not a literal
-            else:
-                _fix_alternatives(plan, call, done)
-        else:
-            _fix_call_model(plan, call, done)
+        with as_route(plan, plan.routed(call)):
+            _fix_moving(plan, call, done, held, tested)
     inventory = plan.inventory
     if not (inventory.has_sdk_usage or inventory.env_reads):
         # No openai SDK here (a local class named OpenAI, LangChain, tiktoken...): a model
@@ -89,6 +84,25 @@ def fix_models(plan: Plan) -> None:
     handled = done | held | tested
     uses.report_left(s for s in inventory.model_literals if s.node not in handled)
     _passthrough_note(plan, done)
+
+
+def _fix_moving(
+    plan: Plan,
+    call: CallSite,
+    done: set[cst.CSTNode],
+    held: set[cst.CSTNode],
+    tested: set[cst.CSTNode],
+) -> None:
+    if call.node in plan.models_left or tested.intersection(_literals(call.model)):
+        plan.models_left.add(call.node)
+    elif call.model is not None and call.model.alternatives:
+        if call.family == "embeddings":  # one vector space per call, not a choice
+            held.update(_literals(call.model))
+            _fix_call_model(plan, call, done)  # reports the model as not a literal
+        else:
+            _fix_alternatives(plan, call, done)
+    else:
+        _fix_call_model(plan, call, done)
 
 
 def _model_from_mapping(plan: Plan, call: CallSite) -> ModelRef | None:

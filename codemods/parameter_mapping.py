@@ -25,13 +25,16 @@ from migrator.codemods.parameters import (
     value_range,
 )
 
+from migrator.codemods.routes import as_route
+
 from migrator.inventory import CallSite
 from migrator.rewrite import Plan
 
 
 def fix_parameter_mappings(plan: Plan) -> None:
     for call in translated_calls(plan):
-        _fix_entries(plan, call)
+        with as_route(plan, plan.routed(call)):  # a routed call: the route provider's rules
+            _fix_entries(plan, call)
 
 
 def _fix_entries(plan: Plan, call: CallSite) -> None:

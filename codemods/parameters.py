@@ -36,6 +36,7 @@ from migrator.codemods._kwargs_dict import (
 )
 from migrator.codemods._model_fit import call_target
 from migrator.codemods.policy.endpoints import call_retargeted
+from migrator.codemods.routes import as_route
 
 from migrator.inventory import CallSite
 from migrator.mapping_native import Native
@@ -46,16 +47,18 @@ FAMILIES = ("chat", "completions", "embeddings")
 
 def fix_parameters(plan: Plan) -> None:
     for call in translated_calls(plan):
-        _fix_call(plan, call)
+        with as_route(plan, plan.routed(call)):  # a routed call: the route provider's rules
+            _fix_call(plan, call)
 
 
 def translated_calls(plan: Plan) -> list[CallSite]:
-    """Calls whose parameters the mapping's rules apply to."""
+    """Calls whose parameters the mapping's rules apply to (a routed call's: the route
+    provider's, see `Plan.routed`)."""
     return [
         call
         for call in plan.inventory.calls
         if call.family in FAMILIES
-        and plan.mapping.supports(call.family)  # else marked as a whole by endpoints
+        and (plan.routed(call) or plan).mapping.supports(call.family)  # else endpoints marks
         and call_retargeted(plan, call)
     ]
 

@@ -28,6 +28,7 @@ from migrator.codemods.native.responses import fix_native_responses
 from migrator.codemods.native.v0 import fix_native_v0_client
 from migrator.codemods.parameter_mapping import fix_parameter_mappings
 from migrator.codemods.parameters import fix_parameters
+from migrator.codemods.routes import fix_routes
 from migrator.codemods.v0.calls import fix_v0_calls
 from migrator.codemods.v0.client import fix_v0_client
 from migrator.codemods.v0.exceptions import fix_v0_exceptions
@@ -72,12 +73,15 @@ V0_CLIENT = Fixer(
     after=("v0-calls",),
 )
 V0_RESPONSES = Fixer("v0-responses", fix_v0_responses, ("MIG410", "MIG418"), after=("v0-client",))
+# `--route`: the calls of a routed family move to a second client before their models and
+# parameters are mapped (those fixers read `Plan.routed`).
+ROUTES = Fixer("routes", fix_routes, ("MIG108", "MIG170", "MIG171"), after=("v0-responses",))
 MODELS = Fixer(
     "models",
     fix_models,
     ("MIG200", "MIG201", "MIG202", "MIG203", "MIG204", "MIG205", "MIG206", "MIG207", "MIG208",
      "MIG210", "MIG211", "MIG212"),
-    after=("v0-responses",),
+    after=("routes",),
 )  # fmt: skip
 # Reads `Plan.models_left`: a model the model fixer kept is not tailored to the target.
 PARAMETERS = Fixer(
@@ -110,6 +114,7 @@ FIXERS: tuple[Fixer, ...] = (
     V0_CALLS,
     V0_CLIENT,
     V0_RESPONSES,
+    ROUTES,
     MODELS,
     PARAMETERS,
     PARAMETER_MAPPINGS,
@@ -175,6 +180,7 @@ NATIVE_FIXERS: tuple[Fixer, ...] = (
     _on_compat(V0_CALLS),
     NATIVE_V0_CLIENT,
     _on_compat(V0_RESPONSES),
+    ROUTES,
     MODELS,
     NATIVE_PARAMETERS,
     NATIVE_PARAMETER_MAPPINGS,

@@ -38,6 +38,8 @@ def on_fallback(plan: Plan, call: CallSite) -> bool:
     unless the v0 upgrade moved them onto the SDK's client (native/v0.py); a client
     imported from another module counts as such unless that module's worker said it
     became the SDK's (imported_clients.py)."""
+    if plan.routed(call) is not None:
+        return True  # `--route`: a second openai client at the route provider (routes.py)
     if call.style == "v0":
         return not plan.analyses.get(NATIVE_V0)
     if call.client is not None:

@@ -16,6 +16,7 @@ from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
 from migrator.report import dump_json, render_diff, render_scan
 from migrator.rewrite import RewriteOptions
+from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
 
 EXIT_OK, EXIT_PENDING, EXIT_USAGE = 0, 1, 2
@@ -153,6 +154,9 @@ def target_options(f):  # type: ignore[no-untyped-def]
                      help="Endpoint to use instead of the mapping's (gateways, regions)."),
         click.option("--key-env", default=None, metavar="VAR",
                      help="API-key environment variable instead of the mapping's."),
+        click.option("--route", "routes", multiple=True, metavar="FAMILY=PROVIDER",
+                     help="Send one endpoint family the target lacks to a second provider "
+                          "(--route embeddings=qwen; repeatable)."),
         click.option("--upgrade-v0", is_flag=True,
                      help="Also move v0 module calls (openai.ChatCompletion...) to a v1 client."),
         click.option("--retarget-configured", is_flag=True,
@@ -180,6 +184,7 @@ def build_options(
     upgrade_v0: bool,
     ignore_rules: tuple[str, ...],
     retarget_configured: bool = False,
+    routes: tuple[str, ...] = (),
 ) -> RewriteOptions:
     """Resolve provider, strategy and overrides (CLI flags win over [tool.migrator])."""
     extra = list(mapping_files)
@@ -225,6 +230,10 @@ def build_options(
     if overrides or base or key:
         mapping = mapping.with_overrides(overrides, base_url=base, key_env=key)
     ignore = frozenset(r.upper() for r in (*config.ignore, *ignore_rules))
+    try:
+        routed = resolve_routes(registry, mapping, config.route, routes)
+    except RouteError as exc:
+        raise UsageError(str(exc)) from exc
     from migrator.codemods.strategies import strategy_named
 
     return RewriteOptions(
@@ -233,6 +242,7 @@ def build_options(
         upgrade_v0=upgrade_v0,
         retarget_configured=retarget_configured or config.retarget_configured,
         ignore=ignore,
+        routes=routed,
     )
 
 

@@ -12,7 +12,7 @@ from tomlkit.exceptions import ParseError
 KNOWN_KEYS = frozenset(
     {
         "provider", "strategy", "exclude", "model-map", "base-url", "key-env", "ignore",
-        "mapping", "retarget-configured",
+        "mapping", "retarget-configured", "route",
     }
 )  # fmt: skip
 
@@ -33,6 +33,8 @@ class ProjectConfig:
     ignore: tuple[str, ...] = ()
     mapping: str | None = None
     retarget_configured: bool = False
+    # `route = {embeddings = "qwen"}`: family -> provider (routes.py); --route wins.
+    route: dict[str, str] = field(default_factory=dict)
 
 
 def load_project_config(target: Path) -> ProjectConfig:
@@ -79,6 +81,14 @@ def load_project_config(target: Path) -> ProjectConfig:
         isinstance(k, str) and isinstance(v, str) for k, v in model_map.items()
     ):
         raise ConfigError(f"{pyproject}: [tool.migrator] model-map must map strings to strings")
+    route = table.get("route", {})
+    if not isinstance(route, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in route.items()
+    ):
+        raise ConfigError(
+            f'{pyproject}: [tool.migrator] route must map families to providers '
+            '(route = {embeddings = "qwen"})'
+        )
     return ProjectConfig(
         path=pyproject,
         provider=text("provider"),
@@ -90,4 +100,5 @@ def load_project_config(target: Path) -> ProjectConfig:
         ignore=strings("ignore"),
         mapping=text("mapping"),
         retarget_configured=retarget_configured,
+        route=dict(route),
     )

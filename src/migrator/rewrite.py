@@ -43,12 +43,16 @@ from migrator.suppression import Suppressions
 
 if TYPE_CHECKING:
     from migrator.mapping import Mapping
+    from migrator.routes import Route
     from migrator.strategy import Endpoint, Strategy
 
 MARKER_PREFIX = "# migrator:"
 # Plan.analyses key: `(plan, call) -> bool`, whether a call stays on the compatible
 # endpoint under a strategy that targets something else (see Plan.mapping_for).
 STAYS_COMPAT = "stays-compat"
+# Plan.analyses key: call node -> Route, the calls the route fixer moved onto a second
+# client (codemods/routes.py; see Plan.routed).
+ROUTED = "routed"
 
 Edit = Callable[[Any], Any]
 
@@ -76,6 +80,12 @@ class RewriteOptions:
     importers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # What other files' workers found about the names this file imports from them.
     notices: tuple[Notice, ...] = ()
+    # `--route FAMILY=PROVIDER`: endpoint families sent to a second provider (routes.py).
+    routes: tuple[Route, ...] = ()
+
+    def route_for(self, family: str) -> Route | None:
+        """The route the user asked for `family` (None: the family follows the target)."""
+        return next((r for r in self.routes if r.family == family), None)
 
 
 @dataclass
@@ -122,10 +132,30 @@ class Plan:
         view = self.options.strategy.mapping_view
         return view(self.options.mapping) if view is not None else self.options.mapping
 
+    def route_for(self, family: str) -> Route | None:
+        """The route for an endpoint family (`--route embeddings=qwen`), or None.
+
+        For fixers of wrapper classes and config files: `route.mapping` is the provider
+        whose models and parameter rules apply to that family, `route.endpoint` its
+        compatible endpoint (key_env, base_url). E.g. `OpenAIEmbeddings` under a DeepSeek
+        target with `route_for("embeddings")` set belongs to the route's provider. This
+        is the user's request; whether a given SDK call was moved is `routed(call)`."""
+        return self.options.route_for(family)
+
+    def routed(self, call: CallSite) -> Route | None:
+        """The route `call` was moved onto (its client tied to a constructor here and a
+        second client made for the family), or None: the call follows the target."""
+        table: dict[cst.CSTNode, Route] = self.analyses.get(ROUTED, {})
+        return table.get(call.node)
+
     def mapping_for(self, call: CallSite) -> Mapping:
-        """The mapping whose rules apply to `call`: the strategy's view of it, unless the
-        call stays on the compatible endpoint (a strategy's fallback, which registers its
-        test under STAYS_COMPAT), where compat's rules apply."""
+        """The mapping whose rules apply to `call`: the route provider's for a routed call
+        (see `routed`), the strategy's view of the target's otherwise, unless the call
+        stays on the compatible endpoint (a strategy's fallback, which registers its test
+        under STAYS_COMPAT), where compat's rules apply."""
+        route = self.routed(call)
+        if route is not None:
+            return route.mapping
         stays = self.analyses.get(STAYS_COMPAT)
         if stays is not None and stays(self, call):
             return self.options.mapping
@@ -336,7 +366,13 @@ class _Applier(cst.CSTTransformer):
         for edit in self.plan.edits.get(original_node, ()):
             result = edit(result)
         markers = self.plan.markers.get(original_node)
-        if markers and hasattr(result, "leading_lines"):
+        if markers and isinstance(result, cst.FlattenSentinel) and result.nodes:
+            # (a statement followed by new ones: the marker belongs above the statement)
+            first, *rest = result.nodes
+            added = [cst.EmptyLine(comment=cst.Comment(text)) for text in markers]
+            first = first.with_changes(leading_lines=[*first.leading_lines, *added])
+            result = cst.FlattenSentinel([first, *rest])
+        elif markers and hasattr(result, "leading_lines"):
             added = [cst.EmptyLine(comment=cst.Comment(text)) for text in markers]
             result = result.with_changes(leading_lines=[*result.leading_lines, *added])
         if original_node is self.anchor and isinstance(result, cst.SimpleStatementLine):

@@ -166,6 +166,17 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG155", "info", "code", "calls through a client another module builds",
          "Their parameters and responses follow what that client becomes: the SDK's when "
          "its module is migrated to it in this run, else openai's."),
+    # -- 17x: a second provider for an endpoint family, --route (codemods/routes.py) -------
+    Rule("MIG170", "info", "config", "endpoint family routed to a second provider",
+         "The family's calls go through a second client made next to the original, with "
+         "the route provider's key variable and endpoint; set that variable too."),
+    Rule("MIG171", "error", "code", "routed call whose client cannot be tied",
+         "The client comes from a parameter, another module or an expression migrator "
+         "cannot follow to its constructor: the call stays on the target, which lacks the "
+         "family; give it a client of the route provider by hand."),
+    Rule("MIG172", "info", "config", "providers that serve a family the target lacks",
+         "Computed from the mappings: `--route FAMILY=PROVIDER` sends the family's calls "
+         "there while the rest goes to the target."),
     # -- 4xx: endpoint families (codemods/endpoints.py) ------------------------------------
     Rule("MIG401", "error", "code", "endpoint not offered by the provider",
          "Images, audio, assistants, files... have no compatible endpoint there: the call "

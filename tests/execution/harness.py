@@ -297,11 +297,16 @@ def run_programs(
 
 
 def migrate_folder(
-    folder: Path, provider: str, *, upgrade_v0: bool = False, strategy: str = "compat"
+    folder: Path,
+    provider: str,
+    *,
+    upgrade_v0: bool = False,
+    strategy: str = "compat",
+    routes: tuple[str, ...] = (),
 ) -> MigrationReport:
     """Migrate `folder` for `provider` with the real engine (what `migrator apply
-    --in-place [--upgrade-v0]` writes) and write the changed files; the run must have no
-    file errors."""
+    --in-place [--upgrade-v0] [--route FAMILY=PROVIDER]` writes) and write the changed
+    files; the run must have no file errors."""
     from migrator.codemods.strategies import strategy_named
 
     from migrator.discovery import discover
@@ -309,10 +314,15 @@ def migrate_folder(
     from migrator.migrate import migrate
     from migrator.rewrite import RewriteOptions
 
+    from migrator.routes import resolve_routes
+
+    registry = load_registry()
+    mapping = registry.get(provider)
     options = RewriteOptions(
-        mapping=load_registry().get(provider),
+        mapping=mapping,
         strategy=strategy_named(strategy),
         upgrade_v0=upgrade_v0,
+        routes=resolve_routes(registry, mapping, {}, routes),
     )
     report = migrate(discover(folder), options, jobs=1, show_progress=False)
     assert not report.errors, report.errors

@@ -1,0 +1,267 @@
+"""`--route FAMILY=PROVIDER`: the calls of one endpoint family go to a second provider.
+
+For every call of a routed family whose client is tied to a constructor of this file
+(`client = OpenAI()` at module level or in a function, `self.client = AsyncOpenAI()`),
+a second client is made right after that constructor, in the same scope, with the route
+provider's key variable and compatible endpoint, under a name nothing in the file uses
+(`embeddings_client`, `self.embeddings_client`); the call's receiver becomes that name.
+The class is the original's (`OpenAI` / `AsyncOpenAI`, as the code spells it), so the
+second client is sync or async as the first. Its other constructor arguments (timeouts,
+retries, an http_client) are not copied: they may be tuned to the first host.
+
+The decision is recorded in `plan.analyses[ROUTED]` (call node -> Route), read by
+`Plan.routed` / `Plan.mapping_for`: the model and parameter fixers then apply the ROUTE
+provider's tables to those calls (`as_route`), and the endpoint fixer does not mark them.
+
+A call that cannot be tied to a constructor here (a client handed in as a parameter, one
+another module builds, the v1 module client, a receiver that is not the constructor's
+target, an Azure client) is left on the target and marked (MIG171) with what to do.
+Under `--strategy native` the routed family keeps the openai SDK at the route provider's
+compatible endpoint (a second openai client), so the response shapes the code reads stay
+openai's; the first client becomes the SDK's as usual.
+
+Rules:
+  MIG170 family routed: a second client made here (key variable, endpoint)
+  MIG171 a call of a routed family whose client cannot be tied: left, marked
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import libcst as cst
+from migrator.codemods._edit import env_read, string_literal
+from migrator.codemods.policy.endpoints import call_retargeted, client_kept
+from migrator.codemods.policy.keys import key_read
+
+from migrator.inventory import CallSite, ClientSite
+from migrator.rewrite import ROUTED, Plan
+from migrator.routes import Route
+from migrator.source import code_of
+
+
+def fix_routes(plan: Plan) -> None:
+    if not plan.options.routes:
+        return
+    routed: dict[cst.CSTNode, Route] = plan.analyses.setdefault(ROUTED, {})
+    names: dict[tuple[str, str], str] = {}  # (constructor's target, family) -> new name
+    made: set[tuple[cst.CSTNode, str]] = set()  # (constructor, family)
+    identifiers = _names_in(plan.module)
+    taken = {"name": set(identifiers), "attribute": set(identifiers)}
+    for call in plan.inventory.calls:
+        route = plan.options.route_for(call.family)
+        if route is None or not call_retargeted(plan, call):
+            continue  # a call whose client stays where it points keeps it, routed or not
+        tie = _tie(plan, call)
+        if isinstance(tie, str):
+            _leave(plan, call, route, tie)
+            continue
+        receiver, target, sites = tie
+        key = (code_of(target), route.family)
+        name = names.get(key)
+        if name is None:
+            space = taken["attribute" if isinstance(target, cst.Attribute) else "name"]
+            name = _fresh_name(_last_name(target), route.family, space)
+            space.add(name)
+            names[key] = name
+        for site in sites:  # every constructor assigning that name here: every path has it
+            if (site.node, route.family) not in made:
+                made.add((site.node, route.family))
+                _make_client(plan, site, target, name, route)
+        new_receiver = _renamed(target, name)
+        plan.replace(receiver, lambda _n, new=new_receiver: new, "MIG170")
+        routed[call.node] = route
+
+
+@contextmanager
+def as_route(plan: Plan, route: Route | None) -> Iterator[None]:
+    """Run target-level code for a routed call: `Plan.target` and `Plan.mapping` are the
+    route provider's meanwhile (the same swap as native's `as_compat`). No-op for None."""
+    if route is None:
+        yield
+        return
+    saved = {key: plan.__dict__.get(key) for key in ("target", "mapping")}
+    plan.__dict__["target"] = route.endpoint
+    plan.__dict__["mapping"] = route.mapping
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                plan.__dict__.pop(key, None)
+            else:
+                plan.__dict__[key] = value
+
+
+def split_by_route(plan: Plan) -> list[tuple[Route | None, list[CallSite]]]:
+    """The file's calls by the route they were moved onto (None: the target's), for
+    call-level fixers run once per group (parameters.py, parameter_mapping.py)."""
+    groups: dict[str, tuple[Route | None, list[CallSite]]] = {"": (None, [])}
+    for call in plan.inventory.calls:
+        route = plan.routed(call)
+        key = route.family if route is not None else ""
+        groups.setdefault(key, (route, []))[1].append(call)
+    return list(groups.values())
+
+
+# -- tying a call to its constructor -------------------------------------------------------
+def _tie(
+    plan: Plan, call: CallSite
+) -> tuple[cst.BaseExpression, cst.BaseExpression, list[ClientSite]] | str:
+    """(the call's receiver, the constructor's assignment target, every constructor that
+    assigns that target in its scope) or why the call cannot be tied to a client made here."""
+    if call.style != "v1":
+        return "is the v0 module API (rerun with --upgrade-v0 to move it to a client)"
+    site = call.client
+    if site is None:
+        if call.module_client:
+            return "is the openai module's own client (make a client for it)"
+        return "is built elsewhere (a parameter, another module)"
+    if site.is_azure:
+        return "is an Azure client"
+    if site.node in plan.clients_left:
+        return "is left as it is"
+    receiver = _receiver(call)
+    target = _assigned_to(plan, site)
+    if receiver is None or target is None or code_of(receiver) != code_of(target):
+        return "is not reached through the name its constructor assigns"
+    scope = _scope_of(plan, site.node)
+    sites = []
+    for other in plan.inventory.clients:
+        assigned = _assigned_to(plan, other)
+        if assigned is None or code_of(assigned) != code_of(target):
+            continue
+        if _scope_of(plan, other.node) is not scope:
+            continue
+        if other.is_azure or other.node in plan.clients_left or client_kept(plan, other):
+            return "may also be another client that is not migrated"
+        sites.append(other)
+    return receiver, target, sites
+
+
+def _receiver(call: CallSite) -> cst.BaseExpression | None:
+    """`client` in `client.embeddings.create(...)`: the object before the family path."""
+    first = call.api.split(".")[0]
+    node: cst.BaseExpression = call.node.func
+    while isinstance(node, cst.Attribute):
+        if node.attr.value == first and isinstance(node.value, (cst.Name, cst.Attribute)):
+            inner = node.value
+            if isinstance(inner, cst.Attribute) and inner.attr.value == first:
+                node = inner
+                continue
+            return inner
+        node = node.value
+    return None
+
+
+def _assigned_to(plan: Plan, site: ClientSite) -> cst.BaseExpression | None:
+    """`client` / `self.client` in `client = OpenAI(...)`: a plain statement of its own."""
+    statement = plan.statement_of(site.node)
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and small.value is site.node:
+        target = small.targets[0].target
+    elif isinstance(small, cst.AnnAssign) and small.value is site.node:
+        target = small.target
+    else:
+        return None
+    if isinstance(target, cst.Name):
+        return target
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        return target  # self.client
+    return None
+
+
+def _scope_of(plan: Plan, node: cst.CSTNode) -> cst.CSTNode:
+    current = plan.parent_of(node)
+    while current is not None and not isinstance(
+        current, (cst.FunctionDef, cst.ClassDef, cst.Module)
+    ):
+        current = plan.parent_of(current)
+    return current if current is not None else plan.module
+
+
+# -- the second client ---------------------------------------------------------------------
+def _make_client(
+    plan: Plan, site: ClientSite, target: cst.BaseExpression, name: str, route: Route
+) -> None:
+    endpoint = route.endpoint
+    key = key_read(plan, endpoint.key_env, at=site.node)
+    if endpoint.base_url:
+        url: cst.BaseExpression = string_literal(endpoint.base_url)
+    else:
+        assert endpoint.base_url_env, f"{route.mapping.id}: no base_url nor base_url_env"
+        url = env_read(plan, endpoint.base_url_env, at=site.node)
+    new_target = code_of(_renamed(target, name))
+    source = (
+        f"{new_target} = {code_of(site.node.func)}(api_key={code_of(key)}, "
+        f"base_url={code_of(url)})"
+    )
+    statement = plan.statement_of(site.node)
+    if plan.insert_after_statement(statement, [source], "MIG170"):
+        plan.finding(
+            "MIG170",
+            f"{route.family} calls of `{code_of(target)}` go to {route.mapping.name} "
+            f"through `{new_target}` (key {endpoint.key_env}, "
+            f"{endpoint.base_url or '$' + str(endpoint.base_url_env)}); set "
+            f"{endpoint.key_env} too",
+            node=site.node,
+        )
+
+
+def _leave(plan: Plan, call: CallSite, route: Route, why: str) -> None:
+    endpoint = route.endpoint
+    where = endpoint.base_url or f"${endpoint.base_url_env}"
+    plan.mark(
+        call.node,
+        "MIG171",
+        f"{call.api}: {route.family} is routed to {route.mapping.name}, but this call's "
+        f"client {why}: it stays on {plan.mapping.name}, which has no {route.family} "
+        f"endpoint; give it a client with base_url={where} and the key in "
+        f"{endpoint.key_env}, and one of its models",
+        short=f"{call.api}: route to {route.mapping.id} by hand: its client {why}",
+    )
+
+
+def _last_name(target: cst.BaseExpression) -> str:
+    if isinstance(target, cst.Attribute):
+        return target.attr.value
+    assert isinstance(target, cst.Name)
+    return target.value
+
+
+def _renamed(target: cst.BaseExpression, name: str) -> cst.BaseExpression:
+    if isinstance(target, cst.Attribute):
+        return target.with_changes(attr=cst.Name(name))
+    return cst.Name(name)
+
+
+def _fresh_name(original: str, family: str, taken: set[str]) -> str:
+    """`client` -> `embeddings_client`, `_client` -> `_embeddings_client`, `llm_client`
+    -> `llm_embeddings_client`, `oai` -> `oai_embeddings`; a suffix where that is taken."""
+    bare = original.lstrip("_")
+    prefix = original[: len(original) - len(bare)]
+    if bare == "client":
+        base = f"{prefix}{family}_client"
+    elif bare.endswith("_client"):
+        base = f"{prefix}{bare[: -len('_client')]}_{family}_client"
+    else:
+        base = f"{original}_{family}"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+def _names_in(module: cst.Module) -> set[str]:
+    """Every identifier of the file (names and attribute names): a new one must differ."""
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+    module.visit(Names())
+    return found
