@@ -24,7 +24,6 @@ from migrator.codemods.parameters import (
     translated_calls,
     value_range,
 )
-
 from migrator.codemods.routes import as_route
 
 from migrator.inventory import CallSite

@@ -196,8 +196,7 @@ def _make_client(
         url = env_read(plan, endpoint.base_url_env, at=site.node)
     new_target = code_of(_renamed(target, name))
     source = (
-        f"{new_target} = {code_of(site.node.func)}(api_key={code_of(key)}, "
-        f"base_url={code_of(url)})"
+        f"{new_target} = {code_of(site.node.func)}(api_key={code_of(key)}, base_url={code_of(url)})"
     )
     statement = plan.statement_of(site.node)
     if plan.insert_after_statement(statement, [source], "MIG170"):

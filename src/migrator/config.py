@@ -86,7 +86,7 @@ def load_project_config(target: Path) -> ProjectConfig:
         isinstance(k, str) and isinstance(v, str) for k, v in route.items()
     ):
         raise ConfigError(
-            f'{pyproject}: [tool.migrator] route must map families to providers '
+            f"{pyproject}: [tool.migrator] route must map families to providers "
             '(route = {embeddings = "qwen"})'
         )
     return ProjectConfig(

@@ -16,7 +16,8 @@ record, how `--route FAMILY=PROVIDER` / `[tool.migrator] route = {...}` are chec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping as MappingABC
+from collections.abc import Iterable
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 

@@ -313,7 +313,6 @@ def migrate_folder(
     from migrator.mapping import load_registry
     from migrator.migrate import migrate
     from migrator.rewrite import RewriteOptions
-
     from migrator.routes import resolve_routes
 
     registry = load_registry()
