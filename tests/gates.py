@@ -20,9 +20,12 @@ the rewrite works, only what a correct output must keep:
 * `key_host_mismatches`: no provider's key variable is read next to an OpenAI URL, nor
   OPENAI_API_KEY next to a provider's URL, where the original did not (see `_KeysAndHosts`
   for what "next to" means).
+  A provider's variable next to ANOTHER provider's URL counts too (two providers in one
+  file, `--route`: DASHSCOPE_API_KEY must not sit next to api.deepseek.com).
 * `request_key_leaks` / `foreign_hosts_lost`: what the programs really sent, from the
   execution harness: no provider key to an OpenAI host, no OpenAI key to a provider host,
   and every other host the original reached still reached with the same credentials.
+* `cross_provider_leaks`: with two providers in one program, each host got its own key.
 """
 
 from __future__ import annotations
@@ -426,30 +429,58 @@ class _KeysAndHosts:
             self._keys[root] = keys
         return self._keys[root]
 
-    def keys_near(self, site: ast.AST) -> set[str]:
+    def keys_near(self, site: ast.AST, *, groups_only: bool = False) -> set[str]:
         node: ast.AST | None = site
         while node is not None:
             if isinstance(node, SCOPES):
-                return self.keys_in(node)
+                return set() if groups_only else self.keys_in(node)
             if isinstance(node, GROUPS) and (keys := self.keys_in(node)):
                 return keys
             node = self.parents.get(node)
         return set()
 
-    def pairs(self) -> Iterator[tuple[str, str]]:
+    def pairs(self, *, groups_only: bool = False) -> Iterator[tuple[str, str]]:
+        """(key, host) pairs; `groups_only`: only a call, dict... holding both (not a
+        whole scope: a module may rightly read two providers' keys)."""
         for node in ast.walk(self.tree):
             hosts = self.hosts_at(node)
             if hosts:
-                keys = self.keys_near(node)
+                keys = self.keys_near(node, groups_only=groups_only)
                 yield from ((key, host) for key in sorted(keys) for host in hosts)
+
+
+@cache
+def hosts_by_key_env() -> dict[str, frozenset[str]]:
+    """Each provider key variable -> the hosts of the providers that read it. Two providers
+    in one file (`--route embeddings=qwen` under DeepSeek): each key goes to its own hosts."""
+    found: dict[str, set[str]] = {}
+    for mapping in load_registry().all():
+        compat = mapping.compat
+        hosts = {
+            (urlsplit(url).hostname or "").lower()
+            for url in [compat.base_url, *compat.regions.values()]
+            if url
+        }
+        found.setdefault(compat.key_env, set()).update(hosts - {""})
+    return {key: frozenset(hosts) for key, hosts in found.items() if key != OPENAI_KEY_ENV}
+
+
+def _other_providers_host(key: str, host: str) -> bool:
+    """`key` is a provider's variable and `host` another provider's (not one of its own)."""
+    own = hosts_by_key_env().get(key)
+    return own is not None and host in provider_hosts() and host not in own
 
 
 def _mismatches(source: bytes | str, *, azure_target: bool) -> set[str]:
     problems: set[str] = set()
-    for key, host in _KeysAndHosts(_tree(source)).pairs():
+    pairs = _KeysAndHosts(_tree(source))
+    for key, host in pairs.pairs():
         if key in provider_key_envs() and is_openai_host(host, azure_target=azure_target):
             problems.add(f"{key} read next to {host}")
         if key == OPENAI_KEY_ENV and host in provider_hosts():
+            problems.add(f"{key} read next to {host}")
+    for key, host in pairs.pairs(groups_only=True):
+        if _other_providers_host(key, host):
             problems.add(f"{key} read next to {host}")
     return problems
 
@@ -489,6 +520,21 @@ def request_key_leaks(
             problems.append(f"provider key {key!r} sent to {request.url}")
         if key == openai_key and host in their_hosts:
             problems.append(f"OpenAI key sent to {request.url}")
+    return problems
+
+
+def cross_provider_leaks(
+    requests: Iterable[RecordedRequest], keys_by_host: dict[str, str]
+) -> list[str]:
+    """With two providers in one program (a route): every request to one of `keys_by_host`'s
+    hosts carries that host's key, and no key of one goes to another's host."""
+    problems = []
+    for request in requests:
+        host, key = request.host.lower(), credential(request)
+        expected = keys_by_host.get(host)
+        if expected is not None and key != expected:
+            owner = next((h for h, k in keys_by_host.items() if k == key), "no provider")
+            problems.append(f"{request.url} sent with the key of {owner}")
     return problems
 
 

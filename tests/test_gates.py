@@ -270,3 +270,51 @@ def test_foreign_hosts_must_still_be_reached_with_their_key() -> None:
         "no longer sends to http://127.0.0.1:8000/v1/chat/completions with its key",
         "no longer sends to https://api.moonshot.cn/v1/chat/completions with its key",
     ]
+
+
+# --------------------------------------------------------------------------- two providers
+
+
+def test_two_providers_in_one_file_each_key_with_its_own_host() -> None:
+    """`--route embeddings=qwen` under DeepSeek: two clients, two keys, two hosts."""
+    before = src("client = OpenAI()\n")
+    good = src(
+        """
+        client = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        embeddings_client = OpenAI(
+            api_key=os.environ["DASHSCOPE_API_KEY"],
+            base_url="https://dashscope.aliyuncs.com/compatible-mode/v1",
+        )
+        """
+    )
+    swapped = good.replace(b'"DASHSCOPE_API_KEY"', b'"DEEPSEEK_API_KEY"')
+    assert gates.key_host_mismatches(before, good) == []
+    assert gates.key_host_mismatches(before, swapped) == [
+        "DEEPSEEK_API_KEY read next to dashscope.aliyuncs.com"
+    ]
+
+
+def test_a_module_may_read_two_providers_keys_in_separate_clients() -> None:
+    """Only a call (dict, ...) holding both counts: a scope holds every client's key."""
+    after = src(
+        """
+        key = get_key()
+        a = OpenAI(api_key=key, base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")
+        b = OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """
+    )
+    assert gates.key_host_mismatches(b"", after) == []
+
+
+def test_cross_provider_leaks_in_recorded_requests() -> None:
+    hosts = {"api.deepseek.com": "ds-key", "dashscope.aliyuncs.com": "qwen-key"}
+    sent = [
+        request("https://api.deepseek.com/chat/completions", authorization="Bearer ds-key"),
+        request("https://dashscope.aliyuncs.com/v1/embeddings", authorization="Bearer qwen-key"),
+        request("https://dashscope.aliyuncs.com/v1/embeddings", authorization="Bearer ds-key"),
+        request("https://api.deepseek.com/chat/completions", authorization="Bearer other"),
+    ]
+    assert gates.cross_provider_leaks(sent, hosts) == [
+        "https://dashscope.aliyuncs.com/v1/embeddings sent with the key of api.deepseek.com",
+        "https://api.deepseek.com/chat/completions sent with the key of no provider",
+    ]

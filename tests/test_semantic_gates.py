@@ -40,7 +40,16 @@ from tests.execution.harness import Program, migrate_folder, run_programs
 FIXTURES = ROOT / "fixtures"
 HARM = FIXTURES / "harm"
 # Named as users name them on the command line; the registry resolves the aliases.
-PROVIDERS = ("qwen", "glm", "deepseek", "azure")
+# `deepseek+embeddings=qwen` is `--to deepseek --route embeddings=qwen`: two providers in
+# one file, each key must stay with its own host.
+ROUTED = "deepseek+embeddings=qwen"
+PROVIDERS = ("qwen", "glm", "deepseek", "azure", ROUTED)
+
+
+def _target(provider: str) -> tuple[str, tuple[str, ...]]:
+    """`--to` and the `--route` items of a PROVIDERS entry."""
+    name, *routes = provider.split("+")
+    return name, tuple(routes)
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,14 @@ KEYS_ENV = {
     "DEEPSEEK_API_KEY": "gate-deepseek-key",
     "MOONSHOT_API_KEY": "gate-moonshot-key",
     "YI_API_KEY": "gate-yi-key",
+}
+# Each provider host of KEYS_ENV's variables -> the key it must be sent (two providers in
+# one program: neither gets the other's key).
+KEYS_BY_HOST = {
+    host: KEYS_ENV[var]
+    for var, hosts in gates.hosts_by_key_env().items()
+    if var in KEYS_ENV
+    for host in hosts
 }
 AZURE_ENDPOINT = "https://gates-resource.openai.azure.com"
 # Azure's variables only for the Azure runs: with OPENAI_API_KEY set too, the SDK's
@@ -165,14 +182,22 @@ def _migrate_folder(corpus: Corpus, provider: str, copy: Path) -> Migrated:
     shutil.copytree(corpus.folder, copy)
     for rel in corpus.not_python:
         (copy / rel).unlink()
-    migrate_folder(copy, provider, upgrade_v0=corpus.upgrade_v0)
+    name, routes = _target(provider)
+    migrate_folder(copy, name, upgrade_v0=corpus.upgrade_v0, routes=routes)
     files = corpus.files()
     before = {rel: (corpus.folder / rel).read_bytes() for rel in files}
     after = {rel: (copy / rel).read_bytes() for rel in files}
     return Migrated(before, after, copy)
 
 
-def _migrate_rewrite_inputs(provider: str) -> Migrated:
+def _migrate_rewrite_inputs(provider: str, base: Path) -> Migrated:
+    if _target(provider)[1]:  # routed: no golden cache, migrated like a folder
+        copy = base / "rewrite-inputs"
+        copy.mkdir(parents=True)
+        for name in INPUTS:
+            shutil.copy(REWRITE_FIXTURES / name, copy / name)
+        migrated = _migrate_folder(Corpus(copy, top_level_only=True), provider, base / "rewrite")
+        return Migrated(migrated.before, migrated.after)
     provider_id = load_registry().get(provider).id  # the golden tests' cache key
     before = {name: (REWRITE_FIXTURES / name).read_bytes() for name in INPUTS}
     after = {name: fixture_output(provider_id, name) for name in INPUTS}
@@ -185,7 +210,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Migrations:
     base = tmp_path_factory.mktemp("gates")
     done: Migrations = {}
     for provider in PROVIDERS:
-        done[provider, "rewrite"] = _migrate_rewrite_inputs(provider)
+        done[provider, "rewrite"] = _migrate_rewrite_inputs(provider, base / f"{provider}-in")
         for name, corpus in FOLDER_CORPORA.items():
             done[provider, name] = _migrate_folder(corpus, provider, base / provider / name)
     return done
@@ -289,6 +314,7 @@ def test_no_key_sent_to_the_other_side(runs: Runs, provider: str, file: str) -> 
             target_hosts=[urlsplit(AZURE_ENDPOINT).hostname or ""],
             azure_target=provider == "azure",
         )
+        + gates.cross_provider_leaks(program.requests, KEYS_BY_HOST)
     )
 
 
