@@ -58,6 +58,13 @@ def fix_routes(plan: Plan) -> None:
             _leave(plan, call, route, tie)
             continue
         receiver, target, sites = tie
+        if target is None:  # `OpenAI().embeddings.create(...)`: the route's client there
+            plan.replace(
+                receiver, lambda _n, new=_constructor(plan, sites[0], route): new, "MIG170"
+            )
+            _report(plan, sites[0], route, f"`{code_of(receiver)}`", "a client of its own")
+            routed[call.node] = route
+            continue
         key = (code_of(target), route.family)
         name = names.get(key)
         if name is None:
@@ -108,9 +115,11 @@ def split_by_route(plan: Plan) -> list[tuple[Route | None, list[CallSite]]]:
 # -- tying a call to its constructor -------------------------------------------------------
 def _tie(
     plan: Plan, call: CallSite
-) -> tuple[cst.BaseExpression, cst.BaseExpression, list[ClientSite]] | str:
+) -> tuple[cst.BaseExpression, cst.BaseExpression | None, list[ClientSite]] | str:
     """(the call's receiver, the constructor's assignment target, every constructor that
-    assigns that target in its scope) or why the call cannot be tied to a client made here."""
+    assigns that target in its scope) or why the call cannot be tied to a client made
+    here. The target is None for a constructor that is itself the receiver
+    (`OpenAI().embeddings.create(...)`)."""
     if call.style != "v1":
         return "is the v0 module API (rerun with --upgrade-v0 to move it to a client)"
     site = call.client
@@ -123,9 +132,15 @@ def _tie(
     if site.node in plan.clients_left:
         return "is left as it is"
     receiver = _receiver(call)
+    if receiver is None:
+        return "is reached through an expression migrator cannot rewrite"
+    if receiver is site.node:
+        return receiver, None, [site]
     target = _assigned_to(plan, site)
-    if receiver is None or target is None or code_of(receiver) != code_of(target):
-        return "is not reached through the name its constructor assigns"
+    if target is None:
+        return "is made where a second client cannot stand next to it (`with`, an expression)"
+    if code_of(receiver) != code_of(target) and not _alias(plan, call, receiver, target, site):
+        return "is reached through a name migrator cannot tie to its constructor"
     scope = _scope_of(plan, site.node)
     sites = []
     for other in plan.inventory.clients:
@@ -140,17 +155,37 @@ def _tie(
     return receiver, target, sites
 
 
+def _alias(
+    plan: Plan,
+    call: CallSite,
+    receiver: cst.BaseExpression,
+    target: cst.BaseExpression,
+    site: ClientSite,
+) -> bool:
+    """`other = client; other.embeddings.create(...)`: the inventory traced the name to
+    this constructor, whose (fresh) second client is visible at the call: the constructor
+    assigns a plain name in a scope that encloses the call."""
+    if not (isinstance(receiver, cst.Name) and isinstance(target, cst.Name)):
+        return False
+    scope = _scope_of(plan, site.node)
+    if isinstance(scope, cst.ClassDef):
+        return False  # class attributes are not visible as plain names in methods
+    current: cst.CSTNode | None = call.node
+    while current is not None:
+        if current is scope:
+            return True
+        current = plan.parent_of(current)
+    return False
+
+
 def _receiver(call: CallSite) -> cst.BaseExpression | None:
-    """`client` in `client.embeddings.create(...)`: the object before the family path."""
+    """`client` in `client.embeddings.create(...)`: the object before the family path
+    (the outermost attribute named like the path's first part holds it)."""
     first = call.api.split(".")[0]
     node: cst.BaseExpression = call.node.func
     while isinstance(node, cst.Attribute):
-        if node.attr.value == first and isinstance(node.value, (cst.Name, cst.Attribute)):
-            inner = node.value
-            if isinstance(inner, cst.Attribute) and inner.attr.value == first:
-                node = inner
-                continue
-            return inner
+        if node.attr.value == first:
+            return node.value
         node = node.value
     return None
 
@@ -184,9 +219,9 @@ def _scope_of(plan: Plan, node: cst.CSTNode) -> cst.CSTNode:
 
 
 # -- the second client ---------------------------------------------------------------------
-def _make_client(
-    plan: Plan, site: ClientSite, target: cst.BaseExpression, name: str, route: Route
-) -> None:
+def _constructor(plan: Plan, site: ClientSite, route: Route) -> cst.Call:
+    """`OpenAI(api_key=<route key>, base_url=<route endpoint>)`, with the original's class
+    as the code spells it (`OpenAI`, `openai.AsyncOpenAI`)."""
     endpoint = route.endpoint
     key = key_read(plan, endpoint.key_env, at=site.node)
     if endpoint.base_url:
@@ -194,20 +229,38 @@ def _make_client(
     else:
         assert endpoint.base_url_env, f"{route.mapping.id}: no base_url nor base_url_env"
         url = env_read(plan, endpoint.base_url_env, at=site.node)
-    new_target = code_of(_renamed(target, name))
-    source = (
-        f"{new_target} = {code_of(site.node.func)}(api_key={code_of(key)}, base_url={code_of(url)})"
+    return cst.Call(
+        func=site.node.func.deep_clone(),
+        args=[
+            cst.Arg(key, keyword=cst.Name("api_key"), equal=_EQUAL, comma=_COMMA),
+            cst.Arg(url, keyword=cst.Name("base_url"), equal=_EQUAL),
+        ],
     )
+
+
+_EQUAL = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _make_client(
+    plan: Plan, site: ClientSite, target: cst.BaseExpression, name: str, route: Route
+) -> None:
+    new_target = code_of(_renamed(target, name))
+    source = f"{new_target} = {code_of(_constructor(plan, site, route))}"
     statement = plan.statement_of(site.node)
     if plan.insert_after_statement(statement, [source], "MIG170"):
-        plan.finding(
-            "MIG170",
-            f"{route.family} calls of `{code_of(target)}` go to {route.mapping.name} "
-            f"through `{new_target}` (key {endpoint.key_env}, "
-            f"{endpoint.base_url or '$' + str(endpoint.base_url_env)}); set "
-            f"{endpoint.key_env} too",
-            node=site.node,
-        )
+        _report(plan, site, route, f"`{code_of(target)}`", f"`{new_target}`")
+
+
+def _report(plan: Plan, site: ClientSite, route: Route, of: str, through: str) -> None:
+    endpoint = route.endpoint
+    plan.finding(
+        "MIG170",
+        f"{route.family} calls of {of} go to {route.mapping.name} through {through} "
+        f"(key {endpoint.key_env}, {endpoint.base_url or '$' + str(endpoint.base_url_env)}); "
+        f"set {endpoint.key_env} too",
+        node=site.node,
+    )
 
 
 def _leave(plan: Plan, call: CallSite, route: Route, why: str) -> None:
