@@ -59,9 +59,8 @@ def fix_routes(plan: Plan) -> None:
             continue
         receiver, target, sites = tie
         if target is None:  # `OpenAI().embeddings.create(...)`: the route's client there
-            plan.replace(
-                receiver, lambda _n, new=_constructor(plan, sites[0], route): new, "MIG170"
-            )
+            own = _constructor(plan, sites[0], route)
+            plan.replace(receiver, lambda _n, new=own: new, "MIG170")
             _report(plan, sites[0], route, f"`{code_of(receiver)}`", "a client of its own")
             routed[call.node] = route
             continue
