@@ -2,6 +2,7 @@
 
 Rules:
   MIG401 endpoint family not offered by the provider (images, audio, assistants, ...)
+  MIG172 the providers that offer it, from the mappings: `--route FAMILY=PROVIDER`
   MIG402 v0 module API kept (runs only with openai<1); --upgrade-v0 moves it to v1
 """
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 from migrator.codemods.policy.endpoints import call_retargeted
 
+from migrator.inventory import CallSite
 from migrator.rewrite import Plan
+from migrator.routes import ROUTABLE_FAMILIES, builtin_providers_serving
 
 FAMILY_LABELS = {
     "chat": "chat completions", "completions": "legacy completions", "embeddings": "embeddings",
@@ -32,6 +35,7 @@ def fix_endpoints(plan: Plan) -> None:
         if plan.options.route_for(call.family) is not None:
             continue  # routed, or marked by the route fixer (MIG171)
         label = FAMILY_LABELS.get(call.family, call.family)
+        _suggest_route(plan, call)
         plan.mark(
             call.node,
             "MIG401",
@@ -46,3 +50,24 @@ def fix_endpoints(plan: Plan) -> None:
             "--upgrade-v0 to move them to the v1 client",
             node=v0_calls[0].node,
         )
+
+
+def _suggest_route(plan: Plan, call: CallSite) -> None:
+    """Once a file and family: which providers serve the family (from the mappings), and
+    the flag that sends the calls there while the rest goes to the target."""
+    if call.family not in ROUTABLE_FAMILIES or call.style == "v0" and not plan.options.upgrade_v0:
+        return  # (v0 calls stay on openai<1 unless upgraded: a route needs a v1 client)
+    serving = [p for p in builtin_providers_serving(call.family) if p != plan.mapping.id]
+    if not serving or any(
+        f.id == "MIG172" and f"--route {call.family}=" in f.message for f in plan.findings
+    ):
+        return
+    label = FAMILY_LABELS.get(call.family, call.family)
+    plan.finding(
+        "MIG172",
+        f"{plan.mapping.name} has no {label} endpoint; providers with one: "
+        f"{', '.join(serving)}: rerun with `--route {call.family}=PROVIDER` (e.g. "
+        f"`--route {call.family}={serving[0]}`) to send these calls there while the rest "
+        f"goes to {plan.mapping.id}",
+        node=call.node,
+    )

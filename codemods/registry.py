@@ -98,7 +98,9 @@ PARAMETER_MAPPINGS = Fixer(
     after=("parameters",),
 )  # fmt: skip
 # Marks what the others left: runs after every call-level fixer.
-ENDPOINTS = Fixer("endpoints", fix_endpoints, ("MIG401", "MIG402"), after=("parameter-mappings",))
+ENDPOINTS = Fixer(
+    "endpoints", fix_endpoints, ("MIG172", "MIG401", "MIG402"), after=("parameter-mappings",)
+)
 ENV_VARS = Fixer(
     "env-vars", fix_env_vars, ("MIG500", "MIG503", "MIG504", "MIG505", "MIG506", "MIG507"),
     after=("endpoints",),

@@ -188,8 +188,17 @@ def _quoted_in(name: str, sources: list[bytes]) -> bool:
 
 
 def provider_env_vars(options: RewriteOptions, sources: list[bytes]) -> dict[str, str]:
-    """The provider's variables an env template should hold: name -> default value."""
-    return options.strategy.provision(options.mapping, sources)
+    """The provider's variables an env template should hold: name -> default value; and
+    those of each `--route` provider the migrated code reads (its key, at least)."""
+    out = options.strategy.provision(options.mapping, sources)
+    if options.routes:
+        from migrator.codemods.strategies import endpoint_provision
+
+        for route in options.routes:
+            if _quoted_in(route.endpoint.key_env, sources):
+                for var, default in endpoint_provision(route.endpoint, sources).items():
+                    out.setdefault(var, default)
+    return out
 
 
 def _openai_floor(options: RewriteOptions) -> str:

@@ -156,12 +156,20 @@ class ConfigItems(ChecklistContext):
             f"local .env, CI secrets, deployment configuration{after}",
         )  # fmt: skip
         # The same variables apply writes into env templates (ProjectPlan.provider_vars).
+        routed = {r.endpoint.key_env: r for r in self.plan.options.routes}
         for var, default in self.plan.provider_vars.items():
             if var == target.key_env:
                 continue
             olds = [k for k, v in self.plan.env_renames.items() if v == var]
             site = self._first_env_read(olds) or primary
-            if not default:
+            route = routed.get(var)
+            if route is not None:
+                message = (
+                    f"provision `{var}` (the {route.mapping.name} API key: {route.family} "
+                    f"calls go there, --route {route.family}={route.mapping.id}) wherever the "
+                    "code runs: local .env, CI secrets, deployment configuration"
+                )
+            elif not default:
                 message = f"provision `{var}`: the migrated code reads it and has no default"
             else:
                 message = (

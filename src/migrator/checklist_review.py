@@ -249,6 +249,14 @@ class ComplianceItems(ChecklistContext):
         compliance = self.mapping.compliance
         text, severity = self._region_text()
         self.add("MIG801", primary.path, primary.line, text, severity=severity)
+        for route in self.plan.options.routes:  # `--route`: a second provider gets data too
+            region = route.mapping.compliance.data_region
+            self.add(
+                "MIG801", primary.path, primary.line,
+                f"{route.family} inputs go to {route.mapping.name} at "
+                f"{host_text(route.endpoint.base_url)} (--route; data region per its mapping: "
+                f"{region}): review its terms and filing as for {self.name}",
+            )  # fmt: skip
         if compliance.filing.strip().lower() == "unknown":
             self.add(
                 "MIG802", primary.path, primary.line,

@@ -39,7 +39,11 @@ EXIT_INTERRUPTED = 130
 
 
 def _command_line(plan: ProjectPlan, name: str) -> str:
-    return f"migrator {name} PATH --to {plan.options.mapping.id} --strategy {plan.options.strategy}"
+    routes = "".join(f" --route {r.family}={r.mapping.id}" for r in plan.options.routes)
+    return (
+        f"migrator {name} PATH --to {plan.options.mapping.id} --strategy "
+        f"{plan.options.strategy}{routes}"
+    )
 
 
 @click.command()

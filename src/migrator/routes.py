@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from migrator.mapping_types import ENDPOINT_FAMILIES, MappingError
@@ -127,3 +128,11 @@ def providers_serving(registry: Iterable[Mapping], family: str, exclude: str = "
         and m.compat.client == "openai"
         and m.compat.base_url
     )
+
+
+@lru_cache(maxsize=32)
+def builtin_providers_serving(family: str) -> tuple[str, ...]:
+    """`providers_serving` over the built-in mappings (the codemods' suggestion, MIG172)."""
+    from migrator.mapping import load_registry
+
+    return tuple(providers_serving(load_registry().all(), family))
