@@ -53,6 +53,10 @@ def fix_routes(plan: Plan) -> None:
         route = plan.options.route_for(call.family)
         if route is None or not call_retargeted(plan, call):
             continue  # a call whose client stays where it points keeps it, routed or not
+        v0 = _v0_routed(plan, call)
+        if v0 is not None:  # the v0 upgrade put it on a client of the route provider
+            routed[call.node] = v0
+            continue
         tie = _tie(plan, call)
         if isinstance(tie, str):
             _leave(plan, call, route, tie)
@@ -109,6 +113,15 @@ def split_by_route(plan: Plan) -> list[tuple[Route | None, list[CallSite]]]:
         key = route.family if route is not None else ""
         groups.setdefault(key, (route, []))[1].append(call)
     return list(groups.values())
+
+
+def _v0_routed(plan: Plan, call: CallSite) -> Route | None:
+    if call.style != "v0":
+        return None
+    from migrator.codemods.v0.calls import upgraded_calls
+
+    upgraded = upgraded_calls(plan)
+    return upgraded.routed.get(call.node) if upgraded is not None else None
 
 
 # -- tying a call to its constructor -------------------------------------------------------
@@ -218,16 +231,24 @@ def _scope_of(plan: Plan, node: cst.CSTNode) -> cst.CSTNode:
 
 
 # -- the second client ---------------------------------------------------------------------
-def _constructor(plan: Plan, site: ClientSite, route: Route) -> cst.Call:
-    """`OpenAI(api_key=<route key>, base_url=<route endpoint>)`, with the original's class
-    as the code spells it (`OpenAI`, `openai.AsyncOpenAI`)."""
+def endpoint_arguments(plan: Plan, route: Route, at: cst.CSTNode | None) -> tuple[str, str]:
+    """The route provider's key read and endpoint, as code at `at` (the v0 upgrade's
+    routed clients take them too)."""
     endpoint = route.endpoint
-    key = key_read(plan, endpoint.key_env, at=site.node)
+    key = key_read(plan, endpoint.key_env, at=at)
     if endpoint.base_url:
         url: cst.BaseExpression = string_literal(endpoint.base_url)
     else:
         assert endpoint.base_url_env, f"{route.mapping.id}: no base_url nor base_url_env"
-        url = env_read(plan, endpoint.base_url_env, at=site.node)
+        url = env_read(plan, endpoint.base_url_env, at=at)
+    return code_of(key), code_of(url)
+
+
+def _constructor(plan: Plan, site: ClientSite, route: Route) -> cst.Call:
+    """`OpenAI(api_key=<route key>, base_url=<route endpoint>)`, with the original's class
+    as the code spells it (`OpenAI`, `openai.AsyncOpenAI`)."""
+    key_code, url_code = endpoint_arguments(plan, route, site.node)
+    key, url = cst.parse_expression(key_code), cst.parse_expression(url_code)
     return cst.Call(
         func=site.node.func.deep_clone(),
         args=[

@@ -122,6 +122,13 @@ class NativeClientBuilder(ClientBuilder):
         self.plan.remove_import_if_unused("openai")
         return ""
 
+    def _plain_prefix(self, prefix: str) -> str:
+        # `--route`: a routed family's client stays openai's (the route provider's
+        # compatible endpoint), imported as such.
+        for cls in {cls for (_, is_async) in self.calls.routed_names for cls in [_plain(is_async)]}:
+            self.plan.add_import("openai", cls)
+        return ""
+
     def _client_kwargs(self, settings: dict, at: cst.CSTNode | None) -> list[tuple[str, str]]:
         native = native_of(self.plan)
         default = f'.get("{native.base_url_env}", "{native.base_url}")'
@@ -136,3 +143,7 @@ class NativeClientBuilder(ClientBuilder):
                 continue
             kept.append((keyword, code))
         return kept
+
+
+def _plain(is_async: bool) -> str:
+    return "AsyncOpenAI" if is_async else "OpenAI"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from migrator.codemods._edit import edit_call_args
 from migrator.codemods._kwargs_dict import kwargs_dicts, remove_entries
+from migrator.codemods.policy.endpoints import module_endpoint_kept
 from migrator.codemods.v0.facts import Facts, facts_of
 from migrator.codemods.v0.tables import (
     ASYNC_NAMES,
@@ -27,6 +28,7 @@ from migrator.codemods.v0.tables import (
 from migrator.inventory import CallSite
 from migrator.mapping import openai_model_kind
 from migrator.rewrite import Plan
+from migrator.routes import Route
 
 _ANALYSIS = "v0.calls"
 
@@ -72,6 +74,10 @@ class V0Calls:
     taken: set[str] = field(default_factory=set)
     upgraded_funcs: list[cst.BaseExpression] = field(default_factory=list)
     upgraded: list[Upgraded] = field(default_factory=list)
+    # `--route`: the calls of a routed family go through a client of the route provider,
+    # (family, is_async) -> its name; the client fixer builds it next to the module's.
+    routed_names: dict[tuple[str, bool], str] = field(default_factory=dict)
+    routed: dict[cst.CSTNode, Route] = field(default_factory=dict)  # call node -> route
 
     def __post_init__(self) -> None:
         self.taken = set(self.facts.names)
@@ -112,13 +118,17 @@ class V0Calls:
                 f"openai.{resource}.{v0_method} has no v1 equivalent: port it by hand",
             )
             return None
-        edit = self._call_edit(site, resource, method, path, is_async)
+        route = self._route(site)
+        name = self._routed_name(site.family, is_async) if route is not None else None
+        edit = self._call_edit(site, resource, method, path, is_async, name)
         if edit is None:
             return None
         if not plan.replace(site.node, edit, RULE):
             return None
         self.upgraded_funcs.append(site.node.func)
-        if is_async:
+        if route is not None:
+            self.routed[site.node] = route
+        elif is_async:
             self.needs_async = True
         else:
             self.needs_sync = True
@@ -127,13 +137,38 @@ class V0Calls:
         return Upgraded(
             site,
             root,
-            self.async_name if is_async else self.sync_name,
+            name or (self.async_name if is_async else self.sync_name),
             returns_object=method != "download",
         )
 
+    def _route(self, site: CallSite) -> Route | None:
+        """The route of the call's family, unless the module's endpoint is kept as it is
+        (then every call keeps it, routed family or not)."""
+        route = self.plan.options.route_for(site.family)
+        if route is None or module_endpoint_kept(self.plan):
+            return None
+        return route
+
+    def _routed_name(self, family: str, is_async: bool) -> str:
+        key = (family, is_async)
+        if key not in self.routed_names:
+            base = f"async_{family}_client" if is_async else f"{family}_client"
+            name = _free_name([base], self.taken)
+            self.taken.add(name)
+            self.routed_names[key] = name
+        return self.routed_names[key]
+
     def _call_edit(
-        self, site: CallSite, resource: str, method: str, path: str, is_async: bool
+        self,
+        site: CallSite,
+        resource: str,
+        method: str,
+        path: str,
+        is_async: bool,
+        client: str | None = None,
     ) -> Callable[[cst.Call], cst.BaseExpression] | None:
+        """The upgrade of one call, through the module's client (or `client`: a routed
+        family's)."""
         plan = self.plan
         call = site.node
         label = f"openai.{resource}.{'a' if is_async else ''}{method}"
@@ -186,7 +221,8 @@ class V0Calls:
             for old in ("id", "sid"):
                 if old in names:
                     rename[old] = id_keyword
-        func = cst.parse_expression(f"{self.async_name if is_async else self.sync_name}.{path}")
+        name = client or (self.async_name if is_async else self.sync_name)
+        func = cst.parse_expression(f"{name}.{path}")
         download = method == "download"
 
         def edit(node: cst.Call) -> cst.BaseExpression:

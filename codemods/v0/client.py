@@ -25,6 +25,7 @@ from migrator.codemods.v0.tables import FOLDED_SETTINGS, RULE, UNSUPPORTED_SETTI
 
 from migrator.inventory import ConfigSite
 from migrator.rewrite import Plan
+from migrator.routes import Route
 
 
 def fix_v0_client(plan: Plan) -> None:
@@ -83,7 +84,12 @@ class ClientBuilder:
             wanted.append((self.sync_name, self.class_name(is_async=False)))
         if self.calls.needs_async:
             wanted.append((self.async_name, self.class_name(is_async=True)))
-        classes = [cls for _, cls in wanted]
+        # `--route`: a plain openai client of the route provider per routed family.
+        routed = [
+            (name, "AsyncOpenAI" if is_async else "OpenAI", self._route_of(family))
+            for (family, is_async), name in self.calls.routed_names.items()
+        ]
+        classes = list(dict.fromkeys([*(cls for _, cls in wanted), *(c for _, c, _ in routed)]))
         inner = inner_imports(plan)
         top_level = module_binding(plan) is not None or has_from_openai_import(plan)
         if not folded and inner and not top_level:
@@ -93,6 +99,10 @@ class ClientBuilder:
             for local, statement in inner:
                 kwargs = self._client_kwargs({}, statement)
                 sources = [self._statement(n, f"{local}.{cls}", kwargs) for n, cls in wanted]
+                sources += [
+                    self._statement(n, f"{local}.{cls}", route_kwargs(plan, r, statement))
+                    for n, cls, r in routed
+                ]
                 plan.insert_after_statement(statement, sources, RULE)
             remove_v0_names(plan)
             return
@@ -101,8 +111,23 @@ class ClientBuilder:
         targets = [t for s in folded for t in s.site.node.targets]
         prefix = self.import_classes(targets, classes)
         statements = [self._statement(name, prefix + cls, kwargs) for name, cls in wanted]
+        statements += [
+            self._statement(name, self._plain_prefix(prefix) + cls, route_kwargs(plan, r, None))
+            for name, cls, r in routed
+        ]
         self._place(statements, folded)
         remove_v0_names(plan)
+
+    def _route_of(self, family: str) -> Route:
+        route = self.plan.options.route_for(family)
+        assert route is not None, family
+        return route
+
+    def _plain_prefix(self, prefix: str) -> str:
+        """The prefix the routed (plain openai) clients take: the module's, or the import
+        `import_classes` added (a strategy building another SDK's client imports
+        OpenAI for them here)."""
+        return prefix
 
     def class_name(self, is_async: bool) -> str:
         """The class of the client built (a strategy building another SDK's overrides it)."""
@@ -249,3 +274,11 @@ def _without(
     if not new:
         return cst.RemoveFromParent()
     return cst.FlattenSentinel(new) if len(new) > 1 else new[0]
+
+
+def route_kwargs(plan: Plan, route: Route, at: cst.CSTNode | None) -> list[tuple[str, str]]:
+    """A routed family's client arguments: the route provider's key and endpoint."""
+    from migrator.codemods.routes import endpoint_arguments
+
+    key, url = endpoint_arguments(plan, route, at)
+    return [("api_key", key), ("base_url", url)]
