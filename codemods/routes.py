@@ -139,8 +139,8 @@ def _tie(
         if call.module_client:
             return "is the openai module's own client (make a client for it)"
         return "is built elsewhere (a parameter, another module)"
-    if site.is_azure:
-        return "is an Azure client"
+    if site.is_azure and plan.target.client == "azure":
+        return "is an Azure client of an Azure target"
     if site.node in plan.clients_left:
         return "is left as it is"
     receiver = _receiver(call)
@@ -153,6 +153,12 @@ def _tie(
         return "is made where a second client cannot stand next to it (`with`, an expression)"
     if code_of(receiver) != code_of(target) and not _alias(plan, call, receiver, target, site):
         return "is reached through a name migrator cannot tie to its constructor"
+    elsewhere = _assigned_elsewhere(plan, target)
+    if elsewhere is not None:
+        return (
+            f"may be another object: `{code_of(target)}` is also assigned on line {elsewhere} "
+            "(a second client made next to the constructor would not follow it)"
+        )
     scope = _scope_of(plan, site.node)
     sites = []
     for other in plan.inventory.clients:
@@ -161,10 +167,52 @@ def _tie(
             continue
         if _scope_of(plan, other.node) is not scope:
             continue
-        if other.is_azure or other.node in plan.clients_left or client_kept(plan, other):
+        if other.node in plan.clients_left or client_kept(plan, other):
             return "may also be another client that is not migrated"
         sites.append(other)
     return receiver, target, sites
+
+
+def _assigned_elsewhere(plan: Plan, target: cst.BaseExpression) -> int | None:
+    """The line of an assignment to `target`'s spelling that is not a client constructor
+    (`self.client = client`, `client = make()`, `for client in ...`), anywhere in the file
+    (conservative: another scope's same name also counts)."""
+    wanted = code_of(target)
+    constructors = {site.node for site in plan.inventory.clients}
+    found: list[cst.CSTNode] = []
+
+    class Assignments(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if node.value not in constructors:
+                found.extend(t.target for t in node.targets if code_of(t.target) == wanted)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if node.value is not None and node.value not in constructors:
+                if code_of(node.target) == wanted:
+                    found.append(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if code_of(node.target) == wanted:
+                found.append(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            if wanted in code_of(node.target):
+                found.append(node.target)
+
+        def visit_AsName(self, node: cst.AsName) -> None:
+            if code_of(node.name) == wanted:
+                found.append(node.name)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            if code_of(node.target) == wanted:
+                found.append(node.target)
+
+        def visit_Param(self, node: cst.Param) -> None:
+            if node.name.value == wanted:
+                found.append(node.name)
+
+    plan.module.visit(Assignments())
+    return min((plan.line_of(node) for node in found), default=None)
 
 
 def _alias(
@@ -250,12 +298,26 @@ def _constructor(plan: Plan, site: ClientSite, route: Route) -> cst.Call:
     key_code, url_code = endpoint_arguments(plan, route, site.node)
     key, url = cst.parse_expression(key_code), cst.parse_expression(url_code)
     return cst.Call(
-        func=site.node.func.deep_clone(),
+        func=_plain_class(plan, site),
         args=[
             cst.Arg(key, keyword=cst.Name("api_key"), equal=_EQUAL, comma=_COMMA),
             cst.Arg(url, keyword=cst.Name("base_url"), equal=_EQUAL),
         ],
     )
+
+
+def _plain_class(plan: Plan, site: ClientSite) -> cst.BaseExpression:
+    """The original's class; an Azure one's plain counterpart (the client fixer makes the
+    original plain too), spelled the same way (`AzureOpenAI` -> `OpenAI`, imported;
+    `openai.AsyncAzureOpenAI` -> `openai.AsyncOpenAI`)."""
+    func = site.node.func.deep_clone()
+    if not site.is_azure:
+        return func
+    plain = "AsyncOpenAI" if site.is_async else "OpenAI"
+    if isinstance(func, cst.Attribute):
+        return func.with_changes(attr=cst.Name(plain))
+    plan.add_import("openai", plain)
+    return cst.Name(plain)
 
 
 _EQUAL = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
