@@ -272,3 +272,105 @@ def test_routed_calls_are_recorded_for_other_fixers() -> None:
     assert plan.route_for("embeddings") is route and plan.route_for("images") is None
     assert route.endpoint.key_env == "DASHSCOPE_API_KEY"
     assert list(plan.analyses[ROUTED].values()) == [route]
+
+
+def test_a_name_also_assigned_from_elsewhere_is_not_tied() -> None:
+    """`self.client = client` beside `self.client = OpenAI()`: a second client made next
+    to the constructor would be missing when the object is handed one."""
+    after, result = rewrite(
+        """\
+        from openai import OpenAI
+
+
+        class Embedder:
+            def __init__(self, client=None):
+                if client is not None:
+                    self.client = client
+                    return
+                self.client = OpenAI()
+
+            def embed(self, text):
+                return self.client.embeddings.create(model="text-embedding-3-small", input=text)
+        """,
+        routes=QWEN_EMBEDDINGS,
+    )
+    assert "embeddings_client" not in after and "DASHSCOPE" not in after
+    (left,) = [f for f in result.findings if f.id == "MIG171"]
+    assert left.line == 12
+    assert "`self.client` is also assigned on line 7" in left.message
+
+
+def test_an_azure_client_made_plain_gets_a_plain_second_client() -> None:
+    after, _ = rewrite(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version="2024-10-21")
+        vec = client.embeddings.create(model="text-embedding-3-small", input="x")
+        """,
+        routes=QWEN_EMBEDDINGS,
+    )
+    assert "from openai import OpenAI\n" in after
+    assert (
+        'embeddings_client = OpenAI(api_key=os.environ.get("DASHSCOPE_API_KEY", '
+        f'"missing-DASHSCOPE_API_KEY"), base_url="{QWEN}")'
+    ) in after
+    assert "vec = embeddings_client.embeddings.create(" in after
+    assert "AzureOpenAI" not in after
+
+
+def test_v0_calls_upgraded_onto_a_client_of_the_route_provider() -> None:
+    check_transformed(
+        """\
+        import openai
+
+
+        def embed(text):
+            return openai.Embedding.create(model="text-embedding-ada-002", input=text)["data"][0]["embedding"]
+
+
+        def chat(q):
+            return openai.ChatCompletion.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+        """,
+        f"""\
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(
+            base_url="{DEEPSEEK}",
+            api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"),
+        )
+        embeddings_client = OpenAI(
+            api_key=os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY"),
+            base_url="{QWEN}",
+        )
+
+
+        def embed(text):
+            return embeddings_client.embeddings.create(model="text-embedding-v4", input=text, dimensions=1536, extra_body={{"encoding_format": "float"}}).data[0].embedding
+
+
+        def chat(q):
+            return client.chat.completions.create(model="deepseek-v4-pro", messages=[{{"role": "user", "content": q}}], extra_body={{"thinking": {{"type": "disabled"}}}})
+        """,
+        routes=QWEN_EMBEDDINGS,
+        upgrade_v0=True,
+    )
+
+
+def test_v0_calls_without_the_upgrade_are_left_with_the_reason() -> None:
+    after, result = rewrite(
+        """\
+        import openai
+
+        vec = openai.Embedding.create(model="text-embedding-ada-002", input="x")
+        """,
+        routes=QWEN_EMBEDDINGS,
+    )
+    assert (
+        "# migrator: MIG171 embeddings.create: route to dashscope by hand: its client is the v0 "
+        "module API (rerun with..."
+    ) in after
+    assert ids(result.findings).count("MIG171") == 1 and "MIG401" not in ids(result.findings)

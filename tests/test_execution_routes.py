@@ -148,3 +148,31 @@ def test_the_migrated_source_names_each_providers_key(runs: Runs) -> None:
     report = runs.migrated["deepseek+qwen"][0]
     assert not [f for f in report.findings if f.id in ("MIG401", "MIG171")]
     assert {f.path for f in report.findings if f.id == "MIG170"} == set(PROGRAMS)
+
+
+def test_native_strategy_keeps_the_routed_family_on_a_second_openai_client(
+    tmp_path: Path,
+) -> None:
+    """`--to glm --strategy native --route embeddings=qwen`: chat through zai's SDK to
+    GLM, embeddings through the openai SDK to DashScope's compatible endpoint (the
+    response shape the code reads stays openai's)."""
+    folder = tmp_path / "native"
+    shutil.copytree(ROUTED_PROGRAMS, folder)
+    migrate_folder(folder, "zhipu", strategy="native", routes=("embeddings=qwen",))
+    source = (folder / "rag_sync.py").read_text(encoding="utf-8")
+    assert "client = ZhipuAiClient(" in source
+    assert "embeddings_client = OpenAI(" in source
+    env = {"ZAI_API_KEY": "test-zhipu-key", "DASHSCOPE_API_KEY": "test-route-key"}
+    original = run_programs([ROUTED_PROGRAMS / "rag_sync.py"], ORIGINAL_ENV)
+    run = run_programs([folder / "rag_sync.py"], env)[(folder / "rag_sync.py").resolve()]
+    run.assert_ok()
+    by_path = {r.path: r for r in run.requests}
+    chat = by_path["/api/paas/v4/chat/completions"]
+    embed = by_path["/compatible-mode/v1/embeddings"]
+    assert (chat.host, chat.sent_by) == ("open.bigmodel.cn", "zai")
+    assert "test-zhipu-key" in chat.headers["authorization"]
+    assert (embed.host, embed.sent_by) == ("dashscope.aliyuncs.com", "openai")
+    assert embed.headers["authorization"] == "Bearer test-route-key"
+    assert embed.json["model"] == "text-embedding-v4"
+    before = next(iter(original.values())).stdout
+    assert run.stdout == before.replace("dimension: 8\n", "dimension: 1536\n")
