@@ -32,11 +32,12 @@ if TYPE_CHECKING:
 # Families a route may name: the mapping's endpoint families a second OpenAI-compatible
 # client can serve on its own. `chat` is the target's; `assistants`, `vector_stores`,
 # `responses` and `realtime` are stateful or tied to OpenAI's objects (threads, files
-# uploaded to the same account): a second host cannot hold half of them.
+# uploaded to the same account): a second host cannot hold half of them; `models` lists
+# the target's own models.
 ROUTABLE_FAMILIES: tuple[str, ...] = tuple(
     f
     for f in ENDPOINT_FAMILIES
-    if f not in ("chat", "assistants", "vector_stores", "responses", "realtime")
+    if f not in ("chat", "assistants", "vector_stores", "responses", "realtime", "models")
 )
 
 
