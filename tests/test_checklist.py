@@ -201,6 +201,10 @@ def test_findings_fixture_holds_every_finding_kind(tmp_path: Path) -> None:
     exclusive |= {"MIG130", "MIG131", "MIG140", "MIG141", "MIG142", "MIG150", "MIG151"}
     exclusive |= {"MIG152", "MIG153", "MIG154", "MIG155", "MIG306"}
     exclusive |= {"MIG707"}  # (tests/test_native_project.py)
+    # --route's (and MIG172, which names the providers serving a family the target lacks:
+    # acme's mapping is not among the built-ins): tests/test_codemods_routes.py,
+    # tests/test_routes_cli.py.
+    exclusive |= {"MIG170", "MIG171", "MIG172"}
     assert set(rules.RULES) - edits - exclusive - seen == set()
 
 

@@ -31,6 +31,8 @@ pytest.importorskip("openai")
 
 ROUTED_PROGRAMS = Path(__file__).resolve().parent.parent / "fixtures" / "routes"
 PROGRAMS = sorted(p.name for p in ROUTED_PROGRAMS.glob("*.py"))
+# The programs only: golden/ holds the golden test's input and outputs.
+ONLY_PROGRAMS = shutil.ignore_patterns("golden", "*.md")
 ORIGINAL_ENV = {"OPENAI_API_KEY": "sk-original-openai-key"}
 
 
@@ -80,7 +82,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     migrated = {}
     for key, pair in PAIRS.items():
         folder = base / key
-        shutil.copytree(ROUTED_PROGRAMS, folder)
+        shutil.copytree(ROUTED_PROGRAMS, folder, ignore=ONLY_PROGRAMS)
         report = migrate_folder(folder, pair.target, routes=(pair.route,))
         migrated[key] = (report, folder, _by_name([folder / n for n in PROGRAMS], pair.env))
     return Runs(original, migrated)
@@ -157,7 +159,7 @@ def test_native_strategy_keeps_the_routed_family_on_a_second_openai_client(
     GLM, embeddings through the openai SDK to DashScope's compatible endpoint (the
     response shape the code reads stays openai's)."""
     folder = tmp_path / "native"
-    shutil.copytree(ROUTED_PROGRAMS, folder)
+    shutil.copytree(ROUTED_PROGRAMS, folder, ignore=ONLY_PROGRAMS)
     migrate_folder(folder, "zhipu", strategy="native", routes=("embeddings=qwen",))
     source = (folder / "rag_sync.py").read_text(encoding="utf-8")
     assert "client = ZhipuAiClient(" in source

@@ -16,6 +16,8 @@ from migrator.routes import ROUTABLE_FAMILIES, RouteError, providers_serving, re
 from tests.codemod_helpers import ROOT
 
 ROUTED = ROOT / "fixtures" / "routes"
+# The programs only: golden/ holds the golden test's input and outputs.
+ONLY_PROGRAMS = shutil.ignore_patterns("golden", "*.md")
 CLEAN_ENV = {"NO_COLOR": None, "FORCE_COLOR": None, "TERM": None, "COLUMNS": "200"}
 
 
@@ -26,7 +28,7 @@ def run(*args: str | Path) -> Result:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "app"
-    shutil.copytree(ROUTED, root)
+    shutil.copytree(ROUTED, root, ignore=ONLY_PROGRAMS)
     return root
 
 
