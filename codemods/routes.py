@@ -153,7 +153,7 @@ def _tie(
         return "is made where a second client cannot stand next to it (`with`, an expression)"
     if code_of(receiver) != code_of(target) and not _alias(plan, call, receiver, target, site):
         return "is reached through a name migrator cannot tie to its constructor"
-    elsewhere = _assigned_elsewhere(plan, target)
+    elsewhere = _assigned_elsewhere(plan, target, site)
     if elsewhere is not None:
         return (
             f"may be another object: `{code_of(target)}` is also assigned on line {elsewhere} "
@@ -173,10 +173,11 @@ def _tie(
     return receiver, target, sites
 
 
-def _assigned_elsewhere(plan: Plan, target: cst.BaseExpression) -> int | None:
+def _assigned_elsewhere(plan: Plan, target: cst.BaseExpression, site: ClientSite) -> int | None:
     """The line of an assignment to `target`'s spelling that is not a client constructor
-    (`self.client = client`, `client = make()`, `for client in ...`), anywhere in the file
-    (conservative: another scope's same name also counts)."""
+    (`self.client = client`, `client = make()`, `for client in ...`): for an attribute
+    anywhere in the file, for a plain name in the constructor's scope (another function's
+    parameter or local of that name is another variable; a `global` one counts)."""
     wanted = code_of(target)
     constructors = {site.node for site in plan.inventory.clients}
     found: list[cst.CSTNode] = []
@@ -212,7 +213,26 @@ def _assigned_elsewhere(plan: Plan, target: cst.BaseExpression) -> int | None:
                 found.append(node.name)
 
     plan.module.visit(Assignments())
+    if isinstance(target, cst.Name):
+        scope = _scope_of(plan, site.node)
+        found = [n for n in found if _scope_of(plan, n) is scope or _declares_global(plan, n)]
     return min((plan.line_of(node) for node in found), default=None)
+
+
+def _declares_global(plan: Plan, node: cst.CSTNode) -> bool:
+    """Does the function holding `node` declare its name `global`?"""
+    function = _scope_of(plan, node)
+    if not isinstance(function, cst.FunctionDef) or not isinstance(node, cst.Name):
+        return False
+    found = False
+
+    class Globals(cst.CSTVisitor):
+        def visit_Global(self, declared: cst.Global) -> None:
+            nonlocal found
+            found = found or any(item.name.value == node.value for item in declared.names)
+
+    function.visit(Globals())
+    return found
 
 
 def _alias(

@@ -374,3 +374,46 @@ def test_v0_calls_without_the_upgrade_are_left_with_the_reason() -> None:
         "module API (rerun with..."
     ) in after
     assert ids(result.findings).count("MIG171") == 1 and "MIG401" not in ids(result.findings)
+
+
+def test_another_functions_parameter_of_the_same_name_does_not_untie() -> None:
+    after, result = rewrite(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI()
+
+
+        def embed(text):
+            return client.embeddings.create(model="text-embedding-3-small", input=text)
+
+
+        def other(client):
+            return client
+        """,
+        routes=QWEN_EMBEDDINGS,
+    )
+    assert "return embeddings_client.embeddings.create(" in after
+    assert "MIG171" not in ids(result.findings)
+
+
+def test_a_global_rebound_in_a_function_unties() -> None:
+    _, result = rewrite(
+        """\
+        from openai import OpenAI
+
+        client = OpenAI()
+
+
+        def reset(new):
+            global client
+            client = new
+
+
+        def embed(text):
+            return client.embeddings.create(model="text-embedding-3-small", input=text)
+        """,
+        routes=QWEN_EMBEDDINGS,
+    )
+    (left,) = [f for f in result.findings if f.id == "MIG171"]
+    assert "`client` is also assigned on line 8" in left.message
