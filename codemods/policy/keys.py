@@ -57,10 +57,12 @@ def key_read(
     OPENAI_API_KEY either: the SDK reads that variable when api_key is None, and openai>=2
     refuses an empty key when the client is built. So a missing variable reads as a
     placeholder: importing works, and the first request fails with the provider's 401
-    (MIG108 says so, once a file: at its first such read); the OpenAI key is never sent."""
+    (MIG108 says so, once a file and variable: at its first such read); the OpenAI key is
+    never sent."""
     if not runs_at_import(plan, at):
         return env_read(plan, var, at=at)
-    if not any(f.id == "MIG108" for f in plan.findings):
+    if not any(f.id == "MIG108" and f.message.startswith(f"{var} ") for f in plan.findings):
+        # (once a file and variable: a `--route` reads a second provider's key too)
         plan.finding(
             "MIG108",
             f"{var} is read when the module is imported: while it is unset, a placeholder "
