@@ -42,6 +42,7 @@ from migrator.checklist_scan import Item, LineMap, RepoFiles
 from migrator.envfiles import find_dotenv_files
 from migrator.grouping import group_findings
 from migrator.model import Finding
+from migrator.notebook_job import place_of
 from migrator.secrets import redact_secrets
 from migrator.suppression import line_suppresses
 
@@ -122,11 +123,19 @@ class Checklist(
             if item.path not in dotenv and self._line_ignores(item):
                 continue
             line = self.out_line(item.path, item.line, item.coord)
+            cell = self._cell_of(item.path, line)
             findings.add(
-                Finding(item.id, item.severity, item.category, item.path, line, item.message)
-            )
+                Finding(item.id, item.severity, item.category, item.path, line, item.message,
+                        cell=cell[0] if cell else None, cell_line=cell[1] if cell else None)
+            )  # fmt: skip
         # Suppressed and carried to the output's lines place by place, then one item a cause.
         return sort_findings(group_findings(findings))
+
+    def _cell_of(self, path: str, line: int) -> tuple[int, int] | None:
+        """A notebook's (cell, line in cell) for a line of its JSON file in the output."""
+        if not path.endswith(".ipynb"):
+            return None
+        return place_of(self.bytes_of(path, "new" if self.applied else "old"), line)
 
     def _line_ignores(self, item: Item) -> bool:
         if item.path.endswith(".ipynb"):

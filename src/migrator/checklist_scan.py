@@ -301,6 +301,7 @@ class RepoFiles(ChecklistContext):
         dotenv = {p.as_posix() for p in find_dotenv_files(Path(f) for f in plan.files)}
         templates = {p.as_posix() for p in find_env_templates(Path(f) for f in plan.files)}
         skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
+        unread = {e.path: e for e in plan.report.errors if e.path.endswith(".ipynb")}
         for rel in plan.files:
             if rel in dotenv:
                 continue
@@ -308,11 +309,12 @@ class RepoFiles(ChecklistContext):
             suffix = PurePosixPath(lower).suffix
             if suffix == ".ipynb":
                 data = self._head(rel)
-                if data is not None and b"openai" in data.lower():
+                error = unread.get(rel)
+                if error is not None and data is not None and b"openai" in data.lower():
                     self.add(
-                        "MIG605", rel, 1,
-                        "this notebook uses openai: migrator rewrites .py files only — port its "
-                        "cells by hand (e.g. via `jupytext --to py`, then `migrator diff`)",
+                        "MIG605", rel, error.line,
+                        f"this notebook uses openai but migrator could not read it "
+                        f"({error.where}: {error.message}): fix it or port its cells by hand",
                     )  # fmt: skip
                 continue
             is_template = rel in templates
