@@ -290,7 +290,7 @@ def _unmask_python(cell: CodeCell, lines: list[str], masked: list[str]) -> None:
             elif fend is not None and token.type == fend and opened:
                 inside.update(range(opened.pop() + 1, token.end[0] + 1))
     except (tokenize.TokenError, SyntaxError):
-        return  # the parse that follows reports it
+        pass  # an unclosed bracket (its closing line masked?): what was read stands
     for row in range(1, len(lines) + 1):
         if depth_at.get(row, 0) > 0 or (
             row > 1
@@ -438,11 +438,13 @@ def _indent_unit(text: str) -> str:
 
 
 def cell_of_json_line(data: bytes, json_line: int) -> tuple[int, int] | None:
-    """The (cell, cell line) whose source sits on `json_line` of the file, if any."""
-    notebook, _ = read_notebook("", data)
-    if notebook is None:
+    """The (cell, cell line) whose source sits on `json_line` of the file, if any (also in
+    a notebook whose code does not parse: its errors are placed so)."""
+    try:
+        cells = _code_cells(data.decode("utf-8-sig"))
+    except (ValueError, KeyError, IndexError):
         return None
-    for cell in notebook.cells:
+    for cell in cells:
         if json_line in cell.json_lines:
             return cell.number, cell.json_lines.index(json_line) + 1
     return None
