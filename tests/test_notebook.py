@@ -300,3 +300,30 @@ def test_patch_output_applies_with_git_apply(tmp_path: Path) -> None:
     subprocess.run(["git", "apply", str(patch)], cwd=folder, check=True)
     for name, data in expected.items():
         assert (folder / name).read_bytes() == data
+
+
+# -- do no harm, and what is left for a person ---------------------------------------------
+
+
+def test_local_server_notebook_is_left_alone(tmp_path: Path) -> None:
+    """A notebook talking to a local OpenAI-compatible server (vLLM) is not OpenAI's: the
+    base_url rules of .py files apply, nothing changes."""
+    folder = copy(tmp_path, "local_server.ipynb")
+    report = run(folder)
+    assert report.changed == [] and report.errors == []
+    [finding] = [f for f in report.findings if f.id == "MIG104"]
+    assert (finding.cell, finding.cell_line) == (2, 3)
+
+
+def test_ipython_lines_naming_openai_are_reported(tmp_path: Path) -> None:
+    folder = copy(tmp_path, "usage_report.ipynb", "ticket_triage.ipynb")
+    doc = json.loads((folder / "ticket_triage.ipynb").read_bytes())
+    doc["cells"][1]["source"].append("\n!oaieval gpt-4o-mini my-eval --max_samples 5")
+    (folder / "ticket_triage.ipynb").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    found = {(f.path, f.cell, f.cell_line) for f in run(folder).findings if f.id == "MIG620"}
+    # The %%bash cell once; the shell line with an OpenAI model; not `%pip install openai`
+    # (compat still imports it).
+    assert found == {("usage_report.ipynb", 4, 2), ("ticket_triage.ipynb", 2, 3)}
+    native = run(folder, "zhipu", "native")
+    pip = [f for f in native.findings if f.id == "MIG620" and f.cell_line == 1]
+    assert [(f.path, f.cell) for f in pip] == [("ticket_triage.ipynb", 2)]

@@ -45,7 +45,7 @@ SUFFIX = ".ipynb"
 CELL_MARK = "__migrator_cell__"
 _MAGIC_TAG = "__migrator_magic_"
 _MARK_LINE = re.compile(rf"^{CELL_MARK}\((\d+)\)\n?$")
-_MASK_LINE = re.compile(rf"^[ \t]*pass  # {_MAGIC_TAG}(\d+)__\n?$")
+MASK_LINE = re.compile(rf"^[ \t]*pass  # {_MAGIC_TAG}(\d+)__\n?$")
 # Cell magics whose body IPython runs as Python: the body is read, the first line masked.
 _PYTHON_CELL_MAGICS = frozenset(
     {"time", "timeit", "capture", "prun", "debug", "memit", "mprun", "python", "python3"}
@@ -295,11 +295,11 @@ def _unmask_python(cell: CodeCell, lines: list[str], masked: list[str]) -> None:
         if depth_at.get(row, 0) > 0 or (
             row > 1
             and lines[row - 2].rstrip("\r\n").endswith("\\")
-            and not _MASK_LINE.match(masked[row - 2])
+            and not MASK_LINE.match(masked[row - 2])
         ):
             inside.add(row)
     for row in sorted(inside):
-        match = _MASK_LINE.match(masked[row - 1])
+        match = MASK_LINE.match(masked[row - 1])
         if match:
             masked[row - 1] = lines[row - 1]
             del cell.masks[int(match.group(1))]
@@ -360,7 +360,7 @@ def new_sources(notebook: Notebook, module: str) -> dict[int, str]:
 
 
 def _unmask(line: str, cell: CodeCell) -> str:
-    match = _MASK_LINE.match(line)
+    match = MASK_LINE.match(line)
     if match is None:
         return line
     number = int(match.group(1))

@@ -11,17 +11,22 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from migrator.model import FileError, FileResult, Finding
 from migrator.notebook import (
+    MASK_LINE,
+    CodeCell,
     Notebook,
     NotebookWriteError,
     new_sources,
     read_notebook,
     write_sources,
 )
+from migrator.prefilter import has_trigger
+from migrator.rules import RULES
 
 Job = Callable[[str, bytes, Any], FileResult]
 
@@ -34,7 +39,9 @@ def run_notebook(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
     if not notebook.module.strip():
         return FileResult(rel)
     result = job(rel, notebook.module.encode("utf-8"), options)
-    return _carry_back(notebook, data, result)
+    result = _carry_back(notebook, data, result)
+    result.findings.extend(ipython_findings(notebook, options))
+    return result
 
 
 def python_view(rel: str, data: bytes) -> bytes:
@@ -72,6 +79,60 @@ def _carry_back(notebook: Notebook, data: bytes, result: FileResult) -> FileResu
         if new is None:
             result.edits = 0
     return result
+
+
+_PIP_OPENAI = re.compile(r"\bpip3?\s+install\b.*\bopenai\b(?![-_.\w])")
+
+
+def ipython_findings(notebook: Notebook, options: Any) -> list[Finding]:
+    """MIG620: IPython lines migrator keeps as they are (magics, shell lines, non-Python
+    cells) that name OpenAI: a model id, an OPENAI_* variable, the openai CLI. `pip
+    install openai` only under the native strategy: compat's code still imports openai."""
+    if "MIG620" in getattr(options, "ignore", frozenset()):
+        return []
+    strategy = getattr(getattr(options, "strategy", None), "id", "compat")
+    spec = RULES["MIG620"]
+    out: list[Finding] = []
+    for cell in notebook.cells:
+        if cell.python:
+            kept = [(n, text) for n, text in _masked_lines(cell)]
+            what = "IPython line"
+        else:
+            kept = list(enumerate(cell.text.splitlines(), 1))
+            what = f"`{cell.text.split(maxsplit=1)[0]}` cell (not Python)"
+        for cell_line, text in kept:
+            if not has_trigger(text.encode("utf-8")):
+                continue
+            if _PIP_OPENAI.search(text) and strategy != "native":
+                continue
+            json_line = cell.json_lines[min(cell_line, len(cell.json_lines)) - 1]
+            shown = text.strip() if len(text.strip()) <= 80 else text.strip()[:77] + "..."
+            out.append(
+                Finding(
+                    "MIG620",
+                    spec.severity,
+                    spec.category,
+                    notebook.path,
+                    json_line,
+                    f"{what} `{shown}` names OpenAI and is kept as it is: migrator rewrites "
+                    "the notebook's Python only — change it by hand (a model id, an OPENAI_* "
+                    "variable, the openai CLI or package)",
+                    cell=cell.number,
+                    cell_line=cell_line,
+                )  # fmt: skip
+            )
+            if not cell.python:
+                break  # one item a non-Python cell
+    return out
+
+
+def _masked_lines(cell: CodeCell) -> list[tuple[int, str]]:
+    out = []
+    for number, line in enumerate(cell.masked.splitlines(), 1):
+        match = MASK_LINE.match(line)
+        if match:
+            out.append((number, cell.masks[int(match.group(1))]))
+    return out
 
 
 def _moved_finding(notebook: Notebook, finding: Finding) -> Finding:
