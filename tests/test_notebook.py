@@ -327,3 +327,38 @@ def test_ipython_lines_naming_openai_are_reported(tmp_path: Path) -> None:
     native = run(folder, "zhipu", "native")
     pip = [f for f in native.findings if f.id == "MIG620" and f.cell_line == 1]
     assert [(f.path, f.cell) for f in pip] == [("ticket_triage.ipynb", 2)]
+
+
+def test_an_empty_source_list_gets_the_files_layout() -> None:
+    from migrator.notebook import write_sources
+
+    data = json.dumps(
+        {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {},
+                    "outputs": [], "source": []}],
+         "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+        indent=1, sort_keys=True,
+    ).encode() + b"\n"  # fmt: skip
+    notebook, _ = read_notebook("e.ipynb", data)
+    assert notebook is not None
+    new = write_sources(notebook, {1: "import os\nx = 1"})
+    assert b'   "source": [\n    "import os\\n",\n    "x = 1"\n   ]\n' in new
+    assert json.loads(new)["cells"][0]["source"] == ["import os\n", "x = 1"]
+
+
+def test_a_constant_imported_from_a_project_module_is_migrated_there(tmp_path: Path) -> None:
+    """Per-file options apply to notebooks: the model constant the notebook imports from
+    app/config.py is changed where it is defined."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "config.py").write_text('CHAT_MODEL = "gpt-4o"\n', encoding="utf-8")
+    doc = {"cells": [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["from openai import OpenAI\n", "from app.config import CHAT_MODEL\n",
+                    "client = OpenAI()"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["r = client.chat.completions.create(model=CHAT_MODEL, messages=[])"]},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    (tmp_path / "nb.ipynb").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    changed = {r.path: r.new_source for r in run(tmp_path).changed}
+    assert changed["app/config.py"] == b'CHAT_MODEL = "qwen3-max"\n'
+    assert "nb.ipynb" in changed

@@ -41,7 +41,7 @@ from migrator.checklist_review import BehaviourItems, ComplianceItems, Verificat
 from migrator.checklist_scan import Item, LineMap, RepoFiles
 from migrator.envfiles import find_dotenv_files
 from migrator.grouping import group_findings
-from migrator.model import Finding
+from migrator.model import FileError, Finding
 from migrator.notebook_job import place_of
 from migrator.secrets import redact_secrets
 from migrator.suppression import line_suppresses
@@ -75,11 +75,12 @@ class Checklist(
     def run(self) -> list[Finding]:
         for finding in self.plan.report.findings:
             self.add(finding.id, finding.path, finding.line, finding.message,
-                     severity=finding.severity, category=finding.category)  # fmt: skip
+                     severity=finding.severity, category=finding.category,
+                     cell=_cell(finding))  # fmt: skip
         for error in self.plan.report.errors:
             self.add("MIG603", error.path, error.line,
                      f"not migrated: {redact_secrets(error.message)}; fix the file or port it by "
-                     "hand")  # fmt: skip
+                     "hand", cell=_cell(error))  # fmt: skip
         details = self._call_details()
         self._exceptions()
         self._escapes(details)
@@ -123,7 +124,7 @@ class Checklist(
             if item.path not in dotenv and self._line_ignores(item):
                 continue
             line = self.out_line(item.path, item.line, item.coord)
-            cell = self._cell_of(item.path, line)
+            cell = item.cell if item.cell and line == item.line else self._cell_of(item.path, line)
             findings.add(
                 Finding(item.id, item.severity, item.category, item.path, line, item.message,
                         cell=cell[0] if cell else None, cell_line=cell[1] if cell else None)
@@ -144,3 +145,9 @@ class Checklist(
         if not lines or item.line > len(lines):
             return False
         return line_suppresses(lines[item.line - 1], item.id)
+
+
+def _cell(place: Finding | FileError) -> tuple[int, int] | None:
+    if place.cell is None or place.cell_line is None:
+        return None
+    return place.cell, place.cell_line

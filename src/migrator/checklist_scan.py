@@ -93,6 +93,8 @@ class Item:
     line: int
     message: str
     coord: Coord
+    # A notebook's (cell, line in cell) when the finding or error that made it knew them.
+    cell: tuple[int, int] | None = None
 
 
 def decode_text(path: str, data: bytes) -> str:
@@ -193,11 +195,12 @@ class ChecklistContext:
         coord: Coord = "old",
         severity: Severity | None = None,
         category: Category | None = None,
+        cell: tuple[int, int] | None = None,
     ) -> None:
         spec = RULES[rule]
         self.items.append(
             Item(rule, severity or spec.severity, category or spec.category, path,
-                  max(line, 1), message, coord)
+                  max(line, 1), message, coord, cell)
         )  # fmt: skip
 
     def bytes_of(self, path: str, coord: Coord) -> bytes | None:
