@@ -164,6 +164,7 @@ def test_scan_check_on_a_notebook_only_tree(tmp_path: Path) -> None:
     result = runner.invoke(main, ["scan", str(with_usage), "--check"])
     assert result.exit_code == 1, result.output
     assert "ticket_triage.ipynb" in result.output
+    assert "3:2, 3:4, 3:5, 5:5, 7:2" in result.output  # cell:line
     clean = tmp_path / "clean"
     clean.mkdir()
     shutil.copy(NOTEBOOKS / "no_openai.ipynb", clean)
@@ -362,3 +363,11 @@ def test_a_constant_imported_from_a_project_module_is_migrated_there(tmp_path: P
     changed = {r.path: r.new_source for r in run(tmp_path).changed}
     assert changed["app/config.py"] == b'CHAT_MODEL = "qwen3-max"\n'
     assert "nb.ipynb" in changed
+
+
+def test_checkpoints_are_not_read(tmp_path: Path) -> None:
+    folder = copy(tmp_path, "ticket_triage.ipynb")
+    (folder / ".ipynb_checkpoints").mkdir()
+    shutil.copy(NOTEBOOKS / "ticket_triage.ipynb",
+                folder / ".ipynb_checkpoints" / "ticket_triage-checkpoint.ipynb")  # fmt: skip
+    assert [folder.joinpath(p).name for p in discover(folder).files] == ["ticket_triage.ipynb"]

@@ -39,8 +39,10 @@ def render_scan(report: ScanReport, console: Console) -> None:
             if not result.usages:
                 continue
             labels = Counter(_usage_label(u.kind, u.api, u.style) for u in result.usages)
-            lines = sorted({u.line for u in result.usages})
-            shown = ", ".join(map(str, lines[:8])) + (" …" if len(lines) > 8 else "")
+            # A notebook's places read cell:line (the line in the cell).
+            places = sorted({(u.line, u.cell, u.cell_line) for u in result.usages})
+            lines = [str(line) if cell is None else f"{cell}:{n}" for line, cell, n in places]
+            shown = ", ".join(lines[:8]) + (" …" if len(lines) > 8 else "")
             table.add_row(
                 result.path,
                 shown,
