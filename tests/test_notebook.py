@@ -371,3 +371,36 @@ def test_checkpoints_are_not_read(tmp_path: Path) -> None:
     shutil.copy(NOTEBOOKS / "ticket_triage.ipynb",
                 folder / ".ipynb_checkpoints" / "ticket_triage-checkpoint.ipynb")  # fmt: skip
     assert [folder.joinpath(p).name for p in discover(folder).files] == ["ticket_triage.ipynb"]
+
+
+def test_diff_json_carries_the_patch_and_the_cell_diff(tmp_path: Path) -> None:
+    folder = copy(tmp_path, "ticket_triage.ipynb")
+    result = CliRunner().invoke(main, ["diff", str(folder), "--to", "qwen", "--format", "json"])
+    [entry] = json.loads(result.output)["files"]
+    assert entry["diff"].startswith("--- a/ticket_triage.ipynb\n")
+    assert '-    "client = OpenAI()\\n",' in entry["diff"]  # JSON lines: the patch
+    assert entry["cell_diff"].startswith("--- a/ticket_triage.ipynb (cell 3)\n")
+    assert "-client = OpenAI()\n" in entry["cell_diff"]
+    finding = json.loads(result.output)["findings"][0]
+    assert (finding["cell"], finding["cell_line"]) == (3, 4)
+
+
+def test_a_line_separator_in_a_string_is_not_a_line_end(tmp_path: Path) -> None:
+    """U+2028 and form feeds in a cell are text: lines count at "\\n" only."""
+    lines = [
+        'SEP = "a\u2028b\x0c"\n',
+        "%env OPENAI_BASE_URL=http://proxy\n",
+        "from openai import OpenAI\n",
+        "client = OpenAI()",
+    ]
+    doc = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {},
+                      "outputs": [], "source": lines}],
+           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    (tmp_path / "u.ipynb").write_text(json.dumps(doc, indent=1, ensure_ascii=False), "utf-8")
+    report = run(tmp_path)
+    [result] = report.changed
+    assert result.new_source is not None
+    source = json.loads(result.new_source)["cells"][0]["source"]
+    assert source[:2] == lines[:2]
+    places = {f.id: f.cell_line for f in report.findings}
+    assert places["MIG620"] == 2 and places["MIG108"] == 4

@@ -233,7 +233,7 @@ def _is_magic(line: str) -> bool:
 
 def _mask(cell: CodeCell) -> tuple[int, str] | None:
     """Fill `cell.masked`; the (cell line, message) of a syntax error, else None."""
-    lines = cell.text.splitlines(keepends=True)
+    lines = split_lines(cell.text)  # at "\n" only, as Python and the JSON lines count
     first = lines[0].strip() if lines else ""
     if first.startswith("%%"):
         name = first[2:].split(maxsplit=1)[0] if first[2:].split() else ""
@@ -340,7 +340,7 @@ def new_sources(notebook: Notebook, module: str) -> dict[int, str]:
         return {}
     current = python[0].number
     order = [current]
-    for line in module.splitlines(keepends=True):
+    for line in split_lines(module):
         match = _MARK_LINE.match(line)
         if match:
             current = int(match.group(1))
@@ -385,7 +385,9 @@ def write_sources(notebook: Notebook, changed: dict[int, str]) -> bytes:
         pieces.append(text[last : cell.start])
         pieces.append(_source_value(text, cell, new, ascii_only))
         last = cell.end
-        expected["cells"][cell.number - 1]["source"] = new if cell.shape == "str" else _lines(new)
+        expected["cells"][cell.number - 1]["source"] = (
+            new if cell.shape == "str" else split_lines(new)
+        )
     pieces.append(text[last:])
     result = "".join(pieces)
     if json.loads(result) != expected:
@@ -398,7 +400,9 @@ def _writes_ascii(text: str) -> bool:
     return text.isascii() and "\\u" in text
 
 
-def _lines(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
+    """Lines with their ends, split at "\n" only (not at U+2028 or a form feed, which
+    `str.splitlines` would take for line ends)."""
     return re.findall(r"[^\n]*\n|[^\n]+", text)
 
 
@@ -409,7 +413,7 @@ def _source_value(text: str, cell: CodeCell, new: str, ascii_only: bool) -> str:
     if cell.shape == "str":
         return dump(new)
     reuse = {value: raw for raw, value in cell.tokens}
-    items = [reuse.get(line) or dump(line) for line in _lines(new)]
+    items = [reuse.get(line) or dump(line) for line in split_lines(new)]
     if not items:
         return "[]"
     if cell.spans:

@@ -23,6 +23,7 @@ from migrator.notebook import (
     NotebookWriteError,
     new_sources,
     read_notebook,
+    split_lines,
     write_sources,
 )
 from migrator.prefilter import has_trigger
@@ -98,7 +99,7 @@ def ipython_findings(notebook: Notebook, options: Any) -> list[Finding]:
             kept = [(n, text) for n, text in _masked_lines(cell)]
             what = "IPython line"
         else:
-            kept = list(enumerate(cell.text.splitlines(), 1))
+            kept = [(n, ln.rstrip("\r\n")) for n, ln in enumerate(split_lines(cell.text), 1)]
             what = f"`{cell.text.split(maxsplit=1)[0]}` cell (not Python)"
         for cell_line, text in kept:
             if not has_trigger(text.encode("utf-8")):
@@ -128,7 +129,7 @@ def ipython_findings(notebook: Notebook, options: Any) -> list[Finding]:
 
 def _masked_lines(cell: CodeCell) -> list[tuple[int, str]]:
     out = []
-    for number, line in enumerate(cell.masked.splitlines(), 1):
+    for number, line in enumerate(split_lines(cell.masked), 1):
         match = MASK_LINE.match(line)
         if match:
             out.append((number, cell.masks[int(match.group(1))]))
@@ -167,8 +168,8 @@ def cell_diff(path: str, old: bytes, new: bytes) -> str:
     for number in sorted(before):
         if number not in after or before[number][1] == after[number][1]:
             continue
-        old_lines = before[number][1].splitlines(keepends=True)
-        new_lines = after[number][1].splitlines(keepends=True)
+        old_lines = split_lines(before[number][1])
+        new_lines = split_lines(after[number][1])
         for line in difflib.unified_diff(
             old_lines,
             new_lines,
