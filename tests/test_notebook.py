@@ -404,3 +404,14 @@ def test_a_line_separator_in_a_string_is_not_a_line_end(tmp_path: Path) -> None:
     assert source[:2] == lines[:2]
     places = {f.id: f.cell_line for f in report.findings}
     assert places["MIG620"] == 2 and places["MIG108"] == 4
+
+
+def test_lines_named_in_messages_are_cell_lines(tmp_path: Path) -> None:
+    doc = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# notes"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["import openai\n", "\n", 'EMBEDDER = "text-embedding-3-large"']},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    (tmp_path / "n.ipynb").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    [finding] = [f for f in run(tmp_path).findings if f.id == "MIG208"]
+    assert "(cell 2 line 3)" in finding.message, finding.message

@@ -145,7 +145,22 @@ def _moved_finding(notebook: Notebook, finding: Finding) -> Finding:
         cell=place.cell,
         cell_line=place.cell_line,
         places=places,
+        message=_LINES.sub(lambda m: _cell_lines(notebook, m), finding.message),
     )
+
+
+# "line 12", "lines 3, 7": the rewrite names other lines of the module in its messages.
+_LINES = re.compile(r"\blines? (\d+(?:(?:, | and )\d+)*)\b")
+
+
+def _cell_lines(notebook: Notebook, match: re.Match[str]) -> str:
+    """Virtual module lines as a reader finds them: `cell 3 line 2`."""
+    numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+    shown = []
+    for number in numbers:
+        place = notebook.place(number)
+        shown.append(f"cell {place.cell} line {place.cell_line}")
+    return ", ".join(shown)
 
 
 def _cell_sources(data: bytes) -> dict[int, tuple[bool, str]]:
