@@ -170,9 +170,12 @@ def test_findings_fixture_checklist_json(tmp_path: Path) -> None:
     )
     grouped = 0
     for item in document["items"]:
-        # "places" is optional (an item for one cause found at several places)
+        # "places" is optional (an item for one cause found at several places); "cell" and
+        # "cell_line" are there for a notebook's line only
         assert list(item)[:6] == ["id", "severity", "category", "path", "line", "message"]
-        assert set(item) <= {"id", "severity", "category", "path", "line", "message", "places"}
+        optional = {"places", "cell", "cell_line"}
+        assert set(item) <= {"id", "severity", "category", "path", "line", "message", *optional}
+        assert ("cell" in item) == item["path"].endswith(".ipynb")
         assert item["id"] in rules.RULES
         assert item["line"] >= 1
         if "places" in item:

@@ -71,7 +71,9 @@ FOLDER_CORPORA = {
     "v0": Corpus(FIXTURES / "v0", upgrade_v0=True, top_level_only=True),
     "projects": Corpus(FIXTURES / "projects"),
     "demo-app": Corpus(FIXTURES / "demo-app"),
-    "findings": Corpus(FIXTURES / "findings" / "repo", not_python=("app/broken.py",)),
+    "findings": Corpus(
+        FIXTURES / "findings" / "repo", not_python=("app/broken.py", "notebooks/draft.ipynb")
+    ),
     "inventory": Corpus(FIXTURES / "inventory"),
     "harm": Corpus(HARM, upgrade_v0=True),
 }

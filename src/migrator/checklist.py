@@ -41,7 +41,8 @@ from migrator.checklist_review import BehaviourItems, ComplianceItems, Verificat
 from migrator.checklist_scan import Item, LineMap, RepoFiles
 from migrator.envfiles import find_dotenv_files
 from migrator.grouping import group_findings
-from migrator.model import Finding
+from migrator.model import FileError, Finding
+from migrator.notebook_job import place_of
 from migrator.secrets import redact_secrets
 from migrator.suppression import line_suppresses
 
@@ -74,11 +75,12 @@ class Checklist(
     def run(self) -> list[Finding]:
         for finding in self.plan.report.findings:
             self.add(finding.id, finding.path, finding.line, finding.message,
-                     severity=finding.severity, category=finding.category)  # fmt: skip
+                     severity=finding.severity, category=finding.category,
+                     cell=_cell(finding))  # fmt: skip
         for error in self.plan.report.errors:
             self.add("MIG603", error.path, error.line,
                      f"not migrated: {redact_secrets(error.message)}; fix the file or port it by "
-                     "hand")  # fmt: skip
+                     "hand", cell=_cell(error))  # fmt: skip
         details = self._call_details()
         self._exceptions()
         self._escapes(details)
@@ -122,11 +124,19 @@ class Checklist(
             if item.path not in dotenv and self._line_ignores(item):
                 continue
             line = self.out_line(item.path, item.line, item.coord)
+            cell = item.cell if item.cell and line == item.line else self._cell_of(item.path, line)
             findings.add(
-                Finding(item.id, item.severity, item.category, item.path, line, item.message)
-            )
+                Finding(item.id, item.severity, item.category, item.path, line, item.message,
+                        cell=cell[0] if cell else None, cell_line=cell[1] if cell else None)
+            )  # fmt: skip
         # Suppressed and carried to the output's lines place by place, then one item a cause.
         return sort_findings(group_findings(findings))
+
+    def _cell_of(self, path: str, line: int) -> tuple[int, int] | None:
+        """A notebook's (cell, line in cell) for a line of its JSON file in the output."""
+        if not path.endswith(".ipynb"):
+            return None
+        return place_of(self.bytes_of(path, "new" if self.applied else "old"), line)
 
     def _line_ignores(self, item: Item) -> bool:
         if item.path.endswith(".ipynb"):
@@ -135,3 +145,9 @@ class Checklist(
         if not lines or item.line > len(lines):
             return False
         return line_suppresses(lines[item.line - 1], item.id)
+
+
+def _cell(place: Finding | FileError) -> tuple[int, int] | None:
+    if place.cell is None or place.cell_line is None:
+        return None
+    return place.cell, place.cell_line

@@ -68,9 +68,12 @@ def _escape_plain(text: str) -> str:
     return re.sub(r"_{2,}", lambda m: "\\_" * len(m.group(0)), text)
 
 
-def _link(path: str, line: int, prefix: str) -> str:
+def _link(
+    path: str, line: int, prefix: str, cell: int | None = None, cell_line: int | None = None
+) -> str:
+    """`path:line` (a notebook: `path:cell:line`, the link to its JSON file's line)."""
     target = prefix + path
-    shown = f"{target}:{line}"
+    shown = f"{target}:{cell}:{cell_line}" if cell is not None else f"{target}:{line}"
     href = target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     return f"[{_escape_plain(shown)}]({href}#L{line})"
 
@@ -119,7 +122,8 @@ def render_markdown(
             continue
         for f in items:
             lines.append(
-                f"- [ ] {_link(f.path, f.line, link_prefix)} **{f.severity}** `{f.id}`: "
+                f"- [ ] {_link(f.path, f.line, link_prefix, f.cell, f.cell_line)} "
+                f"**{f.severity}** `{f.id}`: "
                 f"{_escape_markdown(' '.join(f.message.split()))}"
             )
     return "\n".join(lines) + "\n"

@@ -93,6 +93,8 @@ class Item:
     line: int
     message: str
     coord: Coord
+    # A notebook's (cell, line in cell) when the finding or error that made it knew them.
+    cell: tuple[int, int] | None = None
 
 
 def decode_text(path: str, data: bytes) -> str:
@@ -193,11 +195,12 @@ class ChecklistContext:
         coord: Coord = "old",
         severity: Severity | None = None,
         category: Category | None = None,
+        cell: tuple[int, int] | None = None,
     ) -> None:
         spec = RULES[rule]
         self.items.append(
             Item(rule, severity or spec.severity, category or spec.category, path,
-                  max(line, 1), message, coord)
+                  max(line, 1), message, coord, cell)
         )  # fmt: skip
 
     def bytes_of(self, path: str, coord: Coord) -> bytes | None:
@@ -301,6 +304,7 @@ class RepoFiles(ChecklistContext):
         dotenv = {p.as_posix() for p in find_dotenv_files(Path(f) for f in plan.files)}
         templates = {p.as_posix() for p in find_env_templates(Path(f) for f in plan.files)}
         skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
+        unread = {e.path: e for e in plan.report.errors if e.path.endswith(".ipynb")}
         for rel in plan.files:
             if rel in dotenv:
                 continue
@@ -308,11 +312,12 @@ class RepoFiles(ChecklistContext):
             suffix = PurePosixPath(lower).suffix
             if suffix == ".ipynb":
                 data = self._head(rel)
-                if data is not None and b"openai" in data.lower():
+                error = unread.get(rel)
+                if error is not None and data is not None and b"openai" in data.lower():
                     self.add(
-                        "MIG605", rel, 1,
-                        "this notebook uses openai: migrator rewrites .py files only — port its "
-                        "cells by hand (e.g. via `jupytext --to py`, then `migrator diff`)",
+                        "MIG605", rel, error.line,
+                        f"this notebook uses openai but migrator could not read it "
+                        f"({error.where}: {error.message}): fix it or port its cells by hand",
                     )  # fmt: skip
                 continue
             is_template = rel in templates

@@ -261,10 +261,14 @@ def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwa
               show_default=True, help="Output format.")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when anything would change.")
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
+@click.option("-o", "--output", "patch", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the rewrite as a patch to FILE (`git apply FILE`; notebooks "
+                   "as JSON-level hunks, where the screen shows their cells).")  # fmt: skip
 def diff(
     path: Path,
     fmt: str,
     check: bool,
+    patch: Path | None,
     color: bool | None,
     jobs: int | None,
     excludes: tuple[str, ...],
@@ -284,8 +288,12 @@ def diff(
       migrator diff . --to gateway --base-url http://llm-gateway:4000/v1
       migrator diff . --to glm --format json > plan.json
       migrator diff . --to kimi --check     # CI: exit 1 while a rewrite is pending
+      migrator diff . --to qwen -o qwen.patch && git apply qwen.patch
     """
     report, _ = run_migration(path, excludes, jobs, **kwargs)
+    if patch is not None:
+        with open(patch, "w", encoding="utf-8", newline="") as out:
+            out.write("".join(text for _, text in report.diffs()))
     if fmt == "json":
         click.echo(dump_json(report.to_json()), nl=False)
     else:

@@ -161,7 +161,7 @@ def _echo_errors(errors: list[FileError]) -> None:
     if errors:
         click.echo(f"{len(errors)} file(s) could not be parsed and were skipped:")
         for error in errors:
-            click.echo(f"  {error.path}:{error.line}: {redact_secrets(error.message)}")
+            click.echo(f"  {error.where}: {redact_secrets(error.message)}")
 
 
 def _print_outcome(outcome: ApplyOutcome, path: Path) -> None:

@@ -30,7 +30,8 @@ SKIP_DIR_NAMES = frozenset(
         ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
     }
 )  # fmt: skip
-SOURCE_SUFFIXES = (".py",)
+# Notebooks are read as Python too (notebook.py): their code cells as one module.
+SOURCE_SUFFIXES = (".py", ".ipynb")
 THIRD_PARTY_DIR_NAMES = frozenset(
     {"vendor", "vendored", "_vendor", "third_party", "thirdparty", "third-party"}
 )

@@ -12,6 +12,7 @@ from migrator.constants import ConstantEdit, ModuleIndex, project_definitions
 from migrator.cross_module import Notice, notice_key, project_importers
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
+from migrator.notebook_job import cell_diff, python_view
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, execute, select
 from migrator.secrets import redact_secrets
@@ -47,18 +48,38 @@ class MigrationReport:
         out = []
         for result in self.changed:
             assert result.old_source is not None and result.new_source is not None
-            encoding = file_encoding(result.old_source)
-            text = unified_diff(result.path, result.old_source, result.new_source, encoding)
+            notebook = result.path.endswith(".ipynb")
+            encoding = "utf-8" if notebook else file_encoding(result.old_source)
+            text = unified_diff(
+                result.path, result.old_source, result.new_source, encoding, keep_cr=notebook
+            )
             out.append((result.path, redact_secrets(text)))
+        return out
+
+    def review_diffs(self) -> list[tuple[str, str]]:
+        """The diffs a person reads: a notebook's as per-cell hunks of its Python lines
+        (`diffs()` keeps the JSON-level patch that `git apply` takes)."""
+        out = []
+        for (path, diff), result in zip(self.diffs(), self.changed, strict=True):
+            if path.endswith(".ipynb"):
+                assert result.old_source is not None and result.new_source is not None
+                diff = redact_secrets(cell_diff(path, result.old_source, result.new_source))
+            out.append((path, diff))
         return out
 
     def to_json(self) -> dict[str, Any]:
         mapping = self.options.mapping
+        files: list[dict[str, Any]] = []
+        for (path, diff), (_, review) in zip(self.diffs(), self.review_diffs(), strict=True):
+            entry = {"path": path, "diff": diff}
+            if path.endswith(".ipynb"):
+                entry["cell_diff"] = review  # contract extension: notebooks
+            files.append(entry)
         return {
             "version": 1,
             "provider": mapping.id,
             "strategy": self.options.strategy.id,
-            "files": [{"path": path, "diff": diff} for path, diff in self.diffs()],
+            "files": files,
             "findings": [f.to_json() for f in self.findings],
             "errors": [{**e.to_json(), "message": redact_secrets(e.message)} for e in self.errors],
             "summary": {"files_changed": len(self.changed), "edits": self.edits},
@@ -75,11 +96,13 @@ def migrate(
     todo, unreadable = select(target)
     read = _SourceCache(target.root, todo)
     index = ModuleIndex(target.rel(path) for path in target.files)
-    tables = project_definitions(todo, index, read)
+    # A notebook's imports are read from its code cells; it is never a defining module.
+    tables = project_definitions([(rel, python_view(rel, data)) for rel, data in todo], index, read)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
     if _REQUESTS_FROM_DEFINITIONS in options.strategy.fixer_names():
         rels = [target.rel(path) for path in target.files]
-        importers = project_importers([rel for rel, _ in todo], rels, index, read.peek)
+        defining = [rel for rel, _ in todo if not rel.endswith(".ipynb")]
+        importers = project_importers(defining, rels, index, read.peek)
 
     def options_for(rel: str) -> RewriteOptions:
         table = tables.get(rel)

@@ -37,6 +37,10 @@ class Usage:
     params: tuple[str, ...] = ()
     # Contract extension: the literal base URL (or env var it is read from) of a client.
     base_url: str | None = None
+    # Contract extension, notebooks only: the cell (1-based among all cells) and the line
+    # in it; `line` is then the line of the notebook's JSON file holding that source line.
+    cell: int | None = None
+    cell_line: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -53,7 +57,7 @@ class Usage:
         }
         if self.base_url is not None:
             data["base_url"] = self.base_url
-        return data
+        return _with_cell(data, self.cell, self.cell_line)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class Finding:
     # A checklist item for one cause found at several places (grouping.py): every
     # (path, line), `path`/`line` being the first. Empty for a finding at one place.
     places: tuple[tuple[str, int], ...] = ()
+    cell: int | None = None  # notebooks: as Usage.cell / Usage.cell_line
+    cell_line: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -81,7 +87,11 @@ class Finding:
         }
         if self.places:
             data["places"] = [{"path": path, "line": line} for path, line in self.places]
-        return data
+        return _with_cell(data, self.cell, self.cell_line)
+
+    @property
+    def where(self) -> str:
+        return where(self.path, self.line, self.cell, self.cell_line)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, SEVERITY_ORDER[self.severity], self.id)
@@ -94,9 +104,30 @@ class FileError:
     path: str
     line: int
     message: str
+    cell: int | None = None  # notebooks: as Usage.cell / Usage.cell_line
+    cell_line: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "message": self.message}
+        data = {"path": self.path, "line": self.line, "message": self.message}
+        return _with_cell(data, self.cell, self.cell_line)
+
+    @property
+    def where(self) -> str:
+        return where(self.path, self.line, self.cell, self.cell_line)
+
+
+def _with_cell(data: dict[str, Any], cell: int | None, cell_line: int | None) -> dict[str, Any]:
+    if cell is not None:
+        data["cell"] = cell
+        data["cell_line"] = cell_line
+    return data
+
+
+def where(path: str, line: int, cell: int | None = None, cell_line: int | None = None) -> str:
+    """`path:line`, or `path:cell:line` in a notebook (the line in the cell)."""
+    if cell is not None:
+        return f"{path}:{cell}:{cell_line}"
+    return f"{path}:{line}"
 
 
 @dataclass

@@ -58,5 +58,11 @@ def has_trigger(data: bytes) -> bool:
     return any(token in folded for token in _TOKENS)
 
 
+def has_trigger_in_json(data: bytes) -> bool:
+    """`has_trigger` for a notebook: its code sits in JSON strings, where `"o1"` reads
+    `\\"o1\\"`; the escapes are undone (roughly, bytes only) before the search."""
+    return has_trigger(data.replace(b'\\"', b'"').replace(b"\\\\", b"\\"))
+
+
 def is_openai_model(value: str) -> bool:
     return OPENAI_MODEL_PATTERN.fullmatch(value) is not None

@@ -39,8 +39,10 @@ def render_scan(report: ScanReport, console: Console) -> None:
             if not result.usages:
                 continue
             labels = Counter(_usage_label(u.kind, u.api, u.style) for u in result.usages)
-            lines = sorted({u.line for u in result.usages})
-            shown = ", ".join(map(str, lines[:8])) + (" …" if len(lines) > 8 else "")
+            # A notebook's places read cell:line (the line in the cell).
+            places = sorted({(u.line, u.cell, u.cell_line) for u in result.usages})
+            lines = [str(line) if cell is None else f"{cell}:{n}" for line, cell, n in places]
+            shown = ", ".join(lines[:8]) + (" …" if len(lines) > 8 else "")
             table.add_row(
                 result.path,
                 shown,
@@ -62,7 +64,7 @@ def render_errors(errors: list, console: Console) -> None:
     console.print(f"[bold red]{len(errors)} file(s) could not be read and were skipped:[/]")
     for error in errors:
         message = redact_secrets(error.message)
-        console.print(f"  {error.path}:{error.line}: {message}", markup=False)
+        console.print(f"  {error.where}: {message}", markup=False)
 
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -72,7 +74,7 @@ def render_findings(findings: list, console: Console) -> None:
     for f in findings:
         style = SEVERITY_STYLE[f.severity]
         console.print(
-            f"[{style}]{f.severity:<7}[/] [bold]{f.id}[/] {f.path}:{f.line}: ",
+            f"[{style}]{f.severity:<7}[/] [bold]{f.id}[/] {f.where}: ",
             end="",
         )
         console.print(f.message, markup=False, highlight=False)
@@ -81,7 +83,7 @@ def render_findings(findings: list, console: Console) -> None:
 def render_diff(report: Any, console: Console) -> None:
     from rich.text import Text
 
-    for _path, diff in report.diffs():
+    for _path, diff in report.review_diffs():
         for line in diff.splitlines():
             if line.startswith(("+++", "---")):
                 style = "bold"

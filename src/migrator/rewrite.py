@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import io
+import re
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -488,13 +489,18 @@ def _with_ending_of(old: bytes, new: bytes, encoding: str) -> bytes:
     return new.rstrip(_TRAILING_WHITESPACE) + ending
 
 
-def unified_diff(path: str, old: bytes, new: bytes, encoding: str = "utf-8") -> str:
-    """A git-style unified diff; decodes with the file's own encoding for display."""
-    old_text = _decode(old, encoding)
-    new_text = _decode(new, encoding)
+def unified_diff(
+    path: str, old: bytes, new: bytes, encoding: str = "utf-8", *, keep_cr: bool = False
+) -> str:
+    """A git-style unified diff; decodes with the file's own encoding for display.
+    `keep_cr` keeps CRLF line ends in the hunks, so that the patch applies to the file as
+    it is (notebooks, whose diff is a patch, not the lines a reviewer reads)."""
+    old_text = _decode(old, encoding, keep_cr)
+    new_text = _decode(new, encoding, keep_cr)
+    split = _newline_lines if keep_cr else str.splitlines
     lines = difflib.unified_diff(
-        old_text.splitlines(keepends=True),
-        new_text.splitlines(keepends=True),
+        split(old_text, True),
+        split(new_text, True),
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
     )
@@ -504,9 +510,14 @@ def unified_diff(path: str, old: bytes, new: bytes, encoding: str = "utf-8") -> 
     return "".join(out)
 
 
-def _decode(data: bytes, encoding: str) -> str:
+def _newline_lines(text: str, _keepends: bool = True) -> list[str]:
+    """Lines split at "\n" only (a patch's idea of a line; U+2028 is not a line end)."""
+    return re.findall(r"[^\n]*\n|[^\n]+", text)
+
+
+def _decode(data: bytes, encoding: str, keep_cr: bool = False) -> str:
     text = data.decode(encoding, errors="replace")
-    return text.replace("\r\n", "\n")
+    return text if keep_cr else text.replace("\r\n", "\n")
 
 
 def file_encoding(data: bytes) -> str:

@@ -243,8 +243,14 @@ _RULES: tuple[Rule, ...] = (
          "A file that cannot be read or parsed was not migrated."),
     Rule("MIG604", "warning", "code", "OpenAI URL outside the SDK",
          "Raw HTTP calls or URLs naming api.openai.com are not rewritten by the codemods."),
-    Rule("MIG605", "warning", "code", "notebook uses openai",
-         "Only .py files are rewritten: notebook cells must be ported by hand."),
+    Rule("MIG605", "warning", "code", "unreadable notebook uses openai",
+         "Notebooks are migrated cell by cell like .py files; one that is not valid JSON, "
+         "not nbformat 4, or whose code does not parse must be ported by hand."),
+    Rule("MIG620", "warning", "code", "notebook IPython line names OpenAI",
+         "Magics, shell lines (`!cmd`, `x = !cmd`) and non-Python cells (`%%bash`, "
+         "`%%writefile`) are kept byte for byte: one that names an OpenAI model, an OPENAI_* "
+         "variable or the openai CLI (or installs openai where the native strategy drops it) "
+         "must be changed by hand."),
     Rule("MIG606", "warning", "code", "OpenAI model id in a configuration file",
          "Code that reads the file sends the id as it is: the codemods rewrite Python only. "
          "Data files (results, outputs, recordings, release notes, .jsonl, over 256 KiB) are "

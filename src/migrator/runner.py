@@ -21,7 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult
-from migrator.prefilter import has_trigger
+from migrator.prefilter import has_trigger, has_trigger_in_json
+
+NOTEBOOK_SUFFIX = ".ipynb"
 
 # A job takes (relative path, bytes, options) and returns a FileResult.
 Job = Callable[[str, bytes, Any], FileResult]
@@ -68,7 +70,7 @@ def select(target: Target) -> tuple[list[tuple[str, bytes]], list[FileResult]]:
         except OSError as exc:
             unreadable.append(FileResult(rel, errors=[FileError(rel, 1, f"cannot read: {exc}")]))
             continue
-        if has_trigger(data):
+        if has_trigger(data) or (rel.endswith(NOTEBOOK_SUFFIX) and has_trigger_in_json(data)):
             todo.append((rel, data))
     return todo, unreadable
 
@@ -133,8 +135,13 @@ def _isolated(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
 
 
 def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
-    """A bug in one file's processing is reported for that file; the run goes on."""
+    """A bug in one file's processing is reported for that file; the run goes on.
+    A notebook goes through its adapter (notebook_job.py): the job reads its Python."""
     try:
+        if rel.endswith(NOTEBOOK_SUFFIX):
+            from migrator.notebook_job import run_notebook
+
+            return run_notebook(job, rel, data, options)
         return job(rel, data, options)
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
         return FileResult(
