@@ -1,0 +1,243 @@
+"""Model ids and endpoints in configuration files that migrated code reads: edited in place.
+
+Which files (all three must hold, else the checklist reports the values, MIG606):
+
+1. The file is configuration of migrated code. A YAML, TOML, JSON or INI file (`.yaml`,
+   `.yml`, `.toml`, `.json`, `.ini`, `.cfg`) is when a Python file of the project names it
+   in a string literal (`open("config.yaml")`, `Path("settings/llm.yaml")`,
+   `tomllib.load(open("app.toml", "rb"))`, `configparser.read("app.ini")`), and that
+   Python file is migrated or sits in a folder holding migrated code (or above or below
+   one); tests do not count. A name is matched against the reader's folder, then the
+   project root, then any one file whose path ends with it (two such files: neither).
+   An env template (`.env.example`...) is when it sits in a folder holding migrated code
+   (the rule envfiles.py uses for key renames) and a migrated file names the variable.
+   Data files (datafiles.py: results, outputs, `.jsonl`, over 256 KiB...), lock files and
+   `pyproject.toml` are never edited.
+2. The value sits under a key naming a model or an endpoint (config_targets.py).
+3. The value is an OpenAI model id the mapping maps, or OpenAI's API root (compat).
+
+Each edit is spliced into the original text at the value's span (config_values.py), in
+the old value's quoting; the result is parsed again and every value must read as before
+but the edited one, which must read as the new value — else the file is left and the
+value reported (MIG633). A file that does not parse is reported at its line (MIG632) and
+the run goes on. The edits are FileResults like a Python file's, so `diff`, `--check`,
+`apply` and the checklist treat them alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath
+
+from migrator.config_targets import decide, key_kind, render
+from migrator.config_values import (
+    ConfigSyntaxError,
+    ConfigValue,
+    Format,
+    format_of,
+    locate,
+    read_back,
+)
+from migrator.datafiles import data_file_reason
+from migrator.discovery import is_test_file
+from migrator.envfiles import find_env_templates
+from migrator.model import FileResult, Finding
+from migrator.rewrite import RewriteOptions
+from migrator.rules import RULES
+
+__all__ = ["config_results", "named_configs"]
+
+_NAMED = re.compile(rb"""["']([^"'\r\n]{1,200}\.(?:ya?ml|toml|json|ini|cfg))["']""", re.I)
+_NEVER = frozenset({"pyproject.toml", "package.json", "package-lock.json", "tsconfig.json"})
+
+
+def config_results(
+    files: Sequence[str],
+    results: Sequence[FileResult],
+    read: Callable[[str], bytes | None],
+    options: RewriteOptions,
+) -> list[FileResult]:
+    """A FileResult per configuration file of migrated code that has a model id or
+    endpoint to change or report. `files` is every project file, `results` the Python
+    rewrite's, `read` a file's bytes."""
+    migrated = [r for r in results if r.new_source is not None and r.path.endswith(".py")]
+    if not migrated:
+        return []
+    folders = [PurePosixPath(r.path).parent for r in migrated]
+    configs = named_configs(files, folders, read)
+    migrated_text = b"\n".join(
+        data for r in migrated for data in (r.old_source, r.new_source) if data is not None
+    )
+    for template in find_env_templates(PurePosixPath(f) for f in files):
+        if PurePosixPath(template).parent in {p for f in folders for p in (f, *f.parents)}:
+            configs.setdefault(template.as_posix(), "env")
+    out = []
+    for rel, fmt in sorted(configs.items()):
+        data = read(rel)
+        if data is None:
+            continue
+        result = edit_config(rel, data, fmt, options, _quoted_in(migrated_text))
+        if result is not None:
+            out.append(result)
+    return out
+
+
+def _quoted_in(text: bytes) -> Callable[[str], bool]:
+    def named(key: str) -> bool:
+        return f'"{key}"'.encode() in text or f"'{key}'".encode() in text
+
+    return named
+
+
+def named_configs(
+    files: Sequence[str],
+    migrated_folders: Sequence[PurePosixPath],
+    read: Callable[[str], bytes | None],
+) -> dict[str, Format]:
+    """Configuration files (path -> format) that Python code near migrated code names."""
+    candidates = {
+        rel: fmt for rel in files if (fmt := format_of(rel)) is not None and _editable(rel, read)
+    }
+    if not candidates:
+        return {}
+    near = {p for folder in migrated_folders for p in (folder, *folder.parents)}
+    found: dict[str, Format] = {}
+    for rel in files:
+        if not rel.endswith(".py") or is_test_file(rel):
+            continue
+        folder = PurePosixPath(rel).parent
+        if folder not in near and not any(m in folder.parents for m in migrated_folders):
+            continue
+        data = read(rel)
+        if data is None:
+            continue
+        for match in _NAMED.finditer(data):
+            name = match.group(1).decode("utf-8", "replace").replace("\\", "/")
+            target = _resolve(name, folder, candidates)
+            if target is not None:
+                found[target] = candidates[target]
+    return found
+
+
+def _editable(rel: str, read: Callable[[str], bytes | None]) -> bool:
+    name = PurePosixPath(rel).name.lower()
+    if name in _NEVER or "lock" in name:
+        return False
+    data = read(rel)
+    return data is not None and data_file_reason(rel, len(data), lambda _: False) is None
+
+
+def _resolve(name: str, folder: PurePosixPath, candidates: dict[str, Format]) -> str | None:
+    """The project file `name` (as written in code under `folder`) refers to."""
+    name = name.lstrip("/")
+    while name.startswith("./"):
+        name = name[2:]
+    tail = name.rsplit("../", 1)[-1]
+    for base in (folder, PurePosixPath(".")):
+        exact = (base / tail).as_posix()
+        if exact in candidates:
+            return exact
+    ends = [rel for rel in candidates if rel == tail or rel.endswith("/" + tail)]
+    return ends[0] if len(ends) == 1 else None
+
+
+def edit_config(
+    rel: str,
+    data: bytes,
+    fmt: Format,
+    options: RewriteOptions,
+    named: Callable[[str], bool] = lambda key: True,
+) -> FileResult | None:
+    """Edit `data` (the bytes of `rel`); a FileResult when anything was edited or is to
+    be reported, else None. `named(key)` tells whether an env template's key is read by
+    migrated code."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    findings: list[Finding] = []
+    try:
+        values = locate(fmt, text)
+        before = read_back(fmt, text)
+    except ConfigSyntaxError as exc:
+        if not _mentions_openai(text):
+            return None
+        findings.append(
+            _finding("MIG632", rel, exc.line,
+                     f"does not parse as {fmt.upper()} ({exc}): its model ids and endpoints "
+                     "were not checked; fix the file and run migrator again")
+        )  # fmt: skip
+        return FileResult(rel, findings=findings)
+    edits: list[tuple[ConfigValue, str]] = []
+    for value in values:
+        kind = key_kind(value.key)
+        # env templates: OPENAI_BASE_URL & co. follow the key renames of envfiles.py
+        if kind is None or (fmt == "env" and (kind != "model" or not named(value.key))):
+            continue
+        decision = decide(value, options)
+        if decision.problem is not None:
+            findings.append(_left(rel, value, decision.problem, unmapped=kind == "model"))
+        elif decision.new is not None:
+            raw = render(fmt, value.quote, decision.new)
+            if value.why_fixed is not None or raw is None:
+                why = value.why_fixed or "its quoting cannot hold the new value"
+                findings.append(_left(rel, value, f"{why}; set it to `{decision.new}` by hand"))
+            else:
+                edits.append((value, raw))
+    new_text = text
+    done: list[tuple[ConfigValue, str]] = []
+    for value, raw in sorted(edits, key=lambda e: e[0].start, reverse=True):
+        candidate = new_text[: value.start] + raw + new_text[value.end :]
+        new_value = decide(value, options).new
+        if _reads_as(fmt, candidate, before, value.path, new_value):
+            new_text = candidate
+            before = {**before, value.path: new_value or ""}
+            done.append((value, new_value or ""))
+        else:
+            findings.append(
+                _left(rel, value, f"the edited file did not read back `{new_value}` there; "
+                      f"set it by hand")
+            )  # fmt: skip
+    if done:
+        done.sort(key=lambda d: d[0].start)
+        listed = ", ".join(f"`{v.value}` -> `{new}` (line {v.line})" for v, new in done[:6])
+        more = f" and {len(done) - 6} more" if len(done) > 6 else ""
+        findings.append(
+            _finding("MIG630", rel, done[0][0].line,
+                     f"{options.mapping.name} values written into this configuration: "
+                     f"{listed}{more}; code of the migration reads this file")
+        )  # fmt: skip
+    if not done and not findings:
+        return None
+    new_data = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8") if done else None
+    return FileResult(rel, findings=findings, new_source=new_data, old_source=data, edits=len(done))
+
+
+def _reads_as(
+    fmt: Format,
+    text: str,
+    before: dict[tuple[str, ...], str],
+    path: tuple[str, ...],
+    new: str | None,
+) -> bool:
+    try:
+        after = read_back(fmt, text)
+    except ConfigSyntaxError:
+        return False
+    return after.get(path) == new and {**before, path: new} == after
+
+
+def _left(rel: str, value: ConfigValue, why: str, *, unmapped: bool = False) -> Finding:
+    rule = "MIG631" if unmapped else "MIG633"
+    return _finding(rule, rel, value.line, f"`{'.'.join(value.path)}: {value.value}` left: {why}")
+
+
+def _finding(rule: str, rel: str, line: int, message: str) -> Finding:
+    spec = RULES[rule]
+    return Finding(rule, spec.severity, spec.category, rel, line, message)
+
+
+def _mentions_openai(text: str) -> bool:
+    return bool(re.search(r"gpt-|text-embedding-|\bo[134]\b|openai", text, re.I))

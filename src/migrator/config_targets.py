@@ -1,0 +1,129 @@
+"""What a configuration value becomes: the key rule, the mapping rule, the quoting rule.
+
+* A key names a model when its last word is `model`/`models` (optionally `_name`/`_id`):
+  `model`, `model_name`, `llm_model`, `embedding_model`, `chatModel`, `OPENAI_MODEL`...
+  It names an endpoint when it is `base_url`, `api_base`, `api_base_url`, `endpoint`,
+  `api_endpoint` or `api_url` with any prefix (`openai_api_base`, `OPENAI_BASE_URL`).
+* A model value is changed when it is an OpenAI model id that the mapping maps (the same
+  table and `--model-map` as code); an OpenAI id without an equivalent is reported. Any
+  other value (the provider's own ids, other vendors' ids) is left as it is, silently.
+* An endpoint value is changed when it is OpenAI's API root (`https://api.openai.com`,
+  optionally `/v1`), under `--strategy compat`, to the provider's base URL; other OpenAI
+  URLs, or other strategies (the code then talks through another SDK) are reported.
+
+`mapping_for_key` is the one place that decides which mapping maps a key's model: today
+always the target's; a route for a model family (embeddings to a second provider) plugs
+in there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+from migrator.envfiles import quoted_env_value
+from migrator.mapping import openai_model_kind
+
+if TYPE_CHECKING:
+    from migrator.config_values import ConfigValue, Format
+    from migrator.mapping import Mapping
+    from migrator.rewrite import RewriteOptions
+
+KeyKind = Literal["model", "endpoint"]
+
+_MODEL_KEY = re.compile(r"(?:^|_)models?(?:_(?:name|id))?$")
+_ENDPOINT_KEY = re.compile(
+    r"(?:^|_)(?:base_url|api_base|api_base_url|endpoint|api_endpoint|api_url)$"
+)
+_OPENAI_ROOT = re.compile(r"/?(?:v1/?)?")
+_YAML_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./:@+-]*")
+_YAML_WORDS = frozenset("y n yes no on off true false null".split())
+
+
+def key_kind(key: str) -> KeyKind | None:
+    """Whether `key` names a model, an endpoint, or neither (see the module docstring)."""
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).replace("-", "_").lower()
+    if _MODEL_KEY.search(snake):
+        return "model"
+    if _ENDPOINT_KEY.search(snake):
+        return "endpoint"
+    return None
+
+
+def mapping_for_key(path: tuple[str, ...], options: RewriteOptions) -> Mapping:
+    """The mapping that maps the model under `path` (the target's; `--route` extends it)."""
+    return options.mapping
+
+
+@dataclass(frozen=True)
+class Decision:
+    """`new` is the value to write; else `problem` says why an OpenAI value stays (None:
+    the value is not OpenAI's, nothing to say)."""
+
+    new: str | None = None
+    problem: str | None = None
+
+
+def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
+    """What the value at `value.path` becomes (see the module docstring)."""
+    kind = key_kind(value.key)
+    text = value.value.strip()
+    if kind == "model":
+        if openai_model_kind(text) is None:
+            return Decision()
+        target = mapping_for_key(value.path, options).resolve_model(text)
+        if target is None:
+            return Decision(problem=f"no mapped equivalent for `{text}`")
+        if target.model == text:
+            return Decision()
+        return Decision(new=target.model)
+    if kind == "endpoint" and is_openai_root(text):
+        endpoint = options.strategy.endpoint(options.mapping)
+        if options.strategy.id != "compat" or not endpoint.base_url:
+            return Decision(
+                problem=f"OpenAI's endpoint under --strategy {options.strategy.id}: the "
+                "migrated code talks to the provider through its own SDK; remove or replace it"
+            )
+        return Decision(new=endpoint.base_url)
+    return Decision()
+
+
+def is_openai_root(url: str) -> bool:
+    """`https://api.openai.com` or `.../v1` (with or without a trailing slash)."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and (parts.hostname or "").lower() == "api.openai.com"
+        and _OPENAI_ROOT.fullmatch(parts.path) is not None
+        and not parts.query
+    )
+
+
+def render(fmt: Format, quote: str, new: str) -> str | None:
+    """`new` written the way the old scalar was (same quotes, the format's escapes);
+    None when that quoting cannot hold it."""
+    if fmt == "json":
+        return json.dumps(new, ensure_ascii=False)
+    if fmt == "env":
+        if quote == "'" and "'" in new:
+            return None
+        return quote + quoted_env_value(new, quote) + quote
+    if quote == '"':
+        if fmt == "ini" and '"' in new:
+            return None
+        body = new if fmt == "ini" else new.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{body}"'
+    if quote == "'":
+        if fmt == "yaml":
+            return "'" + new.replace("'", "''") + "'"
+        return None if "'" in new or "\n" in new else f"'{new}'"
+    if fmt == "yaml":
+        if _YAML_PLAIN.fullmatch(new) and new.lower() not in _YAML_WORDS and ": " not in new:
+            return new
+        return '"' + new.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if fmt == "ini":
+        return new if new == new.strip() and "\n" not in new else None
+    return None  # TOML has no unquoted strings
