@@ -187,14 +187,16 @@ def edit_config(
             else:
                 edits.append((value, raw))
     new_text = text
-    done: list[tuple[ConfigValue, str]] = []
+    done: list[tuple[ConfigValue, str]] = []  # (value, "new` (note)")
     for value, raw in sorted(edits, key=lambda e: e[0].start, reverse=True):
         candidate = new_text[: value.start] + raw + new_text[value.end :]
-        new_value = decide(value, options).new
+        decision = decide(value, options)
+        new_value = decision.new
         if _reads_as(fmt, candidate, before, value.path, new_value):
             new_text = candidate
             before = {**before, value.path: new_value or ""}
-            done.append((value, new_value or ""))
+            note = f" ({decision.note})" if decision.note else ""
+            done.append((value, f"{new_value}`{note}"))
         else:
             findings.append(
                 _left(rel, value, f"the edited file did not read back `{new_value}` there; "
@@ -202,7 +204,7 @@ def edit_config(
             )  # fmt: skip
     if done:
         done.sort(key=lambda d: d[0].start)
-        listed = ", ".join(f"`{v.value}` -> `{new}` (line {v.line})" for v, new in done[:6])
+        listed = ", ".join(f"`{v.value}` -> `{new}, line {v.line}" for v, new in done[:6])
         more = f" and {len(done) - 6} more" if len(done) > 6 else ""
         findings.append(
             _finding("MIG630", rel, done[0][0].line,

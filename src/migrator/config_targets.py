@@ -65,6 +65,7 @@ class Decision:
 
     new: str | None = None
     problem: str | None = None
+    note: str | None = None  # the mapping's note on the new model (vector size...)
 
 
 def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
@@ -72,14 +73,15 @@ def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
     kind = key_kind(value.key)
     text = value.value.strip()
     if kind == "model":
-        if openai_model_kind(text) is None:
-            return Decision()
-        target = mapping_for_key(value.path, options).resolve_model(text)
+        mapping = mapping_for_key(value.path, options)
+        if openai_model_kind(text) is None or text in provider_models(mapping):
+            return Decision()  # not OpenAI's, or already the provider's (text-embedding-v4)
+        target = mapping.resolve_model(text)
         if target is None:
             return Decision(problem=f"no mapped equivalent for `{text}`")
         if target.model == text:
             return Decision()
-        return Decision(new=target.model)
+        return Decision(new=target.model, note=target.note)
     if kind == "endpoint" and is_openai_root(text):
         endpoint = options.strategy.endpoint(options.mapping)
         if options.strategy.id != "compat" or not endpoint.base_url:
@@ -89,6 +91,15 @@ def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
             )
         return Decision(new=endpoint.base_url)
     return Decision()
+
+
+def provider_models(mapping: Mapping) -> frozenset[str]:
+    """The model ids the mapping sends: a value among them is the provider's already."""
+    targets = [*mapping.models.values(), *mapping.defaults.values(), mapping.vision_default]
+    targets += [t for tier in mapping.tiers.values() for t in tier.values()]
+    return frozenset(t.model for t in targets if t is not None) | frozenset(
+        mapping.model_overrides.values()
+    )
 
 
 def is_openai_root(url: str) -> bool:
