@@ -223,3 +223,28 @@ def test_apply_in_place_writes_the_config(tmp_path: Path) -> None:
     # migrated code names MODEL
     env = (root / ".env.example").read_text()
     assert env.startswith("DASHSCOPE_API_KEY=\nMODEL=gpt-4o\n")
+
+
+def test_a_model_catalogue_with_aliases_is_data(tmp_path: Path) -> None:
+    """A plugin's registry of OpenAI models (ids and the aliases users type) names what
+    each alias stands for: its ids are reported, not rewritten; a plain choice beside it
+    is edited."""
+    text = (
+        "# models this plugin registers\n"
+        "registered:\n"
+        "- model_id: gpt-4o-mini\n"
+        "  aliases: [4o-mini, mini]\n"
+        "- model_id: gpt-4o\n"
+        "  alias: 4o\n"
+    )
+    root = project(tmp_path, {
+        "app.py": APP.format(config="registry.yaml") + 'OTHER = open("choice.yaml")\n',
+        "registry.yaml": text,
+        "choice.yaml": "default_model: gpt-4o\n",
+    })  # fmt: skip
+    report = run(root)
+    changed = {r.path: r.new_source for r in report.changed}
+    assert "registry.yaml" not in changed
+    assert changed["choice.yaml"] == b"default_model: qwen3-max\n"
+    left = [(f.id, f.line) for f in report.findings if f.path == "registry.yaml"]
+    assert left == [("MIG633", 3), ("MIG633", 5)]

@@ -6,14 +6,17 @@ Which files (all three must hold, else the checklist reports the values, MIG606)
    `.yml`, `.toml`, `.json`, `.ini`, `.cfg`) is when a Python file of the project names it
    in a string literal (`open("config.yaml")`, `Path("settings/llm.yaml")`,
    `tomllib.load(open("app.toml", "rb"))`, `configparser.read("app.ini")`), and that
-   Python file is migrated or sits in a folder holding migrated code (or above or below
-   one); tests do not count. A name is matched against the reader's folder, then the
-   project root, then any one file whose path ends with it (two such files: neither).
+   Python file is in the same top-level folder (package) as migrated code, or migrated
+   code sits at the project root; tests do not count. A name is matched against the
+   reader's folder, then the project root, then every file (outside tests) whose path
+   ends with it.
    An env template (`.env.example`...) is when it sits in a folder holding migrated code
    (the rule envfiles.py uses for key renames) and a migrated file names the variable.
    Data files (datafiles.py: results, outputs, `.jsonl`, over 256 KiB...), lock files and
    `pyproject.toml` are never edited.
-2. The value sits under a key naming a model or an endpoint (config_targets.py).
+2. The value sits under a key naming a model or an endpoint (config_targets.py), and not
+   in an entry that also lists `aliases` (a model catalogue: the id says which model the
+   aliases stand for; reported, MIG633).
 3. The value is an OpenAI model id the mapping maps, or OpenAI's API root (compat).
 
 Each edit is spliced into the original text at the value's span (config_values.py), in
@@ -101,23 +104,27 @@ def named_configs(
     }
     if not candidates:
         return {}
-    near = {p for folder in migrated_folders for p in (folder, *folder.parents)}
+    tops = {_top(folder) for folder in migrated_folders}
     found: dict[str, Format] = {}
     for rel in files:
         if not rel.endswith(".py") or is_test_file(rel):
             continue
         folder = PurePosixPath(rel).parent
-        if folder not in near and not any(m in folder.parents for m in migrated_folders):
+        if "." not in tops and _top(folder) not in tops:
             continue
         data = read(rel)
         if data is None:
             continue
         for match in _NAMED.finditer(data):
             name = match.group(1).decode("utf-8", "replace").replace("\\", "/")
-            target = _resolve(name, folder, candidates)
-            if target is not None:
+            for target in _resolve(name, folder, candidates):
                 found[target] = candidates[target]
     return found
+
+
+def _top(folder: PurePosixPath) -> str:
+    """The top-level folder of the project `folder` is in ("." at the root)."""
+    return folder.parts[0] if folder.parts else "."
 
 
 def _editable(rel: str, read: Callable[[str], bytes | None]) -> bool:
@@ -128,8 +135,10 @@ def _editable(rel: str, read: Callable[[str], bytes | None]) -> bool:
     return data is not None and data_file_reason(rel, len(data), lambda _: False) is None
 
 
-def _resolve(name: str, folder: PurePosixPath, candidates: dict[str, Format]) -> str | None:
-    """The project file `name` (as written in code under `folder`) refers to."""
+def _resolve(name: str, folder: PurePosixPath, candidates: dict[str, Format]) -> list[str]:
+    """The project files `name` (as written in code under `folder`) refers to: the one
+    beside the code or at the root, else every file (outside tests) whose path ends with
+    it — the code reads whichever one its working folder holds."""
     name = name.lstrip("/")
     while name.startswith("./"):
         name = name[2:]
@@ -137,9 +146,12 @@ def _resolve(name: str, folder: PurePosixPath, candidates: dict[str, Format]) ->
     for base in (folder, PurePosixPath(".")):
         exact = (base / tail).as_posix()
         if exact in candidates:
-            return exact
-    ends = [rel for rel in candidates if rel == tail or rel.endswith("/" + tail)]
-    return ends[0] if len(ends) == 1 else None
+            return [exact]
+    return [
+        rel
+        for rel in candidates
+        if (rel == tail or rel.endswith("/" + tail)) and not is_test_file(rel)
+    ]
 
 
 def edit_config(
@@ -171,6 +183,7 @@ def edit_config(
         )  # fmt: skip
         return FileResult(rel, findings=findings)
     edits: list[tuple[ConfigValue, str]] = []
+    catalogue = _catalogue_entries(values)
     for value in values:
         kind = key_kind(value.key)
         # env templates: OPENAI_BASE_URL & co. follow the key renames of envfiles.py
@@ -181,13 +194,18 @@ def edit_config(
             findings.append(_left(rel, value, decision.problem, unmapped=kind == "model"))
         elif decision.new is not None:
             raw = render(fmt, value.quote, decision.new)
-            if value.why_fixed is not None or raw is None:
-                why = value.why_fixed or "its quoting cannot hold the new value"
+            why_fixed = value.why_fixed or (
+                "it declares a model with aliases (a model catalogue: data, not a choice)"
+                if value.path[:-1] in catalogue
+                else None
+            )
+            if why_fixed is not None or raw is None:
+                why = why_fixed or "its quoting cannot hold the new value"
                 findings.append(_left(rel, value, f"{why}; set it to `{decision.new}` by hand"))
             else:
                 edits.append((value, raw))
     new_text = text
-    done: list[tuple[ConfigValue, str]] = []  # (value, "new` (note)")
+    done: list[tuple[ConfigValue, str]] = []  # (value, what changed)
     for value, raw in sorted(edits, key=lambda e: e[0].start, reverse=True):
         candidate = new_text[: value.start] + raw + new_text[value.end :]
         decision = decide(value, options)
@@ -196,7 +214,7 @@ def edit_config(
             new_text = candidate
             before = {**before, value.path: new_value or ""}
             note = f" ({decision.note})" if decision.note else ""
-            done.append((value, f"{new_value}`{note}"))
+            done.append((value, f"line {value.line}: `{value.value}` -> `{new_value}`{note}"))
         else:
             findings.append(
                 _left(rel, value, f"the edited file did not read back `{new_value}` there; "
@@ -204,17 +222,25 @@ def edit_config(
             )  # fmt: skip
     if done:
         done.sort(key=lambda d: d[0].start)
-        listed = ", ".join(f"`{v.value}` -> `{new}, line {v.line}" for v, new in done[:6])
+        listed = "; ".join(text for _, text in done[:6])
         more = f" and {len(done) - 6} more" if len(done) > 6 else ""
         findings.append(
             _finding("MIG630", rel, done[0][0].line,
-                     f"{options.mapping.name} values written into this configuration: "
-                     f"{listed}{more}; code of the migration reads this file")
+                     f"{options.mapping.name} values written into this configuration, which "
+                     f"migrated code reads — {listed}{more}")
         )  # fmt: skip
     if not done and not findings:
         return None
     new_data = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8") if done else None
     return FileResult(rel, findings=findings, new_source=new_data, old_source=data, edits=len(done))
+
+
+def _catalogue_entries(values: list[ConfigValue]) -> set[tuple[str, ...]]:
+    """Mappings that also hold `aliases`: entries of a model registry (`model_id: gpt-4o`
+    with the names users call it by), whose ids say which model each alias stands for."""
+    return {
+        v.path[:i] for v in values for i, part in enumerate(v.path) if part in ("aliases", "alias")
+    }
 
 
 def _reads_as(

@@ -4,6 +4,7 @@
   `model`, `model_name`, `llm_model`, `embedding_model`, `chatModel`, `OPENAI_MODEL`...
   It names an endpoint when it is `base_url`, `api_base`, `api_base_url`, `endpoint`,
   `api_endpoint` or `api_url` with any prefix (`openai_api_base`, `OPENAI_BASE_URL`).
+  Flat dotted keys count by their last part (`"llm.model"`, `"llm.api_base"`).
 * A model value is changed when it is an OpenAI model id that the mapping maps (the same
   table and `--model-map` as code); an OpenAI id without an equivalent is reported. Any
   other value (the provider's own ids, other vendors' ids) is left as it is, silently.
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
 
 KeyKind = Literal["model", "endpoint"]
 
-_MODEL_KEY = re.compile(r"(?:^|_)models?(?:_(?:name|id))?$")
+_MODEL_KEY = re.compile(r"(?:^|[_.])models?(?:_(?:name|id))?$")
 _ENDPOINT_KEY = re.compile(
-    r"(?:^|_)(?:base_url|api_base|api_base_url|endpoint|api_endpoint|api_url)$"
+    r"(?:^|[_.])(?:base_url|api_base|api_base_url|endpoint|api_endpoint|api_url)$"
 )
 _OPENAI_ROOT = re.compile(r"/?(?:v1/?)?")
 _YAML_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./:@+-]*")
@@ -89,7 +90,11 @@ def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
                 problem=f"OpenAI's endpoint under --strategy {options.strategy.id}: the "
                 "migrated code talks to the provider through its own SDK; remove or replace it"
             )
-        return Decision(new=endpoint.base_url)
+        return Decision(
+            new=endpoint.base_url,
+            note=f"an API key set with it must now be a {options.mapping.name} key "
+            f"(`{endpoint.key_env}`)",
+        )
     return Decision()
 
 
