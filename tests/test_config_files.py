@@ -35,9 +35,9 @@ def options(provider: str = "dashscope", strategy: str = "compat") -> RewriteOpt
 
 # name, expected output, {line: rule} of the findings besides MIG630
 CASES = [
-    ("settings.yaml", "settings.expected.yaml", {11: "MIG633", 13: "MIG631", 15: "MIG633"}),
-    ("app.toml", "app.expected.toml", {11: "MIG633", 14: "MIG631"}),
-    ("app.ini", "app.expected.ini", {11: "MIG633"}),
+    ("settings.yaml", "settings.expected.yaml", {13: "MIG633", 15: "MIG631", 16: "MIG633"}),
+    ("app.toml", "app.expected.toml", {13: "MIG633", 16: "MIG631"}),
+    ("app.ini", "app.expected.ini", {13: "MIG633"}),
     ("models.json", "models.expected.json", {}),
     (".env.example", ".env.expected.example", {}),
 ]
@@ -81,11 +81,16 @@ def test_quoting_is_kept_and_escaped_for_the_format() -> None:
 
 
 def test_native_strategy_reports_the_endpoint_and_still_maps_models() -> None:
+    # the model goes with the endpoint beside it, which stays: both are reported
     data = b"model: gpt-4o\nbase_url: https://api.openai.com/v1\n"
     result = edit_config("c.yaml", data, "yaml", options("zhipu", "native"))
+    assert result is not None and result.new_source is None
+    assert {(f.id, f.line) for f in result.findings} == {("MIG633", 1), ("MIG633", 2)}
+    data = b"chat:\n  model: gpt-4o\nembeddings:\n  base_url: https://api.openai.com/v1\n"
+    result = edit_config("c.yaml", data, "yaml", options("zhipu", "native"))
     assert result is not None
-    assert result.new_source == b"model: glm-4-plus\nbase_url: https://api.openai.com/v1\n"
-    assert {(f.id, f.line) for f in result.findings} == {("MIG630", 1), ("MIG633", 2)}
+    assert result.new_source == data.replace(b"gpt-4o", b"glm-4-plus")
+    assert {(f.id, f.line) for f in result.findings} == {("MIG630", 2), ("MIG633", 4)}
 
 
 def test_provider_values_and_other_vendors_are_left_silently() -> None:
@@ -248,3 +253,43 @@ def test_a_model_catalogue_with_aliases_is_data(tmp_path: Path) -> None:
     assert changed["choice.yaml"] == b"default_model: qwen3-max\n"
     left = [(f.id, f.line) for f in report.findings if f.path == "registry.yaml"]
     assert left == [("MIG633", 3), ("MIG633", 5)]
+
+
+def test_models_keyed_by_id_or_paired_with_another_endpoint_stay(tmp_path: Path) -> None:
+    """A benchmark's table of model entries keyed by model id, each with its endpoint and
+    key variable: rewriting `model_name` alone would send a provider id to OpenAI with
+    OpenAI's key."""
+    text = (
+        "{\n"
+        '  "models": {\n'
+        '    "gpt-4o-2024-11-20": {"model_name": "gpt-4o-2024-11-20",\n'
+        '                          "base_url": "https://api.openai.com/v1"},\n'
+        '    "fast": {"model_name": "gpt-4o-mini",\n'
+        '             "base_url": "https://gateway.example.com/openai/v1",\n'
+        '             "api_key_env": "OPENAI_API_KEY"},\n'
+        '    "default": {"model_name": "gpt-4o",\n'
+        '                "base_url": "https://api.openai.com/v1"}\n'
+        "  }\n"
+        "}\n"
+    )
+    root = project(tmp_path, {
+        "app.py": APP.format(config="models.json"),
+        "models.json": text,
+    })  # fmt: skip
+    report = run(root)
+    (result,) = [r for r in report.results if r.path == "models.json"]
+    assert result.new_source is not None
+    # only the "default" entry changes, model and endpoint together
+    expected = text.replace('"model_name": "gpt-4o",', '"model_name": "qwen3-max",').replace(
+        '"base_url": "https://api.openai.com/v1"}\n  }', f'"base_url": "{QWEN}"}}\n  }}'
+    )
+    assert result.new_source.decode() == expected
+    left = sorted((f.id, f.line) for f in result.findings if f.id != "MIG630")
+    assert left == [("MIG633", 3), ("MIG633", 4), ("MIG633", 5)]
+
+
+def test_an_endpoint_stays_beside_a_model_without_equivalent() -> None:
+    data = b"model: gpt-4-vision-preview\nbase_url: https://api.openai.com/v1\n"
+    result = edit_config("c.yaml", data, "yaml", options())
+    assert result is not None and result.new_source is None
+    assert [(f.id, f.line) for f in result.findings] == [("MIG631", 1), ("MIG633", 2)]

@@ -15,8 +15,9 @@ Which files (all three must hold, else the checklist reports the values, MIG606)
    Data files (datafiles.py: results, outputs, `.jsonl`, over 256 KiB...), lock files and
    `pyproject.toml` are never edited.
 2. The value sits under a key naming a model or an endpoint (config_targets.py), and not
-   in an entry that also lists `aliases` (a model catalogue: the id says which model the
-   aliases stand for; reported, MIG633).
+   in an entry of a model catalogue (one that lists `aliases`, or sits under a key that is
+   itself a model id), nor beside an endpoint that stays pointed elsewhere than the
+   provider (the id goes with it): those are reported, MIG633.
 3. The value is an OpenAI model id the mapping maps, or OpenAI's API root (compat).
 
 Each edit is spliced into the original text at the value's span (config_values.py), in
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from migrator.config_targets import decide, key_kind, render
@@ -45,6 +47,8 @@ from migrator.config_values import (
 from migrator.datafiles import data_file_reason
 from migrator.discovery import is_test_file
 from migrator.envfiles import find_env_templates
+from migrator.hosts import host_of
+from migrator.mapping import openai_model_kind
 from migrator.model import FileResult, Finding
 from migrator.rewrite import RewriteOptions
 from migrator.rules import RULES
@@ -183,27 +187,15 @@ def edit_config(
         )  # fmt: skip
         return FileResult(rel, findings=findings)
     edits: list[tuple[ConfigValue, str]] = []
-    catalogue = _catalogue_entries(values)
-    for value in values:
-        kind = key_kind(value.key)
-        # env templates: OPENAI_BASE_URL & co. follow the key renames of envfiles.py
-        if kind is None or (fmt == "env" and (kind != "model" or not named(value.key))):
-            continue
-        decision = decide(value, options)
-        if decision.problem is not None:
-            findings.append(_left(rel, value, decision.problem, unmapped=kind == "model"))
-        elif decision.new is not None:
-            raw = render(fmt, value.quote, decision.new)
-            why_fixed = value.why_fixed or (
-                "it declares a model with aliases (a model catalogue: data, not a choice)"
-                if value.path[:-1] in catalogue
-                else None
-            )
-            if why_fixed is not None or raw is None:
-                why = why_fixed or "its quoting cannot hold the new value"
-                findings.append(_left(rel, value, f"{why}; set it to `{decision.new}` by hand"))
-            else:
-                edits.append((value, raw))
+    for plan in _plan(fmt, values, options, named):
+        if plan.why is None and plan.raw is not None:
+            edits.append((plan.value, plan.raw))
+        elif plan.unmapped:
+            findings.append(_finding("MIG631", rel, plan.value.line, _left(plan.value, plan.why)))
+        elif plan.why is not None:
+            todo = f"; set it to `{plan.new}` by hand" if plan.new else ""
+            findings.append(_finding("MIG633", rel, plan.value.line,
+                                     _left(plan.value, plan.why + todo)))  # fmt: skip
     new_text = text
     done: list[tuple[ConfigValue, str]] = []  # (value, what changed)
     for value, raw in sorted(edits, key=lambda e: e[0].start, reverse=True):
@@ -216,10 +208,8 @@ def edit_config(
             note = f" ({decision.note})" if decision.note else ""
             done.append((value, f"line {value.line}: `{value.value}` -> `{new_value}`{note}"))
         else:
-            findings.append(
-                _left(rel, value, f"the edited file did not read back `{new_value}` there; "
-                      f"set it by hand")
-            )  # fmt: skip
+            why = f"the edited file did not read back `{new_value}` there; set it by hand"
+            findings.append(_finding("MIG633", rel, value.line, _left(value, why)))
     if done:
         done.sort(key=lambda d: d[0].start)
         listed = "; ".join(text for _, text in done[:6])
@@ -233,6 +223,78 @@ def edit_config(
         return None
     new_data = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8") if done else None
     return FileResult(rel, findings=findings, new_source=new_data, old_source=data, edits=len(done))
+
+
+@dataclass
+class _Planned:
+    """What to do with one value: write `raw` (the new value as written), or leave it
+    for `why` (MIG631 when `unmapped`). `stays`: an endpoint elsewhere than the provider,
+    which nothing edits but which keeps the models beside it."""
+
+    value: ConfigValue
+    kind: str
+    new: str | None = None
+    raw: str | None = None
+    why: str | None = None
+    unmapped: bool = False
+    stays: bool = False
+
+
+def _plan(
+    fmt: Format,
+    values: list[ConfigValue],
+    options: RewriteOptions,
+    named: Callable[[str], bool],
+) -> list[_Planned]:
+    """Every model and endpoint value, and what to do with it.
+
+    Values in one mapping with an endpoint key are a unit (the endpoint, its models, the
+    key that goes with them): they are edited together or not at all — a model beside an
+    endpoint that stays (another OpenAI URL, a gateway, a local server) stays, and so does
+    an OpenAI endpoint beside a model without an equivalent. Entries of a model catalogue
+    (`_catalogue_reason`) stay."""
+    catalogue = _catalogue_entries(values)
+    provider = host_of(options.strategy.endpoint(options.mapping).base_url or "")
+    plans: list[_Planned] = []
+    for value in values:
+        kind = key_kind(value.key)
+        # env templates: OPENAI_BASE_URL & co. follow the key renames of envfiles.py
+        if kind is None or (fmt == "env" and (kind != "model" or not named(value.key))):
+            continue
+        decision = decide(value, options)
+        if decision.problem is not None:
+            plans.append(_Planned(value, kind, why=decision.problem, unmapped=kind == "model"))
+        elif decision.new is not None:
+            raw = render(fmt, value.quote, decision.new)
+            why = value.why_fixed or _catalogue_reason(value, catalogue)
+            if why is None and raw is None:
+                why = "its quoting cannot hold the new value"
+            plans.append(_Planned(value, kind, decision.new, raw, why))
+        elif kind == "endpoint" and host_of(value.value) not in ("", provider):
+            plans.append(_Planned(value, kind, stays=True))
+    units = {p.value.path[:-1] for p in plans if p.kind == "endpoint"}
+    blockers: dict[tuple[str, ...], ConfigValue] = {}
+    for p in plans:
+        if p.why is not None or p.stays:
+            blockers.setdefault(p.value.path[:-1], p.value)
+    for p in plans:
+        parent = p.value.path[:-1]
+        if p.why is None and not p.stays and parent in units and parent in blockers:
+            other = blockers[parent]
+            p.why = f"it goes with `{other.key}: {other.value}` beside it, which stays"
+    return [p for p in plans if not p.stays]
+
+
+def _catalogue_reason(value: ConfigValue, catalogue: set[tuple[str, ...]]) -> str | None:
+    """Why `value` is an entry of a model catalogue (it lists `aliases`, or a key on its
+    path is itself an OpenAI model id: `"gpt-4o-2024-11-20": {"model_name": ...}`): the
+    file declares models by name, it does not choose one. None: it is not."""
+    if value.path[:-1] in catalogue:
+        return "it declares a model with aliases (a model catalogue: data, not a choice)"
+    named = next((p for p in value.path[:-1] if openai_model_kind(p) is not None), None)
+    if named is not None:
+        return f"it sits in an entry named after the model `{named}` (a model catalogue)"
+    return None
 
 
 def _catalogue_entries(values: list[ConfigValue]) -> set[tuple[str, ...]]:
@@ -257,9 +319,8 @@ def _reads_as(
     return after.get(path) == new and {**before, path: new} == after
 
 
-def _left(rel: str, value: ConfigValue, why: str, *, unmapped: bool = False) -> Finding:
-    rule = "MIG631" if unmapped else "MIG633"
-    return _finding(rule, rel, value.line, f"`{'.'.join(value.path)}: {value.value}` left: {why}")
+def _left(value: ConfigValue, why: str) -> str:
+    return f"`{'.'.join(value.path)}: {value.value.strip()}` left: {why}"
 
 
 def _finding(rule: str, rel: str, line: int, message: str) -> Finding:
