@@ -293,3 +293,59 @@ def test_an_endpoint_stays_beside_a_model_without_equivalent() -> None:
     result = edit_config("c.yaml", data, "yaml", options())
     assert result is not None and result.new_source is None
     assert [(f.id, f.line) for f in result.findings] == [("MIG631", 1), ("MIG633", 2)]
+
+
+def test_env_template_gets_the_model_and_the_key_rename_in_one_write(tmp_path: Path) -> None:
+    app = APP.format(config="llm.yaml").replace(
+        'model=SETTINGS["model"]', 'model=os.getenv("CHAT_MODEL", SETTINGS["model"])'
+    )
+    root = project(tmp_path, {
+        "app.py": app,
+        "llm.yaml": "model: gpt-4o\n",
+        ".env.example": "# keys\nOPENAI_API_KEY=\nCHAT_MODEL=gpt-4o-mini  # the chat model\n",
+    })  # fmt: skip
+    report = run(root)
+    (template,) = [r for r in report.changed if r.path == ".env.example"]
+    assert template.new_source == (
+        b"# keys\nOPENAI_API_KEY=\nCHAT_MODEL=qwen-plus  # the chat model\n"
+    )
+    result = CliRunner().invoke(
+        main, ["apply", str(root), "--to", "qwen", "--in-place"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert (root / ".env.example").read_text() == (
+        "# keys\nDASHSCOPE_API_KEY=\nCHAT_MODEL=qwen-plus  # the chat model\n"
+    )
+    assert (root / "llm.yaml").read_text() == "model: qwen3-max\n"
+
+
+KEYED = "a:\n  model: gpt-4o\n  base_url: https://api.openai.com/v1\n  {key}\n"
+
+
+@pytest.mark.parametrize(
+    ("key", "new_key"),
+    [
+        ("api_key_env: OPENAI_API_KEY", "api_key_env: DASHSCOPE_API_KEY"),
+        ('api_key: "${OPENAI_API_KEY}"', 'api_key: "${DASHSCOPE_API_KEY}"'),
+        ('api_key: ""', 'api_key: ""'),
+    ],
+)
+def test_the_key_beside_an_edited_endpoint_follows_it(key: str, new_key: str) -> None:
+    data = KEYED.format(key=key).encode()
+    result = edit_config("c.yaml", data, "yaml", options())
+    assert result is not None and result.new_source is not None
+    assert result.new_source.decode() == (
+        f"a:\n  model: qwen3-max\n  base_url: {QWEN}\n  {new_key}\n"
+    )
+    assert [f.id for f in result.findings] == ["MIG630"]
+
+
+def test_a_key_written_beside_the_endpoint_keeps_the_entry_and_is_not_shown() -> None:
+    secret = "sk-" + "abcdef0123456789" * 2
+    data = KEYED.format(key=f"api_key: {secret}").encode()
+    result = edit_config("c.yaml", data, "yaml", options())
+    assert result is not None and result.new_source is None
+    assert [(f.id, f.line) for f in result.findings] == [
+        ("MIG633", 2), ("MIG633", 3), ("MIG633", 4),
+    ]  # fmt: skip
+    assert all(secret not in f.message for f in result.findings)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from migrator.config_targets import decide, key_kind, render
+from migrator.config_targets import decide, key_beside_endpoint, key_kind, render
 from migrator.config_values import (
     ConfigSyntaxError,
     ConfigValue,
@@ -52,6 +52,7 @@ from migrator.mapping import openai_model_kind
 from migrator.model import FileResult, Finding
 from migrator.rewrite import RewriteOptions
 from migrator.rules import RULES
+from migrator.secrets import redact
 
 __all__ = ["config_results", "named_configs"]
 
@@ -186,10 +187,10 @@ def edit_config(
                      "were not checked; fix the file and run migrator again")
         )  # fmt: skip
         return FileResult(rel, findings=findings)
-    edits: list[tuple[ConfigValue, str]] = []
+    edits: list[_Planned] = []
     for plan in _plan(fmt, values, options, named):
         if plan.why is None and plan.raw is not None:
-            edits.append((plan.value, plan.raw))
+            edits.append(plan)
         elif plan.unmapped:
             findings.append(_finding("MIG631", rel, plan.value.line, _left(plan.value, plan.why)))
         elif plan.why is not None:
@@ -198,15 +199,14 @@ def edit_config(
                                      _left(plan.value, plan.why + todo)))  # fmt: skip
     new_text = text
     done: list[tuple[ConfigValue, str]] = []  # (value, what changed)
-    for value, raw in sorted(edits, key=lambda e: e[0].start, reverse=True):
-        candidate = new_text[: value.start] + raw + new_text[value.end :]
-        decision = decide(value, options)
-        new_value = decision.new
+    for plan in sorted(edits, key=lambda p: p.value.start, reverse=True):
+        value, new_value = plan.value, plan.new
+        candidate = new_text[: value.start] + (plan.raw or "") + new_text[value.end :]
         if _reads_as(fmt, candidate, before, value.path, new_value):
             new_text = candidate
             before = {**before, value.path: new_value or ""}
-            note = f" ({decision.note})" if decision.note else ""
-            done.append((value, f"line {value.line}: `{value.value}` -> `{new_value}`{note}"))
+            note = f" ({plan.note})" if plan.note else ""
+            done.append((value, f"line {value.line}: `{_shown(value)}` -> `{new_value}`{note}"))
         else:
             why = f"the edited file did not read back `{new_value}` there; set it by hand"
             findings.append(_finding("MIG633", rel, value.line, _left(value, why)))
@@ -238,6 +238,7 @@ class _Planned:
     why: str | None = None
     unmapped: bool = False
     stays: bool = False
+    note: str | None = None
 
 
 def _plan(
@@ -249,17 +250,22 @@ def _plan(
     """Every model and endpoint value, and what to do with it.
 
     Values in one mapping with an endpoint key are a unit (the endpoint, its models, the
-    key that goes with them): they are edited together or not at all — a model beside an
+    API key or key variable beside them: `key_beside_endpoint`): they are edited together
+    or not at all — a model beside an
     endpoint that stays (another OpenAI URL, a gateway, a local server) stays, and so does
     an OpenAI endpoint beside a model without an equivalent. Entries of a model catalogue
     (`_catalogue_reason`) stay."""
     catalogue = _catalogue_entries(values)
     provider = host_of(options.strategy.endpoint(options.mapping).base_url or "")
     plans: list[_Planned] = []
+    keys: list[ConfigValue] = []  # API keys and key variables: they follow an endpoint
     for value in values:
         kind = key_kind(value.key)
         # env templates: OPENAI_BASE_URL & co. follow the key renames of envfiles.py
         if kind is None or (fmt == "env" and (kind != "model" or not named(value.key))):
+            continue
+        if kind in ("key", "key_env"):
+            keys.append(value)
             continue
         decision = decide(value, options)
         if decision.problem is not None:
@@ -269,10 +275,21 @@ def _plan(
             why = value.why_fixed or _catalogue_reason(value, catalogue)
             if why is None and raw is None:
                 why = "its quoting cannot hold the new value"
-            plans.append(_Planned(value, kind, decision.new, raw, why))
+            plans.append(_Planned(value, kind, decision.new, raw, why, note=decision.note))
         elif kind == "endpoint" and host_of(value.value) not in ("", provider):
             plans.append(_Planned(value, kind, stays=True))
     units = {p.value.path[:-1] for p in plans if p.kind == "endpoint"}
+    moving = {p.value.path[:-1] for p in plans if p.kind == "endpoint" and p.new}
+    for value in keys:
+        if value.path[:-1] not in moving:
+            continue
+        decision = key_beside_endpoint(value, options)
+        if decision.problem is not None:
+            plans.append(_Planned(value, "key", why=decision.problem))
+        elif decision.new is not None:
+            raw = render(fmt, value.quote, decision.new)
+            why = value.why_fixed or (None if raw else "its quoting cannot hold the new value")
+            plans.append(_Planned(value, "key", decision.new, raw, why))
     blockers: dict[tuple[str, ...], ConfigValue] = {}
     for p in plans:
         if p.why is not None or p.stays:
@@ -281,7 +298,7 @@ def _plan(
         parent = p.value.path[:-1]
         if p.why is None and not p.stays and parent in units and parent in blockers:
             other = blockers[parent]
-            p.why = f"it goes with `{other.key}: {other.value}` beside it, which stays"
+            p.why = f"it goes with `{other.key}: {_shown(other)}` beside it, which stays"
     return [p for p in plans if not p.stays]
 
 
@@ -320,7 +337,14 @@ def _reads_as(
 
 
 def _left(value: ConfigValue, why: str) -> str:
-    return f"`{'.'.join(value.path)}: {value.value.strip()}` left: {why}"
+    return f"`{'.'.join(value.path)}: {_shown(value)}` left: {why}"
+
+
+def _shown(value: ConfigValue) -> str:
+    """The value for a message: an API key redacted (`sk-****wxyz`)."""
+    if key_kind(value.key) == "key":
+        return redact(value.value.strip())
+    return value.value.strip()
 
 
 def _finding(rule: str, rel: str, line: int, message: str) -> Finding:

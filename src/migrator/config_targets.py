@@ -4,7 +4,8 @@
   `model`, `model_name`, `llm_model`, `embedding_model`, `chatModel`, `OPENAI_MODEL`...
   It names an endpoint when it is `base_url`, `api_base`, `api_base_url`, `endpoint`,
   `api_endpoint` or `api_url` with any prefix (`openai_api_base`, `OPENAI_BASE_URL`).
-  Flat dotted keys count by their last part (`"llm.model"`, `"llm.api_base"`).
+  Flat dotted keys count by their last part (`"llm.model"`, `"llm.api_base"`). An
+  `api_key` / `api_key_env` beside an endpoint goes with it (`key_beside_endpoint`).
 * A model value is changed when it is an OpenAI model id that the mapping maps (the same
   table and `--model-map` as code); an OpenAI id without an equivalent is reported. Any
   other value (the provider's own ids, other vendors' ids) is left as it is, silently.
@@ -33,12 +34,16 @@ if TYPE_CHECKING:
     from migrator.mapping import Mapping
     from migrator.rewrite import RewriteOptions
 
-KeyKind = Literal["model", "endpoint"]
+KeyKind = Literal["model", "endpoint", "key", "key_env"]
 
 _MODEL_KEY = re.compile(r"(?:^|[_.])models?(?:_(?:name|id))?$")
 _ENDPOINT_KEY = re.compile(
     r"(?:^|[_.])(?:base_url|api_base|api_base_url|endpoint|api_endpoint|api_url)$"
 )
+_KEY_KEY = re.compile(r"(?:^|[_.])api_key$")
+_KEY_ENV_KEY = re.compile(r"(?:^|[_.])(?:api_key_(?:env|var|env_var|name)|key_env)$")
+_OPENAI_KEY_VAR = re.compile(r"(?:AZURE_)?OPENAI_API_KEY")
+_KEY_REFERENCE = re.compile(r"\$\{?((?:AZURE_)?OPENAI_API_KEY)\}?")
 _OPENAI_ROOT = re.compile(r"/?(?:v1/?)?")
 _YAML_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./:@+-]*")
 _YAML_WORDS = frozenset("y n yes no on off true false null".split())
@@ -51,7 +56,33 @@ def key_kind(key: str) -> KeyKind | None:
         return "model"
     if _ENDPOINT_KEY.search(snake):
         return "endpoint"
+    if _KEY_ENV_KEY.search(snake):
+        return "key_env"
+    if _KEY_KEY.search(snake):
+        return "key"
     return None
+
+
+def key_beside_endpoint(value: ConfigValue, options: RewriteOptions) -> Decision:
+    """An API key (or the name of its variable) in an entry whose endpoint becomes the
+    provider's: it must follow, or the OpenAI key would go to the provider. The name of
+    OpenAI's key variable (`api_key_env: OPENAI_API_KEY`) or a reference to it
+    (`api_key: ${OPENAI_API_KEY}`) becomes the provider's; an empty value stays; any
+    other value (a key written in the file) keeps the whole entry as it is."""
+    kind = key_kind(value.key)
+    key_env = options.strategy.endpoint(options.mapping).key_env
+    text = value.value.strip()
+    if kind == "key_env":
+        if _OPENAI_KEY_VAR.fullmatch(text):
+            return Decision(new=key_env)
+        return Decision() if text in ("", key_env) else Decision(problem=f"`{text}` is named")
+    if not text or f"{key_env}" in text:
+        return Decision()
+    if _KEY_REFERENCE.fullmatch(text):
+        return Decision(
+            new=_KEY_REFERENCE.sub(lambda m: m.group(0).replace(m.group(1), key_env), text)
+        )
+    return Decision(problem="an API key is written beside it (it would go to the provider)")
 
 
 def mapping_for_key(path: tuple[str, ...], options: RewriteOptions) -> Mapping:

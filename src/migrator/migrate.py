@@ -96,7 +96,7 @@ def migrate(
 
     results = execute(todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress)
     results = _apply_requests(results, read, options_for, jobs)
-    results.extend(config_results(target.project, results, read, options))
+    results.extend(config_results(target.project, results, read.peek, options))
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
     return MigrationReport(target.root, options, results, RunStats(len(target.files), len(todo)))
