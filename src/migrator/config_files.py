@@ -83,8 +83,8 @@ def config_results(
     out = []
     for rel, fmt in sorted(configs.items()):
         data = read(rel)
-        if data is None:
-            continue
+        if data is None or data_file_reason(rel, len(data), lambda _: False) is not None:
+            continue  # unreadable, or too big to be configuration
         result = edit_config(rel, data, fmt, options, _quoted_in(migrated_text))
         if result is not None:
             out.append(result)
@@ -105,7 +105,7 @@ def named_configs(
 ) -> dict[str, Format]:
     """Configuration files (path -> format) that Python code near migrated code names."""
     candidates = {
-        rel: fmt for rel in files if (fmt := format_of(rel)) is not None and _editable(rel, read)
+        rel: fmt for rel in files if (fmt := format_of(rel)) is not None and _editable(rel)
     }
     if not candidates:
         return {}
@@ -132,12 +132,13 @@ def _top(folder: PurePosixPath) -> str:
     return folder.parts[0] if folder.parts else "."
 
 
-def _editable(rel: str, read: Callable[[str], bytes | None]) -> bool:
+def _editable(rel: str) -> bool:
+    """Not a lock file, a package manifest, a test fixture or a data file by its name
+    (its size is checked once it is read)."""
     name = PurePosixPath(rel).name.lower()
-    if name in _NEVER or "lock" in name:
+    if name in _NEVER or "lock" in name or is_test_file(rel):
         return False
-    data = read(rel)
-    return data is not None and data_file_reason(rel, len(data), lambda _: False) is None
+    return data_file_reason(rel, 0, lambda _: False) is None
 
 
 def _resolve(name: str, folder: PurePosixPath, candidates: dict[str, Format]) -> list[str]:
@@ -194,7 +195,11 @@ def edit_config(
         elif plan.unmapped:
             findings.append(_finding("MIG631", rel, plan.value.line, _left(plan.value, plan.why)))
         elif plan.why is not None:
-            todo = f"; set it to `{plan.new}` by hand" if plan.new else ""
+            todo = ""
+            if plan.new and "model catalogue" in plan.why:
+                todo = f"; add an entry for `{plan.new}` to use it"
+            elif plan.new:
+                todo = f"; set it to `{plan.new}` by hand"
             findings.append(_finding("MIG633", rel, plan.value.line,
                                      _left(plan.value, plan.why + todo)))  # fmt: skip
     new_text = text
