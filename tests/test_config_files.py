@@ -224,6 +224,7 @@ def test_apply_in_place_writes_the_config(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (root / "llm.yaml").read_text() == "model: 'qwen3-max'   # keep me\n"
+    assert "Configuration files updated: llm.yaml\n" in result.output
     # the env template: the key rename (envfiles.py) and no model edit, since no
     # migrated code names MODEL
     env = (root / ".env.example").read_text()
