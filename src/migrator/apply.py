@@ -367,8 +367,12 @@ def commit_message(plan: ProjectPlan, counts: dict[str, int], checklist_name: st
         f"Migrate from OpenAI to {mapping.name} ({plan.options.strategy})",
         "",
         f"`migrator apply --to {mapping.id} --strategy {plan.options.strategy}`:",
-        f"- Python files rewritten: {len(plan.code)} ({report.edits} edits)",
+        f"- Python files rewritten: {sum(w.kind == 'code' for w in plan.code)} "
+        f"({report.edits} edits)",
     ]
+    configs = [w.path for w in plan.code if w.kind == "config"]
+    if configs:
+        lines.append("- configuration files updated: " + ", ".join(configs))
     if plan.dependencies:
         lines.append("- dependency files updated: " + ", ".join(w.path for w in plan.dependencies))
     if plan.env_templates:

@@ -33,7 +33,7 @@ from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
 from migrator.rewrite import RewriteOptions
 
-WriteKind = Literal["code", "dependencies", "env", "checklist"]
+WriteKind = Literal["code", "config", "dependencies", "env", "checklist"]
 
 
 @dataclass
@@ -233,7 +233,9 @@ def plan_migration(
     report = migrate(target, options, jobs=jobs, show_progress=show_progress)
     root = target.root
     code = [
-        FileWrite(r.path, r.old_source, r.new_source, "code")
+        FileWrite(
+            r.path, r.old_source, r.new_source, "code" if r.path.endswith(".py") else "config"
+        )
         for r in report.changed
         if r.new_source is not None
     ]
@@ -320,7 +322,12 @@ def _plan_env_templates(plan: ProjectPlan) -> None:
     """Edit the env templates of the folders that hold migrated code: a template in a
     sub-project that does not use OpenAI (a web front end, another service) is left alone."""
     add = plan.provider_vars
-    migrated = {folder for w in plan.code for folder in PurePosixPath(w.path).parents}
+    migrated = {
+        folder for w in plan.code if w.kind == "code" for folder in PurePosixPath(w.path).parents
+    }
+    # A template whose model values the engine changed (config_files.py): the key renames
+    # start from those edits, and the template is written once, as an env write.
+    edited = {w.path: w for w in plan.code if w.kind == "config"}
     for rel_path in find_env_templates(Path(f) for f in plan.files):
         rel = rel_path.as_posix()
         if PurePosixPath(rel).parent not in migrated:
@@ -328,12 +335,17 @@ def _plan_env_templates(plan: ProjectPlan) -> None:
         data = plan.old_bytes(rel)
         if data is None:
             continue
-        decoded = decode_text(data)
+        if rel in edited:
+            plan.code.remove(edited[rel])
+            plan.env_templates.append(edited[rel])
+            edited[rel].kind = "env"
+        decoded = decode_text(plan.new_bytes(rel) or data)
         if decoded is None:
             continue
         text, bom = decoded
         result = edit_env_template(text, plan.env_renames, add)
         if result.changed:
+            plan.env_templates[:] = [w for w in plan.env_templates if w.path != rel]
             plan.env_templates.append(
                 FileWrite(rel, data, encode_text(result.new_text, bom), "env", list(result.notes))
             )

@@ -374,10 +374,27 @@ class RepoFiles(ChecklistContext):
         )  # fmt: skip
 
     def _config_models(self, rel: str, lines: list[str]) -> None:
-        """OpenAI model ids in configuration files, which code may read and send as is."""
+        """OpenAI model ids in configuration files, which code may read and send as is.
+
+        A file the migration edits (config_files.py) is read as edited, and the lines its
+        own findings already name (MIG631, MIG633; MIG632: all of it) are not repeated."""
+        coord: Coord = "old"
+        if rel in self._writes:
+            coord = "new"
+            lines = self.lines_of(rel, "new") or lines
+        told = {
+            (f.id, f.line)
+            for r in self.plan.report.results
+            if r.path == rel
+            for f in r.findings
+            if f.id in ("MIG631", "MIG632", "MIG633")
+        }
+        if any(rule == "MIG632" for rule, _ in told):
+            return
+        told_lines = {line for _, line in told}
         found: dict[str, list[int]] = defaultdict(list)
         for number, text in enumerate(lines, 1):
-            if text.lstrip().startswith(("#", ";", "//")):
+            if text.lstrip().startswith(("#", ";", "//")) or number in told_lines:
                 continue
             for match in _MODEL_IN_TEXT.finditer(text):
                 if openai_model_kind(match.group(0)) is not None:
@@ -388,11 +405,11 @@ class RepoFiles(ChecklistContext):
         for model, numbers in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0])):
             target = self.mapping.resolve_model(model)
             suggestion = f"use `{target.model}`" if target else "no mapped equivalent"
-            where = f"{self.lines_text(rel, numbers, 'old')}; " if len(found) > 1 else ""
+            where = f"{self.lines_text(rel, numbers, coord)}; " if len(found) > 1 else ""
             described.append(f"`{model}` ({where}{suggestion})")
         first = min(n for numbers in found.values() for n in numbers)
         self.add(
-            "MIG606", rel, first,
+            "MIG606", rel, first, coord=coord, message=
             f"names OpenAI model(s) {', '.join(described)}: code that reads this file sends "
             f"them to {self.name} as they are — set {self.name} model ids here",
         )  # fmt: skip

@@ -182,10 +182,14 @@ def _print_outcome(outcome: ApplyOutcome, path: Path) -> None:
     counts = outcome.checklist_counts
     checklist = outcome.checklist_path or "MIGRATION.md"
     shown_checklist = _shown(outcome.top / checklist)
+    python = [w for w in plan.code if w.kind == "code"]
+    configs = [w.path for w in plan.code if w.kind == "config"]
     click.echo(
-        f"Migrated to {mapping.name} ({plan.options.strategy}): {len(plan.code)} Python "
+        f"Migrated to {mapping.name} ({plan.options.strategy}): {len(python)} Python "
         f"file(s) rewritten, {report.edits} edit(s)."
     )
+    if configs:
+        click.echo("Configuration files updated: " + ", ".join(configs))
     if plan.dependencies:
         click.echo("Dependency files updated: " + ", ".join(w.path for w in plan.dependencies))
     if plan.env_templates:

@@ -57,6 +57,9 @@ class Target:
 
     root: Path
     files: list[Path]  # absolute, sorted by their path relative to root
+    # every project file relative to root (configuration read by the code among them);
+    # empty for a single file
+    project: tuple[str, ...] = ()
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -70,14 +73,16 @@ def discover(
     path = path.absolute()
     if path.is_file():
         return Target(path.parent, [path])
-    files = project_files(path, excludes, suffixes=SOURCE_SUFFIXES, skipped=skipped)
+    files = project_files(path, excludes, skipped=skipped)
     return source_target(path, files)
 
 
 def source_target(root: Path, files: Sequence[str]) -> Target:
     """The Python files among `files` (project_files of `root`): for a caller that needs
     the whole project listing too, so that it is made once."""
-    return Target(root, [root / rel for rel in files if rel.endswith(SOURCE_SUFFIXES)])
+    return Target(
+        root, [root / rel for rel in files if rel.endswith(SOURCE_SUFFIXES)], tuple(files)
+    )
 
 
 def project_files(

@@ -148,6 +148,12 @@ def _format_value(value: str) -> str:
     return f'"{escaped}"'
 
 
+# The parser, for config_values.py (model ids and endpoints in templates).
+parse_assignment = _parse_assignment
+split_lines = _split_lines
+quoted_env_value = _quoted_value
+
+
 # --------------------------------------------------------------------------- templates
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from migrator.config_files import config_results
 from migrator.constants import ConstantEdit, ModuleIndex, project_definitions
 from migrator.cross_module import Notice, notice_key, project_importers
 from migrator.discovery import Target
@@ -118,6 +119,7 @@ def migrate(
 
     results = execute(todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress)
     results = _apply_requests(results, read, options_for, jobs)
+    results.extend(config_results(target.project, results, read.peek, options))
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
     return MigrationReport(target.root, options, results, RunStats(len(target.files), len(todo)))

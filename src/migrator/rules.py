@@ -281,6 +281,18 @@ _RULES: tuple[Rule, ...] = (
          "suit the provider."),
     Rule("MIG619", "warning", "config", "openai<1 pin kept for v0 code",
          "Raising the pin would break the v0 calls that remain; --upgrade-v0 lifts both."),
+    Rule("MIG630", "info", "config", "model id or endpoint edited in a configuration file",
+         "Configuration that migrated code reads (named by it; env templates beside it) gets "
+         "the provider's model ids and base URL, in place: review the values."),
+    Rule("MIG631", "warning", "config", "OpenAI model id in configuration without an equivalent",
+         "The mapping has no model for it: choose one (or pass --model-map OLD=NEW) and set "
+         "it in the file."),
+    Rule("MIG632", "error", "config", "configuration file does not parse",
+         "A file that migrated code reads could not be parsed: its model ids and endpoints "
+         "were not checked."),
+    Rule("MIG633", "warning", "config", "configuration value left for a person",
+         "An anchored, block or multi-line value, a quoting that cannot hold the new value, "
+         "or an edit that did not read back as intended: set it by hand."),
     # -- 7xx: behaviour differences (checklist, from the mapping) --------------------------
     Rule("MIG701", "info", "behaviour", "context window / output limit",
          "Prompts and max_tokens that fit an OpenAI model may not fit the mapped one."),
