@@ -350,3 +350,34 @@ def test_a_key_written_beside_the_endpoint_keeps_the_entry_and_is_not_shown() ->
         ("MIG633", 2), ("MIG633", 3), ("MIG633", 4),
     ]  # fmt: skip
     assert all(secret not in f.message for f in result.findings)
+
+
+def test_an_embedding_model_follows_the_embeddings_route(tmp_path: Path) -> None:
+    """`--to deepseek --route embeddings=qwen`: the chat model is DeepSeek's, the embedding
+    model DashScope's (the code's embeddings calls go there); in an entry with an endpoint
+    that becomes DeepSeek's, a routed model stays whole (reported)."""
+    from migrator.routes import resolve_routes
+
+    (tmp_path / "settings.yaml").write_text(
+        "chat:\n  model: gpt-4o-mini\nembeddings:\n  model: text-embedding-3-small\n"
+        "mixed:\n  base_url: https://api.openai.com/v1\n  model: text-embedding-3-small\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "import yaml\nfrom openai import OpenAI\n\n"
+        'SETTINGS = yaml.safe_load(open("settings.yaml"))\nclient = OpenAI()\n'
+        'client.chat.completions.create(model=SETTINGS["chat"]["model"], messages=[])\n'
+    )
+    registry = load_registry()
+    options = RewriteOptions(
+        mapping=registry.get("deepseek"),
+        strategy=strategy_named("compat"),
+        routes=resolve_routes(registry, registry.get("deepseek"), {}, ["embeddings=qwen"]),
+    )
+    report = migrate(discover(tmp_path), options, jobs=1, show_progress=False)
+    changed = {r.path: r.new_source for r in report.changed}
+    assert changed["settings.yaml"] == (
+        b"chat:\n  model: deepseek-v4-flash\nembeddings:\n  model: text-embedding-v4\n"
+        b"mixed:\n  base_url: https://api.openai.com/v1\n  model: text-embedding-3-small\n"
+    )
+    left = [f for f in report.findings if f.path == "settings.yaml" and f.id == "MIG633"]
+    assert [f.line for f in left] == [6, 7], left

@@ -27,7 +27,7 @@ from migrator.deps import (
     parse_requirement,
     unsupported_dependency_files,
 )
-from migrator.discovery import discover, project_files, source_target
+from migrator.discovery import SOURCE_SUFFIXES, discover, project_files, source_target
 from migrator.envfiles import edit_env_template, find_env_templates
 from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
@@ -234,7 +234,10 @@ def plan_migration(
     root = target.root
     code = [
         FileWrite(
-            r.path, r.old_source, r.new_source, "code" if r.path.endswith(".py") else "config"
+            r.path,
+            r.old_source,
+            r.new_source,
+            "code" if r.path.endswith(SOURCE_SUFFIXES) else "config",
         )
         for r in report.changed
         if r.new_source is not None

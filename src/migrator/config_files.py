@@ -45,7 +45,7 @@ from migrator.config_values import (
     read_back,
 )
 from migrator.datafiles import data_file_reason
-from migrator.discovery import is_test_file
+from migrator.discovery import SOURCE_SUFFIXES, is_test_file
 from migrator.envfiles import find_env_templates
 from migrator.hosts import host_of
 from migrator.mapping import openai_model_kind
@@ -56,7 +56,8 @@ from migrator.secrets import redact
 
 __all__ = ["config_results", "named_configs"]
 
-_NAMED = re.compile(rb"""["']([^"'\r\n]{1,200}\.(?:ya?ml|toml|json|ini|cfg))["']""", re.I)
+# `\\?` before the closing quote: in a notebook's JSON a cell's quotes are escaped (`\"`).
+_NAMED = re.compile(rb"""["']([^"'\r\n]{1,200}\.(?:ya?ml|toml|json|ini|cfg))\\?["']""", re.I)
 _NEVER = frozenset({"pyproject.toml", "package.json", "package-lock.json", "tsconfig.json"})
 
 
@@ -69,7 +70,7 @@ def config_results(
     """A FileResult per configuration file of migrated code that has a model id or
     endpoint to change or report. `files` is every project file, `results` the Python
     rewrite's, `read` a file's bytes."""
-    migrated = [r for r in results if r.new_source is not None and r.path.endswith(".py")]
+    migrated = [r for r in results if r.new_source is not None and r.path.endswith(SOURCE_SUFFIXES)]
     if not migrated:
         return []
     folders = [PurePosixPath(r.path).parent for r in migrated]
@@ -112,7 +113,7 @@ def named_configs(
     tops = {_top(folder) for folder in migrated_folders}
     found: dict[str, Format] = {}
     for rel in files:
-        if not rel.endswith(".py") or is_test_file(rel):
+        if not rel.endswith(SOURCE_SUFFIXES) or is_test_file(rel):
             continue
         folder = PurePosixPath(rel).parent
         if "." not in tops and _top(folder) not in tops:
@@ -244,6 +245,7 @@ class _Planned:
     unmapped: bool = False
     stays: bool = False
     note: str | None = None
+    routed: bool = False
 
 
 def _plan(
@@ -280,7 +282,11 @@ def _plan(
             why = value.why_fixed or _catalogue_reason(value, catalogue)
             if why is None and raw is None:
                 why = "its quoting cannot hold the new value"
-            plans.append(_Planned(value, kind, decision.new, raw, why, note=decision.note))
+            plans.append(
+                _Planned(
+                    value, kind, decision.new, raw, why, note=decision.note, routed=decision.routed
+                )
+            )
         elif kind == "endpoint" and host_of(value.value) not in ("", provider):
             plans.append(_Planned(value, kind, stays=True))
     units = {p.value.path[:-1] for p in plans if p.kind == "endpoint"}
@@ -295,6 +301,10 @@ def _plan(
             raw = render(fmt, value.quote, decision.new)
             why = value.why_fixed or (None if raw else "its quoting cannot hold the new value")
             plans.append(_Planned(value, "key", decision.new, raw, why))
+    for p in plans:
+        if p.routed and p.why is None and p.value.path[:-1] in units:
+            # its entry's endpoint and key follow the target, the model the route
+            p.why = "it is routed to another provider (--route) than the endpoint beside it"
     blockers: dict[tuple[str, ...], ConfigValue] = {}
     for p in plans:
         if p.why is not None or p.stays:

@@ -13,9 +13,9 @@
   optionally `/v1`), under `--strategy compat`, to the provider's base URL; other OpenAI
   URLs, or other strategies (the code then talks through another SDK) are reported.
 
-`mapping_for_key` is the one place that decides which mapping maps a key's model: today
-always the target's; a route for a model family (embeddings to a second provider) plugs
-in there.
+`mapping_for_model` is the one place that decides which mapping maps a model: the
+target's, or for an embedding model under `--route embeddings=PROVIDER` the route
+provider's (the code's embeddings calls go there too).
 """
 
 from __future__ import annotations
@@ -85,9 +85,14 @@ def key_beside_endpoint(value: ConfigValue, options: RewriteOptions) -> Decision
     return Decision(problem="an API key is written beside it (it would go to the provider)")
 
 
-def mapping_for_key(path: tuple[str, ...], options: RewriteOptions) -> Mapping:
-    """The mapping that maps the model under `path` (the target's; `--route` extends it)."""
-    return options.mapping
+def mapping_for_model(model: str, options: RewriteOptions) -> tuple[Mapping, bool]:
+    """The mapping that maps `model`, and whether it is a route's rather than the
+    target's: an OpenAI embedding model goes with an embeddings route."""
+    if openai_model_kind(model) == "embedding":
+        route = options.route_for("embeddings")
+        if route is not None:
+            return route.mapping, True
+    return options.mapping, False
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class Decision:
     new: str | None = None
     problem: str | None = None
     note: str | None = None  # the mapping's note on the new model (vector size...)
+    routed: bool = False  # mapped by a route's provider (`--route embeddings=...`)
 
 
 def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
@@ -105,7 +111,7 @@ def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
     kind = key_kind(value.key)
     text = value.value.strip()
     if kind == "model":
-        mapping = mapping_for_key(value.path, options)
+        mapping, routed = mapping_for_model(text, options)
         if openai_model_kind(text) is None or text in provider_models(mapping):
             return Decision()  # not OpenAI's, or already the provider's (text-embedding-v4)
         target = mapping.resolve_model(text)
@@ -113,7 +119,7 @@ def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
             return Decision(problem=f"no mapped equivalent for `{text}`")
         if target.model == text:
             return Decision()
-        return Decision(new=target.model, note=target.note)
+        return Decision(new=target.model, note=target.note, routed=routed)
     if kind == "endpoint" and is_openai_root(text):
         endpoint = options.strategy.endpoint(options.mapping)
         if options.strategy.id != "compat" or not endpoint.base_url:
