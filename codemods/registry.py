@@ -99,7 +99,13 @@ ENV_VARS = Fixer(
     "env-vars", fix_env_vars, ("MIG500", "MIG503", "MIG504", "MIG505", "MIG506", "MIG507"),
     after=("endpoints",),
 )  # fmt: skip
-WRAPPER_CLIENTS = Fixer("wrapper-clients", fix_wrapper_clients, ("MIG120",), after=("env-vars",))
+WRAPPER_CLIENTS = Fixer(
+    "wrapper-clients",
+    fix_wrapper_clients,
+    ("MIG101", "MIG104", "MIG105", "MIG108", "MIG120", "MIG160", "MIG161", "MIG162", "MIG163",
+     "MIG200", "MIG201", "MIG202", "MIG203", "MIG502", "MIG507"),
+    after=("env-vars",),
+)  # fmt: skip
 
 FIXERS: tuple[Fixer, ...] = (
     HARDCODED_KEYS,
@@ -183,5 +189,7 @@ NATIVE_FIXERS: tuple[Fixer, ...] = (
     NATIVE_RESPONSES,
     ENDPOINTS,
     ENV_VARS,
-    WRAPPER_CLIENTS,
+    # LangChain / llama_index classes stay on the compatible endpoint (MIG163 names the
+    # provider's own integration)
+    _on_compat(WRAPPER_CLIENTS),
 )
