@@ -83,6 +83,8 @@ def _decide(plan: Plan, site: WrapperSite) -> WrapperDecision:
     mapping, target = wrapper_target(plan, site)
     if not isinstance(call, cst.Call):
         return WrapperDecision(False, "migrator rewrites the constructors it sees")
+    if plan.suppressed("MIG160", call):
+        return WrapperDecision(False, "")  # `# migrator: ignore[MIG160]`: the user keeps it
     if target.client == "azure":
         if kind.azure:
             return WrapperDecision(False, "")  # an Azure class at an Azure target: env fixer's

@@ -1,5 +1,6 @@
-"""codemods/wrapper_clients.py: LangChain / llama_index OpenAI classes are reported, not
-rewritten, unless they already point away from OpenAI."""
+"""codemods/wrapper_clients.py, wrapper_decision.py, wrapper_rewrite.py: LangChain /
+llama_index OpenAI classes are pointed at the provider in their own keywords; those the
+rewrite cannot read are reported (MIG120); those already pointing away are left."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import libcst as cst
 import pytest
 
 from migrator.inventory import build_inventory
-from tests.codemod_helpers import check_noop, ids
+from tests.codemod_helpers import check_noop, check_transformed, ids
 
 
 def _wrappers(src: str) -> list[tuple[int, str]]:
@@ -42,51 +43,206 @@ def test_inventory_ignores_local_lookalikes() -> None:
     assert _wrappers(src) == []
 
 
-@pytest.mark.parametrize("provider", ["qwen", "glm", "deepseek"])
-def test_chat_class_reported_with_the_providers_settings(provider: str) -> None:
-    found = check_noop(
+def test_chat_class_gets_endpoint_key_and_model_in_a_function() -> None:
+    found = check_transformed(
         """
         from langchain_openai import ChatOpenAI
 
-        llm = ChatOpenAI(model="gpt-4o")
+
+        def make():
+            return ChatOpenAI(model="gpt-4o", temperature=0)
         """,
-        provider,
+        """
+        import os
+
+        from langchain_openai import ChatOpenAI
+
+
+        def make():
+            return ChatOpenAI(model="qwen3-max", temperature=0, base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ["DASHSCOPE_API_KEY"])
+        """,
+        "qwen",
     )
-    assert ids(found) == ["MIG120"]
-    (finding,) = found
-    assert finding.line == 4
-    from tests.codemod_helpers import mapping
-
-    compat = mapping(provider).compat
-    assert f'base_url="{compat.base_url}"' in finding.message
-    assert f'os.environ["{compat.key_env}"]' in finding.message
-    assert "check_embedding_ctx_length" not in finding.message
+    assert "MIG120" not in ids(found)
+    assert "MIG163" in ids(found)  # ChatTongyi exists: said, not used
 
 
-def test_embeddings_class_needs_plain_text_input() -> None:
-    found = check_noop(
+def test_old_keyword_names_are_kept_and_env_reads_renamed() -> None:
+    check_transformed(
+        """
+        import os
+        from langchain.chat_models import ChatOpenAI
+
+
+        def make():
+            return ChatOpenAI(
+                model_name="gpt-4o-mini",
+                openai_api_key=os.environ["OPENAI_API_KEY"],
+                openai_api_base=os.getenv("OPENAI_API_BASE"),
+            )
+        """,
+        """
+        import os
+        from langchain.chat_models import ChatOpenAI
+
+
+        def make():
+            return ChatOpenAI(
+                model_name="glm-4-air-250414",
+                openai_api_key=os.environ["ZAI_API_KEY"],
+                openai_api_base=os.environ.get("ZAI_BASE_URL", "https://open.bigmodel.cn/api/paas/v4/"),
+            )
+        """,
+        "glm",
+    )
+
+
+def test_no_model_gets_the_mapped_default_and_module_level_key_placeholder() -> None:
+    found = check_transformed(
+        """
+        from langchain_openai import ChatOpenAI
+
+        llm = ChatOpenAI()
+        """,
+        """
+        import os
+
+        from langchain_openai import ChatOpenAI
+
+        llm = ChatOpenAI(base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"), model="deepseek-v4-flash")
+        """,
+        "deepseek",
+    )
+    assert "MIG108" in ids(found)
+
+
+def test_embeddings_class_sends_text() -> None:
+    found = check_transformed(
         """
         from langchain_community.embeddings import OpenAIEmbeddings
 
-        emb = OpenAIEmbeddings()
+
+        def make():
+            return OpenAIEmbeddings(check_embedding_ctx_length=True)
+        """,
+        """
+        import os
+
+        from langchain_community.embeddings import OpenAIEmbeddings
+
+
+        def make():
+            return OpenAIEmbeddings(check_embedding_ctx_length=False, base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ["DASHSCOPE_API_KEY"], model="text-embedding-v4")
+        """,
+        "qwen",
+    )
+    assert {"MIG162", "MIG203"} <= set(ids(found))
+
+
+def test_llama_index_classes_become_openai_like() -> None:
+    found = check_transformed(
+        """
+        from llama_index.embeddings.openai import OpenAIEmbedding
+        from llama_index.llms.openai import OpenAI
+
+
+        def make(key):
+            return OpenAI("gpt-4o-mini", api_key=key), OpenAIEmbedding(model="text-embedding-3-small")
+        """,
+        """
+        import os
+        from llama_index.embeddings.openai_like import OpenAILikeEmbedding
+        from llama_index.llms.openai_like import OpenAILike
+
+
+        def make(key):
+            return OpenAILike("glm-4-air-250414", api_key=key, api_base="https://open.bigmodel.cn/api/paas/v4/", is_chat_model=True), OpenAILikeEmbedding(model_name="embedding-3", api_base="https://open.bigmodel.cn/api/paas/v4/", api_key=os.environ["ZAI_API_KEY"])
+        """,
+        "glm",
+    )
+    assert ids(found).count("MIG161") == 2
+    assert "MIG101" in ids(found)  # `key` kept: a person checks it
+
+
+def test_model_not_a_literal_or_unknown_is_left_with_a_finding() -> None:
+    found = check_transformed(
+        """
+        from langchain_openai import ChatOpenAI
+
+
+        def make(name):
+            return ChatOpenAI(model=name), ChatOpenAI(model="my-finetune")
+        """,
+        """
+        import os
+
+        from langchain_openai import ChatOpenAI
+
+
+        def make(name):
+            return ChatOpenAI(model=name, base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"]), ChatOpenAI(model="my-finetune", base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+        """,
+        "deepseek",
+    )
+    assert {"MIG201", "MIG202"} <= set(ids(found))
+
+
+def test_model_map_option_is_honoured() -> None:
+    from migrator.mapping import load_registry
+
+    mapping = load_registry().get("qwen").with_overrides({"gpt-4o": "qwen-turbo"})
+    from migrator.rewrite import RewriteOptions, rewrite_job
+    from migrator.codemods.strategies import COMPAT
+
+    src = b"from langchain_openai import ChatOpenAI\ndef f():\n    return ChatOpenAI(model='gpt-4o')\n"
+    result = rewrite_job("a.py", src, RewriteOptions(strategy=COMPAT, mapping=mapping))
+    assert result.new_source is not None and b"model='qwen-turbo'" in result.new_source
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "ChatOpenAI(model='gpt-4o', **kwargs)",  # may carry base_url: never doubled
+        "OpenAI(model='gpt-3.5-turbo-instruct')",  # no completions endpoint at qwen
+    ],
+)
+def test_left_and_reported(call: str) -> None:
+    found = check_noop(
+        f"""
+        from langchain_openai import ChatOpenAI, OpenAI
+
+
+        def make(**kwargs):
+            return {call}
         """,
         "qwen",
     )
     assert ids(found) == ["MIG120"]
-    assert "check_embedding_ctx_length=False" in found[0].message
 
 
-def test_llama_index_chat_suggests_openai_like() -> None:
-    found = check_noop(
+def test_native_strategy_stays_on_the_compatible_endpoint() -> None:
+    found = check_transformed(
         """
-        from llama_index.llms.openai import OpenAI
+        from langchain_openai import ChatOpenAI
 
-        llm = OpenAI(model="gpt-4o-mini")
+
+        def make():
+            return ChatOpenAI(model="gpt-4o")
+        """,
+        """
+        import os
+
+        from langchain_openai import ChatOpenAI
+
+
+        def make():
+            return ChatOpenAI(model="glm-4-plus", base_url="https://open.bigmodel.cn/api/paas/v4/", api_key=os.environ["ZAI_API_KEY"])
         """,
         "glm",
+        strategy="native",
     )
-    assert ids(found) == ["MIG120"]
-    assert "OpenAILike" in found[0].message and "is_chat_model=True" in found[0].message
+    (note,) = [f for f in found if f.id == "MIG163"]
+    assert "ChatZhipuAI" in note.message
 
 
 def test_azure_class_becomes_the_plain_one() -> None:
@@ -122,11 +278,11 @@ def test_suppressed_on_its_line() -> None:
         """
         from langchain_openai import ChatOpenAI
 
-        llm = ChatOpenAI()  # migrator: ignore[MIG120]
+        llm = ChatOpenAI()  # migrator: ignore[MIG160]
         """,
         "qwen",
     )
-    assert "MIG120" not in ids(found)
+    assert ids(found) == []
 
 
 def test_a_class_handed_on_is_reported_where_it_is_named() -> None:
