@@ -13,7 +13,8 @@ For a class `wrapper_decision` lets through (see that module for what is left):
   `check_embedding_ctx_length=False` (other endpoints reject token-id input); llama_index's
   `OpenAI` / `OpenAIEmbedding` become `OpenAILike` / `OpenAILikeEmbedding`, which accept
   any model id (the originals raise ValueError for ids they do not know), with the
-  package recorded for the dependency files (`Plan.packages`).
+  package recorded (`Plan.packages`, `FileResult.packages`) and named in MIG161 (the
+  dependency-file edit does not add it yet).
 
 Rules:
   MIG160 OpenAI class of LangChain / llama_index pointed at the provider (edit)
@@ -117,8 +118,8 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
         plan.finding(
             "MIG161",
             f"llama_index `{name}` accepts OpenAI model ids only: replaced by "
-            f"`{replacement.name}` ({replacement.package}, added where llama-index is "
-            f"listed as a dependency){window}",
+            f"`{replacement.name}`: add {replacement.package} to the project's "
+            f"dependencies{window}",
             node=call,
         )
     first_class(plan, site)
