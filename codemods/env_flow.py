@@ -307,11 +307,14 @@ class _Flow:
         if wrapper is None or keyword is None or arg.star:
             self._consumer(call)
             return
+        if not wrapper_decision(self.plan, wrapper).rewrite:
+            self._consumer(call)  # left as it is: it still reads the OpenAI variable
+            return
         if keyword in wrapper.kind.key_keywords:
             keyword = "api_key"
         elif keyword in wrapper.kind.base_url_keywords:
             keyword = "base_url"
-        kind = "client" if wrapper_decision(self.plan, wrapper).rewrite else "kept-client"
+        kind = "client"
         label = f"`{wrapper.qualified.rsplit('.', 1)[-1]}(...)`"
         self.add(kind, call, label, keyword=keyword, value=arg.value, inline=depth == 0)
 

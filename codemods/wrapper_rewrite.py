@@ -34,6 +34,7 @@ from migrator.codemods._edit import (
     replace_string_value,
     string_literal,
 )
+from migrator.codemods.models import passes_models_through
 from migrator.codemods.policy.endpoints import report_endpoint
 from migrator.codemods.policy.keys import api_key_value, key_read
 from migrator.codemods.wrapper_decision import WrapperDecision, wrapper_target
@@ -86,7 +87,7 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
         if default is not None:
             set_values[model_keyword] = string_literal(default.model)
             _embedding_note(plan, site, default.model, default.kind)
-        else:
+        elif not passes_models_through(plan):
             plan.finding(
                 "MIG202",
                 f"{name} sends {kind.default_model!r} when no model is given, which "
@@ -146,6 +147,8 @@ def _map_model(plan: Plan, site: WrapperSite, value: cst.BaseExpression) -> None
     model = value.evaluated_value
     assert isinstance(model, str)
     found = mapping.resolve_model(model)
+    if found is None and passes_models_through(plan):
+        return  # a gateway: the id passes through as the SDK clients' do
     if found is None:
         plan.finding(
             "MIG202",
