@@ -89,9 +89,9 @@ def _decide(plan: Plan, site: WrapperSite) -> WrapperDecision:
         if kind.azure:
             return WrapperDecision(False, "")  # an Azure class at an Azure target: env fixer's
         return WrapperDecision(False, f"{mapping.name} is served through Azure classes")
-    if kind.azure:
+    if kind.azure and not kind.plain:
         return WrapperDecision(
-            False, "Azure classes take deployment names and Azure settings, not converted yet"
+            False, "llama_index's Azure classes take deployment names, not converted yet"
         )
     if any(arg.star for arg in call.args):
         splat = next(arg for arg in call.args if arg.star)
@@ -129,7 +129,8 @@ def _endpoint(plan: Plan, site: WrapperSite) -> Destination | None:
         return None
     values = plan.inventory.endpoint_values
     trace = trace_endpoint(site.base_url, values) if values is not None else ()
-    return endpoint_of(plan, site.base_url, trace)
+    # an Azure class's endpoint is Azure's wherever it comes from (as for AzureOpenAI)
+    return endpoint_of(plan, site.base_url, trace, azure=site.kind.azure)
 
 
 def _code(node: cst.CSTNode) -> str:

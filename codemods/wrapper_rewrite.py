@@ -43,7 +43,7 @@ from migrator.inventory import WrapperSite
 from migrator.rewrite import Plan
 from migrator.source import code_of
 from migrator.strategy import Endpoint
-from migrator.wrapper_classes import FIRST_CLASS
+from migrator.wrapper_classes import AZURE_ONLY_KEYWORDS, FIRST_CLASS
 
 
 def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) -> None:
@@ -55,14 +55,20 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
     name = site.qualified.rsplit(".", 1)[-1]
     set_values: dict[str, cst.BaseExpression] = {}
     rename: dict[str, str] = {}
+    remove: set[str] = set()
+    if kind.azure:
+        remove = _from_azure(plan, site, keywords)
+        keywords = {k: v for k, v in keywords.items() if k not in remove}
 
     # endpoint, in the keyword the code already uses
-    url_keyword = next((k for k in kind.base_url_keywords if k in keywords), None)
-    if url_keyword is not None and decision.endpoint is not None:
+    url_keyword = next(
+        (k for k in kind.base_url_keywords if k in keywords and k != "azure_endpoint"), None
+    )
+    if url_keyword is not None and decision.endpoint is not None and not kind.azure:
         report_endpoint(plan, decision.endpoint, site.base_url, "base_url", call)
     from_env = decision.endpoint is not None and decision.endpoint.kind == "env"
     url = endpoint_expression(plan, target, call, from_env)
-    set_values[url_keyword or kind.base_url_keywords[0]] = url
+    set_values[url_keyword or ("base_url" if kind.azure else kind.base_url_keywords[0])] = url
 
     # key, as the SDK clients' (policy/keys.py)
     key_keyword = next((k for k in kind.key_keywords if k in keywords), None)
@@ -126,12 +132,39 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
     first_class(plan, site)
 
     def edit(node: cst.Call) -> cst.Call:
-        node = edit_call_args(node, set_values=set_values, rename=rename)
+        node = edit_call_args(node, set_values=set_values, rename=rename, remove=remove)
         if replacement is not None:
             node = node.with_changes(func=cst.Name(replacement.name))
+        elif kind.plain:
+            func = node.func
+            if isinstance(func, cst.Attribute):
+                node = node.with_changes(func=func.with_changes(attr=cst.Name(kind.plain)))
+            else:
+                node = node.with_changes(func=cst.Name(kind.plain))
         return node
 
     plan.replace(call, edit, "MIG160")
+
+
+def _from_azure(plan: Plan, site: WrapperSite, keywords: dict[str, cst.Arg]) -> set[str]:
+    """An Azure class becomes its module's plain class (MIG103): Azure's keywords go,
+    deployment names with them (the model is then mapped or the default's)."""
+    kind = site.kind
+    name = site.qualified.rsplit(".", 1)[-1]
+    removed = sorted(k for k in keywords if k in AZURE_ONLY_KEYWORDS)
+    module = site.qualified.rsplit(".", 1)[0]
+    if isinstance(site.node, cst.Call) and not isinstance(site.node.func, cst.Attribute):
+        plan.add_import(module, kind.plain)
+        plan.remove_import_if_unused(module, name)
+    mapping, _ = wrapper_target(plan, site)
+    plan.finding(
+        "MIG103",
+        f"{name} replaced by {kind.plain} pointed at {mapping.name}"
+        + (f"; removed {', '.join(removed)}" if removed else "")
+        + "; Azure deployment names are not model ids: the model is the provider's",
+        node=site.node,
+    )
+    return set(removed)
 
 
 def _map_model(plan: Plan, site: WrapperSite, value: cst.BaseExpression) -> None:

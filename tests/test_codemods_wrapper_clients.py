@@ -249,16 +249,40 @@ def test_native_strategy_stays_on_the_compatible_endpoint() -> None:
 
 
 def test_azure_class_becomes_the_plain_one() -> None:
-    found = check_noop(
+    found = check_transformed(
         """
-        from langchain_openai import AzureChatOpenAI
+        from langchain_openai import AzureChatOpenAI, AzureOpenAIEmbeddings
 
-        llm = AzureChatOpenAI(azure_deployment="chat")
+
+        def make(config):
+            chat = AzureChatOpenAI(
+                azure_endpoint=config["endpoint"],
+                openai_api_key=config["key"],
+                openai_api_version="2024-06-01",
+                azure_deployment="chat",
+                temperature=0,
+            )
+            return chat, AzureOpenAIEmbeddings(azure_deployment="embed")
         """,
-        "deepseek",
+        """
+        import os
+
+        from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+
+
+        def make(config):
+            chat = ChatOpenAI(
+                openai_api_key=config["key"],
+                temperature=0,
+                base_url="https://open.bigmodel.cn/api/paas/v4/",
+                model="glm-4-flash",
+            )
+            return chat, OpenAIEmbeddings(base_url="https://open.bigmodel.cn/api/paas/v4/", api_key=os.environ["ZAI_API_KEY"], model="embedding-3", check_embedding_ctx_length=False)
+        """,
+        "glm",
     )
-    assert ids(found) == ["MIG120"]
-    assert "use `ChatOpenAI` with" in found[0].message
+    assert ids(found).count("MIG103") == 2 and "MIG120" not in ids(found)
+    assert "MIG101" in ids(found)  # the Azure key from configuration: a person checks it
 
 
 @pytest.mark.parametrize(

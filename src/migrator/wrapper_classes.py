@@ -49,6 +49,16 @@ class WrapperClass:
     model_position: int | None = None  # the positional parameter that is the model
     settings: tuple[tuple[str, bool], ...] = ()  # keywords the provider needs set
     replacement: Replacement | None = None
+    plain: str = ""  # an Azure class: the plain class of the same module it becomes
+
+
+# Keywords only LangChain's Azure classes take (langchain-openai==1.8.1:
+# chat_models/azure.py, embeddings/azure.py): dropped when they become the plain class.
+AZURE_ONLY_KEYWORDS = frozenset({
+    "azure_endpoint", "azure_deployment", "deployment_name", "deployment", "api_version",
+    "openai_api_version", "openai_api_type", "azure_ad_token", "azure_ad_token_provider",
+    "azure_ad_async_token_provider", "validate_base_url", "model_version",
+})  # fmt: skip
 
 
 _LANGCHAIN_URL = ("base_url", "openai_api_base")
@@ -69,8 +79,19 @@ _EMBEDDINGS = WrapperClass(
     default_model="text-embedding-ada-002",
     settings=(("check_embedding_ctx_length", False),),
 )
-_AZURE_CHAT = WrapperClass("LangChain", "chat", True, _AZURE_URL)
-_AZURE_EMBEDDINGS = WrapperClass("LangChain", "embeddings", True, _AZURE_URL)
+_AZURE_CHAT = WrapperClass(
+    "LangChain", "chat", True, _AZURE_URL, default_model="gpt-3.5-turbo", plain="ChatOpenAI"
+)
+_AZURE_EMBEDDINGS = WrapperClass(
+    "LangChain",
+    "embeddings",
+    True,
+    _AZURE_URL,
+    model_keywords=("model",),
+    default_model="text-embedding-ada-002",
+    settings=(("check_embedding_ctx_length", False),),
+    plain="OpenAIEmbeddings",
+)
 
 LLAMA_CHAT_LIKE = Replacement(
     "llama_index.llms.openai_like",
