@@ -34,6 +34,7 @@ from migrator.codemods._edit import (
     replace_string_value,
     string_literal,
 )
+from migrator.codemods._scope import visible
 from migrator.codemods.models import passes_models_through
 from migrator.codemods.policy.endpoints import report_endpoint
 from migrator.codemods.policy.keys import api_key_value, key_read
@@ -114,8 +115,10 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
             "longer split by tiktoken — split them before embedding",
             node=call,
         )
+    new_func: cst.BaseExpression | None = None
     if replacement is not None:
-        _replace_class(plan, site, replacement.module, replacement.name)
+        new_func = class_expression(plan, call, replacement.module, replacement.name)
+        plan.remove_import_if_unused(*site.qualified.rsplit(".", 1))
         plan.packages.add((replacement.package, replacement.anchors))
         window = (
             "; its context_window defaults to 3900 tokens: set the model's"
@@ -129,18 +132,16 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
             f"dependencies{window}",
             node=call,
         )
+    if kind.plain and not isinstance(call.func, cst.Attribute):
+        new_func = class_expression(plan, call, site.qualified.rsplit(".", 1)[0], kind.plain)
     first_class(plan, site)
 
     def edit(node: cst.Call) -> cst.Call:
         node = edit_call_args(node, set_values=set_values, rename=rename, remove=remove)
-        if replacement is not None:
-            node = node.with_changes(func=cst.Name(replacement.name))
-        elif kind.plain:
-            func = node.func
-            if isinstance(func, cst.Attribute):
-                node = node.with_changes(func=func.with_changes(attr=cst.Name(kind.plain)))
-            else:
-                node = node.with_changes(func=cst.Name(kind.plain))
+        if new_func is not None:
+            node = node.with_changes(func=new_func)
+        elif kind.plain and isinstance(node.func, cst.Attribute):
+            node = node.with_changes(func=node.func.with_changes(attr=cst.Name(kind.plain)))
         return node
 
     plan.replace(call, edit, "MIG160")
@@ -154,7 +155,6 @@ def _from_azure(plan: Plan, site: WrapperSite, keywords: dict[str, cst.Arg]) -> 
     removed = sorted(k for k in keywords if k in AZURE_ONLY_KEYWORDS)
     module = site.qualified.rsplit(".", 1)[0]
     if isinstance(site.node, cst.Call) and not isinstance(site.node.func, cst.Attribute):
-        plan.add_import(module, kind.plain)
         plan.remove_import_if_unused(module, name)
     mapping, _ = wrapper_target(plan, site)
     plan.finding(
@@ -205,10 +205,24 @@ def _embedding_note(plan: Plan, site: WrapperSite, model: str, kind: str) -> Non
         )
 
 
-def _replace_class(plan: Plan, site: WrapperSite, module: str, name: str) -> None:
-    old_module, old_name = site.qualified.rsplit(".", 1)
+def class_expression(plan: Plan, at: cst.CSTNode, module: str, name: str) -> cst.BaseExpression:
+    """`name` imported from `module`, as code at `at`: the bare name, unless the file
+    already binds that name to something else (TaskWeaver imports langchain_community's
+    ChatOpenAI, and a second `from langchain_openai import ChatOpenAI` would silently
+    replace it for all its code): then `module.name` through `import module`."""
+    for binding in visible(plan, name, at):
+        parent = plan.parent_of(binding)
+        if not (
+            isinstance(binding, cst.ImportAlias)
+            and binding.asname is None
+            and isinstance(parent, cst.ImportFrom)
+            and parent.module is not None
+            and code_of(parent.module) == module
+        ):
+            plan.add_import(module)
+            return cst.parse_expression(f"{module}.{name}")
     plan.add_import(module, name)
-    plan.remove_import_if_unused(old_module, old_name)
+    return cst.Name(name)
 
 
 def first_class(plan: Plan, site: WrapperSite) -> None:

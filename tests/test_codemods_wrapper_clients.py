@@ -332,3 +332,34 @@ def test_a_class_handed_on_is_reported_where_it_is_named() -> None:
     )
     assert [(f.id, f.line) for f in found] == [("MIG120", 7)]
     assert "(handed on here, built elsewhere)" in found[0].message
+
+
+def test_plain_class_name_taken_by_another_import_is_reached_through_its_module() -> None:
+    """A file importing langchain_community's ChatOpenAI next to langchain_openai's Azure
+    class (as real projects do): importing langchain_openai's ChatOpenAI by name would
+    silently replace the other one for all its code."""
+    check_transformed(
+        """
+        from langchain_community.chat_models import ChatOpenAI
+        from langchain_openai import AzureChatOpenAI
+
+
+        def make(azure):
+            if azure:
+                return AzureChatOpenAI(azure_deployment="chat", temperature=0)
+            return ChatOpenAI(model_name="gpt-4o")
+        """,
+        """
+        import os
+
+        from langchain_community.chat_models import ChatOpenAI
+        import langchain_openai
+
+
+        def make(azure):
+            if azure:
+                return langchain_openai.ChatOpenAI(temperature=0, base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ["DASHSCOPE_API_KEY"], model="qwen-flash")
+            return ChatOpenAI(model_name="qwen3-max", base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ["DASHSCOPE_API_KEY"])
+        """,
+        "qwen",
+    )
