@@ -13,8 +13,8 @@ For a class `wrapper_decision` lets through (see that module for what is left):
   `check_embedding_ctx_length=False` (other endpoints reject token-id input); llama_index's
   `OpenAI` / `OpenAIEmbedding` become `OpenAILike` / `OpenAILikeEmbedding`, which accept
   any model id (the originals raise ValueError for ids they do not know), with the
-  package recorded (`Plan.packages`, `FileResult.packages`) and named in MIG161 (the
-  dependency-file edit does not add it yet).
+  package recorded (`Plan.packages`, `FileResult.packages`) for `migrator apply`, which
+  adds it to the dependency lists that name llama-index or openai (apply_plan.py).
 
 Rules:
   MIG160 OpenAI class of LangChain / llama_index pointed at the provider (edit)
@@ -128,8 +128,8 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
         plan.finding(
             "MIG161",
             f"llama_index `{name}` accepts OpenAI model ids only: replaced by "
-            f"`{replacement.name}`: add {replacement.package} to the project's "
-            f"dependencies{window}",
+            f"`{replacement.name}` from {replacement.package} (`migrator apply` adds it to "
+            f"dependency lists naming llama-index or openai){window}",
             node=call,
         )
     if kind.plain and not isinstance(call.func, cst.Attribute):
