@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from migrator.codemods.client_endpoint import fix_clients
 from migrator.codemods.endpoints import fix_endpoints
+from migrator.codemods.framework_models import fix_framework_models
 from migrator.codemods.env_vars import fix_env_vars
 from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
 from migrator.codemods.models import fix_models
@@ -106,6 +107,10 @@ WRAPPER_CLIENTS = Fixer(
      "MIG163", "MIG200", "MIG201", "MIG202", "MIG203", "MIG502", "MIG507"),
     after=("env-vars",),
 )  # fmt: skip
+# Strings such as "openai:gpt-4o" that frameworks read: reported only.
+FRAMEWORK_MODELS = Fixer(
+    "framework-models", fix_framework_models, ("MIG164",), after=("wrapper-clients",)
+)
 
 FIXERS: tuple[Fixer, ...] = (
     HARDCODED_KEYS,
@@ -122,6 +127,7 @@ FIXERS: tuple[Fixer, ...] = (
     ENDPOINTS,
     ENV_VARS,
     WRAPPER_CLIENTS,
+    FRAMEWORK_MODELS,
 )
 
 # -- the native strategy: the same concerns, the provider's SDK as the target -------------
@@ -192,4 +198,5 @@ NATIVE_FIXERS: tuple[Fixer, ...] = (
     # LangChain / llama_index classes stay on the compatible endpoint (MIG163 names the
     # provider's own integration)
     _on_compat(WRAPPER_CLIENTS),
+    _on_compat(FRAMEWORK_MODELS),
 )

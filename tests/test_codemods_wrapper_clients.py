@@ -363,3 +363,22 @@ def test_plain_class_name_taken_by_another_import_is_reached_through_its_module(
         """,
         "qwen",
     )
+
+
+def test_framework_model_strings_are_reported_not_rewritten() -> None:
+    found = check_noop(
+        '''
+        """Docs may say "openai:gpt-4o"."""
+        import litellm
+        from langchain.chat_models import init_chat_model
+
+
+        def make():
+            llm = init_chat_model("openai:gpt-4o", temperature=0)
+            return llm, litellm.completion(model="openai/gpt-4o-mini", messages=[])
+        ''',
+        "qwen",
+    )
+    assert [(f.id, f.line) for f in found] == [("MIG164", 8), ("MIG164", 9)]
+    assert '"openai:qwen3-max"' in found[0].message and "DASHSCOPE_API_KEY" in found[0].message
+    assert '"openai/qwen-plus"' in found[1].message

@@ -181,6 +181,10 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG163", "info", "code", "provider has its own LangChain / llama_index integration",
          "The rewrite keeps the OpenAI class on the compatible endpoint (it runs as before); "
          "the provider's own class (ChatTongyi, ChatZhipuAI, ...) is an alternative."),
+    Rule("MIG164", "warning", "code", "framework model string names OpenAI",
+         "`openai:gpt-4o` (LangChain init_chat_model, pydantic-ai) or `openai/gpt-4o` "
+         "(LiteLLM) choose OpenAI through the framework, which takes endpoint and key its "
+         "own way: migrator names the provider's model, endpoint and key, and leaves it."),
     # -- 4xx: endpoint families (codemods/endpoints.py) ------------------------------------
     Rule("MIG401", "error", "code", "endpoint not offered by the provider",
          "Images, audio, assistants, files... have no compatible endpoint there: the call "

@@ -21,7 +21,12 @@ llama-index-embeddings-openai-like==0.4.0):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# A framework's model string naming OpenAI: "openai:gpt-4o" (LangChain init_chat_model,
+# pydantic-ai), "openai/gpt-4o" (LiteLLM); group 1 the separator, group 2 the model id.
+FRAMEWORK_MODEL = re.compile(r"openai([:/])([A-Za-z0-9][\w.\-]*)")
 
 
 @dataclass(frozen=True)
