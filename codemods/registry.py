@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from migrator.codemods.client_endpoint import fix_clients
 from migrator.codemods.endpoints import fix_endpoints
-from migrator.codemods.framework_models import fix_framework_models
 from migrator.codemods.env_vars import fix_env_vars
+from migrator.codemods.framework_models import fix_framework_models
 from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
 from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
