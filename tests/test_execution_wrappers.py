@@ -152,3 +152,16 @@ def test_llama_index_openai_refuses_a_provider_model(tmp_path: Path) -> None:
     )
     run = run_program(program, {}).assert_ok()
     assert run.stdout.split() == ["ValueError", "ValueError"]
+
+
+def test_native_strategy_writes_what_compat_runs(migrated, tmp_path: Path) -> None:
+    """--strategy native keeps these classes on the compatible endpoint: its output is
+    the compat output the tests above run (MIG163 names the provider's own classes)."""
+    provider, folder, _ = migrated
+    native = tmp_path / "apps"
+    shutil.copytree(PROGRAMS, native)
+    report = migrate_folder(native, provider, strategy="native")
+    for app in APPS:
+        assert (native / app).read_text() == (folder / app).read_text()
+    notes = [f.message for r in report.results for f in r.findings if f.id == "MIG163"]
+    assert any("ChatTongyi" in n or "ChatZhipuAI" in n for n in notes)
