@@ -75,7 +75,8 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
     key_keyword = next((k for k in kind.key_keywords if k in keywords), None)
     if key_keyword is None:
         set_values[kind.key_keywords[0]] = key_read(plan, target.key_env, at=call)
-        plan.renamed_env.add("OPENAI_API_KEY")  # it read that by itself; now the provider's
+        if not kind.azure:  # it read OPENAI_API_KEY by itself; now the provider's
+            plan.renamed_env.add("OPENAI_API_KEY")
     else:
         key = api_key_value(plan, site, {"api_key": keywords[key_keyword]})  # type: ignore[arg-type]
         if key is not None:
