@@ -161,7 +161,12 @@ WRAPPER_CLASSES: dict[str, WrapperClass] = {
 }
 
 # A provider's own integration in these libraries (checklist advice; the rewrite keeps the
-# OpenAI-compatible class, which the execution tests run). By mapping id.
+# OpenAI-compatible class, which the execution tests run). By mapping id. Sources:
+# https://reference.langchain.com/python/langchain-community/embeddings/dashscope/DashScopeEmbeddings
+# https://developers.llamaindex.ai/python/framework/integrations/embeddings/dashscope_embeddings/
+# https://docs.langchain.com/oss/python/integrations/text_embedding/zhipuai
+# https://developers.llamaindex.ai/python/framework-api-reference/embeddings/zhipuai
+# https://pypi.org/project/langchain-deepseek/ (ChatDeepSeek)
 FIRST_CLASS: dict[str, dict[str, str]] = {
     "dashscope": {
         "LangChain chat": "langchain_community.chat_models.ChatTongyi",
