@@ -20,6 +20,7 @@ from functools import partial
 import libcst as cst
 from migrator.codemods._scope import imported_name
 from migrator.codemods.policy.endpoints import client_kept, module_endpoint_kept
+from migrator.codemods.wrapper_decision import wrapper_decision, wrapper_site_of
 
 from migrator.env_reads import env_read, is_environ
 from migrator.inventory import ClientSite, ConfigSite
@@ -289,13 +290,33 @@ class _Flow:
             return
         site = self.clients.get(id(call))
         if site is None:
-            self._consumer(call)
+            self._wrapper_or_consumer(call, arg, keyword, depth)
             return
         kind = "kept-client" if client_kept(self.plan, site) else "client"
         value = arg.value if not arg.star else self.entry_value
         inline = depth == 0 and not arg.star
         label = f"`{site.class_name}(...)`"
         self.add(kind, call, label, keyword=keyword, value=value, inline=inline)
+
+    def _wrapper_or_consumer(
+        self, call: cst.Call, arg: cst.Arg, keyword: str | None, depth: int
+    ) -> None:
+        """A LangChain / llama_index OpenAI class (`ChatOpenAI(openai_api_key=...)`) is a
+        client too: its keywords are named as the SDK client's it configures."""
+        wrapper = wrapper_site_of(self.plan, call)
+        if wrapper is None or keyword is None or arg.star:
+            self._consumer(call)
+            return
+        if not wrapper_decision(self.plan, wrapper).rewrite:
+            self._consumer(call)  # left as it is: it still reads the OpenAI variable
+            return
+        if keyword in wrapper.kind.key_keywords:
+            keyword = "api_key"
+        elif keyword in wrapper.kind.base_url_keywords:
+            keyword = "base_url"
+        kind = "client"
+        label = f"`{wrapper.qualified.rsplit('.', 1)[-1]}(...)`"
+        self.add(kind, call, label, keyword=keyword, value=arg.value, inline=depth == 0)
 
     def _consumer(self, call: cst.Call) -> None:
         name = dotted_name(call.func) or ""

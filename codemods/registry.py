@@ -13,6 +13,7 @@ from collections.abc import Callable
 from migrator.codemods.client_endpoint import fix_clients
 from migrator.codemods.endpoints import fix_endpoints
 from migrator.codemods.env_vars import fix_env_vars
+from migrator.codemods.framework_models import fix_framework_models
 from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
 from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
@@ -105,7 +106,17 @@ ENV_VARS = Fixer(
     "env-vars", fix_env_vars, ("MIG500", "MIG503", "MIG504", "MIG505", "MIG506", "MIG507"),
     after=("endpoints",),
 )  # fmt: skip
-WRAPPER_CLIENTS = Fixer("wrapper-clients", fix_wrapper_clients, ("MIG120",), after=("env-vars",))
+WRAPPER_CLIENTS = Fixer(
+    "wrapper-clients",
+    fix_wrapper_clients,
+    ("MIG101", "MIG103", "MIG104", "MIG105", "MIG108", "MIG120", "MIG160", "MIG161", "MIG162",
+     "MIG163", "MIG200", "MIG201", "MIG202", "MIG203", "MIG502", "MIG507"),
+    after=("env-vars",),
+)  # fmt: skip
+# Strings such as "openai:gpt-4o" that frameworks read: reported only.
+FRAMEWORK_MODELS = Fixer(
+    "framework-models", fix_framework_models, ("MIG164",), after=("wrapper-clients",)
+)
 
 FIXERS: tuple[Fixer, ...] = (
     HARDCODED_KEYS,
@@ -123,6 +134,7 @@ FIXERS: tuple[Fixer, ...] = (
     ENDPOINTS,
     ENV_VARS,
     WRAPPER_CLIENTS,
+    FRAMEWORK_MODELS,
 )
 
 # -- the native strategy: the same concerns, the provider's SDK as the target -------------
@@ -191,5 +203,8 @@ NATIVE_FIXERS: tuple[Fixer, ...] = (
     NATIVE_RESPONSES,
     ENDPOINTS,
     ENV_VARS,
-    WRAPPER_CLIENTS,
+    # LangChain / llama_index classes stay on the compatible endpoint (MIG163 names the
+    # provider's own integration)
+    _on_compat(WRAPPER_CLIENTS),
+    _on_compat(FRAMEWORK_MODELS),
 )

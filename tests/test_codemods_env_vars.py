@@ -252,17 +252,38 @@ def test_startup_check_is_left_and_reported() -> None:
     assert "DASHSCOPE_API_KEY" in found[0].message
 
 
-def test_langchain_reader_is_left() -> None:
+def test_langchain_reader_is_left_with_its_class() -> None:
     found = check_noop(
         """\
         import os
         from langchain_openai import ChatOpenAI
 
-        llm = ChatOpenAI(openai_api_key=os.getenv("OPENAI_API_KEY"))
+        llm = ChatOpenAI(openai_api_key=os.getenv("OPENAI_API_KEY"), **settings)
         """
     )
     assert ids(found) == ["MIG120", "MIG504"]  # the class itself: MIG120 (wrapper_clients)
     assert "`ChatOpenAI(...)`" in found[1].message
+
+
+def test_langchain_reader_follows_its_rewritten_class() -> None:
+    check_transformed(
+        """\
+        import os
+        from langchain_openai import ChatOpenAI
+
+
+        def make():
+            return ChatOpenAI(model="gpt-4o", openai_api_key=os.environ["OPENAI_API_KEY"])
+        """,
+        """\
+        import os
+        from langchain_openai import ChatOpenAI
+
+
+        def make():
+            return ChatOpenAI(model="deepseek-v4-pro", openai_api_key=os.environ["DEEPSEEK_API_KEY"], base_url="https://api.deepseek.com")
+        """,
+    )
 
 
 def test_raw_http_call_is_left_whole_and_warned() -> None:

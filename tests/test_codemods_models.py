@@ -290,7 +290,7 @@ def test_no_sdk_in_the_file_no_model_rewrite() -> None:
 
         DEFAULT = "gpt-4o-mini"
         enc = tiktoken.encoding_for_model("gpt-4o")
-        llm = ChatOpenAI(model="gpt-4o")
+        llm = ChatOpenAI(model="gpt-4o")  # migrator: ignore[MIG160]
         """
     )
 

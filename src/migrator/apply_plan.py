@@ -268,9 +268,18 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
     v0_kept = not options.upgrade_v0 and any(
         u.kind == "call" and u.style == "v0" for r in plan.report.results for u in r.usages
     )
+    # Packages the rewritten code now imports (llama_index's OpenAI-like classes), added
+    # to the lists that name openai or the library they extend.
+    needed = sorted({p for r in plan.report.results for p in r.packages})
+    add += [package for package, _ in needed if package not in add]
+    anchors = tuple(sorted({a for _, names in needed for a in names}))
     floor = _openai_floor(options)
-    with_floor = DependencyChange(add=add, remove=remove, openai_floor=floor)
-    change = DependencyChange(add=add, remove=remove, openai_floor=None) if v0_kept else with_floor
+    with_floor = DependencyChange(add=add, remove=remove, openai_floor=floor, also_anchors=anchors)
+    change = (
+        DependencyChange(add=add, remove=remove, openai_floor=None, also_anchors=anchors)
+        if v0_kept
+        else with_floor
+    )
     for rel_path in dependency_files(plan.root, [Path(f) for f in plan.files]):
         rel = rel_path.as_posix()
         data = plan.old_bytes(rel)

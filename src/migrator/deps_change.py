@@ -39,6 +39,9 @@ class DependencyChange:
     add: list[str] = field(default_factory=list)
     remove: list[str] = field(default_factory=list)
     openai_floor: str | None = ">=1.40"
+    # More packages whose presence makes a list one to edit (besides openai and the
+    # removed ones): llama-index for the OpenAI-like package the wrapper rewrite needs.
+    also_anchors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for text in self.add:
@@ -55,7 +58,7 @@ class DependencyChange:
 
     @property
     def anchors(self) -> set[str]:
-        return self.removed_names | {OPENAI}
+        return self.removed_names | {OPENAI} | {normalize_name(a) for a in self.also_anchors}
 
 
 # --------------------------------------------------------------------------- planning

@@ -150,3 +150,5 @@ class FileResult:
     # OpenAI variables the rewrite renamed in this file's reads, and those it left read.
     renamed_env: list[str] = field(default_factory=list)
     kept_env: list[str] = field(default_factory=list)
+    # Packages the rewritten code needs besides its own (see `Plan.packages`).
+    packages: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)

@@ -116,6 +116,9 @@ class Plan:
     # OPENAI_API_KEY by a client without api_key= count): env templates follow them.
     renamed_env: set[str] = field(default_factory=set)
     kept_env: set[str] = field(default_factory=set)
+    # Packages the rewritten code now imports (a llama_index OpenAI-like class): PEP 508
+    # requirement, and the packages a dependency list names when it can take it.
+    packages: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
     # Per-file analyses more than one fixer reads, computed once (by name).
     analyses: dict[str, Any] = field(default_factory=dict)
     # Client constructors the client fixer left as they are for a reason of its own (a
@@ -454,6 +457,7 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         requests=plan.requests,
         renamed_env=sorted(plan.renamed_env),
         kept_env=sorted(plan.kept_env),
+        packages=sorted(plan.packages),
     )
     if options.call_facts:
         from migrator.callfacts import call_facts

@@ -166,6 +166,25 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG155", "info", "code", "calls through a client another module builds",
          "Their parameters and responses follow what that client becomes: the SDK's when "
          "its module is migrated to it in this run, else openai's."),
+    # -- 16x: LangChain / llama_index OpenAI classes (codemods/wrapper_rewrite.py) --------
+    Rule("MIG160", "info", "code", "OpenAI class of LangChain or llama_index retargeted (edit)",
+         "ChatOpenAI, OpenAIEmbeddings, llama_index's OpenAI... get the provider's endpoint, "
+         "key and model in that library's keywords; ignore it on a line to keep the class."),
+    Rule("MIG161", "warning", "config", "llama_index class replaced by its OpenAI-like class",
+         "llama_index's OpenAI and OpenAIEmbedding accept OpenAI model ids only (ValueError "
+         "otherwise); OpenAILike / OpenAILikeEmbedding take any id but come in their own "
+         "packages, and OpenAILike's context_window defaults to 3900 tokens."),
+    Rule("MIG162", "warning", "behaviour", "OpenAIEmbeddings sends text, not token ids",
+         "By default LangChain's OpenAIEmbeddings tokenizes with tiktoken and sends token-id "
+         "arrays, which other providers reject; with check_embedding_ctx_length=False it "
+         "sends the text, and long texts are no longer split for the model."),
+    Rule("MIG163", "info", "code", "provider has its own LangChain / llama_index integration",
+         "The rewrite keeps the OpenAI class on the compatible endpoint (it runs as before); "
+         "the provider's own class (ChatTongyi, ChatZhipuAI, ...) is an alternative."),
+    Rule("MIG164", "warning", "code", "framework model string names OpenAI",
+         "`openai:gpt-4o` (LangChain init_chat_model, pydantic-ai) or `openai/gpt-4o` "
+         "(LiteLLM) choose OpenAI through the framework, which takes endpoint and key its "
+         "own way: migrator names the provider's model, endpoint and key, and leaves it."),
     # -- 17x: a second provider for an endpoint family, --route (codemods/routes.py) -------
     Rule("MIG170", "info", "config", "endpoint family routed to a second provider",
          "The family's calls go through a second client made next to the original, with "

@@ -31,7 +31,7 @@ from migrator.sdk_catalogue import (
 )
 from migrator.sites import LiteralSite, WrapperSite
 from migrator.value_trace import keywords, param_names, string_value
-from migrator.wrapper_classes import WRAPPER_CLASSES
+from migrator.wrapper_classes import FRAMEWORK_MODEL, WRAPPER_CLASSES
 
 
 class SiteCollector(CallSites):
@@ -207,6 +207,12 @@ class SiteCollector(CallSites):
             line, col = self._pos(node)
             usage = Usage(self.path, line, col, "env", api=value)
             self.inv.env_reads.append(LiteralSite(node, value, usage))
+            return
+        framework = FRAMEWORK_MODEL.fullmatch(value)
+        if framework is not None and is_openai_model(framework.group(2)):
+            line, col = self._pos(node)
+            usage = Usage(self.path, line, col, "model", model=value)
+            self.inv.framework_models.append(LiteralSite(node, value, usage))
             return
         if not is_openai_model(value) or node in self.call_model_literals:
             return

@@ -155,6 +155,8 @@ class Inventory:
     configs: list[ConfigSite] = field(default_factory=list)
     env_reads: list[LiteralSite] = field(default_factory=list)
     model_literals: list[LiteralSite] = field(default_factory=list)
+    # "openai:gpt-4o" / "openai/gpt-4o" strings frameworks read (codemods/framework_models)
+    framework_models: list[LiteralSite] = field(default_factory=list)
     references: list[Usage] = field(default_factory=list)  # exceptions and types
     # OpenAI classes of LangChain / llama_index (they send to OpenAI too)
     wrappers: list[WrapperSite] = field(default_factory=list)
@@ -176,6 +178,7 @@ class Inventory:
             *(c.usage for c in self.configs),
             *(e.usage for e in self.env_reads),
             *(lit.usage for lit in self.model_literals),
+            *(lit.usage for lit in self.framework_models),
             *self.references,
             *(w.usage for w in self.wrappers),
         ]

@@ -24,7 +24,7 @@ import traceback
 from typing import Any
 from urllib.parse import urlsplit
 
-from _fakenet import dashscope_wire, openai_wire, provider_wire
+from _fakenet import dashscope_wire, openai_wire, provider_wire, token_inputs
 from _fakenet.common import Canned, Json
 
 LOG_ENV = "FAKENET_LOG"
@@ -70,6 +70,15 @@ def build_response(
     path = parts.path.rstrip("/")
     method = method.upper()
     wire = wire_of(parts.hostname or "", path)
+    host = parts.hostname or ""
+    if (
+        wire in ("openai", "zhipu", "ark")
+        and openai_wire.endpoint(method, path) == "embeddings"
+        and isinstance(body, dict)
+        and token_inputs.has_token_ids(body.get("input"))
+        and token_inputs.refuses(host)
+    ):
+        return token_inputs.refusal(wire)  # see token_inputs.py
     if wire == "dashscope":
         return dashscope_wire.answer(method, path, headers, body, body_is_json, seq)
     if wire == "zhipu":
