@@ -110,7 +110,7 @@ WRAPPER_CLIENTS = Fixer(
     "wrapper-clients",
     fix_wrapper_clients,
     ("MIG101", "MIG103", "MIG104", "MIG105", "MIG108", "MIG120", "MIG160", "MIG161", "MIG162",
-     "MIG163", "MIG200", "MIG201", "MIG202", "MIG203", "MIG502", "MIG507"),
+     "MIG163", "MIG170", "MIG200", "MIG201", "MIG202", "MIG203", "MIG502", "MIG507"),
     after=("env-vars",),
 )  # fmt: skip
 # Strings such as "openai:gpt-4o" that frameworks read: reported only.

@@ -15,6 +15,7 @@ else is left, with a reason the wrapper fixer reports (MIG120).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import libcst as cst
 from migrator.codemods.policy.endpoints import (
@@ -46,9 +47,12 @@ class WrapperDecision:
 
 def wrapper_target(plan: Plan, site: WrapperSite) -> tuple[Mapping, Endpoint]:
     """The provider (its mapping: models, name) and endpoint (base URL, key variable) a
-    wrapper class is pointed at. Every wrapper edit reads its target here, so that a
-    route for one family (embeddings to another provider) is one change in this place."""
-    del site  # (the family, `site.kind.family`, is what a route would look at)
+    wrapper class is pointed at. Every wrapper edit reads its target here: the target's,
+    or for a class of a routed family (`--route embeddings=qwen`: `OpenAIEmbeddings`) the
+    route provider's compatible endpoint, where the SDK's calls of that family go too."""
+    route = plan.route_for(site.kind.family)
+    if route is not None:
+        return route.mapping, cast("Endpoint", route.endpoint)
     return plan.mapping, plan.target
 
 
@@ -114,6 +118,17 @@ def _decide(plan: Plan, site: WrapperSite) -> WrapperDecision:
     if endpoint is not None and endpoint.kind in KEPT_KINDS:
         return WrapperDecision(False, "its endpoint is not shown to be OpenAI's", endpoint)
     keywords = {arg.keyword.value: arg for arg in call.args if arg.keyword is not None}
+    route = plan.route_for(kind.family)
+    key_given = next((k for k in kind.key_keywords if k in keywords), None)
+    if route is not None and key_given is not None:
+        # the key rules (policy/keys.py) rename OpenAI's key to the target's; a routed
+        # class needs the route provider's, which they do not know: left, not guessed
+        return WrapperDecision(
+            False,
+            f"its {kind.family} go to {mapping.name} (--route) and its `{key_given}` is "
+            f"given in code: set it to the {mapping.name} key (`{target.key_env}`) with "
+            "the endpoint and model",
+        )
     given = [k for k in kind.model_keywords if k in keywords]
     if len(given) > 1 or (given and model is not None):
         return WrapperDecision(False, "its model is given twice")

@@ -21,6 +21,7 @@ Rules:
   MIG161 llama_index class replaced by its OpenAI-compatible class (new package)
   MIG162 OpenAIEmbeddings sends text: check_embedding_ctx_length=False set
   MIG163 the provider has its own integration in that library (advice)
+  MIG170 a class of a routed family (`--route embeddings=...`) points at the route's provider
   MIG200-203 model mapped / not a literal / no equivalent / embedding model changed
 """
 
@@ -146,6 +147,13 @@ def rewrite_wrapper(plan: Plan, site: WrapperSite, decision: WrapperDecision) ->
         return node
 
     plan.replace(call, edit, "MIG160")
+    if plan.route_for(kind.family) is not None:
+        plan.finding(
+            "MIG170",
+            f"{name} goes to {mapping.name} (--route {kind.family}), where the {kind.family} "
+            f"calls of the openai clients go too: set {target.key_env} as well",
+            node=call,
+        )
 
 
 def _from_azure(plan: Plan, site: WrapperSite, keywords: dict[str, cst.Arg]) -> set[str]:

@@ -382,3 +382,53 @@ def test_framework_model_strings_are_reported_not_rewritten() -> None:
     assert [(f.id, f.line) for f in found] == [("MIG164", 8), ("MIG164", 9)]
     assert '"openai:qwen3-max"' in found[0].message and "DASHSCOPE_API_KEY" in found[0].message
     assert '"openai/qwen-plus"' in found[1].message
+
+
+def _embeddings_to_qwen() -> tuple[object, ...]:
+    from migrator.mapping import load_registry
+    from migrator.routes import resolve_routes
+
+    registry = load_registry()
+    return resolve_routes(registry, registry.get("deepseek"), {}, ["embeddings=qwen"])
+
+
+def test_routed_embeddings_class_goes_to_the_route_provider() -> None:
+    """`--to deepseek --route embeddings=qwen`: DeepSeek has no embeddings; the LangChain
+    embeddings class goes where the SDK's embeddings calls go, the chat class to DeepSeek."""
+    found = check_transformed(
+        """
+        from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+
+        llm = ChatOpenAI(model="gpt-4o")
+        embedder = OpenAIEmbeddings(model="text-embedding-3-small")
+        """,
+        """
+        import os
+
+        from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+
+        llm = ChatOpenAI(model="deepseek-v4-pro", base_url="https://api.deepseek.com", api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))
+        embedder = OpenAIEmbeddings(model="text-embedding-v4", base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ.get("DASHSCOPE_API_KEY", "missing-DASHSCOPE_API_KEY"), check_embedding_ctx_length=False)
+        """,
+        routes=_embeddings_to_qwen(),
+    )
+    (note,) = [f for f in found if f.id == "MIG170"]
+    assert note.line == 5 and "DASHSCOPE_API_KEY" in note.message
+    assert "MIG120" not in ids(found)
+
+
+def test_routed_embeddings_class_with_a_key_in_code_is_left() -> None:
+    """The key rules know the target's key only: a routed class given a key is left, and
+    says which key it needs, rather than get DeepSeek's key at DashScope's endpoint."""
+    found = check_noop(
+        """
+        import os
+
+        from langchain_openai import OpenAIEmbeddings
+
+        embedder = OpenAIEmbeddings(openai_api_key=os.environ["OPENAI_API_KEY"])
+        """,
+        routes=_embeddings_to_qwen(),
+    )
+    (left,) = [f for f in found if f.id == "MIG120"]
+    assert "DASHSCOPE_API_KEY" in left.message and "--route" in left.message
