@@ -445,7 +445,12 @@ class _KeysAndHosts:
         for node in ast.walk(self.tree):
             hosts = self.hosts_at(node)
             if hosts:
-                keys = self.keys_near(node, groups_only=groups_only)
+                if _sends_to_openai_by_default(node):
+                    # such a class sends the key among its own arguments, or with none
+                    # OPENAI_API_KEY by itself: a key read elsewhere in its scope is not its
+                    keys = self.keys_in(node)
+                else:
+                    keys = self.keys_near(node, groups_only=groups_only)
                 yield from ((key, host) for key in sorted(keys) for host in hosts)
 
 

@@ -219,6 +219,24 @@ def test_langchain_client_without_base_url_sends_to_openai() -> None:
     assert gates.key_host_mismatches(before, after) == ["ZAI_API_KEY read next to api.openai.com"]
 
 
+def test_langchain_class_left_without_a_key_pairs_with_no_key_of_its_scope() -> None:
+    """A class left on OpenAI with no key argument sends OPENAI_API_KEY by itself; the
+    provider key its retargeted neighbour reads is not its."""
+    before = src("emb = OpenAIEmbeddings()\nllm = ChatOpenAI()\n")
+    after = src(
+        "emb = OpenAIEmbeddings()\n"
+        'llm = ChatOpenAI(base_url="https://api.deepseek.com", '
+        'api_key=os.environ["DEEPSEEK_API_KEY"])\n'
+    )
+    assert gates.key_host_mismatches(before, after) == []
+    bad = after.replace(
+        b"OpenAIEmbeddings()", b'OpenAIEmbeddings(api_key=os.environ["DEEPSEEK_API_KEY"])'
+    )
+    assert gates.key_host_mismatches(before, bad) == [
+        "DEEPSEEK_API_KEY read next to api.openai.com"
+    ]
+
+
 def test_azure_hosts_are_openai_hosts_unless_azure_is_the_target() -> None:
     before = src('c = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_key=k)\n')
     after = before.replace(b"api_key=k", b'api_key=os.environ["AZURE_OPENAI_API_KEY"]')
