@@ -72,6 +72,18 @@ def imported_module(plan: Plan, binding: cst.CSTNode) -> str | None:
     return name if binding.asname is not None else name.split(".")[0]
 
 
+def imports_from(plan: Plan, binding: cst.CSTNode, module: str) -> bool:
+    """Is `binding` the plain `from module import name` (no `as`) alias of a name?"""
+    parent = plan.parent_of(binding)
+    return (
+        isinstance(binding, cst.ImportAlias)
+        and binding.asname is None
+        and isinstance(parent, cst.ImportFrom)
+        and parent.module is not None
+        and code_of(parent.module) == module
+    )
+
+
 def module_alias(plan: Plan, module: str, node: cst.CSTNode | None) -> str | None:
     """A name that stands for `module` (imported as a whole) at `node`: the module's own
     name when that is what binds it there, else a top-level `import module as alias`."""

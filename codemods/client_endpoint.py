@@ -29,7 +29,7 @@ from __future__ import annotations
 import libcst as cst
 from migrator.codemods._class_references import class_references
 from migrator.codemods._edit import edit_call_args, keyword_args
-from migrator.codemods._scope import scope_at, visible
+from migrator.codemods._scope import imports_from, scope_at, visible
 from migrator.codemods.client_kwargs import (
     MappingEdits,
     can_place,
@@ -56,7 +56,6 @@ from migrator.codemods.policy.keys import api_key_value
 from migrator.endpoint_trace import trace_endpoint
 from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import Plan
-from migrator.source import code_of
 
 
 def fix_clients(plan: Plan) -> None:
@@ -260,18 +259,11 @@ def _imported_here(plan: Plan, module: str, name: str, node: cst.CSTNode) -> boo
     bindings = visible(plan, name, node)
     if not bindings or scope_at(plan, node).kind != "function":
         return False
-    for binding in bindings:
-        parent = plan.parent_of(binding)
-        if not (
-            isinstance(binding, cst.ImportAlias)
-            and binding.asname is None
-            and isinstance(parent, cst.ImportFrom)
-            and parent.module is not None
-            and code_of(parent.module) == module
-            and scope_at(plan, parent).kind == "function"
-        ):
-            return False
-    return True
+    return all(
+        imports_from(plan, binding, module)
+        and scope_at(plan, plan.parent_of(binding)).kind == "function"
+        for binding in bindings
+    )
 
 
 def _to_azure(plan: Plan, site: ClientSite) -> None:

@@ -91,17 +91,8 @@ def as_route(plan: Plan, route: Route | None) -> Iterator[None]:
     if route is None:
         yield
         return
-    saved = {key: plan.__dict__.get(key) for key in ("target", "mapping")}
-    plan.__dict__["target"] = route.endpoint
-    plan.__dict__["mapping"] = route.mapping
-    try:
+    with plan.targeting(route.mapping, route.endpoint):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                plan.__dict__.pop(key, None)
-            else:
-                plan.__dict__[key] = value
 
 
 def split_by_route(plan: Plan) -> list[tuple[Route | None, list[CallSite]]]:

@@ -35,7 +35,7 @@ from migrator.codemods._edit import (
     replace_string_value,
     string_literal,
 )
-from migrator.codemods._scope import visible
+from migrator.codemods._scope import imports_from, visible
 from migrator.codemods.models import passes_models_through
 from migrator.codemods.policy.endpoints import report_endpoint
 from migrator.codemods.policy.keys import api_key_value, key_read
@@ -220,14 +220,7 @@ def class_expression(plan: Plan, at: cst.CSTNode, module: str, name: str) -> cst
     ChatOpenAI, and a second `from langchain_openai import ChatOpenAI` would silently
     replace it for all its code): then `module.name` through `import module`."""
     for binding in visible(plan, name, at):
-        parent = plan.parent_of(binding)
-        if not (
-            isinstance(binding, cst.ImportAlias)
-            and binding.asname is None
-            and isinstance(parent, cst.ImportFrom)
-            and parent.module is not None
-            and code_of(parent.module) == module
-        ):
+        if not imports_from(plan, binding, module):
             plan.add_import(module)
             return cst.parse_expression(f"{module}.{name}")
     plan.add_import(module, name)

@@ -56,17 +56,8 @@ def as_compat(plan: Plan) -> Iterator[None]:
 
     `Plan.target` and `Plan.mapping` are cached per plan; swapping the cached values is
     what lets the compat fixers run unchanged for the clients that stay compat."""
-    saved = {key: plan.__dict__.get(key) for key in ("target", "mapping")}
-    plan.__dict__["target"] = plan.options.mapping.compat
-    plan.__dict__["mapping"] = plan.options.mapping
-    try:
+    with plan.targeting(plan.options.mapping, plan.options.mapping.compat):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                plan.__dict__.pop(key, None)
-            else:
-                plan.__dict__[key] = value
 
 
 @contextmanager

@@ -13,12 +13,13 @@ A `# migrator: ignore[MIGxxx]` comment on a line suppresses that rule there.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import io
 import re
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ from migrator.suppression import Suppressions
 
 if TYPE_CHECKING:
     from migrator.mapping import Mapping
+    from migrator.mapping_types import Compat
     from migrator.routes import Route
     from migrator.strategy import Endpoint, Strategy
 
@@ -169,6 +171,24 @@ class Plan:
     def target(self) -> Endpoint:
         """The endpoint the strategy points migrated code at (key variable, base URL...)."""
         return self.options.strategy.endpoint(self.options.mapping)
+
+    @contextlib.contextmanager
+    def targeting(self, mapping: Mapping, endpoint: Endpoint | Compat) -> Iterator[None]:
+        """Run target-level code as if `mapping` / `endpoint` were the target: `target`
+        and `mapping` (cached per plan) are swapped meanwhile. Native runs compat code for
+        the clients that stay compat (`as_compat`), routes the route provider's
+        (`as_route`), with the fixers unchanged."""
+        saved = {key: self.__dict__.get(key) for key in ("target", "mapping")}
+        self.__dict__["target"] = endpoint
+        self.__dict__["mapping"] = mapping
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    self.__dict__.pop(key, None)
+                else:
+                    self.__dict__[key] = value
 
     @functools.cached_property
     def code(self) -> str:
