@@ -381,3 +381,14 @@ def test_an_embedding_model_follows_the_embeddings_route(tmp_path: Path) -> None
     )
     left = [f for f in report.findings if f.path == "settings.yaml" and f.id == "MIG633"]
     assert [f.line for f in left] == [6, 7], left
+
+
+def test_a_model_whose_requests_need_body_fields_says_so() -> None:
+    """DeepSeek V4 thinks unless `extra_body` switches it off: code naming the model gets
+    that field beside it, a value read from configuration does not, so MIG630 says it."""
+    from migrator.config_targets import _config_note
+
+    target = load_registry().get("deepseek").resolve_model("gpt-4o-mini")
+    assert target is not None and target.extra_body
+    note = _config_note(target)
+    assert note is not None and '"thinking"' in note and "extra_body" in note

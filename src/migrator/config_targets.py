@@ -32,6 +32,7 @@ from migrator.mapping import openai_model_kind
 if TYPE_CHECKING:
     from migrator.config_values import ConfigValue, Format
     from migrator.mapping import Mapping
+    from migrator.mapping_types import ModelTarget
     from migrator.rewrite import RewriteOptions
 
 KeyKind = Literal["model", "endpoint", "key", "key_env"]
@@ -119,7 +120,7 @@ def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
             return Decision(problem=f"no mapped equivalent for `{text}`")
         if target.model == text:
             return Decision()
-        return Decision(new=target.model, note=target.note, routed=routed)
+        return Decision(new=target.model, note=_config_note(target), routed=routed)
     if kind == "endpoint" and is_openai_root(text):
         endpoint = options.strategy.endpoint(options.mapping)
         if options.strategy.id != "compat" or not endpoint.base_url:
@@ -133,6 +134,20 @@ def decide(value: ConfigValue, options: RewriteOptions) -> Decision:
             f"(`{endpoint.key_env}`)",
         )
     return Decision()
+
+
+def _config_note(target: ModelTarget) -> str | None:
+    """The mapping's note on the new model, and the body fields its requests need: in
+    code migrator adds them beside a model id it sees (`extra_body`), but a value read
+    from this file reaches calls it cannot tie to it (DeepSeek V4's `thinking` switch)."""
+    if not target.extra_body:
+        return target.note
+    fields = json.dumps(target.extra_body, ensure_ascii=False)
+    needs = (
+        f"requests naming it need extra_body {fields} where the code sends this value "
+        "(migrator adds it only beside model ids it sees in code)"
+    )
+    return f"{target.note}; {needs}" if target.note else needs
 
 
 def provider_models(mapping: Mapping) -> frozenset[str]:
