@@ -55,6 +55,8 @@ def _fix_entries(plan: Plan, call: CallSite) -> None:
         where = f"{call.api}: {key} (in `{found.code}`)"
         first = entries[0].holder
         if rule.action == "drop":
+            if all(rule.keeps(entry.value) for entry in entries):
+                continue  # a value the provider takes as it is (`encoding_format: "float"`)
             dropped.extend(entries)
             plan.finding("MIG301", f"{where} dropped — {rule.message}", node=first)
         elif rule.action == "rename" and rule.to:

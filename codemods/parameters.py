@@ -95,7 +95,7 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             continue
         where = f"{call.api}: {name}"
         if rule.action == "drop":
-            if plan.suppressed("MIG301", arg):
+            if plan.suppressed("MIG301", arg) or rule.keeps(arg.value):
                 continue
             remove.add(name)
             plan.finding("MIG301", f"{where} dropped — {rule.message}", node=arg)
@@ -181,6 +181,13 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
             for k, v in model_extra.items()
             if getattr(mapping.param_rule(call.family, k), "action", None) != "drop"
         }
+    # A field the call already sends with that value (`encoding_format="float"` kept by a
+    # drop rule's `keep`) needs no copy in extra_body.
+    model_extra = {
+        k: v
+        for k, v in model_extra.items()
+        if not (k in args and k not in remove and _literal_equals(args[k].value, v))
+    }
     if model_extra and not extra and extras not in args:
         model_extra = _beside_the_mapped_model(plan, call, model_extra)
     if not (remove or rename or set_values or extra or model_extra):
@@ -342,3 +349,8 @@ def number_node(value: float, original: cst.BaseExpression) -> cst.BaseExpressio
         return cst.Integer(str(int(value)))
     text = f"{value:g}"
     return cst.Float(text if "." in text or "e" in text else text + ".0")
+
+
+def _literal_equals(node: cst.BaseExpression, value: Any) -> bool:
+    """Is `node` a string literal whose value is `value`?"""
+    return isinstance(value, str) and getattr(node, "evaluated_value", None) == value

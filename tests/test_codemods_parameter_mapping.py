@@ -78,3 +78,21 @@ def test_mapping_entries_read_back_or_shared_are_left() -> None:
         """,
         "deepseek",
     )
+
+
+def test_a_value_the_provider_takes_as_it_is_stays_in_the_mapping() -> None:
+    """DashScope's drop rule for encoding_format keeps "float" (`keep: [float]`): dropped,
+    the openai SDK would ask for base64 again, and with a model that is not a literal no
+    extra_body brings float back."""
+    found = check_noop(
+        """\
+        from openai import OpenAI
+
+
+        def embed(client: OpenAI, text, model):
+            params = {"input": text, "model": model, "encoding_format": "float"}
+            return client.embeddings.create(**params)
+        """,
+        "qwen",
+    )
+    assert "MIG301" not in {f.id for f in found}

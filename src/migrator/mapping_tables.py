@@ -196,7 +196,11 @@ def parse_rule(
     whose rename targets are that SDK's keywords, not openai's."""
     where = f"parameters.{family}.{name}"
     items = doc.mapping(
-        node, where, required=("action", "message"), optional=("to", "min", "max"), at=key_node
+        node,
+        where,
+        required=("action", "message"),
+        optional=("to", "min", "max", "keep"),
+        at=key_node,
     )
     action = doc.choice(items["action"][1], f"{where}.action", ACTIONS)
     message = doc.string(items["message"][1], f"{where}.message")
@@ -207,6 +211,11 @@ def parse_rule(
         if action not in ("rename", "extra_body"):
             doc.fail(items["to"][0], f"{where}: 'to' is only allowed with rename or extra_body")
         to = doc.string(items["to"][1], f"{where}.to")
+    keep: tuple[str, ...] = ()
+    if "keep" in items:
+        if action != "drop":
+            doc.fail(items["keep"][0], f"{where}: 'keep' is only allowed with drop")
+        keep = tuple(doc.string_list(items["keep"][1], f"{where}.keep"))
     for bound in ("min", "max"):
         if bound in items and action != "clamp":
             doc.fail(items[bound][0], f"{where}: {bound!r} is only allowed with clamp")
@@ -230,4 +239,4 @@ def parse_rule(
             high = doc.number(items["max"][1], f"{where}.max")
         if low is not None and high is not None and low > high:
             doc.fail(items["min"][1], f"{where}: min {low} is greater than max {high}")
-    return ParamRule(name=name, action=action, message=message, to=to, min=low, max=high)
+    return ParamRule(name=name, action=action, message=message, to=to, min=low, max=high, keep=keep)

@@ -113,6 +113,13 @@ class ParamRule:
     to: str | None = None
     min: float | None = None
     max: float | None = None
+    # drop: literal values the provider takes as they are (kept, not dropped)
+    keep: tuple[str, ...] = ()
+
+    def keeps(self, value: object) -> bool:
+        """Is `value` (an argument's expression) a string literal among `keep`?"""
+        evaluated = getattr(value, "evaluated_value", None)
+        return isinstance(evaluated, str) and evaluated in self.keep
 
 
 @dataclass(frozen=True)
