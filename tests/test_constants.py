@@ -353,7 +353,7 @@ def test_constants_another_file_defines_are_changed_where_they_live(tmp_path: Pa
     embed = _new_text(report, "app/embed.py")
     assert embed is not None
     assert (
-        'model=EMBEDDING_MODEL, input=texts, dimensions=EMBEDDING_DIMENSIONS, extra_body={"encoding_format": "float"}'
+        'model=EMBEDDING_MODEL, input=texts, dimensions=EMBEDDING_DIMENSIONS, encoding_format="float"'
         in embed
     )
     assert "model=CHAT_MODEL," in embed  # the call keeps the name; the value changed

@@ -207,7 +207,10 @@ def test_migration_edits_settings_where_the_values_live(runs: Runs, provider: st
     assert "model=EMBEDDING_MODEL," in embed
     assert "dimensions=EMBEDDING_DIMENSIONS," in embed
     assert "model=CHAT_MODEL," in embed
-    assert 'encoding_format="float"' not in embed
+    # the provider takes "float" as it is: kept where the code sends it, never doubled
+    # by the model's extra_body (the other call gets it there)
+    assert embed.count('encoding_format="float"') == 1
+    assert embed.count('"encoding_format": "float"') == 1
     assert "gpt-4o-mini" not in embed and "text-embedding-3-small" not in embed
     # the client is built at import time: a placeholder while the key is unset (MIG108)
     assert f'os.environ.get("{target.key_env}", "missing-{target.key_env}")' in embed
