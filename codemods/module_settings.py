@@ -16,6 +16,7 @@ Rules:
   MIG104 module endpoint already targets a non-OpenAI host
   MIG105 module endpoint not shown to be OpenAI's; left (replaced with --retarget-configured)
   MIG108 provider key read at import time with a placeholder
+  MIG109 module api_key set with no endpoint and no module calls: left
   MIG502 module endpoint pointed at a relay / reverse proxy to OpenAI
 """
 
@@ -36,6 +37,7 @@ from migrator.codemods.policy.azure import azure_endpoint_read, azure_version_re
 from migrator.codemods.policy.endpoints import (
     KEPT_KINDS,
     base_url_expression,
+    lone_module_key,
     module_endpoint,
     report_endpoint,
 )
@@ -71,10 +73,13 @@ def retarget_module_settings(
         return
     settings = {site.setting for site in configs}
     uses_v0 = any(c.style == "v0" for c in module_calls) or "api_base" in settings
+    lone_key = lone_module_key(plan)
     for site in configs:
         if site.setting in ENDPOINT_SETTINGS:
             v0 = site.setting == "api_base"
             _endpoint(plan, site, _fixed_url(v0), _configurable_url(v0))
+        elif site.setting == "api_key" and lone_key:
+            _lone_key(plan, site)
         elif site.setting == "api_key":
             _api_key(plan, site)
         elif site.setting in ACCOUNT_ARGS:
@@ -228,6 +233,22 @@ def _api_key(plan: Plan, site: ConfigSite) -> None:
         plan.replace(site.value, lambda n: expr, "MIG100")
 
 
+def _lone_key(plan: Plan, site: ConfigSite) -> None:
+    """`openai.api_key = ...` with no endpoint setting and no module call in the file.
+
+    Which endpoint the key meets is decided elsewhere (other files, notebooks' shell
+    lines, libraries that read the module's settings), and the module's default is
+    OpenAI's: the provider's key put here would be sent there. Left, said at the line."""
+    plan.finding(
+        "MIG109",
+        f"openai.api_key is set but no endpoint is, and nothing in this file calls through "
+        f"the module: left as it is (a {plan.target.key_env} here would go to OpenAI's "
+        "default endpoint); remove the line if nothing reads it, or set openai.base_url "
+        "(v1) / openai.api_base (v0) beside it",
+        node=site.node,
+    )
+
+
 def _remove_statement(plan: Plan, site: ConfigSite) -> None:
     statement = plan.statement_of(site.node)
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
@@ -292,6 +313,8 @@ def _to_azure(plan: Plan, configs: list[ConfigSite], module_calls: list[CallSite
         elif site.setting == "base_url":
             # The v1 module client refuses base_url next to azure_endpoint: replace it.
             _rename_setting(plan, site, endpoint_setting, endpoint(plan, site.value, site.node))
+        elif site.setting == "api_key" and lone_module_key(plan):
+            _lone_key(plan, site)
         elif site.setting == "api_key":
             _api_key(plan, site)
         elif site.setting in ACCOUNT_ARGS:

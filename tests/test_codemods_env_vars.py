@@ -162,14 +162,18 @@ def test_module_key_shared_with_other_code_is_replaced() -> None:
         KEY = os.environ["OPENAI_API_KEY"]
         openai.api_key = KEY
         print("key ends with", KEY[-4:])
+        openai.chat.completions.create(model="gpt-4o", messages=[])
         """,
         """\
         import os
         import openai
 
         KEY = os.environ["OPENAI_API_KEY"]
+        openai.api_type = "openai"
+        openai.base_url = "https://api.moonshot.cn/v1/"
         openai.api_key = os.environ.get("MOONSHOT_API_KEY", "missing-MOONSHOT_API_KEY")
         print("key ends with", KEY[-4:])
+        openai.chat.completions.create(model="kimi-k2.5", messages=[], extra_body={"thinking": {"type": "disabled"}})
         """,
         "kimi",
     )
@@ -177,6 +181,25 @@ def test_module_key_shared_with_other_code_is_replaced() -> None:
     assert sorted(ids(found)) == ["MIG108", "MIG504", "MIG507"]
     kept = next(f for f in found if f.id == "MIG504")
     assert "by `KEY[-4:]`: left as it is" in kept.message
+
+
+@pytest.mark.parametrize("provider", ["kimi", "azure"])
+def test_module_key_with_no_endpoint_and_no_module_call_is_left(provider: str) -> None:
+    """Nothing here shows where the module's key goes, and its default endpoint is
+    OpenAI's: renaming the key would send the provider's key there (MIG109)."""
+    source = """\
+        import os
+        import openai
+
+        openai.api_key = os.environ["OPENAI_API_KEY"]
+        client = openai.OpenAI()
+        """
+    got, result = rewrite(source, provider)
+    assert 'openai.api_key = os.environ["OPENAI_API_KEY"]\n' in got
+    found = result.findings
+    lone = [f for f in found if f.id == "MIG109"]
+    assert len(lone) == 1 and lone[0].line == 4
+    assert "MIG504" not in ids(found)
 
 
 @pytest.mark.parametrize(

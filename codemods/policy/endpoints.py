@@ -213,6 +213,17 @@ def module_endpoint_kept(plan: Plan) -> bool:
     )
 
 
+def lone_module_key(plan: Plan) -> bool:
+    """True when the file sets `openai.api_key` but no endpoint and calls nothing through
+    the module: the key is left (MIG109), since the module's default endpoint is OpenAI's."""
+    settings = {site.setting for site in plan.inventory.configs}
+    return (
+        "api_key" in settings
+        and not settings & set(ENDPOINT_SETTINGS)
+        and not any(c.style == "v0" or c.module_client for c in plan.inventory.calls)
+    )
+
+
 def call_retargeted(plan: Plan, call: CallSite) -> bool:
     """Does this call go to the provider after the migration? Calls through a client (or
     module configuration) left as it is keep their models and parameters."""

@@ -20,6 +20,7 @@ from migrator.codemods._kwargs_dict import kwargs_dicts
 from migrator.codemods.env_flow import Sink, env_read_of, is_env_write, settings_field_of, sinks_of
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS, AZURE_ONLY_ARGS
 from migrator.codemods.policy.azure import DEFAULT_API_VERSION_ENV, DEFAULT_ENDPOINT_ENV
+from migrator.codemods.policy.endpoints import lone_module_key
 
 from migrator.inventory import LiteralSite
 from migrator.rewrite import Plan
@@ -110,6 +111,7 @@ def _decide(plan: Plan) -> EnvDecisions:
     decisions = EnvDecisions()
     renames = renames_for(plan)
     azure_target = plan.target.client == "azure"
+    lone_key = lone_module_key(plan)
     for site in plan.inventory.env_reads:
         new = renames.get(site.value)
         if new is None:
@@ -129,7 +131,9 @@ def _decide(plan: Plan) -> EnvDecisions:
         others = [s for s in sinks if s.kind != "check" and s not in feeding]
         if others and all(_removed_with_its_argument(plan, s) for s in others):
             continue  # the client fixer removes the argument, and the read with it
-        if feeding and not others:
+        if feeding and not others and all(s.kind == "module" for s in feeding) and lone_key:
+            decisions.ignored.add(site.value)  # left with the setting it feeds (MIG109)
+        elif feeding and not others:
             if plan.suppressed("MIG500", site.node):
                 decisions.ignored.add(site.value)  # the user keeps it, knowingly
             else:

@@ -71,6 +71,10 @@ _RULES: tuple[Rule, ...] = (
          "A client or setting built when the module is imported reads the provider key "
          "with a placeholder default: a missing key must not break every import of the "
          "module, nor fall back to OPENAI_API_KEY; requests fail with 401 until it is set."),
+    Rule("MIG109", "warning", "config", "module api_key set with no endpoint: left",
+         "A file sets openai.api_key but no base URL and calls nothing through the module; "
+         "the module's default endpoint is OpenAI's, so a provider key put there would be "
+         "sent to OpenAI by whatever reads the setting elsewhere."),
     Rule("MIG120", "warning", "code", "OpenAI class of LangChain or llama_index not rewritten",
          "ChatOpenAI, OpenAIEmbeddings, llama_index's OpenAI... send to OpenAI unless given "
          "another endpoint; migrator names the keywords to set, in that library's terms."),
