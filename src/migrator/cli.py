@@ -1,4 +1,5 @@
-"""The `migrator` command line. Exit codes: 0 ok, 1 --check found something, 2 usage error."""
+"""The `migrator` command line. Exit codes: see exits.py (0 ok, 1 --check found something,
+2 usage/config/I-O error, 123 internal error, 130 interrupted)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,27 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from migrator import __version__
 from migrator.config import ConfigError, ProjectConfig, load_project_config
 from migrator.discovery import Target, discover, skipped_note
+from migrator.exits import (
+    EXIT_FOUND,
+    MigratorGroup,
+    UsageError,
+    skip_unparsable_option,
+    unreadable_check_failure,
+)
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
-from migrator.report import dump_json, render_diff, render_scan
+from migrator.patch_output import show_diff
+from migrator.report import dump_json, render_scan
 from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
+from migrator.term import make_console
 
-EXIT_OK, EXIT_PENDING, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PENDING = 0, EXIT_FOUND
 
 PATH_ARG = click.argument(
     "path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
@@ -40,10 +49,6 @@ def exclude_option(f):  # type: ignore[no-untyped-def]
         "exclude). '!GLOB' includes a third-party folder skipped by default (vendor/, a "
         "copy of the openai SDK...).",
     )(f)  # fmt: skip
-
-
-class UsageError(click.ClickException):
-    exit_code = EXIT_USAGE
 
 
 def load_config(path: Path) -> ProjectConfig:
@@ -78,7 +83,7 @@ def emit(text: str, output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=MigratorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="migrator")
 def main() -> None:
     """Move a Python codebase off the OpenAI API.
@@ -99,6 +104,7 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE instead of stdout.")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when any OpenAI usage is found (CI guard).")
+@skip_unparsable_option
 @jobs_option
 @exclude_option
 def scan(
@@ -106,6 +112,7 @@ def scan(
     fmt: str,
     output: Path | None,
     check: bool,
+    skip_unparsable: bool,
     jobs: int | None,
     excludes: tuple[str, ...],
 ) -> None:
@@ -128,13 +135,15 @@ def scan(
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
     elif output is not None:
-        console = Console(file=io.StringIO(), width=120)
+        console = make_console(file=io.StringIO(), width=120)
         render_scan(report, console)
         emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
     else:
-        render_scan(report, Console())
-    if check and report.usages:
-        sys.exit(EXIT_PENDING)
+        render_scan(report, make_console())
+    if check:
+        blind = unreadable_check_failure(report.errors, skip_unparsable)
+        if report.usages or blind:
+            sys.exit(EXIT_FOUND)
 
 
 def target_options(f):  # type: ignore[no-untyped-def]
@@ -260,6 +269,7 @@ def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwa
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when anything would change.")
+@skip_unparsable_option
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
 @click.option("-o", "--output", "patch", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the rewrite as a patch to FILE (`git apply FILE`; notebooks "
@@ -268,6 +278,7 @@ def diff(
     path: Path,
     fmt: str,
     check: bool,
+    skip_unparsable: bool,
     patch: Path | None,
     color: bool | None,
     jobs: int | None,
@@ -291,17 +302,11 @@ def diff(
       migrator diff . --to qwen -o qwen.patch && git apply qwen.patch
     """
     report, _ = run_migration(path, excludes, jobs, **kwargs)
-    if patch is not None:
-        with open(patch, "w", encoding="utf-8", newline="") as out:
-            out.write("".join(text for _, text in report.diffs()))
-    if fmt == "json":
-        click.echo(dump_json(report.to_json()), nl=False)
-    else:
-        use_color = color if color is not None else sys.stdout.isatty()
-        render_diff(report, Console(force_terminal=use_color, no_color=not use_color,
-                                    highlight=False, soft_wrap=True))  # fmt: skip
-    if check and report.changed:
-        sys.exit(EXIT_PENDING)
+    show_diff(report, fmt=fmt, color=color, patch_file=patch)
+    if check:
+        blind = unreadable_check_failure(report.errors, skip_unparsable)
+        if report.changed or blind:
+            sys.exit(EXIT_FOUND)
 
 
 def _register_optional_commands() -> None:

@@ -22,20 +22,17 @@ from migrator.apply import (
 from migrator.apply_plan import ProjectPlan, plan_migration
 from migrator.checklist import collect, render_markdown, severity_counts, to_json
 from migrator.cli import (
-    EXIT_USAGE,
     PATH_ARG,
-    UsageError,
     build_options,
     emit,
     load_config,
     note_skipped,
     target_options,
 )
+from migrator.exits import EXIT_INTERRUPTED, EXIT_USAGE, RunFailed, UsageError
 from migrator.model import FileError
 from migrator.report import dump_json
 from migrator.secrets import redact_secrets
-
-EXIT_INTERRUPTED = 130
 
 
 def _command_line(plan: ProjectPlan, name: str) -> str:
@@ -136,7 +133,7 @@ def apply(
     except ApplyError as exc:
         raise UsageError(str(exc)) from exc
     except ApplyFailed as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise RunFailed(str(exc)) from exc
     except KeyboardInterrupt:
         _err("interrupted.")
         sys.exit(EXIT_INTERRUPTED)

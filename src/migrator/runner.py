@@ -31,6 +31,8 @@ Job = Callable[[str, bytes, Any], FileResult]
 # Below this many files to parse, a pool costs more than it saves.
 _POOL_THRESHOLD = 8
 _PROGRESS_DELAY = 1.0
+# Test-only hook: each file's job sleeps this many seconds in the pool (interrupt tests).
+_SLOW_JOBS = "MIGRATOR_TEST_SLOW_JOBS"
 
 
 @dataclass
@@ -102,6 +104,10 @@ def execute(
                     results[index] = future.result()
                 except BrokenProcessPool:
                     break  # a worker died; the rest is retried one by one below
+                except KeyboardInterrupt:
+                    # Ctrl-C: drop the queued files instead of running them all on exit.
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
                 done += 1
                 if (
                     show_progress
@@ -137,6 +143,9 @@ def _isolated(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
 def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
     """A bug in one file's processing is reported for that file; the run goes on.
     A notebook goes through its adapter (notebook_job.py): the job reads its Python."""
+    if os.environ.get(_SLOW_JOBS):
+        print(f"migrator: test hook: job {rel}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ[_SLOW_JOBS]))
     try:
         if rel.endswith(NOTEBOOK_SUFFIX):
             from migrator.notebook_job import run_notebook
