@@ -23,7 +23,7 @@ from migrator import gitops
 from migrator.exits import UsageError
 from migrator.report import dump_json, render_diff_summary, render_review_diffs
 from migrator.secrets import redact_secrets
-from migrator.term import color_enabled, make_console
+from migrator.term import make_console
 
 NOT_APPLICABLE_NOTE = (
     "migrator: the diff shows API keys redacted, so it is not applicable as printed; "
@@ -112,10 +112,11 @@ def show_diff(report: Any, *, fmt: str, color: bool | None, patch_file: Path | N
     """Print `diff`'s output.
 
     - `--format json`: the JSON document on stdout, nothing else.
-    - A terminal (or `--color/--no-color`, or FORCE_COLOR): the review diff (notebooks per
-      cell, coloured unless told not to), then findings and the summary, all on stdout.
+    - A terminal (or `--color/--no-color`): the review diff (notebooks per cell, coloured
+      per term.py), then findings and the summary, all on stdout.
     - Otherwise (a pipe, a file): the applicable patch on stdout, byte for byte, paths
-      from the repository's top; findings and the summary on stderr.
+      from the repository's top; findings and the summary on stderr. The patch is data:
+      FORCE_COLOR colours the stderr lines, never the patch (it would stop applying).
     `-o FILE` also writes the applicable patch, secrets unredacted, to FILE (0600).
     """
     patch = report_patch(report, repo_prefix(report.root))
@@ -125,9 +126,8 @@ def show_diff(report: Any, *, fmt: str, color: bool | None, patch_file: Path | N
     if fmt == "json":
         click.echo(dump_json(report.to_json()), nl=False)
         return
-    colored = color_enabled(sys.stdout, color)
-    if colored or color is not None or sys.stdout.isatty():
-        console = make_console(color=colored, soft_wrap=True)
+    if color is not None or sys.stdout.isatty():
+        console = make_console(color=color, soft_wrap=True)
         render_review_diffs(report, console)
         if had_secrets:
             console.print(NOT_APPLICABLE_NOTE, markup=False, style="yellow")
