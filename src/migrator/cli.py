@@ -10,8 +10,15 @@ from pathlib import Path
 import click
 
 from migrator import __version__
-from migrator.config import ConfigError, ProjectConfig, load_project_config
-from migrator.discovery import Target, discover, skipped_note
+from migrator.cli_checks import (
+    checked_ignores,
+    model_map_keys,
+    note_replaced_builtins,
+    warn_unmatched_model_map,
+)
+from migrator.cli_paths import PATHS_ARG, config_options, load_config, resolve_targets
+from migrator.config import ProjectConfig
+from migrator.discovery import skipped_note
 from migrator.exits import (
     EXIT_FOUND,
     MigratorGroup,
@@ -51,20 +58,6 @@ def exclude_option(f):  # type: ignore[no-untyped-def]
     )(f)  # fmt: skip
 
 
-def load_config(path: Path) -> ProjectConfig:
-    try:
-        return load_project_config(path)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def resolve_target(path: Path, config: ProjectConfig, excludes: tuple[str, ...]) -> Target:
-    skipped: dict[str, str] = {}
-    target = discover(path, [*config.exclude, *excludes], skipped)
-    note_skipped(skipped)
-    return target
-
-
 def note_skipped(skipped: dict[str, str]) -> None:
     """One line on stderr naming the third-party trees discovery left out."""
     note = skipped_note(skipped)
@@ -98,7 +91,7 @@ def main() -> None:
 
 
 @main.command()
-@PATH_ARG
+@PATHS_ARG
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -107,16 +100,20 @@ def main() -> None:
 @skip_unparsable_option
 @jobs_option
 @exclude_option
+@config_options
 def scan(
-    path: Path,
+    paths: tuple[Path, ...],
     fmt: str,
     output: Path | None,
     check: bool,
     skip_unparsable: bool,
     jobs: int | None,
     excludes: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
 ) -> None:
-    """List every OpenAI usage under PATH (a repo folder or one file).
+    """List every OpenAI usage under PATH (a repo folder or one file; several PATHs are
+    read in one run, reported relative to the folder holding them all).
 
     \b
     Reports imports, clients, calls (with api, model, parameters, async, stream),
@@ -129,8 +126,8 @@ def scan(
       migrator scan src/ --format json -o openai-usage.json
       migrator scan . --check            # in CI: fail while openai is still used
     """
-    config = load_config(path)
-    target = resolve_target(path, config, excludes)
+    config = load_config(paths, config_file, isolated)
+    target = resolve_targets(paths, config, excludes)
     report = run_scan(target, jobs=jobs)
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
@@ -176,6 +173,7 @@ def target_options(f):  # type: ignore[no-untyped-def]
                      help="Suppress a rule everywhere (repeatable)."),
         jobs_option,
         exclude_option,
+        config_options,
     ]  # fmt: skip
     for option in reversed(options):
         f = option(f)
@@ -201,6 +199,7 @@ def build_options(
         extra.append(config.path.parent / config.mapping)
     try:
         registry = load_registry(extra)
+        note_replaced_builtins(extra)
     except MappingError as exc:
         raise UsageError(str(exc)) from exc
     name = provider or config.provider
@@ -238,7 +237,7 @@ def build_options(
     key = key_env or config.key_env
     if overrides or base or key:
         mapping = mapping.with_overrides(overrides, base_url=base, key_env=key)
-    ignore = frozenset(r.upper() for r in (*config.ignore, *ignore_rules))
+    ignore = checked_ignores(config.ignore, ignore_rules)
     try:
         routed = resolve_routes(registry, mapping, config.route, routes)
     except RouteError as exc:
@@ -255,16 +254,20 @@ def build_options(
     )
 
 
-def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwargs: object
+def run_migration(paths: tuple[Path, ...], excludes: tuple[str, ...], jobs: int | None,
+                  config_file: Path | None, isolated: bool, **kwargs: object
                   ) -> tuple[MigrationReport, ProjectConfig]:  # fmt: skip
-    config = load_config(path)
+    config = load_config(paths, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
-    target = resolve_target(path, config, excludes)
-    return migrate(target, options, jobs=jobs), config
+    target = resolve_targets(paths, config, excludes)
+    report = migrate(target, options, jobs=jobs)
+    keys = model_map_keys(config.model_map, kwargs.get("model_map", ()))  # type: ignore[arg-type]
+    warn_unmatched_model_map(keys, report.results)
+    return report, config
 
 
 @main.command()
-@PATH_ARG
+@PATHS_ARG
 @target_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")  # fmt: skip
@@ -275,7 +278,7 @@ def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwa
               help="Also write the rewrite as a patch to FILE (`git apply FILE`; notebooks "
                    "as JSON-level hunks, where the screen shows their cells).")  # fmt: skip
 def diff(
-    path: Path,
+    paths: tuple[Path, ...],
     fmt: str,
     check: bool,
     skip_unparsable: bool,
@@ -283,6 +286,8 @@ def diff(
     color: bool | None,
     jobs: int | None,
     excludes: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
     **kwargs: object,
 ) -> None:
     """Show the rewrite that moves PATH off OpenAI, as a unified diff. Writes nothing.
@@ -301,7 +306,7 @@ def diff(
       migrator diff . --to kimi --check     # CI: exit 1 while a rewrite is pending
       migrator diff . --to qwen -o qwen.patch && git apply qwen.patch
     """
-    report, _ = run_migration(path, excludes, jobs, **kwargs)
+    report, _ = run_migration(paths, excludes, jobs, config_file, isolated, **kwargs)
     show_diff(report, fmt=fmt, color=color, patch_file=patch)
     if check:
         blind = unreadable_check_failure(report.errors, skip_unparsable)

@@ -29,6 +29,8 @@ from migrator.cli import (
     note_skipped,
     target_options,
 )
+from migrator.cli_checks import model_map_keys, warn_unmatched_model_map
+from migrator.config import ProjectConfig
 from migrator.exits import EXIT_INTERRUPTED, EXIT_USAGE, RunFailed, UsageError
 from migrator.model import FileError
 from migrator.report import dump_json
@@ -77,6 +79,8 @@ def apply(
     no_commit: bool,
     jobs: int | None,
     excludes: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
     **kwargs: object,
 ) -> None:
     """Rewrite PATH for a provider and commit the result on a new git branch.
@@ -106,7 +110,7 @@ def apply(
     """
     if in_place and (branch or no_commit):
         raise UsageError("--branch and --no-commit need git; --in-place writes without git")
-    config = load_config(path)
+    config = load_config(path, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     settings = ApplySettings(
         branch=branch, allow_dirty=allow_dirty, in_place=in_place, commit=not no_commit
@@ -117,6 +121,7 @@ def apply(
         raise UsageError(str(exc)) from exc
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     note_skipped(plan.skipped_trees)
+    _warn_model_map(plan, config, kwargs)
     target_branch = branch or default_branch(options.mapping.id)
 
     def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
@@ -138,6 +143,11 @@ def apply(
         _err("interrupted.")
         sys.exit(EXIT_INTERRUPTED)
     _print_outcome(outcome, path)
+
+
+def _warn_model_map(plan: ProjectPlan, config: ProjectConfig, kwargs: dict[str, object]) -> None:
+    keys = model_map_keys(config.model_map, kwargs.get("model_map", ()))  # type: ignore[arg-type]
+    warn_unmatched_model_map(keys, plan.report.results)
 
 
 def _err(text: str) -> None:
@@ -256,6 +266,8 @@ def checklist(
     output: Path | None,
     jobs: int | None,
     excludes: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
     **kwargs: object,
 ) -> None:
     """List what a person must still do to move PATH to a provider (writes no code).
@@ -281,10 +293,11 @@ def checklist(
       migrator checklist . --to qwen -o MIGRATION.md
       migrator checklist . --to deepseek --format json | jq '.items[] | select(.severity=="error")'
     """
-    config = load_config(path)
+    config = load_config(path, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     note_skipped(plan.skipped_trees)
+    _warn_model_map(plan, config, kwargs)
     findings = collect(plan, applied=False)
     if fmt == "json":
         text = dump_json(to_json(findings, options.mapping.id, options.strategy.id))
