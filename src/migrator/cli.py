@@ -29,6 +29,7 @@ from migrator.exits import (
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
 from migrator.patch_output import show_diff
+from migrator.progress import note, verbosity_options
 from migrator.report import dump_json, render_scan
 from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
@@ -60,9 +61,9 @@ def exclude_option(f):  # type: ignore[no-untyped-def]
 
 def note_skipped(skipped: dict[str, str]) -> None:
     """One line on stderr naming the third-party trees discovery left out."""
-    note = skipped_note(skipped)
-    if note is not None:
-        click.echo(f"migrator: {note}", err=True)
+    found = skipped_note(skipped)
+    if found is not None:
+        note(found)
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -77,6 +78,7 @@ def emit(text: str, output: Path | None) -> None:
 
 
 @click.group(cls=MigratorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@verbosity_options
 @click.version_option(__version__, prog_name="migrator")
 def main() -> None:
     """Move a Python codebase off the OpenAI API.
@@ -101,6 +103,7 @@ def main() -> None:
 @jobs_option
 @exclude_option
 @config_options
+@verbosity_options
 def scan(
     paths: tuple[Path, ...],
     fmt: str,
@@ -174,6 +177,7 @@ def target_options(f):  # type: ignore[no-untyped-def]
         jobs_option,
         exclude_option,
         config_options,
+        verbosity_options,
     ]  # fmt: skip
     for option in reversed(options):
         f = option(f)

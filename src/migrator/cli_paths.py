@@ -4,6 +4,7 @@ run (scan, diff), `--config FILE` and `--isolated` (as ruff has them)."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import click
 from migrator.config import ConfigError, ProjectConfig, load_project_config, rebase_globs
 from migrator.discovery import Target, discover, skipped_note
 from migrator.exits import UsageError
+from migrator.progress import note, phase
 
 PATHS_ARG = click.argument(
     "paths", nargs=-1, required=True,
@@ -64,6 +66,7 @@ def resolve_targets(
     """One target for every PATH: files found under each, reported relative to the folder
     that holds them all (a file named twice is read once); with several PATHs, exclude
     globs are relative to that folder."""
+    started = time.perf_counter()
     skipped: dict[str, str] = {}
     patterns = [*config.exclude, *excludes]
     if len(paths) == 1:
@@ -80,9 +83,10 @@ def resolve_targets(
             project.update(_rebased(part.root, root, rel) for rel in part.project)
         ordered = sorted(files, key=lambda f: f.relative_to(root).as_posix())
         target = Target(root, ordered, tuple(sorted(project)))
-    note = skipped_note(skipped)
-    if note is not None:
-        click.echo(f"migrator: {note}", err=True)
+    found = skipped_note(skipped)
+    if found is not None:
+        note(found)
+    phase("discover", f"{len(target.files)} Python file(s) under {target.root}", started)
     return target
 
 

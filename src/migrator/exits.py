@@ -43,6 +43,12 @@ class MigratorGroup(click.Group):
     """A click group whose commands exit 130 on Ctrl-C (click's default is 1, which would
     read as "found something") and 123 on an unexpected exception, with its traceback."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        from migrator.progress import set_verbosity
+
+        set_verbosity(0)  # -q/-v count from zero in each run (tests run many in a process)
+        return super().make_context(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
