@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from migrator import runner
+from migrator import progress, runner
 from migrator.cli import main
 from migrator.discovery import Target, discover
 from migrator.model import FileResult, Usage
@@ -235,7 +235,7 @@ def scan_job_ref() -> Any:
 def test_progress_bar_goes_to_stderr_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(runner, "_PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(progress, "_BAR_DELAY", 0.0)
     target = _ranked_target(tmp_path / "repo", 12)
     results, _ = runner.run(target, sleepy_job, None, jobs=2, show_progress=True)
     assert len(results) == 12

@@ -87,7 +87,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         timeout=600,
     )
     _check(proc, "pip wheel")
-    (wheel,) = wheels.glob("migrator-*.whl")
+    (wheel,) = wheels.glob("openai_migrator-*.whl")
 
     venv = work / "venv"
     _check(

@@ -13,6 +13,7 @@ import codecs
 import dataclasses
 import functools
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -31,6 +32,7 @@ from migrator.discovery import SOURCE_SUFFIXES, discover, project_files, source_
 from migrator.envfiles import edit_env_template, find_env_templates
 from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
+from migrator.progress import phase
 from migrator.rewrite import RewriteOptions
 
 WriteKind = Literal["code", "config", "dependencies", "env", "checklist"]
@@ -223,12 +225,14 @@ def plan_migration(
     show_progress: bool | None = None,
 ) -> ProjectPlan:
     """What migrating `path` changes. Reads files; writes nothing."""
+    started = time.perf_counter()
     path = path.absolute()
     all_excludes = (*config.exclude, *excludes)
     is_project = path.is_dir()
     skipped: dict[str, str] = {}
     files = project_files(path, all_excludes, skipped=skipped) if is_project else []
     target = source_target(path, files) if is_project else discover(path)
+    phase("discover", f"{len(target.files)} Python file(s) under {target.root}", started)
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
     report = migrate(target, options, jobs=jobs, show_progress=show_progress)
     root = target.root

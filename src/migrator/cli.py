@@ -1,4 +1,5 @@
-"""The `migrator` command line. Exit codes: 0 ok, 1 --check found something, 2 usage error."""
+"""The `migrator` command line. Exit codes: see exits.py (0 ok, 1 --check found something,
+2 usage/config/I-O error, 123 internal error, 130 interrupted)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,35 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from migrator import __version__
-from migrator.config import ConfigError, ProjectConfig, load_project_config
-from migrator.discovery import Target, discover, skipped_note
+from migrator.cli_checks import (
+    checked_ignores,
+    model_map_keys,
+    note_replaced_builtins,
+    warn_unmatched_model_map,
+)
+from migrator.cli_paths import PATHS_ARG, config_options, load_config, resolve_targets
+from migrator.config import ProjectConfig
+from migrator.discovery import skipped_note
+from migrator.exits import (
+    EXIT_FOUND,
+    MigratorGroup,
+    UsageError,
+    skip_unparsable_option,
+    unreadable_check_failure,
+)
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
-from migrator.report import dump_json, render_diff, render_scan
+from migrator.patch_output import show_diff
+from migrator.progress import note, verbosity_options
+from migrator.report import dump_json, render_scan
 from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
+from migrator.term import make_console
 
-EXIT_OK, EXIT_PENDING, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PENDING = 0, EXIT_FOUND
 
 PATH_ARG = click.argument(
     "path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
@@ -42,29 +59,11 @@ def exclude_option(f):  # type: ignore[no-untyped-def]
     )(f)  # fmt: skip
 
 
-class UsageError(click.ClickException):
-    exit_code = EXIT_USAGE
-
-
-def load_config(path: Path) -> ProjectConfig:
-    try:
-        return load_project_config(path)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def resolve_target(path: Path, config: ProjectConfig, excludes: tuple[str, ...]) -> Target:
-    skipped: dict[str, str] = {}
-    target = discover(path, [*config.exclude, *excludes], skipped)
-    note_skipped(skipped)
-    return target
-
-
 def note_skipped(skipped: dict[str, str]) -> None:
     """One line on stderr naming the third-party trees discovery left out."""
-    note = skipped_note(skipped)
-    if note is not None:
-        click.echo(f"migrator: {note}", err=True)
+    found = skipped_note(skipped)
+    if found is not None:
+        note(found)
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -78,7 +77,8 @@ def emit(text: str, output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=MigratorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@verbosity_options
 @click.version_option(__version__, prog_name="migrator")
 def main() -> None:
     """Move a Python codebase off the OpenAI API.
@@ -93,23 +93,30 @@ def main() -> None:
 
 
 @main.command()
-@PATH_ARG
+@PATHS_ARG
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE instead of stdout.")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when any OpenAI usage is found (CI guard).")
+@skip_unparsable_option
 @jobs_option
 @exclude_option
+@config_options
+@verbosity_options
 def scan(
-    path: Path,
+    paths: tuple[Path, ...],
     fmt: str,
     output: Path | None,
     check: bool,
+    skip_unparsable: bool,
     jobs: int | None,
     excludes: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
 ) -> None:
-    """List every OpenAI usage under PATH (a repo folder or one file).
+    """List every OpenAI usage under PATH (a repo folder or one file; several PATHs are
+    read in one run, reported relative to the folder holding them all).
 
     \b
     Reports imports, clients, calls (with api, model, parameters, async, stream),
@@ -122,19 +129,21 @@ def scan(
       migrator scan src/ --format json -o openai-usage.json
       migrator scan . --check            # in CI: fail while openai is still used
     """
-    config = load_config(path)
-    target = resolve_target(path, config, excludes)
+    config = load_config(paths, config_file, isolated)
+    target = resolve_targets(paths, config, excludes)
     report = run_scan(target, jobs=jobs)
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
     elif output is not None:
-        console = Console(file=io.StringIO(), width=120)
+        console = make_console(file=io.StringIO(), width=120)
         render_scan(report, console)
         emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
     else:
-        render_scan(report, Console())
-    if check and report.usages:
-        sys.exit(EXIT_PENDING)
+        render_scan(report, make_console())
+    if check:
+        blind = unreadable_check_failure(report.errors, skip_unparsable)
+        if report.usages or blind:
+            sys.exit(EXIT_FOUND)
 
 
 def target_options(f):  # type: ignore[no-untyped-def]
@@ -167,6 +176,8 @@ def target_options(f):  # type: ignore[no-untyped-def]
                      help="Suppress a rule everywhere (repeatable)."),
         jobs_option,
         exclude_option,
+        config_options,
+        verbosity_options,
     ]  # fmt: skip
     for option in reversed(options):
         f = option(f)
@@ -192,6 +203,7 @@ def build_options(
         extra.append(config.path.parent / config.mapping)
     try:
         registry = load_registry(extra)
+        note_replaced_builtins(extra)
     except MappingError as exc:
         raise UsageError(str(exc)) from exc
     name = provider or config.provider
@@ -229,7 +241,7 @@ def build_options(
     key = key_env or config.key_env
     if overrides or base or key:
         mapping = mapping.with_overrides(overrides, base_url=base, key_env=key)
-    ignore = frozenset(r.upper() for r in (*config.ignore, *ignore_rules))
+    ignore = checked_ignores(config.ignore, ignore_rules)
     try:
         routed = resolve_routes(registry, mapping, config.route, routes)
     except RouteError as exc:
@@ -246,32 +258,40 @@ def build_options(
     )
 
 
-def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwargs: object
+def run_migration(paths: tuple[Path, ...], excludes: tuple[str, ...], jobs: int | None,
+                  config_file: Path | None, isolated: bool, **kwargs: object
                   ) -> tuple[MigrationReport, ProjectConfig]:  # fmt: skip
-    config = load_config(path)
+    config = load_config(paths, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
-    target = resolve_target(path, config, excludes)
-    return migrate(target, options, jobs=jobs), config
+    target = resolve_targets(paths, config, excludes)
+    report = migrate(target, options, jobs=jobs)
+    keys = model_map_keys(config.model_map, kwargs.get("model_map", ()))  # type: ignore[arg-type]
+    warn_unmatched_model_map(keys, report.results)
+    return report, config
 
 
 @main.command()
-@PATH_ARG
+@PATHS_ARG
 @target_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when anything would change.")
+@skip_unparsable_option
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
 @click.option("-o", "--output", "patch", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the rewrite as a patch to FILE (`git apply FILE`; notebooks "
                    "as JSON-level hunks, where the screen shows their cells).")  # fmt: skip
 def diff(
-    path: Path,
+    paths: tuple[Path, ...],
     fmt: str,
     check: bool,
+    skip_unparsable: bool,
     patch: Path | None,
     color: bool | None,
     jobs: int | None,
     excludes: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
     **kwargs: object,
 ) -> None:
     """Show the rewrite that moves PATH off OpenAI, as a unified diff. Writes nothing.
@@ -290,18 +310,12 @@ def diff(
       migrator diff . --to kimi --check     # CI: exit 1 while a rewrite is pending
       migrator diff . --to qwen -o qwen.patch && git apply qwen.patch
     """
-    report, _ = run_migration(path, excludes, jobs, **kwargs)
-    if patch is not None:
-        with open(patch, "w", encoding="utf-8", newline="") as out:
-            out.write("".join(text for _, text in report.diffs()))
-    if fmt == "json":
-        click.echo(dump_json(report.to_json()), nl=False)
-    else:
-        use_color = color if color is not None else sys.stdout.isatty()
-        render_diff(report, Console(force_terminal=use_color, no_color=not use_color,
-                                    highlight=False, soft_wrap=True))  # fmt: skip
-    if check and report.changed:
-        sys.exit(EXIT_PENDING)
+    report, _ = run_migration(paths, excludes, jobs, config_file, isolated, **kwargs)
+    show_diff(report, fmt=fmt, color=color, patch_file=patch)
+    if check:
+        blind = unreadable_check_failure(report.errors, skip_unparsable)
+        if report.changed or blind:
+            sys.exit(EXIT_FOUND)
 
 
 def _register_optional_commands() -> None:

@@ -22,20 +22,19 @@ from migrator.apply import (
 from migrator.apply_plan import ProjectPlan, plan_migration
 from migrator.checklist import collect, render_markdown, severity_counts, to_json
 from migrator.cli import (
-    EXIT_USAGE,
     PATH_ARG,
-    UsageError,
     build_options,
     emit,
     load_config,
     note_skipped,
     target_options,
 )
+from migrator.cli_checks import model_map_keys, warn_unmatched_model_map
+from migrator.config import ProjectConfig
+from migrator.exits import EXIT_INTERRUPTED, EXIT_USAGE, RunFailed, UsageError
 from migrator.model import FileError
 from migrator.report import dump_json
 from migrator.secrets import redact_secrets
-
-EXIT_INTERRUPTED = 130
 
 
 def _command_line(plan: ProjectPlan, name: str) -> str:
@@ -80,6 +79,8 @@ def apply(
     no_commit: bool,
     jobs: int | None,
     excludes: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
     **kwargs: object,
 ) -> None:
     """Rewrite PATH for a provider and commit the result on a new git branch.
@@ -109,7 +110,7 @@ def apply(
     """
     if in_place and (branch or no_commit):
         raise UsageError("--branch and --no-commit need git; --in-place writes without git")
-    config = load_config(path)
+    config = load_config(path, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     settings = ApplySettings(
         branch=branch, allow_dirty=allow_dirty, in_place=in_place, commit=not no_commit
@@ -120,6 +121,7 @@ def apply(
         raise UsageError(str(exc)) from exc
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     note_skipped(plan.skipped_trees)
+    _warn_model_map(plan, config, kwargs)
     target_branch = branch or default_branch(options.mapping.id)
 
     def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
@@ -136,11 +138,16 @@ def apply(
     except ApplyError as exc:
         raise UsageError(str(exc)) from exc
     except ApplyFailed as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise RunFailed(str(exc)) from exc
     except KeyboardInterrupt:
         _err("interrupted.")
         sys.exit(EXIT_INTERRUPTED)
     _print_outcome(outcome, path)
+
+
+def _warn_model_map(plan: ProjectPlan, config: ProjectConfig, kwargs: dict[str, object]) -> None:
+    keys = model_map_keys(config.model_map, kwargs.get("model_map", ()))  # type: ignore[arg-type]
+    warn_unmatched_model_map(keys, plan.report.results)
 
 
 def _err(text: str) -> None:
@@ -259,6 +266,8 @@ def checklist(
     output: Path | None,
     jobs: int | None,
     excludes: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
     **kwargs: object,
 ) -> None:
     """List what a person must still do to move PATH to a provider (writes no code).
@@ -284,10 +293,11 @@ def checklist(
       migrator checklist . --to qwen -o MIGRATION.md
       migrator checklist . --to deepseek --format json | jq '.items[] | select(.severity=="error")'
     """
-    config = load_config(path)
+    config = load_config(path, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     note_skipped(plan.skipped_trees)
+    _warn_model_map(plan, config, kwargs)
     findings = collect(plan, applied=False)
     if fmt == "json":
         text = dump_json(to_json(findings, options.mapping.id, options.strategy.id))

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from migrator.mapping import Mapping, MappingError, load_mapping, load_registry
+from migrator.term import make_console
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -92,10 +92,10 @@ def providers(fmt: str) -> None:
             str(len(m.models)),
             m.facts.as_of or "-",
         )
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        # Piped or redirected: no colour, and wide enough that URLs are not folded.
-        console = Console(file=sys.stdout, highlight=False, width=200, no_color=True)
+    console = make_console()
+    if not sys.stdout.isatty():
+        # Piped or redirected: wide enough that URLs are not folded.
+        console = make_console(width=200)
     console.print(table)
 
 

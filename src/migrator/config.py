@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,19 +37,96 @@ class ProjectConfig:
     route: dict[str, str] = field(default_factory=dict)
 
 
-def load_project_config(target: Path) -> ProjectConfig:
-    """Read [tool.migrator] from the pyproject.toml at `target` (a directory or file's folder)."""
-    folder = target if target.is_dir() else target.parent
-    pyproject = folder / "pyproject.toml"
-    if not pyproject.is_file():
+def load_project_config(
+    target: Path, *, config_file: Path | None = None, isolated: bool = False
+) -> ProjectConfig:
+    """The configuration for `target` (a directory or a file), found as ruff finds its own:
+    `config_file` when given (a pyproject.toml's [tool.migrator], or any other TOML file's
+    top level); none with `isolated`; else the nearest pyproject.toml holding a
+    [tool.migrator] table, searching upward from `target`. Exclude globs are relative to
+    the configuration file's folder (rebased here onto `target`)."""
+    if isolated:
         return ProjectConfig()
+    folder = (target if target.is_dir() else target.parent).absolute()
+    if config_file is not None:
+        table, pyproject = _read_given(config_file)
+    else:
+        found = find_config(folder)
+        if found is None:
+            return ProjectConfig()
+        pyproject, table = found
+    config = _from_table(table, pyproject)
+    prefix = _relative_prefix(folder, pyproject.absolute().parent)
+    if prefix:
+        config = replace(config, exclude=rebase_globs(config.exclude, prefix))
+    return config
+
+
+def find_config(folder: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest pyproject.toml at or above `folder` with a [tool.migrator] table."""
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        try:
+            text = pyproject.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{pyproject}: cannot read: {exc}") from exc
+        if "migrator" not in text:  # cheap: most pyproject files never name us
+            continue
+        table = _parse(pyproject, text).get("tool", {}).get("migrator")
+        if table is not None:
+            return pyproject, table
+    return None
+
+
+def _read_given(path: Path) -> tuple[dict[str, Any], Path]:
     try:
-        doc = tomlkit.parse(pyproject.read_text(encoding="utf-8")).unwrap()
-    except (ParseError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{pyproject}: cannot read: {exc}") from exc
-    table: Any = doc.get("tool", {}).get("migrator")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    doc = _parse(path, text)
+    if path.name != "pyproject.toml":
+        return doc, path
+    table = doc.get("tool", {}).get("migrator")
     if table is None:
-        return ProjectConfig(path=pyproject)
+        raise ConfigError(f"{path}: no [tool.migrator] table")
+    return table, path
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomlkit.parse(text).unwrap()
+    except ParseError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+
+
+def _relative_prefix(folder: Path, config_dir: Path) -> str:
+    """`folder` below `config_dir` as `sub/dir/` ("" when the same or not below)."""
+    try:
+        rel = folder.resolve().relative_to(config_dir.resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel + "/"
+
+
+def rebase_globs(patterns: tuple[str, ...], prefix: str) -> tuple[str, ...]:
+    """Globs written relative to the configuration's folder, made relative to its subfolder
+    `prefix` (what discovery matches): `legacy/**` seen from `legacy/` is `**`. A glob
+    without `/` matches at any depth and stays as it is."""
+    out = []
+    for raw in patterns:
+        bang = "!" if raw.strip().startswith("!") else ""
+        pattern = raw.strip()[len(bang) :].removeprefix("./")
+        if pattern.startswith(prefix):
+            pattern = pattern[len(prefix) :] or "**"
+        elif prefix.startswith(pattern.rstrip("/") + "/"):
+            pattern = "**"  # the configuration excludes a folder holding the whole target
+        out.append(bang + pattern)
+    return tuple(out)
+
+
+def _from_table(table: Any, pyproject: Path) -> ProjectConfig:
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.migrator] must be a table")
     unknown = sorted(set(table) - KNOWN_KEYS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -14,6 +15,7 @@ from migrator.cross_module import Notice, notice_key, project_importers
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
 from migrator.notebook_job import cell_diff, python_view
+from migrator.progress import phase
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, execute, select
 from migrator.secrets import redact_secrets
@@ -97,8 +99,10 @@ def migrate(
     todo, unreadable = select(target)
     read = _SourceCache(target.root, todo)
     index = ModuleIndex(target.rel(path) for path in target.files)
+    started = time.perf_counter()
     # A notebook's imports are read from its code cells; it is never a defining module.
     tables = project_definitions([(rel, python_view(rel, data)) for rel, data in todo], index, read)
+    phase("constants pre-pass", f"{len(tables)} file(s) get constants from others", started)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
     if _REQUESTS_FROM_DEFINITIONS in options.strategy.fixer_names():
         rels = [target.rel(path) for path in target.files]
@@ -117,7 +121,9 @@ def migrate(
             importers=found or {},
         )
 
-    results = execute(todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress)
+    results = execute(
+        todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress, phase="rewrite"
+    )
     results = _apply_requests(results, read, options_for, jobs)
     results.extend(config_results(target.project, results, read.peek, options))
     results.extend(unreadable)
@@ -201,6 +207,7 @@ def _apply_requests(
             ),
             jobs=jobs,
             show_progress=False,
+            phase="rewrite (files other files sent requests)",
         )
         by_path.update((r.path, r) for r in redone)
     return list(by_path.values())

@@ -81,6 +81,12 @@ def render_findings(findings: list, console: Console) -> None:
 
 
 def render_diff(report: Any, console: Console) -> None:
+    render_review_diffs(report, console)
+    render_diff_summary(report, console)
+
+
+def render_review_diffs(report: Any, console: Console) -> None:
+    """The diffs a person reads (notebooks per cell, keys redacted), coloured."""
     from rich.text import Text
 
     for _path, diff in report.review_diffs():
@@ -96,6 +102,10 @@ def render_diff(report: Any, console: Console) -> None:
             else:
                 style = ""
             console.print(Text(line, style=style))
+
+
+def render_diff_summary(report: Any, console: Console) -> None:
+    """Findings, unreadable files and the one-line summary that follow the diffs."""
     if report.findings:
         console.print()
         render_findings(report.findings, console)

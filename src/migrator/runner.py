@@ -1,8 +1,7 @@
 """Run a per-file job over a target: prefilter in the parent, parse in a process pool.
 
 Results come back in the order of the (sorted) file list whatever the pool does, so
-output is deterministic. A progress bar appears on stderr only when stderr is a
-terminal and the run has lasted about a second; it never touches stdout (JSON).
+output is deterministic. Progress goes to stderr (progress.py), never to stdout (JSON).
 """
 
 from __future__ import annotations
@@ -16,12 +15,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult
 from migrator.prefilter import has_trigger, has_trigger_in_json
+from migrator.progress import FileProgress
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
@@ -30,7 +27,8 @@ Job = Callable[[str, bytes, Any], FileResult]
 
 # Below this many files to parse, a pool costs more than it saves.
 _POOL_THRESHOLD = 8
-_PROGRESS_DELAY = 1.0
+# Test-only hook: each file's job sleeps this many seconds in the pool (interrupt tests).
+_SLOW_JOBS = "MIGRATOR_TEST_SLOW_JOBS"
 
 
 @dataclass
@@ -53,7 +51,9 @@ def run(
 ) -> tuple[list[FileResult], RunStats]:
     """Run `job` on every file of `target` that passes the prefilter."""
     todo, unreadable = select(target)
-    results = execute(todo, job, lambda _: options, jobs=jobs, show_progress=show_progress)
+    results = execute(
+        todo, job, lambda _: options, jobs=jobs, show_progress=show_progress, phase="scan"
+    )
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
     return results, RunStats(len(target.files), len(todo))
@@ -82,17 +82,29 @@ def execute(
     *,
     jobs: int | None = None,
     show_progress: bool | None = None,
+    phase: str = "files",
 ) -> list[FileResult]:
-    """Run `job` on each (relative path, bytes) with that file's options, in `todo` order."""
-    start = time.perf_counter()
+    """Run `job` on each (relative path, bytes) with that file's options, in `todo` order.
+    Progress for `phase` goes to stderr (progress.py); `show_progress=False` hides it."""
     jobs = jobs or default_jobs()
-    if show_progress is None:
-        show_progress = sys.stderr.isatty()
     tasks = [(rel, data, options_for(rel)) for rel, data in todo]
-    if jobs <= 1 or len(tasks) < _POOL_THRESHOLD:
-        return [_guarded(job, *task) for task in tasks]
+    progress = FileProgress(phase, len(tasks), show_progress)
+    try:
+        if jobs <= 1 or len(tasks) < _POOL_THRESHOLD:
+            serial = []
+            for task in tasks:
+                serial.append(_guarded(job, *task))
+                progress.update(len(serial))
+            return serial
+        return _in_pool(tasks, job, jobs, progress)
+    finally:
+        progress.close()
+
+
+def _in_pool(
+    tasks: list[tuple[str, bytes, Any]], job: Job, jobs: int, progress: FileProgress
+) -> list[FileResult]:
     results: list[FileResult | None] = [None] * len(tasks)
-    progress: Progress | None = None
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -102,21 +114,14 @@ def execute(
                     results[index] = future.result()
                 except BrokenProcessPool:
                     break  # a worker died; the rest is retried one by one below
+                except KeyboardInterrupt:
+                    # Ctrl-C: drop the queued files instead of running them all on exit.
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
                 done += 1
-                if (
-                    show_progress
-                    and progress is None
-                    and time.perf_counter() - start > _PROGRESS_DELAY
-                ):
-                    progress = _progress_bar(len(tasks))
-                    progress.start()
-                if progress is not None:
-                    progress.update(progress.task_ids[0], completed=done)
+                progress.update(done)
     except BrokenProcessPool:
         pass
-    finally:
-        if progress is not None:
-            progress.stop()
     for index, task in enumerate(tasks):
         if results[index] is None:
             results[index] = _isolated(job, *task)
@@ -137,6 +142,9 @@ def _isolated(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
 def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
     """A bug in one file's processing is reported for that file; the run goes on.
     A notebook goes through its adapter (notebook_job.py): the job reads its Python."""
+    if os.environ.get(_SLOW_JOBS):
+        print(f"migrator: test hook: job {rel}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ[_SLOW_JOBS]))
     try:
         if rel.endswith(NOTEBOOK_SUFFIX):
             from migrator.notebook_job import run_notebook
@@ -147,16 +155,3 @@ def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
         return FileResult(
             rel, errors=[FileError(rel, 1, f"internal error: {type(exc).__name__}: {exc}")]
         )
-
-
-def _progress_bar(total: int) -> Progress:
-    progress = Progress(
-        TextColumn("[bold]migrator"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    progress.add_task("files", total=total)
-    return progress
