@@ -14,7 +14,7 @@ from migrator.config import ConfigError, ProjectConfig, load_project_config
 from migrator.discovery import Target, discover, skipped_note
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
-from migrator.report import dump_json, render_diff, render_scan
+from migrator.report import ci_diff_output, ci_scan_output, dump_json, render_diff, render_scan
 from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
@@ -94,8 +94,10 @@ def main() -> None:
 
 @main.command()
 @PATH_ARG
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="Output format (sarif: SARIF 2.1.0 for code scanning; github: workflow "
+                   "annotations).")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE instead of stdout.")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when any OpenAI usage is found (CI guard).")
@@ -121,12 +123,15 @@ def scan(
       migrator scan .
       migrator scan src/ --format json -o openai-usage.json
       migrator scan . --check            # in CI: fail while openai is still used
+      migrator scan . --format sarif -o migrator.sarif
     """
     config = load_config(path)
     target = resolve_target(path, config, excludes)
     report = run_scan(target, jobs=jobs)
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
+    elif fmt in ("sarif", "github"):
+        emit(ci_scan_output(fmt, report), output)
     elif output is not None:
         console = Console(file=io.StringIO(), width=120)
         render_scan(report, console)
@@ -257,8 +262,10 @@ def run_migration(path: Path, excludes: tuple[str, ...], jobs: int | None, **kwa
 @main.command()
 @PATH_ARG
 @target_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="Output format (sarif: SARIF 2.1.0 with the rewrite as fixes; github: "
+                   "workflow annotations).")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when anything would change.")
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
 @click.option("-o", "--output", "patch", type=click.Path(dir_okay=False, path_type=Path),
@@ -289,6 +296,7 @@ def diff(
       migrator diff . --to glm --format json > plan.json
       migrator diff . --to kimi --check     # CI: exit 1 while a rewrite is pending
       migrator diff . --to qwen -o qwen.patch && git apply qwen.patch
+      migrator diff . --to qwen --format sarif > migrator.sarif
     """
     report, _ = run_migration(path, excludes, jobs, **kwargs)
     if patch is not None:
@@ -296,6 +304,8 @@ def diff(
             out.write("".join(text for _, text in report.diffs()))
     if fmt == "json":
         click.echo(dump_json(report.to_json()), nl=False)
+    elif fmt in ("sarif", "github"):
+        click.echo(ci_diff_output(fmt, report), nl=False)
     else:
         use_color = color if color is not None else sys.stdout.isatty()
         render_diff(report, Console(force_terminal=use_color, no_color=not use_color,

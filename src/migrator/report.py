@@ -110,3 +110,25 @@ def render_diff(report: Any, console: Console) -> None:
         f"{counts.get('info', 0)} info"
         + (f"; {len(report.errors)} file(s) skipped" if report.errors else "")
     )
+
+
+def ci_scan_output(fmt: str, report: ScanReport) -> str:
+    """`scan --format sarif|github`."""
+    if fmt == "sarif":
+        from migrator.sarif import scan_sarif
+
+        return dump_json(scan_sarif(report.root, report.usages, report.errors))
+    from migrator.github_format import scan_annotations
+
+    return scan_annotations(report.root, report.usages, report.errors)
+
+
+def ci_diff_output(fmt: str, report: Any) -> str:
+    """`diff --format sarif|github` (`report` is a migrate.MigrationReport)."""
+    if fmt == "sarif":
+        from migrator.sarif import diff_sarif
+
+        return dump_json(diff_sarif(report))
+    from migrator.github_format import diff_annotations
+
+    return diff_annotations(report)
