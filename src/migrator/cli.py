@@ -325,6 +325,10 @@ def _register_optional_commands() -> None:
     main.add_command(mapping)
     main.add_command(apply)
     main.add_command(checklist)
+    from migrator.explain import rule, show
+
+    main.add_command(rule)
+    main.add_command(show)
 
 
 _register_optional_commands()
