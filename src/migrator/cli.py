@@ -14,7 +14,14 @@ from migrator.config import ConfigError, ProjectConfig, load_project_config
 from migrator.discovery import Target, discover, skipped_note
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
-from migrator.report import ci_diff_output, ci_scan_output, dump_json, render_diff, render_scan
+from migrator.report import (
+    ci_diff_output,
+    ci_scan_output,
+    dump_json,
+    render_diff,
+    render_scan,
+    scan_console,
+)
 from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
@@ -133,11 +140,11 @@ def scan(
     elif fmt in ("sarif", "github"):
         emit(ci_scan_output(fmt, report), output)
     elif output is not None:
-        console = Console(file=io.StringIO(), width=120)
+        console = scan_console(io.StringIO())
         render_scan(report, console)
         emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
     else:
-        render_scan(report, Console())
+        render_scan(report, scan_console())
     if check and report.usages:
         sys.exit(EXIT_PENDING)
 
