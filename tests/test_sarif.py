@@ -203,3 +203,23 @@ def test_a_span_whose_new_text_holds_a_key_gets_no_fix(tmp_path: Path) -> None:
     assert "fixes" not in pending
     assert "the new text holds an API key" in pending["message"]["text"]
     assert pending["message"]["text"].startswith("Rewrite pending for Acme (compat): lines 1-2")
+
+
+def test_spans_cover_insertions_deletions_and_the_end_of_a_file() -> None:
+    from migrator.model import FileResult
+    from migrator.sarif import changed_spans
+
+    old = b"a\r\nb\r\nc\r\nd"
+    new = b"x\r\na\r\nc\r\ne\r\nf"
+    spans = changed_spans(FileResult("f.py", old_source=old, new_source=new))
+    assert [s.describe() for s in spans] == [
+        "1 line(s) inserted before line 1",
+        "line 2 removed",
+        "line 4 replaced by 2 line(s)",
+    ]
+    results = [{"fixes": [s.fix("f.py", "Acme")]} for s in spans]
+    assert apply_fixes(old, results, "f.py") == new
+    grown = changed_spans(FileResult("g.py", old_source=b"a\n", new_source=b"a\nb\n"))
+    assert [(s.describe(), s.first_line, s.byte_offset) for s in grown] == [
+        ("1 line(s) inserted at the end", 1, 2)
+    ]

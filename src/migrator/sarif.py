@@ -47,19 +47,21 @@ RULES_ANCHOR = "rules"
 
 
 def documentation_url() -> str | None:
-    """The project's documentation home from the installed package's metadata
-    (Project-URL `Documentation`, `Homepage` or `Repository`), or None."""
-    try:
-        urls = metadata.metadata("migrator").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        return None
-    found: dict[str, str] = {}
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        found[label.strip().lower()] = url.strip()
-    for label in ("documentation", "homepage", "repository", "source"):
-        if label in found and found[label].startswith(("https://", "http://")):
-            return found[label]
+    """The project's documentation home from the metadata of the distribution that
+    installed this package (Project-URL `Documentation`, `Homepage`, `Repository` or
+    `Source`), or None. Found by import package, whatever the distribution is called."""
+    for name in metadata.packages_distributions().get(__package__ or "migrator", []):
+        try:
+            urls = metadata.metadata(name).get_all("Project-URL") or []
+        except metadata.PackageNotFoundError:
+            continue
+        found: dict[str, str] = {}
+        for entry in urls:
+            label, _, url = entry.partition(",")
+            found[label.strip().lower()] = url.strip()
+        for label in ("documentation", "homepage", "repository", "source"):
+            if found.get(label, "").startswith(("https://", "http://")):
+                return found[label]
     return None
 
 
@@ -274,6 +276,7 @@ class Span:
         self.encoding = encoding
         self.new_text = self.new_bytes.decode(encoding, errors="replace")
         self.old_count = end - start
+        self.at_end = start >= len(old_lines)
         self.new_count = len(new_lines)
         self.holds_secret = bool(find_secrets(self.new_text))
         # Where a reader looks: the first replaced line, or the line an insertion goes
@@ -282,7 +285,8 @@ class Span:
 
     def describe(self) -> str:
         if self.old_count == 0:
-            return f"{self.new_count} line(s) inserted before line {self.start + 1}"
+            where = "at the end" if self.at_end else f"before line {self.start + 1}"
+            return f"{self.new_count} line(s) inserted {where}"
         lines = (
             f"line {self.start + 1}"
             if self.old_count == 1
