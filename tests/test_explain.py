@@ -114,3 +114,13 @@ def test_show_text_and_aliases() -> None:
     missing = invoke("show", "nowhere")
     assert missing.exit_code == 2
     assert "unknown provider 'nowhere'" in missing.stderr
+
+
+def test_show_works_for_every_builtin_provider() -> None:
+    for mapping in load_registry().all():
+        document = json.loads(invoke("show", mapping.id, "--format", "json").stdout)
+        assert document["provider"]["id"] == mapping.id
+        assert document["provider"]["as_of"] == mapping.facts.as_of
+        text = invoke("show", mapping.id).stdout
+        assert text.startswith(f"{mapping.id}  {mapping.name}\n")
+        assert f"key env var: {mapping.compat.key_env}\n" in text
