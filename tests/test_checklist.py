@@ -211,6 +211,8 @@ def test_findings_fixture_holds_every_finding_kind(tmp_path: Path) -> None:
     # MIG160 marks the wrapper rewrite's edit; MIG163 needs a provider with its own
     # LangChain / llama_index class (tests/test_codemods_wrapper_clients.py)
     exclusive |= {"MIG160", "MIG163"}
+    # the CI formats' own results, never a checklist item (tests/test_sarif.py)
+    exclusive |= {"MIG910", "MIG911"}
     assert set(rules.RULES) - edits - exclusive - seen == set()
 
 

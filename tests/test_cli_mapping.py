@@ -74,18 +74,24 @@ def test_providers_json_lists_all_fifteen_with_as_of() -> None:
     assert by_id["gateway"]["base_url"] is None and by_id["gateway"]["models"] == 0
 
 
-def test_providers_text_table() -> None:
+def test_providers_text_fits_80_columns_with_urls_whole() -> None:
     code, out, _ = run(providers, [])
     assert code == 0
-    header = next(line for line in out.splitlines() if "base URL" in line)
-    for column in ("id", "name", "aliases", "strategies", "key env var", "models", "as_of"):
-        assert column in header
-    for ident in BUILTIN_IDS:
-        assert f" {ident} " in out
-    assert "https://dashscope.aliyuncs.com/compatible-mode/v1" in out
-    assert "$LLM_GATEWAY_BASE_URL" in out
-    assert "$AZURE_OPENAI_ENDPOINT" in out
-    assert "2026-11-22" in out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    heads = [line.split("  ")[0] for line in lines if line and not line.startswith(" ")]
+    assert heads == BUILTIN_IDS
+    assert "dashscope  Alibaba Cloud DashScope (Qwen)" in lines
+    for expected in (
+        "  aliases      qwen",
+        "  strategies   compat (default), native",
+        "  base URL     https://dashscope.aliyuncs.com/compatible-mode/v1",
+        "  key env var  DASHSCOPE_API_KEY",
+        "  models       16 mapped (as_of 2026-11-22)",
+        "  base URL     $LLM_GATEWAY_BASE_URL",
+        "  base URL     $AZURE_OPENAI_ENDPOINT",
+    ):
+        assert expected in lines
 
 
 def test_validate_ok_files() -> None:

@@ -211,3 +211,10 @@ def test_installed_diff_of_the_demo_app(installed: Installed) -> None:
     data = json.loads(proc.stdout)
     assert data["version"] == 1
     assert data["files"], "the demo app should need changes for qwen"
+
+
+def test_installed_rule_reads_the_shipped_examples(installed: Installed) -> None:
+    """`migrator rule` reads rule_examples.json from the package, not from the tree."""
+    proc = installed.run(installed.bin / "migrator", "rule", "MIG305", "--format", "json")
+    _check(proc, "migrator rule MIG305")
+    assert json.loads(proc.stdout)["rule"]["example"]["provider"] == "deepseek"

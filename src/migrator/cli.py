@@ -30,11 +30,10 @@ from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
 from migrator.patch_output import show_diff
 from migrator.progress import note, verbosity_options
-from migrator.report import dump_json, render_scan
+from migrator.report import ci_scan_output, dump_json, render_scan, scan_console
 from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
-from migrator.term import make_console
 
 EXIT_OK, EXIT_PENDING = 0, EXIT_FOUND
 
@@ -94,8 +93,10 @@ def main() -> None:
 
 @main.command()
 @PATHS_ARG
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="Output format (sarif: SARIF 2.1.0 for code scanning; github: workflow "
+                   "annotations).")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE instead of stdout.")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when any OpenAI usage is found (CI guard).")
@@ -128,18 +129,21 @@ def scan(
       migrator scan .
       migrator scan src/ --format json -o openai-usage.json
       migrator scan . --check            # in CI: fail while openai is still used
+      migrator scan . --format sarif -o migrator.sarif
     """
     config = load_config(paths, config_file, isolated)
     target = resolve_targets(paths, config, excludes)
     report = run_scan(target, jobs=jobs)
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
+    elif fmt in ("sarif", "github"):
+        emit(ci_scan_output(fmt, report), output)
     elif output is not None:
-        console = make_console(file=io.StringIO(), width=120)
+        console = scan_console(io.StringIO())
         render_scan(report, console)
         emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
     else:
-        render_scan(report, make_console())
+        render_scan(report, scan_console())
     if check:
         blind = unreadable_check_failure(report.errors, skip_unparsable)
         if report.usages or blind:
@@ -273,8 +277,10 @@ def run_migration(paths: tuple[Path, ...], excludes: tuple[str, ...], jobs: int 
 @main.command()
 @PATHS_ARG
 @target_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="Output format (sarif: SARIF 2.1.0 with the rewrite as fixes; github: "
+                   "workflow annotations).")  # fmt: skip
 @click.option("--check", is_flag=True, help="Exit 1 when anything would change.")
 @skip_unparsable_option
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
@@ -309,6 +315,7 @@ def diff(
       migrator diff . --to glm --format json > plan.json
       migrator diff . --to kimi --check     # CI: exit 1 while a rewrite is pending
       migrator diff . --to qwen -o qwen.patch && git apply qwen.patch
+      migrator diff . --to qwen --format sarif > migrator.sarif
     """
     report, _ = run_migration(paths, excludes, jobs, config_file, isolated, **kwargs)
     show_diff(report, fmt=fmt, color=color, patch_file=patch)
@@ -329,6 +336,10 @@ def _register_optional_commands() -> None:
     main.add_command(mapping)
     main.add_command(apply)
     main.add_command(checklist)
+    from migrator.explain import rule, show
+
+    main.add_command(rule)
+    main.add_command(show)
 
 
 _register_optional_commands()

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from migrator.mapping import Mapping, MappingError, load_mapping, load_registry
-from migrator.term import make_console
+from migrator.term import color_enabled
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -56,9 +55,10 @@ def provider_json(mapping: Mapping) -> dict[str, Any]:
 def providers(fmt: str) -> None:
     """List the built-in target providers and their mappings.
 
-    Columns: id, name, aliases, strategies (default first), base URL, API-key
+    For each: id and name, aliases, strategies (the default marked), base URL, API-key
     environment variable, number of OpenAI model ids mapped, and the date the
-    mapping's facts were checked (as_of). `--to` accepts an id or an alias.
+    mapping's facts were checked (as_of). `--to` accepts an id or an alias;
+    `migrator show PROVIDER` prints one mapping in full.
 
     \b
     Examples:
@@ -74,29 +74,27 @@ def providers(fmt: str) -> None:
         document = {"version": 1, "providers": [provider_json(m) for m in mappings]}
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
-    table = Table(show_lines=False, header_style="bold")
-    for column in ("id", "name", "aliases", "strategies", "base URL", "key env var"):
-        # URLs and variable names are copied from here: never folded, the others give way
-        table.add_column(column, overflow="fold", no_wrap=column in ("base URL", "key env var"))
-    table.add_column("models", justify="right")
-    table.add_column("as_of", no_wrap=True)
+    bold = color_enabled(sys.stdout)
+    # click strips styles off a pipe unless told: FORCE_COLOR decides here
+    click.echo(providers_text(mappings, bold=bold), nl=False, color=bold)
+
+
+def providers_text(mappings: list[Mapping], bold: bool = False) -> str:
+    """One block per provider, every line within 80 columns however it is shown: the
+    base URL and the key variable on lines of their own, whole (they are copied)."""
+    blocks = []
     for m in mappings:
-        strategies = [m.default_strategy] + [s for s in m.strategies if s != m.default_strategy]
-        table.add_row(
-            m.id,
-            m.name,
-            ", ".join(m.aliases) or "-",
-            ", ".join(strategies),
-            _base_url_text(m),
-            m.compat.key_env,
-            str(len(m.models)),
-            m.facts.as_of or "-",
-        )
-    console = make_console()
-    if not sys.stdout.isatty():
-        # Piped or redirected: wide enough that URLs are not folded.
-        console = make_console(width=200)
-    console.print(table)
+        strategies = [f"{s} (default)" if s == m.default_strategy else s for s in m.strategies]
+        lines = [
+            click.style(f"{m.id}  {m.name}", bold=bold),
+            f"  aliases      {', '.join(m.aliases) or '-'}",
+            f"  strategies   {', '.join(strategies)}",
+            f"  base URL     {_base_url_text(m)}",
+            f"  key env var  {m.compat.key_env}",
+            f"  models       {len(m.models)} mapped (as_of {m.facts.as_of or '-'})",
+        ]
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

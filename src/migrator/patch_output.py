@@ -21,7 +21,7 @@ import click
 
 from migrator import gitops
 from migrator.exits import UsageError
-from migrator.report import dump_json, render_diff_summary, render_review_diffs
+from migrator.report import ci_diff_output, dump_json, render_diff_summary, render_review_diffs
 from migrator.secrets import redact_secrets
 from migrator.term import make_console
 
@@ -125,6 +125,9 @@ def show_diff(report: Any, *, fmt: str, color: bool | None, patch_file: Path | N
         write_private(patch_file, patch)
     if fmt == "json":
         click.echo(dump_json(report.to_json()), nl=False)
+        return
+    if fmt in ("sarif", "github"):
+        click.echo(ci_diff_output(fmt, report), nl=False)
         return
     if color is not None or sys.stdout.isatty():
         console = make_console(color=color, soft_wrap=True)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
+import sys
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from migrator.model import where
 from migrator.scan import ScanReport
 from migrator.secrets import redact_secrets
+from migrator.term import make_console
 
 
 def dump_json(document: dict[str, Any]) -> str:
@@ -20,34 +24,49 @@ def dump_json(document: dict[str, Any]) -> str:
 def _usage_label(kind: str, api: str | None, style: str) -> str:
     if kind == "call":
         return f"{api} (v0)" if style == "v0" else str(api)
-    if kind in ("client", "config", "env", "exception"):
+    if kind in ("client", "config", "env", "exception", "import", "type") and api:
         return f"{kind}: {api}"
     return kind
 
 
+# A piped or redirected report is read at this width (and a pager shows it whole).
+PIPED_WIDTH = 80
+
+
+def scan_console(file: Any = None) -> Console:
+    """The console `scan` prints to: the terminal's width, or 80 columns when piped."""
+    stream = file if file is not None else sys.stdout
+    on_terminal = bool(getattr(stream, "isatty", lambda: False)())
+    return make_console(file=file, width=None if on_terminal else PIPED_WIDTH)
+
+
 def render_scan(report: ScanReport, console: Console) -> None:
+    """One row per usage: `path:line` (a notebook's `path:cell:line`) whole, on one line
+    where the width allows (editors and terminals open it on a click), then what it is.
+    Lines carry no trailing padding."""
+    with console.capture() as captured:
+        _render_scan(report, console)
+    text = "\n".join(line.rstrip(" ") for line in captured.get().split("\n"))
+    console.file.write(text)
+    console.file.flush()
+
+
+def _render_scan(report: ScanReport, console: Console) -> None:
     if not report.usages:
         console.print(
             f"No OpenAI usage found in {report.stats.files_scanned} file(s) under {report.root}."
         )
     else:
-        table = Table(title=f"OpenAI usage under {report.root}", show_lines=False)
-        table.add_column("file", style="cyan", overflow="fold")
-        table.add_column("lines", justify="right")
+        table = Table(title=f"OpenAI usage under {report.root}", box=box.SIMPLE_HEAD,
+                      title_justify="left", pad_edge=False)  # fmt: skip
+        # The place never shrinks below its longest (it folds, never cut, when a path is
+        # longer than the width allows); the description gives way.
+        places = [where(u.path, u.line, u.cell, u.cell_line) for u in report.usages]
+        width = max(min(max(map(len, places)), console.width - 24), 8)
+        table.add_column("place", style="cyan", overflow="fold", width=width)
         table.add_column("usage", overflow="fold")
-        for result in report.results:
-            if not result.usages:
-                continue
-            labels = Counter(_usage_label(u.kind, u.api, u.style) for u in result.usages)
-            # A notebook's places read cell:line (the line in the cell).
-            places = sorted({(u.line, u.cell, u.cell_line) for u in result.usages})
-            lines = [str(line) if cell is None else f"{cell}:{n}" for line, cell, n in places]
-            shown = ", ".join(lines[:8]) + (" …" if len(lines) > 8 else "")
-            table.add_row(
-                result.path,
-                shown,
-                "\n".join(f"{n}× {label}" for label, n in sorted(labels.items())),
-            )
+        for place, usage in zip(places, report.usages, strict=True):
+            table.add_row(place, _usage_text(usage))
         console.print(table)
         kinds = report.counts_by_kind()
         console.print(
@@ -56,6 +75,15 @@ def render_scan(report: ScanReport, console: Console) -> None:
             + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
         )
     render_errors(report.errors, console)
+
+
+def _usage_text(usage: Any) -> Text:
+    label = _usage_label(usage.kind, usage.api, usage.style)
+    facts = [f"model={usage.model}"] if usage.kind == "call" and usage.model else []
+    facts += [flag for flag, on in (("async", usage.is_async), ("stream", usage.stream)) if on]
+    if usage.kind == "model" and usage.model:
+        label = f"model {usage.model}"
+    return Text(label + (f" ({', '.join(facts)})" if facts else ""))
 
 
 def render_errors(errors: list, console: Console) -> None:
@@ -120,3 +148,25 @@ def render_diff_summary(report: Any, console: Console) -> None:
         f"{counts.get('info', 0)} info"
         + (f"; {len(report.errors)} file(s) skipped" if report.errors else "")
     )
+
+
+def ci_scan_output(fmt: str, report: ScanReport) -> str:
+    """`scan --format sarif|github`."""
+    if fmt == "sarif":
+        from migrator.sarif import scan_sarif
+
+        return dump_json(scan_sarif(report.root, report.usages, report.errors))
+    from migrator.github_format import scan_annotations
+
+    return scan_annotations(report.root, report.usages, report.errors)
+
+
+def ci_diff_output(fmt: str, report: Any) -> str:
+    """`diff --format sarif|github` (`report` is a migrate.MigrationReport)."""
+    if fmt == "sarif":
+        from migrator.sarif import diff_sarif
+
+        return dump_json(diff_sarif(report))
+    from migrator.github_format import diff_annotations
+
+    return diff_annotations(report)

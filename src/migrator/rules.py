@@ -354,6 +354,13 @@ _RULES: tuple[Rule, ...] = (
          "Without tests, every migrated call path needs a manual run."),
     Rule("MIG904", "warning", "verification", "tests fake OpenAI's host",
          "Mocks bound to api.openai.com no longer intercept the migrated client."),
+    # -- 91x: results of the CI formats (sarif.py, github_format.py), never a finding ------
+    Rule("MIG910", "warning", "code", "OpenAI usage",
+         "`scan --format sarif|github` reports each place the code still touches the "
+         "OpenAI SDK, its variables or its model ids; `scan --check` fails while any is left."),
+    Rule("MIG911", "warning", "code", "rewrite pending",
+         "`diff --format sarif|github` reports each changed span of the rewrite, with the "
+         "new text as a fix; `diff --check` fails while any is pending."),
 )  # fmt: skip
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
