@@ -1,0 +1,169 @@
+"""OpenAI SDK calls become LiteLLM calls.
+
+`client.chat.completions.create(...)` -> `litellm.completion(...)` (`acompletion` when the
+call is awaited through an async client), `client.embeddings.create(...)` ->
+`litellm.embedding(...)` / `aembedding`. Every keyword stays (stream, response_format,
+tools, tool_choice: LiteLLM takes OpenAI's); the call gets what the client carried:
+`api_key=os.environ["<PROVIDER_KEY>"]` (LiteLLM's own variable names differ from the
+providers'), and `api_base=` where the route's default host is not the mapping's. The model
+id gets the route's prefix where the model fixer writes it (the strategy's mapping view);
+where the call's model is not a literal migrator mapped, `custom_llm_provider=` routes it.
+
+Parameters: LiteLLM raises UnsupportedParamsError before sending a parameter the route does
+not list. Per parameter, from the mapping: one the provider accepts (no rule, a note, a
+clamp) is passed on with `allowed_openai_params=[...]` (MIG184); one the provider does not
+take either (`unsupported`) is marked (MIG185): the call fails before sending, where compat's
+failed at the provider. `drop_params=True` is never written.
+
+Rules:
+  MIG180 call moved to LiteLLM (edit)
+  MIG181 call left on the openai SDK: migrator cannot show LiteLLM reaches the same place
+  MIG184 parameter LiteLLM's route does not list, passed with allowed_openai_params
+  MIG185 parameter neither LiteLLM's route nor the provider takes: the call is marked
+  MIG186 keywords of a ** mapping, which LiteLLM may reject, are not checked
+"""
+
+from __future__ import annotations
+
+import json
+
+import libcst as cst
+from migrator.codemods._edit import edit_call_args, env_read, keyword_args, splat_args
+from migrator.codemods.litellm._common import (
+    FUNCTIONS,
+    litellm_of,
+    moved_calls,
+    why_not_moved,
+)
+
+from migrator.inventory import CallSite
+from migrator.rewrite import STAYS_COMPAT, Plan
+from migrator.source import code_of
+
+
+def fix_litellm_stays(plan: Plan) -> None:
+    """Before the model and parameter fixers: a call that stays on the openai SDK keeps
+    compat's model ids (no LiteLLM prefix) and rules (`Plan.mapping_for`)."""
+    plan.analyses[STAYS_COMPAT] = _stays
+
+
+def _stays(plan: Plan, call: CallSite) -> bool:
+    return why_not_moved(plan, call) is not None
+
+
+def fix_litellm_calls(plan: Plan) -> None:
+    section = litellm_of(plan)
+    moved = moved_calls(plan)
+    for call in plan.inventory.calls:
+        if call.api not in FUNCTIONS:
+            continue  # images, audio, files...: the client fixer says what stays
+        why = why_not_moved(plan, call)
+        if why is not None:
+            plan.finding(
+                "MIG181",
+                f"{call.api} stays on the openai SDK at {plan.mapping.name}'s compatible "
+                f"endpoint: {why}",
+                node=call.node,
+            )
+            continue
+        new_keywords = _keywords(plan, call)
+        family = call.family
+        allowed, rejected = _parameters(plan, call)
+        splats = ", ".join("**" + code_of(a.value) for a in splat_args(call.node))
+        if splats and family == "chat":
+            plan.finding(
+                "MIG186",
+                f"the keywords of {splats} "
+                f"are not checked against LiteLLM's {section.route(family).prefix}/ route: one "
+                "it does not list raises UnsupportedParamsError before sending",
+                node=call.node,
+            )
+        if rejected:
+            names = ", ".join(rejected)
+            plan.mark(
+                call.node,
+                "MIG185",
+                f"LiteLLM's {section.route(family).prefix}/ route raises UnsupportedParamsError "
+                f"for {names} before sending, and {plan.mapping.name} does not take "
+                f"{'it' if len(rejected) == 1 else 'them'} either (mapping): remove "
+                f"{'it' if len(rejected) == 1 else 'them'}",
+                f"LiteLLM rejects {names} for {plan.mapping.name} (UnsupportedParamsError)",
+            )
+        if allowed:
+            new_keywords["allowed_openai_params"] = cst.parse_expression(json.dumps(allowed))
+            plan.finding(
+                "MIG184",
+                f"{', '.join(allowed)}: LiteLLM's {section.route(family).prefix}/ route does not "
+                f"list {'it' if len(allowed) == 1 else 'them'} (UnsupportedParamsError), "
+                f"{plan.mapping.name} takes {'it' if len(allowed) == 1 else 'them'} (mapping): "
+                "passed on with allowed_openai_params",
+                node=call.node,
+            )
+        function = FUNCTIONS[call.api][1 if call.is_async else 0]
+        plan.add_import("litellm")
+        func = cst.parse_expression(f"litellm.{function}")
+        if plan.replace(
+            call.node,
+            lambda node, f=func, k=new_keywords: _moved(node, f, k),
+            "MIG180",
+        ):
+            moved[call.node] = function
+            plan.finding(
+                "MIG180",
+                f"{call.api} -> litellm.{function} ({plan.mapping.name} through LiteLLM's "
+                f"{section.route(family).prefix}/ route)",
+                node=call.node,
+            )
+
+
+def _keywords(plan: Plan, call: CallSite) -> dict[str, cst.BaseExpression]:
+    """What the LiteLLM call needs that the client carried: key, base, route."""
+    section = litellm_of(plan)
+    family = call.family
+    out: dict[str, cst.BaseExpression] = {
+        "api_key": env_read(plan, plan.target.key_env, at=call.node)
+    }
+    base = section.api_base(family, plan.target.base_url)
+    if base is not None:
+        out["api_base"] = cst.SimpleString(json.dumps(base))
+    if not _model_routed(plan, call):
+        prefix = section.route(family).prefix
+        out["custom_llm_provider"] = cst.SimpleString(f'"{prefix}"')
+    return out
+
+
+def _model_routed(plan: Plan, call: CallSite) -> bool:
+    """Does the model fixer write a prefixed id for this call's model (a literal it maps,
+    here or in a constant it edits)?"""
+    ref = call.model
+    if ref is None or ref.value is None or call.node in plan.models_left:
+        return False
+    return plan.mapping_for(call).resolve_model(ref.value) is not None
+
+
+def _parameters(plan: Plan, call: CallSite) -> tuple[list[str], list[str]]:
+    """(parameters to pass with allowed_openai_params, parameters to mark), from the call's
+    keywords as the compat parameter fixers leave them."""
+    section = litellm_of(plan)
+    mapping = plan.mapping_for(call)
+    left: dict[str, bool] = {}  # name -> the provider takes it (per the mapping)
+    for name in keyword_args(call.node):
+        rule = mapping.param_rule(call.family, name)
+        if rule is None or rule.action in ("note", "clamp"):
+            left[name] = True
+        elif rule.action == "rename" and rule.to:
+            left[rule.to] = True
+        elif rule.action == "unsupported":
+            left[name] = False
+        # drop / extra_body: the compat parameter fixers (whose edits on the call run
+        # before this one's) take it out of the call
+    unsupported = section.unsupported(call.family, set(left))
+    allowed = [n for n in unsupported if left[n]]
+    rejected = [n for n in unsupported if not left[n]]
+    return allowed, rejected
+
+
+def _moved(
+    node: cst.Call, func: cst.BaseExpression, keywords: dict[str, cst.BaseExpression]
+) -> cst.Call:
+    return edit_call_args(node.with_changes(func=func), set_values=keywords)

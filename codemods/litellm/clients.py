@@ -1,0 +1,168 @@
+"""The clients of a file, once its calls moved to LiteLLM.
+
+LiteLLM has no client object: each call carries its key and base. A client that compat
+points at the provider serves LiteLLM's calls no more, so:
+
+- a client bound by a whole statement (`client = OpenAI(...)`, `self.client = ...`) whose
+  name the file reads nowhere but in moved calls, and that no other module imports, is
+  removed with its statement (MIG182);
+- a client still read elsewhere (a call LiteLLM does not cover: images, files, the
+  Responses API...; `client.close()`; another module importing it) stays, retargeted as
+  compat retargets it, and is marked with what keeps it (MIG183);
+- a client built at a module's top level tells the modules of the run importing it that
+  calls through it may move (`ImportedClient`, read by `_common.why_not_moved` there).
+
+Rules:
+  MIG182 client removed: no call needs it after the move to LiteLLM (edit)
+  MIG183 client kept: something LiteLLM's calls do not replace still reads it
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from migrator.codemods.litellm._common import client_expression, moved_calls
+from migrator.codemods.policy.endpoints import client_kept
+
+from migrator.constants import module_of
+from migrator.cross_module import ImportedClient, importers_of
+from migrator.inventory import ClientSite
+from migrator.rewrite import Plan
+from migrator.source import code_of
+
+# What compat's client fixer says about a client (client_endpoint.py).
+CLIENT_RULES = frozenset(
+    {"MIG100", "MIG101", "MIG102", "MIG103", "MIG104", "MIG105", "MIG106", "MIG107", "MIG108",
+     "MIG500", "MIG502", "MIG507"}
+)  # fmt: skip
+
+
+def fix_litellm_clients(plan: Plan) -> None:
+    moved = moved_calls(plan)
+    for site in plan.inventory.clients:
+        if client_kept(plan, site):
+            continue  # compat leaves it: so do its calls (MIG181 says so)
+        binding = _binding(plan, site)
+        readers = _tell_importers(plan, site, binding)
+        if binding is None:
+            if any(c.client is site and c.node in moved for c in plan.inventory.calls):
+                plan.mark(
+                    site.node,
+                    "MIG183",
+                    f"{site.class_name} is not bound by a statement of its own; the calls "
+                    "through it moved to LiteLLM: remove it where nothing else needs it",
+                    "client kept: its calls moved to LiteLLM; remove it if nothing else needs it",
+                )
+            continue
+        statement, held = binding
+        uses = _other_uses(plan, statement, held, moved)
+        if not uses and not readers:
+            plan.withdraw_edits_within(statement)
+            plan.replace(statement, lambda _: cst.RemovalSentinel.REMOVE, "MIG182")
+            _forget_client_findings(plan, site)
+            plan.finding(
+                "MIG182",
+                f"{held} = {site.class_name}(...) removed: every call through it now goes "
+                "through LiteLLM",
+                node=site.node,
+            )
+            if isinstance(site.node.func, cst.Name):
+                plan.remove_import_if_unused("openai", site.node.func.value)
+            else:
+                plan.remove_import_if_unused("openai")
+            continue
+        if not any(c.node in moved for c in plan.inventory.calls) and not readers:
+            continue  # nothing moved here: the client is compat's, nothing to say
+        what = [f"line {plan.line_of(node)} ({_short(plan, node)})" for node in uses[:3]]
+        if readers:
+            what.append(f"{', '.join(readers)} import{'s' if len(readers) == 1 else ''} it")
+        plan.mark(
+            site.node,
+            "MIG183",
+            f"{held} stays an openai client at {plan.mapping.name}'s compatible endpoint: "
+            f"LiteLLM's calls do not replace what reads it: {'; '.join(what)}",
+            f"client kept for what LiteLLM's calls do not replace: {'; '.join(what)}",
+        )
+
+
+def _binding(plan: Plan, site: ClientSite) -> tuple[cst.SimpleStatementLine, str] | None:
+    """(statement, what it binds: `client`, `self.client`) for `x = OpenAI(...)` as a
+    statement of its own."""
+    statement = plan.statement_of(site.node)
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and small.value is site.node:
+        target = small.targets[0].target
+    elif isinstance(small, cst.AnnAssign) and small.value is site.node:
+        target = small.target
+    else:
+        return None
+    if not isinstance(target, (cst.Name, cst.Attribute)):
+        return None
+    return statement, code_of(target)
+
+
+def _other_uses(
+    plan: Plan, statement: cst.CSTNode, held: str, moved: dict[cst.CSTNode, str]
+) -> list[cst.CSTNode]:
+    """Where the file reads `held` (`client`, `self.client`) other than as the receiver of
+    a moved call or the statement binding it. Conservative: any expression spelled the
+    same, anywhere in the file, counts (a local of the same name in another function
+    keeps the client: a harmless miss)."""
+    receivers = set()
+    for call in plan.inventory.calls:
+        if call.node in moved:
+            receiver = client_expression(call)
+            if receiver is not None:
+                receivers.add(receiver)
+    found: list[cst.CSTNode] = []
+
+    class Reads(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if node is statement or node in receivers:
+                return False
+            if isinstance(node, (cst.Name, cst.Attribute)) and code_of(node) == held:
+                found.append(node)
+                return False
+            return True
+
+    plan.module.visit(Reads())
+    return found
+
+
+def _short(plan: Plan, node: cst.CSTNode) -> str:
+    """What reads the client: `client.images.generate`, `self.client.close` (the attribute
+    chain up to the call, without its arguments)."""
+    current = node
+    parent = plan.parent_of(current)
+    while isinstance(parent, cst.Attribute) and parent.value is current:
+        current, parent = parent, plan.parent_of(parent)
+    return code_of(current)
+
+
+def _tell_importers(
+    plan: Plan, site: ClientSite, binding: tuple[cst.SimpleStatementLine, str] | None
+) -> tuple[str, ...]:
+    """Tell the modules importing a top-level client that its calls may move; the files
+    that import it."""
+    if binding is None or plan.parent_of(binding[0]) is not plan.module:
+        return ()
+    name = binding[1]
+    if "." in name:
+        return ()
+    readers = importers_of(plan.options.importers, name)
+    origin = f"{plan.path}:{plan.line_of(site.node)}"
+    module = module_of(plan.path)
+    for path in readers:
+        plan.request(ImportedClient(path, module, name, True, "", origin))
+    return readers
+
+
+def _forget_client_findings(plan: Plan, site: ClientSite) -> None:
+    """The compat client fixer's findings about a client that is now removed (its key
+    read at import, its base URL...) describe code that no longer exists."""
+    first, last = plan.span_of(site.node)
+    plan.findings[:] = [
+        f for f in plan.findings
+        if not (f.id in CLIENT_RULES and first <= f.line <= last)
+    ]  # fmt: skip
