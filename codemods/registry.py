@@ -17,6 +17,7 @@ from migrator.codemods.framework_models import fix_framework_models
 from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
 from migrator.codemods.litellm.calls import fix_litellm_calls, fix_litellm_stays
 from migrator.codemods.litellm.clients import fix_litellm_clients
+from migrator.codemods.litellm.responses import fix_litellm_responses
 from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
 from migrator.codemods.native._common import as_compat
@@ -224,10 +225,11 @@ LITELLM_CALLS = Fixer(
 LITELLM_CLIENTS = Fixer(
     "litellm.clients", fix_litellm_clients, ("MIG182", "MIG183"), after=("litellm.calls",)
 )
-LITELLM_FIXERS: tuple[Fixer, ...] = (
-    *FIXERS[:2],
-    LITELLM_STAYS,
-    *FIXERS[2:],
-    LITELLM_CALLS,
-    LITELLM_CLIENTS,
+# Reads which calls moved: their embedding items are dicts.
+LITELLM_RESPONSES = Fixer(
+    "litellm.responses", fix_litellm_responses, ("MIG187", "MIG188", "MIG189"),
+    after=("litellm.calls",),
 )
+LITELLM_FIXERS: tuple[Fixer, ...] = (
+    *FIXERS[:2], LITELLM_STAYS, *FIXERS[2:], LITELLM_CALLS, LITELLM_CLIENTS, LITELLM_RESPONSES,
+)  # fmt: skip

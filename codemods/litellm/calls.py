@@ -68,7 +68,7 @@ def fix_litellm_calls(plan: Plan) -> None:
             continue
         new_keywords = _keywords(plan, call)
         family = call.family
-        allowed, rejected = _parameters(plan, call)
+        rejected = _rejected(plan, call)
         splats = ", ".join("**" + code_of(a.value) for a in splat_args(call.node))
         if splats and family == "chat":
             plan.finding(
@@ -89,22 +89,12 @@ def fix_litellm_calls(plan: Plan) -> None:
                 f"{'it' if len(rejected) == 1 else 'them'}",
                 f"LiteLLM rejects {names} for {plan.mapping.name} (UnsupportedParamsError)",
             )
-        if allowed:
-            new_keywords["allowed_openai_params"] = cst.parse_expression(json.dumps(allowed))
-            plan.finding(
-                "MIG184",
-                f"{', '.join(allowed)}: LiteLLM's {section.route(family).prefix}/ route does not "
-                f"list {'it' if len(allowed) == 1 else 'them'} (UnsupportedParamsError), "
-                f"{plan.mapping.name} takes {'it' if len(allowed) == 1 else 'them'} (mapping): "
-                "passed on with allowed_openai_params",
-                node=call.node,
-            )
         function = FUNCTIONS[call.api][1 if call.is_async else 0]
         plan.add_import("litellm")
         func = cst.parse_expression(f"litellm.{function}")
         if plan.replace(
             call.node,
-            lambda node, f=func, k=new_keywords: _moved(node, f, k),
+            lambda node, f=func, k=new_keywords, c=call, r=rejected: _moved(plan, c, node, f, k, r),
             "MIG180",
         ):
             moved[call.node] = function
@@ -141,29 +131,42 @@ def _model_routed(plan: Plan, call: CallSite) -> bool:
     return plan.mapping_for(call).resolve_model(ref.value) is not None
 
 
-def _parameters(plan: Plan, call: CallSite) -> tuple[list[str], list[str]]:
-    """(parameters to pass with allowed_openai_params, parameters to mark), from the call's
-    keywords as the compat parameter fixers leave them."""
-    section = litellm_of(plan)
+def _rejected(plan: Plan, call: CallSite) -> list[str]:
+    """The call's parameters LiteLLM's route rejects that the provider does not take either
+    (the mapping's `unsupported`: compat keeps them in the call, and marks them)."""
     mapping = plan.mapping_for(call)
-    left: dict[str, bool] = {}  # name -> the provider takes it (per the mapping)
-    for name in keyword_args(call.node):
-        rule = mapping.param_rule(call.family, name)
-        if rule is None or rule.action in ("note", "clamp"):
-            left[name] = True
-        elif rule.action == "rename" and rule.to:
-            left[rule.to] = True
-        elif rule.action == "unsupported":
-            left[name] = False
-        # drop / extra_body: the compat parameter fixers (whose edits on the call run
-        # before this one's) take it out of the call
-    unsupported = section.unsupported(call.family, set(left))
-    allowed = [n for n in unsupported if left[n]]
-    rejected = [n for n in unsupported if not left[n]]
-    return allowed, rejected
+    kept_unsupported = {
+        name
+        for name in keyword_args(call.node)
+        if (rule := mapping.param_rule(call.family, name)) is not None
+        and rule.action == "unsupported"
+    }
+    return litellm_of(plan).unsupported(call.family, kept_unsupported)
 
 
 def _moved(
-    node: cst.Call, func: cst.BaseExpression, keywords: dict[str, cst.BaseExpression]
+    plan: Plan,
+    call: CallSite,
+    node: cst.Call,
+    func: cst.BaseExpression,
+    keywords: dict[str, cst.BaseExpression],
+    rejected: list[str],
 ) -> cst.Call:
+    """The call as LiteLLM's. Run when the edits are applied, after the earlier fixers'
+    edits on the call: `allowed_openai_params` names exactly what the call then sends that
+    LiteLLM's route does not list (a parameter the mapping lets through, a `dimensions=`
+    the model fixer added), and MIG184 is reported with it."""
+    section = litellm_of(plan)
+    sent = set(keyword_args(node))
+    allowed = [n for n in section.unsupported(call.family, sent) if n not in rejected]
+    if allowed:
+        keywords = {**keywords, "allowed_openai_params": cst.parse_expression(json.dumps(allowed))}
+        them = "it" if len(allowed) == 1 else "them"
+        plan.finding(
+            "MIG184",
+            f"{', '.join(allowed)}: LiteLLM's {section.route(call.family).prefix}/ route does "
+            f"not list {them} (UnsupportedParamsError before sending); "
+            f"{plan.mapping.name} takes {them} (mapping): passed on with allowed_openai_params",
+            node=call.node,
+        )
     return edit_call_args(node.with_changes(func=func), set_values=keywords)

@@ -100,12 +100,16 @@ class LiteLLM:
 
     def unsupported(self, family: str, names: set[str]) -> list[str]:
         """Those of `names` LiteLLM would reject for the family's route, sorted."""
-        if family != "chat":
+        route = self.route(family)
+        if family == "embeddings":
+            # The generic route takes dimensions= for OpenAI's text-embedding-3 ids only
+            # (litellm==1.110.2:litellm/utils.py get_optional_params_embeddings).
+            return (
+                ["dimensions"] if route.prefix == GENERIC_PREFIX and "dimensions" in names else []
+            )
+        if family != "chat" or route.params is None:
             return []
-        accepted = self.route(family).params
-        if accepted is None:
-            return []
-        return sorted(n for n in names if n in CHECKED_CHAT_PARAMS and n not in accepted)
+        return sorted(n for n in names if n in CHECKED_CHAT_PARAMS and n not in route.params)
 
 
 def parse_litellm(

@@ -224,6 +224,9 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG188", "warning", "code", "LiteLLM embedding items read where migrator cannot follow",
          "The items are dicts, not objects: `.embedding` / `.index` on them fails with "
          "AttributeError; read them with ['embedding']."),
+    Rule("MIG189", "info", "code", "stream chunk usage read with getattr (edit)",
+         "LiteLLM's stream chunks have no usage attribute until the chunk that carries it "
+         "(openai's hold None): `chunk.usage` becomes `getattr(chunk, \"usage\", None)`."),
     # -- 4xx: endpoint families (codemods/endpoints.py) ------------------------------------
     Rule("MIG401", "error", "code", "endpoint not offered by the provider",
          "Images, audio, assistants, files... have no compatible endpoint there: the call "
