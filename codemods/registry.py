@@ -227,7 +227,9 @@ LITELLM_CLIENTS = Fixer(
 )
 # Reads which calls moved: their embedding items are dicts.
 LITELLM_RESPONSES = Fixer(
-    "litellm.responses", fix_litellm_responses, ("MIG187", "MIG188", "MIG189"),
+    "litellm.responses",
+    fix_litellm_responses,
+    ("MIG187", "MIG188", "MIG189"),
     after=("litellm.calls",),
 )
 LITELLM_FIXERS: tuple[Fixer, ...] = (
