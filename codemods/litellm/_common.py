@@ -54,8 +54,12 @@ def client_expression(call: CallSite) -> cst.BaseExpression | None:
 
 def why_not_moved(plan: Plan, call: CallSite) -> str | None:
     """Why the call stays on the openai SDK (None: it moves to LiteLLM)."""
-    if call.api not in FUNCTIONS or call.style != "v1":
+    if call.api not in FUNCTIONS:
         return f"LiteLLM's completion/embedding do not cover {call.api}"
+    if call.style != "v1":
+        return "openai<1 module call (MIG402; --upgrade-v0 moves it to the v1 client first)"
+    if not plan.mapping.supports(call.family):  # (mapping_for would ask this function)
+        return f"{plan.mapping.name} has no {call.family} endpoint (MIG401)"
     if plan.routed(call) is not None:
         return "it is routed to a second provider (--route)"
     receiver = client_expression(call)

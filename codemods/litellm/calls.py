@@ -59,12 +59,14 @@ def fix_litellm_calls(plan: Plan) -> None:
             continue  # images, audio, files...: the client fixer says what stays
         why = why_not_moved(plan, call)
         if why is not None:
-            plan.finding(
-                "MIG181",
-                f"{call.api} stays on the openai SDK at {plan.mapping.name}'s compatible "
-                f"endpoint: {why}",
-                node=call.node,
-            )
+            # (v0 calls and families the provider lacks: MIG402 / MIG401 say so already)
+            if call.style == "v1" and plan.mapping.supports(call.family):
+                plan.finding(
+                    "MIG181",
+                    f"{call.api} stays on the openai SDK at {plan.mapping.name}'s compatible "
+                    f"endpoint: {why}",
+                    node=call.node,
+                )
             continue
         new_keywords = _keywords(plan, call)
         family = call.family
@@ -169,4 +171,7 @@ def _moved(
             f"{plan.mapping.name} takes {them} (mapping): passed on with allowed_openai_params",
             node=call.node,
         )
-    return edit_call_args(node.with_changes(func=func), set_values=keywords)
+    # A ** mapping given to openai's create() cannot hold these keywords (TypeError there).
+    return edit_call_args(
+        node.with_changes(func=func), set_values=keywords, known_absent=frozenset(keywords)
+    )

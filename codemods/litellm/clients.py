@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import libcst as cst
 from migrator.codemods.litellm._common import client_expression, moved_calls
+from migrator.codemods.native._imports import qualified_of
 from migrator.codemods.policy.endpoints import client_kept
 
 from migrator.constants import module_of
@@ -38,6 +39,7 @@ CLIENT_RULES = frozenset(
 
 def fix_litellm_clients(plan: Plan) -> None:
     moved = moved_calls(plan)
+    _imported_clients(plan, moved)
     for site in plan.inventory.clients:
         if client_kept(plan, site):
             continue  # compat leaves it: so do its calls (MIG181 says so)
@@ -124,6 +126,9 @@ def _other_uses(
             if isinstance(node, (cst.Name, cst.Attribute)) and code_of(node) == held:
                 found.append(node)
                 return False
+            if isinstance(node, cst.Attribute):
+                node.value.visit(self)  # (its attribute name is no read of a variable)
+                return False
             return True
 
     plan.module.visit(Reads())
@@ -166,3 +171,63 @@ def _forget_client_findings(plan: Plan, site: ClientSite) -> None:
         f for f in plan.findings
         if not (f.id in CLIENT_RULES and first <= f.line <= last)
     ]  # fmt: skip
+
+
+def _imported_clients(plan: Plan, moved: dict[cst.CSTNode, str]) -> None:
+    """`from app.llm import client` whose calls here all moved: the import goes (what a
+    LiteLLM user's module looks like), and the files importing this module are named:
+    a test that patches `app.chat.client` no longer intercepts the calls (MIG182)."""
+    receivers: dict[str, list[cst.CSTNode]] = {}
+    for call in plan.inventory.calls:
+        receiver = client_expression(call)
+        if call.node in moved and isinstance(receiver, cst.Name) and call.client is None:
+            qualified = qualified_of(plan, receiver)
+            if qualified is not None:
+                receivers.setdefault(qualified, []).append(receiver)
+    for qualified, nodes in receivers.items():
+        module, _, name = qualified.rpartition(".")
+        if _reads_besides(plan, name, nodes):
+            continue
+        plan.remove_import_if_unused(module, name)
+        readers = [p for p in importers_of(plan.options.importers, name) if p != plan.path]
+        also = (
+            f"; {', '.join(readers)} import{'s' if len(readers) == 1 else ''} this module: "
+            f"code there that patches `{module_of(plan.path)}.{name}` (a test's fake client) "
+            "no longer intercepts these calls — patch litellm.completion / litellm.embedding "
+            "(or pass mock_response=) instead"
+            if readers
+            else ""
+        )
+        plan.finding(
+            "MIG182",
+            f"`{name}` (from {module}) is no longer imported here: every call through it "
+            f"moved to LiteLLM{also}",
+            node=nodes[0],
+        )
+
+
+def _reads_besides(plan: Plan, name: str, receivers: list[cst.CSTNode]) -> bool:
+    """Does the file read `name` anywhere but as the receiver of a moved call (or in the
+    import that binds it)?"""
+    skip = set(receivers)
+
+    class Reads(cst.CSTVisitor):
+        found = False
+
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name and node not in skip:
+                self.found = True
+
+    reads = Reads()
+    plan.module.visit(reads)
+    return reads.found
