@@ -84,17 +84,25 @@ def all_targets(mapping: Mapping) -> list[ModelTarget]:
 # --------------------------------------------------------------------------- built-ins
 
 
+LITELLM_IDS = {"dashscope", "deepseek", "zhipu", "moonshot", "qianfan", "hunyuan"}
+
+
 @pytest.mark.parametrize("path", builtin_mapping_paths(), ids=lambda p: p.name)
 def test_every_builtin_mapping_loads_and_validates(path: Path) -> None:
     mapping = load_mapping(path)
     assert mapping.id == path.stem
     assert mapping.path == str(path)
+    # --strategy litellm: the providers whose litellm: section was read from LiteLLM's source
+    litellm = ("litellm",) if mapping.id in LITELLM_IDS else ()
+    if mapping.litellm is not None:
+        assert mapping.litellm.sources and mapping.litellm.tested == "1.110.2"
+        assert mapping.dependencies["litellm"].add[0] == "litellm>=1.110.2"
     if mapping.id in NATIVE_IDS:
-        assert mapping.strategies == ("compat", "native")
+        assert mapping.strategies == ("compat", "native", *litellm)
         assert mapping.native is not None and mapping.native.sources
         assert mapping.dependencies["native"].add == (mapping.native.requirement,)
     else:
-        assert mapping.strategies == ("compat",)
+        assert mapping.strategies == ("compat", *litellm)
         assert mapping.no_native, "a provider without an SDK says why"
     assert mapping.default_strategy == "compat"
     assert mapping.facts.as_of == "2026-11-22"
