@@ -654,8 +654,17 @@ def test_the_six_broken_kinds_are_present() -> None:
 MUTATIONS = [
     ("name: Acme AI\n", "", "mapping file: missing required key 'name'", "id: acme"),
     ("  regions:", "  region:", "compat: unknown key 'region'", "  region:"),
-    ("strategies: [compat, native]", "strategies: [compat]",
+    ("strategies: [compat, native, litellm]", "strategies: [compat, litellm]",
      "native: describes an SDK but strategies does not list native", "native:"),
+    # the litellm: section (mapping_litellm.py)
+    ("strategies: [compat, native, litellm]", "strategies: [compat, native]",
+     "strategies: 'litellm' and a litellm: section", "strategies:"),
+    ("      prefix: acme", "      prefix: Acme/x",
+     "litellm.routes.chat.prefix: 'Acme/x' is not a LiteLLM provider name", "prefix: Acme/x"),
+    ("litellm==1.110.2:litellm/llms/acme", "litellm==1.109.0:litellm/llms/acme",
+     "litellm.sources[0]: read from another version than tested", "litellm==1.109.0"),
+    ("  routes:\n    chat:\n      prefix: acme", "  routes:\n    audio:\n      prefix: acme",
+     "litellm.routes: unknown key 'audio'", "    audio:"),
     ("default_strategy: compat", "default_strategy: nativo", "default_strategy: 'nativo'",
      "default_strategy:"),
     ("  client: openai", "  client: anthropic", "compat.client: 'anthropic'", "client:"),

@@ -43,10 +43,11 @@ def moved_calls(plan: Plan) -> dict[cst.CSTNode, str]:
 
 
 def client_expression(call: CallSite) -> cst.BaseExpression | None:
-    """`x` of `x.chat.completions.create(...)` when the call is exactly that chain."""
+    """`x` of `x.chat.completions.create(...)` when the call is exactly that chain (None
+    for `x.with_options(...).chat...`, `x.chat.completions.with_raw_response.create`)."""
     node: cst.BaseExpression = call.node.func
-    for _ in call.api.split("."):
-        if not isinstance(node, cst.Attribute):
+    for part in reversed(call.api.split(".")):
+        if not isinstance(node, cst.Attribute) or node.attr.value != part:
             return None
         node = node.value
     return node
@@ -64,11 +65,10 @@ def why_not_moved(plan: Plan, call: CallSite) -> str | None:
         return "it is routed to a second provider (--route)"
     receiver = client_expression(call)
     if receiver is None or isinstance(receiver, cst.Call):
-        return "it goes through a client method (with_options, with_raw_response, ...)"
-    if isinstance(receiver, cst.Attribute) and receiver.attr.value in (
-        "with_raw_response", "with_streaming_response",
-    ):  # fmt: skip
-        return "it reads the raw HTTP response, which LiteLLM does not give"
+        return (
+            "it goes through a client method (with_options, with_raw_response, ...) "
+            "that LiteLLM's functions have no equivalent of"
+        )
     written = sorted(k for k in NEW_KEYWORDS if k in keyword_args(call.node))
     if written:
         return f"it already names {', '.join(written)}, which the LiteLLM call sets"
