@@ -244,19 +244,24 @@ def _litellm_view(mapping: Mapping) -> Mapping:
 def _litellm_checklist(mapping: Mapping, rules: frozenset[str], sources: list[bytes]) -> list[str]:
     """What changes with LiteLLM itself, said once for the project."""
     section = _litellm(mapping)
-    if not any(re.search(rb"(?m)^[ \t]*import[ \t]+litellm\b", data) for data in sources):
+    if not any(_IMPORTS_LITELLM.search(data) for data in sources):
         return []
+    own_key = (
+        f", so LiteLLM's own variable {section.key_env} is not needed"
+        if section.key_env != mapping.compat.key_env
+        else ""
+    )
     notes = [
         f"calls now go through LiteLLM (litellm>={section.tested}): it needs Python >= 3.10 "
         "and pins openai to >=2.20,<4; the code passes the key itself "
-        f'(api_key=os.environ["{mapping.compat.key_env}"]), so LiteLLM\'s own variable '
-        f"{section.key_env} is not needed",
+        f'(api_key=os.environ["{mapping.compat.key_env}"]){own_key}',
         "LiteLLM fetches its model cost map from GitHub at import unless "
-        "LITELLM_LOCAL_MODEL_COST_MAP=True is set: set it where the network is restricted "
-        "(CI, servers in mainland China) and in tests",
+        "LITELLM_LOCAL_MODEL_COST_MAP=True is set (the env template sets it): set it where "
+        "the network is restricted (CI, servers in mainland China) and in tests",
         "`except openai.X` keeps working: LiteLLM's exceptions subclass openai's "
         "(openai stays installed as LiteLLM's dependency); their messages and some status "
-        "mappings are LiteLLM's",
+        "mappings are LiteLLM's, and LiteLLM prints a help banner on stdout for each error "
+        "it maps unless `litellm.suppress_debug_info = True`",
         "tests that patch a removed or unused openai client (`monkeypatch.setattr(module, "
         '"client", fake)`) no longer intercept the calls, which now go through '
         "litellm.completion/embedding: patch those (or use litellm's mock_response=)",
@@ -269,12 +274,26 @@ def _litellm_checklist(mapping: Mapping, rules: frozenset[str], sources: list[by
     return notes
 
 
+def _litellm_provision(mapping: Mapping, sources: list[bytes]) -> dict[str, str]:
+    """Compat's variables (the calls read the provider's key; clients kept read compat's),
+    and LITELLM_LOCAL_MODEL_COST_MAP=True where the code imports LiteLLM: without it every
+    import fetches the cost map from GitHub
+    (litellm==1.110.2:litellm/litellm_core_utils/get_model_cost_map.py)."""
+    out = endpoint_provision(mapping.compat, sources)
+    if any(_IMPORTS_LITELLM.search(data) for data in sources):
+        out["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    return out
+
+
+_IMPORTS_LITELLM = re.compile(rb"(?m)^[ \t]*import[ \t]+litellm\b")
+
+
 LITELLM = Strategy(
     id="litellm",
     fixers=in_order(registry.LITELLM_FIXERS),
     endpoint=_compat_endpoint,
     env_renames=_compat_renames,
-    provision=_compat_provision,
+    provision=_litellm_provision,
     summary="LiteLLM's SDK (litellm.completion / embedding), routed to the provider",
     mapping_view=_litellm_view,
     checklist_notes=_litellm_checklist,
