@@ -233,5 +233,8 @@ LITELLM_RESPONSES = Fixer(
     after=("litellm.calls",),
 )
 LITELLM_FIXERS: tuple[Fixer, ...] = (
-    *FIXERS[:2], LITELLM_STAYS, *FIXERS[2:], LITELLM_CALLS, LITELLM_CLIENTS, LITELLM_RESPONSES,
+    *FIXERS[:2], LITELLM_STAYS, *FIXERS[2:-2],
+    # LangChain / llama_index classes keep the openai SDK: compat's model ids, no route prefix
+    _on_compat(WRAPPER_CLIENTS), _on_compat(FRAMEWORK_MODELS),
+    LITELLM_CALLS, LITELLM_CLIENTS, LITELLM_RESPONSES,
 )  # fmt: skip

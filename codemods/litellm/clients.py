@@ -30,10 +30,11 @@ from migrator.inventory import ClientSite
 from migrator.rewrite import Plan
 from migrator.source import code_of
 
-# What compat's client fixer says about a client (client_endpoint.py).
+# What compat's client fixer says about a client's own settings (client_endpoint.py); a
+# relay (MIG502) or an OpenAI key read elsewhere (MIG507) stay worth knowing.
 CLIENT_RULES = frozenset(
     {"MIG100", "MIG101", "MIG102", "MIG103", "MIG104", "MIG105", "MIG106", "MIG107", "MIG108",
-     "MIG500", "MIG502", "MIG507"}
+     "MIG500"}
 )  # fmt: skip
 
 
@@ -57,7 +58,8 @@ def fix_litellm_clients(plan: Plan) -> None:
             continue
         statement, held = binding
         uses = _other_uses(plan, statement, held, moved)
-        if not uses and not readers:
+        served = any(c.client is site and c.node in moved for c in plan.inventory.calls)
+        if served and not uses and not readers:
             plan.withdraw_edits_within(statement)
             plan.replace(statement, lambda _: cst.RemovalSentinel.REMOVE, "MIG182")
             _forget_client_findings(plan, site)
@@ -72,8 +74,10 @@ def fix_litellm_clients(plan: Plan) -> None:
             else:
                 plan.remove_import_if_unused("openai")
             continue
-        if not any(c.node in moved for c in plan.inventory.calls) and not readers:
-            continue  # nothing moved here: the client is compat's, nothing to say
+        if not served and (not uses or not any(c.node in moved for c in plan.inventory.calls)):
+            # It served no call that moved (none at all, or nothing moved in this file):
+            # it is compat's client, nothing to say. (Importers were told it is OpenAI's.)
+            continue
         what = [f"line {plan.line_of(node)} ({_short(plan, node)})" for node in uses[:3]]
         if readers:
             what.append(f"{', '.join(readers)} import{'s' if len(readers) == 1 else ''} it")
