@@ -33,7 +33,11 @@ def test_calls_move_to_litellm_with_the_providers_key_and_base() -> None:
         "litellm.calls",
     )
     assert "import litellm" in got and "import os" in got
-    assert f'r = litellm.completion(model="gpt-4o", messages=[], stream=True, {KEY}, {BASE})' in got
+    # (the model fixer did not run: the literal is no routed id, custom_llm_provider routes it)
+    assert (
+        f'r = litellm.completion(model="gpt-4o", messages=[], stream=True, {KEY}, {BASE}, '
+        'custom_llm_provider="acme")' in got
+    )
     assert "drop_params" not in got
     assert found.count("MIG180") == 1
 
@@ -51,7 +55,7 @@ def test_awaited_calls_of_an_async_client_become_acompletion_and_aembedding() ->
     assert 'await litellm.acompletion(model="gpt-4o", messages=[], ' in got
     # embeddings have no acme route: the generic openai/ route, at compat's endpoint
     assert 'await litellm.aembedding(model="text-embedding-3-small", input="x", ' in got
-    assert f"{KEY}, {BASE})" in got
+    assert f'{KEY}, {BASE}, custom_llm_provider="{GENERIC_PREFIX}")' in got
 
 
 def test_models_get_the_routes_prefix_and_generic_openai_for_a_family_without_one() -> None:
@@ -90,12 +94,17 @@ def test_parameters_the_route_lacks_are_allowed_or_marked_per_the_mapping() -> N
     assert 'extra_body={"user_id": "u"}' in got and '"user"' not in got
 
 
-def test_a_splat_is_reported_not_checked() -> None:
+def test_a_splat_that_may_hold_the_key_stays_and_a_literal_one_is_reported() -> None:
     got, found = run(
         "def ask(**kw):\n    return client.chat.completions.create(model='gpt-4o', **kw)\n",
         "litellm.calls",
     )
-    assert f"**kw, {KEY}, {BASE})" in got
+    assert "litellm" not in got and "MIG181" in found
+    got, found = run(
+        "client.chat.completions.create(model='gpt-4o', **{'logprobs': True})\n",
+        "litellm.calls",
+    )
+    assert f"**{{'logprobs': True}}, {KEY}, {BASE}" in got
     assert "MIG186" in found
 
 

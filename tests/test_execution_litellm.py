@@ -50,7 +50,7 @@ LITELLM_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
 # litellm.suppress_debug_info): litellm==1.110.2:litellm/litellm_core_utils/
 # exception_mapping_utils.py. The checklist names it; these lines are taken out before
 # comparing.
-_BANNER = re.compile(
+BANNER = re.compile(
     r"^(?:\x1b\[1;31mGive Feedback / Get Help: .*|LiteLLM\.Info: If you need to debug .*"
     r"|\x1b\[1;31mProvider List: .*)?$"
 )
@@ -120,7 +120,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
 
 
 def _printed(stdout: str) -> list[str]:
-    return [line for line in stdout.splitlines() if not _BANNER.match(line)]
+    return [line for line in stdout.splitlines() if not BANNER.match(line)]
 
 
 @pytest.mark.parametrize("provider", TARGETS)

@@ -10,7 +10,7 @@ to remove clients no call needs any more.
 from __future__ import annotations
 
 import libcst as cst
-from migrator.codemods._edit import keyword_args
+from migrator.codemods._edit import keyword_args, splat_args, splat_may_carry
 from migrator.codemods.native._imports import qualified_of
 from migrator.codemods.policy.endpoints import client_kept
 
@@ -18,6 +18,7 @@ from migrator.cross_module import ImportedClient, same_module
 from migrator.inventory import CallSite
 from migrator.mapping_litellm import LiteLLM
 from migrator.rewrite import Plan
+from migrator.source import code_of
 
 MOVED = "litellm.moved"  # call node -> the LiteLLM function it became
 # OpenAI method -> LiteLLM function (sync, async).
@@ -72,6 +73,15 @@ def why_not_moved(plan: Plan, call: CallSite) -> str | None:
     written = sorted(k for k in NEW_KEYWORDS if k in keyword_args(call.node))
     if written:
         return f"it already names {', '.join(written)}, which the LiteLLM call sets"
+    splats = [
+        code_of(a.value)
+        for a in splat_args(call.node)
+        if any(splat_may_carry(a, k) for k in NEW_KEYWORDS)
+    ]
+    if splats:
+        # The key cannot be added beside a mapping that may hold it (a keyword given twice
+        # raises TypeError), even one openai's create() would have refused.
+        return f"**{splats[0]} may carry api_key=, which the LiteLLM call must set"
     if call.client is not None:
         if client_kept(plan, call.client):
             return "its client is not shown to be OpenAI's (migrator leaves it)"

@@ -125,12 +125,15 @@ def _keywords(plan: Plan, call: CallSite) -> dict[str, cst.BaseExpression]:
 
 
 def _model_routed(plan: Plan, call: CallSite) -> bool:
-    """Does the model fixer write a prefixed id for this call's model (a literal it maps,
-    here or in a constant it edits)?"""
+    """Is the call's model a literal of this file that the model fixer rewrote (to the
+    route's prefixed id, the strategy's view)? Anything else — a literal it left (no
+    target, a vision model the provider lacks), a value from another module or from
+    data — gets `custom_llm_provider=`: without a prefix LiteLLM would send an OpenAI id
+    to OpenAI, with the provider's key."""
     ref = call.model
-    if ref is None or ref.value is None or call.node in plan.models_left:
+    if ref is None or ref.literal is None or call.node in plan.models_left:
         return False
-    return plan.mapping_for(call).resolve_model(ref.value) is not None
+    return ref.literal in plan.edits
 
 
 def _rejected(plan: Plan, call: CallSite) -> list[str]:
@@ -171,7 +174,4 @@ def _moved(
             f"{plan.mapping.name} takes {them} (mapping): passed on with allowed_openai_params",
             node=call.node,
         )
-    # A ** mapping given to openai's create() cannot hold these keywords (TypeError there).
-    return edit_call_args(
-        node.with_changes(func=func), set_values=keywords, known_absent=frozenset(keywords)
-    )
+    return edit_call_args(node.with_changes(func=func), set_values=keywords)
