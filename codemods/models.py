@@ -28,7 +28,8 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
 import libcst as cst
 from migrator.codemods._edit import edit_call_args, replace_string_value
@@ -72,7 +73,7 @@ def fix_models(plan: Plan) -> None:
             tested.update(_literals(call.model))
             plan.models_left.add(call.node)
     for call in moving:
-        with as_route(plan, plan.routed(call)):
+        with as_route(plan, plan.routed(call)), _as_served(plan, call):
             _fix_moving(plan, call, done, held, tested)
     inventory = plan.inventory
     if not (inventory.has_sdk_usage or inventory.env_reads):
@@ -84,6 +85,19 @@ def fix_models(plan: Plan) -> None:
     handled = done | held | tested
     uses.report_left(s for s in inventory.model_literals if s.node not in handled)
     _passthrough_note(plan, done)
+
+
+@contextlib.contextmanager
+def _as_served(plan: Plan, call: CallSite) -> Iterator[None]:
+    """A call a strategy keeps on the compatible endpoint gets compat's model ids where the
+    strategy's view writes others (LiteLLM's `deepseek/` prefix): the openai SDK sends
+    the id as it is written."""
+    served = plan.mapping_for(call)
+    if plan.routed(call) is None and served.models is not plan.mapping.models:
+        with plan.targeting(served, served.compat):
+            yield
+    else:
+        yield
 
 
 def _fix_moving(

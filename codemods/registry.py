@@ -15,6 +15,9 @@ from migrator.codemods.endpoints import fix_endpoints
 from migrator.codemods.env_vars import fix_env_vars
 from migrator.codemods.framework_models import fix_framework_models
 from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
+from migrator.codemods.litellm.calls import fix_litellm_calls, fix_litellm_stays
+from migrator.codemods.litellm.clients import fix_litellm_clients
+from migrator.codemods.litellm.responses import fix_litellm_responses
 from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
 from migrator.codemods.native._common import as_compat
@@ -208,3 +211,30 @@ NATIVE_FIXERS: tuple[Fixer, ...] = (
     _on_compat(WRAPPER_CLIENTS),
     _on_compat(FRAMEWORK_MODELS),
 )
+
+
+# -- the litellm strategy: compat's fixers, then the calls move to LiteLLM's functions ------
+# Before the model fixer: calls that stay on openai keep compat's (unprefixed) model ids.
+LITELLM_STAYS = Fixer("litellm.stays", fix_litellm_stays, (), after=("clients",))
+# After the parameter fixers: their edits on a call come first, the move reads their rules.
+LITELLM_CALLS = Fixer(
+    "litellm.calls", fix_litellm_calls,
+    ("MIG180", "MIG181", "MIG184", "MIG185", "MIG186"), after=("parameter-mappings",),
+)  # fmt: skip
+# Reads which calls moved, to remove the clients nothing needs any more.
+LITELLM_CLIENTS = Fixer(
+    "litellm.clients", fix_litellm_clients, ("MIG182", "MIG183"), after=("litellm.calls",)
+)
+# Reads which calls moved: their embedding items are dicts.
+LITELLM_RESPONSES = Fixer(
+    "litellm.responses",
+    fix_litellm_responses,
+    ("MIG187", "MIG188", "MIG189"),
+    after=("litellm.calls",),
+)
+LITELLM_FIXERS: tuple[Fixer, ...] = (
+    *FIXERS[:2], LITELLM_STAYS, *FIXERS[2:-2],
+    # LangChain / llama_index classes keep the openai SDK: compat's model ids, no route prefix
+    _on_compat(WRAPPER_CLIENTS), _on_compat(FRAMEWORK_MODELS),
+    LITELLM_CALLS, LITELLM_CLIENTS, LITELLM_RESPONSES,
+)  # fmt: skip

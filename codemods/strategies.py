@@ -2,6 +2,7 @@
 
 ``compat``: keep the openai SDK and point it at the provider's OpenAI-compatible endpoint.
 ``native``: rewrite to the provider's own SDK (the mapping's ``native:`` section).
+``litellm``: rewrite the calls to LiteLLM's SDK (the mapping's ``litellm:`` section).
 The engine reaches a strategy only through `RewriteOptions.strategy`; the CLI picks it by
 name with `strategy_named`.
 """
@@ -10,13 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TypeVar
 
 from migrator.codemods import registry
 from migrator.codemods.policy.env import env_renames
 
-from migrator.mapping import Mapping, ParamRule
+from migrator.mapping import Mapping, ModelTarget, ParamRule
+from migrator.mapping_litellm import LiteLLM
 from migrator.mapping_native import Native
 from migrator.strategy import Endpoint, Strategy, in_order
+
+_T = TypeVar("_T")
 
 
 def endpoint_renames(endpoint: Endpoint) -> dict[str, str]:
@@ -188,7 +193,113 @@ NATIVE = Strategy(
     checklist_notes=_native_checklist,
 )
 
-STRATEGIES: dict[str, Strategy] = {s.id: s for s in (COMPAT, NATIVE)}
+
+def _litellm(mapping: Mapping) -> LiteLLM:
+    if mapping.litellm is None:  # the CLI refuses the strategy for such a provider
+        raise ValueError(f"{mapping.id}: no litellm: section")
+    return mapping.litellm
+
+
+_FAMILY_OF_KIND = {"chat": "chat", "reasoning": "chat", "embedding": "embeddings"}
+
+
+def _litellm_view(mapping: Mapping) -> Mapping:
+    """The mapping with every target model id as LiteLLM routes it (`deepseek/deepseek-chat`):
+    the model fixer writes those wherever it writes a model (calls, constants, config
+    files), and capability/limit tables follow the new ids."""
+    section = _litellm(mapping)
+
+    def routed(target: ModelTarget | None) -> ModelTarget | None:
+        if target is None:
+            return None
+        family = _FAMILY_OF_KIND.get(target.kind, "chat")
+        return dataclasses.replace(target, model=section.model_id(family, target.model))
+
+    def rekey(table: dict[str, _T]) -> dict[str, _T]:
+        out = dict(table)
+        for target in mapping.models.values():
+            new = routed(target)
+            if new is not None and target.model in table:
+                out[new.model] = table[target.model]
+        return out
+
+    return dataclasses.replace(
+        mapping,
+        models={k: t for k, t in ((k, routed(t)) for k, t in mapping.models.items()) if t},
+        defaults={k: routed(t) for k, t in mapping.defaults.items()},
+        vision_default=routed(mapping.vision_default),
+        tiers={
+            kind: {tier: t for tier, t in ((n, routed(t)) for n, t in by.items()) if t}
+            for kind, by in mapping.tiers.items()
+        },
+        model_overrides={
+            k: section.model_id(_FAMILY_OF_KIND.get(mapping._kind_of_key(k), "chat"), v)
+            for k, v in mapping.model_overrides.items()
+        },
+        capabilities=rekey(mapping.capabilities),
+        limits=rekey(mapping.limits),
+    )
+
+
+def _litellm_checklist(mapping: Mapping, rules: frozenset[str], sources: list[bytes]) -> list[str]:
+    """What changes with LiteLLM itself, said once for the project."""
+    section = _litellm(mapping)
+    if not any(_IMPORTS_LITELLM.search(data) for data in sources):
+        return []
+    own_key = (
+        f", so LiteLLM's own variable {section.key_env} is not needed"
+        if section.key_env != mapping.compat.key_env
+        else ""
+    )
+    notes = [
+        f"calls now go through LiteLLM (litellm>={section.tested}): it needs Python >= 3.10 "
+        "and pins openai to >=2.20,<4; the code passes the key itself "
+        f'(api_key=os.environ["{mapping.compat.key_env}"]){own_key}',
+        "LiteLLM fetches its model cost map from GitHub at import unless "
+        "LITELLM_LOCAL_MODEL_COST_MAP=True is set (the env template sets it): set it where "
+        "the network is restricted (CI, servers in mainland China) and in tests",
+        "`except openai.X` keeps working: LiteLLM's exceptions subclass openai's "
+        "(openai stays installed as LiteLLM's dependency); their messages and some status "
+        "mappings are LiteLLM's, and LiteLLM prints a help banner on stdout for each error "
+        "it maps unless `litellm.suppress_debug_info = True`",
+        "tests that patch a removed or unused openai client (`monkeypatch.setattr(module, "
+        '"client", fake)`) no longer intercept the calls, which now go through '
+        "litellm.completion/embedding: patch those (or use litellm's mock_response=)",
+    ]
+    if "MIG183" in rules:
+        notes.append(
+            "some openai clients stay (MIG183) for what LiteLLM's calls do not replace: they "
+            f"point at {mapping.name}'s OpenAI-compatible endpoint"
+        )
+    return notes
+
+
+def _litellm_provision(mapping: Mapping, sources: list[bytes]) -> dict[str, str]:
+    """Compat's variables (the calls read the provider's key; clients kept read compat's),
+    and LITELLM_LOCAL_MODEL_COST_MAP=True where the code imports LiteLLM: without it every
+    import fetches the cost map from GitHub
+    (litellm==1.110.2:litellm/litellm_core_utils/get_model_cost_map.py)."""
+    out = endpoint_provision(mapping.compat, sources)
+    if any(_IMPORTS_LITELLM.search(data) for data in sources):
+        out["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    return out
+
+
+_IMPORTS_LITELLM = re.compile(rb"(?m)^[ \t]*import[ \t]+litellm\b")
+
+
+LITELLM = Strategy(
+    id="litellm",
+    fixers=in_order(registry.LITELLM_FIXERS),
+    endpoint=_compat_endpoint,
+    env_renames=_compat_renames,
+    provision=_litellm_provision,
+    summary="LiteLLM's SDK (litellm.completion / embedding), routed to the provider",
+    mapping_view=_litellm_view,
+    checklist_notes=_litellm_checklist,
+)
+
+STRATEGIES: dict[str, Strategy] = {s.id: s for s in (COMPAT, NATIVE, LITELLM)}
 
 
 def strategy_named(name: str) -> Strategy:

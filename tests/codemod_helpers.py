@@ -33,6 +33,10 @@ EXPECTED = REWRITE_FIXTURES / "expected"
 # The native strategy's goldens, one folder per provider with a native SDK.
 EXPECTED_NATIVE = REWRITE_FIXTURES / "expected-native"
 NATIVE_PROVIDERS: tuple[str, ...] = ("dashscope", "zhipu", "ark")
+EXPECTED_LITELLM = REWRITE_FIXTURES / "expected-litellm"
+# --strategy litellm: a route with the mapping's host (deepseek/), one whose default host
+# differs (moonshot/: api_base=), one with a family on the generic openai/ route (zhipu)
+LITELLM_PROVIDERS: tuple[str, ...] = ("deepseek", "moonshot", "zhipu")
 PROVIDERS: tuple[str, ...] = tuple(m.id for m in load_registry().all())
 INPUTS: tuple[str, ...] = tuple(sorted(p.name for p in REWRITE_FIXTURES.glob("*.py")))
 

@@ -38,6 +38,10 @@ def run(command: object, args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+# --strategy litellm: the providers with a litellm: section
+LITELLM_IDS = {"dashscope", "deepseek", "zhipu", "moonshot", "qianfan", "hunyuan"}
+
+
 def test_providers_json_lists_all_fifteen_with_as_of() -> None:
     code, out, _ = run(providers, ["--format", "json"])
     assert code == 0
@@ -62,7 +66,8 @@ def test_providers_json_lists_all_fifteen_with_as_of() -> None:
         assert entry["source"] == f"{entry['id']}.yaml"
         assert "/" not in entry["source"]
         native = entry["id"] in {"dashscope", "zhipu", "ark"}
-        assert entry["strategies"] == (["compat", "native"] if native else ["compat"])
+        litellm = ["litellm"] if entry["id"] in LITELLM_IDS else []
+        assert entry["strategies"] == ["compat", *(["native"] if native else []), *litellm]
         assert entry["default_strategy"] == "compat"
     by_id = {p["id"]: p for p in entries}
     assert by_id["dashscope"]["aliases"] == ["qwen"]

@@ -106,7 +106,7 @@ def test_show_text_and_aliases() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "dashscope  Alibaba Cloud DashScope (Qwen)"
     assert "aliases: qwen" in lines
-    assert "strategies: compat (default), native" in lines
+    assert "strategies: compat (default), native, litellm" in lines
     assert "base URL: https://dashscope.aliyuncs.com/compatible-mode/v1" in lines
     assert "key env var: DASHSCOPE_API_KEY" in lines
     assert any(line.startswith("  gpt-4o -> ") for line in lines)

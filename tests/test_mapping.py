@@ -84,17 +84,25 @@ def all_targets(mapping: Mapping) -> list[ModelTarget]:
 # --------------------------------------------------------------------------- built-ins
 
 
+LITELLM_IDS = {"dashscope", "deepseek", "zhipu", "moonshot", "qianfan", "hunyuan"}
+
+
 @pytest.mark.parametrize("path", builtin_mapping_paths(), ids=lambda p: p.name)
 def test_every_builtin_mapping_loads_and_validates(path: Path) -> None:
     mapping = load_mapping(path)
     assert mapping.id == path.stem
     assert mapping.path == str(path)
+    # --strategy litellm: the providers whose litellm: section was read from LiteLLM's source
+    litellm = ("litellm",) if mapping.id in LITELLM_IDS else ()
+    if mapping.litellm is not None:
+        assert mapping.litellm.sources and mapping.litellm.tested == "1.110.2"
+        assert mapping.dependencies["litellm"].add[0] == "litellm>=1.110.2"
     if mapping.id in NATIVE_IDS:
-        assert mapping.strategies == ("compat", "native")
+        assert mapping.strategies == ("compat", "native", *litellm)
         assert mapping.native is not None and mapping.native.sources
         assert mapping.dependencies["native"].add == (mapping.native.requirement,)
     else:
-        assert mapping.strategies == ("compat",)
+        assert mapping.strategies == ("compat", *litellm)
         assert mapping.no_native, "a provider without an SDK says why"
     assert mapping.default_strategy == "compat"
     assert mapping.facts.as_of == "2026-11-22"
@@ -646,8 +654,17 @@ def test_the_six_broken_kinds_are_present() -> None:
 MUTATIONS = [
     ("name: Acme AI\n", "", "mapping file: missing required key 'name'", "id: acme"),
     ("  regions:", "  region:", "compat: unknown key 'region'", "  region:"),
-    ("strategies: [compat, native]", "strategies: [compat]",
+    ("strategies: [compat, native, litellm]", "strategies: [compat, litellm]",
      "native: describes an SDK but strategies does not list native", "native:"),
+    # the litellm: section (mapping_litellm.py)
+    ("strategies: [compat, native, litellm]", "strategies: [compat, native]",
+     "strategies: 'litellm' and a litellm: section", "strategies:"),
+    ("      prefix: acme", "      prefix: Acme/x",
+     "litellm.routes.chat.prefix: 'Acme/x' is not a LiteLLM provider name", "prefix: Acme/x"),
+    ("litellm==1.110.2:litellm/llms/acme", "litellm==1.109.0:litellm/llms/acme",
+     "litellm.sources[0]: read from another version than tested", "litellm==1.109.0"),
+    ("  routes:\n    chat:\n      prefix: acme", "  routes:\n    audio:\n      prefix: acme",
+     "litellm.routes: unknown key 'audio'", "    audio:"),
     ("default_strategy: compat", "default_strategy: nativo", "default_strategy: 'nativo'",
      "default_strategy:"),
     ("  client: openai", "  client: anthropic", "compat.client: 'anthropic'", "client:"),

@@ -19,8 +19,10 @@ import pytest
 
 from tests.codemod_helpers import (
     EXPECTED,
+    EXPECTED_LITELLM,
     EXPECTED_NATIVE,
     INPUTS,
+    LITELLM_PROVIDERS,
     NATIVE_PROVIDERS,
     PROVIDERS,
     REWRITE_FIXTURES,
@@ -54,12 +56,14 @@ def _update(provider: str, strategy: str = "compat") -> None:
 
 
 def _folder(provider: str, strategy: str) -> Path:
-    return (EXPECTED if strategy == "compat" else EXPECTED_NATIVE) / provider
+    folders = {"compat": EXPECTED, "native": EXPECTED_NATIVE, "litellm": EXPECTED_LITELLM}
+    return folders[strategy] / provider
 
 
 CASES = [
     *((p, "compat") for p in PROVIDERS),
     *(pytest.param(p, "native", id=f"{p}-native") for p in NATIVE_PROVIDERS),
+    *(pytest.param(p, "litellm", id=f"{p}-litellm") for p in LITELLM_PROVIDERS),
 ]
 
 
@@ -95,7 +99,7 @@ def test_golden_findings(provider: str, strategy: str) -> None:
 
 def test_no_stray_golden_files() -> None:
     """Every golden belongs to a provider and an input that still exist."""
-    folders = [*EXPECTED.iterdir(), *EXPECTED_NATIVE.iterdir()]
+    folders = [*EXPECTED.iterdir(), *EXPECTED_NATIVE.iterdir(), *EXPECTED_LITELLM.iterdir()]
     for folder in folders:
         assert folder.name in PROVIDERS, f"golden folder for unknown provider {folder.name}"
         for path in folder.iterdir():

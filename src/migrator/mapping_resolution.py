@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrator.capabilities import UNKNOWN, Capabilities, openai_model_tier
+from migrator.mapping_litellm import LiteLLM
 from migrator.mapping_native import Native
 from migrator.mapping_types import (
     ENV_RE,
@@ -57,6 +58,8 @@ class Mapping:
     # The provider's own SDK (mapping_native.py), or why there is none (`no_native`).
     native: Native | None = None
     no_native: str | None = None
+    # How LiteLLM's SDK reaches the provider (mapping_litellm.py; strategy litellm).
+    litellm: LiteLLM | None = None
     # Line numbers of a few nodes, for registry-level errors (alias clashes).
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

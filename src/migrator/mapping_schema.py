@@ -10,6 +10,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from migrator.mapping_litellm import LiteLLM, parse_litellm
 from migrator.mapping_native import Native, parse_native
 from migrator.mapping_resolution import Mapping
 from migrator.mapping_tables import ModelTables, parse_models, parse_rule
@@ -44,6 +45,7 @@ _TOP_OPTIONAL = (
     "compliance",
     "facts",
     "native",
+    "litellm",
 )
 
 
@@ -136,6 +138,15 @@ def parse_mapping(text: str, path: str) -> Mapping:
             )
     if len(set(endpoints)) != len(endpoints):
         doc.fail(endpoints_node, "endpoints: duplicate entries")
+
+    litellm: LiteLLM | None = None
+    if "litellm" in top:
+        litellm = parse_litellm(doc, top["litellm"][0], value("litellm"), frozenset(endpoints))
+    if ("litellm" in strategies) != (litellm is not None):
+        doc.fail(
+            strategies_node,
+            "strategies: 'litellm' and a litellm: section (LiteLLM's routes) go together",
+        )
 
     tables = ModelTables({}, dict.fromkeys(MODEL_KINDS), {}, None, {}, {})
     if "models" in top:
@@ -268,6 +279,7 @@ def parse_mapping(text: str, path: str) -> Mapping:
         capabilities=tables.capabilities,
         native=native,
         no_native=no_native,
+        litellm=litellm,
         lines={"id": id_node.start_mark.line + 1, "aliases": aliases_line},
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 # Strategies the engine implements. A mapping may list only these.
-IMPLEMENTED_STRATEGIES: tuple[str, ...] = ("compat", "native")
+IMPLEMENTED_STRATEGIES: tuple[str, ...] = ("compat", "native", "litellm")
 CLIENTS: tuple[str, ...] = ("openai", "azure")
 DATA_REGIONS: tuple[str, ...] = ("mainland-china", "outside-mainland", "user-defined")
 ENDPOINT_FAMILIES: tuple[str, ...] = (

@@ -104,7 +104,7 @@ def migrate(
     tables = project_definitions([(rel, python_view(rel, data)) for rel, data in todo], index, read)
     phase("constants pre-pass", f"{len(tables)} file(s) get constants from others", started)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
-    if _REQUESTS_FROM_DEFINITIONS in options.strategy.fixer_names():
+    if _REQUESTS_FROM_DEFINITIONS.intersection(options.strategy.fixer_names()):
         rels = [target.rel(path) for path in target.files]
         defining = [rel for rel, _ in todo if not rel.endswith(".ipynb")]
         importers = project_importers(defining, rels, index, read.peek)
@@ -131,9 +131,9 @@ def migrate(
     return MigrationReport(target.root, options, results, RunStats(len(target.files), len(todo)))
 
 
-# The fixer that sends facts to the files importing from its file (cross_module.py): the
-# importers pre-pass runs only for a strategy that has it.
-_REQUESTS_FROM_DEFINITIONS = "native.responses"
+# The fixers that send facts to the files importing from their file (cross_module.py):
+# the importers pre-pass runs only for a strategy that has one.
+_REQUESTS_FROM_DEFINITIONS = frozenset({"native.responses", "litellm.clients"})
 
 
 class _SourceCache:

@@ -200,6 +200,37 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG172", "info", "config", "providers that serve a family the target lacks",
          "Computed from the mappings: `--route FAMILY=PROVIDER` sends the family's calls "
          "there while the rest goes to the target."),
+    # -- 18x: strategy litellm (codemods/litellm/) -------------------------------------------
+    Rule("MIG180", "info", "code", "call moved to LiteLLM (edit)",
+         "client.chat.completions.create -> litellm.completion (acompletion when async), "
+         "embeddings.create -> litellm.embedding, with the route's model prefix, the "
+         "provider's key and, where LiteLLM's default host differs, api_base."),
+    Rule("MIG181", "warning", "code", "call left on the openai SDK under strategy litellm",
+         "migrator cannot show where the call's client points (a parameter, a client it "
+         "leaves, a module not in the run) or the call goes through with_options / a raw "
+         "response: it stays on the compatible endpoint with the openai SDK."),
+    Rule("MIG182", "info", "code", "client removed: every call through it moved to LiteLLM (edit)",
+         "LiteLLM has no client object; each call carries its key and base."),
+    Rule("MIG183", "info", "code", "openai client kept next to LiteLLM",
+         "Something LiteLLM's completion/embedding do not replace still reads it (images, "
+         "files, close(), another module): it stays on the provider's compatible endpoint."),
+    Rule("MIG184", "info", "code", "parameter passed with allowed_openai_params",
+         "LiteLLM's route for the provider does not list it and would raise "
+         "UnsupportedParamsError before sending; the mapping says the provider takes it."),
+    Rule("MIG185", "error", "code", "parameter LiteLLM and the provider both reject",
+         "LiteLLM raises UnsupportedParamsError before sending (drop_params is never set for "
+         "you): remove the parameter or handle its absence."),
+    Rule("MIG186", "warning", "code", "keywords of a ** mapping not checked against LiteLLM",
+         "A key LiteLLM's route does not list raises UnsupportedParamsError before sending."),
+    Rule("MIG187", "info", "code", "embedding item read as a dict for LiteLLM (edit)",
+         "litellm.embedding returns data items as plain dicts on its HTTP path: "
+         "`item.embedding` becomes `item[\"embedding\"]`."),
+    Rule("MIG188", "warning", "code", "LiteLLM embedding items read where migrator cannot follow",
+         "The items are dicts, not objects: `.embedding` / `.index` on them fails with "
+         "AttributeError; read them with ['embedding']."),
+    Rule("MIG189", "info", "code", "stream chunk usage read with getattr (edit)",
+         "LiteLLM's stream chunks have no usage attribute until the chunk that carries it "
+         "(openai's hold None): `chunk.usage` becomes `getattr(chunk, \"usage\", None)`."),
     # -- 4xx: endpoint families (codemods/endpoints.py) ------------------------------------
     Rule("MIG401", "error", "code", "endpoint not offered by the provider",
          "Images, audio, assistants, files... have no compatible endpoint there: the call "

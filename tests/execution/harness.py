@@ -56,6 +56,9 @@ SENDERS: tuple[tuple[str, str, str], ...] = (
     # "volc-sdk-python/" + VERSION ("1.0.0", not the package version):
     # volcengine-ark-runtime==5.0.54:volcenginesdkarkruntime/_base_client.py user_agent
     ("user-agent", r"volc-sdk-python/", "ark"),
+    # LiteLLM's own HTTP path (routes it sends without the openai SDK):
+    # litellm==1.110.2:litellm/llms/custom_httpx/httpx_handler.py
+    ("user-agent", r"litellm/", "litellm"),
     ("user-agent", r"python-requests/", "requests"),
     ("user-agent", r"Python/[\d.]+ aiohttp/", "aiohttp"),
     ("user-agent", r"python-httpx2/", "httpx2"),

@@ -1,0 +1,1 @@
+"""Fixers of the `litellm` strategy: OpenAI SDK calls become LiteLLM's SDK calls."""

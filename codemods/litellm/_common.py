@@ -1,0 +1,124 @@
+"""What the litellm fixers share: the mapping's `litellm:` section, and which calls move.
+
+A call moves to LiteLLM when migrator can show where it went (its client is one compat
+would point at the provider) and the call has LiteLLM's shape (`<client>.chat.completions
+.create(...)` or `<client>.embeddings.create(...)`, no `with_options`/raw-response links).
+The call fixer records the moved calls in `plan.analyses[MOVED]`; the client fixer reads it
+to remove clients no call needs any more.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from migrator.codemods._edit import keyword_args, splat_args, splat_may_carry
+from migrator.codemods.native._imports import qualified_of
+from migrator.codemods.policy.endpoints import client_kept
+
+from migrator.cross_module import ImportedClient, same_module
+from migrator.inventory import CallSite
+from migrator.mapping_litellm import LiteLLM
+from migrator.rewrite import Plan
+from migrator.source import code_of
+
+MOVED = "litellm.moved"  # call node -> the LiteLLM function it became
+# OpenAI method -> LiteLLM function (sync, async).
+# Keywords the LiteLLM call gets that openai's create() does not take.
+NEW_KEYWORDS = ("api_key", "api_base", "custom_llm_provider", "allowed_openai_params")
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    "chat.completions.create": ("completion", "acompletion"),
+    "embeddings.create": ("embedding", "aembedding"),
+}
+
+
+def litellm_of(plan: Plan) -> LiteLLM:
+    section = plan.options.mapping.litellm
+    assert section is not None, (
+        f"{plan.options.mapping.id} has no litellm: section (the CLI refuses it)"
+    )
+    return section
+
+
+def moved_calls(plan: Plan) -> dict[cst.CSTNode, str]:
+    found: dict[cst.CSTNode, str] = plan.analyses.setdefault(MOVED, {})
+    return found
+
+
+def client_expression(call: CallSite) -> cst.BaseExpression | None:
+    """`x` of `x.chat.completions.create(...)` when the call is exactly that chain (None
+    for `x.with_options(...).chat...`, `x.chat.completions.with_raw_response.create`)."""
+    node: cst.BaseExpression = call.node.func
+    for part in reversed(call.api.split(".")):
+        if not isinstance(node, cst.Attribute) or node.attr.value != part:
+            return None
+        node = node.value
+    return node
+
+
+def why_not_moved(plan: Plan, call: CallSite) -> str | None:
+    """Why the call stays on the openai SDK (None: it moves to LiteLLM)."""
+    if call.api not in FUNCTIONS:
+        return f"LiteLLM's completion/embedding do not cover {call.api}"
+    if call.style != "v1":
+        return "openai<1 module call (MIG402; --upgrade-v0 moves it to the v1 client first)"
+    if not plan.mapping.supports(call.family):  # (mapping_for would ask this function)
+        return f"{plan.mapping.name} has no {call.family} endpoint (MIG401)"
+    if plan.routed(call) is not None:
+        return "it is routed to a second provider (--route)"
+    receiver = client_expression(call)
+    if receiver is None or isinstance(receiver, cst.Call):
+        return (
+            "it goes through a client method (with_options, with_raw_response, ...) "
+            "that LiteLLM's functions have no equivalent of"
+        )
+    written = sorted(k for k in NEW_KEYWORDS if k in keyword_args(call.node))
+    if written:
+        return f"it already names {', '.join(written)}, which the LiteLLM call sets"
+    splats = [
+        code_of(a.value)
+        for a in splat_args(call.node)
+        if any(splat_may_carry(a, k) for k in NEW_KEYWORDS)
+    ]
+    if splats:
+        # The key cannot be added beside a mapping that may hold it (a keyword given twice
+        # raises TypeError), even one openai's create() would have refused.
+        return f"**{splats[0]} may carry api_key=, which the LiteLLM call must set"
+    if call.client is not None:
+        if client_kept(plan, call.client):
+            return "its client is not shown to be OpenAI's (migrator leaves it)"
+        return None
+    if call.module_client:
+        return "it goes through the openai module's own client"
+    qualified = qualified_of(plan, receiver) if not call.made_by else None
+    if qualified is not None:
+        told = told_about(plan, qualified)
+        if told is not None and told.native:
+            return None
+        return (
+            told.why
+            if told is not None and told.why
+            else f"no file of this run shows that {qualified} is an OpenAI client"
+        )
+    if all_built_here_move(plan):
+        return None  # a client handed in: one of this file's, all of which move
+    return "this file does not show which client it goes through"
+
+
+def all_built_here_move(plan: Plan) -> bool:
+    """Does this file build clients, none of which compat leaves? Then a client it receives
+    (a parameter annotated `OpenAI`) is taken to be one of them, as the native strategy
+    takes it (native/imported_clients.py)."""
+    clients = plan.inventory.clients
+    return bool(clients) and not any(client_kept(plan, site) for site in clients)
+
+
+def told_about(plan: Plan, qualified: str) -> ImportedClient | None:
+    """What the module that builds `qualified` (a client it imports) said about it."""
+    module, _, name = qualified.rpartition(".")
+    for notice in plan.options.notices:
+        if (
+            isinstance(notice, ImportedClient)
+            and notice.name == name
+            and same_module(notice.module, module)
+        ):
+            return notice
+    return None

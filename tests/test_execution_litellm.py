@@ -1,0 +1,180 @@
+"""Execution tests of `--strategy litellm`: migrated programs run on the real LiteLLM SDK.
+
+The programs of fixtures/programs/ that a LiteLLM user's code covers (sync, async and
+streamed chat, tools, exceptions, usage, embeddings, a call left on openai) are migrated
+with the real engine for five targets — four LiteLLM routes of their own (dashscope/,
+deepseek/, bigmodel/ for Zhipu, moonshot/) and one reached through `openai/` with
+`api_base=` (qianfan) — and run in one faked-network interpreter per target
+(`tests/execution/harness.run_programs`), with the provider's key only (no OPENAI_API_KEY)
+and LITELLM_LOCAL_MODEL_COST_MAP=True (LiteLLM would fetch its cost map at import).
+
+Each migrated program must print what the original printed against the fake OpenAI (an
+embedding's size is the one the migrated call asks for), and every request it sends must go
+to the mapping's host, with the provider's key and the mapped model id (LiteLLM strips its
+route prefix), sent by LiteLLM (its own HTTP path, or the openai SDK it drives).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from migrator.mapping import load_registry
+from migrator.migrate import MigrationReport
+from tests.execution.harness import Program, migrate_folder, run_programs
+
+# (not imported here: importing LiteLLM fetches its cost map unless told not to)
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("litellm") is None, reason="litellm is not installed"
+)
+
+PROGRAMS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "programs"
+CHAT = [
+    "chat_sync.py", "chat_async.py", "chat_stream.py", "chat_async_stream.py", "tools.py",
+    "rate_limit.py", "usage_tokens.py", "with_options.py",
+]  # fmt: skip
+EMBEDDINGS = ["embeddings.py", "embeddings_items.py"]
+# with_options() has no LiteLLM equivalent: the call stays on the openai SDK (MIG181).
+STAYS_OPENAI = {"with_options.py"}
+TARGETS = ("dashscope", "deepseek", "zhipu", "moonshot", "qianfan")
+FAKE_EMBEDDING_SIZE = 8  # what fakenet returns when the request names no size
+LITELLM_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+# What LiteLLM prints on stdout when it maps an exception (unless
+# litellm.suppress_debug_info): litellm==1.110.2:litellm/litellm_core_utils/
+# exception_mapping_utils.py. The checklist names it; these lines are taken out before
+# comparing.
+BANNER = re.compile(
+    r"^(?:\x1b\[1;31mGive Feedback / Get Help: .*|LiteLLM\.Info: If you need to debug .*"
+    r"|\x1b\[1;31mProvider List: .*)?$"
+)
+
+
+def key_of(provider: str) -> str:
+    return f"test-{provider}-litellm-key"
+
+
+@dataclass
+class Migrated:
+    report: MigrationReport
+    runs: dict[str, Program]
+    folder: Path
+
+
+def _programs(provider: str) -> list[str]:
+    mapping = load_registry().get(provider)
+    return CHAT + (EMBEDDINGS if mapping.supports("embeddings") else [])
+
+
+def _copy(folder: Path, names: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(PROGRAMS_DIR / name, folder / name)
+
+
+@dataclass
+class Runs:
+    original: dict[str, Program]
+    migrated: dict[str, Migrated]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    """The originals in one interpreter (OpenAI's key), every target's migrated programs
+    in another (the five providers' keys, no OpenAI key): importing LiteLLM costs seconds,
+    so it is paid once."""
+    root = tmp_path_factory.mktemp("litellm")
+    names = sorted({n for p in TARGETS for n in _programs(p)})
+    _copy(root / "original", names)
+    env = {**LITELLM_ENV}
+    reports: dict[str, MigrationReport] = {}
+    paths: list[Path] = []
+    for provider in TARGETS:
+        folder = root / provider
+        _copy(folder, _programs(provider))
+        reports[provider] = migrate_folder(folder, provider, strategy="litellm")
+        env[load_registry().get(provider).compat.key_env] = key_of(provider)
+        paths += [folder / n for n in _programs(provider)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        before = pool.submit(
+            run_programs, [root / "original" / n for n in names], {"OPENAI_API_KEY": "sk-orig"}
+        )
+        after = pool.submit(run_programs, paths, env, timeout=240)
+        original = {p.name: r.assert_ok() for p, r in before.result().items()}
+        ran = after.result()
+    migrated = {
+        provider: Migrated(
+            reports[provider],
+            {p.name: r for p, r in ran.items() if p.parent.name == provider},
+            root / provider,
+        )
+        for provider in TARGETS
+    }
+    return Runs(original, migrated)
+
+
+def _printed(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if not BANNER.match(line)]
+
+
+@pytest.mark.parametrize("provider", TARGETS)
+def test_migrated_programs_print_what_the_originals_printed(provider: str, runs: Runs) -> None:
+    original, migrated = runs.original, runs.migrated
+    result = migrated[provider]
+    for name in _programs(provider):
+        run = result.runs[name]
+        assert run.returncode == 0, (name, run.stdout, run.error)
+        expected = original[name].stdout
+        if name in EMBEDDINGS:
+            sizes = {(r.json or {}).get("dimensions") for r in run.requests}
+            (size,) = sizes
+            expected = expected.replace(
+                f"dimension: {FAKE_EMBEDDING_SIZE}", f"dimension: {size or FAKE_EMBEDDING_SIZE}"
+            )
+        assert _printed(run.stdout) == expected.splitlines(), (name, run.stdout)
+
+
+@pytest.mark.parametrize("provider", TARGETS)
+def test_every_request_goes_to_the_provider_with_its_key_and_model(
+    provider: str, runs: Runs
+) -> None:
+    original, migrated = runs.original, runs.migrated
+    mapping = load_registry().get(provider)
+    assert mapping.compat.base_url is not None
+    host = urlsplit(mapping.compat.base_url).hostname
+    result = migrated[provider]
+    for name in _programs(provider):
+        run, before = result.runs[name], original[name]
+        assert len(run.requests) == len(before.requests) > 0, name
+        for sent, asked in zip(run.requests, before.requests, strict=True):
+            assert sent.host == host, (name, sent.url)
+            assert sent.path.startswith(urlsplit(mapping.compat.base_url).path.rstrip("/"))
+            assert sent.headers.get("authorization") == f"Bearer {key_of(provider)}", name
+            target = mapping.resolve_model(asked.json["model"])
+            assert target is not None
+            assert sent.json["model"] == target.model, (name, sent.json["model"])
+            if name in STAYS_OPENAI:
+                assert sent.sent_by == "openai", (name, sent.user_agent)
+            else:
+                # LiteLLM's own HTTP path, or the openai SDK it drives (the openai/ route)
+                assert sent.sent_by in ("litellm", "openai"), (name, sent.user_agent)
+
+
+@pytest.mark.parametrize("provider", TARGETS)
+def test_calls_moved_to_litellm_and_clients_removed(provider: str, runs: Runs) -> None:
+    result = runs.migrated[provider]
+    for name in _programs(provider):
+        source = (result.folder / name).read_text(encoding="utf-8")
+        if name in STAYS_OPENAI:
+            assert "litellm" not in source
+            assert any(f.id == "MIG181" and f.path == name for f in result.report.findings)
+            continue
+        assert "import litellm" in source, name
+        assert ".completions.create(" not in source and ".embeddings.create(" not in source
+        assert "drop_params" not in source
