@@ -1,0 +1,71 @@
+"""Seeded fuzz runs: mutants of our own fixtures, and generated programs with OpenAI usage
+spliced in. Each input is checked against `invariants.problems` for each provider."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.fuzz.invariants import compiles, problems
+from tests.fuzz.mutations import FAMILIES, mutate
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVIDERS = ("deepseek", "qwen", "zhipu")
+
+
+def seed_files() -> list[tuple[str, str]]:
+    """Our fixtures that use the SDK (UTF-8 ones: mutations work on text)."""
+    found = []
+    for path in sorted((ROOT / "fixtures").rglob("*.py")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if "openai" in text and compiles(text.encode()):
+            found.append((str(path.relative_to(ROOT)), text))
+    return found
+
+
+@dataclass
+class Failure:
+    family: str
+    provider: str
+    origin: str
+    problem: str
+    data: bytes
+
+
+@dataclass
+class Tally:
+    inputs: Counter[str] = field(default_factory=Counter)
+    failures: list[Failure] = field(default_factory=list)
+
+    def add(self, family: str, provider: str, origin: str, data: bytes) -> None:
+        self.inputs[family] += 1
+        for problem in problems(data, provider):
+            self.failures.append(Failure(family, provider, origin, problem, data))
+
+
+def mutants(family: str, count: int, seed: int) -> Iterator[tuple[str, bytes]]:
+    """`count` valid mutants of the fixtures by `family`, reproducible from `seed`."""
+    rng = random.Random(f"{family}:{seed}")
+    files = seed_files()
+    made = attempts = 0
+    while made < count and attempts < count * 20:
+        attempts += 1
+        origin, text = rng.choice(files)
+        mutant = mutate(text, family, rng, rounds=rng.randint(1, 2)).encode("utf-8")
+        if compiles(mutant):
+            made += 1
+            yield origin, mutant
+
+
+def run_mutations(count: int, seed: int, providers: tuple[str, ...] = PROVIDERS) -> Tally:
+    tally = Tally()
+    for family in FAMILIES:
+        for index, (origin, data) in enumerate(mutants(family, count, seed)):
+            tally.add(family, providers[index % len(providers)], origin, data)
+    return tally
