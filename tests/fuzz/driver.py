@@ -69,3 +69,56 @@ def run_mutations(count: int, seed: int, providers: tuple[str, ...] = PROVIDERS)
         for index, (origin, data) in enumerate(mutants(family, count, seed)):
             tally.add(family, providers[index % len(providers)], origin, data)
     return tally
+
+
+# OpenAI usage spliced into generated programs: each shape the engine edits.
+SNIPPETS = (
+    'import openai\nclient = openai.OpenAI()\nr = client.chat.completions.create(model="gpt-4o", '
+    'messages=[{"role": "user", "content": "hi"}])\n',
+    "import os\nfrom openai import OpenAI\n"
+    'client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+    'e = client.embeddings.create(model="text-embedding-3-small", input="x")\n',
+    'import openai\nopenai.api_key = "sk-placeholder"\n'
+    'c = openai.ChatCompletion.create(model="gpt-3.5-turbo", messages=[])\n',
+)
+
+
+def run_generated(count: int, seed: int, providers: tuple[str, ...] = PROVIDERS) -> Tally:
+    """`count` programs from the Python grammar (hypothesmith) with a snippet spliced in
+    before, after, or inside a function around them; reproducible from `seed`."""
+    import hypothesis
+    import hypothesmith
+    from hypothesis import strategies as st
+
+    tally = Tally()
+
+    @hypothesis.seed(seed)
+    @hypothesis.settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.generate],
+    )
+    @hypothesis.given(
+        hypothesmith.from_grammar(),
+        st.sampled_from(SNIPPETS),
+        st.sampled_from(("before", "after", "function")),
+        st.sampled_from(providers),
+    )
+    def one(program: str, snippet: str, where: str, provider: str) -> None:
+        if not program.endswith("\n"):
+            program += "\n"
+        if where == "before":
+            source = snippet + program
+        elif where == "after":
+            source = program + snippet
+        else:
+            body = "".join("    " + line for line in snippet.splitlines(keepends=True))
+            source = program + "def spliced():\n" + body
+        data = source.encode("utf-8", "surrogatepass")
+        if compiles(data):
+            tally.add("generated", provider, where, data)
+
+    one()
+    return tally
