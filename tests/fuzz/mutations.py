@@ -146,6 +146,75 @@ def form_feeds(text: str, rng: random.Random) -> str:
     )
 
 
+_TOP_IMPORT = re.compile(r"^(import [\w.]+(?: as \w+)?|from [\w.]+ import [\w, ]+)$", re.MULTILINE)
+
+
+def guarded_imports(text: str, rng: random.Random) -> str:
+    """Top-level imports under `try/except ImportError` (the optional-dependency idiom) or
+    `if`."""
+
+    def guard(match: re.Match[str]) -> str:
+        statement = match.group(0)
+        if rng.random() < 0.5:
+            return statement
+        names = _bound_names(statement)
+        if rng.random() < 0.5:
+            fallback = "".join(f"    {name} = None\n" for name in names) or "    pass\n"
+            return f"try:\n    {statement}\nexcept ImportError:\n{fallback}".rstrip("\n")
+        return f"if True:\n    {statement}"
+
+    return _TOP_IMPORT.sub(guard, text)
+
+
+def _bound_names(statement: str) -> list[str]:
+    if statement.startswith("import "):
+        target = statement[len("import ") :]
+        return [target.split(" as ")[-1].split(".")[0].strip()]
+    imported = statement.split(" import ", 1)[1]
+    return [part.split(" as ")[-1].strip() for part in imported.split(",") if part.strip()]
+
+
+def aliased_imports(text: str, rng: random.Random) -> str:
+    """`import os` / `import openai` bound to another name, every use renamed with it."""
+    for module in ("os", "openai", "json"):
+        if re.search(rf"^import {module}$", text, re.MULTILINE) and rng.random() < 0.7:
+            alias = rng.choice([f"_{module}", f"{module}_mod", f"{module[0]}{module[-1]}"])
+            text = re.sub(
+                rf"^import {module}$", f"import {module} as {alias}", text, flags=re.MULTILINE
+            )
+            text = re.sub(rf"(?<![\w.\"']){module}\.", f"{alias}.", text)
+    return text
+
+
+def local_imports(text: str, rng: random.Random) -> str:
+    """A module-level `import` copied (or moved) into the first function using the module."""
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        statement = line.rstrip("\r\n")
+        if not _TOP_IMPORT.fullmatch(statement) or not statement.startswith("import "):
+            continue
+        if rng.random() < 0.5:
+            continue
+        name = _bound_names(statement)[0]
+        use = re.compile(rf"(?<![\w.]){re.escape(name)}\.")
+        for start, header in enumerate(lines):
+            if not header.startswith("def ") or start + 1 >= len(lines):
+                continue
+            body = lines[start + 1 :]
+            end = next(
+                (k for k, b in enumerate(body) if b.strip() and not b[0].isspace()), len(body)
+            )
+            if not any(use.search(b) for b in body[:end]):
+                continue
+            indent = re.match(r"[ \t]*", body[0]).group(0) or "    "
+            newline = line[len(statement) :] or "\n"
+            lines.insert(start + 1, indent + statement + newline)
+            if rng.random() < 0.5:
+                del lines[number]  # the module-level one goes
+            return "".join(lines)
+    return text
+
+
 FAMILIES: dict[str, Mutation] = {
     "rename": rename_identifiers,
     "unicode": unicode_identifiers,
@@ -156,6 +225,9 @@ FAMILIES: dict[str, Mutation] = {
     "comments": odd_comments,
     "semicolons": semicolons,
     "form_feeds": form_feeds,
+    "guarded_imports": guarded_imports,
+    "aliased_imports": aliased_imports,
+    "local_imports": local_imports,
 }
 
 
