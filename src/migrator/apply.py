@@ -296,6 +296,11 @@ def run_apply(
     try:
         with _sigterm_as_interrupt():
             for write in writes:
+                if _read(top / write.path) != write.old:
+                    raise FileChangedError(
+                        f"{write.path} was changed or deleted while apply ran; nothing of it "
+                        "was overwritten"
+                    )
                 write_atomic(top / write.path, write.new, root=top)
                 written.append(write)
                 if delay:
@@ -323,6 +328,10 @@ def run_apply(
     return ApplyOutcome(
         plan, [w.path for w in writes], top, checklist_name, counts, git, branch, sha
     )
+
+
+class FileChangedError(RuntimeError):
+    """A file apply planned to write is no longer what it read (another process)."""
 
 
 def _read(path: Path) -> bytes | None:
