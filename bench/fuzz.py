@@ -1,6 +1,6 @@
 """The long fuzz run: layout mutants of our fixtures and generated programs, 3 providers.
 
-    python bench/fuzz.py [--count 5000] [--seed 1] [--failures DIR]
+    python bench/fuzz.py [--count 5000] [--seed 1] [--failures DIR] [--family NAME ...]
 
 Prints, per family, the inputs checked and the failures by kind (see
 tests/fuzz/invariants.py for what is checked); exits 1 when anything failed.
@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.fuzz.driver import PROVIDERS, Tally, run_generated, run_mutations  # noqa: E402
+from tests.fuzz.mutations import FAMILIES  # noqa: E402
 
 
 def _kind(problem: str) -> str:
@@ -28,10 +29,21 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=5000, help="inputs per family")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--failures", type=Path, help="write each failing input here")
+    parser.add_argument(
+        "--family",
+        action="append",
+        choices=[*FAMILIES, "generated"],
+        help="run only this family (repeatable; default: all, and generated programs)",
+    )
     args = parser.parse_args()
     start = time.perf_counter()
     tally = Tally()
-    for part in (run_mutations(args.count, args.seed), run_generated(args.count, args.seed)):
+    chosen = args.family or [*FAMILIES, "generated"]
+    mutations = tuple(f for f in chosen if f != "generated")
+    parts = [run_mutations(args.count, args.seed, families=mutations)] if mutations else []
+    if "generated" in chosen:
+        parts.append(run_generated(args.count, args.seed))
+    for part in parts:
         tally.inputs.update(part.inputs)
         tally.failures.extend(part.failures)
     seconds = time.perf_counter() - start

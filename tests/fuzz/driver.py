@@ -63,9 +63,14 @@ def mutants(family: str, count: int, seed: int) -> Iterator[tuple[str, bytes]]:
             yield origin, mutant
 
 
-def run_mutations(count: int, seed: int, providers: tuple[str, ...] = PROVIDERS) -> Tally:
+def run_mutations(
+    count: int,
+    seed: int,
+    providers: tuple[str, ...] = PROVIDERS,
+    families: tuple[str, ...] = tuple(FAMILIES),
+) -> Tally:
     tally = Tally()
-    for family in FAMILIES:
+    for family in families:
         for index, (origin, data) in enumerate(mutants(family, count, seed)):
             tally.add(family, providers[index % len(providers)], origin, data)
     return tally
