@@ -56,6 +56,14 @@ BINDINGS = {
     b'openai.api_key = "k"\nclient = openai.OpenAI()\n' + CALL,
     "os imported under another name": b"import os as _os\nimport openai\n"
     b'client = openai.OpenAI(api_key=_os.environ["OPENAI_API_KEY"])\n' + CALL,
+    "v0 module settings, openai imported in a function": b"def ask(q):\n    import openai\n"
+    b'    return openai.ChatCompletion.create(model="gpt-4", messages=[])\n',
+    "v0 module settings, optional import": b"try:\n    import openai\nexcept ImportError:\n"
+    b"    openai = None\n\ndef ask(q):\n"
+    b'    return openai.ChatCompletion.create(model="gpt-4", messages=[])\n',
+    "v0 module settings, os imported in a function": b"import openai\ndef setup():\n"
+    b'    import os\n    openai.api_key = os.getenv("OPENAI_API_KEY")\ndef ask(q):\n'
+    b'    return openai.ChatCompletion.create(model="gpt-4", messages=[])\n',
     "os imported in a function only": b"import openai\ndef key():\n    import os\n"
     b'    return os.environ["OPENAI_API_KEY"]\nclient = openai.OpenAI(api_key=key())\n' + CALL,
 }

@@ -34,9 +34,11 @@ def compiles(data: bytes) -> bool:
     return True
 
 
-def problems(data: bytes, provider: str) -> list[str]:
+def problems(data: bytes, provider: str, **overrides: object) -> list[str]:
+    """Broken promises for `data` rewritten for `provider` (`overrides`: RewriteOptions
+    fields, e.g. upgrade_v0=True)."""
     try:
-        result = rewrite_bytes(data, provider)
+        result = rewrite_bytes(data, provider, **overrides)
     except Exception as exc:  # noqa: BLE001 - the runner reports it as an internal error
         return [f"crash: {type(exc).__name__}: {exc}"]
     found = [f"crash: {e.message}" for e in result.errors if "internal error" in e.message]
@@ -52,7 +54,7 @@ def problems(data: bytes, provider: str) -> list[str]:
     found += compile_problems(new)
     if found:
         return found
-    again = rewrite_bytes(new, provider)
+    again = rewrite_bytes(new, provider, **overrides)
     if again.new_source is not None and again.new_source != new:
         found.append("not idempotent: a second run changes the output")
     found += new_undefined_names(data, new)
