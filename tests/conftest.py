@@ -12,3 +12,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "slow: builds the wheel or runs other long jobs (runs by default; "
         "deselect with -m 'not slow')",
     )
+    config.addinivalue_line(
+        "markers",
+        "fuzz: the long fuzz run (minutes; deselected by default in pyproject's addopts; "
+        "run with -m fuzz)",
+    )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -97,6 +98,7 @@ class ApplySettings:
     allow_dirty: bool = False
     in_place: bool = False
     commit: bool = True
+    force: bool = False  # write read-only files too (their mode bits are kept)
 
 
 @dataclass
@@ -169,8 +171,9 @@ def check_repository(path: Path, settings: ApplySettings) -> GitContext | None:
     return GitContext(repo, head, dirty)
 
 
-def check_writable(top: Path, writes: list[FileWrite]) -> None:
-    """Refuse before anything is written: apply never writes through a symlink."""
+def check_writable(top: Path, writes: list[FileWrite], *, force: bool = False) -> None:
+    """Refuse before anything is written: apply never writes through a symlink, nor
+    (unless forced) over a file its owner made read-only."""
     links = [w.path for w in writes if (top / w.path).is_symlink()]
     if links:
         raise ApplyError(
@@ -178,6 +181,22 @@ def check_writable(top: Path, writes: list[FileWrite]) -> None:
             + ", ".join(links)
             + ". Exclude them (--exclude) and migrate the files they point to."
         )
+    locked = [w.path for w in writes if _read_only(top / w.path)]
+    if locked and not force:
+        raise ApplyError(
+            "these files are read-only: "
+            + ", ".join(locked)
+            + ". Nothing was written. Make them writable, exclude them (--exclude), or pass "
+            "--force to rewrite them (they stay read-only)."
+        )
+
+
+def _read_only(path: Path) -> bool:
+    """No write bit at all (root could write it anyway: the owner's intent is what counts)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode) & 0o222 == 0
+    except OSError:  # a file that does not exist yet
+        return False
 
 
 def check_branch(git: GitContext, name: str, commit: bool) -> None:
@@ -265,7 +284,7 @@ def run_apply(
     old_checklist = _read(top / checklist_name)
     if old_checklist != checklist_bytes:
         writes.append(FileWrite(checklist_name, old_checklist, checklist_bytes, "checklist"))
-    check_writable(top, writes)
+    check_writable(top, writes, force=settings.force)
 
     if git is not None:
         try:
@@ -277,6 +296,11 @@ def run_apply(
     try:
         with _sigterm_as_interrupt():
             for write in writes:
+                if _read(top / write.path) != write.old:
+                    raise FileChangedError(
+                        f"{write.path} was changed or deleted while apply ran; nothing of it "
+                        "was overwritten"
+                    )
                 write_atomic(top / write.path, write.new, root=top)
                 written.append(write)
                 if delay:
@@ -304,6 +328,10 @@ def run_apply(
     return ApplyOutcome(
         plan, [w.path for w in writes], top, checklist_name, counts, git, branch, sha
     )
+
+
+class FileChangedError(RuntimeError):
+    """A file apply planned to write is no longer what it read (another process)."""
 
 
 def _read(path: Path) -> bytes | None:

@@ -71,12 +71,18 @@ def _command_line(plan: ProjectPlan, name: str) -> str:
     is_flag=True,
     help="Leave the changes staged on the new branch instead of committing them.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rewrite read-only files too (apply refuses them otherwise; their mode is kept).",
+)
 def apply(
     path: Path,
     branch: str | None,
     allow_dirty: bool,
     in_place: bool,
     no_commit: bool,
+    force: bool,
     jobs: int | None,
     excludes: tuple[str, ...],
     config_file: Path | None,
@@ -113,7 +119,11 @@ def apply(
     config = load_config(path, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     settings = ApplySettings(
-        branch=branch, allow_dirty=allow_dirty, in_place=in_place, commit=not no_commit
+        branch=branch,
+        allow_dirty=allow_dirty,
+        in_place=in_place,
+        commit=not no_commit,
+        force=force,
     )
     try:
         git = check_repository(path.absolute(), settings)

@@ -71,7 +71,7 @@ def discover(
     """Python files under `path` (a directory or a single file) that migrator should read.
     Third-party trees left out are added to `skipped` (see `project_files`)."""
     path = path.absolute()
-    if path.is_file():
+    if _is_file(path):
         return Target(path.parent, [path])
     files = project_files(path, excludes, skipped=skipped)
     return source_target(path, files)
@@ -119,7 +119,7 @@ def project_files(
                 skipped.setdefault(tree[0], tree[1])
             continue
         full = root / rel
-        if not _inside(full, resolved_root) or not full.is_file():
+        if not _inside(full, resolved_root) or not _is_file(full):
             continue
         files.append(rel)
     return files
@@ -241,6 +241,15 @@ def _inside(path: Path, resolved_root: Path) -> bool:
     """Never follow a symlink out of the root (checked on the fully resolved path)."""
     try:
         path.resolve().relative_to(resolved_root)
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (3.10-3.12)
         return False
     return True
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file (or a link to one). A symlink loop is none: Python 3.10-3.12's
+    `Path.is_file` raises OSError for it instead of answering False."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

@@ -18,7 +18,19 @@ from migrator.term import make_console
 
 
 def dump_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """The document as JSON, every string in it with its credentials redacted: usages,
+    findings and errors quote code, and code holds keys and passwords in URLs."""
+    return json.dumps(_redacted(document), indent=2, ensure_ascii=False) + "\n"
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_secrets(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted(item) for item in value]
+    return value
 
 
 def _usage_label(kind: str, api: str | None, style: str) -> str:
@@ -105,7 +117,7 @@ def render_findings(findings: list, console: Console) -> None:
             f"[{style}]{f.severity:<7}[/] [bold]{f.id}[/] {f.where}: ",
             end="",
         )
-        console.print(f.message, markup=False, highlight=False)
+        console.print(redact_secrets(f.message), markup=False, highlight=False)
 
 
 def render_diff(report: Any, console: Console) -> None:

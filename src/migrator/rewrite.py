@@ -30,6 +30,7 @@ from libcst.metadata import PositionProvider
 from migrator.class_defaults import ProjectClass
 from migrator.constants import Constant, ConstantEdit
 from migrator.cross_module import Notice
+from migrator.form_feeds import restore_unchanged_lines, without_indent_form_feeds
 from migrator.import_edits import (
     NamesInUse,
     add_imports,
@@ -484,6 +485,9 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
 
         result.call_facts = call_facts(plan)
     new_bytes = _with_ending_of(data, new_module.bytes, new_module.encoding)
+    parsed = without_indent_form_feeds(data)  # what parse_source gave libcst
+    if parsed is not None:
+        new_bytes = restore_unchanged_lines(data, parsed, new_bytes)
     if new_bytes != data:
         # Never hand back code that does not parse: report it as our bug instead.
         _, check = parse_source(new_bytes, rel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # OpenAI-style secret keys (sk-..., sk-proj-..., sk-svcacct-...): `sk-` starts a word (not
 # the end of "task-" or "risk-"), and the key runs to the end of one.
@@ -63,8 +64,119 @@ def redact(secret: str) -> str:
 
 
 def redact_secrets(text: str) -> str:
-    """`text` with every API key in it redacted: diffs show the lines that held a hard-coded
-    key (removed or as context), and no command prints a secret in full."""
-    for secret in sorted(set(find_secrets(text)), key=len, reverse=True):
-        text = text.replace(secret, redact(secret))
-    return text
+    """`text` with every credential in it redacted (`SECRET_FORMATS`): diffs show the lines
+    that held a hard-coded key (removed or as context), error messages quote code, URLs
+    carry passwords, and no command prints, nor file the tool creates holds, a secret."""
+    merged: list[list[int]] = []
+    for start, stop in sorted(_secret_spans(text)):
+        if merged and start <= merged[-1][1]:  # overlapping detections: one secret
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop])
+    out: list[str] = []
+    end = 0
+    for start, stop in merged:
+        out.append(text[end:start])
+        out.append(redact(text[start:stop]))
+        end = stop
+    out.append(text[end:])
+    return "".join(out)
+
+
+def _secret_spans(text: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in _SECRET.finditer(text) if _key_shaped(m.group(0))]
+    for secret_format in SECRET_FORMATS:
+        for match in secret_format.pattern.finditer(text):
+            value = match.group("secret")
+            if secret_format.random and not _looks_random(value):
+                continue
+            start, stop = match.span("secret")
+            spans.append((start, start + len(value.rstrip("./"))))  # a sentence's full stop
+    return spans
+
+
+def _looks_random(value: str) -> bool:
+    """A generated credential mixes letters and digits (or cases) and is not a placeholder:
+    `your-api-key`, `${OPENAI_API_KEY}`, `xxxxxxxx`, `<token>` and file names are not."""
+    if _PLACEHOLDER.search(value) or re.search(r"[${}<>()\[\]]", value):
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    has_alpha = any(c.isalpha() for c in value)
+    mixed_case = any(c.isupper() for c in value) and any(c.islower() for c in value)
+    return has_alpha and (has_digit or mixed_case)
+
+
+@dataclass(frozen=True)
+class SecretFormat:
+    """One kind of credential: `pattern`'s group `secret` is what gets redacted; `random`
+    asks the value to look generated (for formats that rely on the words around them)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    random: bool = False
+
+
+def _format(name: str, regex: str, *, random: bool = False) -> SecretFormat:
+    return SecretFormat(name, re.compile(regex), random)
+
+
+_START = r"(?<![A-Za-z0-9_/+=-])"
+_END = r"(?![A-Za-z0-9_/+=-])"
+_HEX = r"[0-9a-fA-F]"
+# Names under which code, configs and URLs hold credentials.
+_CREDENTIAL_NAME = (
+    r"(?i:[A-Za-z0-9_.-]*(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|"
+    r"access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_]*)"
+)
+
+_UUID = "-".join(f"{_HEX}{{{n}}}" for n in (8, 4, 4, 4, 12))
+# A credential's word on the line before the value (for formats as common as a hash).
+_KEY_NEARBY = r"(?i:key|token|secret|passw|credential|ark|azure)[^\n]{0,60}?"
+
+# Formats of the providers migrator targets and the credentials found beside them. Each
+# names its source: the providers' documentation of the key format or the SDK that reads it.
+SECRET_FORMATS: tuple[SecretFormat, ...] = (
+    # OpenAI, DashScope, DeepSeek, Moonshot, MiniMax: `sk-...` (see _SECRET above).
+    # Zhipu (zai-sdk==0.2.3:zai/_client.py splits the key at "."): 32-hex id, "." secret.
+    _format("zhipu", _START + r"(?P<secret>" + _HEX + r"{32}\.[A-Za-z0-9]{16})" + _END),
+    # Qianfan v3 bearer keys `bce-v3/ALTAK-.../...` and bare access keys `ALTAK...`.
+    _format("qianfan", _START + r"(?P<secret>bce-v3/ALTAK-[A-Za-z0-9]+/[A-Za-z0-9]+)" + _END),
+    _format("qianfan-ak", _START + r"(?P<secret>ALTAK[A-Za-z0-9-]{16,})" + _END),
+    # Tencent Cloud (Hunyuan) SecretId.
+    _format("tencent", _START + r"(?P<secret>AKID[A-Za-z0-9]{32})" + _END),
+    # AWS access key ids (long-term AKIA, temporary ASIA).
+    _format("aws", _START + r"(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})" + _END),
+    # GitHub tokens: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained (github_pat_).
+    _format("github", _START + r"(?P<secret>gh[pousr]_[A-Za-z0-9]{30,})" + _END),
+    _format("github-pat", _START + r"(?P<secret>github_pat_[A-Za-z0-9_]{30,})" + _END),
+    # Hugging Face, Google API keys, Slack, and JSON web tokens (MiniMax's older keys).
+    _format("huggingface", _START + r"(?P<secret>hf_[A-Za-z0-9]{30,})" + _END),
+    _format("google", _START + r"(?P<secret>AIza[0-9A-Za-z_-]{35})" + _END),
+    _format("slack", _START + r"(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})" + _END),
+    _format(
+        "jwt",
+        _START + r"(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+    ),
+    # Credentials in URLs: `scheme://user:password@host` (the password).
+    _format("url-password", r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]+:(?P<secret>[^\s@/'\"]+)@"),
+    # Query parameters: `?key=...`, `&token=...`, `api_key=...`, `sig=...`.
+    _format(
+        "query",
+        r"[?&;](?i:key|api[_-]?key|apikey|token|access[_-]?token|auth|secret|password|sig|"
+        r"signature|code)=(?P<secret>[^&#\s'\"]{6,})",
+    ),
+    # AWS secret keys (40 characters) and any other credential: a random-looking value
+    # given to a credential's name
+    # (`api_key="..."`, `AZURE_OPENAI_API_KEY=...`, `"token": "..."`, `secret: ...`).
+    _format(
+        "named",
+        _CREDENTIAL_NAME
+        + r"[\"']?\s*(?:=|:|=>)\s*[rbuRBU]?[\"']?(?P<secret>[A-Za-z0-9_./+=-]{16,})",
+        random=True,
+    ),
+    # Azure OpenAI keys (32 hex) and Ark keys (a UUID) where the line speaks of a key.
+    _format("azure", _KEY_NEARBY + _START + r"(?P<secret>" + _HEX + r"{32})" + _END, random=True),
+    _format("uuid-key", _KEY_NEARBY + _START + r"(?P<secret>" + _UUID + r")" + _END),
+    # Short OpenAI-style keys (`sk-` and 8 to 15 random characters, no hyphen after).
+    _format("sk-short", _START + r"(?P<secret>sk-[A-Za-z0-9]{8,})" + _END, random=True),
+)

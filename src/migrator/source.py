@@ -17,6 +17,7 @@ import warnings
 
 import libcst as cst
 
+from migrator.form_feeds import without_indent_form_feeds
 from migrator.model import FileError
 
 
@@ -27,23 +28,47 @@ def parse_source(data: bytes, path: str) -> tuple[cst.Module | None, FileError |
         line, message = refusal
         return None, FileError(path, line, message)
     try:
-        return cst.parse_module(data), None
+        return cst.parse_module(without_indent_form_feeds(data) or data), None
     except cst.ParserSyntaxError as exc:
-        line, message = exc.raw_line, exc.message
         python = _python_syntax_error(data)
-        if python is not None:
-            line, message = python
+        if python is None:
+            return None, _parser_limit(path, exc.raw_line, exc.message)
+        line, message = python
         return None, FileError(path, max(line, 1), f"syntax error: {message}")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, FileError(path, line, f"cannot decode as {exc.encoding}: {exc.reason}")
     except LookupError as exc:  # unknown codec named in a coding cookie
+        if isinstance(exc, (IndexError, KeyError)):  # not a codec: a bug inside the parser
+            return None, _crashed(path, data, exc)
         return None, FileError(path, _cookie_line(data), f"unknown encoding: {exc}")
     except (SyntaxError, ValueError) as exc:  # e.g. BOM contradicting the cookie
         line = getattr(exc, "lineno", None) or _cookie_line(data)
         return None, FileError(path, line, f"cannot read: {exc}")
     except RecursionError:
         return None, FileError(path, 1, "file too deeply nested for the parser")
+    except Exception as exc:  # noqa: BLE001 - a bug inside the parser costs one file
+        return None, _crashed(path, data, exc)
+
+
+def _crashed(path: str, data: bytes, exc: Exception) -> FileError:
+    """An exception inside libcst's parser: the file's syntax error if Python has one,
+    else the parser's limit, never a crash of the run."""
+    python = _python_syntax_error(data)
+    if python is None:
+        return _parser_limit(path, 1, f"{type(exc).__name__}: {exc}")
+    return FileError(path, max(python[0], 1), f"syntax error: {python[1]}")
+
+
+PARSER_LIMIT = "not supported by the parser"
+
+
+def _parser_limit(path: str, line: int, reason: str) -> FileError:
+    """Python accepts the file and libcst does not: not the user's syntax error."""
+    reason = " ".join(reason.split())
+    return FileError(
+        path, max(line, 1), f"{PARSER_LIMIT} (Python accepts this file; libcst: {reason})"
+    )
 
 
 def _python_syntax_error(data: bytes) -> tuple[int, str] | None:
