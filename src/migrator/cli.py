@@ -23,6 +23,7 @@ from migrator.exits import (
     EXIT_FOUND,
     MigratorGroup,
     UsageError,
+    exit_on_internal_errors,
     skip_unparsable_option,
     unreadable_check_failure,
 )
@@ -140,6 +141,7 @@ def scan(
         emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
     else:
         render_scan(report, make_console())
+    exit_on_internal_errors(report.errors)
     if check:
         blind = unreadable_check_failure(report.errors, skip_unparsable)
         if report.usages or blind:
@@ -314,6 +316,7 @@ def diff(
     """
     report, _ = run_migration(paths, excludes, jobs, config_file, isolated, **kwargs)
     show_diff(report, fmt=fmt, color=color, patch_file=patch)
+    exit_on_internal_errors(report.errors)
     if check:
         blind = unreadable_check_failure(report.errors, skip_unparsable)
         if report.changed or blind:
