@@ -23,6 +23,7 @@ from migrator.exits import (
     EXIT_FOUND,
     MigratorGroup,
     UsageError,
+    exit_on_internal_errors,
     skip_unparsable_option,
     unreadable_check_failure,
 )
@@ -144,6 +145,7 @@ def scan(
         emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
     else:
         render_scan(report, scan_console())
+    exit_on_internal_errors(report.errors)
     if check:
         blind = unreadable_check_failure(report.errors, skip_unparsable)
         if report.usages or blind:
@@ -285,8 +287,9 @@ def run_migration(paths: tuple[Path, ...], excludes: tuple[str, ...], jobs: int 
 @skip_unparsable_option
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
 @click.option("-o", "--output", "patch", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the rewrite as a patch to FILE (`git apply FILE`; notebooks "
-                   "as JSON-level hunks, where the screen shows their cells).")  # fmt: skip
+              help="Also write the rewrite as a patch to FILE (`git apply FILE`; keys "
+                   "unredacted, mode 0600, never a terminal; notebooks as JSON-level hunks, "
+                   "where the screen shows their cells).")  # fmt: skip
 def diff(
     paths: tuple[Path, ...],
     fmt: str,
@@ -316,9 +319,11 @@ def diff(
       migrator diff . --to kimi --check     # CI: exit 1 while a rewrite is pending
       migrator diff . --to qwen -o qwen.patch && git apply qwen.patch
       migrator diff . --to qwen --format sarif > migrator.sarif
+      migrator diff . --to qwen > x.patch   # piped: the patch alone, notes on stderr
     """
     report, _ = run_migration(paths, excludes, jobs, config_file, isolated, **kwargs)
     show_diff(report, fmt=fmt, color=color, patch_file=patch)
+    exit_on_internal_errors(report.errors)
     if check:
         blind = unreadable_check_failure(report.errors, skip_unparsable)
         if report.changed or blind:

@@ -4,7 +4,7 @@
 | 0    | success (`diff` also when it shows changes) |
 | 1    | `--check` found something: usage, a pending rewrite, or a file it could not read |
 | 2    | usage/configuration error, or a failure while `apply` writes or commits |
-| 123  | internal error (a bug in migrator; the traceback goes to stderr) |
+| 123  | internal error: a crash (traceback on stderr), or a bug that failed one file |
 | 130  | interrupted (Ctrl-C) |
 
 Exit 1 means "found something" and nothing else, so a CI guard can tell a finding from
@@ -65,6 +65,19 @@ class MigratorGroup(click.Group):
                 err=True,
             )
             raise click.exceptions.Exit(EXIT_INTERNAL) from None
+
+
+def exit_on_internal_errors(errors: Sequence[Any]) -> None:
+    """Exit 123 (after the output is written) when migrator failed on a file through a bug
+    of its own, as black does: the run went on, but its result cannot be trusted whole."""
+    paths = sorted({e.path for e in errors if e.message.startswith("internal error")})
+    if paths:
+        click.echo(
+            f"migrator: internal error on {len(paths)} file(s) (a bug in migrator; please "
+            "report it): " + ", ".join(paths),
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_INTERNAL)
 
 
 def unreadable_check_failure(errors: Sequence[Any], skip_unparsable: bool) -> bool:

@@ -88,7 +88,7 @@ def write_private(path: Path, data: bytes) -> None:
                 f"{path} is a terminal: -o writes the applicable patch, secrets unredacted, "
                 "to a file only"
             )
-        if Path(path).is_file():
+        if Path(path).is_file() and hasattr(os, "fchmod"):  # POSIX; Windows has no modes
             os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb", closefd=False) as out:
             out.write(data)
