@@ -7,7 +7,8 @@ tools, tool_choice: LiteLLM takes OpenAI's); the call gets what the client carri
 `api_key=os.environ["<PROVIDER_KEY>"]` (LiteLLM's own variable names differ from the
 providers'), and `api_base=` where the route's default host is not the mapping's. The model
 id gets the route's prefix where the model fixer writes it (the strategy's mapping view);
-where the call's model is not a literal migrator mapped, `custom_llm_provider=` routes it.
+where the model is not a literal of the file that the model fixer rewrote (a constant of
+another module, data, an id it left), `custom_llm_provider=` routes it.
 
 Parameters: LiteLLM raises UnsupportedParamsError before sending a parameter the route does
 not list. Per parameter, from the mapping: one the provider accepts (no rule, a note, a
