@@ -93,7 +93,7 @@ def fix_litellm_calls(plan: Plan) -> None:
                 f"LiteLLM rejects {names} for {plan.mapping.name} (UnsupportedParamsError)",
             )
         function = FUNCTIONS[call.api][1 if call.is_async else 0]
-        plan.add_import("litellm")
+        plan.add_import_in_place("litellm")  # where the openai import stood, in its group
         func = cst.parse_expression(f"litellm.{function}")
         if plan.replace(
             call.node,
