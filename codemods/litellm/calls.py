@@ -7,7 +7,8 @@ tools, tool_choice: LiteLLM takes OpenAI's); the call gets what the client carri
 `api_key=os.environ["<PROVIDER_KEY>"]` (LiteLLM's own variable names differ from the
 providers'), and `api_base=` where the route's default host is not the mapping's. The model
 id gets the route's prefix where the model fixer writes it (the strategy's mapping view);
-where the call's model is not a literal migrator mapped, `custom_llm_provider=` routes it.
+where the model is not a literal of the file that the model fixer rewrote (a constant of
+another module, data, an id it left), `custom_llm_provider=` routes it.
 
 Parameters: LiteLLM raises UnsupportedParamsError before sending a parameter the route does
 not list. Per parameter, from the mapping: one the provider accepts (no rule, a note, a
@@ -92,7 +93,7 @@ def fix_litellm_calls(plan: Plan) -> None:
                 f"LiteLLM rejects {names} for {plan.mapping.name} (UnsupportedParamsError)",
             )
         function = FUNCTIONS[call.api][1 if call.is_async else 0]
-        plan.add_import("litellm")
+        plan.add_import_in_place("litellm")  # where the openai import stood, in its group
         func = cst.parse_expression(f"litellm.{function}")
         if plan.replace(
             call.node,

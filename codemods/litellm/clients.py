@@ -62,6 +62,7 @@ def fix_litellm_clients(plan: Plan) -> None:
         if served and not uses and not readers:
             plan.withdraw_edits_within(statement)
             plan.replace(statement, lambda _: cst.RemovalSentinel.REMOVE, "MIG182")
+            _keep_spacing(plan, statement)
             _forget_client_findings(plan, site)
             plan.finding(
                 "MIG182",
@@ -235,3 +236,27 @@ def _reads_besides(plan: Plan, name: str, receivers: list[cst.CSTNode]) -> bool:
     reads = Reads()
     plan.module.visit(reads)
     return reads.found
+
+
+def _keep_spacing(plan: Plan, statement: cst.SimpleStatementLine) -> None:
+    """The blank lines above a removed statement stay, with the statement after it (its
+    comments go with it: they described the client)."""
+    blank = [line for line in statement.leading_lines if line.comment is None]
+    parent = plan.parent_of(statement)
+    body = getattr(parent, "body", None)
+    if not blank or not isinstance(body, (list, tuple)) or statement not in body:
+        return
+    index = list(body).index(statement)
+    if index + 1 >= len(body):
+        return
+    after = body[index + 1]
+    if getattr(after, "leading_lines", None):
+        return  # it has its own spacing
+
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        lines = getattr(node, "leading_lines", None)
+        if lines is None or lines:
+            return node
+        return node.with_changes(leading_lines=blank)
+
+    plan.replace(after, edit, "MIG182")
