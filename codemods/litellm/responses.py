@@ -84,6 +84,8 @@ def _chunk_usage(plan: Plan, call: cst.Call) -> None:
         if step not in access.steps:
             continue  # read through a name bound to `chunk.usage`: rewritten at that binding
         done.add(step.node)
+        if _guarded(plan, step.node):
+            continue  # under `if chunk.usage ...:`, rewritten there: the attribute exists
         if plan.replace(step.node, _getattr_usage, "MIG189"):
             plan.finding(
                 "MIG189",
@@ -91,6 +93,47 @@ def _chunk_usage(plan: Plan, call: cst.Call) -> None:
                 "usage attribute until the one that carries it",
                 node=step.node,
             )
+
+
+def _guarded(plan: Plan, usage: cst.CSTNode) -> bool:
+    """Is this `<chunk>.usage` read in the body of an `if` (or a conditional expression)
+    whose test reads `<chunk>.usage` of the same name? That test (rewritten with getattr)
+    passes only on the chunk that has the attribute, so plain reads under it are safe."""
+    if not isinstance(usage, cst.Attribute):
+        return False
+    base = usage.value
+    child: cst.CSTNode = usage
+    parent = plan.parent_of(usage)
+    while parent is not None:
+        guard = None
+        if isinstance(parent, cst.If) and child is parent.body:
+            guard = parent.test
+        elif isinstance(parent, cst.IfExp) and child is parent.body:
+            guard = parent.test
+        elif isinstance(parent, cst.BooleanOperation) and child is parent.right:
+            if isinstance(parent.operator, cst.And):
+                guard = parent.left
+        if guard is not None and _reads_usage_of(guard, base):
+            return True
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        child, parent = parent, plan.parent_of(parent)
+    return False
+
+
+def _reads_usage_of(test: cst.CSTNode, base: cst.BaseExpression) -> bool:
+    """`test` reads `base.usage` (compared with None, or as a truth value)."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            nonlocal found
+            if node.attr.value == "usage" and node.value.deep_equals(base):
+                found = True
+            return True
+
+    test.visit(Finder())
+    return found
 
 
 def _getattr_usage(updated: cst.CSTNode) -> cst.CSTNode:
