@@ -192,3 +192,42 @@ def test_the_strategys_view_prefixes_every_target_and_keeps_capabilities() -> No
         "max_output_tokens": 8192,
     }
     assert view.resolve_model("text-embedding-3-small").model == "openai/acme-embed"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ("api_key=settings.key", "api_key=settings.key"),
+        ("timeout=20, max_retries=5", "timeout="),
+        ("http_client=transport", "http_client="),
+        ("default_headers={'X-Team': 'search'}", "default_headers="),
+        ("**options", "**options"),
+    ],
+)
+def test_a_client_built_with_what_a_litellm_call_would_lose_keeps_its_calls(
+    arguments: str, named: str
+) -> None:
+    """A key the user configured, timeouts, retries, headers, an HTTP client: a LiteLLM
+    call would send without them. The calls stay on the client (compat's endpoint)."""
+    got, found = run(
+        'r = client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        "litellm.stays",
+        "litellm.calls",
+        "litellm.clients",
+        client=f"from openai import OpenAI\n\nclient = OpenAI({arguments})\n",
+    )
+    assert "litellm" not in got
+    assert 'r = client.chat.completions.create(model="gpt-4o", messages=[])' in got
+    assert "MIG181" in found and "MIG180" not in found
+
+
+def test_a_client_with_openais_key_variable_or_a_literal_key_moves() -> None:
+    for key in ('os.environ["OPENAI_API_KEY"]', 'os.getenv("OPENAI_API_KEY")', '"sk-test"'):
+        got, found = run(
+            'r = client.chat.completions.create(model="gpt-4o", messages=[])\n',
+            "litellm.stays",
+            "litellm.calls",
+            client=f"import os\nfrom openai import OpenAI\n\nclient = OpenAI(api_key={key})\n",
+        )
+        assert "litellm.completion(" in got, key
+        assert "MIG180" in found

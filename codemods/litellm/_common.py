@@ -9,6 +9,8 @@ to remove clients no call needs any more.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from migrator.codemods._edit import keyword_args, splat_args, splat_may_carry
 from migrator.codemods.native._imports import qualified_of
@@ -85,6 +87,12 @@ def why_not_moved(plan: Plan, call: CallSite) -> str | None:
     if call.client is not None:
         if client_kept(plan, call.client):
             return "its client is not shown to be OpenAI's (migrator leaves it)"
+        held = held_by_client(call.client.node)
+        if held:
+            return (
+                f"its client is built with {', '.join(held)}, which a LiteLLM call would "
+                "lose (the client stays, on the provider's compatible endpoint)"
+            )
         return None
     if call.module_client:
         return "it goes through the openai module's own client"
@@ -101,6 +109,38 @@ def why_not_moved(plan: Plan, call: CallSite) -> str | None:
     if all_built_here_move(plan):
         return None  # a client handed in: one of this file's, all of which move
     return "this file does not show which client it goes through"
+
+
+# Client arguments the move loses nothing with: the endpoint and Azure's routing (the
+# provider's replace them), OpenAI account settings (dropped by compat too).
+_REPLACED_ARGS = frozenset(
+    {"base_url", "azure_endpoint", "azure_deployment", "api_version", "organization", "project"}
+)
+_OPENAI_KEY_READ = re.compile(
+    r"os\.(?:environ\[|environ\.get\(|getenv\()\s*[\"'](?:AZURE_)?OPENAI_API_KEY[\"']"
+    r"\s*(?:\]|\)|,[^()]*\))"
+)
+
+
+def held_by_client(node: cst.CSTNode) -> list[str]:
+    """What a client construction carries that calls moved to LiteLLM would drop: a key
+    from anywhere but OpenAI's variable or a literal (a config value the user chose),
+    retries, headers, an HTTP client, a token provider, positional or `**` arguments."""
+    if not isinstance(node, cst.Call):
+        return []
+    held = []
+    for arg in node.args:
+        name = arg.keyword.value if arg.keyword is not None else None
+        if name is None:
+            held.append("**" + code_of(arg.value) if arg.star == "**" else code_of(arg.value))
+        elif name == "api_key":
+            if isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue  # a key written in the code is OpenAI's: replaced either way
+            if not _OPENAI_KEY_READ.fullmatch(code_of(arg.value).strip()):
+                held.append(f"api_key={code_of(arg.value)}")
+        elif name not in _REPLACED_ARGS:
+            held.append(f"{name}=")
+    return held
 
 
 def all_built_here_move(plan: Plan) -> bool:
