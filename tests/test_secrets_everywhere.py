@@ -141,3 +141,17 @@ def test_screen_stays_redacted_when_a_patch_is_written(tmp_path: Path) -> None:
     assert patch.exists()
     assert "-client = OpenAI(" in screen or "OpenAI(" in screen
     assert _leaks(screen) == []
+
+
+def test_redaction_stays_linear_on_long_runs() -> None:
+    """Notebook outputs and minified lines hold long runs without separators: a pattern that
+    rescans them from every position would take minutes here."""
+    import time
+
+    n = 60_000
+    shapes = ["a_" * (n // 2), "api_key" * (n // 7), "https://" * (n // 8), "key " * (n // 4),
+              "sk-" * (n // 3), "Ab1+" * (n // 4)]  # fmt: skip
+    start = time.perf_counter()
+    for text in shapes:
+        redact_secrets(text)
+    assert time.perf_counter() - start < 15
