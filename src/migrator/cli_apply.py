@@ -144,9 +144,9 @@ def apply(
     try:
         outcome = run_apply(plan, git, settings, render, log=_err)
     except ApplyError as exc:
-        raise UsageError(str(exc)) from exc
-    except ApplyFailed as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise UsageError(redact_secrets(str(exc))) from exc
+    except ApplyFailed as exc:  # quotes an OS or git error: may hold anything
+        raise click.ClickException(redact_secrets(str(exc))) from exc
     except KeyboardInterrupt:
         _err("interrupted.")
         sys.exit(EXIT_INTERRUPTED)
@@ -154,7 +154,7 @@ def apply(
 
 
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    click.echo(redact_secrets(text), err=True)
 
 
 def _context_lines(git: GitContext | None, branch: str) -> list[str]:
