@@ -11,7 +11,7 @@ from libcst.metadata import ScopeProvider
 from migrator.codemods.v0.facts import alias_name
 from migrator.codemods.v0.tables import RULE
 
-from migrator.import_edits import insertion_index
+from migrator.import_edits import insertion_index, leading_imports_end
 from migrator.inventory import V0_RESOURCES
 from migrator.rewrite import Plan
 from migrator.source import dotted_name
@@ -116,8 +116,11 @@ def drop_module_import(
     for node in plan.inventory.import_nodes:
         if not isinstance(node, cst.Import) or node in plan.edits:
             continue
-        if not isinstance(plan.parent_of(plan.statement_of(node)), cst.Module):
+        statement = plan.statement_of(node)
+        if not isinstance(plan.parent_of(statement), cst.Module):
             continue  # the client is built at the top level: the import must be there
+        if list(plan.module.body).index(statement) > leading_imports_end(plan.module):
+            continue  # below code: it would bind the class after the client is built
         for alias in node.names:
             if dotted_name(alias.name) != "openai":
                 continue

@@ -26,6 +26,15 @@ def _is_import_line(stmt: cst.CSTNode) -> bool:
     )
 
 
+def leading_imports_end(module: cst.Module) -> int:
+    """Index of the first top-level statement after the leading docstring and imports."""
+    return next(
+        (i for i, stmt in enumerate(module.body) if not _is_import_line(stmt) and
+         not (i == 0 and _is_docstring(stmt))),
+        len(module.body),
+    )  # fmt: skip
+
+
 def _is_docstring(stmt: cst.CSTNode) -> bool:
     return (
         isinstance(stmt, cst.SimpleStatementLine)
@@ -159,10 +168,20 @@ def _split_leading(
 
 def _add_from_import(module: cst.Module, source: str, name: str) -> cst.Module | None:
     """Add `name` to an existing top-level `from source import ...` (in order when the
-    names there are sorted), or None to fall back to libcst's AddImportsVisitor."""
+    names there are sorted), or None to fall back to libcst's AddImportsVisitor.
+
+    Only an import of the leading block counts: a `from openai import ...` further down
+    binds its names too late for the statements inserted after the leading imports, so the
+    name gets a statement of its own at the end of that block."""
+    leading_end = leading_imports_end(module)
     for index, stmt in enumerate(module.body):
         if not _is_import_line(stmt):
             continue
+        if index > leading_end:
+            new = cst.parse_statement(f"from {source} import {name}" + module.default_newline)
+            return module.with_changes(
+                body=[*module.body[:leading_end], new, *module.body[leading_end:]]
+            )
         assert isinstance(stmt, cst.SimpleStatementLine)
         for small_index, small in enumerate(stmt.body):
             if (
