@@ -11,7 +11,7 @@ from libcst.metadata import ScopeProvider
 from migrator.codemods.v0.facts import alias_name
 from migrator.codemods.v0.tables import RULE
 
-from migrator.import_edits import insertion_index, leading_imports_end
+from migrator.import_edits import insertion_index
 from migrator.inventory import V0_RESOURCES
 from migrator.rewrite import Plan
 from migrator.source import dotted_name
@@ -119,7 +119,7 @@ def drop_module_import(
         statement = plan.statement_of(node)
         if not isinstance(plan.parent_of(statement), cst.Module):
             continue  # the client is built at the top level: the import must be there
-        if list(plan.module.body).index(statement) > leading_imports_end(plan.module):
+        if list(plan.module.body).index(statement) >= insertion_index(plan.module):
             continue  # below code: it would bind the class after the client is built
         for alias in node.names:
             if dotted_name(alias.name) != "openai":
