@@ -149,3 +149,25 @@ def test_read_only_file_is_refused_unless_forced(tmp_path: Path) -> None:
     assert forced.exit_code == 0, forced.output
     assert (repo / "app.py").read_bytes() != before
     assert (repo / "app.py").stat().st_mode & 0o777 == 0o444
+
+
+def test_late_module_import_is_not_where_the_upgraded_client_gets_its_class() -> None:
+    """fixtures/inventory/v0_module.py ends with `import openai as oa` below code, used only
+    by v0 calls: `--upgrade-v0` builds the clients after the leading imports, so their
+    classes must be imported there, not in place of the late import (pyflakes: undefined
+    name 'OpenAI', 'AsyncOpenAI')."""
+    data = (Path(__file__).parent.parent / "fixtures/inventory/v0_module.py").read_bytes()
+    for provider in ("deepseek", "qwen", "zhipu"):
+        assert problems(data, provider, upgrade_v0=True) == []
+
+
+def test_wrapper_client_with_an_unknown_keyword_reading_the_environment() -> None:
+    """A LangChain client whose env read sits in a keyword the SDK does not have: the env
+    policy looked for it among the SDK clients and crashed (StopIteration)."""
+    data = (
+        b"import os\nfrom langchain_openai import AzureChatOpenAI\n\n"
+        b'llm = AzureChatOpenAI(_azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], '
+        b'model="gpt-4o")\n'
+    )
+    for provider in ("deepseek", "qwen", "zhipu"):
+        assert problems(data, provider) == []

@@ -41,6 +41,8 @@ PLANTED = {
         'SEARCH = "https://search.internal.test/v1?key={}&q=1"',
     ),
     "token query parameter": ("Tk3Yy8Uu1Ii6", 'FEED = "https://feed.internal.test/x?a=1&token={}"'),
+    "relay URL password": ("Rel4yPassw0rd", "# see https://bob:{}@relay.internal.test"),
+    "relay URL token": ("Tk9Zz1Xx2Cc3", "# see https://relay.internal.test/v1?token={}"),
 }
 
 
@@ -56,7 +58,10 @@ def _app() -> str:
         "client = OpenAI(\n"
         '    api_key="sk-proj-Qw7Er4Ty1Ui8Op5As2Df9Gh6Jk3L",\n'
         '    base_url="https://alice:Pa55w0rdInUrl@api.openai.com/v1",\n'
-        ")\n" + calls
+        ")\n"
+        # a client on a host migrator cannot place: findings quote its URL
+        'relay = OpenAI(base_url="https://bob:Rel4yPassw0rd@relay.internal.test/v1?token=Tk9Zz1Xx2Cc3")\n'
+        'relayed = relay.chat.completions.create(model="gpt-4o", messages=[])\n' + calls
     )
 
 
@@ -136,3 +141,17 @@ def test_screen_stays_redacted_when_a_patch_is_written(tmp_path: Path) -> None:
     assert patch.exists()
     assert "-client = OpenAI(" in screen or "OpenAI(" in screen
     assert _leaks(screen) == []
+
+
+def test_redaction_stays_linear_on_long_runs() -> None:
+    """Notebook outputs and minified lines hold long runs without separators: a pattern that
+    rescans them from every position would take minutes here."""
+    import time
+
+    n = 60_000
+    shapes = ["a_" * (n // 2), "api_key" * (n // 7), "https://" * (n // 8), "key " * (n // 4),
+              "sk-" * (n // 3), "Ab1+" * (n // 4)]  # fmt: skip
+    start = time.perf_counter()
+    for text in shapes:
+        redact_secrets(text)
+    assert time.perf_counter() - start < 15

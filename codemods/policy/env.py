@@ -153,7 +153,9 @@ def _removed_with_its_argument(plan: Plan, sink: Sink) -> bool:
     it back: see client_kwargs.drop_keys)."""
     if not (sink.kind == "client" and isinstance(sink.node, cst.Call)):
         return False
-    site = next(s for s in plan.inventory.clients if s.node is sink.node)
+    site = next((s for s in plan.inventory.clients if s.node is sink.node), None)
+    if site is None:  # a wrapper class's call (LangChain...): the client fixer keeps its args
+        return False
     if plan.target.client == "azure":
         dropped = {"base_url"} if not site.is_azure else set()
     else:

@@ -116,8 +116,11 @@ def drop_module_import(
     for node in plan.inventory.import_nodes:
         if not isinstance(node, cst.Import) or node in plan.edits:
             continue
-        if not isinstance(plan.parent_of(plan.statement_of(node)), cst.Module):
+        statement = plan.statement_of(node)
+        if not isinstance(plan.parent_of(statement), cst.Module):
             continue  # the client is built at the top level: the import must be there
+        if list(plan.module.body).index(statement) >= insertion_index(plan.module):
+            continue  # below code: it would bind the class after the client is built
         for alias in node.names:
             if dotted_name(alias.name) != "openai":
                 continue

@@ -146,9 +146,9 @@ def apply(
     try:
         outcome = run_apply(plan, git, settings, render, log=_err)
     except ApplyError as exc:
-        raise UsageError(str(exc)) from exc
-    except ApplyFailed as exc:
-        raise RunFailed(str(exc)) from exc
+        raise UsageError(redact_secrets(str(exc))) from exc
+    except ApplyFailed as exc:  # quotes an OS or git error: may hold anything
+        raise RunFailed(redact_secrets(str(exc))) from exc
     except KeyboardInterrupt:
         _err("interrupted.")
         sys.exit(EXIT_INTERRUPTED)
@@ -161,7 +161,7 @@ def _warn_model_map(plan: ProjectPlan, config: ProjectConfig, kwargs: dict[str, 
 
 
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    click.echo(redact_secrets(text), err=True)
 
 
 def _context_lines(git: GitContext | None, branch: str) -> list[str]:

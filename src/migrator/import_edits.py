@@ -26,6 +26,16 @@ def _is_import_line(stmt: cst.CSTNode) -> bool:
     )
 
 
+def _imports_from(stmt: cst.CSTNode, source: str) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.ImportFrom)
+        and not small.relative
+        and small.module is not None
+        and code_of(small.module) == source
+        for small in stmt.body
+    )
+
+
 def _is_docstring(stmt: cst.CSTNode) -> bool:
     return (
         isinstance(stmt, cst.SimpleStatementLine)
@@ -159,10 +169,20 @@ def _split_leading(
 
 def _add_from_import(module: cst.Module, source: str, name: str) -> cst.Module | None:
     """Add `name` to an existing top-level `from source import ...` (in order when the
-    names there are sorted), or None to fall back to libcst's AddImportsVisitor."""
+    names there are sorted), or None to fall back to libcst's AddImportsVisitor.
+
+    Only an import above `insertion_index` counts: a `from openai import ...` further down
+    binds its names too late for the statements inserted there, so the name gets a
+    statement of its own at that index."""
+    limit = insertion_index(module)
     for index, stmt in enumerate(module.body):
         if not _is_import_line(stmt):
             continue
+        if index >= limit:
+            if not _imports_from(stmt, source):
+                continue
+            new = cst.parse_statement(f"from {source} import {name}" + module.default_newline)
+            return module.with_changes(body=[*module.body[:limit], new, *module.body[limit:]])
         assert isinstance(stmt, cst.SimpleStatementLine)
         for small_index, small in enumerate(stmt.body):
             if (

@@ -124,9 +124,12 @@ _START = r"(?<![A-Za-z0-9_/+=-])"
 _END = r"(?![A-Za-z0-9_/+=-])"
 _HEX = r"[0-9a-fA-F]"
 # Names under which code, configs and URLs hold credentials.
+# (Each pattern starts where a word starts and its runs are bounded: a regex that may start
+# anywhere inside a long run of letters, or backtrack over it, is quadratic on a base64
+# blob or a minified line.)
 _CREDENTIAL_NAME = (
-    r"(?i:[A-Za-z0-9_.-]*(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|"
-    r"access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_]*)"
+    r"(?<![A-Za-z0-9_.-])(?i:[A-Za-z0-9_.-]{0,60}?(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|"
+    r"access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_]{0,40})"
 )
 
 _UUID = "-".join(f"{_HEX}{{{n}}}" for n in (8, 4, 4, 4, 12))
@@ -158,7 +161,10 @@ SECRET_FORMATS: tuple[SecretFormat, ...] = (
         _START + r"(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
     ),
     # Credentials in URLs: `scheme://user:password@host` (the password).
-    _format("url-password", r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]+:(?P<secret>[^\s@/'\"]+)@"),
+    _format(
+        "url-password",
+        r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,20}://[^\s:/@'\"]{1,200}:(?P<secret>[^\s@/'\"]{1,200})@",
+    ),
     # Query parameters: `?key=...`, `&token=...`, `api_key=...`, `sig=...`.
     _format(
         "query",

@@ -6,8 +6,10 @@ never decode ourselves; we only turn every failure into a FileError with a line.
 
 libcst's own error positions are unreliable (an unclosed bracket is reported where
 the parser gave up, a bad indent on line 1, a tokenizer error on line 1), so the
-line and message of a syntax error come from CPython's parser when it rejects the
-file too; only when CPython accepts what libcst rejects do we keep libcst's.
+line and message of a syntax error come from CPython's parser. When CPython accepts what
+libcst rejects or crashes on, the file is not the user's mistake: it is reported as "not
+supported by the parser", with libcst's reason, and never as a syntax error. Form feeds in
+indentation are taken out before libcst sees the file (form_feeds.py).
 """
 
 from __future__ import annotations
