@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -330,6 +331,21 @@ def diff(
             sys.exit(EXIT_FOUND)
 
 
+@click.command()
+@click.argument("name", type=click.Choice(["scan", "diff", "checklist"]))
+def schema(name: str) -> None:
+    """Print the JSON Schema of a command's `--format json` output.
+
+    \b
+    Examples:
+      migrator schema scan > scan.schema.json
+      migrator scan . --format json | check-jsonschema --schemafile scan.schema.json -
+    """
+    from migrator.json_schemas import SCHEMAS
+
+    click.echo(json.dumps(SCHEMAS[name], indent=2))
+
+
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (imported here, once `main` exists, since
     they import this module). A broken import must fail loudly, not make `apply` vanish
@@ -345,6 +361,7 @@ def _register_optional_commands() -> None:
 
     main.add_command(rule)
     main.add_command(show)
+    main.add_command(schema)
 
 
 _register_optional_commands()
