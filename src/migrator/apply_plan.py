@@ -25,6 +25,7 @@ from migrator.deps import (
     dependency_file_hint,
     dependency_files,
     edit_dependency_file,
+    normalize_name,
     parse_requirement,
     unsupported_dependency_files,
 )
@@ -301,6 +302,13 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
         except Exception as exc:  # noqa: BLE001 - a file we cannot edit becomes a checklist item
             plan.dependency_errors.append((rel, f"could not be edited ({exc}); update it by hand"))
             continue
+        missing = _not_added(result.new_text, change) if _OPENAI_WORD.search(text) else []
+        if missing:
+            # An edit the file format's library could not make must not pass unnoticed
+            # (an old tomlkit once returned the file unchanged): the person does it.
+            plan.dependency_errors.append(
+                (rel, f"{', '.join(missing)} could not be added; update it by hand")
+            )
         if result.changed:
             plan.dependencies.append(
                 FileWrite(rel, data, encode_text(result.new_text, bom), "dependencies",
@@ -317,6 +325,19 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
         rel = rel_path.as_posix()
         plan.unsupported_dependencies.append((rel, dependency_file_hint(plan.root, rel_path)))
         plan.declares_openai.append(rel)
+
+
+def _not_added(new_text: str, change: DependencyChange) -> list[str]:
+    """Requirements of `change.add` that a file declaring openai still lacks after the edit."""
+    missing = []
+    for requirement in change.add:
+        parsed = parse_requirement(requirement)
+        if parsed is None:
+            continue
+        name = re.escape(normalize_name(parsed.name)).replace(r"\-", "[-_.]+")
+        if not re.search(rf"(?i)(?<![\w.-]){name}(?![\w-])", new_text):
+            missing.append(requirement)
+    return missing
 
 
 # An import of openai, or of a wrapper that needs it, at the start of a line.
