@@ -123,3 +123,19 @@ def imported_name(plan: Plan, name: cst.Name) -> str:
                 module = f"{code_of(parent.module)}.{code_of(binding.name)}"
         found.add(module or name.value)
     return found.pop() if len(found) == 1 else name.value
+
+
+def assigned_alone(
+    plan: Plan, value: cst.CSTNode
+) -> tuple[cst.SimpleStatementLine, cst.BaseAssignTargetExpression] | None:
+    """(statement, target) for `target = <value>` / `target: T = <value>` written as a
+    statement of its own (one target, nothing else on the line); None otherwise."""
+    statement = plan.statement_of(value)
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and small.value is value:
+        return statement, small.targets[0].target
+    if isinstance(small, cst.AnnAssign) and small.value is value:
+        return statement, small.target
+    return None

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 
 import libcst as cst
 from migrator.codemods._edit import env_read, string_literal
+from migrator.codemods._scope import assigned_alone
 from migrator.codemods.policy.endpoints import call_retargeted, client_kept
 from migrator.codemods.policy.keys import key_read
 
@@ -263,16 +264,8 @@ def _receiver(call: CallSite) -> cst.BaseExpression | None:
 
 def _assigned_to(plan: Plan, site: ClientSite) -> cst.BaseExpression | None:
     """`client` / `self.client` in `client = OpenAI(...)`: a plain statement of its own."""
-    statement = plan.statement_of(site.node)
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return None
-    small = statement.body[0]
-    if isinstance(small, cst.Assign) and len(small.targets) == 1 and small.value is site.node:
-        target = small.targets[0].target
-    elif isinstance(small, cst.AnnAssign) and small.value is site.node:
-        target = small.target
-    else:
-        return None
+    found = assigned_alone(plan, site.node)
+    target = found[1] if found is not None else None
     if isinstance(target, cst.Name):
         return target
     if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.execution.harness import FAKENET_DIR, read_log
-from tests.test_demo_app_own_tests import _IMPORT_ALL, _checklist_items, _git
+from tests.test_demo_app_own_tests import _IMPORT_ALL, _checklist_items, _git, demo_git_copy
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("litellm") is None, reason="litellm is not installed"
@@ -36,17 +35,7 @@ PATCHING_CLIENT = "tests/test_chat.py"
 def test_litellm_branch_passes_its_tests_but_those_the_checklist_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    root = tmp_path / "demo-app"
-    shutil.copytree(DEMO, root)
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Demo Dev")
-    _git(root, "config", "user.email", "dev@example.com")
-    _git(root, "config", "commit.gpgsign", "false")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "demo app")
+    root = demo_git_copy(tmp_path, monkeypatch)
     # (that they all pass before: tests/test_demo_app_own_tests.py)
     proc = subprocess.run(
         [sys.executable, "-m", "migrator", "apply", str(root), "--to", "deepseek",

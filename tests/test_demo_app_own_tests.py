@@ -127,6 +127,23 @@ NATIVE = [
 ]  # fmt: skip
 
 
+def demo_git_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo app copied into a git repository of its own, one commit on `main`; no
+    developer git configuration or identity leaks into the commit apply makes."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = tmp_path / "demo-app"
+    shutil.copytree(DEMO, root)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "Demo Dev")
+    _git(root, "config", "user.email", "dev@example.com")
+    _git(root, "config", "commit.gpgsign", "false")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "demo app")
+    return root
+
+
 def _git(repo: Path, *args: str) -> str:
     proc = subprocess.run(
         ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
@@ -163,18 +180,7 @@ def test_native_branch_passes_its_tests_but_those_the_checklist_names(
 ) -> None:
     if importlib.util.find_spec(case.module) is None:
         pytest.skip(f"{case.module} is not installed")
-    # no developer git configuration or identity leaks into the commit apply makes
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    root = tmp_path / "demo-app"
-    shutil.copytree(DEMO, root)
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Demo Dev")
-    _git(root, "config", "user.email", "dev@example.com")
-    _git(root, "config", "commit.gpgsign", "false")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "demo app")
+    root = demo_git_copy(tmp_path, monkeypatch)
 
     proc = subprocess.run(
         [sys.executable, "-m", "migrator", "apply", str(root), "--to", case.to,

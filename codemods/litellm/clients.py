@@ -20,6 +20,7 @@ Rules:
 from __future__ import annotations
 
 import libcst as cst
+from migrator.codemods._scope import assigned_alone
 from migrator.codemods.litellm._common import client_expression, moved_calls
 from migrator.codemods.native._imports import qualified_of
 from migrator.codemods.policy.endpoints import client_kept
@@ -94,19 +95,10 @@ def fix_litellm_clients(plan: Plan) -> None:
 def _binding(plan: Plan, site: ClientSite) -> tuple[cst.SimpleStatementLine, str] | None:
     """(statement, what it binds: `client`, `self.client`) for `x = OpenAI(...)` as a
     statement of its own."""
-    statement = plan.statement_of(site.node)
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+    found = assigned_alone(plan, site.node)
+    if found is None or not isinstance(found[1], (cst.Name, cst.Attribute)):
         return None
-    small = statement.body[0]
-    if isinstance(small, cst.Assign) and len(small.targets) == 1 and small.value is site.node:
-        target = small.targets[0].target
-    elif isinstance(small, cst.AnnAssign) and small.value is site.node:
-        target = small.target
-    else:
-        return None
-    if not isinstance(target, (cst.Name, cst.Attribute)):
-        return None
-    return statement, code_of(target)
+    return found[0], code_of(found[1])
 
 
 def _other_uses(
