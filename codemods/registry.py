@@ -53,7 +53,7 @@ CLIENTS = Fixer(
 )  # fmt: skip
 # Module settings reuse the client fixer's endpoint decisions.
 MODULE_SETTINGS = Fixer(
-    "module-settings", fix_module_settings, ("MIG100", "MIG102", "MIG103", "MIG108"),
+    "module-settings", fix_module_settings, ("MIG100", "MIG102", "MIG103", "MIG108", "MIG109"),
     after=("clients",),
 )  # fmt: skip
 # The v0 upgrade (--upgrade-v0), one concern each, in the order they were written as one
@@ -73,7 +73,18 @@ V0_CALLS = Fixer(
 V0_CLIENT = Fixer(
     "v0-client",
     fix_v0_client,
-    ("MIG101", "MIG102", "MIG103", "MIG108", "MIG410", "MIG412", "MIG413", "MIG500", "MIG507"),
+    (
+        "MIG101",
+        "MIG102",
+        "MIG103",
+        "MIG108",
+        "MIG109",
+        "MIG410",
+        "MIG412",
+        "MIG413",
+        "MIG500",
+        "MIG507",
+    ),
     after=("v0-calls",),
 )
 V0_RESPONSES = Fixer("v0-responses", fix_v0_responses, ("MIG410", "MIG418"), after=("v0-client",))
