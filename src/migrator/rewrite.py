@@ -209,6 +209,9 @@ class Plan:
 
     # -- positions -------------------------------------------------------------------------
     def line_of(self, node: cst.CSTNode) -> int:
+        known = self.inventory.starts.get(node)
+        if known is not None:  # a node the inventory placed: no pass over the module
+            return known[0]
         try:
             return self._positions[node].start.line
         except KeyError:
