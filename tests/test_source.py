@@ -156,3 +156,14 @@ def test_parse_source_never_raises_on_garbage() -> None:
         assert (module is None) != (error is None)
         if error is not None:
             assert error.line >= 1
+
+
+def test_rewritten_code_is_checked_by_python_then_libcst() -> None:
+    from migrator.source import output_syntax_error
+
+    assert output_syntax_error(b"x = 1\n", "f.py") is None
+    error = output_syntax_error(b"def f(:\n    pass\n", "f.py")
+    assert error is not None and error.line == 1 and "syntax error" in error.message
+    # Newer syntax than this Python reads (3.12's `type`) falls to libcst, which reads it.
+    assert output_syntax_error(b"type Vector = list[float]\n", "f.py") is None
+    assert output_syntax_error(b"x = 1\0\n", "f.py") is not None  # a null byte

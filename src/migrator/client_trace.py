@@ -96,6 +96,10 @@ class ClientTracer(ModelTracer):
         self._starts: dict[cst.CSTNode, tuple[int, int]] | None = None
         self.client_cache: dict[cst.Call, ClientSite | None] = {}
 
+    def starts(self) -> dict[cst.CSTNode, tuple[int, int]]:
+        """The starts computed up front (empty when no position was asked for)."""
+        return self._starts or {}
+
     def _pos(self, node: cst.CSTNode) -> tuple[int, int]:
         """1-based line and column where `node` starts (libcst's PositionProvider start)."""
         if self._starts is None:

@@ -41,7 +41,7 @@ from migrator.import_place import place_imports
 from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
 from migrator.rules import RULES
-from migrator.source import parse_source
+from migrator.source import output_syntax_error, parse_source
 from migrator.suppression import Suppressions
 
 if TYPE_CHECKING:
@@ -127,10 +127,12 @@ class Plan:
     # Client constructors the client fixer left as they are for a reason of its own (a
     # `**` mapping that may hold the endpoint): the fixers after it keep their calls too.
     clients_left: set[cst.CSTNode] = field(default_factory=set)
-    _suppressions: Suppressions = field(default_factory=Suppressions)
 
-    def __post_init__(self) -> None:
-        self._suppressions = Suppressions.of_source(self.code, self.options.ignore)
+    @functools.cached_property
+    def _suppressions(self) -> Suppressions:
+        # On first use: reading the comments renders the module, which a file without
+        # usages (most files a run parses) never needs.
+        return Suppressions.of_source(self.code, self.options.ignore)
 
     @functools.cached_property
     def mapping(self) -> Mapping:
@@ -207,6 +209,9 @@ class Plan:
 
     # -- positions -------------------------------------------------------------------------
     def line_of(self, node: cst.CSTNode) -> int:
+        known = self.inventory.starts.get(node)
+        if known is not None:  # a node the inventory placed: no pass over the module
+            return known[0]
         try:
             return self._positions[node].start.line
         except KeyError:
@@ -484,13 +489,15 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         from migrator.callfacts import call_facts
 
         result.call_facts = call_facts(plan)
+    if new_module is module:
+        return result  # nothing was edited: rendering it would give back `data`
     new_bytes = _with_ending_of(data, new_module.bytes, new_module.encoding)
     parsed = without_indent_form_feeds(data)  # what parse_source gave libcst
     if parsed is not None:
         new_bytes = restore_unchanged_lines(data, parsed, new_bytes)
     if new_bytes != data:
         # Never hand back code that does not parse: report it as our bug instead.
-        _, check = parse_source(new_bytes, rel)
+        check = output_syntax_error(new_bytes, rel)
         if check is not None:
             result.errors.append(
                 type(check)(

@@ -17,7 +17,7 @@ from typing import Any
 
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult
-from migrator.prefilter import has_trigger, has_trigger_in_json
+from migrator.prefilter import worth_parsing
 from migrator.progress import FileProgress
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -70,7 +70,7 @@ def select(target: Target) -> tuple[list[tuple[str, bytes]], list[FileResult]]:
         except OSError as exc:
             unreadable.append(FileResult(rel, errors=[FileError(rel, 1, f"cannot read: {exc}")]))
             continue
-        if has_trigger(data) or (rel.endswith(NOTEBOOK_SUFFIX) and has_trigger_in_json(data)):
+        if worth_parsing(rel, data):
             todo.append((rel, data))
     return todo, unreadable
 

@@ -169,6 +169,10 @@ class Inventory:
     # What the file shows of bound values, for tracing an endpoint the inventory did not
     # (an entry of a `**` mapping a client is built from): see endpoint_trace.py.
     endpoint_values: ValueSource | None = None
+    # Start (line, column) of the nodes the inventory may report, computed in its one
+    # code generation pass (positions.py): the codemods' lines for those nodes come from
+    # here instead of a PositionProvider pass over the whole module.
+    starts: dict[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
 
     def usages(self) -> list[Usage]:
         records = [

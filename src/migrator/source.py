@@ -53,6 +53,22 @@ def parse_source(data: bytes, path: str) -> tuple[cst.Module | None, FileError |
         return None, _crashed(path, data, exc)
 
 
+def output_syntax_error(data: bytes, path: str) -> FileError | None:
+    """The error parsing rewritten code `data` gives, or None when it parses.
+
+    CPython's parser (in C, a small fraction of libcst's parse) decides first; only code
+    it rejects is parsed again by libcst, which has the last word: CPython may be older
+    than the code's syntax (a `type` statement read by Python 3.11), which libcst reads.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+        return None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return parse_source(data, path)[1]
+
+
 def _crashed(path: str, data: bytes, exc: Exception) -> FileError:
     """An exception inside libcst's parser: the file's syntax error if Python has one,
     else the parser's limit, never a crash of the run."""

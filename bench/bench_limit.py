@@ -1,0 +1,184 @@
+"""How far `migrator scan` and `migrator diff` are from the parse limit of a tree.
+
+The limit is what no run can avoid: list the files as discovery does, read them, run
+the bytes prefilter, and `libcst.parse_module` the files it keeps (a notebook's code
+cells as one module), in one process and nothing else. The real commands are run as
+the CLI (`python -m migrator scan|diff ...`, output to /dev/null) with `--jobs 1` and
+`--jobs 2`; the limit runs as a child process of its own too, so that interpreter start
+and imports count on both sides. Each repetition runs the limit and every command one
+after the other (alternated), so that a change in machine load hits them alike; the
+ratios are of medians. Wall time is what a user waits; CPU time (user + system, the
+workers' included) is steadier on a loaded machine, and the figure to compare for
+`--jobs 1`.
+
+    python bench/bench_limit.py PATH             # a real tree
+    python bench/bench_limit.py --files 2000     # the synthetic tree of bench_scan.py
+    python bench/bench_limit.py PATH --reps 5 --jobs 1 --to qwen
+
+Prints a table, the load average before and after, and one JSON line (`BENCH `).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import libcst
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+def measure_limit(root: Path) -> dict[str, Any]:
+    """The limit, in this process: list + read + prefilter + parse of what it keeps."""
+    from migrator.discovery import discover
+    from migrator.notebook_job import python_view
+    from migrator.runner import select
+
+    start = time.perf_counter()
+    target = discover(root)
+    listed = time.perf_counter()
+    todo, _ = select(target)  # reads every file and runs the prefilter, as the tools do
+    selected = time.perf_counter()
+    failed = 0
+    for rel, data in todo:
+        try:
+            libcst.parse_module(python_view(rel, data))
+        except Exception:  # noqa: BLE001 - a file that does not parse still cost its try
+            failed += 1
+    end = time.perf_counter()
+    return {
+        "files": len(target.files),
+        "kept": len(todo),
+        "kept_bytes": sum(len(data) for _, data in todo),
+        "unparsable": failed,
+        "list_s": listed - start,
+        "read_prefilter_s": selected - listed,
+        "parse_s": end - selected,
+        "total_s": end - start,
+    }
+
+
+def _timed_child(argv: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user + system of the child and its workers), stdout."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    if proc.returncode not in (0, 1):  # diff/scan exit 1 when they find something
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return seconds, cpu, proc.stdout
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def run_bench(root: Path, reps: int, jobs: list[int], provider: str) -> dict[str, Any]:
+    python = sys.executable
+    commands: dict[str, list[str]] = {"limit": [python, __file__, "--limit-only", str(root)]}
+    for n in jobs:
+        commands[f"scan -j{n}"] = [python, "-m", "migrator", "scan", str(root), "-j", str(n)]
+        commands[f"diff -j{n}"] = [
+            python, "-m", "migrator", "diff", str(root), "--to", provider, "-j", str(n),
+        ]  # fmt: skip
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    limit_info: dict[str, Any] = {}
+    load_before = _load()
+    for _ in range(reps):
+        for name, argv in commands.items():
+            seconds, cpu_seconds, out = _timed_child(argv)
+            wall[name].append(seconds)
+            cpu[name].append(cpu_seconds)
+            if name == "limit":
+                limit_info = json.loads(out)
+    wall_median = {name: statistics.median(values) for name, values in wall.items()}
+    cpu_median = {name: statistics.median(values) for name, values in cpu.items()}
+    return {
+        "root_name": root.name,
+        "reps": reps,
+        "load_before": load_before,
+        "load_after": _load(),
+        "limit": limit_info,
+        "wall_s": {k: round(v, 3) for k, v in wall_median.items()},
+        "cpu_s": {k: round(v, 3) for k, v in cpu_median.items()},
+        "wall_ratio": _ratios(wall_median),
+        "cpu_ratio": _ratios(cpu_median),
+        "python": platform.python_version(),
+        "libcst": version("libcst"),
+        "cpus": os.cpu_count(),
+    }
+
+
+def _ratios(medians: dict[str, float]) -> dict[str, float]:
+    limit = medians["limit"]
+    return {k: round(v / limit, 2) for k, v in medians.items() if k != "limit"}
+
+
+def _print(result: dict[str, Any]) -> None:
+    info = result["limit"]
+    print(
+        f"tree {result['root_name']}: {info['files']} files, prefilter keeps {info['kept']} "
+        f"({info['kept_bytes'] / 1e6:.2f} MB), {info['unparsable']} unparsable"
+    )
+    print(
+        f"limit in-process: list {info['list_s']:.2f}s, read+prefilter "
+        f"{info['read_prefilter_s']:.2f}s, parse {info['parse_s']:.2f}s"
+    )
+    print(f"load before: {result['load_before']}  after: {result['load_after']}")
+    print(f"{'run':<10} {'wall s':>8} {'x limit':>8} {'cpu s':>8} {'x limit':>8}")
+    for name, seconds in result["wall_s"].items():
+        wall_ratio = result["wall_ratio"].get(name, 1.0)
+        cpu_ratio = result["cpu_ratio"].get(name, 1.0)
+        print(
+            f"{name:<10} {seconds:>8.2f} {wall_ratio:>8.2f} "
+            f"{result['cpu_s'][name]:>8.2f} {cpu_ratio:>8.2f}"
+        )
+    print("BENCH " + json.dumps(result, sort_keys=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", nargs="?", type=Path, help="tree to measure (default: synthetic)")
+    parser.add_argument("--files", type=int, default=2000, help="synthetic modules to generate")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--reps", type=int, default=3, help="repetitions (medians)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values")
+    parser.add_argument("--to", dest="provider", default="qwen", help="diff's provider")
+    parser.add_argument("--limit-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.limit_only:
+        print(json.dumps(measure_limit(args.path)))
+        return 0
+    if args.path is not None:
+        _print(run_bench(args.path.resolve(), args.reps, args.jobs, args.provider))
+        return 0
+    sys.path.insert(0, str(BENCH_DIR))
+    from bench_scan import generate_repo
+
+    with tempfile.TemporaryDirectory(prefix="migrator-limit-") as tmp:
+        root = Path(tmp) / "repo"
+        root.mkdir()
+        made = generate_repo(root, args.files, args.seed, 0.01, 0.4, use_git=True)
+        print(f"synthetic: {made['files']} files, {made['bytes'] / 1e6:.1f} MB")
+        _print(run_bench(root, args.reps, args.jobs, args.provider))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
