@@ -1487,3 +1487,20 @@ def test_a_key_other_code_still_reads_is_not_carried_into_the_new_client(provide
     key_env = mapping(provider).compat.key_env
     assert f'api_key=os.environ.get("{key_env}", "missing-{key_env}")' in out
     assert {"MIG504", "MIG507"} <= {f.id for f in result.findings}
+
+
+def test_a_call_after_the_key_on_the_same_line_comes_after_the_client() -> None:
+    """`openai.api_key = ...; r = openai.ChatCompletion.create(...)`: the client takes the
+    setting's place, and the call that shared its line follows it (not the reverse, which
+    read `client` before it was bound)."""
+    got, _ = rewrite(
+        "import openai\n"
+        'openai.api_key = "k"; r = openai.ChatCompletion.create(model="gpt-4", messages=[])\n'
+        "print(r)\n",
+        "qwen",
+        upgrade_v0=True,
+    )
+    compile(got, "got.py", "exec")
+    client_at = got.index("client = OpenAI(")
+    assert client_at < got.index("r = client.chat.completions.create(") < got.index("print(r)")
+    assert "openai.api_key" not in got and ";" not in got

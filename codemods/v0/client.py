@@ -258,22 +258,36 @@ def _without(
     statements: list[str],
     leading: list[cst.EmptyLine],
 ) -> cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
-    """`line` without the settings at `indices`, followed by the client `statements`."""
-    body = [s for i, s in enumerate(line.body) if i not in indices]
+    """`line` without the settings at `indices`, the client `statements` in the place of
+    the last one: what followed it on the line (`openai.api_key = k; r = openai.X...`)
+    uses the client, so it moves to a line after the client's."""
+    last = max(indices)
+    before = _ended([s for i, s in enumerate(line.body) if i not in indices and i < last])
+    after = _ended([s for i, s in enumerate(line.body) if i not in indices and i > last])
+    if not statements:
+        body = before + after
+        return line.with_changes(body=_ended(body)) if body else cst.RemoveFromParent()
     new = [cst.parse_statement(s + "\n") for s in statements]
-    if new and not body:
-        new[0] = new[0].with_changes(leading_lines=[*leading, *line.leading_lines])
-    elif new:
+    out: list[cst.BaseStatement] = []
+    if before:
+        out.append(line.with_changes(body=before, trailing_whitespace=cst.TrailingWhitespace()))
         new[0] = new[0].with_changes(leading_lines=leading)
-    if body:
-        last = body[-1]
-        if isinstance(last.semicolon, cst.Semicolon):
-            body[-1] = last.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-        kept = line.with_changes(body=body)
-        return cst.FlattenSentinel([kept, *new]) if new else kept
-    if not new:
-        return cst.RemoveFromParent()
-    return cst.FlattenSentinel(new) if len(new) > 1 else new[0]
+    else:
+        new[0] = new[0].with_changes(leading_lines=[*leading, *line.leading_lines])
+    out.extend(new)
+    if after:
+        out.append(line.with_changes(body=after, leading_lines=[]))
+    elif before:
+        # the line's own end (a comment) stays with the code it followed
+        out[0] = out[0].with_changes(trailing_whitespace=line.trailing_whitespace)
+    return cst.FlattenSentinel(out) if len(out) > 1 else out[0]
+
+
+def _ended(body: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
+    """`body` without a semicolon after its last statement."""
+    if body and isinstance(body[-1].semicolon, cst.Semicolon):
+        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    return body
 
 
 def route_kwargs(plan: Plan, route: Route, at: cst.CSTNode | None) -> list[tuple[str, str]]:
