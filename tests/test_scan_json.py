@@ -1,4 +1,4 @@
-"""`migrator scan --format json` against the contract (DESIGN.md, JSON shapes v1)."""
+"""`migrator scan --format json` against the contract (README, "JSON output"; version 1)."""
 
 from __future__ import annotations
 

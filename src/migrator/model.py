@@ -1,8 +1,8 @@
 """Plain records that cross process boundaries and end up in reports.
 
 Everything here is picklable and free of libcst nodes: workers build these, the
-parent process orders and renders them. Field names follow the JSON contract in
-DESIGN.md (version 1); `to_json()` gives the contract's shape.
+parent process orders and renders them. Field names follow the JSON contract in the
+README (version 1; `migrator schema`); `to_json()` gives the contract's shape.
 """
 
 from __future__ import annotations
