@@ -9,12 +9,13 @@ to remove clients no call needs any more.
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 from migrator.codemods._edit import keyword_args, splat_args, splat_may_carry
+from migrator.codemods.env_flow import env_read_of
 from migrator.codemods.native._imports import qualified_of
+from migrator.codemods.policy.arguments import ACCOUNT_ARGS
 from migrator.codemods.policy.endpoints import client_kept
+from migrator.codemods.policy.env import KEY_VARS
 
 from migrator.cross_module import ImportedClient, same_module
 from migrator.inventory import CallSite
@@ -87,7 +88,7 @@ def why_not_moved(plan: Plan, call: CallSite) -> str | None:
     if call.client is not None:
         if client_kept(plan, call.client):
             return "its client is not shown to be OpenAI's (migrator leaves it)"
-        held = held_by_client(call.client.node)
+        held = held_by_client(plan, call.client.node)
         if held:
             return (
                 f"its client is built with {', '.join(held)}, which a LiteLLM call would "
@@ -113,16 +114,10 @@ def why_not_moved(plan: Plan, call: CallSite) -> str | None:
 
 # Client arguments the move loses nothing with: the endpoint and Azure's routing (the
 # provider's replace them), OpenAI account settings (dropped by compat too).
-_REPLACED_ARGS = frozenset(
-    {"base_url", "azure_endpoint", "azure_deployment", "api_version", "organization", "project"}
-)
-_OPENAI_KEY_READ = re.compile(
-    r"os\.(?:environ\[|environ\.get\(|getenv\()\s*[\"'](?:AZURE_)?OPENAI_API_KEY[\"']"
-    r"\s*(?:\]|\)|,[^()]*\))"
-)
+_REPLACED_ARGS = ACCOUNT_ARGS | {"base_url", "azure_endpoint", "azure_deployment", "api_version"}
 
 
-def held_by_client(node: cst.CSTNode) -> list[str]:
+def held_by_client(plan: Plan, node: cst.CSTNode) -> list[str]:
     """What a client construction carries that calls moved to LiteLLM would drop: a key
     from anywhere but OpenAI's variable or a literal (a config value the user chose),
     retries, headers, an HTTP client, a token provider, positional or `**` arguments."""
@@ -136,11 +131,20 @@ def held_by_client(node: cst.CSTNode) -> list[str]:
         elif name == "api_key":
             if isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue  # a key written in the code is OpenAI's: replaced either way
-            if not _OPENAI_KEY_READ.fullmatch(code_of(arg.value).strip()):
+            if not _reads_openai_key(plan, arg.value):
                 held.append(f"api_key={code_of(arg.value)}")
         elif name not in _REPLACED_ARGS:
             held.append(f"{name}=")
     return held
+
+
+def _reads_openai_key(plan: Plan, value: cst.BaseExpression) -> bool:
+    """Is `value` itself a read of an OpenAI key variable (`os.environ["OPENAI_API_KEY"]`,
+    `os.getenv(...)`, through any alias of os), as the env policy reads them?"""
+    return any(
+        site.value in KEY_VARS and env_read_of(plan, site.node) is value
+        for site in plan.inventory.env_reads
+    )
 
 
 def all_built_here_move(plan: Plan) -> bool:
