@@ -67,6 +67,11 @@ _USAGE = _object(
     {"base_url": {"type": "string"}, **_CELL},
 )
 _VERSION = {"const": 1}
+_COUNT = {"type": "integer", "minimum": 0}
+_ERRORS = {"type": "array", "items": {"$ref": "#/$defs/error"}}
+_FINDINGS = {"type": "array", "items": {"$ref": "#/$defs/finding"}}
+# What every document of a migration (diff, checklist) opens with.
+_TARGET = {"version": _VERSION, "provider": {"type": "string"}, "strategy": {"type": "string"}}
 
 
 def _document(name: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -86,10 +91,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             {
                 "version": _VERSION,
                 "root": {"type": "string"},
-                "files_scanned": {"type": "integer", "minimum": 0},
-                "files_with_usage": {"type": "integer", "minimum": 0},
+                "files_scanned": _COUNT,
+                "files_with_usage": _COUNT,
                 "usages": {"type": "array", "items": _USAGE},
-                "errors": {"type": "array", "items": {"$ref": "#/$defs/error"}},
+                "errors": _ERRORS,
             }
         ),
     ),
@@ -97,9 +102,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "diff",
         _object(
             {
-                "version": _VERSION,
-                "provider": {"type": "string"},
-                "strategy": {"type": "string"},
+                **_TARGET,
                 "files": {
                     "type": "array",
                     "items": _object(
@@ -107,26 +110,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                         {"cell_diff": {"type": "string"}},
                     ),
                 },
-                "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
-                "errors": {"type": "array", "items": {"$ref": "#/$defs/error"}},
-                "summary": _object(
-                    {
-                        "files_changed": {"type": "integer", "minimum": 0},
-                        "edits": {"type": "integer", "minimum": 0},
-                    }
-                ),
+                "findings": _FINDINGS,
+                "errors": _ERRORS,
+                "summary": _object({"files_changed": _COUNT, "edits": _COUNT}),
             }
         ),
     ),
     "checklist": _document(
         "checklist",
-        _object(
-            {
-                "version": _VERSION,
-                "provider": {"type": "string"},
-                "strategy": {"type": "string"},
-                "items": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
-            }
-        ),
+        _object({**_TARGET, "items": _FINDINGS}),
     ),
 }
