@@ -37,8 +37,6 @@ from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
 
-EXIT_OK, EXIT_PENDING = 0, EXIT_FOUND
-
 PATH_ARG = click.argument(
     "path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
 )

@@ -31,7 +31,7 @@ from migrator.cli import (
 )
 from migrator.cli_checks import model_map_keys, warn_unmatched_model_map
 from migrator.config import ProjectConfig
-from migrator.exits import EXIT_INTERRUPTED, EXIT_USAGE, RunFailed, UsageError
+from migrator.exits import EXIT_INTERRUPTED, RunFailed, UsageError
 from migrator.model import FileError
 from migrator.report import dump_json
 from migrator.secrets import redact_secrets
@@ -325,4 +325,4 @@ def checklist(
         _err(f"{len(plan.report.errors)} file(s) could not be parsed; they are listed as MIG603.")
 
 
-__all__ = ["EXIT_USAGE", "apply", "checklist"]
+__all__ = ["apply", "checklist"]

@@ -13,10 +13,9 @@ from typing import Any
 
 import click
 
+from migrator.exits import EXIT_OK, EXIT_USAGE
 from migrator.mapping import Mapping, MappingError, load_mapping, load_registry
 from migrator.term import color_enabled
-
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def _base_url_text(mapping: Mapping) -> str:

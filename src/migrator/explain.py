@@ -23,11 +23,11 @@ from typing import Any
 
 import click
 
+from migrator.exits import EXIT_USAGE
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.rules import RULES, SECTIONS, Rule
 from migrator.secrets import redact_secrets
 
-EXIT_USAGE = 2
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
     help="Output format.",

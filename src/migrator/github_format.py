@@ -23,7 +23,14 @@ from typing import Any
 
 from migrator.model import FileError, Finding, Usage
 from migrator.rules import RULES
-from migrator.sarif import PENDING_RULE, SKIPPED_RULE, USAGE_RULE, changed_spans, usage_message
+from migrator.sarif import (
+    PENDING_RULE,
+    SKIPPED_RULE,
+    USAGE_RULE,
+    changed_spans,
+    pending_target,
+    usage_message,
+)
 from migrator.secrets import redact_secrets
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -87,7 +94,7 @@ def scan_annotations(root: Path, usages: Iterable[Usage], errors: Iterable[FileE
 def diff_annotations(report: Any) -> str:
     """`report` is a migrate.MigrationReport."""
     where = WorkspacePaths(report.root)
-    target = f"{report.options.mapping.name} ({report.options.strategy.id})"
+    target = pending_target(report)
     lines = [_finding(where, f) for f in report.findings]
     for result in report.changed:
         for span in changed_spans(result):

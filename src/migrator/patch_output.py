@@ -30,7 +30,8 @@ NOT_APPLICABLE_NOTE = (
     "`migrator diff ... -o FILE` writes the applicable patch to FILE (mode 0600)."
 )
 
-_LINE = re.compile(rb"[^\n]*\n|[^\n]+")
+# A line of bytes with its end (the last one may have none): what a patch counts.
+BYTE_LINE = re.compile(rb"[^\n]*\n|[^\n]+")
 
 
 def repo_prefix(root: Path) -> str:
@@ -49,8 +50,8 @@ def file_patch(path: str, old: bytes, new: bytes) -> bytes:
     name = path.encode("utf-8", "surrogateescape")
     hunks = difflib.diff_bytes(
         difflib.unified_diff,
-        _LINE.findall(old),
-        _LINE.findall(new),
+        BYTE_LINE.findall(old),
+        BYTE_LINE.findall(new),
         fromfile=b"a/" + name,
         tofile=b"b/" + name,
     )
@@ -119,8 +120,8 @@ def show_diff(report: Any, *, fmt: str, color: bool | None, patch_file: Path | N
       FORCE_COLOR colours the stderr lines, never the patch (it would stop applying).
     `-o FILE` also writes the applicable patch, secrets unredacted, to FILE (0600).
     """
-    patch = report_patch(report, repo_prefix(report.root))
-    shown_patch, had_secrets = redact_patch(patch)
+    # (the patch, and the git call that finds the repository's top, only where it is used)
+    patch = report_patch(report, repo_prefix(report.root)) if patch_file or fmt == "text" else b""
     if patch_file is not None:
         write_private(patch_file, patch)
     if fmt == "json":
@@ -129,6 +130,7 @@ def show_diff(report: Any, *, fmt: str, color: bool | None, patch_file: Path | N
     if fmt in ("sarif", "github"):
         click.echo(ci_diff_output(fmt, report), nl=False)
         return
+    shown_patch, had_secrets = redact_patch(patch)
     if color is not None or sys.stdout.isatty():
         console = make_console(color=color, soft_wrap=True)
         render_review_diffs(report, console)

@@ -120,11 +120,6 @@ def render_findings(findings: list, console: Console) -> None:
         console.print(redact_secrets(f.message), markup=False, highlight=False)
 
 
-def render_diff(report: Any, console: Console) -> None:
-    render_review_diffs(report, console)
-    render_diff_summary(report, console)
-
-
 def render_review_diffs(report: Any, console: Console) -> None:
     """The diffs a person reads (notebooks per cell, keys redacted), coloured."""
     from rich.text import Text

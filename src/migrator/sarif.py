@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from migrator import __version__
 from migrator.model import FileError, FileResult, Finding, Usage
+from migrator.patch_output import BYTE_LINE
 from migrator.rules import RULES, SECTIONS, Rule
 from migrator.secrets import find_secrets, redact_secrets
 
@@ -223,10 +224,15 @@ def _add_errors(log: _Log, errors: Iterable[FileError]) -> None:
 # --------------------------------------------------------------------------- diff
 
 
+def pending_target(report: Any) -> str:
+    """What a pending rewrite moves to, as results name it: `DeepSeek (compat)`."""
+    return f"{report.options.mapping.name} ({report.options.strategy.id})"
+
+
 def diff_sarif(report: Any) -> dict[str, Any]:
     """The SARIF log of `migrator diff` (`report` is a migrate.MigrationReport)."""
     log = _Log(report.root)
-    target = f"{report.options.mapping.name} ({report.options.strategy.id})"
+    target = pending_target(report)
     for finding in report.findings:
         _add_finding(log, finding)
     for result in report.changed:
@@ -319,9 +325,6 @@ class Span:
         }
 
 
-_LINE = re.compile(rb"[^\n]*\n|[^\n]+")
-
-
 def changed_spans(result: FileResult) -> list[Span]:
     """The changed runs of lines between a result's old and new bytes, in file order."""
     from migrator.rewrite import file_encoding
@@ -331,8 +334,8 @@ def changed_spans(result: FileResult) -> list[Span]:
     encoding = "utf-8" if notebook else file_encoding(result.old_source)
     # Lines split at b"\n": CRLF stays inside the line; for UTF-16/32 sources (never seen
     # in practice) the split is still exact on the bytes, only the texts may be odd.
-    old = _LINE.findall(result.old_source)
-    new = _LINE.findall(result.new_source)
+    old = BYTE_LINE.findall(result.old_source)
+    new = BYTE_LINE.findall(result.new_source)
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     return [
         Span(old, new[j1:j2], i1, i2, encoding)
