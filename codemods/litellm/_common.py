@@ -17,16 +17,16 @@ from migrator.codemods.policy.arguments import ACCOUNT_ARGS
 from migrator.codemods.policy.endpoints import client_kept
 from migrator.codemods.policy.env import KEY_VARS
 
-from migrator.cross_module import ImportedClient, same_module
+from migrator.cross_module import told_about
 from migrator.inventory import CallSite
 from migrator.mapping_litellm import LiteLLM
 from migrator.rewrite import Plan
 from migrator.source import code_of
 
 MOVED = "litellm.moved"  # call node -> the LiteLLM function it became
-# OpenAI method -> LiteLLM function (sync, async).
 # Keywords the LiteLLM call gets that openai's create() does not take.
 NEW_KEYWORDS = ("api_key", "api_base", "custom_llm_provider", "allowed_openai_params")
+# OpenAI method -> LiteLLM function (sync, async).
 FUNCTIONS: dict[str, tuple[str, str]] = {
     "chat.completions.create": ("completion", "acompletion"),
     "embeddings.create": ("embedding", "aembedding"),
@@ -99,7 +99,7 @@ def why_not_moved(plan: Plan, call: CallSite) -> str | None:
         return "it goes through the openai module's own client"
     qualified = qualified_of(plan, receiver) if not call.made_by else None
     if qualified is not None:
-        told = told_about(plan, qualified)
+        told = told_about(plan.options.notices, qualified)
         if told is not None and told.native:
             return None
         return (
@@ -153,16 +153,3 @@ def all_built_here_move(plan: Plan) -> bool:
     takes it (native/imported_clients.py)."""
     clients = plan.inventory.clients
     return bool(clients) and not any(client_kept(plan, site) for site in clients)
-
-
-def told_about(plan: Plan, qualified: str) -> ImportedClient | None:
-    """What the module that builds `qualified` (a client it imports) said about it."""
-    module, _, name = qualified.rpartition(".")
-    for notice in plan.options.notices:
-        if (
-            isinstance(notice, ImportedClient)
-            and notice.name == name
-            and same_module(notice.module, module)
-        ):
-            return notice
-    return None

@@ -47,8 +47,9 @@ def fix_litellm_clients(plan: Plan) -> None:
             continue  # compat leaves it: so do its calls (MIG181 says so)
         binding = _binding(plan, site)
         readers = _tell_importers(plan, site, binding)
+        served = any(c.client is site and c.node in moved for c in plan.inventory.calls)
         if binding is None:
-            if any(c.client is site and c.node in moved for c in plan.inventory.calls):
+            if served:
                 plan.mark(
                     site.node,
                     "MIG183",
@@ -59,7 +60,6 @@ def fix_litellm_clients(plan: Plan) -> None:
             continue
         statement, held = binding
         uses = _other_uses(plan, statement, held, moved)
-        served = any(c.client is site and c.node in moved for c in plan.inventory.calls)
         if served and not uses and not readers:
             plan.withdraw_edits_within(statement)
             plan.replace(statement, lambda _: cst.RemovalSentinel.REMOVE, "MIG182")
@@ -76,7 +76,7 @@ def fix_litellm_clients(plan: Plan) -> None:
             else:
                 plan.remove_import_if_unused("openai")
             continue
-        if not served and (not uses or not any(c.node in moved for c in plan.inventory.calls)):
+        if not served and (not uses or not moved):  # (`moved` holds this file's calls only)
             # It served no call that moved (none at all, or nothing moved in this file):
             # it is compat's client, nothing to say. (Importers were told it is OpenAI's.)
             continue

@@ -23,7 +23,7 @@ from migrator.codemods.native._imports import qualified_of
 from migrator.codemods.policy.endpoints import client_kept
 
 from migrator.constants import module_of
-from migrator.cross_module import ImportedClient, importers_of, same_module
+from migrator.cross_module import ImportedClient, importers_of, told_about
 from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import Plan
 from migrator.source import code_of
@@ -74,7 +74,7 @@ def fix_imported_clients(plan: Plan) -> None:
         if found is None or found in reported:
             continue
         reported.add(found)
-        told = _told(plan, found)
+        told = told_about(plan.options.notices, found)
         if told is not None and told.native:
             message = (
                 f"calls through `{found}` follow {native.package}'s parameters and "
@@ -96,7 +96,7 @@ def imported_compat(plan: Plan, call: CallSite) -> bool:
     found = _through_import(plan, call)
     if found is None:
         return False
-    told = _told(plan, found)
+    told = told_about(plan.options.notices, found)
     return told is None or not told.native
 
 
@@ -146,16 +146,6 @@ def _client_expression(call: CallSite) -> cst.BaseExpression | None:
             return None
         node = node.value
     return node
-
-
-def _told(plan: Plan, qualified: str) -> ImportedClient | None:
-    for notice in plan.options.notices:
-        if not isinstance(notice, ImportedClient):
-            continue
-        module, _, name = qualified.rpartition(".")
-        if notice.name == name and same_module(notice.module, module):
-            return notice
-    return None
 
 
 def _not_told(qualified: str) -> str:

@@ -109,3 +109,17 @@ def same_module(defining: str, imported: str) -> bool:
     """Is `imported` (as an import names it) the module a file's path names (`defining`)?
     In a src layout src/app/llm.py is imported as `app.llm` (constants.ModuleIndex)."""
     return defining == imported or defining.endswith(f".{imported}")
+
+
+def told_about(notices: Iterable[object], qualified: str) -> ImportedClient | None:
+    """What the module that builds `qualified` (a client another file imports, as
+    `package.module.name`) said about it, among a run's notices."""
+    module, _, name = qualified.rpartition(".")
+    for notice in notices:
+        if (
+            isinstance(notice, ImportedClient)
+            and notice.name == name
+            and same_module(notice.module, module)
+        ):
+            return notice
+    return None
