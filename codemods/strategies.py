@@ -19,6 +19,7 @@ from migrator.codemods.policy.env import env_renames
 from migrator.mapping import Mapping, ModelTarget, ParamRule
 from migrator.mapping_litellm import LiteLLM
 from migrator.mapping_native import Native
+from migrator.mapping_types import FAMILY_OF_KIND
 from migrator.strategy import Endpoint, Strategy, in_order
 
 _T = TypeVar("_T")
@@ -200,9 +201,6 @@ def _litellm(mapping: Mapping) -> LiteLLM:
     return mapping.litellm
 
 
-_FAMILY_OF_KIND = {"chat": "chat", "reasoning": "chat", "embedding": "embeddings"}
-
-
 def _litellm_view(mapping: Mapping) -> Mapping:
     """The mapping with every target model id as LiteLLM routes it (`deepseek/deepseek-chat`):
     the model fixer writes those wherever it writes a model (calls, constants, config
@@ -212,7 +210,7 @@ def _litellm_view(mapping: Mapping) -> Mapping:
     def routed(target: ModelTarget | None) -> ModelTarget | None:
         if target is None:
             return None
-        family = _FAMILY_OF_KIND.get(target.kind, "chat")
+        family = FAMILY_OF_KIND.get(target.kind, "chat")
         return dataclasses.replace(target, model=section.model_id(family, target.model))
 
     def rekey(table: dict[str, _T]) -> dict[str, _T]:
@@ -233,7 +231,7 @@ def _litellm_view(mapping: Mapping) -> Mapping:
             for kind, by in mapping.tiers.items()
         },
         model_overrides={
-            k: section.model_id(_FAMILY_OF_KIND.get(mapping._kind_of_key(k), "chat"), v)
+            k: section.model_id(FAMILY_OF_KIND.get(mapping._kind_of_key(k), "chat"), v)
             for k, v in mapping.model_overrides.items()
         },
         capabilities=rekey(mapping.capabilities),

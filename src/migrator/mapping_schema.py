@@ -18,6 +18,7 @@ from migrator.mapping_types import (
     CLIENTS,
     DATA_REGIONS,
     ENDPOINT_FAMILIES,
+    FAMILY_OF_KIND,
     IMPLEMENTED_STRATEGIES,
     MODEL_KINDS,
     PARAM_FAMILIES,
@@ -157,12 +158,12 @@ def parse_mapping(text: str, path: str) -> Mapping:
             | {k for k, by_tier in tables.tiers.items() if by_tier}
             | ({"chat"} if tables.vision_default is not None else set())
         )
-        needs = {"chat": "chat", "reasoning": "chat", "embedding": "embeddings"}
         for kind in sorted(used_kinds):
-            if needs[kind] not in endpoints:
+            if FAMILY_OF_KIND[kind] not in endpoints:
                 doc.fail(
                     top["models"][0],
-                    f"models: {kind} models are mapped but {needs[kind]!r} is not in endpoints",
+                    f"models: {kind} models are mapped but {FAMILY_OF_KIND[kind]!r} is not "
+                    "in endpoints",
                 )
 
     parameters: dict[str, dict[str, ParamRule]] = {}

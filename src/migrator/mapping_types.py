@@ -33,6 +33,8 @@ ENDPOINT_FAMILIES: tuple[str, ...] = (
 PARAM_FAMILIES: tuple[str, ...] = ("chat", "completions", "embeddings")
 ACTIONS: tuple[str, ...] = ("rename", "drop", "clamp", "extra_body", "unsupported", "note")
 MODEL_KINDS: tuple[str, ...] = ("chat", "reasoning", "embedding")
+# The endpoint family a model of each kind is called through.
+FAMILY_OF_KIND: dict[str, str] = {"chat": "chat", "reasoning": "chat", "embedding": "embeddings"}
 # Keyword arguments of the create() methods in openai 3.54.0 (the target of a `rename`
 # must be one of these, or the rewritten call raises TypeError).
 OPENAI_KWARGS: dict[str, frozenset[str]] = {
