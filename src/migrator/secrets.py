@@ -45,7 +45,11 @@ def looks_like_openai_key(value: str) -> bool:
 
 def find_secrets(text: str) -> list[str]:
     """The OpenAI-style secret keys written in `text`."""
-    return [m.group(0) for m in _SECRET.finditer(text) if _key_shaped(m.group(0))]
+    return [m.group(0) for m in _openai_style_keys(text)]
+
+
+def _openai_style_keys(text: str) -> list[re.Match[str]]:
+    return [m for m in _SECRET.finditer(text) if _key_shaped(m.group(0))]
 
 
 def redact(secret: str) -> str:
@@ -84,7 +88,7 @@ def redact_secrets(text: str) -> str:
 
 
 def _secret_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _SECRET.finditer(text) if _key_shaped(m.group(0))]
+    spans = [m.span() for m in _openai_style_keys(text)]
     for secret_format in SECRET_FORMATS:
         for match in secret_format.pattern.finditer(text):
             value = match.group("secret")

@@ -32,17 +32,13 @@ def parse_source(data: bytes, path: str) -> tuple[cst.Module | None, FileError |
     try:
         return cst.parse_module(without_indent_form_feeds(data) or data), None
     except cst.ParserSyntaxError as exc:
-        python = _python_syntax_error(data)
-        if python is None:
-            return None, _parser_limit(path, exc.raw_line, exc.message)
-        line, message = python
-        return None, FileError(path, max(line, 1), f"syntax error: {message}")
+        return None, _rejected(path, data, exc.raw_line, exc.message)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, FileError(path, line, f"cannot decode as {exc.encoding}: {exc.reason}")
+    except (IndexError, KeyError) as exc:  # (LookupErrors, but a bug inside the parser)
+        return None, _rejected(path, data, 1, f"{type(exc).__name__}: {exc}")
     except LookupError as exc:  # unknown codec named in a coding cookie
-        if isinstance(exc, (IndexError, KeyError)):  # not a codec: a bug inside the parser
-            return None, _crashed(path, data, exc)
         return None, FileError(path, _cookie_line(data), f"unknown encoding: {exc}")
     except (SyntaxError, ValueError) as exc:  # e.g. BOM contradicting the cookie
         line = getattr(exc, "lineno", None) or _cookie_line(data)
@@ -50,7 +46,7 @@ def parse_source(data: bytes, path: str) -> tuple[cst.Module | None, FileError |
     except RecursionError:
         return None, FileError(path, 1, "file too deeply nested for the parser")
     except Exception as exc:  # noqa: BLE001 - a bug inside the parser costs one file
-        return None, _crashed(path, data, exc)
+        return None, _rejected(path, data, 1, f"{type(exc).__name__}: {exc}")
 
 
 def output_syntax_error(data: bytes, path: str) -> FileError | None:
@@ -69,12 +65,12 @@ def output_syntax_error(data: bytes, path: str) -> FileError | None:
         return parse_source(data, path)[1]
 
 
-def _crashed(path: str, data: bytes, exc: Exception) -> FileError:
-    """An exception inside libcst's parser: the file's syntax error if Python has one,
-    else the parser's limit, never a crash of the run."""
+def _rejected(path: str, data: bytes, line: int, reason: str) -> FileError:
+    """libcst refused or crashed on `data`: the file's syntax error if Python has one,
+    else the parser's limit (at `line`, for `reason`), never a crash of the run."""
     python = _python_syntax_error(data)
     if python is None:
-        return _parser_limit(path, 1, f"{type(exc).__name__}: {exc}")
+        return _parser_limit(path, line, reason)
     return FileError(path, max(python[0], 1), f"syntax error: {python[1]}")
 
 
