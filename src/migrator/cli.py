@@ -19,7 +19,6 @@ from migrator.cli_checks import (
 )
 from migrator.cli_paths import PATHS_ARG, config_options, load_config, resolve_targets
 from migrator.config import ProjectConfig
-from migrator.discovery import skipped_note
 from migrator.exits import (
     EXIT_FOUND,
     MigratorGroup,
@@ -31,7 +30,7 @@ from migrator.exits import (
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport, migrate
 from migrator.patch_output import show_diff
-from migrator.progress import note, verbosity_options
+from migrator.progress import verbosity_options
 from migrator.report import ci_scan_output, dump_json, render_scan, scan_console
 from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
@@ -56,13 +55,6 @@ def exclude_option(f):  # type: ignore[no-untyped-def]
         "exclude). '!GLOB' includes a third-party folder skipped by default (vendor/, a "
         "copy of the openai SDK...).",
     )(f)  # fmt: skip
-
-
-def note_skipped(skipped: dict[str, str]) -> None:
-    """One line on stderr naming the third-party trees discovery left out."""
-    found = skipped_note(skipped)
-    if found is not None:
-        note(found)
 
 
 def emit(text: str, output: Path | None) -> None:

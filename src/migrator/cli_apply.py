@@ -26,10 +26,10 @@ from migrator.cli import (
     build_options,
     emit,
     load_config,
-    note_skipped,
     target_options,
 )
 from migrator.cli_checks import model_map_keys, warn_unmatched_model_map
+from migrator.cli_paths import note_skipped
 from migrator.config import ProjectConfig
 from migrator.exits import EXIT_INTERRUPTED, RunFailed, UsageError
 from migrator.model import FileError

@@ -83,9 +83,7 @@ def resolve_targets(
             project.update(_rebased(part.root, root, rel) for rel in part.project)
         ordered = sorted(files, key=lambda f: f.relative_to(root).as_posix())
         target = Target(root, ordered, tuple(sorted(project)))
-    found = skipped_note(skipped)
-    if found is not None:
-        note(found)
+    note_skipped(skipped)
     phase("discover", f"{len(target.files)} Python file(s) under {target.root}", started)
     return target
 
@@ -98,3 +96,10 @@ def _prefix(path: Path, root: Path) -> str:
 
 def _rebased(part_root: Path, root: Path, rel: str) -> str:
     return (part_root / rel).relative_to(root).as_posix()
+
+
+def note_skipped(skipped: dict[str, str]) -> None:
+    """One line on stderr naming the third-party trees discovery left out."""
+    found = skipped_note(skipped)
+    if found is not None:
+        note(found)

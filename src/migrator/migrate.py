@@ -59,11 +59,13 @@ class MigrationReport:
             out.append((result.path, redact_secrets(text)))
         return out
 
-    def review_diffs(self) -> list[tuple[str, str]]:
+    def review_diffs(self, diffs: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
         """The diffs a person reads: a notebook's as per-cell hunks of its Python lines
-        (`diffs()` keeps the JSON-level patch that `git apply` takes)."""
+        (`diffs()`, or the `diffs` already made, keeps the JSON-level patch `git apply`
+        takes)."""
         out = []
-        for (path, diff), result in zip(self.diffs(), self.changed, strict=True):
+        made = self.diffs() if diffs is None else diffs
+        for (path, diff), result in zip(made, self.changed, strict=True):
             if path.endswith(".ipynb"):
                 assert result.old_source is not None and result.new_source is not None
                 diff = redact_secrets(cell_diff(path, result.old_source, result.new_source))
@@ -73,7 +75,8 @@ class MigrationReport:
     def to_json(self) -> dict[str, Any]:
         mapping = self.options.mapping
         files: list[dict[str, Any]] = []
-        for (path, diff), (_, review) in zip(self.diffs(), self.review_diffs(), strict=True):
+        diffs = self.diffs()
+        for (path, diff), (_, review) in zip(diffs, self.review_diffs(diffs), strict=True):
             entry = {"path": path, "diff": diff}
             if path.endswith(".ipynb"):
                 entry["cell_diff"] = review  # contract extension: notebooks
