@@ -25,6 +25,7 @@ import click
 
 from migrator.exits import EXIT_USAGE
 from migrator.mapping import Mapping, MappingError, load_registry
+from migrator.report import dump_json
 from migrator.rules import RULES, SECTIONS, Rule
 from migrator.secrets import redact_secrets
 
@@ -98,7 +99,7 @@ def rule(rule_id: str | None, fmt: str) -> None:
     if rule_id is None:
         if fmt == "json":
             listing = [rule_json(r, examples.get(r.id)) for r in sorted(RULES.values(), key=_id)]
-            click.echo(json.dumps({"version": 1, "rules": listing}, indent=2, ensure_ascii=False))
+            click.echo(dump_json({"version": 1, "rules": listing}), nl=False)
         else:
             for r in sorted(RULES.values(), key=_id):
                 click.echo(f"{r.id}  {r.severity:<7}  {r.title}")
@@ -110,7 +111,7 @@ def rule(rule_id: str | None, fmt: str) -> None:
     example = examples.get(found.id)
     if fmt == "json":
         document = {"version": 1, "rule": rule_json(found, example)}
-        click.echo(redact_secrets(json.dumps(document, indent=2, ensure_ascii=False)))
+        click.echo(dump_json(document), nl=False)
     else:
         click.echo(rule_text(found, example), nl=False)
 
@@ -282,6 +283,6 @@ def show(provider: str, mapping_files: tuple[Path, ...], fmt: str) -> None:
         sys.exit(EXIT_USAGE)
     detail = provider_detail(mapping)
     if fmt == "json":
-        click.echo(json.dumps({"version": 1, "provider": detail}, indent=2, ensure_ascii=False))
+        click.echo(dump_json({"version": 1, "provider": detail}), nl=False)
     else:
         click.echo(provider_text(detail), nl=False)
