@@ -206,8 +206,9 @@ def test_a_span_whose_new_text_holds_a_key_gets_no_fix(tmp_path: Path) -> None:
 
 
 def test_spans_cover_insertions_deletions_and_the_end_of_a_file() -> None:
+    from migrator.ci_records import changed_spans
     from migrator.model import FileResult
-    from migrator.sarif import changed_spans
+    from migrator.sarif import span_fix
 
     old = b"a\r\nb\r\nc\r\nd"
     new = b"x\r\na\r\nc\r\ne\r\nf"
@@ -217,7 +218,7 @@ def test_spans_cover_insertions_deletions_and_the_end_of_a_file() -> None:
         "line 2 removed",
         "line 4 replaced by 2 line(s)",
     ]
-    results = [{"fixes": [s.fix("f.py", "Acme")]} for s in spans]
+    results = [{"fixes": [span_fix(s, "f.py", "Acme")]} for s in spans]
     assert apply_fixes(old, results, "f.py") == new
     grown = changed_spans(FileResult("g.py", old_source=b"a\n", new_source=b"a\nb\n"))
     assert [(s.describe(), s.first_line, s.byte_offset) for s in grown] == [

@@ -21,16 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from migrator.model import FileError, Finding, Usage
-from migrator.rules import RULES
-from migrator.sarif import (
-    PENDING_RULE,
-    SKIPPED_RULE,
-    USAGE_RULE,
-    changed_spans,
-    pending_target,
-    usage_message,
-)
+from migrator.ci_records import Record, diff_records, scan_records
+from migrator.model import FileError, Usage
 from migrator.secrets import redact_secrets
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -75,55 +67,15 @@ class WorkspacePaths:
 
 
 def scan_annotations(root: Path, usages: Iterable[Usage], errors: Iterable[FileError]) -> str:
-    where = WorkspacePaths(root)
-    lines = [
-        annotation(
-            RULES[USAGE_RULE].severity,
-            where(u.path),
-            u.line,
-            USAGE_RULE,
-            usage_message(u),
-            u.column,
-        )
-        for u in usages
-    ]
-    lines.extend(_errors(where, errors))
-    return "".join(lines)
+    return _render(WorkspacePaths(root), scan_records(usages, errors))
 
 
 def diff_annotations(report: Any) -> str:
     """`report` is a migrate.MigrationReport."""
-    where = WorkspacePaths(report.root)
-    target = pending_target(report)
-    lines = [_finding(where, f) for f in report.findings]
-    for result in report.changed:
-        for span in changed_spans(result):
-            lines.append(
-                annotation(
-                    RULES[PENDING_RULE].severity,
-                    where(result.path),
-                    span.first_line,
-                    PENDING_RULE,
-                    f"Rewrite pending for {target}: {span.describe()}",
-                )
-            )
-    lines.extend(_errors(where, report.errors))
-    return "".join(lines)
+    return _render(WorkspacePaths(report.root), diff_records(report))
 
 
-def _finding(where: WorkspacePaths, finding: Finding) -> str:
-    return annotation(finding.severity, where(finding.path), finding.line, finding.id,
-                      finding.message)  # fmt: skip
-
-
-def _errors(where: WorkspacePaths, errors: Iterable[FileError]) -> list[str]:
-    return [
-        annotation(
-            RULES[SKIPPED_RULE].severity,
-            where(e.path),
-            e.line,
-            SKIPPED_RULE,
-            f"file skipped: {e.message}",
-        )
-        for e in errors
-    ]
+def _render(where: WorkspacePaths, records: Iterable[Record]) -> str:
+    return "".join(
+        annotation(r.severity, where(r.path), r.line, r.rule, r.message, r.column) for r in records
+    )
