@@ -231,7 +231,7 @@ def _litellm_view(mapping: Mapping) -> Mapping:
             for kind, by in mapping.tiers.items()
         },
         model_overrides={
-            k: section.model_id(FAMILY_OF_KIND.get(mapping._kind_of_key(k), "chat"), v)
+            k: section.model_id(FAMILY_OF_KIND.get(mapping.kind_of_key(k), "chat"), v)
             for k, v in mapping.model_overrides.items()
         },
         capabilities=rekey(mapping.capabilities),

@@ -42,6 +42,7 @@ from migrator.checklist_scan import Item, LineMap, RepoFiles
 from migrator.envfiles import find_dotenv_files
 from migrator.grouping import group_findings
 from migrator.model import FileError, Finding
+from migrator.notebook import is_notebook
 from migrator.notebook_job import place_of
 from migrator.secrets import redact_secrets
 from migrator.suppression import line_suppresses
@@ -134,12 +135,12 @@ class Checklist(
 
     def _cell_of(self, path: str, line: int) -> tuple[int, int] | None:
         """A notebook's (cell, line in cell) for a line of its JSON file in the output."""
-        if not path.endswith(".ipynb"):
+        if not is_notebook(path):
             return None
         return place_of(self.bytes_of(path, "new" if self.applied else "old"), line)
 
     def _line_ignores(self, item: Item) -> bool:
-        if item.path.endswith(".ipynb"):
+        if is_notebook(item.path):
             return False
         lines = self.lines_of(item.path, item.coord)
         if not lines or item.line > len(lines):

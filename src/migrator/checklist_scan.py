@@ -28,6 +28,7 @@ from migrator.envfiles import find_dotenv_files, find_env_templates
 from migrator.hosts import host_of
 from migrator.mapping import openai_model_kind
 from migrator.model import Category, Severity, Usage
+from migrator.notebook import is_notebook
 from migrator.prefilter import OPENAI_MODEL_PATTERN
 from migrator.rules import RULES
 from migrator.secrets import find_secrets, looks_like_openai_key
@@ -304,13 +305,13 @@ class RepoFiles(ChecklistContext):
         dotenv = {p.as_posix() for p in find_dotenv_files(Path(f) for f in plan.files)}
         templates = {p.as_posix() for p in find_env_templates(Path(f) for f in plan.files)}
         skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
-        unread = {e.path: e for e in plan.report.errors if e.path.endswith(".ipynb")}
+        unread = {e.path: e for e in plan.report.errors if is_notebook(e.path)}
         for rel in plan.files:
             if rel in dotenv:
                 continue
             lower = PurePosixPath(rel).name.lower()
             suffix = PurePosixPath(lower).suffix
-            if suffix == ".ipynb":
+            if is_notebook(lower):
                 data = self._head(rel)
                 error = unread.get(rel)
                 if error is not None and data is not None and b"openai" in data.lower():

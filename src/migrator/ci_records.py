@@ -15,6 +15,7 @@ from itertools import accumulate
 from typing import Any
 
 from migrator.model import FileError, FileResult, Usage
+from migrator.notebook import is_notebook
 from migrator.patch_output import BYTE_LINE
 from migrator.rules import RULES
 from migrator.secrets import find_secrets
@@ -67,7 +68,7 @@ def changed_spans(result: FileResult) -> list[Span]:
     from migrator.rewrite import file_encoding
 
     assert result.old_source is not None and result.new_source is not None
-    notebook = result.path.endswith(".ipynb")
+    notebook = is_notebook(result.path)
     encoding = "utf-8" if notebook else file_encoding(result.old_source)
     # Lines split at b"\n": CRLF stays inside the line; for UTF-16/32 sources (never seen
     # in practice) the split is still exact on the bytes, only the texts may be odd.

@@ -95,7 +95,7 @@ class Mapping:
                 best = key
         return best
 
-    def _kind_of_key(self, key: str) -> str:
+    def kind_of_key(self, key: str) -> str:
         target = self.models.get(key)
         if target is not None:
             return target.kind
@@ -117,7 +117,7 @@ class Mapping:
         if key is not None and key in self.model_overrides:
             return ModelTarget(
                 model=self.model_overrides[key],
-                kind=self._kind_of_key(key),
+                kind=self.kind_of_key(key),
                 note="model-map override",
                 source_key=key,
             )
@@ -168,7 +168,7 @@ class Mapping:
         """Kind of a model id as this mapping sees it (its table, else the OpenAI rules)."""
         key = self._match_key(openai_model) if openai_model else None
         if key is not None:
-            return self._kind_of_key(key)
+            return self.kind_of_key(key)
         return openai_model_kind(openai_model)
 
     def limits_for(self, target_model: str) -> dict[str, int] | None:

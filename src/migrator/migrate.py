@@ -14,6 +14,7 @@ from migrator.constants import ConstantEdit, ModuleIndex, project_definitions
 from migrator.cross_module import Notice, notice_key, project_importers
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
+from migrator.notebook import is_notebook
 from migrator.notebook_job import cell_diff, python_view
 from migrator.progress import phase
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
@@ -51,7 +52,7 @@ class MigrationReport:
         out = []
         for result in self.changed:
             assert result.old_source is not None and result.new_source is not None
-            notebook = result.path.endswith(".ipynb")
+            notebook = is_notebook(result.path)
             encoding = "utf-8" if notebook else file_encoding(result.old_source)
             text = unified_diff(
                 result.path, result.old_source, result.new_source, encoding, keep_cr=notebook
@@ -66,7 +67,7 @@ class MigrationReport:
         out = []
         made = self.diffs() if diffs is None else diffs
         for (path, diff), result in zip(made, self.changed, strict=True):
-            if path.endswith(".ipynb"):
+            if is_notebook(path):
                 assert result.old_source is not None and result.new_source is not None
                 diff = redact_secrets(cell_diff(path, result.old_source, result.new_source))
             out.append((path, diff))
@@ -78,7 +79,7 @@ class MigrationReport:
         diffs = self.diffs()
         for (path, diff), (_, review) in zip(diffs, self.review_diffs(diffs), strict=True):
             entry = {"path": path, "diff": diff}
-            if path.endswith(".ipynb"):
+            if is_notebook(path):
                 entry["cell_diff"] = review  # contract extension: notebooks
             files.append(entry)
         return {
@@ -109,7 +110,7 @@ def migrate(
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
     if _REQUESTS_FROM_DEFINITIONS.intersection(options.strategy.fixer_names()):
         rels = [target.rel(path) for path in target.files]
-        defining = [rel for rel, _ in todo if not rel.endswith(".ipynb")]
+        defining = [rel for rel, _ in todo if not is_notebook(rel)]
         importers = project_importers(defining, rels, index, read.peek)
 
     def options_for(rel: str) -> RewriteOptions:

@@ -21,6 +21,7 @@ from migrator.notebook import (
     CodeCell,
     Notebook,
     NotebookWriteError,
+    is_notebook,
     new_sources,
     read_notebook,
     split_lines,
@@ -48,7 +49,7 @@ def run_notebook(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
 def python_view(rel: str, data: bytes) -> bytes:
     """What Python code a file holds: a notebook's virtual module, else `data` itself
     (for the passes that read imports: project constants and classes)."""
-    if not rel.endswith(".ipynb"):
+    if not is_notebook(rel):
         return data
     notebook, _ = read_notebook(rel, data)
     return notebook.module.encode("utf-8") if notebook is not None else b""

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import re
 
+from migrator.notebook import is_notebook
+
 # Full-match pattern for an OpenAI model id (used by the inventory on str literals).
 OPENAI_MODEL_PATTERN = re.compile(
     r"(?:gpt-[0-9][\w.\-]*|chatgpt-[\w.\-]+|o[1-9](?:-[\w.\-]+)?"
@@ -121,7 +123,7 @@ def has_trigger_in_json(data: bytes) -> bool:
 def worth_parsing(rel: str, data: bytes) -> bool:
     """The prefilter of a run: a notebook keeps the broad reading (its shell lines, such
     as `!pip install openai`, are reported too), a source file the precise one."""
-    if rel.endswith(".ipynb"):
+    if is_notebook(rel):
         return has_trigger(data) or has_trigger_in_json(data)
     return might_use_openai(data)
 
