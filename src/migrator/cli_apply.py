@@ -33,6 +33,7 @@ from migrator.cli_paths import note_skipped
 from migrator.config import ProjectConfig
 from migrator.exits import EXIT_INTERRUPTED, RunFailed, UsageError
 from migrator.model import FileError
+from migrator.relpaths import from_cwd
 from migrator.report import dump_json
 from migrator.secrets import redact_secrets
 
@@ -198,7 +199,7 @@ def _print_outcome(outcome: ApplyOutcome, path: Path) -> None:
         return
     counts = outcome.checklist_counts
     checklist = outcome.checklist_path or "MIGRATION.md"
-    shown_checklist = _shown(outcome.top / checklist)
+    shown_checklist = from_cwd(outcome.top / checklist)
     python = [w for w in plan.code if w.kind == "code"]
     configs = [w.path for w in plan.code if w.kind == "config"]
     click.echo(
@@ -239,14 +240,6 @@ def _print_outcome(outcome: ApplyOutcome, path: Path) -> None:
         click.echo("Review them with:")
         click.echo("  git diff --cached")
         click.echo(f"  then work through {shown_checklist}, and commit with `git commit`")
-
-
-def _shown(path: Path) -> str:
-    """`path` relative to the current folder when it is below it, else absolute."""
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _has_usage(plan: ProjectPlan) -> bool:
