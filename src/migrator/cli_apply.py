@@ -28,9 +28,8 @@ from migrator.cli import (
     load_config,
     target_options,
 )
-from migrator.cli_checks import model_map_keys, warn_unmatched_model_map
+from migrator.cli_checks import warn_unmatched_model_map
 from migrator.cli_paths import note_skipped
-from migrator.config import ProjectConfig
 from migrator.exits import EXIT_INTERRUPTED, RunFailed, UsageError
 from migrator.model import FileError
 from migrator.relpaths import from_cwd
@@ -132,7 +131,7 @@ def apply(
         raise UsageError(str(exc)) from exc
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     note_skipped(plan.skipped_trees)
-    _warn_model_map(plan, config, kwargs)
+    _warn_model_map(plan)
     target_branch = branch or default_branch(options.mapping.id)
 
     def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
@@ -156,9 +155,8 @@ def apply(
     _print_outcome(outcome, path)
 
 
-def _warn_model_map(plan: ProjectPlan, config: ProjectConfig, kwargs: dict[str, object]) -> None:
-    keys = model_map_keys(config.model_map, kwargs.get("model_map", ()))  # type: ignore[arg-type]
-    warn_unmatched_model_map(keys, plan.report.results)
+def _warn_model_map(plan: ProjectPlan) -> None:
+    warn_unmatched_model_map(sorted(plan.options.mapping.model_overrides), plan.report.results)
 
 
 def _err(text: str) -> None:
@@ -300,7 +298,7 @@ def checklist(
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     note_skipped(plan.skipped_trees)
-    _warn_model_map(plan, config, kwargs)
+    _warn_model_map(plan)
     findings = collect(plan, applied=False)
     if fmt == "json":
         text = dump_json(to_json(findings, options.mapping.id, options.strategy.id))
