@@ -2,9 +2,8 @@
 
 The programs of fixtures/programs/ that a LiteLLM user's code covers (sync, async and
 streamed chat, tools, exceptions, usage, embeddings, a call left on openai) are migrated
-with the real engine for five targets — four LiteLLM routes of their own (dashscope/,
-deepseek/, bigmodel/ for Zhipu, moonshot/) and one reached through `openai/` with
-`api_base=` (qianfan) — and run in one faked-network interpreter per target
+with the real engine for the TARGETS below — LiteLLM routes of their own and providers
+reached through `openai/` with `api_base=` — and run in one faked-network interpreter per target
 (`tests/execution/harness.run_programs`), with the provider's key only (no OPENAI_API_KEY)
 and LITELLM_LOCAL_MODEL_COST_MAP=True (LiteLLM would fetch its cost map at import).
 
@@ -43,7 +42,12 @@ CHAT = [
 EMBEDDINGS = ["embeddings.py", "embeddings_items.py"]
 # with_options() has no LiteLLM equivalent: the call stays on the openai SDK (MIG181).
 STAYS_OPENAI = {"with_options.py"}
-TARGETS = ("dashscope", "deepseek", "zhipu", "moonshot", "qianfan")
+# LiteLLM routes of their own (dashscope/, deepseek/, bigmodel/ for Zhipu, moonshot/,
+# volcengine/ for Ark, minimax/) and two reached through `openai/` with api_base= (qianfan,
+# siliconflow: chat and embeddings)
+TARGETS = (
+    "dashscope", "deepseek", "zhipu", "moonshot", "qianfan", "ark", "minimax", "siliconflow",
+)  # fmt: skip
 FAKE_EMBEDDING_SIZE = 8  # what fakenet returns when the request names no size
 LITELLM_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
 # What LiteLLM prints on stdout when it maps an exception (unless
@@ -87,7 +91,7 @@ class Runs:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     """The originals in one interpreter (OpenAI's key), every target's migrated programs
-    in another (the five providers' keys, no OpenAI key): importing LiteLLM costs seconds,
+    in another (every target's key, no OpenAI key): importing LiteLLM costs seconds,
     so it is paid once."""
     root = tmp_path_factory.mktemp("litellm")
     names = sorted({n for p in TARGETS for n in _programs(p)})
@@ -154,7 +158,10 @@ def test_every_request_goes_to_the_provider_with_its_key_and_model(
         assert len(run.requests) == len(before.requests) > 0, name
         for sent, asked in zip(run.requests, before.requests, strict=True):
             assert sent.host == host, (name, sent.url)
-            assert sent.path.startswith(urlsplit(mapping.compat.base_url).path.rstrip("/"))
+            # the mapping's own path, not a route's default one (deepseek/'s /beta)
+            endpoint = "/embeddings" if name in EMBEDDINGS else "/chat/completions"
+            base_path = urlsplit(mapping.compat.base_url).path.rstrip("/")
+            assert sent.path == base_path + endpoint, (name, sent.url)
             assert sent.headers.get("authorization") == f"Bearer {key_of(provider)}", name
             target = mapping.resolve_model(asked.json["model"])
             assert target is not None

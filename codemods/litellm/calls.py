@@ -5,7 +5,7 @@ call is awaited through an async client), `client.embeddings.create(...)` ->
 `litellm.embedding(...)` / `aembedding`. Every keyword stays (stream, response_format,
 tools, tool_choice: LiteLLM takes OpenAI's); the call gets what the client carried:
 `api_key=os.environ["<PROVIDER_KEY>"]` (LiteLLM's own variable names differ from the
-providers'), and `api_base=` where the route's default host is not the mapping's. The model
+providers'), and `api_base=` where the route's default base is not the mapping's. The model
 id gets the route's prefix where the model fixer writes it (the strategy's mapping view);
 where the model is not a literal of the file that the model fixer rewrote (a constant of
 another module, data, an id it left), `custom_llm_provider=` routes it.
@@ -119,6 +119,10 @@ def _keywords(plan: Plan, call: CallSite) -> dict[str, cst.BaseExpression]:
     base = section.api_base(family, plan.target.base_url)
     if base is not None:
         out["api_base"] = cst.SimpleString(json.dumps(base))
+    elif plan.target.base_url is None and plan.target.base_url_env:
+        # An endpoint only the environment names (a gateway): read where compat's client
+        # reads it; without api_base= the `openai/` route would go to OpenAI's host.
+        out["api_base"] = env_read(plan, plan.target.base_url_env, at=call.node)
     if not _model_routed(plan, call):
         prefix = section.route(family).prefix
         out["custom_llm_provider"] = cst.SimpleString(f'"{prefix}"')
