@@ -8,6 +8,7 @@ to reach the provider, and nothing more.
   to the /beta path of DeepSeek's host, `minimax/` to the international host.
 - compat's MIG106 ("migrated where it is constructed") counts only the calls that stay on
   the openai SDK.
+- A provider LiteLLM is not pointed at (azure) says why (`litellm: {none: ...}`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from migrator.mapping import load_registry
+from migrator.cli import main
+from migrator.mapping import MappingError, load_mapping, load_registry
 from tests.execution.harness import migrate_folder
 
 CONFIG = """\
@@ -125,3 +128,21 @@ def test_a_gateway_reads_its_base_from_the_environment(tmp_path: Path) -> None:
     assert 'api_base=os.environ["LLM_GATEWAY_BASE_URL"]' in ask
     assert 'api_key=os.environ["LLM_GATEWAY_API_KEY"]' in ask
     assert 'custom_llm_provider="openai"' in ask
+
+
+def test_azure_refuses_the_strategy_and_says_why(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    result = CliRunner().invoke(main, ["diff", str(root), "--to", "azure", "--strategy", "litellm"])
+    assert result.exit_code == 2
+    assert "strategy 'litellm' is not available for azure: it supports compat" in result.output
+    assert "(no LiteLLM route: LiteLLM's azure/<deployment> route needs api_base=" in result.output
+
+
+def test_a_reason_excludes_the_routes(tmp_path: Path) -> None:
+    text = (Path(__file__).parent / "data" / "mappings" / "minimal.yaml").read_text("utf-8")
+    section = text[text.index("\nlitellm:") :]
+    assert section.count("\n  tested:") == 1
+    broken = text.replace("\n  tested:", '\n  none: "no route"\n  tested:')
+    (tmp_path / "acme.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(MappingError, match="'none' \\(a reason\\) excludes every other key"):
+        load_mapping(tmp_path / "acme.yaml")

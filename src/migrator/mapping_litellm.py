@@ -126,11 +126,19 @@ def _same_base(one: str, other: str) -> bool:
 
 def parse_litellm(
     doc: Doc, key_node: Node, node: Node, endpoint_families: frozenset[str]
-) -> LiteLLM:
-    """The validated `litellm:` section."""
+) -> LiteLLM | str:
+    """The validated `litellm:` section, or why the provider has none (`{none: "..."}`,
+    which the CLI repeats when `--strategy litellm` is asked for)."""
     top = doc.mapping(
-        node, "litellm", required=("tested", "key_env", "routes", "sources"), at=key_node
+        node, "litellm", optional=("none", "tested", "key_env", "routes", "sources"), at=key_node
     )
+    if "none" in top:
+        if len(top) > 1:
+            doc.fail(key_node, "litellm: 'none' (a reason) excludes every other key")
+        return doc.string(top["none"][1], "litellm.none")
+    for key in ("tested", "key_env", "routes", "sources"):
+        if key not in top:
+            doc.fail(key_node, f"litellm: missing required key {key!r}")
     tested = doc.string(top["tested"][1], "litellm.tested")
     if not re.fullmatch(r"\d+(?:\.\d+)+", tested):
         doc.fail(top["tested"][1], f"litellm.tested: {tested!r} is not a version like 1.2.3")
