@@ -219,11 +219,16 @@ def build_options(
         raise UsageError(str(exc)) from exc
     chosen = strategy or config.strategy or mapping.default_strategy
     if chosen not in mapping.strategies:
-        # A provider without an SDK of its own says why (mapping `native: {none: ...}`).
-        why = f" (no native target: {mapping.no_native})" if chosen == "native" else ""
+        # A provider without an SDK of its own says why (mapping `native: {none: ...}`),
+        # one LiteLLM cannot be pointed at as well (`litellm: {none: ...}`).
+        why = ""
+        if chosen == "native" and mapping.no_native:
+            why = f" (no native target: {mapping.no_native})"
+        elif chosen == "litellm" and mapping.no_litellm:
+            why = f" (no LiteLLM route: {mapping.no_litellm})"
         raise UsageError(
             f"strategy {chosen!r} is not available for {mapping.id}: it supports "
-            f"{', '.join(mapping.strategies)}{why if mapping.no_native else ''}"
+            f"{', '.join(mapping.strategies)}{why}"
         )
     overrides = dict(config.model_map)
     for item in model_map:
