@@ -387,12 +387,37 @@ def _has_marker(statement: cst.CSTNode, rule: str) -> bool:
     )
 
 
+def _edit_paths(plan: Plan, anchor: cst.CSTNode | None) -> set[int] | None:
+    """Identities of the nodes the applier must enter: each edited or marked node and its
+    ancestors up to the module. Every other subtree comes back as it was, so it is not
+    walked (on a big file the walk is a parse's worth of time). None when a node's way up
+    is not known: then everything is walked."""
+    parents = plan.inventory.parents
+    module = plan.module
+    paths: set[int] = set()
+    targets = [*plan.edits, *plan.markers, *([anchor] if anchor is not None else [])]
+    for node in targets:
+        current: cst.CSTNode | None = node
+        while current is not None and id(current) not in paths:
+            paths.add(id(current))
+            if current is module:
+                break
+            current = parents.get(current)
+            if current is None:
+                return None
+    return paths
+
+
 class _Applier(cst.CSTTransformer):
     def __init__(self, plan: Plan, anchor: cst.CSTNode | None, inserted: list[cst.CSTNode]) -> None:
         super().__init__()
         self.plan = plan
         self.anchor = anchor
         self.inserted = inserted
+        self.paths = _edit_paths(plan, anchor)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return self.paths is None or id(node) in self.paths
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result: Any = updated_node
