@@ -92,3 +92,61 @@ def test_appending_an_argument_keeps_the_comments_before_the_closing_bracket_las
             )
         """,
     )
+
+
+def test_import_openai_error_stays_when_the_other_import_openai_is_in_a_function() -> None:
+    # `import openai` inside a function made the module-level `import openai.error` look
+    # redundant: dropping it left the module's `openai` undefined (--upgrade-v0)
+    check_transformed(
+        """\
+        import openai.error
+
+
+        def local():
+            import openai
+            return openai.BadRequestError
+
+
+        def legacy():
+            try:
+                openai.Completion.create(model="text-davinci-003", prompt="x")
+            except openai.error.RateLimitError:
+                pass
+        """,
+        """\
+        import os
+
+        import openai
+
+        client = openai.OpenAI(
+            base_url="https://api.deepseek.com",
+            api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"),
+        )
+
+
+        def local():
+            import openai
+            return openai.BadRequestError
+
+
+        def legacy():
+            try:
+                # migrator: MIG401 completions.create: no legacy completions endpoint at deepseek
+                client.completions.create(model="text-davinci-003", prompt="x")
+            except openai.RateLimitError:
+                pass
+        """,
+        upgrade_v0=True,
+    )
+
+
+def test_import_openai_error_stays_when_the_other_import_openai_is_under_try() -> None:
+    data = (
+        b"try:\n    import openai\nexcept ImportError:\n    openai = None\n"
+        b"import openai.error\n\n\ndef legacy():\n"
+        b'    openai.Completion.create(model="text-davinci-003", prompt="x")\n'
+    )
+    assert problems(data, "deepseek", upgrade_v0=True) == []
+    new = rewrite_bytes(data, upgrade_v0=True).new_source
+    assert new is not None
+    assert new.index(b"\nimport openai\n") < new.index(b"client = openai.OpenAI(")
