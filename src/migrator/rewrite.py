@@ -529,11 +529,11 @@ def _with_ending_of(old: bytes, new: bytes, encoding: str) -> bytes:
 def _end_of_code(data: bytes) -> int:
     """The offset where the last line holding code ends (before its line end); 0 when no
     line does. A line inside a string cannot be last: the line closing the string is
-    code."""
+    code. A lone backslash only joins the (blank or comment) line below it."""
     end = len(data)
     for line in reversed(data.splitlines(keepends=True)):
         text = line.strip(_BLANKS)
-        if text and not text.startswith(b"#"):
+        if text and not text.startswith(b"#") and text != b"\\":
             return end - len(line) + len(line.rstrip(b"\r\n"))
         end -= len(line)
     return 0

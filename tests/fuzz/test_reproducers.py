@@ -17,7 +17,13 @@ CLIENT_AFTER = (
 def test_blank_line_above_an_indented_comment_at_the_end_of_the_file_stays() -> None:
     # libcst prints "x\n\n  # c\n" back as "x\n  # c\n": the lines after the last code
     # line are taken from the input, whatever the parser made of them
-    for tail in ("\n  # c\n", "\n \r\n  \t# c\r\n\t \n", "\n\n    \n", "\n  # last \\"):
+    for tail in (
+        "\n  # c\n",
+        "\n \r\n  \t# c\r\n\t \n",
+        "\n\n    \n",
+        "\n  # last \\",
+        "\n\n\t# c\n\\\r\n# d\n",  # a lone backslash joins the comment below it
+    ):
         data = (CLIENT + tail).encode()
         result = rewrite_bytes(data)
         assert result.new_source == (CLIENT_AFTER + tail).encode(), tail
@@ -150,3 +156,21 @@ def test_import_openai_error_stays_when_the_other_import_openai_is_under_try() -
     new = rewrite_bytes(data, upgrade_v0=True).new_source
     assert new is not None
     assert new.index(b"\nimport openai\n") < new.index(b"client = openai.OpenAI(")
+
+
+def test_the_upgraded_client_does_not_use_an_import_below_it() -> None:
+    # `import openai as oa` below the settings the client replaces: the client was built
+    # as `oa.OpenAI(...)` above it, or the import became `from openai import OpenAI` there
+    data = (
+        b"import os\nif True:\n    import openai\n\n"
+        b'openai.api_key = os.getenv("KEY")\n\n\n'
+        b"def f():\n"
+        b'    return oa.ChatCompletion.create(model="gpt-4", messages=[])\n\n\n'
+        b"import openai as oa\n"
+    )
+    assert problems(data, "deepseek", upgrade_v0=True) == []
+    new = rewrite_bytes(data, upgrade_v0=True).new_source
+    assert new is not None
+    assert new.startswith(b"import os\nfrom openai import OpenAI\n\nif True:\n")
+    assert b"\nclient = OpenAI(\n" in new
+    assert new.endswith(b"\n\n\nimport openai as oa\n")
