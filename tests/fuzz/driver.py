@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -75,12 +75,21 @@ class Tally:
         self.inputs[case.family] += 1
         for problem in found:
             self.failures.append(
-                Failure(case.family, case.provider, case.origin, problem, case.data)
+                Failure(
+                    case.family, case.provider, case.origin, problem, case.data, case.upgrade_v0
+                )
             )
 
-    def merge(self, other: Tally) -> None:
-        self.inputs.update(other.inputs)
-        self.failures.extend(other.failures)
+    def extend_from(
+        self,
+        cases: Iterable[Case],
+        results: Iterable[list[str]],
+        on_checked: Callable[[Tally], None] | None,
+    ) -> None:
+        for case, found in zip(cases, results, strict=True):
+            self.record(case, found)
+            if on_checked is not None:
+                on_checked(self)
 
 
 def check(case: Case) -> list[str]:
@@ -88,16 +97,18 @@ def check(case: Case) -> list[str]:
     return problems(case.data, case.provider, valid=True, upgrade_v0=case.upgrade_v0)
 
 
-def run_cases(cases: Iterable[Case], jobs: int = 1) -> Tally:
-    """Check every case, in this process or (`jobs` > 1) in a pool of that many."""
+def run_cases(
+    cases: Sequence[Case], jobs: int = 1, on_checked: Callable[[Tally], None] | None = None
+) -> Tally:
+    """Check every case, in this process or (`jobs` > 1) in a pool of that many;
+    `on_checked` sees the tally after each case (progress, failures kept as they come)."""
     tally = Tally()
     if jobs <= 1:
-        for case in cases:
-            tally.record(case, check(case))
+        results: Iterable[list[str]] = map(check, cases)
+        tally.extend_from(cases, results, on_checked)
         return tally
     with multiprocessing.Pool(jobs) as pool:
-        for case, found in zip(cases, pool.imap(check, cases, chunksize=_CHUNK), strict=True):
-            tally.record(case, found)
+        tally.extend_from(cases, pool.imap(check, cases, chunksize=_CHUNK), on_checked)
     return tally
 
 
