@@ -140,7 +140,9 @@ class ClientBuilder:
         plan = self.plan
         prefix = ""
         if not drop_module_import(plan, self.calls.upgraded_funcs, targets, classes):
-            binding = module_binding(plan)
+            # (with folded settings, the client is built at the last one's line)
+            client_line = max((plan.line_of(t) for t in targets), default=None)
+            binding = module_binding(plan, above=client_line)
             if binding is not None and not has_from_openai_import(plan):
                 # `import openai` stays (still used) and there is no `from openai import`
                 # line to join: build the client through the module rather than add an

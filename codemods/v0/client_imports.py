@@ -65,13 +65,16 @@ def has_from_openai_import(plan: Plan) -> bool:
     return False
 
 
-def module_binding(plan: Plan) -> str | None:
-    """The name a top-level `import openai [as x]` (or `import openai.error`) binds."""
+def module_binding(plan: Plan, above: int | None = None) -> str | None:
+    """The name a top-level `import openai [as x]` (or `import openai.error`) binds (one
+    above line `above`, where the client is built, when given)."""
     for binding in plan.inventory.bindings:
+        statement = plan.statement_of(binding.node)
         if (
             isinstance(binding.node, cst.Import)
             and binding.imported in ("openai", "openai.error")
-            and isinstance(plan.parent_of(plan.statement_of(binding.node)), cst.Module)
+            and isinstance(plan.parent_of(statement), cst.Module)
+            and (above is None or plan.line_of(statement) < above)
         ):
             return binding.local
     return None
@@ -112,6 +115,8 @@ def drop_module_import(
     """`import openai [as x]`, when only upgraded calls and folded settings used it,
     becomes `from openai import <classes>` in place; False when there is none."""
     consumed: set[cst.CSTNode] = {*upgraded_funcs, *removed}
+    # The client replaces the last folded setting: the classes must be imported above it.
+    client_line = max((plan.line_of(t) for t in removed), default=None)
     scopes = plan.wrapper.resolve(ScopeProvider)
     for node in plan.inventory.import_nodes:
         if not isinstance(node, cst.Import) or node in plan.edits:
@@ -119,7 +124,9 @@ def drop_module_import(
         statement = plan.statement_of(node)
         if not isinstance(plan.parent_of(statement), cst.Module):
             continue  # the client is built at the top level: the import must be there
-        if list(plan.module.body).index(statement) >= insertion_index(plan.module):
+        if list(plan.module.body).index(statement) >= insertion_index(plan.module) or (
+            client_line is not None and plan.line_of(statement) > client_line
+        ):
             continue  # below code: it would bind the class after the client is built
         for alias in node.names:
             if dotted_name(alias.name) != "openai":

@@ -77,14 +77,9 @@ def _error_module_bound_by_name(plan: Plan) -> set[str]:
 def _fix_exception_imports(plan: Plan, facts: Facts) -> dict[str, str]:
     """Rewrite imports of v0 exceptions; returns local name -> new name for references."""
     renamed: dict[str, str] = {}
-    has_plain_openai = any(
-        isinstance(node, cst.Import)
-        and any(dotted_name(a.name) == "openai" and a.asname is None for a in node.names)
-        for node in plan.inventory.import_nodes
-    )
     for node in plan.inventory.import_nodes:
         if isinstance(node, cst.Import):
-            _fix_import_error_module(plan, node, has_plain_openai)
+            _fix_import_error_module(plan, node, _openai_imported_before(plan, node))
         elif node.module is not None and not isinstance(node.names, cst.ImportStar):
             module = dotted_name(node.module)
             if module == "openai.error":
@@ -98,6 +93,29 @@ def _fix_exception_imports(plan: Plan, facts: Facts) -> dict[str, str]:
                 "from openai.error import *: v0 only; import the v1 errors from openai",
             )
     return renamed
+
+
+def _is_plain_openai_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Import)
+        and any(dotted_name(a.name) == "openai" and a.asname is None for a in small.names)
+        for small in statement.body
+    )
+
+
+def _openai_imported_before(plan: Plan, node: cst.Import) -> bool:
+    """Whether a plain `import openai` above `node`, in the same block, already binds what
+    `import openai.error` binds (one in a function, under `try:` or below does not: the
+    module-level name would go with the dropped import)."""
+    statement = plan.statement_of(node)
+    block = plan.parent_of(statement)
+    body = getattr(block, "body", ())
+    for sibling in body if isinstance(body, (list, tuple)) else ():
+        if sibling is statement:
+            return False
+        if _is_plain_openai_import(sibling):
+            return True
+    return False
 
 
 def _fix_import_error_module(plan: Plan, node: cst.Import, has_plain_openai: bool) -> None:

@@ -542,17 +542,32 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
     return result
 
 
-_TRAILING_WHITESPACE = b" \t\f\v\r\n"
+_BLANKS = b" \t\f\v\r\n"
 
 
 def _with_ending_of(old: bytes, new: bytes, encoding: str) -> bytes:
-    """`new` ending as `old` did. libcst does not render whitespace-only lines at the end
-    of a file as it read them (`"x = 1\n   \n\t\n"` comes back without the spaces): no
-    file may change by its trailing blank lines alone, nor get them changed by an edit."""
+    """`new` ending as `old` did: the lines after the last line of code (blank lines and
+    comments alone on their line) come back byte for byte, from the last code line's own
+    line end on. libcst does not always print them as it read them: whitespace-only lines
+    lose their blanks (`"x = 1\n   \n\t\n"`), and a blank line above an indented comment
+    at the end of the file is dropped (`"x\n\n  # c\n"` comes back as `"x\n  # c\n"`,
+    libcst 1.9). No edit goes there: markers and new statements go above or among code."""
     if encoding.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32")):
-        return new  # not ASCII-compatible: bytes cannot be stripped as text
-    ending = old[len(old.rstrip(_TRAILING_WHITESPACE)) :]
-    return new.rstrip(_TRAILING_WHITESPACE) + ending
+        return new  # not ASCII-compatible: bytes cannot be read as lines
+    return new[: _end_of_code(new)] + old[_end_of_code(old) :]
+
+
+def _end_of_code(data: bytes) -> int:
+    """The offset where the last line holding code ends (before its line end); 0 when no
+    line does. A line inside a string cannot be last: the line closing the string is
+    code. A lone backslash only joins the (blank or comment) line below it."""
+    end = len(data)
+    for line in reversed(data.splitlines(keepends=True)):
+        text = line.strip(_BLANKS)
+        if text and not text.startswith(b"#") and text != b"\\":
+            return end - len(line) + len(line.rstrip(b"\r\n"))
+        end -= len(line)
+    return 0
 
 
 def unified_diff(

@@ -1,12 +1,20 @@
 """Seeded fuzz runs: mutants of our own fixtures, and generated programs with OpenAI usage
-spliced in. Each input is checked against `invariants.problems` for each provider."""
+spliced in. Each input is checked against `invariants.problems` for one provider (they take
+turns), every other input with `--upgrade-v0`.
+
+Inputs are made in order in this process (reproducible from the seed); checking them, the
+costly part, may go to a pool of processes (`jobs`), whose results come back in input order:
+a run finds the same failures whatever the number of jobs.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from tests.fuzz.invariants import compiles, problems
@@ -14,9 +22,12 @@ from tests.fuzz.mutations import FAMILIES, mutate
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDERS = ("deepseek", "qwen", "zhipu")
+# Inputs a worker takes at a time: few enough that the two workers end together.
+_CHUNK = 4
 
 
-def seed_files() -> list[tuple[str, str]]:
+@cache
+def seed_files() -> tuple[tuple[str, str], ...]:
     """Our fixtures that use the SDK (UTF-8 ones: mutations work on text)."""
     found = []
     for path in sorted((ROOT / "fixtures").rglob("*.py")):
@@ -26,7 +37,18 @@ def seed_files() -> list[tuple[str, str]]:
             continue
         if "openai" in text and compiles(text.encode()):
             found.append((str(path.relative_to(ROOT)), text))
-    return found
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input and how it is rewritten."""
+
+    family: str
+    provider: str
+    origin: str
+    data: bytes
+    upgrade_v0: bool
 
 
 @dataclass
@@ -36,6 +58,12 @@ class Failure:
     origin: str
     problem: str
     data: bytes
+    upgrade_v0: bool = False
+
+    def file_name(self, number: int) -> str:
+        """A name that says how to reproduce it: family, number, provider, --upgrade-v0."""
+        v0 = "-upgrade-v0" if self.upgrade_v0 else ""
+        return f"{self.family}-{number}-{self.provider}{v0}.py"
 
 
 @dataclass
@@ -43,12 +71,45 @@ class Tally:
     inputs: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
 
-    def add(self, family: str, provider: str, origin: str, data: bytes) -> None:
-        # every other input also moves v0 module calls to a client (--upgrade-v0)
-        upgrade_v0 = self.inputs[family] % 2 == 1
-        self.inputs[family] += 1
-        for problem in problems(data, provider, upgrade_v0=upgrade_v0):
-            self.failures.append(Failure(family, provider, origin, problem, data))
+    def record(self, case: Case, found: list[str]) -> None:
+        self.inputs[case.family] += 1
+        for problem in found:
+            self.failures.append(
+                Failure(
+                    case.family, case.provider, case.origin, problem, case.data, case.upgrade_v0
+                )
+            )
+
+    def extend_from(
+        self,
+        cases: Iterable[Case],
+        results: Iterable[list[str]],
+        on_checked: Callable[[Tally], None] | None,
+    ) -> None:
+        for case, found in zip(cases, results, strict=True):
+            self.record(case, found)
+            if on_checked is not None:
+                on_checked(self)
+
+
+def check(case: Case) -> list[str]:
+    """The promises `case` breaks (its input compiles: every case made here does)."""
+    return problems(case.data, case.provider, valid=True, upgrade_v0=case.upgrade_v0)
+
+
+def run_cases(
+    cases: Sequence[Case], jobs: int = 1, on_checked: Callable[[Tally], None] | None = None
+) -> Tally:
+    """Check every case, in this process or (`jobs` > 1) in a pool of that many;
+    `on_checked` sees the tally after each case (progress, failures kept as they come)."""
+    tally = Tally()
+    if jobs <= 1:
+        results: Iterable[list[str]] = map(check, cases)
+        tally.extend_from(cases, results, on_checked)
+        return tally
+    with multiprocessing.Pool(jobs) as pool:
+        tally.extend_from(cases, pool.imap(check, cases, chunksize=_CHUNK), on_checked)
+    return tally
 
 
 def mutants(family: str, count: int, seed: int) -> Iterator[tuple[str, bytes]]:
@@ -65,17 +126,27 @@ def mutants(family: str, count: int, seed: int) -> Iterator[tuple[str, bytes]]:
             yield origin, mutant
 
 
+def mutation_cases(
+    count: int,
+    seed: int,
+    providers: tuple[str, ...] = PROVIDERS,
+    families: tuple[str, ...] = tuple(FAMILIES),
+) -> list[Case]:
+    return [
+        Case(family, providers[index % len(providers)], origin, data, upgrade_v0=index % 2 == 1)
+        for family in families
+        for index, (origin, data) in enumerate(mutants(family, count, seed))
+    ]
+
+
 def run_mutations(
     count: int,
     seed: int,
     providers: tuple[str, ...] = PROVIDERS,
     families: tuple[str, ...] = tuple(FAMILIES),
+    jobs: int = 1,
 ) -> Tally:
-    tally = Tally()
-    for family in families:
-        for index, (origin, data) in enumerate(mutants(family, count, seed)):
-            tally.add(family, providers[index % len(providers)], origin, data)
-    return tally
+    return run_cases(mutation_cases(count, seed, providers, families), jobs)
 
 
 # OpenAI usage spliced into generated programs: each shape the engine edits.
@@ -90,14 +161,21 @@ SNIPPETS = (
 )
 
 
-def run_generated(count: int, seed: int, providers: tuple[str, ...] = PROVIDERS) -> Tally:
+def run_generated(
+    count: int, seed: int, providers: tuple[str, ...] = PROVIDERS, jobs: int = 1
+) -> Tally:
+    return run_cases(generated_cases(count, seed, providers), jobs)
+
+
+def generated_cases(count: int, seed: int, providers: tuple[str, ...] = PROVIDERS) -> list[Case]:
     """`count` programs from the Python grammar (hypothesmith) with a snippet spliced in
-    before, after, or inside a function around them; reproducible from `seed`."""
+    before, after, or inside a function around them; reproducible from `seed`. (The ones
+    CPython compiles: most.)"""
     import hypothesis
     import hypothesmith
     from hypothesis import strategies as st
 
-    tally = Tally()
+    cases: list[Case] = []
 
     @hypothesis.seed(seed)
     @hypothesis.settings(
@@ -125,7 +203,8 @@ def run_generated(count: int, seed: int, providers: tuple[str, ...] = PROVIDERS)
             source = program + "def spliced():\n" + body
         data = source.encode("utf-8", "surrogatepass")
         if compiles(data):
-            tally.add("generated", provider, where, data)
+            upgrade_v0 = len(cases) % 2 == 1
+            cases.append(Case("generated", provider, where, data, upgrade_v0))
 
     one()
-    return tally
+    return cases

@@ -34,15 +34,18 @@ def compiles(data: bytes) -> bool:
     return True
 
 
-def problems(data: bytes, provider: str, **overrides: object) -> list[str]:
-    """Broken promises for `data` rewritten for `provider` (`overrides`: RewriteOptions
-    fields, e.g. upgrade_v0=True)."""
+def problems(
+    data: bytes, provider: str, valid: bool | None = None, **overrides: object
+) -> list[str]:
+    """Broken promises for `data` rewritten for `provider` (`valid`: whether CPython
+    compiles `data`, when the caller knows; `overrides`: RewriteOptions fields, e.g.
+    upgrade_v0=True)."""
     try:
         result = rewrite_bytes(data, provider, **overrides)
     except Exception as exc:  # noqa: BLE001 - the runner reports it as an internal error
         return [f"crash: {type(exc).__name__}: {exc}"]
     found = [f"crash: {e.message}" for e in result.errors if "internal error" in e.message]
-    if compiles(data):
+    if valid if valid is not None else compiles(data):
         found += [
             f"valid Python called a syntax error: {e.message}"
             for e in result.errors

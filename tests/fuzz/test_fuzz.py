@@ -26,7 +26,7 @@ def _report(tally: Tally) -> str:
         lines.append(f"{failure.family} ({failure.provider}, {failure.origin}): {failure.problem}")
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            (Path(folder) / f"{failure.family}-{number}.py").write_bytes(failure.data)
+            (Path(folder) / failure.file_name(number)).write_bytes(failure.data)
     return "\n".join(lines[:40])
 
 
@@ -43,18 +43,24 @@ def test_short_seeded_generated_run() -> None:
     assert not tally.failures, _report(tally)
 
 
+def _long_run_settings() -> tuple[int, int, int]:
+    """MIGRATOR_FUZZ_COUNT inputs per family (default 5000), MIGRATOR_FUZZ_SEED,
+    MIGRATOR_FUZZ_JOBS processes checking them (default 1)."""
+    env = os.environ
+    count = int(env.get("MIGRATOR_FUZZ_COUNT", "5000"))
+    return count, int(env.get("MIGRATOR_FUZZ_SEED", "1")), int(env.get("MIGRATOR_FUZZ_JOBS", "1"))
+
+
 @pytest.mark.fuzz
 def test_long_mutation_run() -> None:
-    """MIGRATOR_FUZZ_COUNT inputs per mutation family (default 5000) over 3 providers."""
-    count = int(os.environ.get("MIGRATOR_FUZZ_COUNT", "5000"))
-    seed = int(os.environ.get("MIGRATOR_FUZZ_SEED", "1"))
-    tally = run_mutations(count=count, seed=seed)
+    """MIGRATOR_FUZZ_COUNT inputs per mutation family over 3 providers."""
+    count, seed, jobs = _long_run_settings()
+    tally = run_mutations(count=count, seed=seed, jobs=jobs)
     assert not tally.failures, _report(tally)
 
 
 @pytest.mark.fuzz
 def test_long_generated_run() -> None:
-    count = int(os.environ.get("MIGRATOR_FUZZ_COUNT", "5000"))
-    seed = int(os.environ.get("MIGRATOR_FUZZ_SEED", "1"))
-    tally = run_generated(count=count, seed=seed)
+    count, seed, jobs = _long_run_settings()
+    tally = run_generated(count=count, seed=seed, jobs=jobs)
     assert not tally.failures, _report(tally)

@@ -1,0 +1,176 @@
+"""The fuzz run's failures, each cut down to the smallest input that shows it, with the
+exact output it must give. Each one failed before its fix."""
+
+from __future__ import annotations
+
+from tests.codemod_helpers import check_transformed, rewrite_bytes
+from tests.fuzz.invariants import problems
+
+CLIENT = "from openai import OpenAI\nclient = OpenAI()\n"
+CLIENT_AFTER = (
+    "import os\n\nfrom openai import OpenAI\n"
+    'client = OpenAI(base_url="https://api.deepseek.com", '
+    'api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"))\n'
+)
+
+
+def test_blank_line_above_an_indented_comment_at_the_end_of_the_file_stays() -> None:
+    # libcst prints "x\n\n  # c\n" back as "x\n  # c\n": the lines after the last code
+    # line are taken from the input, whatever the parser made of them
+    for tail in (
+        "\n  # c\n",
+        "\n \r\n  \t# c\r\n\t \n",
+        "\n\n    \n",
+        "\n  # last \\",
+        "\n\n\t# c\n\\\r\n# d\n",  # a lone backslash joins the comment below it
+    ):
+        data = (CLIENT + tail).encode()
+        result = rewrite_bytes(data)
+        assert result.new_source == (CLIENT_AFTER + tail).encode(), tail
+        assert problems(data, "deepseek") == []
+
+
+def test_the_end_of_a_function_at_the_end_of_the_file_keeps_its_comments() -> None:
+    data = (CLIENT + "def f():\n    return 1\n\n  # c\n").encode()
+    assert (
+        rewrite_bytes(data).new_source
+        == (CLIENT_AFTER + "def f():\n    return 1\n\n  # c\n").encode()
+    )
+
+
+def test_comment_lines_between_arguments_are_kept_once_where_they_were() -> None:
+    # a removal left `max_completion_tokens` last, then `extra_body` followed it: the comma
+    # copied between them carried the "#   a" line again, and the "# b" line above a
+    # removed argument was dropped. (Two edits: after the first, "# b" is one of the lines
+    # before `)`, which stay there when an argument is appended.)
+    check_transformed(
+        """\
+        import openai
+        def f(client: openai.OpenAI):
+            return client.chat.completions.create(
+                model="gpt-4o",
+                messages=[],
+               #   a
+                max_completion_tokens=300,
+        # b
+                user="me",
+                store=True,
+                # c
+            )
+        """,
+        """\
+        import openai
+        def f(client: openai.OpenAI):
+            return client.chat.completions.create(
+                model="deepseek-v4-pro",
+                messages=[],
+               #   a
+                max_tokens=300,
+                extra_body={"thinking": {"type": "disabled"}},
+        # b
+                # c
+            )
+        """,
+    )
+
+
+def test_appending_an_argument_keeps_the_comments_before_the_closing_bracket_last() -> None:
+    check_transformed(
+        """\
+        import openai
+        def f(client: openai.OpenAI):
+            r = client.chat.completions.create(
+                model="gpt-4o",
+                # a
+                messages=[],  # b
+                # c
+            )
+        """,
+        """\
+        import openai
+        def f(client: openai.OpenAI):
+            r = client.chat.completions.create(
+                model="deepseek-v4-pro",
+                # a
+                messages=[],  # b
+                extra_body={"thinking": {"type": "disabled"}},
+                # c
+            )
+        """,
+    )
+
+
+def test_import_openai_error_stays_when_the_other_import_openai_is_in_a_function() -> None:
+    # `import openai` inside a function made the module-level `import openai.error` look
+    # redundant: dropping it left the module's `openai` undefined (--upgrade-v0)
+    check_transformed(
+        """\
+        import openai.error
+
+
+        def local():
+            import openai
+            return openai.BadRequestError
+
+
+        def legacy():
+            try:
+                openai.Completion.create(model="text-davinci-003", prompt="x")
+            except openai.error.RateLimitError:
+                pass
+        """,
+        """\
+        import os
+
+        import openai
+
+        client = openai.OpenAI(
+            base_url="https://api.deepseek.com",
+            api_key=os.environ.get("DEEPSEEK_API_KEY", "missing-DEEPSEEK_API_KEY"),
+        )
+
+
+        def local():
+            import openai
+            return openai.BadRequestError
+
+
+        def legacy():
+            try:
+                # migrator: MIG401 completions.create: no legacy completions endpoint at deepseek
+                client.completions.create(model="text-davinci-003", prompt="x")
+            except openai.RateLimitError:
+                pass
+        """,
+        upgrade_v0=True,
+    )
+
+
+def test_import_openai_error_stays_when_the_other_import_openai_is_under_try() -> None:
+    data = (
+        b"try:\n    import openai\nexcept ImportError:\n    openai = None\n"
+        b"import openai.error\n\n\ndef legacy():\n"
+        b'    openai.Completion.create(model="text-davinci-003", prompt="x")\n'
+    )
+    assert problems(data, "deepseek", upgrade_v0=True) == []
+    new = rewrite_bytes(data, upgrade_v0=True).new_source
+    assert new is not None
+    assert new.index(b"\nimport openai\n") < new.index(b"client = openai.OpenAI(")
+
+
+def test_the_upgraded_client_does_not_use_an_import_below_it() -> None:
+    # `import openai as oa` below the settings the client replaces: the client was built
+    # as `oa.OpenAI(...)` above it, or the import became `from openai import OpenAI` there
+    data = (
+        b"import os\nif True:\n    import openai\n\n"
+        b'openai.api_key = os.getenv("KEY")\n\n\n'
+        b"def f():\n"
+        b'    return oa.ChatCompletion.create(model="gpt-4", messages=[])\n\n\n'
+        b"import openai as oa\n"
+    )
+    assert problems(data, "deepseek", upgrade_v0=True) == []
+    new = rewrite_bytes(data, upgrade_v0=True).new_source
+    assert new is not None
+    assert new.startswith(b"import os\nfrom openai import OpenAI\n\nif True:\n")
+    assert b"\nclient = OpenAI(\n" in new
+    assert new.endswith(b"\n\n\nimport openai as oa\n")
