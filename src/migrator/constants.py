@@ -247,7 +247,8 @@ def project_definitions(
     tables: dict[str, ImportedDefinitions] = {}
     for importer, data in todo:
         table = ImportedDefinitions()
-        for qualified in imported_names(importer, data):
+        # Sorted: the tables' order must not depend on the string hash seed (result cache keys)
+        for qualified in sorted(imported_names(importer, data)):
             module, _, name = qualified.rpartition(".")
             defined = definitions_of(index.file_of(module))
             if name in defined.constants:

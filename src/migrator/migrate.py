@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrator.config_files import config_results
 from migrator.constants import ConstantEdit, ModuleIndex, project_definitions
@@ -20,6 +20,9 @@ from migrator.progress import phase
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, execute, select
 from migrator.secrets import redact_secrets
+
+if TYPE_CHECKING:
+    from migrator.result_cache import ResultCache
 
 
 @dataclass
@@ -99,7 +102,12 @@ def migrate(
     *,
     jobs: int | None = None,
     show_progress: bool | None = None,
+    cache: ResultCache | None = None,
 ) -> MigrationReport:
+    if cache is not None:
+        # One entry serves diff, apply and checklist: the checklist's call facts are
+        # always computed when results are kept (no output of `diff` reads them).
+        options = replace(options, call_facts=True)
     todo, unreadable = select(target)
     read = _SourceCache(target.root, todo)
     index = ModuleIndex(target.rel(path) for path in target.files)
@@ -126,9 +134,17 @@ def migrate(
         )
 
     results = execute(
-        todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress, phase="rewrite"
+        todo,
+        rewrite_job,
+        options_for,
+        jobs=jobs,
+        show_progress=show_progress,
+        phase="rewrite",
+        cache=cache,
     )
-    results = _apply_requests(results, read, options_for, jobs)
+    results = _apply_requests(results, read, options_for, jobs, cache)
+    if cache is not None:
+        cache.report()
     results.extend(config_results(target.project, results, read.peek, options))
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
@@ -175,6 +191,7 @@ def _apply_requests(
     read: Callable[[str], bytes | None],
     options_for: Callable[[str], RewriteOptions],
     jobs: int | None,
+    cache: ResultCache | None = None,
 ) -> list[FileResult]:
     """Run each file that other files sent requests once more, with those requests: a
     constant they asked to change, a fact about what they define (cross_module.py); its
@@ -212,6 +229,7 @@ def _apply_requests(
             jobs=jobs,
             show_progress=False,
             phase="rewrite (files other files sent requests)",
+            cache=cache,
         )
         by_path.update((r.path, r) for r in redone)
     return list(by_path.values())
