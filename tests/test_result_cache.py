@@ -10,6 +10,7 @@ opened (never timed).
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from migrator.cli import main
 from migrator.discovery import discover
 from migrator.mapping import load_registry
 from migrator.migrate import migrate
+from migrator.model import FileResult
 from migrator.result_cache import ResultCache, open_cache
 from migrator.rewrite import RewriteOptions
 
@@ -294,7 +296,13 @@ def test_keys_do_not_depend_on_the_hash_seed(tmp_path: Path, cache_dir: Path) ->
 
 
 def entries(cache_dir: Path) -> list[Path]:
-    return sorted(p for p in cache_dir.rglob("*") if p.is_file())
+    """The stored file results (not the pre-pass's memos)."""
+    found = []
+    for path in sorted(p for p in cache_dir.rglob("*") if p.is_file()):
+        body = path.read_bytes().partition(b"\n")[2]
+        if isinstance(pickle.loads(body), FileResult):
+            found.append(path)
+    return found
 
 
 def test_a_corrupt_or_truncated_entry_is_a_miss_and_is_rewritten(

@@ -6,11 +6,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from migrator.config_files import config_results
-from migrator.constants import ConstantEdit, ModuleIndex, project_definitions
+from migrator.constants import ConstantEdit, ModuleIndex, module_definitions, project_definitions
 from migrator.cross_module import Notice, notice_key, project_importers
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
@@ -113,7 +114,10 @@ def migrate(
     index = ModuleIndex(target.rel(path) for path in target.files)
     started = time.perf_counter()
     # A notebook's imports are read from its code cells; it is never a defining module.
-    tables = project_definitions([(rel, python_view(rel, data)) for rel, data in todo], index, read)
+    definitions = module_definitions if cache is None else partial(cache.memo, module_definitions)
+    tables = project_definitions(
+        [(rel, python_view(rel, data)) for rel, data in todo], index, read, definitions
+    )
     phase("constants pre-pass", f"{len(tables)} file(s) get constants from others", started)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
     if _REQUESTS_FROM_DEFINITIONS.intersection(options.strategy.fixer_names()):

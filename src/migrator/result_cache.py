@@ -31,6 +31,7 @@ Where: `MIGRATOR_CACHE_DIR`, else the platform's user cache folder (`$XDG_CACHE_
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import functools
@@ -42,12 +43,14 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from migrator import __version__
 from migrator.atomic import write_atomic
 from migrator.model import FileResult
 from migrator.progress import note, phase
+
+T = TypeVar("T")
 
 CACHE_DIR_ENV = "MIGRATOR_CACHE_DIR"
 NO_CACHE_ENV = "MIGRATOR_NO_CACHE"
@@ -201,20 +204,7 @@ class ResultCache:
     # -- entries ------------------------------------------------------------------------
     def get(self, key: str, data: bytes) -> FileResult | None:
         """The stored result for `key` (its old_source is `data`), or None."""
-        if not self.enabled:
-            return None
-        try:
-            raw = self._path(key).read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        header, _, body = raw.partition(b"\n")
-        result: object = None
-        if header == _FORMAT + b" " + key.encode():
-            try:
-                result = pickle.loads(body)
-            except Exception:  # noqa: BLE001 - a damaged entry is a miss, rewritten after
-                result = None
+        result = self._load(key)
         if not isinstance(result, FileResult):
             self.misses += 1
             return None
@@ -226,22 +216,55 @@ class ResultCache:
     def put(self, key: str, result: FileResult) -> None:
         """Store `result` (not a result holding an internal error: those are our bugs or a
         crashed worker, worth another try next run)."""
-        if not self.enabled or any("internal error" in e.message for e in result.errors):
+        if any("internal error" in e.message for e in result.errors):
             return
-        stored = dataclasses.replace(result, old_source=None)
-        body = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._store(key, dataclasses.replace(result, old_source=None)):
+            self.stored += 1
+
+    def memo(self, func: Callable[[str, bytes], T], rel: str, data: bytes) -> T:
+        """`func(rel, data)`, kept: for a pure function of one file (the constants
+        pre-pass's reading of a defining module). Not counted in hits and misses."""
+        key = self.key(func, rel, data, None)
+        if key is not None:
+            found = self._load(key)
+            if isinstance(found, _Memo):
+                return cast(T, found.value)
+        value = func(rel, data)
+        if key is not None:
+            self._store(key, _Memo(value))
+        return value
+
+    def _load(self, key: str) -> object:
+        if not self.enabled:
+            return None
+        try:
+            raw = self._path(key).read_bytes()
+        except OSError:
+            return None
+        header, _, body = raw.partition(b"\n")
+        if header != _FORMAT + b" " + key.encode():
+            return None
+        try:
+            return pickle.loads(body)
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, rewritten after
+            return None
+
+    def _store(self, key: str, value: object) -> bool:
+        if not self.enabled:
+            return False
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         path = self._path(key)
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not path.exists():
-                # A new file gets 0o666 & ~umask from write_atomic: made 0600 first.
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                os.close(fd)
+            # write_atomic keeps the mode of the file it replaces, and gives a new one
+            # 0o666 & ~umask: the entry is made 0600 first (another run may have won).
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             write_atomic(path, _FORMAT + b" " + key.encode() + b"\n" + body, fsync=False)
         except OSError as exc:
             self._disable(f"cannot write to the cache folder {self.directory}: {_why(exc)}")
-            return
-        self.stored += 1
+            return False
+        return True
 
     def report(self) -> None:
         """One line with -v: how much the cache saved."""
@@ -250,6 +273,13 @@ class ResultCache:
     def _disable(self, why: str) -> None:
         self.enabled = False
         note(f"{why}; running without the cache")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Memo:
+    """A memoized value (told apart from a FileResult entry)."""
+
+    value: object
 
 
 def _why(exc: OSError) -> str:
