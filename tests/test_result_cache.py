@@ -370,3 +370,19 @@ def test_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert result_cache.default_cache_dir() == tmp_path / "home" / ".cache" / "migrator"
+
+
+def test_option_encoding_tells_apart_what_differs() -> None:
+    encoder = result_cache._Encoder()
+    first, second = (lambda: 1), (lambda: 2)  # one qualified name, two behaviours
+    assert encoder.encode(first) != encoder.encode(second)
+    assert encoder.encode({"a": 1, "b": 2}) != encoder.encode({"b": 2, "a": 1})  # order kept
+    assert encoder.encode(("a",)) != encoder.encode(["a"])
+    assert encoder.encode(frozenset({"x", "y"})) == encoder.encode(frozenset({"y", "x"}))
+
+
+def test_an_option_the_cache_cannot_key_leaves_that_file_uncached(tmp_path: Path) -> None:
+    cache = open_cache()
+    assert cache is not None
+    assert cache.key(migrate, "a.py", b"", object()) is None
+    assert cache.key(migrate, "a.py", b"", None) is not None

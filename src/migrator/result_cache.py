@@ -41,6 +41,7 @@ import pickle
 import re
 import stat
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any, TypeVar, cast
@@ -128,8 +129,9 @@ class _Encoder:
         if memo is not None and memo[0] is value:
             return memo[1]
         out = self._compound(value)
-        if dataclasses.is_dataclass(value) or isinstance(value, (dict, frozenset)):
-            # Kept alive by the memo, so the id is not reused within the run.
+        if isinstance(value, frozenset) or _frozen_dataclass(value):
+            # Immutable, so encoded once per run; kept alive by the memo, so that its id is
+            # not reused within the run.
             self._memo[id(value)] = (value, b"#" + hashlib.sha256(out).digest())
             return self._memo[id(value)][1]
         return out
@@ -155,17 +157,36 @@ class _Encoder:
                 "partial",
                 [self.encode(value.func), self.encode(value.args), self.encode(value.keywords)],
             )
+        if isinstance(value, types.ModuleType):
+            return b"module:" + value.__name__.encode()
         if callable(value) and hasattr(value, "__qualname__") and hasattr(value, "__module__"):
-            cells = [
-                self.encode(c.cell_contents) for c in getattr(value, "__closure__", None) or ()
+            # Two lambdas of one module share a qualified name: their code tells them apart.
+            code = getattr(value, "__code__", None)
+            parts = [
+                self.encode(getattr(value, "__defaults__", None)),
+                self.encode(getattr(value, "__kwdefaults__", None)),
+                _code_digest(code) if code is not None else b"",
+                self.encode(getattr(value, "__self__", None)),  # a bound method's object
+                *(self.encode(c.cell_contents) for c in getattr(value, "__closure__", None) or ()),
             ]
-            defaults = self.encode(getattr(value, "__defaults__", None))
-            return self._seq("fn:" + _qualname(value), [defaults, *cells])
+            return self._seq("fn:" + _qualname(value), parts)
         raise Uncacheable(f"cannot key an option of type {type(value).__qualname__}")
 
     @staticmethod
     def _seq(head: str, parts: list[bytes]) -> bytes:
         return head.encode() + b"(" + b",".join(b"%d:%s" % (len(p), p) for p in parts) + b")"
+
+
+def _frozen_dataclass(value: object) -> bool:
+    params = getattr(type(value), "__dataclass_params__", None)
+    return params is not None and bool(params.frozen)
+
+
+def _code_digest(code: types.CodeType) -> bytes:
+    """A function's bytecode, line and plain constants (nested code objects, whose repr
+    holds an address, are left to their own bytecode in co_code's references)."""
+    plain = tuple(c for c in code.co_consts if isinstance(c, (str, bytes, int, float, type(None))))
+    return hashlib.sha256(code.co_code + repr((code.co_firstlineno, plain)).encode()).digest()
 
 
 def _qualname(obj: Any) -> str:
