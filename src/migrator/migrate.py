@@ -137,8 +137,11 @@ def migrate(
             importers=found or {},
         )
 
+    # A module other files take constants from is rewritten after them, with the edits
+    # they ask of it: one run of it instead of one without the edits and one with them.
+    defining = {c.path for table in tables.values() for c in table.constants.values()}
     results = execute(
-        todo,
+        [(rel, data) for rel, data in todo if rel not in defining],
         rewrite_job,
         options_for,
         jobs=jobs,
@@ -146,7 +149,8 @@ def migrate(
         phase="rewrite",
         cache=cache,
     )
-    results = _apply_requests(results, read, options_for, jobs, cache)
+    waiting = [rel for rel, _ in todo if rel in defining]
+    results = _apply_requests(results, read, options_for, jobs, cache, waiting)
     if cache is not None:
         cache.report()
     results.extend(config_results(target.project, results, read.peek, options))
@@ -196,21 +200,24 @@ def _apply_requests(
     options_for: Callable[[str], RewriteOptions],
     jobs: int | None,
     cache: ResultCache | None = None,
+    waiting: Sequence[str] = (),
 ) -> list[FileResult]:
     """Run each file that other files sent requests once more, with those requests: a
     constant they asked to change, a fact about what they define (cross_module.py); its
-    new result replaces the first. Repeats while requests change."""
+    new result replaces the first. Repeats while requests change. The `waiting` files,
+    not run yet, run in the first round with what was asked of them (maybe nothing)."""
     by_path = {r.path: r for r in results}
     granted: dict[str, tuple[ConstantEdit | Notice, ...]] = {}
+    first: dict[str, tuple[ConstantEdit | Notice, ...]] = {path: () for path in waiting}
     for _ in range(_MAX_REQUEST_ROUNDS):
         wanted: dict[str, set[ConstantEdit | Notice]] = {}
         for result in by_path.values():
             for edit in result.requests:
                 wanted.setdefault(edit.path, set()).add(edit)
-        changed = {}
+        changed, first = first, {}
         for path, edits in wanted.items():
             ordered = tuple(sorted(edits, key=_edit_key))
-            if ordered != granted.get(path):
+            if path in changed or ordered != granted.get(path):
                 changed[path] = ordered
         if not changed:
             break

@@ -229,17 +229,19 @@ class ResultCache:
         if not isinstance(result, FileResult):
             self.misses += 1
             return None
-        if result.new_source is not None:
+        if result.new_source is not None and result.old_source is None:
             result.old_source = data  # stored without it: the key holds its hash
         self.hits += 1
         return result
 
-    def put(self, key: str, result: FileResult) -> None:
-        """Store `result` (not a result holding an internal error: those are our bugs or a
-        crashed worker, worth another try next run)."""
+    def put(self, key: str, result: FileResult, data: bytes) -> None:
+        """Store `result` for the file whose bytes are `data` (not a result holding an
+        internal error: those are our bugs or a crashed worker, worth another try)."""
         if any("internal error" in e.message for e in result.errors):
             return
-        if self._store(key, dataclasses.replace(result, old_source=None)):
+        if result.old_source == data:  # the usual case: not stored twice
+            result = dataclasses.replace(result, old_source=None)
+        if self._store(key, result):
             self.stored += 1
 
     def memo(self, func: Callable[[str, bytes], T], rel: str, data: bytes) -> T:

@@ -112,7 +112,7 @@ def execute(
         found[index] = result
         key = keys[index]
         if key is not None:
-            cache.put(key, result)
+            cache.put(key, result, tasks[index][1])
     return [r for r in found if r is not None]
 
 
