@@ -14,6 +14,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -385,3 +386,17 @@ def test_an_option_the_cache_cannot_key_leaves_that_file_uncached(tmp_path: Path
     assert cache is not None
     assert cache.key(migrate, "a.py", b"", object()) is None
     assert cache.key(migrate, "a.py", b"", None) is not None
+
+
+def test_a_new_version_removes_the_entries_of_versions_unused_for_a_month(
+    cache_dir: Path,
+) -> None:
+    old, recent, other = (cache_dir / name for name in ("a" * 24, "b" * 24, "notes"))
+    for folder in (old, recent, other):
+        (folder / "00").mkdir(parents=True)
+    month_ago = time.time() - 31 * 24 * 3600
+    os.utime(old, (month_ago, month_ago))
+    os.utime(other, (month_ago, month_ago))
+    cache = open_cache()
+    assert cache is not None and cache.entries.is_dir()
+    assert not old.exists() and recent.exists() and other.exists()

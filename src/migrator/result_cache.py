@@ -39,8 +39,10 @@ import hashlib
 import os
 import pickle
 import re
+import shutil
 import stat
 import sys
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path, PurePath
@@ -305,6 +307,26 @@ class _Memo:
     value: object
 
 
+# Entries of another migrator version (or checkout) unused this long are removed when a
+# new version first writes: a development checkout makes a folder per edit.
+_STALE_SECONDS = 30 * 24 * 3600
+_FINGERPRINT = re.compile(r"[0-9a-f]{24}")
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    now = time.time()
+    for folder in directory.iterdir():
+        with contextlib.suppress(OSError):
+            if (
+                folder != keep
+                and _FINGERPRINT.fullmatch(folder.name)
+                and folder.is_dir()
+                and not folder.is_symlink()
+                and now - folder.stat().st_mtime > _STALE_SECONDS
+            ):
+                shutil.rmtree(folder)
+
+
 def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
@@ -326,7 +348,11 @@ def open_cache(no_cache: bool = False) -> ResultCache | None:
                 )
                 return None
         cache = ResultCache(directory)
+        fresh = not cache.entries.is_dir()
         cache.entries.mkdir(mode=0o700, exist_ok=True)
+        os.utime(cache.entries)  # when this version last ran (see _prune)
+        if fresh:
+            _prune(directory, keep=cache.entries)
         if not os.access(cache.entries, os.W_OK | os.X_OK):
             raise PermissionError(13, "permission denied")
     except OSError as exc:
