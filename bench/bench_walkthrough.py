@@ -2,7 +2,8 @@
 result cache (result_cache.py).
 
 Each command runs as the CLI (`python -m migrator ...`, output to /dev/null), with
-MIGRATOR_CACHE_DIR pointing at a fresh temporary folder, three times over:
+MIGRATOR_CACHE_DIR pointing at a fresh temporary folder, three times over (and that
+`--reps` times, default 3, each round with a new cache folder; medians are printed):
 
   uncached   every command with --no-cache: what each costs on its own
   first      the walkthrough with an empty cache: scan and diff compute and store their
@@ -29,6 +30,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,24 +90,36 @@ def walkthrough(
     return {name: _timed(argvs[name], env) for name in COMMANDS}
 
 
-def run_bench(tree: Path, provider: str, jobs: int) -> dict[str, Any]:
+def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]:
+    """Medians over `reps` rounds of the three walkthroughs, each round with an empty
+    cache folder of its own."""
+    samples: dict[str, dict[str, list[tuple[float, float]]]] = {
+        run: {c: [] for c in COMMANDS} for run in ("uncached", "first", "again")
+    }
+    load_before = _load()
     with tempfile.TemporaryDirectory(prefix="migrator-walk-") as tmp:
-        work = Path(tmp)
-        (work / "copies").mkdir()
-        env = {**os.environ, "NO_COLOR": "1", "MIGRATOR_CACHE_DIR": str(work / "cache")}
-        for who in ("AUTHOR", "COMMITTER"):  # apply checks that git knows who commits
-            env.setdefault(f"GIT_{who}_NAME", "bench")
-            env.setdefault(f"GIT_{who}_EMAIL", "bench@example.com")
-        env.pop("MIGRATOR_NO_CACHE", None)
-        load_before = _load()
-        runs = {
-            "uncached": walkthrough(tree, work / "copies", provider, jobs, env, ["--no-cache"]),
-            "first": walkthrough(tree, work / "copies", provider, jobs, env, []),
-            "again": walkthrough(tree, work / "copies", provider, jobs, env, []),
-        }
-        cache_bytes = sum(p.stat().st_size for p in (work / "cache").rglob("*") if p.is_file())
+        for rep in range(reps):
+            work = Path(tmp) / str(rep)
+            (work / "copies").mkdir(parents=True)
+            env = {**os.environ, "NO_COLOR": "1", "MIGRATOR_CACHE_DIR": str(work / "cache")}
+            for who in ("AUTHOR", "COMMITTER"):  # apply checks that git knows who commits
+                env.setdefault(f"GIT_{who}_NAME", "bench")
+                env.setdefault(f"GIT_{who}_EMAIL", "bench@example.com")
+            env.pop("MIGRATOR_NO_CACHE", None)
+            for run in samples:
+                extra = ["--no-cache"] if run == "uncached" else []
+                times = walkthrough(tree, work / "copies", provider, jobs, env, extra)
+                for command, measured in times.items():
+                    samples[run][command].append(measured)
+        cache = Path(tmp) / "0" / "cache"
+        cache_bytes = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+    runs = {
+        run: {c: (_median([t[0] for t in ts]), _median([t[1] for t in ts])) for c, ts in r.items()}
+        for run, r in samples.items()
+    }
     return {
         "tree": tree.name,
+        "reps": reps,
         "provider": provider,
         "jobs": jobs,
         "load_before": load_before,
@@ -119,8 +133,13 @@ def run_bench(tree: Path, provider: str, jobs: int) -> dict[str, Any]:
     }
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def _print(result: dict[str, Any], files: int) -> None:
     print(f"tree {result['tree']} ({files} Python files), --to {result['provider']}, "
+          f"medians of {result['reps']}, "
           f"-j {result['jobs']}; load {result['load_before']} -> {result['load_after']}; "
           f"cache {result['cache_bytes'] / 1e6:.1f} MB")  # fmt: skip
     wall, cpu = result["wall_s"], result["cpu_s"]
@@ -142,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--to", dest="provider", default="qwen", help="the target provider")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs for every command")
+    parser.add_argument("--reps", type=int, default=3, help="rounds (medians are printed)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="migrator-walk-tree-") as tmp:
         if args.path is not None:
@@ -154,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             tree.mkdir()
             generate_repo(tree, args.files, args.seed, 0.01, 0.4, use_git=True)
         files = sum(1 for p in tree.rglob("*.py") if ".git" not in p.parts)
-        _print(run_bench(tree, args.provider, args.jobs), files)
+        _print(run_bench(tree, args.provider, args.jobs, args.reps), files)
     return 0
 
 
