@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -17,3 +19,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "fuzz: the long fuzz run (minutes; deselected by default in pyproject's addopts; "
         "run with -m fuzz)",
     )
+
+
+# The suite never reads or writes the user's result cache (result_cache.py): every run is
+# computed, as before the cache existed. tests/test_result_cache.py turns it on, in a
+# temporary folder, where it is under test. Set at import time so that child processes
+# (the CLI run as a program) inherit it.
+os.environ["MIGRATOR_NO_CACHE"] = "1"

@@ -16,7 +16,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from migrator import gitops
 from migrator.config import ProjectConfig
@@ -35,6 +35,9 @@ from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
 from migrator.progress import phase
 from migrator.rewrite import RewriteOptions
+
+if TYPE_CHECKING:
+    from migrator.result_cache import ResultCache
 
 WriteKind = Literal["code", "config", "dependencies", "env", "checklist"]
 
@@ -224,6 +227,7 @@ def plan_migration(
     excludes: tuple[str, ...] = (),
     jobs: int | None = None,
     show_progress: bool | None = None,
+    cache: ResultCache | None = None,
 ) -> ProjectPlan:
     """What migrating `path` changes. Reads files; writes nothing."""
     started = time.perf_counter()
@@ -235,7 +239,7 @@ def plan_migration(
     target = source_target(path, files) if is_project else discover(path)
     phase("discover", f"{len(target.files)} Python file(s) under {target.root}", started)
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
-    report = migrate(target, options, jobs=jobs, show_progress=show_progress)
+    report = migrate(target, options, jobs=jobs, show_progress=show_progress, cache=cache)
     root = target.root
     code = [
         FileWrite(

@@ -75,6 +75,7 @@ def write_atomic(
     *,
     allow_symlink: bool = False,
     root: Path | None = None,
+    fsync: bool = True,
 ) -> None:
     """Replace the content of `path` with `data`, atomically.
 
@@ -83,6 +84,8 @@ def write_atomic(
       case the link's (resolved) target is replaced and the link itself is left alone.
     - If `root` is given, the file actually written must lie inside `root` after resolving
       symlinks (of the file and of its folders); otherwise `SymlinkRefusedError` is raised.
+    - `fsync=False` skips the flushes to disk (a cache entry: a reader still sees the old
+      bytes or the new ones, but a power cut may lose the write).
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_atomic needs bytes, got {type(data).__name__}")
@@ -111,7 +114,8 @@ def write_atomic(
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if fsync:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if not hasattr(os, "fchmod"):  # pragma: no cover - Windows
@@ -121,7 +125,8 @@ def write_atomic(
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    _fsync_dir(folder)
+    if fsync:
+        _fsync_dir(folder)
 
 
 def _fsync_dir(folder: Path) -> None:

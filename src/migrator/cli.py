@@ -31,6 +31,7 @@ from migrator.migrate import MigrationReport, migrate
 from migrator.patch_output import show_diff
 from migrator.progress import verbosity_options
 from migrator.report import ci_scan_output, dump_json, render_scan, scan_console
+from migrator.result_cache import open_cache
 from migrator.rewrite import RewriteOptions
 from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
@@ -53,6 +54,14 @@ def exclude_option(f):  # type: ignore[no-untyped-def]
         help="Skip files or folders matching GLOB (repeatable; adds to [tool.migrator] "
         "exclude). '!GLOB' includes a third-party folder skipped by default (vendor/, a "
         "copy of the openai SDK...).",
+    )(f)  # fmt: skip
+
+
+def cache_option(f):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--no-cache", is_flag=True,
+        help="Do not read or write the result cache (MIGRATOR_CACHE_DIR, else the user's "
+        "cache folder; MIGRATOR_NO_CACHE=1 does the same).",
     )(f)  # fmt: skip
 
 
@@ -96,6 +105,7 @@ def main() -> None:
 @exclude_option
 @config_options
 @verbosity_options
+@cache_option
 def scan(
     paths: tuple[Path, ...],
     fmt: str,
@@ -106,6 +116,7 @@ def scan(
     excludes: tuple[str, ...],
     config_file: Path | None,
     isolated: bool,
+    no_cache: bool,
 ) -> None:
     """List every OpenAI usage under PATH (a repo folder or one file; several PATHs are
     read in one run, reported relative to the folder holding them all).
@@ -124,7 +135,7 @@ def scan(
     """
     config = load_config(paths, config_file, isolated)
     target = resolve_targets(paths, config, excludes)
-    report = run_scan(target, jobs=jobs)
+    report = run_scan(target, jobs=jobs, cache=open_cache(no_cache))
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
     elif fmt in ("sarif", "github"):
@@ -174,6 +185,7 @@ def target_options(f):  # type: ignore[no-untyped-def]
         exclude_option,
         config_options,
         verbosity_options,
+        cache_option,
     ]  # fmt: skip
     for option in reversed(options):
         f = option(f)
@@ -258,12 +270,12 @@ def build_options(
 
 
 def run_migration(paths: tuple[Path, ...], excludes: tuple[str, ...], jobs: int | None,
-                  config_file: Path | None, isolated: bool, **kwargs: object
-                  ) -> tuple[MigrationReport, ProjectConfig]:  # fmt: skip
+                  config_file: Path | None, isolated: bool, no_cache: bool = False,
+                  **kwargs: object) -> tuple[MigrationReport, ProjectConfig]:  # fmt: skip
     config = load_config(paths, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     target = resolve_targets(paths, config, excludes)
-    report = migrate(target, options, jobs=jobs)
+    report = migrate(target, options, jobs=jobs, cache=open_cache(no_cache))
     warn_unmatched_model_map(sorted(options.mapping.model_overrides), report.results)
     return report, config
 

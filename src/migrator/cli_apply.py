@@ -34,6 +34,7 @@ from migrator.exits import EXIT_INTERRUPTED, RunFailed, UsageError
 from migrator.model import FileError
 from migrator.relpaths import from_cwd
 from migrator.report import dump_json
+from migrator.result_cache import open_cache
 from migrator.secrets import redact_secrets
 
 
@@ -87,6 +88,7 @@ def apply(
     excludes: tuple[str, ...],
     config_file: Path | None,
     isolated: bool,
+    no_cache: bool,
     **kwargs: object,
 ) -> None:
     """Rewrite PATH for a provider and commit the result on a new git branch.
@@ -129,7 +131,9 @@ def apply(
         git = check_repository(path.absolute(), settings)
     except ApplyError as exc:
         raise UsageError(str(exc)) from exc
-    plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
+    plan = plan_migration(
+        path, options, config, excludes=excludes, jobs=jobs, cache=open_cache(no_cache)
+    )
     note_skipped(plan.skipped_trees)
     _warn_model_map(plan)
     target_branch = branch or default_branch(options.mapping.id)
@@ -269,6 +273,7 @@ def checklist(
     excludes: tuple[str, ...],
     config_file: Path | None,
     isolated: bool,
+    no_cache: bool,
     **kwargs: object,
 ) -> None:
     """List what a person must still do to move PATH to a provider (writes no code).
@@ -296,7 +301,9 @@ def checklist(
     """
     config = load_config(path, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
-    plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
+    plan = plan_migration(
+        path, options, config, excludes=excludes, jobs=jobs, cache=open_cache(no_cache)
+    )
     note_skipped(plan.skipped_trees)
     _warn_model_map(plan)
     findings = collect(plan, applied=False)

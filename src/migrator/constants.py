@@ -227,12 +227,16 @@ def project_constants(
 
 
 def project_definitions(
-    todo: Sequence[tuple[str, bytes]], index: ModuleIndex, read: Callable[[str], bytes | None]
+    todo: Sequence[tuple[str, bytes]],
+    index: ModuleIndex,
+    read: Callable[[str], bytes | None],
+    definitions: Callable[[str, bytes], ModuleDefinitions] = module_definitions,
 ) -> dict[str, ImportedDefinitions]:
     """For each file to migrate, the project constants and classes it imports.
 
     `read(rel)` gives a defining file's bytes (None when it cannot be read); each
-    defining file is read and parsed once. Files that import neither are left out."""
+    defining file is read and parsed once (by `definitions`: module_definitions, or the
+    result cache's copy of it). Files that import neither are left out."""
     parsed: dict[str, ModuleDefinitions] = {}
     nothing = ModuleDefinitions({}, {})
 
@@ -241,13 +245,14 @@ def project_definitions(
             return nothing
         if rel not in parsed:
             source = read(rel)
-            parsed[rel] = module_definitions(rel, source) if source is not None else nothing
+            parsed[rel] = definitions(rel, source) if source is not None else nothing
         return parsed[rel]
 
     tables: dict[str, ImportedDefinitions] = {}
     for importer, data in todo:
         table = ImportedDefinitions()
-        for qualified in imported_names(importer, data):
+        # Sorted: the tables' order must not depend on the string hash seed (result cache keys)
+        for qualified in sorted(imported_names(importer, data)):
             module, _, name = qualified.rpartition(".")
             defined = definitions_of(index.file_of(module))
             if name in defined.constants:

@@ -99,7 +99,7 @@ def project_importers(
         data = read(importer)
         if data is None or b"import" not in data or not any(t in data for t in tails):
             continue
-        for qualified in imported_names(importer, data):
+        for qualified in sorted(imported_names(importer, data)):  # (hash-seed independent)
             whole = index.file_of(qualified)
             if whole in defining_files and whole != importer:
                 found.setdefault(whole, {}).setdefault(WHOLE_MODULE, set()).add(importer)

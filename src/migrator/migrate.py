@@ -6,11 +6,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrator.config_files import config_results
-from migrator.constants import ConstantEdit, ModuleIndex, project_definitions
+from migrator.constants import ConstantEdit, ModuleIndex, module_definitions, project_definitions
 from migrator.cross_module import Notice, notice_key, project_importers
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
@@ -20,6 +21,9 @@ from migrator.progress import phase
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, execute, select
 from migrator.secrets import redact_secrets
+
+if TYPE_CHECKING:
+    from migrator.result_cache import ResultCache
 
 
 @dataclass
@@ -99,13 +103,21 @@ def migrate(
     *,
     jobs: int | None = None,
     show_progress: bool | None = None,
+    cache: ResultCache | None = None,
 ) -> MigrationReport:
+    if cache is not None:
+        # One entry serves diff, apply and checklist: the checklist's call facts are
+        # always computed when results are kept (no output of `diff` reads them).
+        options = replace(options, call_facts=True)
     todo, unreadable = select(target)
     read = _SourceCache(target.root, todo)
     index = ModuleIndex(target.rel(path) for path in target.files)
     started = time.perf_counter()
     # A notebook's imports are read from its code cells; it is never a defining module.
-    tables = project_definitions([(rel, python_view(rel, data)) for rel, data in todo], index, read)
+    definitions = module_definitions if cache is None else partial(cache.memo, module_definitions)
+    tables = project_definitions(
+        [(rel, python_view(rel, data)) for rel, data in todo], index, read, definitions
+    )
     phase("constants pre-pass", f"{len(tables)} file(s) get constants from others", started)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
     if _REQUESTS_FROM_DEFINITIONS.intersection(options.strategy.fixer_names()):
@@ -125,10 +137,22 @@ def migrate(
             importers=found or {},
         )
 
+    # A module other files take constants from is rewritten after them, with the edits
+    # they ask of it: one run of it instead of one without the edits and one with them.
+    defining = {c.path for table in tables.values() for c in table.constants.values()}
     results = execute(
-        todo, rewrite_job, options_for, jobs=jobs, show_progress=show_progress, phase="rewrite"
+        [(rel, data) for rel, data in todo if rel not in defining],
+        rewrite_job,
+        options_for,
+        jobs=jobs,
+        show_progress=show_progress,
+        phase="rewrite",
+        cache=cache,
     )
-    results = _apply_requests(results, read, options_for, jobs)
+    waiting = [rel for rel, _ in todo if rel in defining]
+    results = _apply_requests(results, read, options_for, jobs, cache, waiting)
+    if cache is not None:
+        cache.report()
     results.extend(config_results(target.project, results, read.peek, options))
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
@@ -175,21 +199,25 @@ def _apply_requests(
     read: Callable[[str], bytes | None],
     options_for: Callable[[str], RewriteOptions],
     jobs: int | None,
+    cache: ResultCache | None = None,
+    waiting: Sequence[str] = (),
 ) -> list[FileResult]:
     """Run each file that other files sent requests once more, with those requests: a
     constant they asked to change, a fact about what they define (cross_module.py); its
-    new result replaces the first. Repeats while requests change."""
+    new result replaces the first. Repeats while requests change. The `waiting` files,
+    not run yet, run in the first round with what was asked of them (maybe nothing)."""
     by_path = {r.path: r for r in results}
     granted: dict[str, tuple[ConstantEdit | Notice, ...]] = {}
+    first: dict[str, tuple[ConstantEdit | Notice, ...]] = {path: () for path in waiting}
     for _ in range(_MAX_REQUEST_ROUNDS):
         wanted: dict[str, set[ConstantEdit | Notice]] = {}
         for result in by_path.values():
             for edit in result.requests:
                 wanted.setdefault(edit.path, set()).add(edit)
-        changed = {}
+        changed, first = first, {}
         for path, edits in wanted.items():
             ordered = tuple(sorted(edits, key=_edit_key))
-            if ordered != granted.get(path):
+            if path in changed or ordered != granted.get(path):
                 changed[path] = ordered
         if not changed:
             break
@@ -212,6 +240,7 @@ def _apply_requests(
             jobs=jobs,
             show_progress=False,
             phase="rewrite (files other files sent requests)",
+            cache=cache,
         )
         by_path.update((r.path, r) for r in redone)
     return list(by_path.values())

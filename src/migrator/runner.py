@@ -13,12 +13,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult
 from migrator.prefilter import worth_parsing
 from migrator.progress import FileProgress
+
+if TYPE_CHECKING:
+    from migrator.result_cache import ResultCache
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
@@ -48,11 +51,18 @@ def run(
     *,
     jobs: int | None = None,
     show_progress: bool | None = None,
+    cache: ResultCache | None = None,
 ) -> tuple[list[FileResult], RunStats]:
     """Run `job` on every file of `target` that passes the prefilter."""
     todo, unreadable = select(target)
     results = execute(
-        todo, job, lambda _: options, jobs=jobs, show_progress=show_progress, phase="scan"
+        todo,
+        job,
+        lambda _: options,
+        jobs=jobs,
+        show_progress=show_progress,
+        phase="scan",
+        cache=cache,
     )
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
@@ -83,11 +93,37 @@ def execute(
     jobs: int | None = None,
     show_progress: bool | None = None,
     phase: str = "files",
+    cache: ResultCache | None = None,
 ) -> list[FileResult]:
     """Run `job` on each (relative path, bytes) with that file's options, in `todo` order.
-    Progress for `phase` goes to stderr (progress.py); `show_progress=False` hides it."""
-    jobs = jobs or default_jobs()
+    Progress for `phase` goes to stderr (progress.py); `show_progress=False` hides it.
+    With a `cache`, files whose result it holds are not run, and new results are stored."""
     tasks = [(rel, data, options_for(rel)) for rel, data in todo]
+    if cache is None:
+        return _execute(tasks, job, jobs, show_progress, phase)
+    keys = [cache.key(job, rel, data, options) for rel, data, options in tasks]
+    found = [
+        cache.get(key, data) if key is not None else None
+        for key, (_, data, _) in zip(keys, tasks, strict=True)
+    ]
+    missing = [i for i, result in enumerate(found) if result is None]
+    computed = _execute([tasks[i] for i in missing], job, jobs, show_progress, phase)
+    for index, result in zip(missing, computed, strict=True):
+        found[index] = result
+        key = keys[index]
+        if key is not None:
+            cache.put(key, result, tasks[index][1])
+    return [r for r in found if r is not None]
+
+
+def _execute(
+    tasks: list[tuple[str, bytes, Any]],
+    job: Job,
+    jobs: int | None,
+    show_progress: bool | None,
+    phase: str,
+) -> list[FileResult]:
+    jobs = jobs or default_jobs()
     progress = FileProgress(phase, len(tasks), show_progress)
     try:
         if jobs <= 1 or len(tasks) < _POOL_THRESHOLD:

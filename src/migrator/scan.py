@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -14,6 +14,9 @@ from migrator.inventory import build_inventory
 from migrator.model import FileError, FileResult, Usage
 from migrator.runner import RunStats, run
 from migrator.source import parse_source
+
+if TYPE_CHECKING:
+    from migrator.result_cache import ResultCache
 
 
 def scan_job(rel: str, data: bytes, options: Any) -> FileResult:
@@ -58,7 +61,15 @@ class ScanReport:
 
 
 def scan(
-    target: Target, *, jobs: int | None = None, show_progress: bool | None = None
+    target: Target,
+    *,
+    jobs: int | None = None,
+    show_progress: bool | None = None,
+    cache: ResultCache | None = None,
 ) -> ScanReport:
-    results, stats = run(target, scan_job, None, jobs=jobs, show_progress=show_progress)
+    results, stats = run(
+        target, scan_job, None, jobs=jobs, show_progress=show_progress, cache=cache
+    )
+    if cache is not None:
+        cache.report()
     return ScanReport(target.root, results, stats)

@@ -1,0 +1,361 @@
+"""A content-hash cache of per-file results, so that `apply` and `checklist` reuse what
+`diff` computed (and a second `scan` what the first one did).
+
+What is cached is one file's `FileResult` from one job (`scan_job`, `rewrite_job`). The
+runner's contract is that a job is a function of (relative path, bytes, options) alone:
+it reads no other file and no environment (cross-file facts -- constants other modules
+define, their classes, the files importing this one, edits and notices other files sent
+-- all reach it through its options, which the parent computed). So a key made of
+
+    the tool's fingerprint (version + a hash of the package's own code and data files,
+        so a changed checkout invalidates; Python and libcst versions),
+    the job's name, the file's relative path, a hash of its bytes,
+    a canonical encoding of that file's options (mapping content with every override,
+        strategy, routes, flags, and the per-file cross-file facts)
+
+covers every input of the result, which is why a hit is the same as a run. Pre-passes
+that look across files (constants tables, importers, config files) are not cached:
+they run every time and their output is part of the options encoded in the key.
+
+Layout: `<cache dir>/<tool fingerprint>/<2 hex>/<rest of key>`; an entry is a header
+line naming its key, then a pickle. A corrupt or foreign entry is a miss (and is
+rewritten). Entries hold the rewritten source of a file (keys in it are as the source
+has them), so the folder is made 0700 and each entry 0600: readable by nobody the
+source file itself is not shown to. Pickles are read only from a folder the user owns
+that no one else may write.
+
+Where: `MIGRATOR_CACHE_DIR`, else the platform's user cache folder (`$XDG_CACHE_HOME` or
+`~/.cache` on Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) +
+`migrator`. Off with `--no-cache` or `MIGRATOR_NO_CACHE=1`. Safe to delete at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import functools
+import hashlib
+import os
+import pickle
+import re
+import shutil
+import stat
+import sys
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import Any, TypeVar, cast
+
+from migrator import __version__
+from migrator.atomic import write_atomic
+from migrator.model import FileResult
+from migrator.progress import note, phase
+
+T = TypeVar("T")
+
+CACHE_DIR_ENV = "MIGRATOR_CACHE_DIR"
+NO_CACHE_ENV = "MIGRATOR_NO_CACHE"
+# Bumped when the entry layout changes.
+_FORMAT = b"migrator-cache 1"
+# Package data that decides results besides the Python code (mappings, rule examples).
+_CODE_SUFFIXES = (".py", ".yaml", ".json")
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for migrator (see the module docstring)."""
+    given = os.environ.get(CACHE_DIR_ENV)
+    if given:
+        return Path(given).expanduser()
+    # A few lines rather than a dependency: these three places are all a CLI needs.
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "migrator" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "migrator"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base_dir = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base_dir / "migrator"
+
+
+@functools.cache
+def tool_fingerprint() -> str:
+    """Hash of what makes results: migrator's version, the bytes of its code, codemods
+    and mappings (a development checkout invalidates on every edit), Python, libcst."""
+    import libcst
+
+    import migrator
+    import migrator.codemods
+    import migrator.mappings
+
+    digest = hashlib.sha256()
+    for part in (__version__, sys.version, getattr(libcst, "__version__", "?")):
+        digest.update(part.encode() + b"\0")
+    for package in (migrator, migrator.codemods, migrator.mappings):
+        for folder in map(Path, package.__path__):
+            for path in sorted(folder.rglob("*")):
+                if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
+                    digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:24]
+
+
+class Uncacheable(TypeError):
+    """An option value the canonical encoding does not know: the run goes uncached."""
+
+
+class _Encoder:
+    """A canonical, process-independent encoding of option values. Sets are sorted (their
+    order depends on the string hash seed); dicts keep their order (it is the order the
+    code built them in, which results may depend on); functions are named by module and
+    qualified name (their code is in the tool fingerprint), with their closure's values.
+    Big shared values (a mapping) are encoded once per run."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, bytes]] = {}
+
+    def digest(self, value: object) -> bytes:
+        return hashlib.sha256(self.encode(value)).digest()
+
+    def encode(self, value: object) -> bytes:
+        if value is None or isinstance(value, (bool, int, float, str, bytes)):
+            return repr(value).encode()
+        if isinstance(value, enum.Enum):
+            return f"{_qualname(type(value))}.{value.name}".encode()
+        if isinstance(value, PurePath):
+            return b"path:" + repr(str(value)).encode()
+        if isinstance(value, re.Pattern):
+            return f"re:{value.pattern!r}:{value.flags}".encode()
+        memo = self._memo.get(id(value))
+        if memo is not None and memo[0] is value:
+            return memo[1]
+        out = self._compound(value)
+        if isinstance(value, frozenset) or _frozen_dataclass(value):
+            # Immutable, so encoded once per run; kept alive by the memo, so that its id is
+            # not reused within the run.
+            self._memo[id(value)] = (value, b"#" + hashlib.sha256(out).digest())
+            return self._memo[id(value)][1]
+        return out
+
+    def _compound(self, value: object) -> bytes:
+        if isinstance(value, (list, tuple)):
+            head = type(value).__name__ if type(value) in (list, tuple) else _qualname(type(value))
+            return self._seq(head, [self.encode(v) for v in value])
+        if isinstance(value, (set, frozenset)):
+            return self._seq("set", sorted(self.encode(v) for v in value))
+        if isinstance(value, dict):
+            return self._seq(
+                "dict", [self.encode(k) + b":" + self.encode(v) for k, v in value.items()]
+            )
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = [
+                f.name.encode() + b"=" + self.encode(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+            ]
+            return self._seq(_qualname(type(value)), fields)
+        if isinstance(value, functools.partial):
+            return self._seq(
+                "partial",
+                [self.encode(value.func), self.encode(value.args), self.encode(value.keywords)],
+            )
+        if isinstance(value, types.ModuleType):
+            return b"module:" + value.__name__.encode()
+        if callable(value) and hasattr(value, "__qualname__") and hasattr(value, "__module__"):
+            # Two lambdas of one module share a qualified name: their code tells them apart.
+            code = getattr(value, "__code__", None)
+            parts = [
+                self.encode(getattr(value, "__defaults__", None)),
+                self.encode(getattr(value, "__kwdefaults__", None)),
+                _code_digest(code) if code is not None else b"",
+                self.encode(getattr(value, "__self__", None)),  # a bound method's object
+                *(self.encode(c.cell_contents) for c in getattr(value, "__closure__", None) or ()),
+            ]
+            return self._seq("fn:" + _qualname(value), parts)
+        raise Uncacheable(f"cannot key an option of type {type(value).__qualname__}")
+
+    @staticmethod
+    def _seq(head: str, parts: list[bytes]) -> bytes:
+        return head.encode() + b"(" + b",".join(b"%d:%s" % (len(p), p) for p in parts) + b")"
+
+
+def _frozen_dataclass(value: object) -> bool:
+    params = getattr(type(value), "__dataclass_params__", None)
+    return params is not None and bool(params.frozen)
+
+
+def _code_digest(code: types.CodeType) -> bytes:
+    """A function's bytecode, line and plain constants (nested code objects, whose repr
+    holds an address, are left to their own bytecode in co_code's references)."""
+    plain = tuple(c for c in code.co_consts if isinstance(c, (str, bytes, int, float, type(None))))
+    return hashlib.sha256(code.co_code + repr((code.co_firstlineno, plain)).encode()).digest()
+
+
+def _qualname(obj: Any) -> str:
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+class ResultCache:
+    """Per-file results on disk, by content key. Counts its hits and misses."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.entries = directory / tool_fingerprint()
+        self.hits = 0
+        self.misses = 0
+        self.stored = 0
+        self.enabled = True
+        self._encoder = _Encoder()
+
+    # -- keys ---------------------------------------------------------------------------
+    def key(self, job: Callable[..., Any], rel: str, data: bytes, options: object) -> str | None:
+        """The entry name for `job` on `rel` with these bytes and options (None: the
+        options hold a value this cache cannot key; that file is simply not cached)."""
+        try:
+            options_digest = self._encoder.digest(options)
+        except (Uncacheable, RecursionError):
+            return None
+        digest = hashlib.sha256()
+        for part in (_qualname(job).encode(), rel.encode(), hashlib.sha256(data).digest()):
+            digest.update(b"%d:%s" % (len(part), part))
+        digest.update(options_digest)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.entries / key[:2] / key[2:]
+
+    # -- entries ------------------------------------------------------------------------
+    def get(self, key: str, data: bytes) -> FileResult | None:
+        """The stored result for `key` (its old_source is `data`), or None."""
+        result = self._load(key)
+        if not isinstance(result, FileResult):
+            self.misses += 1
+            return None
+        if result.new_source is not None and result.old_source is None:
+            result.old_source = data  # stored without it: the key holds its hash
+        self.hits += 1
+        return result
+
+    def put(self, key: str, result: FileResult, data: bytes) -> None:
+        """Store `result` for the file whose bytes are `data` (not a result holding an
+        internal error: those are our bugs or a crashed worker, worth another try)."""
+        if any("internal error" in e.message for e in result.errors):
+            return
+        if result.old_source == data:  # the usual case: not stored twice
+            result = dataclasses.replace(result, old_source=None)
+        if self._store(key, result):
+            self.stored += 1
+
+    def memo(self, func: Callable[[str, bytes], T], rel: str, data: bytes) -> T:
+        """`func(rel, data)`, kept: for a pure function of one file (the constants
+        pre-pass's reading of a defining module). Not counted in hits and misses."""
+        key = self.key(func, rel, data, None)
+        if key is not None:
+            found = self._load(key)
+            if isinstance(found, _Memo):
+                return cast(T, found.value)
+        value = func(rel, data)
+        if key is not None:
+            self._store(key, _Memo(value))
+        return value
+
+    def _load(self, key: str) -> object:
+        if not self.enabled:
+            return None
+        try:
+            raw = self._path(key).read_bytes()
+        except OSError:
+            return None
+        header, _, body = raw.partition(b"\n")
+        if header != _FORMAT + b" " + key.encode():
+            return None
+        try:
+            return pickle.loads(body)
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, rewritten after
+            return None
+
+    def _store(self, key: str, value: object) -> bool:
+        if not self.enabled:
+            return False
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # write_atomic keeps the mode of the file it replaces, and gives a new one
+            # 0o666 & ~umask: the entry is made 0600 first (another run may have won).
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            write_atomic(path, _FORMAT + b" " + key.encode() + b"\n" + body, fsync=False)
+        except OSError as exc:
+            self._disable(f"cannot write to the cache folder {self.directory}: {_why(exc)}")
+            return False
+        return True
+
+    def report(self) -> None:
+        """One line with -v: how much the cache saved."""
+        phase("cache", f"{self.hits} file(s) reused, {self.misses} computed, in {self.directory}")
+
+    def _disable(self, why: str) -> None:
+        self.enabled = False
+        note(f"{why}; running without the cache")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Memo:
+    """A memoized value (told apart from a FileResult entry)."""
+
+    value: object
+
+
+# Entries of another migrator version (or checkout) unused this long are removed when a
+# new version first writes: a development checkout makes a folder per edit.
+_STALE_SECONDS = 30 * 24 * 3600
+_FINGERPRINT = re.compile(r"[0-9a-f]{24}")
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    now = time.time()
+    for folder in directory.iterdir():
+        with contextlib.suppress(OSError):
+            if (
+                folder != keep
+                and _FINGERPRINT.fullmatch(folder.name)
+                and folder.is_dir()
+                and not folder.is_symlink()
+                and now - folder.stat().st_mtime > _STALE_SECONDS
+            ):
+                shutil.rmtree(folder)
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def open_cache(no_cache: bool = False) -> ResultCache | None:
+    """The cache for this run, or None when it is off (`--no-cache`, MIGRATOR_NO_CACHE)
+    or its folder cannot be used (one notice says why)."""
+    if no_cache or os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
+        return None
+    directory = default_cache_dir()
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name == "posix":
+            st = directory.stat()
+            if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                note(
+                    f"the cache folder {directory} is not yours alone (owner or mode); "
+                    "running without the cache"
+                )
+                return None
+        cache = ResultCache(directory)
+        fresh = not cache.entries.is_dir()
+        cache.entries.mkdir(mode=0o700, exist_ok=True)
+        os.utime(cache.entries)  # when this version last ran (see _prune)
+        if fresh:
+            _prune(directory, keep=cache.entries)
+        if not os.access(cache.entries, os.W_OK | os.X_OK):
+            raise PermissionError(13, "permission denied")
+    except OSError as exc:
+        note(f"cannot use the cache folder {directory}: {_why(exc)}; running without the cache")
+        return None
+    return cache

@@ -1,0 +1,402 @@
+"""The result cache (result_cache.py): a cached run prints what an uncached one does, byte
+for byte; a key changes exactly when an input of the result does; a damaged entry or an
+unusable folder costs the speed-up, never the run.
+
+The suite runs with MIGRATOR_NO_CACHE=1 (conftest.py); here it is unset and the cache
+lives in a temporary folder. Hits and misses are counted on the cache objects the CLI
+opened (never timed).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from migrator.codemods.strategies import strategy_named
+
+import migrator.cli
+import migrator.cli_apply
+import migrator.result_cache as result_cache
+from migrator.cli import main
+from migrator.discovery import discover
+from migrator.mapping import load_registry
+from migrator.migrate import migrate
+from migrator.model import FileResult
+from migrator.result_cache import ResultCache, open_cache
+from migrator.rewrite import RewriteOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+ACME = ["--mapping", str(FIXTURES / "findings" / "mapping.yaml"), "--to", "acme"]
+
+# Every fixture project, with the target options it is read with. The small ones are
+# compared on every report; the larger trees on the JSON reports, which hold the same
+# diffs and findings (the test-time budget).
+PROJECTS = {
+    "config_app": (FIXTURES / "projects" / "config_app", ["--to", "qwen", "--retarget-configured"]),
+    "rag-app native": (FIXTURES / "projects" / "rag-app", ["--to", "qwen", "--strategy", "native"]),
+    "vector_search litellm": (
+        FIXTURES / "projects" / "vector_search",
+        ["--to", "deepseek", "--strategy", "litellm"],
+    ),
+    "findings": (FIXTURES / "findings" / "repo", ACME),
+}
+TREES = {
+    "demo-app": (FIXTURES / "demo-app", ["--to", "deepseek"]),
+    "notebooks": (FIXTURES / "notebooks", ["--to", "glm"]),
+    "v0 upgrade": (FIXTURES / "v0", ["--to", "kimi", "--upgrade-v0"]),
+    "routes": (FIXTURES / "routes", ["--to", "deepseek", "--route", "embeddings=qwen"]),
+}
+EVERY_REPORT = ("scan json", "diff text", "diff json", "checklist md", "checklist json")
+JSON_REPORTS = ("diff json", "checklist json")
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("MIGRATOR_NO_CACHE", raising=False)
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[ResultCache | None]:
+    """The cache each CLI run opened, in order."""
+    caches: list[ResultCache | None] = []
+
+    def recording(no_cache: bool = False) -> ResultCache | None:
+        cache = open_cache(no_cache)
+        caches.append(cache)
+        return cache
+
+    monkeypatch.setattr(migrator.cli, "open_cache", recording)
+    monkeypatch.setattr(migrator.cli_apply, "open_cache", recording)
+    return caches
+
+
+def run(*args: str) -> tuple[str, str]:
+    result = CliRunner().invoke(main, [*args, "--jobs", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout, result.stderr
+
+
+def report(name: str, path: Path, target: list[str], *extra: str) -> str:
+    """One report a person or a tool reads for `path`."""
+    command, fmt = name.split()
+    args = {
+        "scan json": ["--format", "json"],
+        "diff text": [*target, "--no-color"],
+        "diff json": [*target, "--format", "json"],
+        "checklist md": target,
+        "checklist json": [*target, "--format", "json"],
+    }[name]
+    return run(command, str(path), *args, *extra)[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "target", "reports"),
+    [
+        *[pytest.param(*PROJECTS[n], EVERY_REPORT, id=n) for n in PROJECTS],
+        *[pytest.param(*TREES[n], JSON_REPORTS, id=n) for n in TREES],
+    ],
+)
+def test_cached_reports_equal_uncached_ones(
+    path: Path,
+    target: list[str],
+    reports: tuple[str, ...],
+    opened: list[ResultCache | None],
+    cache_dir: Path,
+) -> None:
+    uncached = {name: report(name, path, target, "--no-cache") for name in reports}
+    assert set(opened) == {None} and not cache_dir.exists()
+    assert '"diff": "' in uncached["diff json"], "the fixture must change"
+    # Cold: results are computed and stored; what is printed is the uncached run's.
+    cold = {name: report(name, path, target) for name in ("diff json", "scan json")}
+    assert cold["diff json"] == uncached["diff json"]
+    if "scan json" in reports:
+        assert cold["scan json"] == uncached["scan json"]
+    diff_cache = opened[-2]
+    assert diff_cache is not None and diff_cache.hits == 0
+    assert diff_cache.misses == diff_cache.stored > 0
+    del opened[:]
+    # Warm: every result is read back.
+    assert {name: report(name, path, target) for name in reports} == uncached
+    for cache in opened:
+        assert cache is not None and cache.misses == 0 and cache.hits > 0
+
+
+def git_copy(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest)
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "initial"],
+    ):
+        subprocess.run(["git", "-C", str(dest), *args], check=True, env=env)
+    return dest
+
+
+def test_apply_and_checklist_after_diff_reuse_its_results(
+    tmp_path: Path, opened: list[ResultCache | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = git_copy(FIXTURES / "projects" / "vector_search", tmp_path / "repo")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    target = ["--to", "deepseek"]
+    run("diff", str(repo), *target)
+    run("checklist", str(repo), *target)
+    run("apply", str(repo), *target, "--no-commit", "--branch", "migrated")
+    diff, checklist, apply = opened
+    assert diff is not None and diff.misses > 0 and diff.hits == 0
+    for cache in (checklist, apply):
+        assert cache is not None and cache.misses == 0 and cache.hits == diff.misses
+
+
+# --------------------------------------------------------------------------- invalidation
+
+SETTINGS = 'CHAT_MODEL = "gpt-4o"\n'
+USES_SETTINGS = """from openai import OpenAI
+
+from app.settings import CHAT_MODEL
+
+client = OpenAI()
+reply = client.chat.completions.create(model=CHAT_MODEL, messages=[])
+"""
+STANDALONE = """import openai
+
+client = openai.OpenAI()
+vectors = client.embeddings.create(model="text-embedding-3-small", input=["a"])
+"""
+
+
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "settings.py").write_text(SETTINGS)
+    (root / "app" / "chat.py").write_text(USES_SETTINGS)
+    (root / "app" / "embed.py").write_text(STANDALONE)
+    return root
+
+
+def options(provider: str = "qwen", **changes: object) -> RewriteOptions:
+    mapping = load_registry().get(provider)
+    return replace(RewriteOptions(mapping, strategy_named("compat")), **changes)  # type: ignore[arg-type]
+
+
+def counted(root: Path, opts: RewriteOptions) -> tuple[int, int, str]:
+    """(hits, misses) of one cached run over `root`, and its diffs."""
+    cache = open_cache()
+    assert cache is not None
+    report = migrate(discover(root), opts, jobs=1, show_progress=False, cache=cache)
+    return cache.hits, cache.misses, "".join(d for _, d in report.diffs())
+
+
+def test_a_changed_file_recomputes_itself_and_the_files_reading_its_facts(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    hits, misses, first = counted(root, options())
+    # chat.py asks settings.py to change its constant: settings.py runs once, after chat.py,
+    # with that request in its options.
+    assert (hits, misses) == (0, 3)
+    assert "qwen" in first and "app/settings.py" in first
+    assert counted(root, options())[:2] == (3, 0)
+    # A file nobody imports from: only it.
+    (root / "app" / "embed.py").write_text(STANDALONE.replace('["a"]', '["b"]'))
+    assert counted(root, options())[:2] == (2, 1)
+    # The defining file: itself, and chat.py, whose options hold the constant's value.
+    (root / "app" / "settings.py").write_text('CHAT_MODEL = "gpt-4o-mini"\n')
+    hits, misses, after = counted(root, options())
+    assert (hits, misses) == (1, 2)
+    assert after != first and "gpt-4o-mini" in after
+    assert counted(root, options()) == (3, 0, after)
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"provider": "deepseek"},
+        {"upgrade_v0": True},
+        {"retarget_configured": True},
+        {"ignore": frozenset({"MIG101"})},
+        {"strategy": "native"},
+    ],
+    ids=lambda c: next(iter(c)),
+)
+def test_every_option_that_changes_output_is_in_the_key(
+    tmp_path: Path, changed: dict[str, object]
+) -> None:
+    root = project(tmp_path)
+    counted(root, options())
+    kwargs = dict(changed)
+    provider = str(kwargs.pop("provider", "qwen"))
+    if "strategy" in kwargs:
+        kwargs["strategy"] = strategy_named(str(kwargs["strategy"]))
+    assert counted(root, options(provider, **kwargs))[0] == 0
+
+
+def test_a_model_override_or_an_edited_mapping_file_invalidates(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    counted(root, options())
+    base = options()
+    overridden = replace(base, mapping=base.mapping.with_overrides({"gpt-4o": "qwen-max"}))
+    assert counted(root, overridden)[0] == 0
+    # A user's mapping file: same path, new content -> a new mapping value -> new keys.
+    mine = tmp_path / "acme.yaml"
+    text = (FIXTURES / "findings" / "mapping.yaml").read_text()
+    mine.write_text(text)
+    acme = replace(base, mapping=load_registry([mine]).get("acme"))
+    assert counted(root, acme)[:2] == (0, 3)
+    assert counted(root, acme)[1] == 0
+    mine.write_text(text.replace("acme-large", "acme-huge"))
+    edited = replace(base, mapping=load_registry([mine]).get("acme"))
+    assert counted(root, edited)[0] == 0
+
+
+def test_a_new_version_or_changed_code_uses_new_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path)
+    counted(root, options())
+    assert counted(root, options())[1] == 0
+    monkeypatch.setattr(result_cache, "__version__", "99.0")
+    result_cache.tool_fingerprint.cache_clear()
+    try:
+        assert counted(root, options())[0] == 0
+    finally:
+        result_cache.tool_fingerprint.cache_clear()
+    # The code itself is hashed: the fingerprint reads the package's files.
+    package = Path(result_cache.__file__).parent
+    assert any(p.name == "result_cache.py" for p in package.iterdir())
+
+
+def test_keys_do_not_depend_on_the_hash_seed(tmp_path: Path, cache_dir: Path) -> None:
+    """Two processes with different string hash seeds share every entry (sets inside
+    the options, such as the project's constants tables, are keyed in a fixed order)."""
+    tree = FIXTURES / "projects" / "rag-app"
+    argv = [sys.executable, "-m", "migrator", "diff", str(tree), "--to", "qwen"]
+    argv += ["--strategy", "native", "-v", "--jobs", "1"]
+    lines = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "MIGRATOR_CACHE_DIR": str(cache_dir)}
+        env.pop("MIGRATOR_NO_CACHE", None)
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
+        lines.append(next(line for line in proc.stderr.splitlines() if "cache:" in line))
+    assert " 0 file(s) reused" in lines[0] and " 0 computed" in lines[1], lines
+
+
+# --------------------------------------------------------------------------- damage
+
+
+def entries(cache_dir: Path) -> list[Path]:
+    """The stored file results (not the pre-pass's memos)."""
+    found = []
+    for path in sorted(p for p in cache_dir.rglob("*") if p.is_file()):
+        body = path.read_bytes().partition(b"\n")[2]
+        if isinstance(pickle.loads(body), FileResult):
+            found.append(path)
+    return found
+
+
+def test_a_corrupt_or_truncated_entry_is_a_miss_and_is_rewritten(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    root = project(tmp_path)
+    _, _, expected = counted(root, options())
+    stored = entries(cache_dir)
+    assert len(stored) == 3
+    stored[0].write_bytes(b"garbage")
+    stored[1].write_bytes(stored[1].read_bytes()[:-20])  # a header, half a pickle
+    hits, misses, diff = counted(root, options())
+    assert (hits, misses) == (1, 2) and diff == expected
+    assert counted(root, options())[:2] == (3, 0)  # both rewritten
+
+
+def test_entries_are_private(tmp_path: Path, cache_dir: Path) -> None:
+    counted(project(tmp_path), options())
+    for path in [cache_dir, *cache_dir.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_an_unusable_folder_only_turns_the_cache_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opened: list[ResultCache | None]
+) -> None:
+    root = project(tmp_path)
+    expected, _ = run("diff", str(root), "--to", "qwen", "--no-cache")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(blocker / "cache"))
+    out, err = run("diff", str(root), "--to", "qwen")
+    assert out == expected and opened[-1] is None
+    assert err.count("without the cache") == 1, err
+
+
+def test_a_failed_write_disables_the_cache_with_one_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path)
+    expected, _ = run("diff", str(root), "--to", "qwen", "--no-cache")
+
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(result_cache, "write_atomic", full_disk)
+    out, err = run("diff", str(root), "--to", "qwen")
+    assert out == expected
+    assert err.count("No space left on device") == 1, err
+
+
+def test_no_cache_flag_and_environment(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
+    assert open_cache(no_cache=True) is None
+    monkeypatch.setenv("MIGRATOR_NO_CACHE", "1")
+    assert open_cache() is None
+    monkeypatch.setenv("MIGRATOR_NO_CACHE", "0")
+    assert open_cache() is not None and cache_dir.is_dir()
+
+
+def test_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("MIGRATOR_CACHE_DIR")
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert result_cache.default_cache_dir() == tmp_path / "xdg" / "migrator"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert result_cache.default_cache_dir() == tmp_path / "home" / ".cache" / "migrator"
+
+
+def test_option_encoding_tells_apart_what_differs() -> None:
+    encoder = result_cache._Encoder()
+    first, second = (lambda: 1), (lambda: 2)  # one qualified name, two behaviours
+    assert encoder.encode(first) != encoder.encode(second)
+    assert encoder.encode({"a": 1, "b": 2}) != encoder.encode({"b": 2, "a": 1})  # order kept
+    assert encoder.encode(("a",)) != encoder.encode(["a"])
+    assert encoder.encode(frozenset({"x", "y"})) == encoder.encode(frozenset({"y", "x"}))
+
+
+def test_an_option_the_cache_cannot_key_leaves_that_file_uncached(tmp_path: Path) -> None:
+    cache = open_cache()
+    assert cache is not None
+    assert cache.key(migrate, "a.py", b"", object()) is None
+    assert cache.key(migrate, "a.py", b"", None) is not None
+
+
+def test_a_new_version_removes_the_entries_of_versions_unused_for_a_month(
+    cache_dir: Path,
+) -> None:
+    old, recent, other = (cache_dir / name for name in ("a" * 24, "b" * 24, "notes"))
+    for folder in (old, recent, other):
+        (folder / "00").mkdir(parents=True)
+    month_ago = time.time() - 31 * 24 * 3600
+    os.utime(old, (month_ago, month_ago))
+    os.utime(other, (month_ago, month_ago))
+    cache = open_cache()
+    assert cache is not None and cache.entries.is_dir()
+    assert not old.exists() and recent.exists() and other.exists()
