@@ -146,6 +146,8 @@ def _getattr_usage(updated: cst.CSTNode) -> cst.CSTNode:
             cst.Arg(cst.SimpleString('"usage"')),
             cst.Arg(cst.Name("None")),
         ],
+        lpar=updated.lpar,
+        rpar=updated.rpar,
     )
 
 
@@ -160,7 +162,10 @@ def _as_key(plan: Plan, node: cst.CSTNode, name: str) -> None:
         if not isinstance(updated, cst.Attribute):
             return updated
         key = cst.SubscriptElement(cst.Index(cst.SimpleString(f"{quote}{name}{quote}")))
-        return cst.Subscript(value=updated.value, slice=[key])
+        # The parentheses around the read are the Attribute's own: they must stay, or a
+        # read spread over lines inside them is no longer one expression.
+        return cst.Subscript(value=updated.value, slice=[key], lpar=updated.lpar,
+                             rpar=updated.rpar)  # fmt: skip
 
     if plan.replace(node, edit, "MIG187"):
         plan.finding(
