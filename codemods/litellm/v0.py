@@ -53,6 +53,7 @@ from migrator.codemods.litellm._common import (
     V0_DECISIONS,
     moved_calls,
     reads_openai_key,
+    why_not_moved,
 )
 from migrator.codemods.module_settings import fix_module_settings, retarget_module_settings
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS, ENDPOINT_SETTINGS
@@ -248,6 +249,8 @@ def fix_litellm_v0_exceptions(plan: Plan) -> None:
     """`openai.error.X` -> the v1 names with or without --upgrade-v0: openai.error does
     not exist in the openai LiteLLM installs."""
     rename_v0_exceptions(plan)
+    if not _litellm_calls_here(plan):
+        return  # (the handlers catch openai's errors only)
     for node, qualified in facts_of(plan).exception_refs:
         if qualified.rsplit(".", 1)[-1] == "ServiceUnavailableError":
             plan.finding(
@@ -257,6 +260,16 @@ def fix_litellm_v0_exceptions(plan: Plan) -> None:
                 "openai.APIStatusError): catch litellm.ServiceUnavailableError too",
                 node=node,
             )
+
+
+def _litellm_calls_here(plan: Plan) -> bool:
+    """Does a call of this file move to LiteLLM (v0 or v1)?"""
+    if any(why is None for why in v0_decisions(plan).values()):
+        return True
+    return any(
+        c.style == "v1" and c.api in FUNCTIONS and why_not_moved(plan, c) is None
+        for c in plan.inventory.calls
+    )
 
 
 # -- responses -----------------------------------------------------------------------------
