@@ -41,6 +41,26 @@ CHAT = [
     "rate_limit.py", "usage_tokens.py", "with_options.py",
 ]  # fmt: skip
 EMBEDDINGS = ["embeddings.py", "embeddings_items.py"]
+# openai<1 module programs (the strategy moves them without --upgrade-v0), for two targets:
+# each is compared with its hand-written v1 port run against (fake) OpenAI, since the
+# original needs openai<1. name -> (the v0 program, its v1 port).
+V0_DIR = PROGRAMS_DIR.parent / "v0"
+V0_PROGRAMS = {
+    "v0_module.py": (PROGRAMS_DIR / "v0_module.py", V0_DIR / "v1_reference/v0_module_v1.py"),
+    "chat_dict_stream.py": (
+        V0_DIR / "chat_dict_stream.py", V0_DIR / "v1_reference/chat_dict_stream_v1.py",
+    ),
+    "async_chat.py": (V0_DIR / "async_chat.py", V0_DIR / "v1_reference/async_chat_v1.py"),
+    "rate_limit_v0.py": (
+        V0_DIR / "rate_limit_v0.py", V0_DIR / "v1_reference/rate_limit_v0_v1.py",
+    ),
+}  # fmt: skip
+V0_EMBEDDINGS = {
+    "embeddings_v0.py": (
+        V0_DIR / "embeddings_v0.py", V0_DIR / "v1_reference/embeddings_v0_v1.py",
+    ),
+}  # fmt: skip
+V0_TARGETS = ("dashscope", "deepseek")
 # with_options() has no LiteLLM equivalent: the call stays on the openai SDK (MIG181).
 STAYS_OPENAI = {"with_options.py"}
 TARGETS = ("dashscope", "deepseek", "zhipu", "moonshot", "qianfan")
@@ -68,14 +88,22 @@ class Migrated:
 
 
 def _programs(provider: str) -> list[str]:
-    mapping = load_registry().get(provider)
-    return CHAT + (EMBEDDINGS if mapping.supports("embeddings") else [])
+    embeds = load_registry().get(provider).supports("embeddings")
+    names = CHAT + (EMBEDDINGS if embeds else [])
+    if provider in V0_TARGETS:
+        names += [*V0_PROGRAMS, *(V0_EMBEDDINGS if embeds else [])]
+    return names
 
 
-def _copy(folder: Path, names: list[str]) -> None:
+def _copy(folder: Path, names: list[str], *, original: bool = False) -> None:
+    """The programs, each under its name (a v0 program's original: its v1 port)."""
     folder.mkdir(parents=True, exist_ok=True)
+    v0 = {**V0_PROGRAMS, **V0_EMBEDDINGS}
     for name in names:
-        shutil.copy(PROGRAMS_DIR / name, folder / name)
+        source = PROGRAMS_DIR / name
+        if name in v0:
+            source = v0[name][1] if original else v0[name][0]
+        shutil.copy(source, folder / name)
 
 
 @dataclass
@@ -91,7 +119,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     so it is paid once."""
     root = tmp_path_factory.mktemp("litellm")
     names = sorted({n for p in TARGETS for n in _programs(p)})
-    _copy(root / "original", names)
+    _copy(root / "original", names, original=True)
     env = {**LITELLM_ENV}
     reports: dict[str, MigrationReport] = {}
     paths: list[Path] = []
@@ -131,7 +159,7 @@ def test_migrated_programs_print_what_the_originals_printed(provider: str, runs:
         run = result.runs[name]
         assert run.returncode == 0, (name, run.stdout, run.error)
         expected = original[name].stdout
-        if name in EMBEDDINGS:
+        if name in EMBEDDINGS or name in V0_EMBEDDINGS:
             sizes = {(r.json or {}).get("dimensions") for r in run.requests}
             (size,) = sizes
             expected = expected.replace(
@@ -178,3 +206,8 @@ def test_calls_moved_to_litellm_and_clients_removed(provider: str, runs: Runs) -
         assert "import litellm" in source, name
         assert ".completions.create(" not in source and ".embeddings.create(" not in source
         assert "drop_params" not in source
+        if name in V0_PROGRAMS or name in V0_EMBEDDINGS:
+            # no --upgrade-v0: nothing of openai<1 is left, no v1 client was built
+            for v0_only in ("openai.ChatCompletion", "openai.Embedding", "openai.error",
+                            "openai.api_key", "openai.api_base", "OpenAI("):  # fmt: skip
+                assert v0_only not in source, (name, v0_only)
