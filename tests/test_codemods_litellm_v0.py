@@ -261,6 +261,11 @@ def test_dict_reads_that_break_on_litellms_objects_are_reshaped() -> None:
             for chunk in openai.ChatCompletion.create(model="gpt-4o", messages=[q], stream=True):
                 text += chunk["choices"][0]["delta"].get("content", "")
                 role = chunk["choices"][0]["delta"].get("role", "assistant") + "!"
+                delta = chunk["choices"][0]["delta"]
+                if "content" in delta and "function_call" not in delta:
+                    yield delta["content"]
+                if "content" in chunk["choices"]:
+                    pass
             return text
 
         def ask(q):
@@ -274,11 +279,16 @@ def test_dict_reads_that_break_on_litellms_objects_are_reshaped() -> None:
     )
     assert 'text += chunk["choices"][0]["delta"].get("content") or ""' in got
     assert 'role = (chunk["choices"][0]["delta"].get("role") or "assistant") + "!"' in got
+    # a key test: the key is always there, None where v0 left it out
+    assert (
+        'if delta.get("content") is not None and delta.get("function_call") is None:' in got
+    )
+    assert 'if "content" in chunk["choices"]:' in got  # (a list: no key test)
     # what LiteLLM's objects answer as v0's did is left alone
     assert 'print(r.to_dict(), r["usage"]["total_tokens"], r["choices"][0].get("x"))' in got
     assert 'return r["choices"][0]["message"]["content"]' in got
     assert "print(json.dumps(r))" in got  # left, with a finding
-    assert found.count("MIG193") == 3 and found.count("MIG194") == 1
+    assert found.count("MIG193") == 5 and found.count("MIG194") == 1
 
 
 # -- goldens: fixtures/v0 programs under litellm, reviewed line by line -------------------

@@ -32,9 +32,9 @@ dict-style reads (`r["choices"][0]["message"]["content"]`, `r["usage"]["total_to
 `chunk["choices"][0]["delta"].get("content")`, `e["data"][0]["embedding"]`: embedding
 items are plain dicts), checked by execution. What differs is reshaped (MIG193): a field
 v0 left out is None on LiteLLM's objects (a stream's last delta has content None), so
-`x.get("k", default)` becomes `(x.get("k") or default)`; `to_dict_recursive()` (v0 only)
-becomes `to_dict()`. A response handed on whole (`json.dumps(r)`: ModelResponse is no
-dict) is marked (MIG194).
+`x.get("k", default)` becomes `(x.get("k") or default)` and `"k" in x` becomes
+`x.get("k") is not None`; `to_dict_recursive()` (v0 only) becomes `to_dict()`. A response
+handed on whole (`json.dumps(r)`: ModelResponse is no dict) is marked (MIG194).
 
 Rules:
   MIG190 v0 module call left under strategy litellm, and why
@@ -281,6 +281,8 @@ def fix_litellm_v0_responses(plan: Plan) -> None:
     uses = follow(plan, calls)
     done: set[cst.CSTNode] = set()
     for access in uses.accesses:
+        if access.path[-1:] not in (("choices",), ("data",), ("tool_calls",)):
+            _membership(plan, access.end)  # (not on a list: `x in choices` is no key test)
         for step in access.steps:
             if step.node in done:
                 continue
@@ -309,6 +311,47 @@ def fix_litellm_v0_responses(plan: Plan) -> None:
                 "dict is needed",
                 node=escape.node,
             )
+
+
+def _membership(plan: Plan, value: cst.BaseExpression) -> None:
+    """`"k" in x` -> `x.get("k") is not None` (`not in` -> `is None`): LiteLLM's objects
+    hold every field, None where openai<1's dict left it out (a stream's last delta has
+    `content` None), so the key test no longer says whether there is a value."""
+    target = plan.parent_of(value)
+    if not (
+        isinstance(target, cst.ComparisonTarget)
+        and target.comparator is value
+        and isinstance(target.operator, (cst.In, cst.NotIn))
+    ):
+        return
+    comparison = plan.parent_of(target)
+    if not (
+        isinstance(comparison, cst.Comparison)
+        and len(comparison.comparisons) == 1
+        and isinstance(comparison.left, cst.SimpleString)
+    ):
+        return
+    absent = isinstance(target.operator, cst.NotIn)
+    key = code_of(comparison.left)
+
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Comparison)
+        holder = node.comparisons[0].comparator
+        test = cst.parse_expression(f"x.get({key}) {'is' if absent else 'is not'} None")
+        assert isinstance(test, cst.Comparison) and isinstance(test.left, cst.Call)
+        func = test.left.func
+        assert isinstance(func, cst.Attribute)
+        left = test.left.with_changes(func=func.with_changes(value=holder))
+        return test.with_changes(left=left, lpar=node.lpar, rpar=node.rpar)
+
+    if plan.replace(comparison, edit, "MIG193"):
+        plan.finding(
+            "MIG193",
+            f"{code_of(comparison)} -> {code_of(value)}.get({key}) "
+            f"{'is' if absent else 'is not'} None: LiteLLM's responses hold None where "
+            "openai<1's left the field out",
+            node=comparison,
+        )
 
 
 def _get_or_default(plan: Plan, call: cst.Call) -> None:
