@@ -280,9 +280,7 @@ def test_dict_reads_that_break_on_litellms_objects_are_reshaped() -> None:
     assert 'text += chunk["choices"][0]["delta"].get("content") or ""' in got
     assert 'role = (chunk["choices"][0]["delta"].get("role") or "assistant") + "!"' in got
     # a key test: the key is always there, None where v0 left it out
-    assert (
-        'if delta.get("content") is not None and delta.get("function_call") is None:' in got
-    )
+    assert 'if delta.get("content") is not None and delta.get("function_call") is None:' in got
     assert 'if "content" in chunk["choices"]:' in got  # (a list: no key test)
     # what LiteLLM's objects answer as v0's did is left alone
     assert 'print(r.to_dict(), r["usage"]["total_tokens"], r["choices"][0].get("x"))' in got
