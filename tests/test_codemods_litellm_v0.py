@@ -55,6 +55,24 @@ def test_v0_chat_call_moves_with_the_v0_upgrades_argument_changes() -> None:
     assert "MIG402" not in found and "MIG190" not in found
 
 
+def test_v0_names_imported_from_openai_and_an_alias_move_too() -> None:
+    got, _ = run(
+        """\
+        from openai import ChatCompletion, Embedding
+        import openai as oa
+
+        a = ChatCompletion.create(model="gpt-4o", messages=[])
+        b = oa.ChatCompletion.create(model="gpt-4o", messages=[])
+        c = Embedding
+        """,
+        *MOVE,
+    )
+    # the names nothing reads go; one still read stays (it imports in openai>=1). (An
+    # aliased `import openai as oa` stays: the import remover leaves aliased modules.)
+    assert "from openai import Embedding\n" in got and "ChatCompletion" not in got
+    assert got.count("litellm.completion(") == 2
+
+
 def test_acreate_becomes_acompletion_and_aembedding() -> None:
     got, found = run(
         """\

@@ -59,6 +59,7 @@ from migrator.codemods.module_settings import fix_module_settings, retarget_modu
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS, ENDPOINT_SETTINGS
 from migrator.codemods.policy.endpoints import module_endpoint_kept
 from migrator.codemods.v0.calls import TAKEN, V0Calls, fix_v0_calls
+from migrator.codemods.v0.client_imports import remove_v0_names
 from migrator.codemods.v0.exceptions import rename_v0_exceptions
 from migrator.codemods.v0.facts import facts_of
 from migrator.codemods.v0.responses import OR_SAFE_PARENTS
@@ -137,6 +138,8 @@ def fix_litellm_v0_calls(plan: Plan) -> None:
             edit = arguments.arguments_edit(call, "create")
             assert edit is not None, code_of(call.node)  # (_call_why left those it refuses)
             plan.replace(call.node, edit, "MIG180")
+        remove_v0_names(plan)  # (`from openai import ChatCompletion`, if nothing else uses it)
+        plan.remove_import_if_unused("openai")
     fix_v0_calls(plan)
     for call in plan.inventory.calls:
         if call.style != "v0" or (call.node in decided and decided[call.node] is None):
