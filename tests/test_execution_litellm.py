@@ -187,6 +187,11 @@ def test_every_request_goes_to_the_provider_with_its_key_and_model(
             target = mapping.resolve_model(asked.json["model"])
             assert target is not None
             assert sent.json["model"] == target.model, (name, sent.json["model"])
+            if name in V0_PROGRAMS or name in V0_EMBEDDINGS:
+                # what the mapped model needs in the body (DeepSeek: thinking disabled)
+                # arrives, sent through LiteLLM's extra_body as the v1 calls send it
+                for field, value in (target.extra_body or {}).items():
+                    assert sent.json.get(field) == value, (name, field, sent.json)
             if name in STAYS_OPENAI:
                 assert sent.sent_by == "openai", (name, sent.user_agent)
             else:

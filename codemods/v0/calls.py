@@ -53,6 +53,14 @@ def taken_v0_calls(plan: Plan) -> set[cst.CSTNode]:
     return taken
 
 
+def sent_by_v0_sdk(plan: Plan, call: CallSite) -> bool:
+    """Does `call` stay an openai<1 call (no extra_body: body fields go as keywords)? Not
+    when upgraded to v1 or moved by a strategy to an SDK that takes extra_body."""
+    return (
+        call.style == "v0" and not plan.options.upgrade_v0 and call.node not in taken_v0_calls(plan)
+    )
+
+
 def upgraded_calls(plan: Plan) -> V0Calls | None:
     """What the calls fixer did in this file, when it upgraded at least one call."""
     state = plan.analyses.get(_ANALYSIS)
