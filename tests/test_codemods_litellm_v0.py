@@ -151,6 +151,13 @@ def test_a_v0_call_litellm_does_not_cover_is_left_saying_why() -> None:
     )
     [left] = [f for f in result.findings if f.id == "MIG190"]
     assert "do not cover files.create" in left.message and "--upgrade-v0" in left.message
+    # with --upgrade-v0 it becomes a v1 client call, and the finding says so
+    got, result = rewrite(src, "dashscope", strategy="litellm", upgrade_v0=True)
+    assert "f = client.files.create(" in got
+    [left] = [f for f in result.findings if f.id == "MIG190"]
+    assert left.message.endswith(
+        "upgraded to a v1 client at the compatible endpoint (--upgrade-v0)"
+    )
 
 
 def test_a_setting_the_code_reads_stays() -> None:
@@ -298,7 +305,10 @@ def test_dict_reads_that_break_on_litellms_objects_are_reshaped() -> None:
     assert 'text += chunk["choices"][0]["delta"].get("content") or ""' in got
     assert 'role = (chunk["choices"][0]["delta"].get("role") or "assistant") + "!"' in got
     # a key test: the key is always there, None where v0 left it out
-    assert 'if delta.get("content") is not None and delta.get("function_call") is None:' in got
+    assert (
+        'if "content" in delta and delta["content"] is not None and ("function_call" not in '
+        'delta or delta["function_call"] is None):' in got
+    )
     assert 'if "content" in chunk["choices"]:' in got  # (a list: no key test)
     # what LiteLLM's objects answer as v0's did is left alone
     assert 'print(r.to_dict(), r["usage"]["total_tokens"], r["choices"][0].get("x"))' in got

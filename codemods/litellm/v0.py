@@ -33,7 +33,7 @@ dict-style reads (`r["choices"][0]["message"]["content"]`, `r["usage"]["total_to
 items are plain dicts), checked by execution. What differs is reshaped (MIG193): a field
 v0 left out is None on LiteLLM's objects (a stream's last delta has content None), so
 `x.get("k", default)` becomes `(x.get("k") or default)` and `"k" in x` becomes
-`x.get("k") is not None`; `to_dict_recursive()` (v0 only) becomes `to_dict()`. A response
+`"k" in x and x["k"] is not None`; `to_dict_recursive()` (v0 only) becomes `to_dict()`. A response
 handed on whole (`json.dumps(r)`: ModelResponse is no dict) is marked (MIG194).
 
 Rules:
@@ -58,7 +58,7 @@ from migrator.codemods.litellm._common import (
 from migrator.codemods.module_settings import fix_module_settings, retarget_module_settings
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS, ENDPOINT_SETTINGS
 from migrator.codemods.policy.endpoints import module_endpoint_kept
-from migrator.codemods.v0.calls import TAKEN, V0Calls, fix_v0_calls
+from migrator.codemods.v0.calls import TAKEN, V0Calls, fix_v0_calls, upgraded_calls
 from migrator.codemods.v0.client_imports import remove_v0_names
 from migrator.codemods.v0.exceptions import rename_v0_exceptions
 from migrator.codemods.v0.facts import facts_of
@@ -141,6 +141,8 @@ def fix_litellm_v0_calls(plan: Plan) -> None:
         remove_v0_names(plan)  # (`from openai import ChatCompletion`, if nothing else uses it)
         plan.remove_import_if_unused("openai")
     fix_v0_calls(plan)
+    state = upgraded_calls(plan)
+    upgraded = {u.site.node for u in state.upgraded} if state is not None else set()
     for call in plan.inventory.calls:
         if call.style != "v0" or (call.node in decided and decided[call.node] is None):
             continue
@@ -150,12 +152,17 @@ def fix_litellm_v0_calls(plan: Plan) -> None:
             f"LiteLLM's completion/embedding do not cover {call.api} (the mapping's litellm: "
             "section routes chat and embeddings)"
         )
-        where = (
-            "upgraded to a v1 client at the compatible endpoint (--upgrade-v0)"
-            if plan.options.upgrade_v0
-            else "left as openai<1 code, which fails beside LiteLLM (it installs openai>=2.20): "
-            "rerun with --upgrade-v0 to move it to a v1 client, or port it by hand"
-        )
+        if call.node in upgraded:
+            where = "upgraded to a v1 client at the compatible endpoint (--upgrade-v0)"
+        else:
+            where = (
+                "left as openai<1 code, which fails beside LiteLLM (it installs openai>=2.20): "
+                + (
+                    "port it by hand"
+                    if plan.options.upgrade_v0  # (the upgrade's own finding says why)
+                    else "rerun with --upgrade-v0 to move it to a v1 client, or port it by hand"
+                )
+            )
         plan.finding("MIG190", f"{call.api} not moved to LiteLLM: {why}; {where}", node=call.node)
 
 
@@ -317,9 +324,10 @@ def fix_litellm_v0_responses(plan: Plan) -> None:
 
 
 def _membership(plan: Plan, value: cst.BaseExpression) -> None:
-    """`"k" in x` -> `x.get("k") is not None` (`not in` -> `is None`): LiteLLM's objects
-    hold every field, None where openai<1's dict left it out (a stream's last delta has
-    `content` None), so the key test no longer says whether there is a value."""
+    """`"k" in x` -> `"k" in x and x["k"] is not None` (`not in`: `... or x["k"] is None`):
+    LiteLLM's objects hold every field, None where openai<1's dict left it out (a stream's
+    last delta has `content` None), so the key test alone no longer says there is a value.
+    The key test stays as written (a plain dict still answers it)."""
     target = plan.parent_of(value)
     if not (
         isinstance(target, cst.ComparisonTarget)
@@ -336,25 +344,38 @@ def _membership(plan: Plan, value: cst.BaseExpression) -> None:
         return
     absent = isinstance(target.operator, cst.NotIn)
     key = code_of(comparison.left)
+    parent = plan.parent_of(comparison)
+    # `a and b` needs no parentheses in a boolean operation (`and` binds tighter than
+    # `or`); `a or b` does inside an `and`
+    joined_safely = isinstance(parent, _TEST_PARENTS) or (
+        isinstance(parent, cst.BooleanOperation)
+        and (not absent or isinstance(parent.operator, cst.Or))
+    )
+    wrap = not joined_safely or bool(comparison.lpar)
 
     def edit(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.Comparison)
-        holder = node.comparisons[0].comparator
-        test = cst.parse_expression(f"x.get({key}) {'is' if absent else 'is not'} None")
-        assert isinstance(test, cst.Comparison) and isinstance(test.left, cst.Call)
-        func = test.left.func
-        assert isinstance(func, cst.Attribute)
-        left = test.left.with_changes(func=func.with_changes(value=holder))
-        return test.with_changes(left=left, lpar=node.lpar, rpar=node.rpar)
+        holder = code_of(node.comparisons[0].comparator.with_changes(lpar=[], rpar=[]))
+        test = code_of(node.with_changes(lpar=[], rpar=[]))
+        joined = (
+            f"{test} or {holder}[{key}] is None"
+            if absent
+            else f"{test} and {holder}[{key}] is not None"
+        )
+        return cst.parse_expression(f"({joined})" if wrap else joined)
 
     if plan.replace(comparison, edit, "MIG193"):
         plan.finding(
             "MIG193",
-            f"{code_of(comparison)} -> {code_of(value)}.get({key}) "
-            f"{'is' if absent else 'is not'} None: LiteLLM's responses hold None where "
-            "openai<1's left the field out",
+            f"{code_of(comparison)}: LiteLLM's responses hold every field, None where "
+            f"openai<1's left it out: the value is tested too ({code_of(value)}[{key}] "
+            f"{'is' if absent else 'is not'} None)",
             node=comparison,
         )
+
+
+# Where a test's `a and b` / `a or b` needs no parentheses (the whole condition).
+_TEST_PARENTS = (cst.If, cst.While, cst.Assert, cst.IfExp, cst.Assign, cst.Return, cst.Expr)
 
 
 def _get_or_default(plan: Plan, call: cst.Call) -> None:

@@ -245,7 +245,7 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG193", "info", "code", "v0 dict-style response read reshaped for LiteLLM (edit)",
          "LiteLLM's responses answer v0's dict reads, but hold None where openai<1 left a "
          "field out (a stream's last delta): `x.get(\"k\", d)` becomes "
-         "`(x.get(\"k\") or d)`, `\"k\" in x` becomes `x.get(\"k\") is not None`, "
+         "`(x.get(\"k\") or d)`, `\"k\" in x` gains `and x[\"k\"] is not None`, "
          "`to_dict_recursive()` becomes `to_dict()`."),
     Rule("MIG194", "warning", "code", "v0 response or handler LiteLLM may not honour",
          "A whole response handed on (json.dumps fails on LiteLLM's ModelResponse), or an "
