@@ -191,7 +191,7 @@ def edit_call_args(
         if index == len(kept) - 1:
             if was_last and arg.comma is last_comma and arg.whitespace_after_arg is last_space:
                 pass  # the original last argument stays last
-            elif _comment_of(arg.comma) is not None and not isinstance(last_comma, cst.Comma):
+            elif _has_notes(arg.comma) and not isinstance(last_comma, cst.Comma):
                 # keep the line's comment: a trailing comma is the only place it can stay
                 arg = arg.with_changes(
                     comma=_with_comment(_newline_comma(last_space), arg.comma),
@@ -203,20 +203,25 @@ def edit_call_args(
                     whitespace_after_arg=last_space,
                 )
         elif was_last:  # the former last argument (or a new one) now has a successor
+            # (the original last one's lines of comments stay before `)`, on last_comma)
+            lines_too = arg.comma is not last_comma
             arg = arg.with_changes(
-                comma=_with_comment(separator, arg.comma),
+                comma=_with_comment(separator, arg.comma, lines_too),
                 whitespace_after_arg=cst.SimpleWhitespace(""),
             )
         args.append(arg)
     return call.with_changes(args=args)
 
 
-def _comment_of(comma: cst.Comma | cst.MaybeSentinel) -> cst.Comment | None:
-    if isinstance(comma, cst.Comma) and isinstance(
-        comma.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        return comma.whitespace_after.first_line.comment
-    return None
+def _has_notes(comma: cst.Comma | cst.MaybeSentinel) -> bool:
+    """Whether comments follow `comma` before the next item: at the end of its line, or on
+    lines of their own."""
+    if not isinstance(comma, cst.Comma):
+        return False
+    after = comma.whitespace_after
+    return isinstance(after, cst.ParenthesizedWhitespace) and (
+        after.first_line.comment is not None or any(e.comment for e in after.empty_lines)
+    )
 
 
 def _without_comment(comma: cst.Comma | cst.MaybeSentinel) -> cst.Comma | cst.MaybeSentinel:
@@ -224,21 +229,26 @@ def _without_comment(comma: cst.Comma | cst.MaybeSentinel) -> cst.Comma | cst.Ma
 
 
 def _with_comment(
-    comma: cst.Comma | cst.MaybeSentinel, source: cst.Comma | cst.MaybeSentinel
+    comma: cst.Comma | cst.MaybeSentinel,
+    source: cst.Comma | cst.MaybeSentinel,
+    lines_too: bool = True,
 ) -> cst.Comma | cst.MaybeSentinel:
-    """`comma` carrying the end-of-line comment that followed `source` (an argument keeps
-    the comment on its line when its comma is re-threaded)."""
-    comment = _comment_of(source)
-    if comment is None or not isinstance(comma, cst.Comma):
+    """`comma` carrying the comments that followed `source`: its end-of-line comment, and
+    (`lines_too`) the lines of comments below it (an argument keeps its notes when its comma
+    is re-threaded; a note between two arguments stays after the first when the second
+    goes)."""
+    if not _has_notes(source) or not isinstance(comma, cst.Comma):
         return comma
-    assert isinstance(source, cst.Comma) and isinstance(
-        source.whitespace_after, cst.ParenthesizedWhitespace
-    )
+    assert isinstance(source, cst.Comma)
+    notes = source.whitespace_after
+    assert isinstance(notes, cst.ParenthesizedWhitespace)
     after = comma.whitespace_after
     if not isinstance(after, cst.ParenthesizedWhitespace):
         return comma
+    first_line = notes.first_line if notes.first_line.comment is not None else after.first_line
+    lines = [*notes.empty_lines, *after.empty_lines] if lines_too else after.empty_lines
     return comma.with_changes(
-        whitespace_after=after.with_changes(first_line=source.whitespace_after.first_line)
+        whitespace_after=after.with_changes(first_line=first_line, empty_lines=lines)
     )
 
 

@@ -34,9 +34,13 @@ EXPECTED = REWRITE_FIXTURES / "expected"
 EXPECTED_NATIVE = REWRITE_FIXTURES / "expected-native"
 NATIVE_PROVIDERS: tuple[str, ...] = ("dashscope", "zhipu", "ark")
 EXPECTED_LITELLM = REWRITE_FIXTURES / "expected-litellm"
-# --strategy litellm: a route with the mapping's host (deepseek/), one whose default host
-# differs (moonshot/: api_base=), one with a family on the generic openai/ route (zhipu)
-LITELLM_PROVIDERS: tuple[str, ...] = ("deepseek", "moonshot", "zhipu")
+# --strategy litellm: routes whose default base is another path of the mapping's host
+# (deepseek/: /beta) or another host (moonshot/, minimax/: api_base=), routes at the
+# mapping's base (bigmodel/ for Zhipu, volcengine/ for Ark, with its own parameter list),
+# families on the generic openai/ route (Zhipu's embeddings, siliconflow)
+LITELLM_PROVIDERS: tuple[str, ...] = (
+    "deepseek", "moonshot", "zhipu", "ark", "minimax", "siliconflow",
+)  # fmt: skip
 PROVIDERS: tuple[str, ...] = tuple(m.id for m in load_registry().all())
 INPUTS: tuple[str, ...] = tuple(sorted(p.name for p in REWRITE_FIXTURES.glob("*.py")))
 

@@ -39,7 +39,8 @@ def run(command: object, args: list[str]) -> tuple[int, str, str]:
 
 
 # --strategy litellm: the providers with a litellm: section
-LITELLM_IDS = {"dashscope", "deepseek", "zhipu", "moonshot", "qianfan", "hunyuan"}
+# Every provider but azure (whose deployments LiteLLM's azure/ route would need)
+LITELLM_IDS = set(BUILTIN_IDS) - {"azure"}
 
 
 def test_providers_json_lists_all_fifteen_with_as_of() -> None:
@@ -89,7 +90,7 @@ def test_providers_text_fits_80_columns_with_urls_whole() -> None:
     assert "dashscope  Alibaba Cloud DashScope (Qwen)" in lines
     for expected in (
         "  aliases      qwen",
-        "  strategies   compat (default), native",
+        "  strategies   compat (default), native, litellm",
         "  base URL     https://dashscope.aliyuncs.com/compatible-mode/v1",
         "  key env var  DASHSCOPE_API_KEY",
         "  models       16 mapped (as_of 2026-11-22)",

@@ -2,9 +2,8 @@
 
 The programs of fixtures/programs/ that a LiteLLM user's code covers (sync, async and
 streamed chat, tools, exceptions, usage, embeddings, a call left on openai) are migrated
-with the real engine for five targets — four LiteLLM routes of their own (dashscope/,
-deepseek/, bigmodel/ for Zhipu, moonshot/) and one reached through `openai/` with
-`api_base=` (qianfan) — and run in one faked-network interpreter per target
+with the real engine for the TARGETS below — LiteLLM routes of their own and providers
+reached through `openai/` with `api_base=` — and run in one faked-network interpreter per target
 (`tests/execution/harness.run_programs`), with the provider's key only (no OPENAI_API_KEY)
 and LITELLM_LOCAL_MODEL_COST_MAP=True (LiteLLM would fetch its cost map at import).
 
@@ -63,7 +62,16 @@ V0_EMBEDDINGS = {
 V0_TARGETS = ("dashscope", "deepseek")
 # with_options() has no LiteLLM equivalent: the call stays on the openai SDK (MIG181).
 STAYS_OPENAI = {"with_options.py"}
-TARGETS = ("dashscope", "deepseek", "zhipu", "moonshot", "qianfan")
+# LiteLLM routes of their own (dashscope/, deepseek/, bigmodel/ for Zhipu, moonshot/,
+# volcengine/ for Ark, minimax/) and two reached through `openai/` with api_base= (qianfan,
+# siliconflow: chat and embeddings)
+TARGETS = (
+    "dashscope", "deepseek", "zhipu", "moonshot", "qianfan", "ark", "minimax", "siliconflow",
+    "gateway",
+)  # fmt: skip
+# The gateway's endpoint comes from the environment only (api_base=os.environ[...]): where
+# its migrated programs must send every request, with its key and the models as they were.
+GATEWAY_BASE = "https://llm-gateway.example.internal/v1"
 FAKE_EMBEDDING_SIZE = 8  # what fakenet returns when the request names no size
 LITELLM_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
 # What LiteLLM prints on stdout when it maps an exception (unless
@@ -115,12 +123,12 @@ class Runs:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     """The originals in one interpreter (OpenAI's key), every target's migrated programs
-    in another (the five providers' keys, no OpenAI key): importing LiteLLM costs seconds,
+    in another (every target's key, no OpenAI key): importing LiteLLM costs seconds,
     so it is paid once."""
     root = tmp_path_factory.mktemp("litellm")
     names = sorted({n for p in TARGETS for n in _programs(p)})
     _copy(root / "original", names, original=True)
-    env = {**LITELLM_ENV}
+    env = {**LITELLM_ENV, "LLM_GATEWAY_BASE_URL": GATEWAY_BASE}
     reports: dict[str, MigrationReport] = {}
     paths: list[Path] = []
     for provider in TARGETS:
@@ -174,23 +182,28 @@ def test_every_request_goes_to_the_provider_with_its_key_and_model(
 ) -> None:
     original, migrated = runs.original, runs.migrated
     mapping = load_registry().get(provider)
-    assert mapping.compat.base_url is not None
-    host = urlsplit(mapping.compat.base_url).hostname
+    base_url = mapping.compat.base_url or GATEWAY_BASE
+    host = urlsplit(base_url).hostname
     result = migrated[provider]
     for name in _programs(provider):
         run, before = result.runs[name], original[name]
         assert len(run.requests) == len(before.requests) > 0, name
         for sent, asked in zip(run.requests, before.requests, strict=True):
             assert sent.host == host, (name, sent.url)
-            assert sent.path.startswith(urlsplit(mapping.compat.base_url).path.rstrip("/"))
+            # the mapping's own path, not a route's default one (deepseek/'s /beta)
+            embeds = name in EMBEDDINGS or name in V0_EMBEDDINGS
+            endpoint = "/embeddings" if embeds else "/chat/completions"
+            base_path = urlsplit(base_url).path.rstrip("/")
+            assert sent.path == base_path + endpoint, (name, sent.url)
             assert sent.headers.get("authorization") == f"Bearer {key_of(provider)}", name
             target = mapping.resolve_model(asked.json["model"])
-            assert target is not None
-            assert sent.json["model"] == target.model, (name, sent.json["model"])
-            if name in V0_PROGRAMS or name in V0_EMBEDDINGS:
+            assert target is not None or provider == "gateway"  # (it maps no model)
+            model = target.model if target is not None else asked.json["model"]
+            assert sent.json["model"] == model, (name, sent.json["model"])
+            if target is not None and (name in V0_PROGRAMS or name in V0_EMBEDDINGS):
                 # what the mapped model needs in the body (DeepSeek: thinking disabled)
                 # arrives, sent through LiteLLM's extra_body as the v1 calls send it
-                for field, value in (target.extra_body or {}).items():
+                for field, value in target.extra_body.items():
                     assert sent.json.get(field) == value, (name, field, sent.json)
             if name in STAYS_OPENAI:
                 assert sent.sent_by == "openai", (name, sent.user_agent)
@@ -216,3 +229,18 @@ def test_calls_moved_to_litellm_and_clients_removed(provider: str, runs: Runs) -
             for v0_only in ("openai.ChatCompletion", "openai.Embedding", "openai.error",
                             "openai.api_key", "openai.api_base", "OpenAI("):  # fmt: skip
                 assert v0_only not in source, (name, v0_only)
+
+
+# The targets whose mapping lets chat_sync.py's user= through as it is (no rule for it).
+USER_KEPT = [p for p in TARGETS if load_registry().get(p).param_rule("chat", "user") is None]
+
+
+@pytest.mark.parametrize("provider", USER_KEPT)
+def test_a_parameter_the_route_does_not_list_still_reaches_the_provider(
+    provider: str, runs: Runs
+) -> None:
+    """chat_sync.py sends user=, which must reach the provider: volcengine/ and the
+    `openai/` route (for a non-OpenAI model) drop a parameter they do not list unless
+    allowed_openai_params names it (MIG184)."""
+    (sent,) = runs.migrated[provider].runs["chat_sync.py"].requests
+    assert sent.json.get("user") == "ticket-bot", sent.json

@@ -84,7 +84,10 @@ def all_targets(mapping: Mapping) -> list[ModelTarget]:
 # --------------------------------------------------------------------------- built-ins
 
 
-LITELLM_IDS = {"dashscope", "deepseek", "zhipu", "moonshot", "qianfan", "hunyuan"}
+LITELLM_IDS = {
+    "dashscope", "deepseek", "zhipu", "moonshot", "qianfan", "hunyuan", "ark", "minimax",
+    "siliconflow", "baichuan", "yi", "sensenova", "spark", "gateway",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("path", builtin_mapping_paths(), ids=lambda p: p.name)

@@ -39,3 +39,26 @@ def test_the_fixtures_give_the_plan_positions_to_check() -> None:
         if module is not None:
             placed += len(rewrite_module(module, path.name, options("qwen"))[1].inventory.starts)
     assert placed > 100
+
+
+CODED = {
+    "bom": b"\xef\xbb\xbfimport openai\nclient = openai.OpenAI()\n",
+    "latin-1 cookie": b'# -*- coding: latin-1 -*-\nimport openai\nMODEL = "caf\xe9"\n',
+    "crlf": b"import openai\r\nclient = openai.OpenAI()\r\n",
+    "no final newline": b"import openai\nclient = openai.OpenAI()",
+    "form feed in indent": b"import openai\nif True:\n\f    client = openai.OpenAI()\n",
+}
+
+
+@pytest.mark.parametrize("data", list(CODED.values()), ids=list(CODED))
+def test_the_text_a_plan_is_given_is_the_text_libcst_renders(data: bytes) -> None:
+    """rewrite_job hands the plan the text it parsed instead of rendering the tree again:
+    it must be exactly what rendering gives (encodings, BOM, line ends, form feeds)."""
+    from migrator.form_feeds import without_indent_form_feeds
+
+    parsed = without_indent_form_feeds(data) or data
+    module, _ = parse_source(data, "case.py")
+    assert module is not None
+    _, plan = rewrite_module(module, "case.py", options("qwen"), parsed)
+    assert plan.source_text is not None
+    assert plan.code == module.code

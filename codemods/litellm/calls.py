@@ -5,7 +5,7 @@ call is awaited through an async client), `client.embeddings.create(...)` ->
 `litellm.embedding(...)` / `aembedding`. Every keyword stays (stream, response_format,
 tools, tool_choice: LiteLLM takes OpenAI's); the call gets what the client carried:
 `api_key=os.environ["<PROVIDER_KEY>"]` (LiteLLM's own variable names differ from the
-providers'), and `api_base=` where the route's default host is not the mapping's. The model
+providers'), and `api_base=` where the route's default base is not the mapping's. The model
 id gets the route's prefix where the model fixer writes it (the strategy's mapping view);
 where the model is not a literal of the file that the model fixer rewrote (a constant of
 another module, data, an id it left), `custom_llm_provider=` routes it.
@@ -27,6 +27,7 @@ Rules:
 from __future__ import annotations
 
 import json
+import re
 
 import libcst as cst
 from migrator.codemods._edit import edit_call_args, env_read, keyword_args, splat_args
@@ -36,9 +37,13 @@ from migrator.codemods.litellm._common import (
     moved_calls,
     why_not_moved,
 )
+from migrator.codemods.models import module_constant_literal
 
+from migrator.constants import Constant, module_of
+from migrator.cross_module import WrittenConstant, importers_of
 from migrator.inventory import CallSite
 from migrator.rewrite import STAYS_COMPAT, Plan
+from migrator.sites import ModelRef
 from migrator.source import code_of
 
 
@@ -55,6 +60,7 @@ def _stays(plan: Plan, call: CallSite) -> bool:
 def fix_litellm_calls(plan: Plan) -> None:
     section = litellm_of(plan)
     moved = moved_calls(plan)
+    _tell_written_constants(plan)
     for call in plan.inventory.calls:
         if call.api not in FUNCTIONS:
             continue  # images, audio, files...: the client fixer says what stays
@@ -107,6 +113,65 @@ def fix_litellm_calls(plan: Plan) -> None:
                 f"{section.route(family).prefix}/ route)",
                 node=call.node,
             )
+    _restate_hidden_clients(plan, moved)
+
+
+# compat's MIG106 (client_endpoint.report_unknown_clients), which counts every call here
+# through a client built elsewhere.
+_HIDDEN_CLIENT_CALLS = re.compile(r"^\d+ call\(s\) here go through a client created elsewhere")
+
+
+def _restate_hidden_clients(plan: Plan, moved: dict[cst.CSTNode, str]) -> None:
+    """compat's MIG106 says calls through a client built elsewhere are migrated where it is
+    built; those that moved to LiteLLM no longer go through it (MIG180 says where they
+    go). The finding counts the calls that stay on the openai SDK, or goes."""
+    said = [f for f in plan.findings if f.id == "MIG106" and _HIDDEN_CLIENT_CALLS.match(f.message)]
+    if not said:
+        return
+    plan.findings[:] = [f for f in plan.findings if f not in said]
+    staying = [
+        c
+        for c in plan.inventory.calls
+        if c.style == "v1"
+        and c.client is None
+        and not c.module_client
+        and c.made_by is None
+        and c.node not in moved
+    ]
+    if staying:
+        plan.finding(
+            "MIG106",
+            f"{len(staying)} call(s) here go through a client created elsewhere (a parameter "
+            "or another module) and stay on the openai SDK: it is migrated where it is "
+            "constructed, if that file is in this run",
+            node=staying[0].node,
+        )
+
+
+def _tell_written_constants(plan: Plan) -> None:
+    """The constants of this file that other files' calls asked to change (their model
+    ids): tell the files importing each what it now holds, so that a call there whose
+    model is the constant knows whether the id carries its route's prefix."""
+    module = module_of(plan.path)
+    for edit in plan.options.constant_edits:
+        node = module_constant_literal(plan.module, edit.name)
+        value = _written_value(plan, node) if isinstance(node, cst.SimpleString) else None
+        if value is None or not module:
+            continue  # not a string this file rewrote (left: a test here reads it)
+        for path in importers_of(plan.options.importers, edit.name):
+            plan.request(WrittenConstant(path, module, edit.name, value))
+
+
+def _written_value(plan: Plan, node: cst.SimpleString) -> str | None:
+    """The string `node` holds once this file's edits are applied (None: not edited)."""
+    edits = plan.edits.get(node)
+    if not edits:
+        return None
+    new: cst.CSTNode = node
+    for edit in edits:
+        new = edit(new)
+    value = new.evaluated_value if isinstance(new, cst.SimpleString) else None
+    return value if isinstance(value, str) else None
 
 
 def _keywords(plan: Plan, call: CallSite) -> dict[str, cst.BaseExpression]:
@@ -119,6 +184,10 @@ def _keywords(plan: Plan, call: CallSite) -> dict[str, cst.BaseExpression]:
     base = section.api_base(family, plan.target.base_url)
     if base is not None:
         out["api_base"] = cst.SimpleString(json.dumps(base))
+    elif plan.target.base_url is None and plan.target.base_url_env:
+        # An endpoint only the environment names (a gateway): read where compat's client
+        # reads it; without api_base= the `openai/` route would go to OpenAI's host.
+        out["api_base"] = env_read(plan, plan.target.base_url_env, at=call.node)
     if not _model_routed(plan, call):
         prefix = section.route(family).prefix
         out["custom_llm_provider"] = cst.SimpleString(f'"{prefix}"')
@@ -126,15 +195,42 @@ def _keywords(plan: Plan, call: CallSite) -> dict[str, cst.BaseExpression]:
 
 
 def _model_routed(plan: Plan, call: CallSite) -> bool:
-    """Is the call's model a literal of this file that the model fixer rewrote (to the
-    route's prefixed id, the strategy's view)? Anything else — a literal it left (no
-    target, a vision model the provider lacks), a value from another module or from
-    data — gets `custom_llm_provider=`: without a prefix LiteLLM would send an OpenAI id
-    to OpenAI, with the provider's key."""
+    """Is the call's model known to carry the route's prefix: a literal of this file the
+    model fixer rewrote (to the strategy view's prefixed id), a constant of another file
+    that said it now holds one (WrittenConstant), or each of several such values?
+    Anything else — a literal it left (no target, a vision model the provider lacks), a
+    constant whose file did not say, a value from data — gets `custom_llm_provider=`:
+    without a prefix LiteLLM would send an OpenAI id to OpenAI, with the provider's key."""
     ref = call.model
-    if ref is None or ref.literal is None or call.node in plan.models_left:
+    if ref is None or call.node in plan.models_left:
         return False
-    return ref.literal in plan.edits
+    prefix = litellm_of(plan).route(call.family).prefix + "/"
+    if ref.alternatives:
+        return not ref.partial and all(_routed_value(plan, one, prefix) for one in ref.alternatives)
+    return _routed_value(plan, ref, prefix)
+
+
+def _routed_value(plan: Plan, ref: ModelRef, prefix: str) -> bool:
+    if ref.literal is not None:
+        value = _written_value(plan, ref.literal)
+        return value is not None and value.startswith(prefix)
+    if ref.constant is not None:
+        value = _told_value(plan, ref.constant)
+        return value is not None and value.startswith(prefix)
+    return False
+
+
+def _told_value(plan: Plan, constant: Constant) -> str | None:
+    """What the file defining `constant` said it now holds (None: it said nothing)."""
+    module = module_of(constant.path)
+    for notice in plan.options.notices:
+        if (
+            isinstance(notice, WrittenConstant)
+            and notice.module == module
+            and notice.name == constant.name
+        ):
+            return notice.value
+    return None
 
 
 def _rejected(plan: Plan, call: CallSite) -> list[str]:

@@ -13,7 +13,6 @@ import click
 from migrator import __version__
 from migrator.cli_checks import (
     checked_ignores,
-    model_map_keys,
     note_replaced_builtins,
     warn_unmatched_model_map,
 )
@@ -27,7 +26,7 @@ from migrator.exits import (
     skip_unparsable_option,
     unreadable_check_failure,
 )
-from migrator.mapping import Mapping, MappingError, load_registry
+from migrator.mapping import Mapping, MappingError, Registry, load_mapping
 from migrator.migrate import MigrationReport, migrate
 from migrator.patch_output import show_diff
 from migrator.progress import verbosity_options
@@ -199,18 +198,16 @@ def build_options(
     if config.mapping and config.path is not None:
         extra.append(config.path.parent / config.mapping)
     try:
-        registry = load_registry(extra)
-        note_replaced_builtins(extra)
+        # Each of the user's files is parsed once, here: the registry, the note on
+        # replaced built-ins and the provider a lone --mapping names all read these.
+        user_mappings = [load_mapping(path) for path in extra]
+        registry = Registry(user_mappings, builtins=True)
+        note_replaced_builtins(list(zip(extra, user_mappings, strict=True)), registry)
     except MappingError as exc:
         raise UsageError(str(exc)) from exc
     name = provider or config.provider
     if name is None and len(mapping_files) == 1:
-        try:
-            from migrator.mapping import load_mapping
-
-            name = load_mapping(mapping_files[0]).id
-        except MappingError as exc:
-            raise UsageError(str(exc)) from exc
+        name = user_mappings[0].id
     if name is None:
         raise UsageError(
             "no provider: pass --to PROVIDER (see `migrator providers`) or set "
@@ -222,11 +219,16 @@ def build_options(
         raise UsageError(str(exc)) from exc
     chosen = strategy or config.strategy or mapping.default_strategy
     if chosen not in mapping.strategies:
-        # A provider without an SDK of its own says why (mapping `native: {none: ...}`).
-        why = f" (no native target: {mapping.no_native})" if chosen == "native" else ""
+        # A provider without an SDK of its own says why (mapping `native: {none: ...}`),
+        # one LiteLLM cannot be pointed at as well (`litellm: {none: ...}`).
+        why = ""
+        if chosen == "native" and mapping.no_native:
+            why = f" (no native target: {mapping.no_native})"
+        elif chosen == "litellm" and mapping.no_litellm:
+            why = f" (no LiteLLM route: {mapping.no_litellm})"
         raise UsageError(
             f"strategy {chosen!r} is not available for {mapping.id}: it supports "
-            f"{', '.join(mapping.strategies)}{why if mapping.no_native else ''}"
+            f"{', '.join(mapping.strategies)}{why}"
         )
     overrides = dict(config.model_map)
     for item in model_map:
@@ -262,8 +264,7 @@ def run_migration(paths: tuple[Path, ...], excludes: tuple[str, ...], jobs: int 
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     target = resolve_targets(paths, config, excludes)
     report = migrate(target, options, jobs=jobs)
-    keys = model_map_keys(config.model_map, kwargs.get("model_map", ()))  # type: ignore[arg-type]
-    warn_unmatched_model_map(keys, report.results)
+    warn_unmatched_model_map(sorted(options.mapping.model_overrides), report.results)
     return report, config
 
 

@@ -28,11 +28,11 @@ from migrator.cli import (
     load_config,
     target_options,
 )
-from migrator.cli_checks import model_map_keys, warn_unmatched_model_map
+from migrator.cli_checks import warn_unmatched_model_map
 from migrator.cli_paths import note_skipped
-from migrator.config import ProjectConfig
 from migrator.exits import EXIT_INTERRUPTED, RunFailed, UsageError
 from migrator.model import FileError
+from migrator.relpaths import from_cwd
 from migrator.report import dump_json
 from migrator.secrets import redact_secrets
 
@@ -131,7 +131,7 @@ def apply(
         raise UsageError(str(exc)) from exc
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     note_skipped(plan.skipped_trees)
-    _warn_model_map(plan, config, kwargs)
+    _warn_model_map(plan)
     target_branch = branch or default_branch(options.mapping.id)
 
     def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
@@ -155,9 +155,8 @@ def apply(
     _print_outcome(outcome, path)
 
 
-def _warn_model_map(plan: ProjectPlan, config: ProjectConfig, kwargs: dict[str, object]) -> None:
-    keys = model_map_keys(config.model_map, kwargs.get("model_map", ()))  # type: ignore[arg-type]
-    warn_unmatched_model_map(keys, plan.report.results)
+def _warn_model_map(plan: ProjectPlan) -> None:
+    warn_unmatched_model_map(sorted(plan.options.mapping.model_overrides), plan.report.results)
 
 
 def _err(text: str) -> None:
@@ -198,7 +197,7 @@ def _print_outcome(outcome: ApplyOutcome, path: Path) -> None:
         return
     counts = outcome.checklist_counts
     checklist = outcome.checklist_path or "MIGRATION.md"
-    shown_checklist = _shown(outcome.top / checklist)
+    shown_checklist = from_cwd(outcome.top / checklist)
     python = [w for w in plan.code if w.kind == "code"]
     configs = [w.path for w in plan.code if w.kind == "config"]
     click.echo(
@@ -239,14 +238,6 @@ def _print_outcome(outcome: ApplyOutcome, path: Path) -> None:
         click.echo("Review them with:")
         click.echo("  git diff --cached")
         click.echo(f"  then work through {shown_checklist}, and commit with `git commit`")
-
-
-def _shown(path: Path) -> str:
-    """`path` relative to the current folder when it is below it, else absolute."""
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _has_usage(plan: ProjectPlan) -> bool:
@@ -307,7 +298,7 @@ def checklist(
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs)
     note_skipped(plan.skipped_trees)
-    _warn_model_map(plan, config, kwargs)
+    _warn_model_map(plan)
     findings = collect(plan, applied=False)
     if fmt == "json":
         text = dump_json(to_json(findings, options.mapping.id, options.strategy.id))

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from migrator.exits import UsageError
+from migrator.mapping import Mapping, Registry
 from migrator.rules import RULES
 
 
@@ -26,26 +27,20 @@ def checked_ignores(from_config: Iterable[str], from_cli: Iterable[str]) -> froz
     return frozenset(r.strip().upper() for r in (*from_config, *from_cli))
 
 
-def note_replaced_builtins(mapping_files: Sequence[Path]) -> None:
+def note_replaced_builtins(
+    user_mappings: Sequence[tuple[Path, Mapping]], registry: Registry
+) -> None:
     """Say on stderr when a mapping file of the user's takes a built-in provider's id."""
-    if not mapping_files:
+    if not user_mappings:
         return
-    from migrator.mapping import load_mapping, load_registry
-
-    builtin = set(load_registry().ids())
-    for path in mapping_files:
-        ident = load_mapping(path).id
+    builtin = set(registry.builtin_ids())
+    for path, mapping in user_mappings:
+        ident = mapping.id
         if ident in builtin:
             click.echo(
                 f"migrator: {path} replaces the built-in provider {ident!r} for this run",
                 err=True,
             )
-
-
-def model_map_keys(config_map: dict[str, str], cli_items: Iterable[str]) -> list[str]:
-    keys = set(config_map)
-    keys.update(item.partition("=")[0].strip() for item in cli_items)
-    return sorted(k for k in keys if k)
 
 
 def warn_unmatched_model_map(keys: Sequence[str], results: Iterable[Any]) -> None:

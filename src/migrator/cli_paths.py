@@ -15,6 +15,7 @@ from migrator.config import ConfigError, ProjectConfig, load_project_config, reb
 from migrator.discovery import Target, discover, skipped_note
 from migrator.exits import UsageError
 from migrator.progress import note, phase
+from migrator.relpaths import folder_prefix
 
 PATHS_ARG = click.argument(
     "paths", nargs=-1, required=True,
@@ -77,7 +78,7 @@ def resolve_targets(
         project: set[str] = set()
         for path in paths:
             # Globs are relative to the folder holding every PATH: rebased onto each one.
-            prefix = _prefix(path, root)
+            prefix = folder_prefix(path if path.is_dir() else path.parent, root, resolve=False)
             part = discover(path, rebase_globs(tuple(patterns), prefix), skipped)
             files.update(part.files)
             project.update(_rebased(part.root, root, rel) for rel in part.project)
@@ -86,12 +87,6 @@ def resolve_targets(
     note_skipped(skipped)
     phase("discover", f"{len(target.files)} Python file(s) under {target.root}", started)
     return target
-
-
-def _prefix(path: Path, root: Path) -> str:
-    folder = path.absolute() if path.is_dir() else path.absolute().parent
-    rel = folder.relative_to(root).as_posix()
-    return "" if rel == "." else rel + "/"
 
 
 def _rebased(part_root: Path, root: Path, rel: str) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import ParseError
 
+from migrator.relpaths import folder_prefix
+
 KNOWN_KEYS = frozenset(
     {
         "provider", "strategy", "exclude", "model-map", "base-url", "key-env", "ignore",
@@ -56,7 +58,7 @@ def load_project_config(
             return ProjectConfig()
         pyproject, table = found
     config = _from_table(table, pyproject)
-    prefix = _relative_prefix(folder, pyproject.absolute().parent)
+    prefix = folder_prefix(folder, pyproject.absolute().parent)
     if prefix:
         config = replace(config, exclude=rebase_globs(config.exclude, prefix))
     return config
@@ -99,15 +101,6 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
         return tomlkit.parse(text).unwrap()
     except ParseError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
-
-
-def _relative_prefix(folder: Path, config_dir: Path) -> str:
-    """`folder` below `config_dir` as `sub/dir/` ("" when the same or not below)."""
-    try:
-        rel = folder.resolve().relative_to(config_dir.resolve()).as_posix()
-    except ValueError:
-        return ""
-    return "" if rel == "." else rel + "/"
 
 
 def rebase_globs(patterns: tuple[str, ...], prefix: str) -> tuple[str, ...]:

@@ -10,6 +10,8 @@ edit). Here the defining file knows something its importers need:
 - `ImportedClient`: `client = OpenAI()` in app/llm.py became the SDK's client (or stayed
   on the openai SDK, and why). A file doing `from app.llm import client` must shape its
   calls' parameters and responses for what the client really is.
+- `WrittenConstant`: the constant app/config.py was asked to change now holds this value
+  (it may also have refused: a test there reads it).
 
 Before the workers start, `project_importers` finds, for each file to migrate, which
 files of the project import which of its names (a cheap bytes scan, the same reading of
@@ -54,7 +56,19 @@ class ImportedClient:
     origin: str
 
 
-Notice = ReturnedResponse | ImportedClient
+@dataclass(frozen=True)
+class WrittenConstant:
+    """`module.name`, a constant an importer asked to change (constants.ConstantEdit), now
+    holds `value`: the importer's calls can rely on what was written (strategy litellm: a
+    model id that carries its route's prefix needs no custom_llm_provider=)."""
+
+    path: str
+    module: str
+    name: str
+    value: str
+
+
+Notice = ReturnedResponse | ImportedClient | WrittenConstant
 
 
 def notice_key(notice: Notice) -> tuple[str, ...]:

@@ -16,13 +16,13 @@ PATH: it is PATH as given joined with the path relative to PATH, so `migrator sc
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from migrator.ci_records import Record, diff_records, scan_records
 from migrator.model import FileError, Usage
+from migrator.relpaths import from_cwd
 from migrator.secrets import redact_secrets
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -54,13 +54,8 @@ class WorkspacePaths:
 
     def __init__(self, root: Path) -> None:
         folder = root if root.is_dir() else root.parent
-        prefix = Path(os.path.normpath(folder))
-        if prefix.is_absolute():
-            try:
-                prefix = prefix.relative_to(Path.cwd())
-            except ValueError:
-                pass  # outside the workspace: an absolute path is all that can be said
-        self.prefix = PurePosixPath(prefix.as_posix())
+        # outside the workspace, an absolute path is all that can be said
+        self.prefix = PurePosixPath(from_cwd(folder))
 
     def __call__(self, rel: str) -> str:
         return str(self.prefix / rel) if str(self.prefix) != "." else rel

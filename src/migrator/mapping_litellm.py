@@ -16,7 +16,7 @@ that route's default base URL, read from LiteLLM's source (``litellm==VERSION:pa
 
 A family without a route of its own uses ``openai/`` (LiteLLM's generic OpenAI-compatible
 route) with ``api_base=`` the mapping's compatible endpoint. The fixers (codemods/litellm/)
-pass ``api_base=`` wherever the route's default host is not the mapping's.
+pass ``api_base=`` wherever the route's default base (host and path) is not the mapping's.
 """
 
 from __future__ import annotations
@@ -63,11 +63,10 @@ class Route:
     """How one endpoint family reaches the provider through LiteLLM."""
 
     prefix: str  # `deepseek` of `deepseek/deepseek-chat`
-    default_base: str | None  # the route's own default base URL (None: OpenAI's)
+    # Where the route sends requests by default: the URL it builds, less the endpoint's
+    # own path (/chat/completions, /embeddings). None: OpenAI's.
+    default_base: str | None
     params: frozenset[str] | None = None  # chat: the OpenAI parameters the route accepts
-
-    def host(self) -> str | None:
-        return urlsplit(self.default_base).hostname if self.default_base else None
 
 
 @dataclass(frozen=True)
@@ -90,11 +89,13 @@ class LiteLLM:
 
     def api_base(self, family: str, base_url: str | None) -> str | None:
         """The `api_base=` a call of `family` needs to reach `base_url` (the mapping's
-        compatible endpoint), or None where the route's default host is that host."""
+        compatible endpoint), or None where the route's default base is that URL. The
+        whole base is compared, not only its host: `deepseek/` defaults to the `/beta`
+        path of DeepSeek's host, which is not the endpoint the mapping chose."""
         if base_url is None:
             return None
         route = self.route(family)
-        if route.host() is not None and route.host() == urlsplit(base_url).hostname:
+        if route.default_base is not None and _same_base(route.default_base, base_url):
             return None
         return base_url.rstrip("/")
 
@@ -112,13 +113,32 @@ class LiteLLM:
         return sorted(n for n in names if n in CHECKED_CHAT_PARAMS and n not in route.params)
 
 
+def _same_base(one: str, other: str) -> bool:
+    """Do two base URLs name the same endpoint (scheme, host, path; a trailing `/` aside)?"""
+    a, b = urlsplit(one), urlsplit(other)
+    return (a.scheme, a.hostname, a.port, a.path.rstrip("/")) == (
+        b.scheme,
+        b.hostname,
+        b.port,
+        b.path.rstrip("/"),
+    )
+
+
 def parse_litellm(
     doc: Doc, key_node: Node, node: Node, endpoint_families: frozenset[str]
-) -> LiteLLM:
-    """The validated `litellm:` section."""
+) -> LiteLLM | str:
+    """The validated `litellm:` section, or why the provider has none (`{none: "..."}`,
+    which the CLI repeats when `--strategy litellm` is asked for)."""
     top = doc.mapping(
-        node, "litellm", required=("tested", "key_env", "routes", "sources"), at=key_node
+        node, "litellm", optional=("none", "tested", "key_env", "routes", "sources"), at=key_node
     )
+    if "none" in top:
+        if len(top) > 1:
+            doc.fail(key_node, "litellm: 'none' (a reason) excludes every other key")
+        return doc.string(top["none"][1], "litellm.none")
+    for key in ("tested", "key_env", "routes", "sources"):
+        if key not in top:
+            doc.fail(key_node, f"litellm: missing required key {key!r}")
     tested = doc.string(top["tested"][1], "litellm.tested")
     if not re.fullmatch(r"\d+(?:\.\d+)+", tested):
         doc.fail(top["tested"][1], f"litellm.tested: {tested!r} is not a version like 1.2.3")

@@ -125,6 +125,10 @@ class Registry:
     def __len__(self) -> int:
         return len(self._index())
 
+    def builtin_ids(self) -> list[str]:
+        """The ids of the shipped mappings (whether or not a user file replaces them)."""
+        return sorted(m.id for m in _builtin_mappings()) if self._builtins else []
+
     def ids(self) -> list[str]:
         return sorted(self._index())
 

@@ -58,8 +58,10 @@ class Mapping:
     # The provider's own SDK (mapping_native.py), or why there is none (`no_native`).
     native: Native | None = None
     no_native: str | None = None
-    # How LiteLLM's SDK reaches the provider (mapping_litellm.py; strategy litellm).
+    # How LiteLLM's SDK reaches the provider (mapping_litellm.py; strategy litellm), or
+    # why it does not (`no_litellm`).
     litellm: LiteLLM | None = None
+    no_litellm: str | None = None
     # Line numbers of a few nodes, for registry-level errors (alias clashes).
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

@@ -141,8 +141,15 @@ def parse_mapping(text: str, path: str) -> Mapping:
         doc.fail(endpoints_node, "endpoints: duplicate entries")
 
     litellm: LiteLLM | None = None
+    no_litellm: str | None = None
     if "litellm" in top:
-        litellm = parse_litellm(doc, top["litellm"][0], value("litellm"), frozenset(endpoints))
+        parsed_litellm = parse_litellm(
+            doc, top["litellm"][0], value("litellm"), frozenset(endpoints)
+        )
+        if isinstance(parsed_litellm, str):
+            no_litellm = parsed_litellm
+        else:
+            litellm = parsed_litellm
     if ("litellm" in strategies) != (litellm is not None):
         doc.fail(
             strategies_node,
@@ -281,6 +288,7 @@ def parse_mapping(text: str, path: str) -> Mapping:
         native=native,
         no_native=no_native,
         litellm=litellm,
+        no_litellm=no_litellm,
         lines={"id": id_node.start_mark.line + 1, "aliases": aliases_line},
     )
 

@@ -8,10 +8,11 @@ README (version 1; `migrator schema`); `to_json()` gives the contract's shape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from migrator.constants import ConstantEdit
-from migrator.cross_module import Notice
+if TYPE_CHECKING:  # the records stay importable without libcst (the CLI's light commands)
+    from migrator.constants import ConstantEdit
+    from migrator.cross_module import Notice
 
 UsageKind = Literal["import", "client", "call", "config", "env", "model", "exception", "type"]
 Severity = Literal["info", "warning", "error"]

@@ -21,6 +21,7 @@ import click
 
 from migrator import gitops
 from migrator.exits import UsageError
+from migrator.relpaths import folder_prefix
 from migrator.report import ci_diff_output, dump_json, render_diff_summary, render_review_diffs
 from migrator.secrets import redact_secrets
 from migrator.term import make_console
@@ -38,10 +39,7 @@ def repo_prefix(root: Path) -> str:
     """`root` relative to the top of its git work tree, with a trailing `/` ("" at the top
     or outside a repository): what a patch path needs for `git apply` at the top."""
     top = gitops.find_repo(root)
-    if top is None:
-        return ""
-    rel = os.path.relpath(root.resolve(), top.resolve()).replace(os.sep, "/")
-    return "" if rel == "." else rel + "/"
+    return "" if top is None else folder_prefix(root, top)
 
 
 def file_patch(path: str, old: bytes, new: bytes) -> bytes:

@@ -127,6 +127,9 @@ class Plan:
     # Client constructors the client fixer left as they are for a reason of its own (a
     # `**` mapping that may hold the endpoint): the fixers after it keep their calls too.
     clients_left: set[cst.CSTNode] = field(default_factory=set)
+    # The text libcst parsed, when the caller has it: `code` is then free instead of a
+    # rendering of the whole tree (libcst gives back exactly the text it parsed).
+    source_text: str | None = None
 
     @functools.cached_property
     def _suppressions(self) -> Suppressions:
@@ -196,7 +199,7 @@ class Plan:
     @functools.cached_property
     def code(self) -> str:
         """The module's source text (rendering it walks the whole tree: do it once)."""
-        return self.module.code
+        return self.source_text if self.source_text is not None else self.module.code
 
     @functools.cached_property
     def _positions(self) -> Any:
@@ -434,12 +437,15 @@ def settings_anchor(plan: Plan) -> cst.CSTNode | None:
 
 
 def rewrite_module(
-    module: cst.Module, path: str, options: RewriteOptions
+    module: cst.Module, path: str, options: RewriteOptions, parsed: bytes | None = None
 ) -> tuple[cst.Module, Plan]:
-    """Plan and apply every fixer to one parsed module."""
+    """Plan and apply every fixer to one parsed module (`parsed`: the bytes it was parsed
+    from, when known)."""
     wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
     inventory = build_inventory(wrapper, path, options.constants, options.classes)
     plan = Plan(path, wrapper.module, inventory, options, wrapper)
+    if parsed is not None:
+        plan.source_text = parsed.decode(module.encoding)
     if not (inventory.usages() or options.constant_edits or options.notices):
         return module, plan
     for fixer in options.strategy.fixers:
@@ -475,7 +481,8 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
     if module is None:
         assert error is not None
         return FileResult(rel, errors=[error])
-    new_module, plan = rewrite_module(module, rel, options)
+    parsed = without_indent_form_feeds(data)  # what parse_source gave libcst
+    new_module, plan = rewrite_module(module, rel, options, parsed or data)
     result = FileResult(
         rel,
         usages=plan.inventory.usages(),
@@ -492,7 +499,6 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
     if new_module is module:
         return result  # nothing was edited: rendering it would give back `data`
     new_bytes = _with_ending_of(data, new_module.bytes, new_module.encoding)
-    parsed = without_indent_form_feeds(data)  # what parse_source gave libcst
     if parsed is not None:
         new_bytes = restore_unchanged_lines(data, parsed, new_bytes)
     if new_bytes != data:

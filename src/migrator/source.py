@@ -151,12 +151,12 @@ def _too_deep_for_the_parser(data: bytes) -> tuple[int, str] | None:
 
 
 def plain_comma(comma: cst.Comma) -> cst.Comma:
-    """`comma` without a trailing comment (copying it must not duplicate the user's note)."""
+    """`comma` without a trailing comment (copying it must not duplicate the user's note);
+    the lines below it stay (`sequence_separator` drops them from its copy)."""
     after = comma.whitespace_after
     if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment is not None:
         after = after.with_changes(
-            first_line=cst.TrailingWhitespace(newline=after.first_line.newline),
-            empty_lines=[],
+            first_line=cst.TrailingWhitespace(newline=after.first_line.newline)
         )
     return comma.with_changes(whitespace_after=after)
 
@@ -172,10 +172,19 @@ def sequence_separator(
     each new item on its own line at the first item's indentation."""
     for comma in reversed(commas[:-1]):
         if isinstance(comma, cst.Comma):
-            return plain_comma(comma)
+            return _without_lines_between(plain_comma(comma))
     if isinstance(opening, cst.ParenthesizedWhitespace):
-        return plain_comma(cst.Comma(whitespace_after=opening))
+        return _without_lines_between(plain_comma(cst.Comma(whitespace_after=opening)))
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _without_lines_between(comma: cst.Comma) -> cst.Comma:
+    """`comma` without the blank and comment lines that follow it before the next item: a
+    copy must not repeat the user's own-line notes."""
+    after = comma.whitespace_after
+    if isinstance(after, cst.ParenthesizedWhitespace) and after.empty_lines:
+        return comma.with_changes(whitespace_after=after.with_changes(empty_lines=[]))
+    return comma
 
 
 def string_values(data: bytes) -> set[str]:

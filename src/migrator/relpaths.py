@@ -1,0 +1,44 @@
+"""Naming one path from another folder, as every output writes paths (`/`-separated).
+
+Several places need "this folder, seen from that one": config globs rebased onto PATH,
+globs rebased onto each of several PATHs, patch paths from the top of the git work tree,
+annotation paths from the workspace, messages from the current folder. They all go
+through `relative`, so they agree on what "below" means.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def relative(path: Path, base: Path, *, resolve: bool = True) -> str | None:
+    """`path` below `base` as a `/`-separated relative path ("." when the same), or None
+    when it is not below. `resolve` follows symlinks first; without it both are only made
+    absolute and normalised (`..` folded), for paths that were compared that way already."""
+    if resolve:
+        path, base = path.resolve(), base.resolve()
+    else:
+        path, base = Path(os.path.abspath(path)), Path(os.path.abspath(base))
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return None
+
+
+def as_prefix(rel: str | None) -> str:
+    """A relative folder as what goes before a path in it: `sub/dir/`, "" for the same
+    folder or one not below."""
+    return "" if rel in (None, ".") else f"{rel}/"
+
+
+def folder_prefix(folder: Path, base: Path, *, resolve: bool = True) -> str:
+    """`folder` below `base` as `sub/dir/` ("" when the same or not below)."""
+    return as_prefix(relative(folder, base, resolve=resolve))
+
+
+def from_cwd(path: Path) -> str:
+    """`path` as a user reads it: relative to the current folder when below it, else the
+    absolute path."""
+    rel = relative(path, Path.cwd(), resolve=False)
+    return rel if rel is not None else str(Path(os.path.abspath(path)))
