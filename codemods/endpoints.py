@@ -9,6 +9,7 @@ Rules:
 from __future__ import annotations
 
 from migrator.codemods.policy.endpoints import call_retargeted
+from migrator.codemods.v0.calls import taken_v0_calls
 
 from migrator.inventory import CallSite
 from migrator.rewrite import Plan
@@ -27,8 +28,9 @@ FAMILY_LABELS = {
 def fix_endpoints(plan: Plan) -> None:
     mapping = plan.mapping
     v0_calls = []
+    taken = taken_v0_calls(plan)  # (moved to another SDK: not kept)
     for call in plan.inventory.calls:
-        if call.style == "v0" and not plan.options.upgrade_v0:
+        if call.style == "v0" and not plan.options.upgrade_v0 and call.node not in taken:
             v0_calls.append(call)
         if plan.mapping_for(call).supports(call.family) or not call_retargeted(plan, call):
             continue

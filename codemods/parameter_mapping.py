@@ -25,6 +25,7 @@ from migrator.codemods.parameters import (
     value_range,
 )
 from migrator.codemods.routes import as_route
+from migrator.codemods.v0.calls import sent_by_v0_sdk
 
 from migrator.inventory import CallSite
 from migrator.rewrite import Plan
@@ -75,7 +76,7 @@ def _fix_entries(plan: Plan, call: CallSite) -> None:
             for entry in entries:
                 _clamp(plan, call, entry, rule.min, rule.max, where, rule.message)
         elif rule.action == "extra_body" and not (
-            call.style == "v0" and not plan.options.upgrade_v0  # v0 sends it as it is
+            sent_by_v0_sdk(plan, call)  # v0 sends it as it is
         ):
             plan.finding(
                 "MIG305",

@@ -37,6 +37,7 @@ from migrator.codemods._kwargs_dict import (
 from migrator.codemods._model_fit import call_target
 from migrator.codemods.policy.endpoints import call_retargeted
 from migrator.codemods.routes import as_route
+from migrator.codemods.v0.calls import sent_by_v0_sdk
 
 from migrator.inventory import CallSite
 from migrator.mapping_native import Native
@@ -193,7 +194,7 @@ def _fix_call(plan: Plan, call: CallSite) -> None:
     if not (remove or rename or set_values or extra or model_extra):
         return
 
-    if call.style == "v0" and not plan.options.upgrade_v0:
+    if sent_by_v0_sdk(plan, call):
         # The v0 SDK has no extra_body: it sends unknown keyword arguments in the body.
         for key, value in model_extra.items():
             if key not in args:
@@ -242,7 +243,7 @@ def _beside_the_mapped_model(
     (found,) = dicts
     if not any(entry.value is ref.literal for entry in found.entries_of("model")):
         return model_extra
-    v0_body = call.style == "v0" and not plan.options.upgrade_v0
+    v0_body = sent_by_v0_sdk(plan, call)
     entries = (
         {key: python_literal(value) for key, value in model_extra.items()}
         if v0_body

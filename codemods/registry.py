@@ -18,6 +18,12 @@ from migrator.codemods.hardcoded_keys import fix_hardcoded_keys
 from migrator.codemods.litellm.calls import fix_litellm_calls, fix_litellm_stays
 from migrator.codemods.litellm.clients import fix_litellm_clients
 from migrator.codemods.litellm.responses import fix_litellm_responses
+from migrator.codemods.litellm.v0 import (
+    fix_litellm_module_settings,
+    fix_litellm_v0_calls,
+    fix_litellm_v0_exceptions,
+    fix_litellm_v0_responses,
+)
 from migrator.codemods.models import fix_models
 from migrator.codemods.module_settings import fix_module_settings
 from migrator.codemods.native._common import as_compat
@@ -243,9 +249,32 @@ LITELLM_RESPONSES = Fixer(
     ("MIG187", "MIG188", "MIG189"),
     after=("litellm.calls",),
 )
+# openai<1 module code (codemods/litellm/v0.py): LiteLLM installs openai>=2.20, so v0 chat
+# and embeddings calls move without --upgrade-v0, the settings they used go, and
+# `openai.error` names become v1's. Same names as the compat fixers they replace.
+LITELLM_MODULE_SETTINGS = Fixer(
+    "module-settings", fix_litellm_module_settings,
+    (*MODULE_SETTINGS.rules, "MIG101", "MIG104", "MIG105", "MIG502", "MIG191", "MIG192"),
+    after=("clients",),
+)  # fmt: skip
+LITELLM_V0_EXCEPTIONS = Fixer(
+    "v0-exceptions", fix_litellm_v0_exceptions, (*V0_EXCEPTIONS.rules, "MIG194"),
+    after=("module-settings",),
+)  # fmt: skip
+LITELLM_V0_CALLS = Fixer(
+    "v0-calls", fix_litellm_v0_calls, (*V0_CALLS.rules, "MIG190"), after=("v0-modules",)
+)
+# Reads which v0 calls moved: their responses are LiteLLM's objects, read as dicts.
+LITELLM_V0_RESPONSES = Fixer(
+    "litellm.v0-responses", fix_litellm_v0_responses, ("MIG193", "MIG194"),
+    after=("litellm.calls",),
+)  # fmt: skip
+_LITELLM_IN_PLACE = {
+    f.name: f for f in (LITELLM_MODULE_SETTINGS, LITELLM_V0_EXCEPTIONS, LITELLM_V0_CALLS)
+}
 LITELLM_FIXERS: tuple[Fixer, ...] = (
-    *FIXERS[:2], LITELLM_STAYS, *FIXERS[2:-2],
+    *FIXERS[:2], LITELLM_STAYS, *(_LITELLM_IN_PLACE.get(f.name, f) for f in FIXERS[2:-2]),
     # LangChain / llama_index classes keep the openai SDK: compat's model ids, no route prefix
     _on_compat(WRAPPER_CLIENTS), _on_compat(FRAMEWORK_MODELS),
-    LITELLM_CALLS, LITELLM_CLIENTS, LITELLM_RESPONSES,
+    LITELLM_CALLS, LITELLM_CLIENTS, LITELLM_RESPONSES, LITELLM_V0_RESPONSES,
 )  # fmt: skip

@@ -40,6 +40,26 @@ CHAT = [
     "rate_limit.py", "usage_tokens.py", "with_options.py",
 ]  # fmt: skip
 EMBEDDINGS = ["embeddings.py", "embeddings_items.py"]
+# openai<1 module programs (the strategy moves them without --upgrade-v0), for two targets:
+# each is compared with its hand-written v1 port run against (fake) OpenAI, since the
+# original needs openai<1. name -> (the v0 program, its v1 port).
+V0_DIR = PROGRAMS_DIR.parent / "v0"
+V0_PROGRAMS = {
+    "v0_module.py": (PROGRAMS_DIR / "v0_module.py", V0_DIR / "v1_reference/v0_module_v1.py"),
+    "chat_dict_stream.py": (
+        V0_DIR / "chat_dict_stream.py", V0_DIR / "v1_reference/chat_dict_stream_v1.py",
+    ),
+    "async_chat.py": (V0_DIR / "async_chat.py", V0_DIR / "v1_reference/async_chat_v1.py"),
+    "rate_limit_v0.py": (
+        V0_DIR / "rate_limit_v0.py", V0_DIR / "v1_reference/rate_limit_v0_v1.py",
+    ),
+}  # fmt: skip
+V0_EMBEDDINGS = {
+    "embeddings_v0.py": (
+        V0_DIR / "embeddings_v0.py", V0_DIR / "v1_reference/embeddings_v0_v1.py",
+    ),
+}  # fmt: skip
+V0_TARGETS = ("dashscope", "deepseek")
 # with_options() has no LiteLLM equivalent: the call stays on the openai SDK (MIG181).
 STAYS_OPENAI = {"with_options.py"}
 # LiteLLM routes of their own (dashscope/, deepseek/, bigmodel/ for Zhipu, moonshot/,
@@ -76,14 +96,22 @@ class Migrated:
 
 
 def _programs(provider: str) -> list[str]:
-    mapping = load_registry().get(provider)
-    return CHAT + (EMBEDDINGS if mapping.supports("embeddings") else [])
+    embeds = load_registry().get(provider).supports("embeddings")
+    names = CHAT + (EMBEDDINGS if embeds else [])
+    if provider in V0_TARGETS:
+        names += [*V0_PROGRAMS, *(V0_EMBEDDINGS if embeds else [])]
+    return names
 
 
-def _copy(folder: Path, names: list[str]) -> None:
+def _copy(folder: Path, names: list[str], *, original: bool = False) -> None:
+    """The programs, each under its name (a v0 program's original: its v1 port)."""
     folder.mkdir(parents=True, exist_ok=True)
+    v0 = {**V0_PROGRAMS, **V0_EMBEDDINGS}
     for name in names:
-        shutil.copy(PROGRAMS_DIR / name, folder / name)
+        source = PROGRAMS_DIR / name
+        if name in v0:
+            source = v0[name][1] if original else v0[name][0]
+        shutil.copy(source, folder / name)
 
 
 @dataclass
@@ -99,7 +127,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     so it is paid once."""
     root = tmp_path_factory.mktemp("litellm")
     names = sorted({n for p in TARGETS for n in _programs(p)})
-    _copy(root / "original", names)
+    _copy(root / "original", names, original=True)
     env = {**LITELLM_ENV, "LLM_GATEWAY_BASE_URL": GATEWAY_BASE}
     reports: dict[str, MigrationReport] = {}
     paths: list[Path] = []
@@ -139,7 +167,7 @@ def test_migrated_programs_print_what_the_originals_printed(provider: str, runs:
         run = result.runs[name]
         assert run.returncode == 0, (name, run.stdout, run.error)
         expected = original[name].stdout
-        if name in EMBEDDINGS:
+        if name in EMBEDDINGS or name in V0_EMBEDDINGS:
             sizes = {(r.json or {}).get("dimensions") for r in run.requests}
             (size,) = sizes
             expected = expected.replace(
@@ -163,7 +191,8 @@ def test_every_request_goes_to_the_provider_with_its_key_and_model(
         for sent, asked in zip(run.requests, before.requests, strict=True):
             assert sent.host == host, (name, sent.url)
             # the mapping's own path, not a route's default one (deepseek/'s /beta)
-            endpoint = "/embeddings" if name in EMBEDDINGS else "/chat/completions"
+            embeds = name in EMBEDDINGS or name in V0_EMBEDDINGS
+            endpoint = "/embeddings" if embeds else "/chat/completions"
             base_path = urlsplit(base_url).path.rstrip("/")
             assert sent.path == base_path + endpoint, (name, sent.url)
             assert sent.headers.get("authorization") == f"Bearer {key_of(provider)}", name
@@ -171,6 +200,11 @@ def test_every_request_goes_to_the_provider_with_its_key_and_model(
             assert target is not None or provider == "gateway"  # (it maps no model)
             model = target.model if target is not None else asked.json["model"]
             assert sent.json["model"] == model, (name, sent.json["model"])
+            if target is not None and (name in V0_PROGRAMS or name in V0_EMBEDDINGS):
+                # what the mapped model needs in the body (DeepSeek: thinking disabled)
+                # arrives, sent through LiteLLM's extra_body as the v1 calls send it
+                for field, value in target.extra_body.items():
+                    assert sent.json.get(field) == value, (name, field, sent.json)
             if name in STAYS_OPENAI:
                 assert sent.sent_by == "openai", (name, sent.user_agent)
             else:
@@ -190,6 +224,11 @@ def test_calls_moved_to_litellm_and_clients_removed(provider: str, runs: Runs) -
         assert "import litellm" in source, name
         assert ".completions.create(" not in source and ".embeddings.create(" not in source
         assert "drop_params" not in source
+        if name in V0_PROGRAMS or name in V0_EMBEDDINGS:
+            # no --upgrade-v0: nothing of openai<1 is left, no v1 client was built
+            for v0_only in ("openai.ChatCompletion", "openai.Embedding", "openai.error",
+                            "openai.api_key", "openai.api_base", "OpenAI("):  # fmt: skip
+                assert v0_only not in source, (name, v0_only)
 
 
 # The targets whose mapping lets chat_sync.py's user= through as it is (no rule for it).

@@ -1,6 +1,7 @@
 """Semantic gates over every fixture the suite migrates, for several providers.
 
-Every Python input of fixtures/rewrite, fixtures/programs, fixtures/v0 (upgraded to v1),
+Every Python input of fixtures/rewrite, fixtures/programs, fixtures/v0 (upgraded to v1, and
+as it is: the litellm strategy moves v0 calls without --upgrade-v0),
 fixtures/projects, fixtures/demo-app, fixtures/findings, fixtures/inventory and
 fixtures/harm (the do-no-harm corpus) is migrated
 once per provider with the real engine, and each gate of `tests/gates.py` compares the
@@ -77,6 +78,8 @@ class Corpus:
 FOLDER_CORPORA = {
     "programs": Corpus(FIXTURES / "programs"),
     "v0": Corpus(FIXTURES / "v0", upgrade_v0=True, top_level_only=True),
+    # without --upgrade-v0: the litellm strategy moves v0 calls by itself
+    "v0-as-is": Corpus(FIXTURES / "v0", top_level_only=True),
     "projects": Corpus(FIXTURES / "projects"),
     "demo-app": Corpus(FIXTURES / "demo-app"),
     "findings": Corpus(

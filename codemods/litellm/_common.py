@@ -24,6 +24,8 @@ from migrator.rewrite import Plan
 from migrator.source import code_of
 
 MOVED = "litellm.moved"  # call node -> the LiteLLM function it became
+# v0 module call node -> why it stays on openai<1 (None: it moves), decided by litellm/v0.py
+V0_DECISIONS = "litellm.v0"
 # Keywords the LiteLLM call gets that openai's create() does not take.
 NEW_KEYWORDS = ("api_key", "api_base", "custom_llm_provider", "allowed_openai_params")
 # OpenAI method -> LiteLLM function (sync, async).
@@ -62,7 +64,8 @@ def why_not_moved(plan: Plan, call: CallSite) -> str | None:
     if call.api not in FUNCTIONS:
         return f"LiteLLM's completion/embedding do not cover {call.api}"
     if call.style != "v1":
-        return "openai<1 module call (MIG402; --upgrade-v0 moves it to the v1 client first)"
+        decisions: dict[cst.CSTNode, str | None] = plan.analyses.get(V0_DECISIONS, {})
+        return decisions.get(call.node, "openai<1 module call that no fixer decided on")
     if not plan.mapping.supports(call.family):  # (mapping_for would ask this function)
         return f"{plan.mapping.name} has no {call.family} endpoint (MIG401)"
     if plan.routed(call) is not None:
@@ -131,14 +134,14 @@ def held_by_client(plan: Plan, node: cst.CSTNode) -> list[str]:
         elif name == "api_key":
             if isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue  # a key written in the code is OpenAI's: replaced either way
-            if not _reads_openai_key(plan, arg.value):
+            if not reads_openai_key(plan, arg.value):
                 held.append(f"api_key={code_of(arg.value)}")
         elif name not in _REPLACED_ARGS:
             held.append(f"{name}=")
     return held
 
 
-def _reads_openai_key(plan: Plan, value: cst.BaseExpression) -> bool:
+def reads_openai_key(plan: Plan, value: cst.BaseExpression) -> bool:
     """Is `value` itself a read of an OpenAI key variable (`os.environ["OPENAI_API_KEY"]`,
     `os.getenv(...)`, through any alias of os), as the env policy reads them?"""
     return any(

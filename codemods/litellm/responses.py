@@ -56,7 +56,7 @@ def fix_litellm_responses(plan: Plan) -> None:
             e for e in uses.escapes
             if e.path in ((), ("data",), _DATA_ITEM)
         ]  # fmt: skip
-        if left:
+        if left and call.style == "v1":  # (v0 code was written for dict items)
             where = "; ".join(dict.fromkeys(e.where for e in left))
             plan.mark(
                 call.node,

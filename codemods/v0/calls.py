@@ -31,18 +31,34 @@ from migrator.rewrite import Plan
 from migrator.routes import Route
 
 _ANALYSIS = "v0.calls"
+TAKEN = "v0.taken"  # v0 call nodes a strategy moves itself (codemods/litellm/v0.py)
 
 
 def fix_v0_calls(plan: Plan) -> None:
     """Upgrade the calls; what was decided is recorded for the client and response fixers."""
     if not plan.options.upgrade_v0 or not has_v0_code(plan):
         return
-    v0_calls = [c for c in plan.inventory.calls if c.style == "v0"]
+    taken = taken_v0_calls(plan)
+    v0_calls = [c for c in plan.inventory.calls if c.style == "v0" and c.node not in taken]
     if not v0_calls:
         return
     state = V0Calls(plan, facts_of(plan), total=len(v0_calls))
     state.upgraded = state.calls(v0_calls)
     plan.analyses[_ANALYSIS] = state
+
+
+def taken_v0_calls(plan: Plan) -> set[cst.CSTNode]:
+    """v0 calls a strategy moves to another SDK itself (litellm): not upgraded here."""
+    taken: set[cst.CSTNode] = plan.analyses.get(TAKEN, set())
+    return taken
+
+
+def sent_by_v0_sdk(plan: Plan, call: CallSite) -> bool:
+    """Does `call` stay an openai<1 call (no extra_body: body fields go as keywords)? Not
+    when upgraded to v1 or moved by a strategy to an SDK that takes extra_body."""
+    return (
+        call.style == "v0" and not plan.options.upgrade_v0 and call.node not in taken_v0_calls(plan)
+    )
 
 
 def upgraded_calls(plan: Plan) -> V0Calls | None:
@@ -141,6 +157,17 @@ class V0Calls:
             returns_object=method != "download",
         )
 
+    def arguments_edit(
+        self, site: CallSite, func: str
+    ) -> Callable[[cst.Call], cst.BaseExpression] | None:
+        """The upgrade's argument changes on one call (v1 names, credentials dropped) with
+        `func` as what it calls: a strategy moving the call to another SDK's function
+        (litellm.completion) reuses them. None when the call cannot be converted (marked)."""
+        resource, v0_method = self.facts.call_targets[site.node]
+        is_async = v0_method.startswith("a") and (resource, v0_method[1:]) in V1_CALLS
+        method = v0_method[1:] if is_async else v0_method
+        return self._call_edit(site, resource, method, func, is_async, client="")
+
     def _route(self, site: CallSite) -> Route | None:
         """The route of the call's family, unless the module's endpoint is kept as it is
         (then every call keeps it, routed family or not)."""
@@ -221,8 +248,8 @@ class V0Calls:
             for old in ("id", "sid"):
                 if old in names:
                     rename[old] = id_keyword
-        name = client or (self.async_name if is_async else self.sync_name)
-        func = cst.parse_expression(f"{name}.{path}")
+        name = client if client is not None else self.async_name if is_async else self.sync_name
+        func = cst.parse_expression(f"{name}.{path}" if name else path)
         download = method == "download"
 
         def edit(node: cst.Call) -> cst.BaseExpression:

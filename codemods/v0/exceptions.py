@@ -17,7 +17,14 @@ from migrator.source import dotted_name
 
 
 def fix_v0_exceptions(plan: Plan) -> None:
-    if plan.options.upgrade_v0 and has_v0_code(plan):
+    if plan.options.upgrade_v0:
+        rename_v0_exceptions(plan)
+
+
+def rename_v0_exceptions(plan: Plan) -> None:
+    """`openai.error.X` -> the v1 name, whatever else is upgraded (the litellm strategy
+    renames them without --upgrade-v0: openai<1's names do not exist beside LiteLLM)."""
+    if has_v0_code(plan):
         _fix_exceptions(plan, facts_of(plan))
 
 

@@ -36,7 +36,7 @@ def fix_v0_responses(plan: Plan) -> None:
 
 
 # Parents in which `a or b` needs no parentheses.
-_OR_SAFE_PARENTS = (
+OR_SAFE_PARENTS = (
     cst.Assign,
     cst.AnnAssign,
     cst.AugAssign,
@@ -135,7 +135,7 @@ class _DictAccess:
             )
             return
         parent = self.plan.parent_of(call)
-        wrap = not isinstance(parent, _OR_SAFE_PARENTS) or bool(call.lpar)
+        wrap = not isinstance(parent, OR_SAFE_PARENTS) or bool(call.lpar)
 
         def edit(n: cst.Call, a: str = attr) -> cst.BaseExpression:
             assert isinstance(n.func, cst.Attribute)

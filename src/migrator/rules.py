@@ -231,6 +231,26 @@ _RULES: tuple[Rule, ...] = (
     Rule("MIG189", "info", "code", "stream chunk usage read with getattr (edit)",
          "LiteLLM's stream chunks have no usage attribute until the chunk that carries it "
          "(openai's hold None): `chunk.usage` becomes `getattr(chunk, \"usage\", None)`."),
+    Rule("MIG190", "warning", "code", "v0 module call not moved to LiteLLM",
+         "The call stays on the openai SDK: a module setting, an endpoint or a **mapping it "
+         "goes with would be lost, or LiteLLM's completion/embedding do not cover it. "
+         "openai<1 code fails beside LiteLLM (it installs openai>=2.20): --upgrade-v0 moves "
+         "it to a v1 client."),
+    Rule("MIG191", "info", "code", "v0 module setting removed: its calls moved to LiteLLM (edit)",
+         "Each LiteLLM call carries the provider's key (and endpoint), so `openai.api_key` / "
+         "`openai.api_base` serve nothing any more."),
+    Rule("MIG192", "info", "code", "v0 module setting kept next to LiteLLM",
+         "A call left on the module or a read of the setting still needs it: it is "
+         "retargeted as under compat."),
+    Rule("MIG193", "info", "code", "v0 dict-style response read reshaped for LiteLLM (edit)",
+         "LiteLLM's responses answer v0's dict reads, but hold None where openai<1 left a "
+         "field out (a stream's last delta): `x.get(\"k\", d)` becomes "
+         "`(x.get(\"k\") or d)`, `\"k\" in x` gains `and x[\"k\"] is not None`, "
+         "`to_dict_recursive()` becomes `to_dict()`."),
+    Rule("MIG194", "warning", "code", "v0 response or handler LiteLLM may not honour",
+         "A whole response handed on (json.dumps fails on LiteLLM's ModelResponse), or an "
+         "`openai.error.ServiceUnavailableError` handler: LiteLLM's 503 error is no "
+         "openai.InternalServerError."),
     # -- 4xx: endpoint families (codemods/endpoints.py) ------------------------------------
     Rule("MIG401", "error", "code", "endpoint not offered by the provider",
          "Images, audio, assistants, files... have no compatible endpoint there: the call "
