@@ -88,6 +88,11 @@ def may_be_none(plan: Plan, value: cst.BaseExpression, depth: int = 0) -> bool:
         )
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
         return may_be_none(plan, value.right, depth + 1)
+    if _is_self_attribute(value):
+        assert isinstance(value, cst.Attribute)
+        return any(
+            may_be_none(plan, assigned, depth + 1) for assigned in _self_assignments(plan, value)
+        )
     if isinstance(value, cst.Name):
         if _checked_before(plan, value):
             return False
@@ -100,6 +105,52 @@ def may_be_none(plan: Plan, value: cst.BaseExpression, depth: int = 0) -> bool:
             if assigned is not None and may_be_none(plan, assigned, depth + 1):
                 return True
     return False
+
+
+def _is_self_attribute(value: cst.BaseExpression) -> bool:
+    return (
+        isinstance(value, cst.Attribute)
+        and isinstance(value.value, cst.Name)
+        and value.value.value == "self"
+    )
+
+
+class _SelfAssignments(cst.CSTVisitor):
+    """The values a class's methods assign to `self.<name>`, and its own `<name> = ...`."""
+
+    def __init__(self, name: str, cls: cst.ClassDef) -> None:
+        self.name, self.cls = name, cls
+        self.values: list[cst.BaseExpression] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return node is self.cls  # a nested class's `self` is another object
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if any(self._names(t.target) for t in node.targets):
+            self.values.append(node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None and self._names(node.target):
+            self.values.append(node.value)
+
+    def _names(self, target: cst.BaseExpression) -> bool:
+        if isinstance(target, cst.Name):  # a class attribute: the instance's default
+            return target.value == self.name
+        return _is_self_attribute(target) and target.attr.value == self.name  # type: ignore[attr-defined]
+
+
+def _self_assignments(plan: Plan, value: cst.Attribute) -> list[cst.BaseExpression]:
+    """What `self.<attr>` read in a method may hold: every value the class assigns to it
+    (`self.api_key = api_key` in `__init__`, where `api_key=None` is a parameter's
+    default, or a class attribute `api_key = None`)."""
+    current: cst.CSTNode | None = plan.parent_of(value)
+    while current is not None and not isinstance(current, cst.ClassDef):
+        current = plan.parent_of(current)
+    if current is None:
+        return []
+    finder = _SelfAssignments(value.attr.value, current)
+    current.visit(finder)
+    return finder.values
 
 
 def _assigned_value(plan: Plan, target: cst.CSTNode) -> cst.BaseExpression | None:

@@ -453,6 +453,68 @@ def test_key_parameter_defaulting_to_none_falls_back_to_the_provider_key(
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
+def test_key_attribute_set_from_a_parameter_defaulting_to_none_falls_back(
+    provider: str, tmp_path: Path
+) -> None:
+    """`self.api_key` set in __init__ from `api_key=None` (a completion-function class of a
+    real project): left as it was, the SDK would read OPENAI_API_KEY and send it to the
+    provider. An attribute only ever set from a required parameter stays as it is."""
+    base, key = provider_facts(provider)
+    before = """\
+        from openai import OpenAI
+
+
+        class Fn:
+            def __init__(self, api_key=None):
+                self.api_key = api_key
+
+            def client(self):
+                return OpenAI(api_key=self.api_key)
+
+
+        class Given:
+            def __init__(self, api_key):
+                self.api_key = api_key
+
+            def client(self):
+                return OpenAI(api_key=self.api_key)
+        """
+    after = f"""\
+        import os
+
+        from openai import OpenAI
+
+
+        class Fn:
+            def __init__(self, api_key=None):
+                self.api_key = api_key
+
+            def client(self):
+                return OpenAI(api_key=self.api_key or os.environ["{key}"], base_url="{base}")
+
+
+        class Given:
+            def __init__(self, api_key):
+                self.api_key = api_key
+
+            def client(self):
+                return OpenAI(api_key=self.api_key, base_url="{base}")
+        """
+    found = check_transformed(before, after, provider)
+    assert ids(found) == ["MIG101", "MIG101"] and "OPENAI_API_KEY" in found[0].message
+    assert_no_new_undefined_names(before, after)
+    trailer = """\
+        try:
+            Fn().client()
+        except KeyError as missing:
+            print("missing", missing)
+        print(Fn("sk-provider").client().api_key)
+        """
+    run = run_rewritten(after, trailer, tmp_path)
+    assert run.stdout == f"missing '{key}'\nsk-provider\n"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
 def test_key_from_a_get_without_default_falls_back_to_the_provider_key(
     provider: str, tmp_path: Path
 ) -> None:
