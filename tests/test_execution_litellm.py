@@ -40,7 +40,7 @@ CHAT = [
     "rate_limit.py", "usage_tokens.py", "with_options.py",
 ]  # fmt: skip
 EMBEDDINGS = ["embeddings.py", "embeddings_items.py"]
-# openai<1 module programs (the strategy moves them without --upgrade-v0), for two targets:
+# openai<1 module programs (the strategy moves them without --upgrade-v0), for the five targets:
 # each is compared with its hand-written v1 port run against (fake) OpenAI, since the
 # original needs openai<1. name -> (the v0 program, its v1 port).
 V0_DIR = PROGRAMS_DIR.parent / "v0"
@@ -59,7 +59,7 @@ V0_EMBEDDINGS = {
         V0_DIR / "embeddings_v0.py", V0_DIR / "v1_reference/embeddings_v0_v1.py",
     ),
 }  # fmt: skip
-V0_TARGETS = ("dashscope", "deepseek")
+V0_TARGETS = ("dashscope", "deepseek", "zhipu", "moonshot", "qianfan")
 # with_options() has no LiteLLM equivalent: the call stays on the openai SDK (MIG181).
 STAYS_OPENAI = {"with_options.py"}
 # LiteLLM routes of their own (dashscope/, deepseek/, bigmodel/ for Zhipu, moonshot/,
