@@ -19,10 +19,11 @@ they run every time and their output is part of the options encoded in the key.
 
 Layout: `<cache dir>/<tool fingerprint>/<2 hex>/<rest of key>`; an entry is a header
 line naming its key, then a pickle. A corrupt or foreign entry is a miss (and is
-rewritten). Entries hold the rewritten source of a file (keys in it are as the source
-has them), so the folder is made 0700 and each entry 0600: readable by nobody the
-source file itself is not shown to. Pickles are read only from a folder the user owns
-that no one else may write.
+rewritten). Entries hold the rewritten source of a file, so the folder is made 0700 and
+each entry 0600: readable by nobody the source file itself is not shown to. A file that
+holds a credential (any format `secrets.redact_secrets` knows) is never stored: no file
+the tool creates holds a secret (only the patch `diff -o` writes for the user does).
+Pickles are read only from a folder the user owns that no one else may write.
 
 Where: `MIGRATOR_CACHE_DIR`, else the platform's user cache folder (`$XDG_CACHE_HOME` or
 `~/.cache` on Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) +
@@ -52,6 +53,7 @@ from migrator import __version__
 from migrator.atomic import write_atomic
 from migrator.model import FileResult
 from migrator.progress import note, phase
+from migrator.secrets import holds_secret
 
 T = TypeVar("T")
 
@@ -204,6 +206,7 @@ class ResultCache:
         self.hits = 0
         self.misses = 0
         self.stored = 0
+        self.unstored = 0  # results not stored: the file holds a credential
         self.enabled = True
         self._encoder = _Encoder()
 
@@ -241,6 +244,11 @@ class ResultCache:
         internal error: those are our bugs or a crashed worker, worth another try)."""
         if any("internal error" in e.message for e in result.errors):
             return
+        if _holds_secret(data) or (
+            result.new_source is not None and _holds_secret(result.new_source)
+        ):
+            self.unstored += 1  # computed again next time: no secret is written to the cache
+            return
         if result.old_source == data:  # the usual case: not stored twice
             result = dataclasses.replace(result, old_source=None)
         if self._store(key, result):
@@ -255,7 +263,7 @@ class ResultCache:
             if isinstance(found, _Memo):
                 return cast(T, found.value)
         value = func(rel, data)
-        if key is not None:
+        if key is not None and not _holds_secret(data):
             self._store(key, _Memo(value))
         return value
 
@@ -311,6 +319,11 @@ class _Memo:
 # new version first writes: a development checkout makes a folder per edit.
 _STALE_SECONDS = 30 * 24 * 3600
 _FINGERPRINT = re.compile(r"[0-9a-f]{24}")
+
+
+def _holds_secret(data: bytes) -> bool:
+    # latin-1 maps every byte to one character: the patterns see the bytes as they are
+    return holds_secret(data.decode("latin-1"))
 
 
 def _prune(directory: Path, keep: Path) -> None:

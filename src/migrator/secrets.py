@@ -87,6 +87,11 @@ def redact_secrets(text: str) -> str:
     return "".join(out)
 
 
+def holds_secret(text: str) -> bool:
+    """Does `text` hold any credential `redact_secrets` would redact?"""
+    return bool(_secret_spans(text))
+
+
 def _secret_spans(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _openai_style_keys(text)]
     for secret_format in SECRET_FORMATS:
