@@ -64,6 +64,8 @@ def test_read_through_a_variable_is_renamed() -> None:
 
 
 def test_read_through_a_self_attribute_is_renamed() -> None:
+    # (getenv may give None, with which the SDK would read OPENAI_API_KEY and send it to
+    # the provider: the use gets the provider key as its fallback, as a parameter's does)
     check_transformed(
         """\
         import os
@@ -85,7 +87,7 @@ def test_read_through_a_self_attribute_is_renamed() -> None:
                 self.key = os.getenv("MOONSHOT_API_KEY")
 
             def client(self):
-                return OpenAI(api_key=self.key, base_url="https://api.moonshot.cn/v1")
+                return OpenAI(api_key=self.key or os.environ["MOONSHOT_API_KEY"], base_url="https://api.moonshot.cn/v1")
         """,
         "kimi",
     )
