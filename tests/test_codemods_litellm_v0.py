@@ -341,3 +341,39 @@ def test_golden(name: str, provider: str) -> None:
         expected.parent.mkdir(parents=True, exist_ok=True)
         expected.write_text(out, encoding="utf-8")
     assert out == expected.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("upgrade_v0", [False, True])
+def test_settings_sharing_a_line_are_marked_once_and_a_second_run_changes_nothing(
+    upgrade_v0: bool,
+) -> None:
+    """`openai.api_key = ...; openai.organization = ...` cannot lose one statement of the
+    line: both are marked. The account setting carries compat's MIG102 marker, which a
+    second run (no v0 call left, so compat's settings rule) finds there (fuzz: semicolons)."""
+    src = textwrap.dedent(
+        """\
+        import os
+
+        import openai
+
+        openai.api_key = os.getenv("OPENAI_API_KEY"); openai.organization = "org-acme"
+
+
+        def ask(question):
+            reply = openai.ChatCompletion.create(model="gpt-4", messages=[])
+            return reply["choices"][0]["message"]["content"]
+        """
+    )
+    first, result = rewrite(src, "acme", strategy="litellm", upgrade_v0=upgrade_v0)
+    assert "# migrator: MIG102 openai.organization is an OpenAI account setting" in first
+    assert "litellm.completion(" in first
+    again, _ = rewrite(first, "acme", strategy="litellm", upgrade_v0=upgrade_v0)
+    assert again == first
+    # key and endpoint on one line: retargeted as compat does, marked as serving nothing
+    shared = src.replace(
+        'openai.organization = "org-acme"', 'openai.api_base = "https://api.openai.com/v1"'
+    )
+    first, _ = rewrite(shared, "acme", strategy="litellm", upgrade_v0=upgrade_v0)
+    assert "# migrator: MIG192 openai.api_base serves no call any more" in first
+    assert 'openai.api_key = os.environ.get("ACME_API_KEY", "missing-ACME_API_KEY")' in first
+    assert rewrite(first, "acme", strategy="litellm", upgrade_v0=upgrade_v0)[0] == first

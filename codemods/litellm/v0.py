@@ -194,30 +194,39 @@ def fix_litellm_module_settings(plan: Plan) -> None:
                 node=site.node,
             )
         return
+    # A setting sharing its line with another statement cannot be removed alone: it is
+    # treated as compat treats it (retargeted, an account setting marked MIG102), which
+    # is what a second run does once no v0 call is left, and marked as serving nothing.
+    shared = [site for site in plan.inventory.configs if not _alone(plan, site)]
+    retarget_module_settings(plan, shared, [])
     for site in plan.inventory.configs:
-        _remove_setting(plan, site)
+        if site not in shared:
+            _remove_setting(plan, site)
+        elif site.setting not in ACCOUNT_ARGS:
+            plan.mark(
+                site.node,
+                "MIG192",
+                f"openai.{site.setting} serves no call any more (they moved to LiteLLM, "
+                "which passes the provider's key): remove it",
+                short=f"openai.{site.setting} serves no call any more: remove it",
+            )
     plan.remove_import_if_unused("openai")
 
 
-def _remove_setting(plan: Plan, site: ConfigSite) -> None:
+def _alone(plan: Plan, site: ConfigSite) -> bool:
+    """Is the setting a statement of its own line, in a body that keeps another?"""
     statement = plan.statement_of(site.node)
-    parent = plan.parent_of(statement)
-    body = getattr(parent, "body", ())
-    alone = (
+    body = getattr(plan.parent_of(statement), "body", ())
+    return (
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1
         and isinstance(body, (list, tuple))
         and len(body) > 1
     )
-    if not alone:
-        plan.mark(
-            site.node,
-            "MIG192",
-            f"openai.{site.setting} serves no call any more (they moved to LiteLLM, which "
-            "passes the provider's key): remove it",
-            short=f"openai.{site.setting} serves no call any more: remove it",
-        )
-        return
+
+
+def _remove_setting(plan: Plan, site: ConfigSite) -> None:
+    statement = plan.statement_of(site.node)
     plan.withdraw_edits_within(statement)
     if plan.replace(statement, lambda _: cst.RemoveFromParent(), "MIG191"):
         plan.finding(
