@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
 import libcst as cst
+from migrator.codemods._scope import visible
 
 from migrator.rewrite import Plan
 
@@ -39,7 +40,19 @@ def class_references(
     }
     finder = _References(table, classes, modules, {id(node) for node in skip})
     plan.module.visit(finder)
-    return finder.found
+    return [(node, value) for node, value in finder.found if _names_the_import(plan, node)]
+
+
+def _names_the_import(plan: Plan, node: cst.Name | cst.Attribute) -> bool:
+    """Does the name (or `openai` in `openai.X`) mean the import where it stands? Not where
+    a class, function, parameter or assignment of the same name is what the code sees
+    (`class OpenAI:` in a function, and the calls of that class)."""
+    name = node if isinstance(node, cst.Name) else node.value
+    assert isinstance(name, cst.Name)
+    seen = visible(plan, name.value, node)
+    return bool(seen) and all(
+        isinstance(b, (cst.Import, cst.ImportFrom, cst.ImportAlias)) for b in seen
+    )
 
 
 class _References(cst.CSTVisitor, Generic[T]):

@@ -174,3 +174,26 @@ def test_the_upgraded_client_does_not_use_an_import_below_it() -> None:
     assert new.startswith(b"import os\nfrom openai import OpenAI\n\nif True:\n")
     assert b"\nclient = OpenAI(\n" in new
     assert new.endswith(b"\n\n\nimport openai as oa\n")
+
+
+def test_a_local_class_named_like_the_client_is_not_retyped() -> None:
+    # (native strategy) `class OpenAI:` in a function, and the calls of it, are not the
+    # imported class: retyping them wrote `class dashscope.Client:` (the rewrite did not
+    # parse); annotations naming the import are still retyped
+    data = (
+        b"from openai import OpenAI\n\n\n"
+        b"def local():\n"
+        b"    class OpenAI:\n"
+        b"        pass\n\n"
+        b"    return OpenAI()\n\n\n"
+        b"def tell(client: OpenAI) -> None:\n"
+        b"    print(client)\n\n\n"
+        b"def real():\n"
+        b'    return OpenAI().chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    result = rewrite_bytes(data, "dashscope", strategy="native")
+    assert not result.errors and result.new_source is not None
+    new = result.new_source.decode()
+    assert "    class OpenAI:\n        pass\n\n    return OpenAI()\n" in new
+    assert "def tell(client: dashscope.Client) -> None:" in new
+    assert problems(data, "dashscope", strategy="native") == []
