@@ -52,7 +52,11 @@ def insertion_index(module: cst.Module) -> int:
     for position, stmt in enumerate(module.body):
         if _is_import_line(stmt) or (position == 0 and _is_docstring(stmt)):
             index = position + 1
-        elif index and not isinstance(stmt, cst.SimpleStatementLine):
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or (
+            index and not isinstance(stmt, cst.SimpleStatementLine)
+        ):
+            # (a guarded `if`/`try` block may come before the first import; a definition
+            # ends the header: an import further down is code's, not the leading block's)
             break
     return index
 

@@ -197,3 +197,26 @@ def test_a_local_class_named_like_the_client_is_not_retyped() -> None:
     assert "    class OpenAI:\n        pass\n\n    return OpenAI()\n" in new
     assert "def tell(client: dashscope.Client) -> None:" in new
     assert problems(data, "dashscope", strategy="native") == []
+
+
+def test_an_import_below_the_definitions_is_not_where_new_imports_go() -> None:
+    # (--upgrade-v0) every import of the header under `if`, and a `from openai import ...`
+    # line after the functions: the new imports went below that late line, under the
+    # clients built at the settings (undefined `OpenAI`/`AsyncOpenAI` at import time)
+    data = (
+        b"if True:\n    import os\n\n"
+        b"if True:\n    import openai\n\n"
+        b'openai.api_key = os.getenv("OPENAI_API_KEY")\n\n\n'
+        b"def ask():\n"
+        b'    return openai.ChatCompletion.create(model="gpt-4", messages=[])\n\n\n'
+        b"async def aask():\n"
+        b'    return await openai.ChatCompletion.acreate(model="gpt-4", messages=[])\n\n\n'
+        b"from openai import ChatCompletion\n\n\n"
+        b"def again():\n"
+        b'    return ChatCompletion.create(model="gpt-4", messages=[])\n'
+    )
+    assert problems(data, "zhipu", upgrade_v0=True) == []
+    new = rewrite_bytes(data, "zhipu", upgrade_v0=True).new_source
+    assert new is not None
+    text = new.decode()
+    assert text.index("import AsyncOpenAI, OpenAI") < text.index("client = OpenAI(")
