@@ -152,10 +152,31 @@ def _setting_places(plan: Plan) -> list[tuple[str, cst.CSTNode | None]]:
         return [(imports[0].local, None)]
     places: list[tuple[str, cst.CSTNode | None]] = []
     for binding in imports:
-        statement = plan.statement_of(binding.node)
+        statement = _last_of_import_run(plan, plan.statement_of(binding.node))
         if all(statement is not s for _, s in places):
             places.append((binding.local, statement))
     return places
+
+
+def _last_of_import_run(plan: Plan, statement: cst.CSTNode) -> cst.CSTNode:
+    """The last of the import lines that follow `statement` in its block: settings go
+    below them, so that the names they read (`os`) are bound (`import openai` then
+    `import os` inside a function)."""
+    body = getattr(plan.parent_of(statement), "body", None)
+    if not isinstance(body, (list, tuple)):
+        return statement
+    index = next((i for i, s in enumerate(body) if s is statement), None)
+    if index is None:
+        return statement
+    while index + 1 < len(body) and _imports_only(body[index + 1]):
+        index += 1
+    return body[index]
+
+
+def _imports_only(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
 
 
 def _slash(url: str, v0: bool) -> str:

@@ -220,3 +220,20 @@ def test_an_import_below_the_definitions_is_not_where_new_imports_go() -> None:
     assert new is not None
     text = new.decode()
     assert text.index("import AsyncOpenAI, OpenAI") < text.index("client = OpenAI(")
+
+
+def test_settings_added_in_a_function_go_below_its_import_lines() -> None:
+    # `import openai` then `import os` in a function: the provider's settings, which read
+    # os.environ, were put between the two (undefined `os`)
+    data = (
+        b"def ask(question):\n"
+        b"    import openai\n"
+        b"    import os\n"
+        b'    return openai.ChatCompletion.create(model="gpt-4", messages=[])\n'
+    )
+    assert problems(data, "qwen") == []
+    new = rewrite_bytes(data, "qwen").new_source
+    assert new is not None
+    assert new.decode().startswith(
+        "def ask(question):\n    import openai\n    import os\n    openai.api_base = "
+    )
