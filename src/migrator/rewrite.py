@@ -523,9 +523,11 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         result.call_facts = call_facts(plan)
     if new_module is module:
         return result  # nothing was edited: rendering it would give back `data`
-    new_bytes = _with_ending_of(data, new_module.bytes, new_module.encoding)
+    new_bytes = new_module.bytes
     if parsed is not None:
+        # (first: libcst printed `parsed`, line for line; the tail below is `data`'s own)
         new_bytes = restore_unchanged_lines(data, parsed, new_bytes)
+    new_bytes = _with_ending_of(data, new_bytes, new_module.encoding)
     if new_bytes != data:
         # Never hand back code that does not parse: report it as our bug instead.
         check = output_syntax_error(new_bytes, rel)

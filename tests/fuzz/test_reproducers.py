@@ -237,3 +237,13 @@ def test_settings_added_in_a_function_go_below_its_import_lines() -> None:
     assert new.decode().startswith(
         "def ask(question):\n    import openai\n    import os\n    openai.api_base = "
     )
+
+
+def test_a_last_line_of_blanks_and_form_feeds_comes_back_once() -> None:
+    # the file's tail came back from the input, then the form-feed restoration added the
+    # line's form feeds again: " \t\f" was printed twice
+    tail = b"# c\n \t\x0c\n"
+    data = b'import openai\nc = openai.ChatCompletion.create(model="gpt-4", messages=[])\n' + tail
+    result = rewrite_bytes(data)
+    assert result.new_source is not None and result.new_source.endswith(b")\n" + tail)
+    assert problems(data, "deepseek") == []
