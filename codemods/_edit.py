@@ -210,7 +210,31 @@ def edit_call_args(
                 whitespace_after_arg=cst.SimpleWhitespace(""),
             )
         args.append(arg)
-    return call.with_changes(args=args)
+    before_args = call.whitespace_before_args
+    first_kept = next((i for i, a in enumerate(original) if kept and a is kept[0][0]), None)
+    if first_kept is None and kept:  # (the first kept argument was renamed or given a value)
+        first_kept = _original_index(original, kept[0][0])
+    if (
+        first_kept
+        and isinstance(original[first_kept - 1].comma, cst.Comma)
+        and isinstance(before_args, cst.ParenthesizedWhitespace)
+        and isinstance(original[first_kept - 1].comma.whitespace_after, cst.ParenthesizedWhitespace)
+    ):
+        # one argument a line, and the ones before it went: the new first one keeps the
+        # indentation that was its own (after the comma before it), not the removed one's
+        before_args = original[first_kept - 1].comma.whitespace_after
+    return call.with_changes(args=args, whitespace_before_args=before_args)
+
+
+def _original_index(original: list[cst.Arg], arg: cst.Arg) -> int | None:
+    """Where `arg` (perhaps renamed or given a new value) stood among the originals."""
+    for index, candidate in enumerate(original):
+        if (
+            candidate.comma is arg.comma
+            and candidate.whitespace_after_arg is arg.whitespace_after_arg
+        ):
+            return index
+    return None
 
 
 def _has_notes(comma: cst.Comma | cst.MaybeSentinel) -> bool:

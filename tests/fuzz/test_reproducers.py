@@ -247,3 +247,20 @@ def test_a_last_line_of_blanks_and_form_feeds_comes_back_once() -> None:
     result = rewrite_bytes(data)
     assert result.new_source is not None and result.new_source.endswith(b")\n" + tail)
     assert problems(data, "deepseek") == []
+
+
+def test_the_first_argument_left_keeps_its_own_indentation() -> None:
+    # (tabs) the Azure arguments before `temperature` go: its line was given the removed
+    # first argument's indentation (8 spaces for its own two tabs)
+    data = (
+        b"from langchain_openai import AzureChatOpenAI\n\n\n"
+        b"def make():\n"
+        b"    return AzureChatOpenAI(\n"
+        b'        azure_deployment="chat-prod",\n'
+        b'\t\tapi_version="2024-06-01",\n'
+        b"\t\ttemperature=0,\n"
+        b"\t)\n"
+    )
+    assert problems(data, "deepseek") == []
+    new = rewrite_bytes(data, "deepseek").new_source
+    assert new is not None and b"ChatOpenAI(\n\t\ttemperature=0,\n" in new
