@@ -161,11 +161,14 @@ def edit_call_args(
     separator = sequence_separator([a.comma for a in original], call.whitespace_before_args)
     # (argument, was the original last one or is new: its comma needs re-threading)
     kept: list[tuple[cst.Arg, bool]] = []
+    first_kept: int | None = None  # where the first argument left stood among the originals
     present: set[str] = set()
     for index, arg in enumerate(original):
         name = arg.keyword.value if arg.keyword is not None else None
         if name is not None and name in remove:
             continue
+        if first_kept is None:
+            first_kept = index
         if name is not None and name in rename:
             arg = arg.with_changes(keyword=cst.Name(rename[name]))
             name = rename[name]
@@ -211,9 +214,6 @@ def edit_call_args(
             )
         args.append(arg)
     before_args = call.whitespace_before_args
-    first_kept = next((i for i, a in enumerate(original) if kept and a is kept[0][0]), None)
-    if first_kept is None and kept:  # (the first kept argument was renamed or given a value)
-        first_kept = _original_index(original, kept[0][0])
     if (
         first_kept
         and isinstance(original[first_kept - 1].comma, cst.Comma)
@@ -224,17 +224,6 @@ def edit_call_args(
         # indentation that was its own (after the comma before it), not the removed one's
         before_args = original[first_kept - 1].comma.whitespace_after
     return call.with_changes(args=args, whitespace_before_args=before_args)
-
-
-def _original_index(original: list[cst.Arg], arg: cst.Arg) -> int | None:
-    """Where `arg` (perhaps renamed or given a new value) stood among the originals."""
-    for index, candidate in enumerate(original):
-        if (
-            candidate.comma is arg.comma
-            and candidate.whitespace_after_arg is arg.whitespace_after_arg
-        ):
-            return index
-    return None
 
 
 def _has_notes(comma: cst.Comma | cst.MaybeSentinel) -> bool:
