@@ -9,7 +9,8 @@ and imports count on both sides. Each repetition runs the limit and every comman
 after the other (alternated), so that a change in machine load hits them alike; the
 ratios are of medians. Wall time is what a user waits; CPU time (user + system, the
 workers' included) is steadier on a loaded machine, and the figure to compare for
-`--jobs 1`.
+`--jobs 1`. The peak RSS of each run (the CLI or any of its workers) is the largest of
+its repetitions.
 
     python bench/bench_limit.py PATH             # a real tree
     python bench/bench_limit.py --files 2000     # the synthetic tree of bench_scan.py
@@ -24,7 +25,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -69,18 +69,28 @@ def measure_limit(root: Path) -> dict[str, Any]:
     }
 
 
-def _timed_child(argv: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, CPU seconds (user + system of the child and its workers), stdout."""
+def _timed_child(argv: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system of the child and its workers), the peak
+    RSS in MB of the child or any of its workers, and its stdout.
+
+    `os.wait4` reports the resources of this one child and of the workers it waited for,
+    so a run's peak memory is its own, not the largest of every run so far."""
     env = {**os.environ, "NO_COLOR": "1"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode()
+        stderr = err.read().decode()
+    cpu = usage.ru_utime + usage.ru_stime
+    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
     if proc.returncode not in (0, 1):  # diff/scan exit 1 when they find something
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return seconds, cpu, proc.stdout
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{stderr[-2000:]}")
+    return seconds, cpu, peak_mb, stdout
 
 
 def _load() -> str:
@@ -98,13 +108,15 @@ def run_bench(root: Path, reps: int, jobs: list[int], provider: str) -> dict[str
         ]  # fmt: skip
     wall: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
+    peak: dict[str, list[float]] = {name: [] for name in commands}
     limit_info: dict[str, Any] = {}
     load_before = _load()
     for _ in range(reps):
         for name, argv in commands.items():
-            seconds, cpu_seconds, out = _timed_child(argv)
+            seconds, cpu_seconds, peak_mb, out = _timed_child(argv)
             wall[name].append(seconds)
             cpu[name].append(cpu_seconds)
+            peak[name].append(peak_mb)
             if name == "limit":
                 limit_info = json.loads(out)
     wall_median = {name: statistics.median(values) for name, values in wall.items()}
@@ -117,6 +129,7 @@ def run_bench(root: Path, reps: int, jobs: list[int], provider: str) -> dict[str
         "limit": limit_info,
         "wall_s": {k: round(v, 3) for k, v in wall_median.items()},
         "cpu_s": {k: round(v, 3) for k, v in cpu_median.items()},
+        "peak_rss_mb": {k: round(max(v), 1) for k, v in peak.items()},
         "wall_ratio": _ratios(wall_median),
         "cpu_ratio": _ratios(cpu_median),
         "python": platform.python_version(),
@@ -141,13 +154,14 @@ def _print(result: dict[str, Any]) -> None:
         f"{info['read_prefilter_s']:.2f}s, parse {info['parse_s']:.2f}s"
     )
     print(f"load before: {result['load_before']}  after: {result['load_after']}")
-    print(f"{'run':<10} {'wall s':>8} {'x limit':>8} {'cpu s':>8} {'x limit':>8}")
+    print(f"{'run':<10} {'wall s':>8} {'x limit':>8} {'cpu s':>8} {'x limit':>8} {'peak MB':>8}")
     for name, seconds in result["wall_s"].items():
         wall_ratio = result["wall_ratio"].get(name, 1.0)
         cpu_ratio = result["cpu_ratio"].get(name, 1.0)
         print(
             f"{name:<10} {seconds:>8.2f} {wall_ratio:>8.2f} "
-            f"{result['cpu_s'][name]:>8.2f} {cpu_ratio:>8.2f}"
+            f"{result['cpu_s'][name]:>8.2f} {cpu_ratio:>8.2f} "
+            f"{result['peak_rss_mb'][name]:>8.0f}"
         )
     print("BENCH " + json.dumps(result, sort_keys=True))
 

@@ -12,6 +12,7 @@ import libcst as cst
 from migrator.codemods._scope import visible
 
 from migrator.rewrite import Plan
+from migrator.walk import walk
 
 T = TypeVar("T")
 
@@ -39,7 +40,7 @@ def class_references(
         b.local for b in bindings if isinstance(b.node, cst.Import) and b.imported == "openai"
     }
     finder = _References(table, classes, modules, {id(node) for node in skip})
-    plan.module.visit(finder)
+    walk(plan.module, finder)
     return [(node, value) for node, value in finder.found if _names_the_import(plan, node)]
 
 
@@ -83,7 +84,7 @@ class _References(cst.CSTVisitor, Generic[T]):
         ):
             self.found.append((node, self.table[qualified]))
             return False
-        node.value.visit(self)
+        walk(node.value, self)
         return False  # `x.OpenAI` on anything else is not the class
 
     def visit_Name(self, node: cst.Name) -> None:

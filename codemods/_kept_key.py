@@ -14,6 +14,7 @@ from migrator.codemods._scope import visible
 from migrator.env_reads import Resolve, env_read, syntactic
 from migrator.rewrite import Plan
 from migrator.source import code_of
+from migrator.walk import walk
 
 
 def ends_with_key_read(
@@ -149,7 +150,7 @@ def _self_assignments(plan: Plan, value: cst.Attribute) -> list[cst.BaseExpressi
     if current is None:
         return []
     finder = _SelfAssignments(value.attr.value, current)
-    current.visit(finder)
+    walk(current, finder)
     return finder.values
 
 
@@ -217,5 +218,5 @@ def _mentions(statement: cst.CSTNode, name: str) -> bool:
             nonlocal found
             found = found or node.value == name
 
-    statement.visit(Uses())
+    walk(statement, Uses())
     return found

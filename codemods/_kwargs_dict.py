@@ -24,6 +24,7 @@ from migrator.codemods._edit import add_dict_entry, edit_call_args, keyword_args
 
 from migrator.rewrite import Plan
 from migrator.source import code_of
+from migrator.walk import walk
 
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy"})
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Module)
@@ -102,7 +103,7 @@ def _read(plan: Plan, call: cst.Call, splat: cst.Arg) -> KwargsDict:
             break
         anchor, scope = scope, outer
     uses = _NameUses(value.value, scope, lambda f: _only_read(plan, value, f))
-    scope.visit(uses)
+    walk(scope, uses)
     if uses.nested:
         return found
     builders: list[tuple[cst.CSTNode, cst.Dict | cst.Call]] = []
@@ -159,7 +160,7 @@ def _note_reads(plan: Plan, found: KwargsDict, reads: list[cst.Name], *, closure
 def _only_read(plan: Plan, splatted: cst.Name, function: cst.FunctionDef) -> bool:
     """Does `function` only read the name (so it is its enclosing function's)?"""
     uses = _NameUses(splatted.value, function, lambda f: False)
-    function.visit(uses)
+    walk(function, uses)
     return (
         not uses.nested
         and all(name is splatted or _use_of(plan, name) == ("read",) for name in uses.names)

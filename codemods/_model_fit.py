@@ -18,6 +18,7 @@ from migrator.capabilities import CallNeeds, ModelChoice, choose_model
 from migrator.inventory import CallSite
 from migrator.mapping import ModelTarget
 from migrator.rewrite import Plan
+from migrator.walk import walk
 
 # Message content parts that carry an image: chat `image_url`, Responses `input_image`.
 _IMAGE_PART_TYPES = frozenset({"image_url", "input_image"})
@@ -179,7 +180,7 @@ def _sends_images(plan: Plan, expr: cst.BaseExpression, scope: cst.CSTNode) -> b
     seen: set[str] = set()
     while pending:
         parts = _Parts()
-        pending.pop().visit(parts)
+        walk(pending.pop(), parts)
         if parts.image:
             return True
         for name in sorted(parts.names - seen):
@@ -187,7 +188,7 @@ def _sends_images(plan: Plan, expr: cst.BaseExpression, scope: cst.CSTNode) -> b
                 return False
             seen.add(name)
             found = _Assignments(name)
-            scope.visit(found)
+            walk(scope, found)
             pending.extend(found.values)
     return False
 

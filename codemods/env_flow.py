@@ -26,6 +26,7 @@ from migrator.env_reads import env_read, is_environ
 from migrator.inventory import ClientSite, ConfigSite
 from migrator.rewrite import Plan
 from migrator.source import code_of, dotted_name
+from migrator.walk import walk
 
 # Keywords of settings declarations that name the variable they read (pydantic & co.).
 _SETTINGS_KEYWORDS = frozenset({"env", "alias", "validation_alias"})
@@ -353,7 +354,7 @@ class _Flow:
             def visit_Name(self, name: cst.Name) -> None:
                 names.append(name)
 
-        node.visit(Names())
+        walk(node, Names())
         values: list[cst.CSTNode] = []
         for name in names:
             scope = _scope_of(self.plan, name)
@@ -432,7 +433,7 @@ class _Flow:
                 ):
                     reads.append(node)
 
-        owner.visit(Reads())
+        walk(owner, Reads())
         for read in reads:
             self.follow(read, key, depth + 1)
 
@@ -493,7 +494,7 @@ def _reads_of(plan: Plan, scope: cst.CSTNode, name: str) -> list[cst.Name]:
                 found.append(node)
             return True
 
-    scope.visit(Reads())
+    walk(scope, Reads())
     return found
 
 
@@ -518,5 +519,5 @@ def _assignments(scope: cst.CSTNode, name: str) -> list[cst.BaseExpression]:
                 found.append(node.value)
             return True
 
-    scope.visit(Assignments())
+    walk(scope, Assignments())
     return found

@@ -11,6 +11,7 @@ import libcst as cst
 
 from migrator.rewrite import Plan
 from migrator.secrets import find_secrets, looks_like_openai_key, redact
+from migrator.walk import walk
 
 
 class _Strings(cst.CSTVisitor):
@@ -30,7 +31,7 @@ def fix_hardcoded_keys(plan: Plan) -> None:
     if not any(looks_like_openai_key(key) for key in find_secrets(plan.code)):
         return
     visitor = _Strings()
-    plan.module.visit(visitor)
+    walk(plan.module, visitor)
     for node in visitor.found:
         value = node.evaluated_value
         assert isinstance(value, str)

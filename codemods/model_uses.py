@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrator.discovery import is_test_file
 from migrator.inventory import CallSite, Carrier, LiteralSite, ModelRef
@@ -28,9 +27,18 @@ from migrator.mapping import openai_model_kind
 from migrator.prefilter import is_openai_model
 from migrator.rewrite import Plan
 from migrator.sdk_catalogue import TOKENIZER_CALLS
+from migrator.walk import find_all
 
-# `name.startswith(...)` / `name.endswith(...)`: a test of which model a name holds.
-_TEST_CALL = m.Call(func=m.Attribute(attr=m.Name("startswith") | m.Name("endswith")))
+
+def _is_test_call(node: cst.CSTNode) -> bool:
+    """`name.startswith(...)` / `name.endswith(...)`: a test of which model a name holds."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("startswith", "endswith")
+    )
+
+
 _COLLECTIONS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
 _COMPREHENSIONS = (cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp)
 _SHOWN = 4  # model ids a finding names before "and N more"
@@ -121,9 +129,17 @@ class ModelUses:
 
     def _find_tests(self, carrier: Carrier) -> Iterator[cst.CSTNode]:
         if carrier.attribute:
-            uses = m.findall(carrier.region, m.Attribute(attr=m.Name(carrier.name)))
+            uses = [
+                node
+                for node in find_all(carrier.region, cst.Attribute)
+                if isinstance(node, cst.Attribute) and node.attr.value == carrier.name
+            ]
         else:
-            uses = m.findall(carrier.region, m.Name(carrier.name))
+            uses = [
+                node
+                for node in find_all(carrier.region, cst.Name)
+                if isinstance(node, cst.Name) and node.value == carrier.name
+            ]
         for use in uses:
             parent = self.plan.parent_of(use)
             if isinstance(parent, cst.Attribute) and parent.attr is use and not carrier.attribute:
@@ -141,11 +157,7 @@ class ModelUses:
         while current is not None and not isinstance(current, _STATEMENTS):
             if isinstance(current, cst.Comparison) and self._about_models(current):
                 return plan.statement_of(current)
-            if (
-                isinstance(current, cst.Call)
-                and child is current.func
-                and m.matches(current, _TEST_CALL)
-            ):
+            if isinstance(current, cst.Call) and child is current.func and _is_test_call(current):
                 return plan.statement_of(current)
             if isinstance(current, cst.Subscript) and child is not current.value:
                 if self._holds_ids(current.value):  # `LIMITS[model]`
@@ -174,10 +186,10 @@ class ModelUses:
             if isinstance(current, _COMPREHENSIONS):
                 scope = current
             current = self.plan.parent_of(current)
-        strings = m.findall(scope, m.SimpleString() | m.ConcatenatedString() | m.FormattedString())
+        strings = find_all(scope, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
         if any(not isinstance(s, cst.SimpleString) or s.evaluated_value for s in strings):
             return True  # (`model == ""` tests for no model, not for which one)
-        return any(self._holds_ids(node) for node in m.findall(scope, m.Name() | m.Attribute()))
+        return any(self._holds_ids(node) for node in find_all(scope, (cst.Name, cst.Attribute)))
 
     def _holds_ids(self, node: cst.CSTNode) -> bool:
         """A name (or `self.attr`) this file assigns a value containing model ids to."""
@@ -308,15 +320,16 @@ class ModelUses:
             if (
                 isinstance(current, cst.Call)
                 and child is not current.func
-                and m.matches(current, _TEST_CALL)
+                and _is_test_call(current)
             ):
                 return plan.statement_of(current)
             if isinstance(current, cst.IfExp) and child is current.test:
                 return plan.statement_of(current)
             if isinstance(current, cst.MatchCase) and child is current.pattern:
                 return plan.statement_of(current)
-            if isinstance(current, _COMPREHENSIONS) and m.findall(
-                current, m.Comparison() | _TEST_CALL
+            if isinstance(current, _COMPREHENSIONS) and any(
+                isinstance(node, cst.Comparison) or _is_test_call(node)
+                for node in find_all(current, (cst.Comparison, cst.Call))
             ):
                 return plan.statement_of(current)
             child, current = current, plan.parent_of(current)
@@ -375,7 +388,7 @@ def _is_key(plan: Plan, node: cst.CSTNode) -> bool:
 
 
 def _ids_in(node: cst.CSTNode) -> int:
-    strings = m.findall(node, m.SimpleString())
+    strings = find_all(node, cst.SimpleString)
     return sum(
         1
         for s in strings
@@ -385,7 +398,7 @@ def _ids_in(node: cst.CSTNode) -> int:
 
 def _id_holders(module: cst.Module) -> Iterator[str]:
     """Names (and attribute names) assigned a value that contains an OpenAI model id."""
-    for assign in m.findall(module, m.Assign() | m.AnnAssign()):
+    for assign in find_all(module, (cst.Assign, cst.AnnAssign)):
         assert isinstance(assign, (cst.Assign, cst.AnnAssign))
         if assign.value is None or not _ids_in(assign.value):
             continue

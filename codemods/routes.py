@@ -40,6 +40,7 @@ from migrator.inventory import CallSite, ClientSite
 from migrator.rewrite import ROUTED, Plan
 from migrator.routes import Route
 from migrator.source import code_of
+from migrator.walk import walk
 
 
 def fix_routes(plan: Plan) -> None:
@@ -204,7 +205,7 @@ def _assigned_elsewhere(plan: Plan, target: cst.BaseExpression, site: ClientSite
             if node.name.value == wanted:
                 found.append(node.name)
 
-    plan.module.visit(Assignments())
+    walk(plan.module, Assignments())
     if isinstance(target, cst.Name):
         scope = _scope_of(plan, site.node)
         found = [n for n in found if _scope_of(plan, n) is scope or _declares_global(plan, n)]
@@ -223,7 +224,7 @@ def _declares_global(plan: Plan, node: cst.CSTNode) -> bool:
             nonlocal found
             found = found or any(item.name.value == node.value for item in declared.names)
 
-    function.visit(Globals())
+    walk(function, Globals())
     return found
 
 
@@ -401,5 +402,5 @@ def _names_in(module: cst.Module) -> set[str]:
         def visit_Name(self, node: cst.Name) -> None:
             found.add(node.value)
 
-    module.visit(Names())
+    walk(module, Names())
     return found

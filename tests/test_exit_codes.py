@@ -177,7 +177,7 @@ def test_130_interrupted_in_process(clean: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_130_sigint_during_a_real_run(clean: Path) -> None:
     """SIGINT to `python -m migrator scan` while its worker pool runs: exit 130."""
-    for i in range(20):
+    for i in range(40):  # 10 s of jobs on 2 workers: Ctrl-C comes well before the end
         shutil.copy(REWRITE_FIXTURES / "v1_sync.py", clean / f"m{i}.py")
     env = {**os.environ, "MIGRATOR_TEST_SLOW_JOBS": "0.5"}
     proc = subprocess.Popen(
@@ -188,8 +188,10 @@ def test_130_sigint_during_a_real_run(clean: Path) -> None:
     line = proc.stderr.readline()  # the test hook says when the first job started
     assert "test hook" in line, line
     time.sleep(0.3)  # the parent is past starting the pool, waiting on results
+    assert proc.poll() is None  # still running (a stalled test would signal a finished run)
     proc.send_signal(signal.SIGINT)
     started = time.monotonic()
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
+    assert err.count("test hook") < 40  # the queued files were dropped
     assert time.monotonic() - started < 15  # no hang (a loose bound: the machine is shared)

@@ -30,6 +30,7 @@ from migrator.cross_module import ImportedClient, importers_of
 from migrator.inventory import ClientSite
 from migrator.rewrite import Plan
 from migrator.source import code_of
+from migrator.walk import walk
 
 # What compat's client fixer says about a client's own settings (client_endpoint.py); a
 # relay (MIG502) or an OpenAI key read elsewhere (MIG507) stay worth knowing.
@@ -128,7 +129,7 @@ def _other_uses(
                 return False
             return True
 
-    plan.module.visit(Reads())
+    walk(plan.module, Reads())
     return found
 
 
@@ -218,7 +219,7 @@ def _reads_besides(plan: Plan, name: str, receivers: list[cst.CSTNode]) -> bool:
             return False
 
         def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
+            walk(node.value, self)
             return False
 
         def visit_Name(self, node: cst.Name) -> None:
@@ -226,7 +227,7 @@ def _reads_besides(plan: Plan, name: str, receivers: list[cst.CSTNode]) -> bool:
                 self.found = True
 
     reads = Reads()
-    plan.module.visit(reads)
+    walk(plan.module, reads)
     return reads.found
 
 

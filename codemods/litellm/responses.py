@@ -28,6 +28,7 @@ from migrator.codemods.litellm._common import moved_calls
 
 from migrator.response_flow import ITEM, follow
 from migrator.rewrite import Plan
+from migrator.walk import walk
 
 _DATA_ITEM = ("data", ITEM)
 
@@ -132,7 +133,7 @@ def _reads_usage_of(test: cst.CSTNode, base: cst.BaseExpression) -> bool:
                 found = True
             return True
 
-    test.visit(Finder())
+    walk(test, Finder())
     return found
 
 

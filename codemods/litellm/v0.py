@@ -68,6 +68,7 @@ from migrator.inventory import CallSite, ConfigSite
 from migrator.response_flow import follow
 from migrator.rewrite import Plan
 from migrator.source import code_of
+from migrator.walk import walk
 
 _AZURE_SETTINGS = ("api_type", "api_version", "azure_endpoint")
 
@@ -259,7 +260,7 @@ def _setting_reads(plan: Plan) -> list[cst.Attribute]:
             ):
                 found.append(node)
 
-    plan.module.visit(Reads())
+    walk(plan.module, Reads())
     return found
 
 

@@ -41,6 +41,7 @@ from migrator.inventory import CallSite, ClientSite
 from migrator.mapping_native import CLIENT_METHODS, Native
 from migrator.rewrite import STAYS_COMPAT, Plan
 from migrator.source import code_of
+from migrator.walk import walk
 
 # What compat itself sets or removes on a client: never a reason to stay compat.
 _HANDLED = frozenset({"base_url", "api_key", *ACCOUNT_ARGS, *AZURE_ONLY_ARGS})
@@ -237,7 +238,7 @@ def _rename_async_methods(plan: Plan, site: ClientSite, native: Native) -> None:
                     "MIG130",
                 )
 
-    (scope or plan.module).visit(Calls())
+    walk(scope or plan.module, Calls())
 
 
 def _family_missing(

@@ -32,6 +32,7 @@ from migrator.codemods.v0.tables import TOP_LEVEL_V0_EXCEPTIONS, V0_EXCEPTIONS
 
 from migrator.mapping_native import OPENAI_EXCEPTIONS, Native
 from migrator.rewrite import Plan
+from migrator.walk import walk
 
 
 def _module_of(native: Native) -> str:
@@ -146,7 +147,7 @@ def _names_in_use(plan: Plan) -> set[str]:
             node.value.visit(self)  # `openai.RateLimitError` binds no bare name
             return False
 
-    plan.module.visit(Names())
+    walk(plan.module, Names())
     return names
 
 
@@ -167,7 +168,7 @@ def _references(plan: Plan) -> list[tuple[cst.CSTNode, str, str | None]]:
                 # `from openai.error import X`: the upgrade made it v1's, the SDK's here
                 names[binding.local] = V0_EXCEPTIONS[short]
     finder = _Finder(names, modules)
-    plan.module.visit(finder)
+    walk(plan.module, finder)
     if v0:
         # `openai.error.RateLimitError`: the upgrade's v1 name, then the SDK's class (the
         # two edits on the node compose)
@@ -201,7 +202,7 @@ class _Finder(cst.CSTVisitor):
         ):
             self.found.append((node, node.attr.value, None))
             return False
-        node.value.visit(self)
+        walk(node.value, self)
         return False  # `x.RateLimitError` on anything else is not the imported name
 
     def visit_Name(self, node: cst.Name) -> None:

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import CodeRange, PositionProvider, QualifiedNameSource
 
 from migrator.class_defaults import ProjectClass
@@ -32,6 +31,7 @@ from migrator.sdk_catalogue import (
 )
 from migrator.sites import ClientSite, ImportBinding, Inventory
 from migrator.value_trace import MAX_DEPTH, BoundValues, keywords, param_names
+from migrator.walk import find_all
 
 # Builtins whose result is never a client.
 _BUILTIN_CALLS = frozenset(
@@ -341,7 +341,7 @@ class ClientTracer(ModelTracer):
         """`OpenAI`, `OpenAI | None`, `Optional[AsyncOpenAI]` -> the client class; another
         library's class -> _NOT_CLIENT; anything else -> None."""
         foreign = False
-        for node in m.findall(annotation, m.Name() | m.Attribute()):
+        for node in find_all(annotation, (cst.Name, cst.Attribute)):
             for name in self._sdk_names(node):
                 if name in CLIENT_CLASSES:
                     class_name, is_async, _ = CLIENT_CLASSES[name]

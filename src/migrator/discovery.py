@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -105,6 +106,7 @@ def project_files(
     resolved_root = root.resolve()
     venv_cache: dict[str, bool] = {}
     vendor_cache: dict[str, str | None] = {}
+    folder_cache: dict[str, Path | None] = {}
     included = [p[1:].strip().rstrip("/") for p in excludes if p.strip().startswith("!")]
     excludes = [p for p in excludes if not p.strip().startswith("!")]
     files: list[str] = []
@@ -118,11 +120,35 @@ def project_files(
             if skipped is not None:
                 skipped.setdefault(tree[0], tree[1])
             continue
-        full = root / rel
-        if not _inside(full, resolved_root) or not _is_file(full):
+        if not _regular_file_inside(root, rel, resolved_root, folder_cache):
             continue
         files.append(rel)
     return files
+
+
+def _regular_file_inside(
+    root: Path, rel: str, resolved_root: Path, folder_cache: dict[str, Path | None]
+) -> bool:
+    """`rel` is a file (or a link to one) whose fully resolved path stays under the root.
+
+    Resolving every path costs a system call per path component; a folder is resolved
+    once (`folder_cache`: folder -> its resolved path, None when it leaves the root), and
+    a file that is not itself a link is then one `lstat`."""
+    folder, _, name = rel.rpartition("/")
+    if folder not in folder_cache:
+        resolved = (root / folder).resolve() if folder else resolved_root
+        folder_cache[folder] = resolved if _inside(resolved, resolved_root) else None
+    resolved_folder = folder_cache[folder]
+    if resolved_folder is None:
+        return False
+    try:
+        mode = os.lstat(resolved_folder / name).st_mode
+    except OSError:
+        return False
+    if stat.S_ISLNK(mode):
+        full = root / rel
+        return _inside(full, resolved_root) and _is_file(full)
+    return stat.S_ISREG(mode)
 
 
 def _git_files(root: Path) -> list[str] | None:
@@ -153,7 +179,7 @@ def _is_virtualenv(directory: Path) -> bool:
 
 def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
     """A virtualenv under any name (`python -m venv py311`) is recognised by pyvenv.cfg."""
-    parts = PurePosixPath(rel).parts[:-1]
+    parts = rel.split("/")[:-1]
     for depth in range(1, len(parts) + 1):
         folder = "/".join(parts[:depth])
         if folder not in cache:
@@ -165,7 +191,7 @@ def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
 
 def _third_party_tree(root: Path, rel: str, cache: dict[str, str | None]) -> tuple[str, str] | None:
     """The outermost third-party folder holding `rel`, and what it is; None for own code."""
-    parts = PurePosixPath(rel).parts[:-1]
+    parts = rel.split("/")[:-1]
     for depth in range(1, len(parts) + 1):
         folder = "/".join(parts[:depth])
         if folder not in cache:
@@ -217,12 +243,14 @@ def skipped_note(skipped: dict[str, str]) -> str | None:
 
 
 def _skipped_dir(rel: str) -> bool:
-    parts = PurePosixPath(rel).parts[:-1]
+    parts = rel.split("/")[:-1]
     return any(p in SKIP_DIR_NAMES or p.endswith(".egg-info") for p in parts)
 
 
 def _excluded(rel: str, patterns: Iterable[str]) -> bool:
     """A glob excludes a file when it matches the path or one of its parent folders."""
+    if not patterns:
+        return False
     parents = [p.as_posix() for p in PurePosixPath(rel).parents if p.as_posix() != "."]
     for raw in patterns:
         pattern = raw.strip().rstrip("/")

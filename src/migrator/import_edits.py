@@ -13,11 +13,10 @@ import sys
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 
-from migrator.import_place import inherit_leading_lines
+from migrator.import_place import ImportItem, inherit_leading_lines
 from migrator.source import code_of, sequence_separator
+from migrator.walk import walk
 
 
 def _is_import_line(stmt: cst.CSTNode) -> bool:
@@ -154,7 +153,7 @@ def _first_use(body: Sequence[cst.BaseStatement], name: str) -> int:
         if _is_import_line(stmt):
             continue
         finder = NamesInUse()
-        stmt.visit(finder)
+        walk(stmt, finder)
         if name in finder.names:
             return index
     return len(body)
@@ -253,7 +252,12 @@ def add_imports(module: cst.Module, items: list[ImportItem], in_use: set[str]) -
         else:
             module = added
     if fallback:
-        module = AddImportsVisitor(CodemodContext(), fallback).transform_module(module)
+        from libcst.codemod import CodemodContext  # noqa: PLC0415 - slow import, rarely used
+        from libcst.codemod.visitors import AddImportsVisitor
+        from libcst.codemod.visitors import ImportItem as LibcstImportItem
+
+        wanted = [LibcstImportItem(i.module, i.obj_name, i.alias) for i in fallback]
+        module = AddImportsVisitor(CodemodContext(), wanted).transform_module(module)
     return module
 
 
@@ -275,7 +279,7 @@ class NamesInUse(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         # `x.RateLimitError` does not use a bare name `RateLimitError`
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
 

@@ -28,7 +28,10 @@ class _Start:
         self.node = node
 
     def __enter__(self) -> None:
-        self.state.starts[self.node] = len(self.state.tokens)
+        starts = self.state.starts
+        starts[self.node] = len(self.state.tokens)
+        if len(starts) == len(self.state.wanted):
+            raise _AllFound  # what follows the last wanted start changes none of them
 
     def __exit__(self, *exc: object) -> None:
         return None
@@ -45,6 +48,10 @@ class _NoStart:
 
 
 _NO_START = _NoStart()
+
+
+class _AllFound(Exception):  # noqa: N818 - a signal, not an error
+    """Every wanted node's start is known: the rest of the module need not be generated."""
 
 
 if _CodegenState is not None:
@@ -91,6 +98,8 @@ def syntactic_starts(
             wanted=wanted,
         )
         module._codegen(state)
+    except _AllFound:
+        pass
     except Exception:  # noqa: BLE001 - a libcst internals change: use the provider
         return {}
     by_index: dict[int, list[cst.CSTNode]] = {}
@@ -109,4 +118,6 @@ def syntactic_starts(
             column = len(segments[-1])
         else:
             column += len(token)
+    for node in by_index.get(len(state.tokens), ()):  # where generation stopped
+        result[node] = (line, column + 1)
     return result

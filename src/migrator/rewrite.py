@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.codemod.visitors import ImportItem
 from libcst.metadata import PositionProvider
 
 from migrator.class_defaults import ProjectClass
@@ -37,12 +36,13 @@ from migrator.import_edits import (
     insert_statements,
     remove_unused_imports,
 )
-from migrator.import_place import place_imports
+from migrator.import_place import ImportItem, place_imports
 from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
 from migrator.rules import RULES
 from migrator.source import output_syntax_error, parse_source
 from migrator.suppression import Suppressions
+from migrator.walk import walk
 
 if TYPE_CHECKING:
     from migrator.mapping import Mapping
@@ -275,7 +275,7 @@ class Plan:
                 inside.append(visited)
                 return True
 
-        node.visit(Collect())
+        walk(node, Collect())
         dropped = sum(len(self.edits.pop(n, ())) for n in inside)
         self.edit_count -= dropped
         return dropped
@@ -485,7 +485,7 @@ def rewrite_module(
     if plan.imports_to_add or plan.imports_to_remove or plan.imports_in_place:
         # Names used outside imports: adding or removing imports does not change them.
         in_use = NamesInUse()
-        new.visit(in_use)
+        walk(new, in_use)
         heirs: set[int] = set()
         if plan.imports_to_add:
             new = add_imports(new, plan.imports_to_add, in_use.names)

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -144,24 +144,39 @@ def _in_pool(
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [(i, pool.submit(_guarded, job, *task)) for i, task in enumerate(tasks)]
-            for index, future in futures:
-                try:
-                    results[index] = future.result()
-                except BrokenProcessPool:
-                    break  # a worker died; the rest is retried one by one below
-                except KeyboardInterrupt:
-                    # Ctrl-C: drop the queued files instead of running them all on exit.
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
-                done += 1
-                progress.update(done)
+            try:
+                futures = [(i, pool.submit(_guarded, job, *task)) for i, task in enumerate(tasks)]
+                for index, future in futures:
+                    try:
+                        results[index] = _result(future)
+                    except BrokenProcessPool:
+                        break  # a worker died; the rest is retried one by one below
+                    done += 1
+                    progress.update(done)
+            except KeyboardInterrupt:
+                # Ctrl-C (while files are queued, or still being queued): drop the
+                # queued files instead of running them all on the way out.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     except BrokenProcessPool:
         pass
     for index, task in enumerate(tasks):
         if results[index] is None:
             results[index] = _isolated(job, *task)
     return [r for r in results if r is not None]
+
+
+def _result(future: Future[FileResult]) -> FileResult:
+    """The future's result, waited for in short slices. Ctrl-C is a signal the kernel
+    may hand to any thread (the pool has threads of its own); Python runs its handler
+    only when the main thread next runs code, so a main thread blocked in one long wait
+    would see Ctrl-C only once the file it waits for is done (a large file: tens of
+    seconds)."""
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except TimeoutError:
+            continue
 
 
 def _isolated(job: Job, rel: str, data: bytes, options: Any) -> FileResult:

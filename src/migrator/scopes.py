@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import QualifiedName, QualifiedNameSource
 
+from migrator.walk import Visitor
+
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
@@ -102,7 +104,7 @@ class Scopes:
         return lookup(name, scope, self.module, self.order, at)
 
 
-class ScopeWalker(cst.CSTVisitor):
+class ScopeWalker(Visitor):
     """Records, in one walk, every node's parent and source order, the scopes and the
     nodes binding each name in them, and what each import binds."""
 

@@ -1,0 +1,121 @@
+"""`walk` visits the nodes libcst's own `visit` does, in the same order, without
+rebuilding them; `find_all` returns what `libcst.matchers.findall` does."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import libcst as cst
+import libcst.matchers as m
+import pytest
+
+import codemods
+import migrator
+from migrator.walk import _child_fields, find_all, walk
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every Python file we have: fixtures (odd layouts included), our own code and tests.
+SOURCES = sorted(
+    p
+    for folder in ("fixtures", "src", "codemods")
+    for p in (ROOT / folder).rglob("*.py")
+    if "golden" not in p.parts or p.name.endswith("before.py")
+)
+
+EDGE_CASES = """\
+from . import (a, b as c)
+from .m import *
+x = f"{a!r:>{width}} {b=}"
+def g[T: int = str](*, y: int = 1) -> T: ...
+match p:
+    case {"k": [1, *rest]} | Point(x=0) if rest: pass
+lambda a, /, b=1, *c, d, **e: (yield)
+async def h():
+    async with a as (b, c): await d
+    async for x in y: print(*x, **{})
+try: pass
+except* E as e: raise e from None
+finally: del a[1:2:3], b.c
+global q; nonlocal_ = ~-+x if not y else x @ y
+"""
+
+
+class _Recorder(cst.CSTVisitor):
+    def __init__(self, skip: type[cst.CSTNode] | None = None) -> None:
+        self.events: list[tuple[str, int]] = []
+        self.skip = skip
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.events.append(("visit", id(node)))
+        return not (self.skip is not None and isinstance(node, self.skip))
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.events.append(("leave", id(original_node)))
+
+
+def _modules() -> list[tuple[str, cst.Module]]:
+    modules = [("edge cases", cst.parse_module(EDGE_CASES))]
+    for path in SOURCES:
+        try:
+            modules.append((str(path.relative_to(ROOT)), cst.parse_module(path.read_bytes())))
+        except (cst.ParserSyntaxError, UnicodeDecodeError):
+            continue  # fixtures of files that do not parse or decode
+    return modules
+
+
+MODULES = _modules()
+
+
+def test_the_corpus_is_large() -> None:
+    assert len(MODULES) > 300
+
+
+@pytest.mark.parametrize("skip", [None, cst.FunctionDef, cst.Call])
+def test_walk_visits_what_libcst_visits_in_its_order(skip: type[cst.CSTNode] | None) -> None:
+    for name, module in MODULES:
+        theirs, ours = _Recorder(skip), _Recorder(skip)
+        module.visit(theirs)
+        walk(module, ours)
+        assert ours.events == theirs.events, name
+
+
+def test_find_all_returns_what_matchers_findall_returns() -> None:
+    for name, module in MODULES[::6]:  # matchers' findall is slow: every sixth file
+        for kinds, matcher in (
+            (cst.Name, m.Name()),
+            ((cst.Name, cst.Attribute), m.Name() | m.Attribute()),
+            ((cst.SimpleString, cst.FormattedString), m.SimpleString() | m.FormattedString()),
+            (cst.Module, m.Module()),
+        ):
+            assert find_all(module, kinds) == m.findall(module, matcher), (name, kinds)
+
+
+def test_every_node_class_has_its_fields_read_from_libcst() -> None:
+    # No class falls back to libcst's rebuilding walk with this libcst.
+    def subclasses(kind: type) -> set[type]:
+        found = set()
+        for sub in kind.__subclasses__():
+            found |= {sub, *subclasses(sub)}
+        return found
+
+    concrete = [k for k in subclasses(cst.CSTNode) if not inspect.isabstract(k)]
+    assert len(concrete) > 100
+    for kind in concrete:
+        if kind.__module__.startswith("libcst."):
+            assert _child_fields(kind) is not None, kind.__name__
+
+
+def test_no_visitor_of_ours_defines_an_attribute_hook() -> None:
+    # `walk` does not call visit_<Node>_<field> hooks: none may exist.
+    hooks = []
+    for package in (migrator, codemods):
+        for path in Path(package.__path__[0]).rglob("*.py"):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                stripped = line.strip()
+                if stripped.startswith(("def visit_", "def leave_")):
+                    name = stripped[4:].split("(")[0]
+                    node_and_field = name.split("_", 1)[1]
+                    if "_" in node_and_field:
+                        hooks.append((path.name, name))
+    assert hooks == []
