@@ -119,3 +119,11 @@ def test_no_visitor_of_ours_defines_an_attribute_hook() -> None:
                     if "_" in node_and_field:
                         hooks.append((path.name, name))
     assert hooks == []
+
+
+def test_nodes_hash_by_identity_in_c() -> None:
+    a, b = cst.Name("x"), cst.Name("x")
+    assert type(a).__hash__ is object.__hash__
+    assert a == a and a != b and a.deep_equals(b)
+    table = {a: 1, b: 2}
+    assert table[a] == 1 and table[b] == 2 and len({a, b, a}) == 2

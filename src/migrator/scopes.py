@@ -126,23 +126,35 @@ class ScopeWalker(Visitor):
         self.star_modules: list[str] = []
         self.import_depth = 0
 
+    # The two hooks below run for every node of every file: the visit_/leave_ dispatch of
+    # Visitor is inlined and attributes are read once.
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.stack:
-            self.parent[node] = self.stack[-1]
-        self.order[node] = len(self.order)
-        self.stack.append(node)
-        scope = self.enter_scope.get(node)  # a function or lambda body
+        stack = self.stack
+        if stack:
+            self.parent[node] = stack[-1]
+        order = self.order
+        order[node] = len(order)
+        stack.append(node)
+        enter_scope = self.enter_scope
+        scope = enter_scope.get(node)  # a function or lambda body
         if scope is not None:
             self.scope = scope
-        visit_children = super().on_visit(node)
+        kind = type(node)
+        methods = self._visit_methods
+        method = methods[kind] if kind in methods else self.visit_method(kind)
+        visit_children = method is None or method(self, node) is not False
         if scope is None:  # a comprehension registers itself while visited
-            scope = self.enter_scope.get(node)
+            scope = enter_scope.get(node)
             if scope is not None:
                 self.scope = scope
         return visit_children
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
+        kind = type(original_node)
+        methods = self._leave_methods
+        method = methods[kind] if kind in methods else self.leave_method(kind)
+        if method is not None:
+            method(self, original_node)
         self.stack.pop()
         scope = self.enter_scope.get(original_node)
         if scope is not None and scope.parent is not None:
