@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
@@ -26,3 +27,9 @@ def pytest_configure(config: pytest.Config) -> None:
 # temporary folder, where it is under test. Set at import time so that child processes
 # (the CLI run as a program) inherit it.
 os.environ["MIGRATOR_NO_CACHE"] = "1"
+
+# A suite started in the background by a shell (`pytest &`) inherits SIGINT ignored, and
+# so would the programs it starts: tests that send Ctrl-C to the CLI would see it ignored
+# (exit 0). Python's own handler here means children start with the default disposition.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
