@@ -12,6 +12,9 @@ class whose method cannot be read that way (no source, a field named by a comput
 string) is walked by libcst itself, so the order is always libcst's. The attribute hooks
 (`visit_<Node>_<field>`) are not called: no visitor here defines one, and
 `tests/test_walk.py` checks both that and the order against libcst's walk.
+
+Importing this module also gives libcst's node classes a hash computed in C (see
+`_identity_hash_in_c`): the same identity-based hash, without a Python call per lookup.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from collections.abc import Callable
 import libcst as cst
 
 __all__ = ["Visitor", "find_all", "walk"]
-
 
 
 def _identity_hash_in_c() -> None:
