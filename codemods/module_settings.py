@@ -152,13 +152,13 @@ def _setting_places(plan: Plan) -> list[tuple[str, cst.CSTNode | None]]:
         return [(imports[0].local, None)]
     places: list[tuple[str, cst.CSTNode | None]] = []
     for binding in imports:
-        statement = _last_of_import_run(plan, plan.statement_of(binding.node))
+        statement = last_of_import_run(plan, plan.statement_of(binding.node))
         if all(statement is not s for _, s in places):
             places.append((binding.local, statement))
     return places
 
 
-def _last_of_import_run(plan: Plan, statement: cst.CSTNode) -> cst.CSTNode:
+def last_of_import_run(plan: Plan, statement: cst.CSTNode) -> cst.CSTNode:
     """The last of the import lines that follow `statement` in its block: settings go
     below them, so that the names they read (`os`) are bound (`import openai` then
     `import os` inside a function)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from migrator.codemods.module_settings import retarget_module_settings
+from migrator.codemods.module_settings import last_of_import_run, retarget_module_settings
 from migrator.codemods.policy.endpoints import module_endpoint_kept
 from migrator.codemods.v0.calls import V0Calls, upgraded_calls
 from migrator.codemods.v0.client_args import ClientArguments
@@ -103,7 +103,8 @@ class ClientBuilder:
                     self._statement(n, f"{local}.{cls}", route_kwargs(plan, r, statement))
                     for n, cls, r in routed
                 ]
-                plan.insert_after_statement(statement, sources, RULE)
+                # below the imports that follow it: the client may read them (`os`)
+                plan.insert_after_statement(last_of_import_run(plan, statement), sources, RULE)
             remove_v0_names(plan)
             return
         kwargs = self._client_kwargs({s.site.setting: s.site for s in folded}, None)
@@ -223,7 +224,7 @@ class ClientBuilder:
             late = late_openai_import(plan)
             if late is not None:
                 # `import openai` below the first import block: the client goes after it
-                plan.insert_after_statement(late, statements, RULE)
+                plan.insert_after_statement(last_of_import_run(plan, late), statements, RULE)
                 return
             anchor = self.facts.dotenv[-1] if self.facts.dotenv else None
             if anchor is not None and imports_below(plan, anchor):

@@ -264,3 +264,29 @@ def test_the_first_argument_left_keeps_its_own_indentation() -> None:
     assert problems(data, "deepseek") == []
     new = rewrite_bytes(data, "deepseek").new_source
     assert new is not None and b"ChatOpenAI(\n\t\ttemperature=0,\n" in new
+
+
+def test_the_upgraded_client_in_a_function_goes_below_its_import_lines() -> None:
+    # (--upgrade-v0) `import openai` then `import os` in a function: the v1 client, which
+    # reads os.environ, was built between the two (undefined `os`); the same for an
+    # `import openai` below the top of the module followed by `import os`
+    data = (
+        b"def ask(question):\n"
+        b"    import openai\n"
+        b"    import os\n"
+        b'    return openai.ChatCompletion.create(model="gpt-4", messages=[])\n'
+    )
+    assert problems(data, "zhipu", upgrade_v0=True) == []
+    new = rewrite_bytes(data, "zhipu", upgrade_v0=True).new_source
+    assert new is not None
+    assert new.decode().startswith(
+        "def ask(question):\n    import openai\n    import os\n    client = openai.OpenAI("
+    )
+    late = (
+        b"import sys\n\nprint(sys.argv)\n\nimport openai\nimport os\n\n"
+        b'openai.ChatCompletion.create(model="gpt-4", messages=[])\n'
+    )
+    assert problems(late, "zhipu", upgrade_v0=True) == []
+    new = rewrite_bytes(late, "zhipu", upgrade_v0=True).new_source
+    assert new is not None
+    assert b"from openai import OpenAI\nimport os\n\nclient = OpenAI(\n" in new
