@@ -75,7 +75,8 @@ def _timed_child(argv: list[str]) -> tuple[float, float, float, str]:
 
     `os.wait4` reports the resources of this one child and of the workers it waited for,
     so a run's peak memory is its own, not the largest of every run so far."""
-    env = {**os.environ, "NO_COLOR": "1"}
+    # Every run computes: a result cache would make the second repetition a cache read.
+    env = {**os.environ, "NO_COLOR": "1", "MIGRATOR_NO_CACHE": "1"}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
