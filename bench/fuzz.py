@@ -1,6 +1,7 @@
 """The long fuzz run: layout mutants of our fixtures and generated programs, 3 providers.
 
     python bench/fuzz.py [--count 5000] [--seed 1] [--jobs 2] [--failures DIR] [--family NAME ...]
+                         [--strategy compat|native|litellm]
 
 Prints, per family, the inputs checked and the failures by kind (see
 tests/fuzz/invariants.py for what is checked), and the inputs checked per second; exits 1
@@ -21,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.fuzz.driver import (  # noqa: E402
-    PROVIDERS,
+    STRATEGY_PROVIDERS,
     Tally,
     generated_cases,
     mutation_cases,
@@ -53,13 +54,24 @@ def main() -> int:
         choices=[*FAMILIES, "generated"],
         help="run only this family (repeatable; default: all, and generated programs)",
     )
+    parser.add_argument(
+        "--strategy",
+        choices=sorted(STRATEGY_PROVIDERS),
+        default="compat",
+        help="rewrite strategy (default compat; native fuzzes qwen, zhipu and ark)",
+    )
     args = parser.parse_args()
+    providers = STRATEGY_PROVIDERS[args.strategy]
     start = time.perf_counter()
     chosen = args.family or [*FAMILIES, "generated"]
     mutations = tuple(f for f in chosen if f != "generated")
-    cases = mutation_cases(args.count, args.seed, families=mutations) if mutations else []
+    cases = (
+        mutation_cases(args.count, args.seed, providers, mutations, args.strategy)
+        if mutations
+        else []
+    )
     if "generated" in chosen:
-        cases += generated_cases(args.count, args.seed)
+        cases += generated_cases(args.count, args.seed, providers, args.strategy)
     made = time.perf_counter() - start
     cpu_before = _cpu_seconds()
     tally = run_cases(cases, args.jobs, _progress(start, len(cases), args.failures))
@@ -69,7 +81,8 @@ def main() -> int:
     by_family = Counter(f.family for f in tally.failures)
     # Per CPU second as well: the machine may be shared, which the wall clock shows.
     print(
-        f"providers: {', '.join(PROVIDERS)}; seed {args.seed}; {args.jobs} job(s); "
+        f"providers: {', '.join(providers)}; strategy {args.strategy}; seed {args.seed}; "
+        f"{args.jobs} job(s); "
         f"{seconds:.0f} s ({made:.0f} s making inputs), "
         f"{checked / (seconds - made):.1f} inputs/s checked, "
         f"{checked / cpu:.1f} inputs per CPU second"

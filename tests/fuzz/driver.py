@@ -1,6 +1,6 @@
 """Seeded fuzz runs: mutants of our own fixtures, and generated programs with OpenAI usage
 spliced in. Each input is checked against `invariants.problems` for one provider (they take
-turns), every other input with `--upgrade-v0`.
+turns), every other input with `--upgrade-v0`, under one strategy (compat unless told).
 
 Inputs are made in order in this process (reproducible from the seed); checking them, the
 costly part, may go to a pool of processes (`jobs`), whose results come back in input order:
@@ -22,6 +22,8 @@ from tests.fuzz.mutations import FAMILIES, mutate
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDERS = ("deepseek", "qwen", "zhipu")
+# The providers each strategy is fuzzed with by default (native: those with an SDK of their own).
+STRATEGY_PROVIDERS = {"compat": PROVIDERS, "litellm": PROVIDERS, "native": ("qwen", "zhipu", "ark")}
 # Inputs a worker takes at a time: few enough that the two workers end together.
 _CHUNK = 4
 
@@ -49,6 +51,7 @@ class Case:
     origin: str
     data: bytes
     upgrade_v0: bool
+    strategy: str = "compat"
 
 
 @dataclass
@@ -59,11 +62,14 @@ class Failure:
     problem: str
     data: bytes
     upgrade_v0: bool = False
+    strategy: str = "compat"
 
     def file_name(self, number: int) -> str:
-        """A name that says how to reproduce it: family, number, provider, --upgrade-v0."""
+        """A name that says how to reproduce it: family, number, provider, strategy (when
+        not compat), --upgrade-v0."""
         v0 = "-upgrade-v0" if self.upgrade_v0 else ""
-        return f"{self.family}-{number}-{self.provider}{v0}.py"
+        strategy = "" if self.strategy == "compat" else f"-{self.strategy}"
+        return f"{self.family}-{number}-{self.provider}{strategy}{v0}.py"
 
 
 @dataclass
@@ -76,7 +82,13 @@ class Tally:
         for problem in found:
             self.failures.append(
                 Failure(
-                    case.family, case.provider, case.origin, problem, case.data, case.upgrade_v0
+                    case.family,
+                    case.provider,
+                    case.origin,
+                    problem,
+                    case.data,
+                    case.upgrade_v0,
+                    case.strategy,
                 )
             )
 
@@ -94,7 +106,11 @@ class Tally:
 
 def check(case: Case) -> list[str]:
     """The promises `case` breaks (its input compiles: every case made here does)."""
-    return problems(case.data, case.provider, valid=True, upgrade_v0=case.upgrade_v0)
+    if case.strategy == "compat":
+        return problems(case.data, case.provider, valid=True, upgrade_v0=case.upgrade_v0)
+    return problems(
+        case.data, case.provider, valid=True, upgrade_v0=case.upgrade_v0, strategy=case.strategy
+    )
 
 
 def run_cases(
@@ -131,9 +147,17 @@ def mutation_cases(
     seed: int,
     providers: tuple[str, ...] = PROVIDERS,
     families: tuple[str, ...] = tuple(FAMILIES),
+    strategy: str = "compat",
 ) -> list[Case]:
     return [
-        Case(family, providers[index % len(providers)], origin, data, upgrade_v0=index % 2 == 1)
+        Case(
+            family,
+            providers[index % len(providers)],
+            origin,
+            data,
+            upgrade_v0=index % 2 == 1,
+            strategy=strategy,
+        )
         for family in families
         for index, (origin, data) in enumerate(mutants(family, count, seed))
     ]
@@ -167,7 +191,9 @@ def run_generated(
     return run_cases(generated_cases(count, seed, providers), jobs)
 
 
-def generated_cases(count: int, seed: int, providers: tuple[str, ...] = PROVIDERS) -> list[Case]:
+def generated_cases(
+    count: int, seed: int, providers: tuple[str, ...] = PROVIDERS, strategy: str = "compat"
+) -> list[Case]:
     """`count` programs from the Python grammar (hypothesmith) with a snippet spliced in
     before, after, or inside a function around them; reproducible from `seed`. (The ones
     CPython compiles: most.)"""
@@ -204,7 +230,7 @@ def generated_cases(count: int, seed: int, providers: tuple[str, ...] = PROVIDER
         data = source.encode("utf-8", "surrogatepass")
         if compiles(data):
             upgrade_v0 = len(cases) % 2 == 1
-            cases.append(Case("generated", provider, where, data, upgrade_v0))
+            cases.append(Case("generated", provider, where, data, upgrade_v0, strategy))
 
     one()
     return cases
