@@ -242,7 +242,7 @@ class ResultCache:
     def put(self, key: str, result: FileResult, data: bytes) -> None:
         """Store `result` for the file whose bytes are `data` (not a result holding an
         internal error: those are our bugs or a crashed worker, worth another try)."""
-        if any("internal error" in e.message for e in result.errors):
+        if not self.enabled or any("internal error" in e.message for e in result.errors):
             return
         if _holds_secret(data) or (
             result.new_source is not None and _holds_secret(result.new_source)
@@ -263,7 +263,7 @@ class ResultCache:
             if isinstance(found, _Memo):
                 return cast(T, found.value)
         value = func(rel, data)
-        if key is not None and not _holds_secret(data):
+        if key is not None and self.enabled and not _holds_secret(data):
             self._store(key, _Memo(value))
         return value
 
