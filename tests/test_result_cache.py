@@ -125,7 +125,7 @@ def test_cached_reports_equal_uncached_ones(
         assert cold["scan json"] == uncached["scan json"]
     diff_cache = opened[-2]
     assert diff_cache is not None and diff_cache.hits == 0
-    # (a file holding a credential is computed each time, never stored)
+    # (a file whose changed lines hold a credential is computed each time, never stored)
     assert diff_cache.misses == diff_cache.stored + diff_cache.unstored
     assert diff_cache.stored > 0
     del opened[:]
@@ -405,12 +405,12 @@ def test_a_new_version_removes_the_entries_of_versions_unused_for_a_month(
 
 
 @pytest.mark.parametrize("name", ["openai project key", "zhipu id.secret", "password in a URL"])
-def test_a_file_holding_a_secret_is_never_written_to_the_cache(
+def test_a_file_holding_a_secret_is_cached_without_it(
     tmp_path: Path, cache_dir: Path, name: str
 ) -> None:
-    """No file the tool creates holds a secret: a file with a credential in it is computed
-    again each run instead of stored (tests/test_secrets_everywhere.py plants every format
-    with the cache off)."""
+    """No file the tool creates holds a secret (tests/test_secrets_everywhere.py plants
+    every format with the cache off): the entry of a file with a credential in it holds
+    only the lines the rewrite changed, not the file, and gives back the same diff."""
     from tests.test_secrets_everywhere import PLANTED
 
     secret, template = PLANTED[name]
@@ -422,7 +422,51 @@ def test_a_file_holding_a_secret_is_never_written_to_the_cache(
     )
     first = counted(root, options())
     again = counted(root, options())
+    assert first[:2] == (0, 4)
+    assert again == (4, 0, first[2])  # read back: the same diff
+    assert "keys.py" in first[2]
+    stored = [p.read_bytes() for p in cache_dir.rglob("*") if p.is_file()]
+    assert stored and not any(secret.encode() in body for body in stored)
+
+
+@pytest.mark.parametrize("name", ["openai project key", "zhipu id.secret", "password in a URL"])
+def test_a_file_whose_changed_lines_hold_a_secret_is_never_written_to_the_cache(
+    tmp_path: Path, cache_dir: Path, name: str
+) -> None:
+    """A credential on a line the rewrite changes would be in the entry: that file is
+    computed again each run instead."""
+    from tests.test_secrets_everywhere import PLANTED
+
+    secret, template = PLANTED[name]
+    root = project(tmp_path)
+    value = template.format(secret).split(" = ", 1)[1]
+    (root / "keys.py").write_text(
+        "from openai import OpenAI\n\n"
+        'r = OpenAI().chat.completions.create(model="gpt-4o", '
+        f'messages=[{{"role": "user", "content": {value}}}])\n'
+    )
+    first = counted(root, options())
+    again = counted(root, options())
     assert again[2] == first[2]  # the same diff, the file with the key computed again
     assert again[:2] == (3, 1)
     stored = [p.read_bytes() for p in cache_dir.rglob("*") if p.is_file()]
     assert stored and not any(secret.encode() in body for body in stored)
+
+
+def test_changed_lines_give_back_the_rewritten_bytes_and_hold_no_credential() -> None:
+    from migrator.model import FileResult
+    from migrator.result_cache import _ChangedLines
+
+    key = "sk-proj-Qw7Er4Ty1Ui8Op5As2Df9Gh6Jk3L"
+    data = f'a = 1\r\nKEY = "{key}"\rb = 2\nc = 3'.encode()
+    new = f'import os\na = 10\r\nKEY = "{key}"\rb = 2\nc = 30'.encode()
+    entry = _ChangedLines.of(FileResult("m.py", new_source=new, old_source=data), data)
+    assert entry is not None and key.encode() not in pickle.dumps(entry)
+    assert entry.restore(data).new_source == new and entry.restore(data).old_source == data
+    unchanged = _ChangedLines.of(FileResult("m.py"), data)
+    assert unchanged is not None and unchanged.restore(data).new_source is None
+    # a credential on a rewritten line: not storable
+    url = 'P = "https://alice:Pa55w0rdInUrl@gateway.internal.test/v1"'
+    for moved in (f'a = 1\r\nKEY = "{key}" # x\rb = 2\nc = 3', f"{url}\n{data.decode()}"):
+        kept = FileResult("m.py", new_source=moved.encode(), old_source=data)
+        assert _ChangedLines.of(kept, data) is None

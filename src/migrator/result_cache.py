@@ -21,8 +21,11 @@ Layout: `<cache dir>/<tool fingerprint>/<2 hex>/<rest of key>`; an entry is a he
 line naming its key, then a pickle. A corrupt or foreign entry is a miss (and is
 rewritten). Entries hold the rewritten source of a file, so the folder is made 0700 and
 each entry 0600: readable by nobody the source file itself is not shown to. A file that
-holds a credential (any format `secrets.redact_secrets` knows) is never stored: no file
+holds a credential (any format `secrets.redact_secrets` knows) is never stored whole: no file
 the tool creates holds a secret (only the patch `diff -o` writes for the user does).
+For such a file (test fixtures with keys are common) the entry holds neither its bytes nor
+its rewritten text, only the lines the rewrite changed, and it is stored only when none of
+those lines and nothing else in the entry holds any part of a credential.
 Pickles are read only from a folder the user owns that no one else may write.
 
 Where: `MIGRATOR_CACHE_DIR`, else the platform's user cache folder (`$XDG_CACHE_HOME` or
@@ -32,8 +35,10 @@ Where: `MIGRATOR_CACHE_DIR`, else the platform's user cache folder (`$XDG_CACHE_
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
+import difflib
 import enum
 import functools
 import hashlib
@@ -53,7 +58,7 @@ from migrator import __version__
 from migrator.atomic import write_atomic
 from migrator.model import FileResult
 from migrator.progress import note, phase
-from migrator.secrets import holds_secret
+from migrator.secrets import holds_secret, secret_spans
 
 T = TypeVar("T")
 
@@ -231,10 +236,12 @@ class ResultCache:
     def get(self, key: str, data: bytes) -> FileResult | None:
         """The stored result for `key` (its old_source is `data`), or None."""
         result = self._load(key)
-        if not isinstance(result, FileResult):
+        if not isinstance(result, (FileResult, _ChangedLines)):
             self.misses += 1
             return None
-        if result.new_source is not None and result.old_source is None:
+        if isinstance(result, _ChangedLines):
+            result = result.restore(data)
+        elif result.new_source is not None and result.old_source is None:
             result.old_source = data  # stored without it: the key holds its hash
         self.hits += 1
         return result
@@ -247,7 +254,11 @@ class ResultCache:
         if _holds_secret(data) or (
             result.new_source is not None and _holds_secret(result.new_source)
         ):
-            self.unstored += 1  # computed again next time: no secret is written to the cache
+            entry = _ChangedLines.of(result, data)
+            if entry is None:
+                self.unstored += 1  # computed again next time: no secret goes to the cache
+            elif self._store(key, entry):
+                self.stored += 1
             return
         if result.old_source == data:  # the usual case: not stored twice
             result = dataclasses.replace(result, old_source=None)
@@ -306,6 +317,79 @@ class ResultCache:
     def _disable(self, why: str) -> None:
         self.enabled = False
         note(f"{why}; running without the cache")
+
+
+@dataclasses.dataclass(frozen=True)
+class _ChangedLines:
+    """The result for a file holding a credential: without the file's bytes and its
+    rewritten text; `changes` rebuild the text from the bytes (a `get` has them)."""
+
+    result: FileResult  # old_source and new_source None
+    # (first, end) old line range and the lines replacing it, in file order; None: unchanged
+    changes: tuple[tuple[int, int, tuple[bytes, ...]], ...] | None
+
+    @classmethod
+    def of(cls, result: FileResult, data: bytes) -> _ChangedLines | None:
+        """The entry, or None when a line it would hold, or anything else in it, holds
+        any part of a credential."""
+        if result.old_source not in (None, data):
+            return None  # a notebook's Python view: not the bytes a `get` is given
+        changes = None
+        if result.new_source is not None:
+            old = data.splitlines(keepends=True)
+            new = result.new_source.splitlines(keepends=True)
+            matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+            changes = tuple(
+                (first, end, tuple(new[start:stop]))
+                for tag, first, end, start, stop in matcher.get_opcodes()
+                if tag != "equal"
+            )
+            if _touches_secret(new, _stored_lines(changes)):
+                return None
+        entry = cls(dataclasses.replace(result, old_source=None, new_source=None), changes)
+        if entry.restore(data).new_source != result.new_source:
+            return None  # line ends the split does not give back: keep it out
+        if _holds_secret(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)):
+            return None  # a usage or finding quoting one
+        return entry
+
+    def restore(self, data: bytes) -> FileResult:
+        if self.changes is None:
+            return dataclasses.replace(self.result)
+        old = data.splitlines(keepends=True)
+        lines: list[bytes] = []
+        position = 0
+        for first, end, replacement in self.changes:
+            lines += old[position:first]
+            lines += replacement
+            position = end
+        lines += old[position:]
+        return dataclasses.replace(self.result, old_source=data, new_source=b"".join(lines))
+
+
+def _stored_lines(changes: tuple[tuple[int, int, tuple[bytes, ...]], ...]) -> set[int]:
+    """The numbers (0-based, in the new text) of the lines `changes` hold."""
+    lines: set[int] = set()
+    shift = 0  # new line number minus old line number, before the current change
+    for first, end, replacement in changes:
+        lines.update(range(first + shift, first + shift + len(replacement)))
+        shift += len(replacement) - (end - first)
+    return lines
+
+
+def _touches_secret(new: list[bytes], stored: set[int]) -> bool:
+    """Does any stored line of the new text overlap a credential's span in that text
+    (one split across lines included)?"""
+    text = b"".join(new).decode("latin-1")
+    starts = [0]
+    for line in new:
+        starts.append(starts[-1] + len(line))
+    for span_start, span_stop in secret_spans(text):
+        first = bisect.bisect_right(starts, span_start) - 1
+        last = bisect.bisect_right(starts, max(span_start, span_stop - 1)) - 1
+        if any(line in stored for line in range(first, last + 1)):
+            return True
+    return False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -72,7 +72,7 @@ def redact_secrets(text: str) -> str:
     that held a hard-coded key (removed or as context), error messages quote code, URLs
     carry passwords, and no command prints, nor file the tool creates holds, a secret."""
     merged: list[list[int]] = []
-    for start, stop in sorted(_secret_spans(text)):
+    for start, stop in sorted(secret_spans(text)):
         if merged and start <= merged[-1][1]:  # overlapping detections: one secret
             merged[-1][1] = max(merged[-1][1], stop)
         else:
@@ -89,10 +89,11 @@ def redact_secrets(text: str) -> str:
 
 def holds_secret(text: str) -> bool:
     """Does `text` hold any credential `redact_secrets` would redact?"""
-    return bool(_secret_spans(text))
+    return bool(secret_spans(text))
 
 
-def _secret_spans(text: str) -> list[tuple[int, int]]:
+def secret_spans(text: str) -> list[tuple[int, int]]:
+    """(start, stop) of each credential `redact_secrets` would redact in `text`."""
     spans = [m.span() for m in _openai_style_keys(text)]
     for secret_format in SECRET_FORMATS:
         for match in secret_format.pattern.finditer(text):
