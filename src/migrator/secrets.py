@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 # OpenAI-style secret keys (sk-..., sk-proj-..., sk-svcacct-...): `sk-` starts a word (not
@@ -96,13 +97,78 @@ def secret_spans(text: str) -> list[tuple[int, int]]:
     """(start, stop) of each credential `redact_secrets` would redact in `text`."""
     spans = [m.span() for m in _openai_style_keys(text)]
     for secret_format in SECRET_FORMATS:
-        for match in secret_format.pattern.finditer(text):
+        if secret_format.needs is not None and not secret_format.needs.search(text):
+            continue
+        if secret_format.from_words is not None:
+            matches: Iterable[re.Match[str]] = _from_credential_words(
+                secret_format.pattern, secret_format.from_words, text
+            )
+        else:
+            matches = secret_format.pattern.finditer(text)
+        for match in matches:
             value = match.group("secret")
             if secret_format.random and not _looks_random(value):
                 continue
             start, stop = match.span("secret")
             spans.append((start, start + len(value.rstrip("./"))))  # a sentence's full stop
     return spans
+
+
+# The words of _CREDENTIAL_NAME (lower case), and the characters of the name around them.
+_CREDENTIAL_WORDS = tuple(
+    f"{head}{sep}{tail}"
+    for head, tail in (("api", "key"), ("access", "key"), ("private", "key"))
+    for sep in ("", "_", "-")
+) + ("secret", "token", "password", "passwd", "pwd", "credential", "auth")
+_NAME_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+
+
+def _credential_word_starts(text: str) -> list[int]:
+    """Where the words of _CREDENTIAL_NAME occur in ASCII `text`, in any case (substring
+    searches: a case-insensitive regex alternation tried at every position is slow)."""
+    lowered = text.lower()
+    found: list[int] = []
+    for word in _CREDENTIAL_WORDS:
+        at = lowered.find(word)
+        while at != -1:
+            found.append(at)
+            at = lowered.find(word, at + 1)
+    return found
+
+
+def _from_credential_words(
+    pattern: re.Pattern[str], from_words: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """The matches `pattern.finditer(text)` gives, found from the credential words.
+
+    `pattern` starts with _CREDENTIAL_NAME: a match starts where a run of name characters
+    starts, then a credential word at most 60 characters into the run, which the regex
+    finds by trying every prefix length (lazily) at every run start in the text, the
+    slowest part of looking for secrets. A run's credential words in order, each tried
+    with `from_words` (the pattern from the word on), find the same first match; runs are
+    taken in order, skipping those inside the last match, as finditer does. (Only the
+    `secret` group and the end of a match are used.)"""
+    if not text.isascii():  # (?i) also matches a few non-ASCII letters: the plain way
+        yield from pattern.finditer(text)
+        return
+    words_of_run: dict[int, list[int]] = {}
+    for word in _credential_word_starts(text):
+        start = word
+        limit = max(0, word - 61)
+        while start > limit and text[start - 1] in _NAME_CHARACTERS:
+            start -= 1
+        if word - start <= 60 and not (start > 0 and text[start - 1] in _NAME_CHARACTERS):
+            words_of_run.setdefault(start, []).append(word)
+    end = 0
+    for start in sorted(words_of_run):
+        if start < end:
+            continue
+        for word in sorted(set(words_of_run[start])):
+            match = from_words.match(text, word)
+            if match is not None:
+                yield match
+                end = match.end()
+                break
 
 
 def _looks_random(value: str) -> bool:
@@ -124,10 +190,20 @@ class SecretFormat:
     name: str
     pattern: re.Pattern[str]
     random: bool = False
+    # A much cheaper pattern every match contains: a text without it is not searched
+    # (most files hold no 32-hex run, no "AKIA", no "://"; the full patterns are slow).
+    needs: re.Pattern[str] | None = None
+    # For a pattern starting with _CREDENTIAL_NAME: the same pattern from the credential
+    # word on, tried at each word (see _from_credential_words) instead of everywhere.
+    from_words: re.Pattern[str] | None = None
 
 
-def _format(name: str, regex: str, *, random: bool = False) -> SecretFormat:
-    return SecretFormat(name, re.compile(regex), random)
+def _format(
+    name: str, regex: str, *, random: bool = False, needs: str = "", from_words: str = ""
+) -> SecretFormat:
+    compiled_needs = re.compile(needs) if needs else None
+    compiled_words = re.compile(from_words) if from_words else None
+    return SecretFormat(name, re.compile(regex), random, compiled_needs, compiled_words)
 
 
 _START = r"(?<![A-Za-z0-9_/+=-])"
@@ -137,10 +213,13 @@ _HEX = r"[0-9a-fA-F]"
 # (Each pattern starts where a word starts and its runs are bounded: a regex that may start
 # anywhere inside a long run of letters, or backtrack over it, is quadratic on a base64
 # blob or a minified line.)
-_CREDENTIAL_NAME = (
-    r"(?<![A-Za-z0-9_.-])(?i:[A-Za-z0-9_.-]{0,60}?(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|"
-    r"access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_]{0,40})"
+_CREDENTIAL_WORD = (
+    r"(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|"
+    r"access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_]{0,40}"
 )
+_CREDENTIAL_NAME = r"(?<![A-Za-z0-9_.-])(?i:[A-Za-z0-9_.-]{0,60}?" + _CREDENTIAL_WORD + ")"
+# What follows the name in the "named" format.
+_NAMED_VALUE = r"[\"']?\s*(?:=|:|=>)\s*[rbuRBU]?[\"']?(?P<secret>[A-Za-z0-9_./+=-]{16,})"
 
 _UUID = "-".join(f"{_HEX}{{{n}}}" for n in (8, 4, 4, 4, 12))
 # A credential's word on the line before the value (for formats as common as a hash).
@@ -151,29 +230,45 @@ _KEY_NEARBY = r"(?i:key|token|secret|passw|credential|ark|azure)[^\n]{0,60}?"
 SECRET_FORMATS: tuple[SecretFormat, ...] = (
     # OpenAI, DashScope, DeepSeek, Moonshot, MiniMax: `sk-...` (see _SECRET above).
     # Zhipu (zai-sdk==0.2.3:zai/_client.py splits the key at "."): 32-hex id, "." secret.
-    _format("zhipu", _START + r"(?P<secret>" + _HEX + r"{32}\.[A-Za-z0-9]{16})" + _END),
+    _format(
+        "zhipu",
+        _START + r"(?P<secret>" + _HEX + r"{32}\.[A-Za-z0-9]{16})" + _END,
+        needs=_HEX + r"{32}\.",
+    ),
     # Qianfan v3 bearer keys `bce-v3/ALTAK-.../...` and bare access keys `ALTAK...`.
-    _format("qianfan", _START + r"(?P<secret>bce-v3/ALTAK-[A-Za-z0-9]+/[A-Za-z0-9]+)" + _END),
-    _format("qianfan-ak", _START + r"(?P<secret>ALTAK[A-Za-z0-9-]{16,})" + _END),
+    _format(
+        "qianfan",
+        _START + r"(?P<secret>bce-v3/ALTAK-[A-Za-z0-9]+/[A-Za-z0-9]+)" + _END,
+        needs="ALTAK",
+    ),
+    _format("qianfan-ak", _START + r"(?P<secret>ALTAK[A-Za-z0-9-]{16,})" + _END, needs="ALTAK"),
     # Tencent Cloud (Hunyuan) SecretId.
-    _format("tencent", _START + r"(?P<secret>AKID[A-Za-z0-9]{32})" + _END),
+    _format("tencent", _START + r"(?P<secret>AKID[A-Za-z0-9]{32})" + _END, needs="AKID"),
     # AWS access key ids (long-term AKIA, temporary ASIA).
-    _format("aws", _START + r"(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})" + _END),
+    _format("aws", _START + r"(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})" + _END, needs="AKIA|ASIA"),
     # GitHub tokens: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained (github_pat_).
-    _format("github", _START + r"(?P<secret>gh[pousr]_[A-Za-z0-9]{30,})" + _END),
-    _format("github-pat", _START + r"(?P<secret>github_pat_[A-Za-z0-9_]{30,})" + _END),
+    _format(
+        "github", _START + r"(?P<secret>gh[pousr]_[A-Za-z0-9]{30,})" + _END, needs="gh[pousr]_"
+    ),
+    _format(
+        "github-pat",
+        _START + r"(?P<secret>github_pat_[A-Za-z0-9_]{30,})" + _END,
+        needs="github_pat_",
+    ),
     # Hugging Face, Google API keys, Slack, and JSON web tokens (MiniMax's older keys).
-    _format("huggingface", _START + r"(?P<secret>hf_[A-Za-z0-9]{30,})" + _END),
-    _format("google", _START + r"(?P<secret>AIza[0-9A-Za-z_-]{35})" + _END),
-    _format("slack", _START + r"(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})" + _END),
+    _format("huggingface", _START + r"(?P<secret>hf_[A-Za-z0-9]{30,})" + _END, needs="hf_"),
+    _format("google", _START + r"(?P<secret>AIza[0-9A-Za-z_-]{35})" + _END, needs="AIza"),
+    _format("slack", _START + r"(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})" + _END, needs="xox"),
     _format(
         "jwt",
         _START + r"(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+        needs="eyJ",
     ),
     # Credentials in URLs: `scheme://user:password@host` (the password).
     _format(
         "url-password",
         r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,20}://[^\s:/@'\"]{1,200}:(?P<secret>[^\s@/'\"]{1,200})@",
+        needs="://",
     ),
     # Query parameters: `?key=...`, `&token=...`, `api_key=...`, `sig=...`.
     _format(
@@ -186,13 +281,20 @@ SECRET_FORMATS: tuple[SecretFormat, ...] = (
     # (`api_key="..."`, `AZURE_OPENAI_API_KEY=...`, `"token": "..."`, `secret: ...`).
     _format(
         "named",
-        _CREDENTIAL_NAME
-        + r"[\"']?\s*(?:=|:|=>)\s*[rbuRBU]?[\"']?(?P<secret>[A-Za-z0-9_./+=-]{16,})",
+        _CREDENTIAL_NAME + _NAMED_VALUE,
         random=True,
+        from_words=r"(?i:" + _CREDENTIAL_WORD + ")" + _NAMED_VALUE,
     ),
     # Azure OpenAI keys (32 hex) and Ark keys (a UUID) where the line speaks of a key.
-    _format("azure", _KEY_NEARBY + _START + r"(?P<secret>" + _HEX + r"{32})" + _END, random=True),
-    _format("uuid-key", _KEY_NEARBY + _START + r"(?P<secret>" + _UUID + r")" + _END),
+    _format(
+        "azure",
+        _KEY_NEARBY + _START + r"(?P<secret>" + _HEX + r"{32})" + _END,
+        random=True,
+        needs=_HEX + "{32}",
+    ),
+    _format("uuid-key", _KEY_NEARBY + _START + r"(?P<secret>" + _UUID + r")" + _END, needs=_UUID),
     # Short OpenAI-style keys (`sk-` and 8 to 15 random characters, no hyphen after).
-    _format("sk-short", _START + r"(?P<secret>sk-[A-Za-z0-9]{8,})" + _END, random=True),
+    _format(
+        "sk-short", _START + r"(?P<secret>sk-[A-Za-z0-9]{8,})" + _END, random=True, needs="sk-"
+    ),
 )
