@@ -183,7 +183,7 @@ class ChecklistContext:
         self._maps: dict[str, LineMap | None] = {}
         self._text: dict[tuple[str, Coord], list[str] | None] = {}
         self._writes = {w.path: w for w in plan.writes}
-        self._python_sources: list[bytes] | None = None
+        self._python_sources: bytes | None = None
 
     # -- plumbing --------------------------------------------------------------------------
     def add(
@@ -344,13 +344,14 @@ class RepoFiles(ChecklistContext):
     def _named_in_code(self, name: str) -> bool:
         """Does the project's Python code name the file `name` (it reads it as settings)?"""
         if self._python_sources is None:
-            self._python_sources = [
+            # One text (NUL between files, which no file name holds): one search per name
+            # instead of one per file and name.
+            self._python_sources = b"\0".join(
                 data
                 for rel in self.plan.files
                 if rel.endswith(".py") and (data := self.plan.old_bytes(rel)) is not None
-            ]
-        needle = name.encode()
-        return any(needle in data for data in self._python_sources)
+            )
+        return name.encode() in self._python_sources
 
     @staticmethod
     def _names_openai(lines: list[str]) -> bool:
