@@ -96,15 +96,21 @@ class ClientBuilder:
             # `import openai` only inside functions or under `try:` / `if`: a client at
             # the top level would need an import the module did not do there (an optional
             # dependency, say); it is built right after each such import instead.
+            anchors: list[cst.CSTNode] = []
             for local, statement in inner:
+                # below the imports that follow it: the client may read them (`os`); one
+                # client for a run of imports (`import openai` twice in a row)
+                anchor = last_of_import_run(plan, statement)
+                if any(anchor is seen for seen in anchors):
+                    continue
+                anchors.append(anchor)
                 kwargs = self._client_kwargs({}, statement)
                 sources = [self._statement(n, f"{local}.{cls}", kwargs) for n, cls in wanted]
                 sources += [
                     self._statement(n, f"{local}.{cls}", route_kwargs(plan, r, statement))
                     for n, cls, r in routed
                 ]
-                # below the imports that follow it: the client may read them (`os`)
-                plan.insert_after_statement(last_of_import_run(plan, statement), sources, RULE)
+                plan.insert_after_statement(anchor, sources, RULE)
             remove_v0_names(plan)
             return
         kwargs = self._client_kwargs({s.site.setting: s.site for s in folded}, None)

@@ -290,3 +290,23 @@ def test_the_upgraded_client_in_a_function_goes_below_its_import_lines() -> None
     new = rewrite_bytes(late, "zhipu", upgrade_v0=True).new_source
     assert new is not None
     assert b"from openai import OpenAI\nimport os\n\nclient = OpenAI(\n" in new
+
+
+def test_two_inner_openai_imports_in_a_row_get_one_client() -> None:
+    # (--upgrade-v0) `import openai` twice in a row in a function: each asked for a client
+    # below the same last import line, and the two insertions there crashed the run
+    data = (
+        b"def ask(question):\n"
+        b"    import openai\n"
+        b"    import openai\n"
+        b'    return openai.ChatCompletion.create(model="gpt-4", messages=[])\n'
+    )
+    for provider in ("deepseek", "qwen", "zhipu"):
+        assert problems(data, provider, upgrade_v0=True) == []
+    new = rewrite_bytes(data, "qwen", upgrade_v0=True).new_source
+    assert new is not None
+    assert new.decode().startswith(
+        "import os\n\ndef ask(question):\n    import openai\n    import openai\n"
+        "    client = openai.OpenAI("
+    )
+    assert new.count(b"client = ") == 1
