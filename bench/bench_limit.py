@@ -15,6 +15,7 @@ its repetitions.
     python bench/bench_limit.py PATH             # a real tree
     python bench/bench_limit.py --files 2000     # the synthetic tree of bench_scan.py
     python bench/bench_limit.py PATH --reps 5 --jobs 1 --to qwen
+    python bench/bench_limit.py --files 100000 --out /tmp/t100k --reps 1   # kept for reruns
 
 Prints a table, the load average before and after, and one JSON line (`BENCH `).
 """
@@ -175,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=3, help="repetitions (medians)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values")
     parser.add_argument("--to", dest="provider", default="qwen", help="diff's provider")
+    parser.add_argument(
+        "--out", type=Path, help="generate the synthetic tree here and keep it (an empty folder)"
+    )
     parser.add_argument("--limit-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.limit_only:
@@ -186,6 +190,14 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(BENCH_DIR))
     from bench_scan import generate_repo
 
+    if args.out is not None:
+        if args.out.exists() and any(args.out.iterdir()):
+            parser.error(f"{args.out} is not empty")
+        args.out.mkdir(parents=True, exist_ok=True)
+        made = generate_repo(args.out, args.files, args.seed, 0.01, 0.4, use_git=True)
+        print(f"synthetic: {made['files']} files, {made['bytes'] / 1e6:.1f} MB, in {args.out}")
+        _print(run_bench(args.out.resolve(), args.reps, args.jobs, args.provider))
+        return 0
     with tempfile.TemporaryDirectory(prefix="migrator-limit-") as tmp:
         root = Path(tmp) / "repo"
         root.mkdir()
