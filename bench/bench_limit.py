@@ -15,7 +15,7 @@ its repetitions.
     python bench/bench_limit.py PATH             # a real tree
     python bench/bench_limit.py --files 2000     # the synthetic tree of bench_scan.py
     python bench/bench_limit.py PATH --reps 5 --jobs 1 --to qwen
-    python bench/bench_limit.py --files 100000 --out t100k --reps 1   # kept for reruns
+    python bench/bench_limit.py --files 100000 --out ../t100k --reps 1   # kept for reruns
 
 Prints a table, the load average before and after, and one JSON line (`BENCH `).
 """
