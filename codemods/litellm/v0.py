@@ -62,7 +62,7 @@ from migrator.codemods.v0.calls import TAKEN, V0Calls, fix_v0_calls, upgraded_ca
 from migrator.codemods.v0.client_imports import remove_v0_names
 from migrator.codemods.v0.exceptions import rename_v0_exceptions
 from migrator.codemods.v0.facts import facts_of
-from migrator.codemods.v0.responses import OR_SAFE_PARENTS
+from migrator.codemods.v0.responses import needs_parentheses, or_default
 
 from migrator.inventory import CallSite, ConfigSite
 from migrator.response_flow import follow
@@ -396,20 +396,14 @@ def _get_or_default(plan: Plan, call: cst.Call) -> None:
     default = call.args[1].value
     if isinstance(default, cst.Name) and default.value == "None":
         return
-    wrap = not isinstance(plan.parent_of(call), OR_SAFE_PARENTS) or bool(call.lpar)
+    wrap = needs_parentheses(plan, call)
 
     def edit(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
-        either = cst.BooleanOperation(
-            left=node.with_changes(
-                args=[node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)], lpar=[], rpar=[]
-            ),
-            operator=cst.Or(),
-            right=node.args[1].value,
+        get = node.with_changes(
+            args=[node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)], lpar=[], rpar=[]
         )
-        if wrap:
-            return either.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        return either
+        return or_default(node, get, wrap)
 
     if plan.replace(call, edit, "MIG193"):
         plan.finding(

@@ -51,6 +51,24 @@ OR_SAFE_PARENTS = (
     cst.While,
 )
 
+
+def needs_parentheses(plan: Plan, call: cst.Call) -> bool:
+    """Does `a or b` put in place of `call` need parentheses (or keep the call's own)?"""
+    return not isinstance(plan.parent_of(call), OR_SAFE_PARENTS) or bool(call.lpar)
+
+
+def or_default(call: cst.Call, value: cst.BaseExpression, wrap: bool) -> cst.BaseExpression:
+    """`value or <default>` in place of `call` (`x.get("k", default)`), in the call's own
+    parentheses or new ones when `wrap`: where v0 left a field out, the typed response
+    holds None, which `get` or the attribute gives instead of the default."""
+    either = cst.BooleanOperation(left=value, operator=cst.Or(), right=call.args[1].value)
+    if wrap:
+        return either.with_changes(
+            lpar=call.lpar or [cst.LeftParen()], rpar=call.rpar or [cst.RightParen()]
+        )
+    return either
+
+
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
 
@@ -134,21 +152,12 @@ class _DictAccess:
                 ),
             )
             return
-        parent = self.plan.parent_of(call)
-        wrap = not isinstance(parent, OR_SAFE_PARENTS) or bool(call.lpar)
+        wrap = needs_parentheses(self.plan, call)
 
         def edit(n: cst.Call, a: str = attr) -> cst.BaseExpression:
             assert isinstance(n.func, cst.Attribute)
-            either = cst.BooleanOperation(
-                left=cst.Attribute(value=n.func.value, attr=cst.Name(a)),
-                operator=cst.Or(),
-                right=n.args[1].value,
-            )
-            if wrap:
-                return either.with_changes(
-                    lpar=n.lpar or [cst.LeftParen()], rpar=n.rpar or [cst.RightParen()]
-                )
-            return either
+            field = cst.Attribute(value=n.func.value, attr=cst.Name(a))
+            return or_default(n, field, wrap)
 
         self._replace(call, edit)
         after = self.plan.parent_of(call)
