@@ -23,6 +23,7 @@ Prints a table, the load average before and after, and one JSON line (`BENCH `).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -190,20 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(BENCH_DIR))
     from bench_scan import generate_repo
 
-    if args.out is not None:
-        if args.out.exists() and any(args.out.iterdir()):
-            parser.error(f"{args.out} is not empty")
-        args.out.mkdir(parents=True, exist_ok=True)
-        made = generate_repo(args.out, args.files, args.seed, 0.01, 0.4, use_git=True)
-        print(f"synthetic: {made['files']} files, {made['bytes'] / 1e6:.1f} MB, in {args.out}")
-        _print(run_bench(args.out.resolve(), args.reps, args.jobs, args.provider))
-        return 0
-    with tempfile.TemporaryDirectory(prefix="migrator-limit-") as tmp:
-        root = Path(tmp) / "repo"
-        root.mkdir()
+    if args.out is not None and args.out.exists() and any(args.out.iterdir()):
+        parser.error(f"{args.out} is not empty")
+    with contextlib.ExitStack() as stack:
+        # --out keeps the tree; otherwise it lives in a temporary folder for this run only
+        root = args.out or Path(stack.enter_context(tempfile.TemporaryDirectory())) / "repo"
+        root.mkdir(parents=True, exist_ok=True)
         made = generate_repo(root, args.files, args.seed, 0.01, 0.4, use_git=True)
-        print(f"synthetic: {made['files']} files, {made['bytes'] / 1e6:.1f} MB")
-        _print(run_bench(root, args.reps, args.jobs, args.provider))
+        print(f"synthetic: {made['files']} files, {made['bytes'] / 1e6:.1f} MB, in {root}")
+        _print(run_bench(root.resolve(), args.reps, args.jobs, args.provider))
     return 0
 
 
