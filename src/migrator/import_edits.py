@@ -1,7 +1,8 @@
 """Adding and removing imports in a rewritten module, as a person would write them.
 
 An added plain or `from` import joins the import block where it sorts (stdlib with
-stdlib, after the docstring and `__future__`), falling back to libcst's AddImportsVisitor;
+stdlib, after the docstring and `__future__`); the rest are appended to the leading import
+block (import_block.py, where libcst's AddImportsVisitor would put them);
 an import a fixer made unused is removed by a plain name count (libcst's
 RemoveImportsVisitor needs scope analysis of the whole module). Statements a fixer inserts
 (a module's client) go after the imports.
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from migrator.import_block import append_imports
 from migrator.import_place import ImportItem, inherit_leading_lines
 from migrator.source import code_of, sequence_separator
 from migrator.walk import walk
@@ -172,7 +174,7 @@ def _split_leading(
 
 def _add_from_import(module: cst.Module, source: str, name: str) -> cst.Module | None:
     """Add `name` to an existing top-level `from source import ...` (in order when the
-    names there are sorted), or None to fall back to libcst's AddImportsVisitor.
+    names there are sorted), or None to fall back to `append_imports`.
 
     Only an import above `insertion_index` counts: a `from openai import ...` further down
     binds its names too late for the statements inserted there, so the name gets a
@@ -252,12 +254,7 @@ def add_imports(module: cst.Module, items: list[ImportItem], in_use: set[str]) -
         else:
             module = added
     if fallback:
-        from libcst.codemod import CodemodContext  # noqa: PLC0415 - slow import, rarely used
-        from libcst.codemod.visitors import AddImportsVisitor
-        from libcst.codemod.visitors import ImportItem as LibcstImportItem
-
-        wanted = [LibcstImportItem(i.module, i.obj_name, i.alias) for i in fallback]
-        module = AddImportsVisitor(CodemodContext(), wanted).transform_module(module)
+        module = append_imports(module, fallback)
     return module
 
 
