@@ -39,6 +39,8 @@ from typing import Any
 import libcst
 
 BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+from child_runs import compile_bytecode, load_average  # noqa: E402
 
 
 def measure_limit(root: Path) -> dict[str, Any]:
@@ -96,11 +98,6 @@ def _timed_child(argv: list[str]) -> tuple[float, float, float, str]:
     return seconds, cpu, peak_mb, stdout
 
 
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
-
-
 def run_bench(root: Path, reps: int, jobs: list[int], provider: str) -> dict[str, Any]:
     python = sys.executable
     commands: dict[str, list[str]] = {"limit": [python, __file__, "--limit-only", str(root)]}
@@ -113,7 +110,8 @@ def run_bench(root: Path, reps: int, jobs: list[int], provider: str) -> dict[str
     cpu: dict[str, list[float]] = {name: [] for name in commands}
     peak: dict[str, list[float]] = {name: [] for name in commands}
     limit_info: dict[str, Any] = {}
-    load_before = _load()
+    compile_bytecode()
+    load_before = load_average()
     for _ in range(reps):
         for name, argv in commands.items():
             seconds, cpu_seconds, peak_mb, out = _timed_child(argv)
@@ -128,7 +126,7 @@ def run_bench(root: Path, reps: int, jobs: list[int], provider: str) -> dict[str
         "root_name": root.name,
         "reps": reps,
         "load_before": load_before,
-        "load_after": _load(),
+        "load_after": load_average(),
         "limit": limit_info,
         "wall_s": {k: round(v, 3) for k, v in wall_median.items()},
         "cpu_s": {k: round(v, 3) for k, v in cpu_median.items()},
@@ -188,7 +186,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.path is not None:
         _print(run_bench(args.path.resolve(), args.reps, args.jobs, args.provider))
         return 0
-    sys.path.insert(0, str(BENCH_DIR))
     from bench_scan import generate_repo
 
     if args.out is not None and args.out.exists() and any(args.out.iterdir()):

@@ -40,6 +40,9 @@ from pathlib import Path
 from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+from child_runs import compile_bytecode, load_average  # noqa: E402
+
 COMMANDS = ("scan", "diff", "apply", "checklist")
 
 
@@ -70,10 +73,6 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def walkthrough(
     tree: Path, work: Path, provider: str, jobs: int, env: dict[str, str], extra: list[str]
 ) -> dict[str, tuple[float, float]]:
@@ -96,7 +95,8 @@ def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]
     samples: dict[str, dict[str, list[tuple[float, float]]]] = {
         run: {c: [] for c in COMMANDS} for run in ("uncached", "first", "again")
     }
-    load_before = _load()
+    compile_bytecode()
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="migrator-walk-") as tmp:
         for rep in range(reps):
             work = Path(tmp) / str(rep)
@@ -123,7 +123,7 @@ def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]
         "provider": provider,
         "jobs": jobs,
         "load_before": load_before,
-        "load_after": _load(),
+        "load_after": load_average(),
         "wall_s": {run: {c: round(t[0], 2) for c, t in r.items()} for run, r in runs.items()},
         "cpu_s": {run: {c: round(t[1], 2) for c, t in r.items()} for run, r in runs.items()},
         "cache_bytes": cache_bytes,
@@ -167,7 +167,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.path is not None:
             tree = git_copy(args.path.resolve(), Path(tmp) / args.path.resolve().name)
         else:
-            sys.path.insert(0, str(BENCH_DIR))
             from bench_scan import generate_repo
 
             tree = Path(tmp) / "synthetic"
