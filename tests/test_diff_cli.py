@@ -257,17 +257,42 @@ def test_a_broken_command_module_fails_loudly_instead_of_vanishing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An ImportError in a command's module used to be swallowed: `apply` then vanished as
-    "No such command". Registration now lets it through."""
+    "No such command". Loading the command lets it through."""
     import sys
+
+    import click
 
     import migrator.cli as cli
 
     monkeypatch.setitem(sys.modules, "migrator.cli_apply", None)  # import fails
+    monkeypatch.setattr(cli.main, "commands", dict(cli.main.commands))
+    monkeypatch.delitem(cli.main.commands, "apply", raising=False)
     with pytest.raises(ImportError):
-        cli._register_optional_commands()
+        cli.main.get_command(click.Context(cli.main), "apply")
 
 
 def test_every_command_is_registered() -> None:
+    import click
+
     from migrator.cli import main
 
-    assert {"scan", "diff", "apply", "checklist", "providers", "mapping"} <= set(main.commands)
+    context = click.Context(main)
+    names = main.list_commands(context)
+    assert {"scan", "diff", "apply", "checklist", "providers", "mapping", "rule"} <= set(names)
+    assert all(isinstance(main.get_command(context, n), click.Command) for n in names)
+
+
+def test_diff_and_scan_do_not_import_other_commands() -> None:
+    """`apply`, `checklist` and the mapping commands are imported when run or listed:
+    a `diff` or `scan` does not pay for them, and a `scan` not for the rewrite engine."""
+    script = (
+        "import sys\n"
+        "from migrator.cli import main\n"
+        "loaded = [m for m in ('migrator.cli_apply', 'migrator.cli_mapping', "
+        "'migrator.explain', 'migrator.rewrite', 'migrator.mapping') if m in sys.modules]\n"
+        "print(','.join(loaded))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == ""

@@ -169,7 +169,7 @@ def test_130_interrupted_in_process(clean: Path, monkeypatch: pytest.MonkeyPatch
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("migrator.cli.migrate", interrupted)
+    monkeypatch.setattr("migrator.migrate.migrate", interrupted)
     result = CliRunner().invoke(main, ["diff", str(clean), "--to", "qwen"])
     assert result.exit_code == 130
     assert "interrupted" in result.stderr

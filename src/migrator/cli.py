@@ -7,15 +7,11 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from migrator import __version__
-from migrator.cli_checks import (
-    checked_ignores,
-    note_replaced_builtins,
-    warn_unmatched_model_map,
-)
 from migrator.cli_paths import PATHS_ARG, config_options, load_config, resolve_targets
 from migrator.config import ProjectConfig
 from migrator.exits import (
@@ -26,15 +22,15 @@ from migrator.exits import (
     skip_unparsable_option,
     unreadable_check_failure,
 )
-from migrator.mapping import Mapping, MappingError, Registry, load_mapping
-from migrator.migrate import MigrationReport, migrate
-from migrator.patch_output import show_diff
 from migrator.progress import verbosity_options
 from migrator.report import ci_scan_output, dump_json, render_scan, scan_console
 from migrator.result_cache import open_cache
-from migrator.rewrite import RewriteOptions
-from migrator.routes import RouteError, resolve_routes
 from migrator.scan import scan as run_scan
+
+if TYPE_CHECKING:
+    from migrator.mapping import Mapping
+    from migrator.migrate import MigrationReport
+    from migrator.rewrite import RewriteOptions
 
 PATH_ARG = click.argument(
     "path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
@@ -76,7 +72,22 @@ def emit(text: str, output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
-@click.group(cls=MigratorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# Commands in modules of their own, imported when run or listed (they import this one).
+LAZY_COMMANDS = {
+    "apply": "migrator.cli_apply:apply",
+    "checklist": "migrator.cli_apply:checklist",
+    "mapping": "migrator.cli_mapping:mapping",
+    "providers": "migrator.cli_mapping:providers",
+    "rule": "migrator.explain:rule",
+    "show": "migrator.explain:show",
+}
+
+
+@click.group(
+    cls=MigratorGroup,
+    lazy_commands=LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @verbosity_options
 @click.version_option(__version__, prog_name="migrator")
 def main() -> None:
@@ -206,6 +217,11 @@ def build_options(
     routes: tuple[str, ...] = (),
 ) -> RewriteOptions:
     """Resolve provider, strategy and overrides (CLI flags win over [tool.migrator])."""
+    # The mappings and the rewrite engine are imported here: `scan` needs neither.
+    from migrator.cli_checks import checked_ignores, note_replaced_builtins
+    from migrator.mapping import MappingError, Registry, load_mapping
+    from migrator.routes import RouteError, resolve_routes
+
     extra = list(mapping_files)
     if config.mapping and config.path is not None:
         extra.append(config.path.parent / config.mapping)
@@ -258,6 +274,7 @@ def build_options(
     except RouteError as exc:
         raise UsageError(str(exc)) from exc
     from migrator.codemods.strategies import strategy_named
+    from migrator.rewrite import RewriteOptions  # the rewrite engine: not needed by `scan`
 
     return RewriteOptions(
         mapping=mapping,
@@ -275,7 +292,11 @@ def run_migration(paths: tuple[Path, ...], excludes: tuple[str, ...], jobs: int 
     config = load_config(paths, config_file, isolated)
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     target = resolve_targets(paths, config, excludes)
+    from migrator.migrate import migrate
+
     report = migrate(target, options, jobs=jobs, cache=open_cache(no_cache))
+    from migrator.cli_checks import warn_unmatched_model_map
+
     warn_unmatched_model_map(sorted(options.mapping.model_overrides), report.results)
     return report, config
 
@@ -326,6 +347,8 @@ def diff(
       migrator diff . --to qwen > x.patch   # piped: the patch alone, notes on stderr
     """
     report, _ = run_migration(paths, excludes, jobs, config_file, isolated, **kwargs)
+    from migrator.patch_output import show_diff
+
     show_diff(report, fmt=fmt, color=color, patch_file=patch)
     exit_on_internal_errors(report.errors)
     if check:
@@ -349,22 +372,4 @@ def schema(name: str) -> None:
     click.echo(json.dumps(SCHEMAS[name], indent=2))
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (imported here, once `main` exists, since
-    they import this module). A broken import must fail loudly, not make `apply` vanish
-    as "No such command"."""
-    from migrator.cli_apply import apply, checklist
-    from migrator.cli_mapping import mapping, providers
-
-    main.add_command(providers)
-    main.add_command(mapping)
-    main.add_command(apply)
-    main.add_command(checklist)
-    from migrator.explain import rule, show
-
-    main.add_command(rule)
-    main.add_command(show)
-    main.add_command(schema)
-
-
-_register_optional_commands()
+main.add_command(schema)

@@ -13,6 +13,7 @@ a broken run.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -41,7 +42,25 @@ class RunFailed(click.ClickException):
 
 class MigratorGroup(click.Group):
     """A click group whose commands exit 130 on Ctrl-C (click's default is 1, which would
-    read as "found something") and 123 on an unexpected exception, with its traceback."""
+    read as "found something") and 123 on an unexpected exception, with its traceback.
+
+    `lazy_commands` names commands ("module:attribute") that are imported only when they
+    are run or listed (`--help`): `diff` need not import what `apply` and `checklist`
+    need. A broken module fails loudly when its command is asked for, instead of the
+    command vanishing as "No such command"."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            module, attribute = self.lazy_commands[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         from migrator.progress import set_verbosity

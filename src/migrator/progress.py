@@ -12,20 +12,14 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from migrator.term import color_enabled
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 _BAR_DELAY = 1.0  # a run shorter than this shows no bar
 _LINE_EVERY = 5.0  # seconds between plain progress lines
@@ -112,6 +106,18 @@ class FileProgress:
 
 
 def _bar(name: str, total: int) -> Progress:
+    # rich.progress is imported when a bar is first shown: most runs show none, and it
+    # is a tenth of the CLI's start-up.
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     progress = Progress(
         TextColumn(f"[bold]migrator[/] {name}"),
         BarColumn(),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _set(name: str) -> bool:
@@ -42,6 +43,8 @@ def make_console(
 ) -> Console:
     """A rich console on stdout (or stderr, or `file`): ANSI styles only when colour is
     enabled, none at all otherwise (a pipe, a file, NO_COLOR)."""
+    from rich.console import Console  # only commands that print need rich
+
     stream = file if file is not None else (sys.stderr if stderr else sys.stdout)
     enabled = color_enabled(stream, color) if file is None else bool(color)
     return Console(
