@@ -142,10 +142,14 @@ def _in_pool(
 ) -> list[FileResult]:
     results: list[FileResult | None] = [None] * len(tasks)
     done = 0
+    # Largest files first: a big file queued last keeps one worker busy while the others
+    # idle, and a tree's few large modules are often most of its parse time. Results keep
+    # the order of `tasks`.
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             try:
-                futures = [(i, pool.submit(_guarded, job, *task)) for i, task in enumerate(tasks)]
+                futures = [(i, pool.submit(_guarded, job, *tasks[i])) for i in order]
                 for index, future in futures:
                     try:
                         results[index] = _result(future)
