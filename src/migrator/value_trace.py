@@ -24,10 +24,25 @@ MAX_DEPTH = 8
 
 
 def string_value(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    """The str a string literal evaluates to (None: not a str literal).
+
+    libcst's `evaluated_value` compiles the literal with `ast.literal_eval` on every call;
+    the inventory asks it of every string of a module (mem0: 7,000 times, a tenth of a
+    second). A literal whose text is its value -- no escapes, or a raw string -- is read
+    off its text; the rest still goes through libcst."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    text = node.value
+    start = 0
+    while text[start] not in "'\"":
+        start += 1
+    prefix = text[:start].lower()
+    quote = text[start : start + 3] if text[start : start + 3] in ('"""', "'''") else text[start]
+    body = text[start + len(quote) : len(text) - len(quote)]
+    if "\r" not in body and ((prefix in ("", "u") and "\\" not in body) or prefix == "r"):
+        return body
+    value = node.evaluated_value
+    return value if isinstance(value, str) else None
 
 
 def subscript_index(expr: cst.Subscript) -> cst.BaseExpression | None:
