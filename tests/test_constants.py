@@ -93,6 +93,16 @@ def test_module_index_prefers_the_path_from_the_root_then_a_unique_suffix() -> N
     assert index.file_of("missing") is None
 
 
+def test_module_index_takes_the_first_of_two_files_of_one_name() -> None:
+    """`app/llm.py` and `app/llm/__init__.py` are both `app.llm`: the first listed wins,
+    and a package's `__init__` is found by the package's name."""
+    index = ModuleIndex(["app/llm/__init__.py", "app/llm.py", "lib/app/llm/base.py"])
+    assert index.file_of("app.llm") == "app/llm/__init__.py"
+    assert ModuleIndex(["app/llm.py", "app/llm/__init__.py"]).file_of("app.llm") == "app/llm.py"
+    assert index.file_of("llm.base") == "lib/app/llm/base.py"
+    assert index.file_of("llm") is None  # two files end that way: neither is guessed
+
+
 def test_module_constants_keeps_names_bound_once_to_a_str_or_int() -> None:
     source = textwrap.dedent(
         """\

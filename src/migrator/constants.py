@@ -109,31 +109,37 @@ class ModuleIndex:
     that, a unique file whose path ends that way (`src/app/config.py` in a src layout)."""
 
     def __init__(self, files: Iterable[str]) -> None:
-        self.exact: dict[str, str] = {}
-        # last part of the dotted name -> (dotted name, file): the candidates for a suffix.
-        # (Not every suffix of every name: on 30,000 files that table took 40 MB.)
-        self._by_last: dict[str, list[tuple[str, str]]] = {}
+        # last part of the dotted name -> its file, or the files (in the given order) when
+        # several share it: one entry per file. Not a table of dotted names (on 100,000
+        # files, that and a table of (name, file) pairs held 36 MB), and not one of every
+        # suffix of every name (40 MB on 30,000 files); the few candidates of a lookup
+        # are named again when asked.
+        self._by_last: dict[str, str | list[str]] = {}
         for rel in files:
             if not rel.endswith(".py"):
                 continue
             dotted = module_of(rel)
             if not dotted:
                 continue
-            self.exact.setdefault(dotted, rel)
-            if "." in dotted:
-                last = dotted.rpartition(".")[2]
-                self._by_last.setdefault(last, []).append((dotted, rel))
+            last = dotted.rpartition(".")[2]
+            found = self._by_last.get(last)
+            if found is None:
+                self._by_last[last] = rel
+            elif isinstance(found, str):
+                self._by_last[last] = [found, rel]
+            else:
+                found.append(rel)
 
     def file_of(self, module: str) -> str | None:
-        found = self.exact.get(module)
-        if found:
-            return found
+        found = self._by_last.get(module.rpartition(".")[2])
+        if found is None:
+            return None
+        named = [(module_of(rel), rel) for rel in ([found] if isinstance(found, str) else found)]
+        exact = next((rel for dotted, rel in named if dotted == module), None)
+        if exact is not None:
+            return exact  # the first file of that name, as the files were given
         tail = "." + module
-        candidates = {
-            rel
-            for dotted, rel in self._by_last.get(module.rpartition(".")[2], ())
-            if dotted.endswith(tail)
-        }
+        candidates = {rel for dotted, rel in named if dotted.endswith(tail)}
         return candidates.pop() if len(candidates) == 1 else None
 
 
