@@ -49,7 +49,9 @@ class MigratorGroup(click.Group):
     need. A broken module fails loudly when its command is asked for, instead of the
     command vanishing as "No such command"."""
 
-    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands = dict(lazy_commands or {})
 
