@@ -183,7 +183,7 @@ class ChecklistContext:
         self._maps: dict[str, LineMap | None] = {}
         self._text: dict[tuple[str, Coord], list[str] | None] = {}
         self._writes = {w.path: w for w in plan.writes}
-        self._python_sources: bytes | None = None
+        self._code_names: NamesInText | None = None
 
     # -- plumbing --------------------------------------------------------------------------
     def add(
@@ -343,15 +343,13 @@ class RepoFiles(ChecklistContext):
 
     def _named_in_code(self, name: str) -> bool:
         """Does the project's Python code name the file `name` (it reads it as settings)?"""
-        if self._python_sources is None:
-            # One text (NUL between files, which no file name holds): one search per name
-            # instead of one per file and name.
-            self._python_sources = b"\0".join(
+        if self._code_names is None:
+            self._code_names = NamesInText(
                 data
                 for rel in self.plan.files
                 if rel.endswith(".py") and (data := self.plan.old_bytes(rel)) is not None
             )
-        return name.encode() in self._python_sources
+        return self._code_names.has(name)
 
     @staticmethod
     def _names_openai(lines: list[str]) -> bool:
@@ -420,11 +418,18 @@ class RepoFiles(ChecklistContext):
         """OPENAI_* variables named in docs, CI and deployment files; keys in them."""
         renames = self.plan.read_renames
         mentions: dict[str, list[int]] = defaultdict(list)
+        # Neither can match in a text without its fixed part: most files have neither,
+        # and this runs on every text file of the project, line by line.
+        whole = "\n".join(lines)
+        find_vars = not secrets_only and "OPENAI_" in whole
+        find_keys = "sk-" in whole
+        if not (find_vars or find_keys):
+            return
         for number, text in enumerate(lines, 1):
-            if not secrets_only:
+            if find_vars:
                 for var in OPENAI_VAR.findall(text):
                     mentions[var].append(number)
-            for secret in find_secrets(text):
+            for secret in find_secrets(text) if find_keys else ():
                 if looks_like_openai_key(secret):
                     self.add(
                         "MIG501", rel, number,
@@ -456,3 +461,47 @@ class RepoFiles(ChecklistContext):
                 return fh.read(_MAX_TEXT)
         except OSError:
             return None
+
+
+class NamesInText:
+    """Whether a file name occurs in a body of text (the project's code), asked for many
+    names: one search per name over megabytes of code cost a tenth of a second per
+    cached `checklist` on a large project.
+
+    A name made of file-name characters (`[A-Za-z0-9_.-]`) with a suffix (`.json`) occurs
+    in the text exactly when one of the runs of such characters holding that suffix holds
+    the name. Those runs are collected once per suffix (a suffix is rare in code), and a
+    name is looked for in them only; any other name is searched for in the whole text."""
+
+    _RUN_CHAR = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+    _NAME = re.compile(r"[A-Za-z0-9_.-]*(\.[A-Za-z0-9_-]+)")
+
+    def __init__(self, texts: Iterable[bytes]) -> None:
+        # NUL between texts: no name holds it, so no match straddles two files
+        self.text = b"\0".join(texts)
+        self._runs: dict[bytes, set[bytes]] = {}
+
+    def has(self, name: str) -> bool:
+        shape = self._NAME.fullmatch(name)
+        if shape is None:
+            return name.encode() in self.text
+        suffix = shape.group(1).encode()
+        runs = self._runs.get(suffix)
+        if runs is None:
+            runs = self._runs[suffix] = self._runs_with(suffix)
+        wanted = name.encode()
+        return any(wanted in run for run in runs)
+
+    def _runs_with(self, suffix: bytes) -> set[bytes]:
+        """Every maximal run of file-name characters that holds `suffix`."""
+        text, run_char, runs = self.text, self._RUN_CHAR, set()
+        at = text.find(suffix)
+        while at != -1:
+            start, end = at, at + len(suffix)
+            while start > 0 and text[start - 1] in run_char:
+                start -= 1
+            while end < len(text) and text[end] in run_char:
+                end += 1
+            runs.add(text[start:end])
+            at = text.find(suffix, end)
+        return runs
