@@ -114,7 +114,8 @@ def secret_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# The words of _CREDENTIAL_NAME (lower case), and the characters of the name around them.
+# The words of a credential's name (lower case), each spelling its own; _CREDENTIAL_WORD
+# and the search for them (_credential_word_starts) are both made from this list.
 _CREDENTIAL_WORDS = tuple(
     f"{head}{sep}{tail}"
     for head, tail in (("api", "key"), ("access", "key"), ("private", "key"))
@@ -208,15 +209,21 @@ def _format(
 
 _START = r"(?<![A-Za-z0-9_/+=-])"
 _END = r"(?![A-Za-z0-9_/+=-])"
+
+
+def _prefixed(name: str, prefix: str, rest: str, *, random: bool = False) -> SecretFormat:
+    """A token that starts with `prefix` (a regex) and goes on as `rest`, as a whole
+    word: a text without the prefix is not searched for it."""
+    secret = _START + r"(?P<secret>" + prefix + rest + ")" + _END
+    return _format(name, secret, random=random, needs=prefix)
+
+
 _HEX = r"[0-9a-fA-F]"
 # Names under which code, configs and URLs hold credentials.
 # (Each pattern starts where a word starts and its runs are bounded: a regex that may start
 # anywhere inside a long run of letters, or backtrack over it, is quadratic on a base64
 # blob or a minified line.)
-_CREDENTIAL_WORD = (
-    r"(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|"
-    r"access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_]{0,40}"
-)
+_CREDENTIAL_WORD = "(?:" + "|".join(map(re.escape, _CREDENTIAL_WORDS)) + ")[A-Za-z0-9_]{0,40}"
 _CREDENTIAL_NAME = r"(?<![A-Za-z0-9_.-])(?i:[A-Za-z0-9_.-]{0,60}?" + _CREDENTIAL_WORD + ")"
 # What follows the name in the "named" format.
 _NAMED_VALUE = r"[\"']?\s*(?:=|:|=>)\s*[rbuRBU]?[\"']?(?P<secret>[A-Za-z0-9_./+=-]{16,})"
@@ -236,29 +243,19 @@ SECRET_FORMATS: tuple[SecretFormat, ...] = (
         needs=_HEX + r"{32}\.",
     ),
     # Qianfan v3 bearer keys `bce-v3/ALTAK-.../...` and bare access keys `ALTAK...`.
-    _format(
-        "qianfan",
-        _START + r"(?P<secret>bce-v3/ALTAK-[A-Za-z0-9]+/[A-Za-z0-9]+)" + _END,
-        needs="ALTAK",
-    ),
-    _format("qianfan-ak", _START + r"(?P<secret>ALTAK[A-Za-z0-9-]{16,})" + _END, needs="ALTAK"),
+    _prefixed("qianfan", "bce-v3/ALTAK-", r"[A-Za-z0-9]+/[A-Za-z0-9]+"),
+    _prefixed("qianfan-ak", "ALTAK", r"[A-Za-z0-9-]{16,}"),
     # Tencent Cloud (Hunyuan) SecretId.
-    _format("tencent", _START + r"(?P<secret>AKID[A-Za-z0-9]{32})" + _END, needs="AKID"),
+    _prefixed("tencent", "AKID", r"[A-Za-z0-9]{32}"),
     # AWS access key ids (long-term AKIA, temporary ASIA).
-    _format("aws", _START + r"(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})" + _END, needs="AKIA|ASIA"),
+    _prefixed("aws", "(?:AKIA|ASIA)", r"[0-9A-Z]{16}"),
     # GitHub tokens: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained (github_pat_).
-    _format(
-        "github", _START + r"(?P<secret>gh[pousr]_[A-Za-z0-9]{30,})" + _END, needs="gh[pousr]_"
-    ),
-    _format(
-        "github-pat",
-        _START + r"(?P<secret>github_pat_[A-Za-z0-9_]{30,})" + _END,
-        needs="github_pat_",
-    ),
+    _prefixed("github", "gh[pousr]_", r"[A-Za-z0-9]{30,}"),
+    _prefixed("github-pat", "github_pat_", r"[A-Za-z0-9_]{30,}"),
     # Hugging Face, Google API keys, Slack, and JSON web tokens (MiniMax's older keys).
-    _format("huggingface", _START + r"(?P<secret>hf_[A-Za-z0-9]{30,})" + _END, needs="hf_"),
-    _format("google", _START + r"(?P<secret>AIza[0-9A-Za-z_-]{35})" + _END, needs="AIza"),
-    _format("slack", _START + r"(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})" + _END, needs="xox"),
+    _prefixed("huggingface", "hf_", r"[A-Za-z0-9]{30,}"),
+    _prefixed("google", "AIza", r"[0-9A-Za-z_-]{35}"),
+    _prefixed("slack", "xox[abposr]-", r"[A-Za-z0-9-]{10,}"),
     _format(
         "jwt",
         _START + r"(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
@@ -294,7 +291,5 @@ SECRET_FORMATS: tuple[SecretFormat, ...] = (
     ),
     _format("uuid-key", _KEY_NEARBY + _START + r"(?P<secret>" + _UUID + r")" + _END, needs=_UUID),
     # Short OpenAI-style keys (`sk-` and 8 to 15 random characters, no hyphen after).
-    _format(
-        "sk-short", _START + r"(?P<secret>sk-[A-Za-z0-9]{8,})" + _END, random=True, needs="sk-"
-    ),
+    _prefixed("sk-short", "sk-", r"[A-Za-z0-9]{8,}", random=True),
 )
