@@ -32,13 +32,7 @@ def string_value(node: cst.BaseExpression | None) -> str | None:
     off its text; the rest still goes through libcst."""
     if not isinstance(node, cst.SimpleString):
         return None
-    text = node.value
-    start = 0
-    while text[start] not in "'\"":
-        start += 1
-    prefix = text[:start].lower()
-    quote = text[start : start + 3] if text[start : start + 3] in ('"""', "'''") else text[start]
-    body = text[start + len(quote) : len(text) - len(quote)]
+    prefix, body = node.prefix, node.raw_value  # (libcst gives the prefix in lower case)
     if "\r" not in body and ((prefix in ("", "u") and "\\" not in body) or prefix == "r"):
         return body
     value = node.evaluated_value
