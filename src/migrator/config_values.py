@@ -25,6 +25,7 @@ from __future__ import annotations
 import configparser
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Literal
@@ -119,16 +120,18 @@ def read_back(fmt: Format, text: str) -> dict[tuple[str, ...], str]:
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _yaml_documents(text: str) -> list[yaml.Node | None]:
+def _read_yaml(read: Callable[..., Iterable[Any]], text: str) -> list[Any]:
+    """`read(text, Loader=...)` (`yaml.compose_all`, `yaml.load_all`) with the fast loader,
+    or with the pure-Python one when it fails, to raise that loader's error."""
     try:
-        return list(yaml.compose_all(text, Loader=_FAST_LOADER))
+        return list(read(text, Loader=_FAST_LOADER))
     except yaml.YAMLError:
-        return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        return list(read(text, Loader=yaml.SafeLoader))
 
 
 def _locate_yaml(text: str) -> list[ConfigValue]:
     try:
-        documents = _yaml_documents(text)
+        documents = _read_yaml(yaml.compose_all, text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         raise ConfigSyntaxError(mark.line + 1 if mark else 1, str(exc).splitlines()[0]) from exc
@@ -373,10 +376,7 @@ def _locate_env(text: str) -> list[ConfigValue]:
 def _load(fmt: Format, text: str) -> Any:
     if fmt == "yaml":
         try:
-            try:
-                return list(yaml.load_all(text, Loader=_FAST_LOADER))
-            except yaml.YAMLError:
-                return list(yaml.safe_load_all(text))  # raises, with the message quoted
+            return _read_yaml(yaml.load_all, text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise ConfigSyntaxError(mark.line + 1 if mark else 1, str(exc)) from exc
