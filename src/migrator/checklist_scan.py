@@ -327,18 +327,19 @@ class RepoFiles(ChecklistContext):
             data = self._head(rel)
             if data is None or data.startswith(CHECKLIST_MARKER.encode()):
                 continue
-            lines = decode_text(rel, data).splitlines()
+            text = decode_text(rel, data)
+            lines = text.splitlines()
             reason = None if is_template else data_file_reason(rel, len(data), self._named_in_code)
             if reason is not None:
                 if self._names_openai(lines):
                     skipped.append((rel, reason))
-                self._mentions(rel, lines, secrets_only=True)  # a leaked key is one anywhere
+                self._mentions(rel, text, secrets_only=True)  # a leaked key is one anywhere
                 continue
             if is_template or (suffix in _CONFIG_SUFFIXES and lower != "pyproject.toml"):
                 if "lock" not in lower:
                     self._config_models(rel, lines)
             if not is_template:
-                self._mentions(rel, lines)
+                self._mentions(rel, text)
         self._skipped_data_files(skipped)
 
     def _named_in_code(self, name: str) -> bool:
@@ -414,18 +415,17 @@ class RepoFiles(ChecklistContext):
             f"them to {self.name} as they are — set {self.name} model ids here",
         )  # fmt: skip
 
-    def _mentions(self, rel: str, lines: list[str], *, secrets_only: bool = False) -> None:
+    def _mentions(self, rel: str, whole: str, *, secrets_only: bool = False) -> None:
         """OPENAI_* variables named in docs, CI and deployment files; keys in them."""
         renames = self.plan.read_renames
         mentions: dict[str, list[int]] = defaultdict(list)
         # Neither can match in a text without its fixed part: most files have neither,
         # and this runs on every text file of the project, line by line.
-        whole = "\n".join(lines)
         find_vars = not secrets_only and "OPENAI_" in whole
         find_keys = "sk-" in whole
         if not (find_vars or find_keys):
             return
-        for number, text in enumerate(lines, 1):
+        for number, text in enumerate(whole.splitlines(), 1):
             if find_vars:
                 for var in OPENAI_VAR.findall(text):
                     mentions[var].append(number)
