@@ -96,14 +96,14 @@ class ClientBuilder:
             # `import openai` only inside functions or under `try:` / `if`: a client at
             # the top level would need an import the module did not do there (an optional
             # dependency, say); it is built right after each such import instead.
-            anchors: list[cst.CSTNode] = []
+            anchors: set[cst.CSTNode] = set()
             for local, statement in inner:
                 # below the imports that follow it: the client may read them (`os`); one
                 # client for a run of imports (`import openai` twice in a row)
                 anchor = last_of_import_run(plan, statement)
-                if any(anchor is seen for seen in anchors):
+                if anchor in anchors:  # (nodes hash and compare by identity)
                     continue
-                anchors.append(anchor)
+                anchors.add(anchor)
                 kwargs = self._client_kwargs({}, statement)
                 sources = [self._statement(n, f"{local}.{cls}", kwargs) for n, cls in wanted]
                 sources += [
