@@ -12,7 +12,8 @@ import pytest
 
 import codemods
 import migrator
-from migrator.walk import _child_fields, find_all, walk
+from migrator.site_collector import SiteCollector
+from migrator.walk import LAYOUT, _child_fields, _is_node, find_all, walk, walk_syntax
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every Python file we have: fixtures (odd layouts included), our own code and tests.
@@ -44,10 +45,12 @@ global q; nonlocal_ = ~-+x if not y else x @ y
 class _Recorder(cst.CSTVisitor):
     def __init__(self, skip: type[cst.CSTNode] | None = None) -> None:
         self.events: list[tuple[str, int]] = []
+        self.kinds: dict[int, type[cst.CSTNode]] = {}
         self.skip = skip
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.events.append(("visit", id(node)))
+        self.kinds[id(node)] = type(node)
         return not (self.skip is not None and isinstance(node, self.skip))
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -78,6 +81,46 @@ def test_walk_visits_what_libcst_visits_in_its_order(skip: type[cst.CSTNode] | N
         module.visit(theirs)
         walk(module, ours)
         assert ours.events == theirs.events, name
+
+
+@pytest.mark.parametrize("skip", [None, cst.FunctionDef, cst.Call])
+def test_walk_syntax_is_walk_less_the_layout_nodes(skip: type[cst.CSTNode] | None) -> None:
+    layout_seen = 0
+    for name, module in MODULES:
+        full, syntax = _Recorder(skip), _Recorder(skip)
+        walk(module, full)
+        walk_syntax(module, syntax)
+        expected = [e for e in full.events if not issubclass(full.kinds[e[1]], LAYOUT)]
+        assert syntax.events == expected, name
+        layout_seen += len(full.events) - len(expected)
+    assert layout_seen > 100_000  # the corpus has layout to skip
+
+
+def test_a_layout_node_holds_only_layout() -> None:
+    # What makes walk_syntax's "skip the node" the same as "skip it and its subtree".
+    for _, module in MODULES[::5]:
+        found = _Recorder()
+        walk(module, found)
+        for node in find_all(module, LAYOUT):
+            inside = _Recorder()
+            walk(node, inside)
+            assert all(issubclass(kind, LAYOUT) for kind in inside.kinds.values()), node
+
+
+def test_no_syntax_walker_hooks_a_layout_node() -> None:
+    # The inventory walks with walk_syntax: a visit_/leave_ method for a layout class
+    # would silently never run.
+    names = {f"{hook}_{kind.__name__}" for kind in LAYOUT for hook in ("visit", "leave")}
+    # (libcst's CSTVisitor has a do-nothing method for every class)
+    assert not [n for n in names if getattr(SiteCollector, n) is not getattr(cst.CSTVisitor, n)]
+
+
+def test_is_node_is_isinstance_of_a_node() -> None:
+    class Custom(cst.Name):
+        pass
+
+    for value in (cst.Name("x"), Custom("y"), None, cst.MaybeSentinel.DEFAULT, "x", (), 1):
+        assert _is_node(value) == isinstance(value, cst.CSTNode), value
 
 
 def test_find_all_returns_what_matchers_findall_returns() -> None:

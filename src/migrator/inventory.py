@@ -53,7 +53,7 @@ from migrator.sites import (
     WrapperSite,
 )
 from migrator.value_trace import BoundValues
-from migrator.walk import walk
+from migrator.walk import walk_syntax
 
 # What the codemods import from here: the records of an inventory (and V0_RESOURCES,
 # for codemods/v0_upgrade.py).
@@ -87,7 +87,7 @@ def build_inventory(
     project classes it imports, with their attribute defaults (see class_defaults.py).
     """
     collector = SiteCollector(path, wrapper, constants, classes)
-    walk(wrapper.module, collector)
+    walk_syntax(wrapper.module, collector)
     collector.finish()
     collector.inv.scopes = Scopes(collector.module_scope, collector.enter_scope, collector.order)
     collector.inv.endpoint_values = BoundValues(collector)

@@ -13,6 +13,10 @@ string) is walked by libcst itself, so the order is always libcst's. The attribu
 (`visit_<Node>_<field>`) are not called: no visitor here defines one, and
 `tests/test_walk.py` checks both that and the order against libcst's walk.
 
+`walk_syntax` is the same walk without the layout nodes (`LAYOUT`: whitespace, comments,
+line ends and punctuation), which are about two thirds of a module's nodes and which no
+visitor that reads code looks at: the inventory's walk visits each node of every file.
+
 Importing this module also gives libcst's node classes a hash computed in C (see
 `_identity_hash_in_c`): the same identity-based hash, without a Python call per lookup.
 """
@@ -22,11 +26,35 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
+import typing
 from collections.abc import Callable
 
 import libcst as cst
 
-__all__ = ["Visitor", "find_all", "walk"]
+__all__ = ["LAYOUT", "Visitor", "find_all", "walk", "walk_syntax"]
+
+# The nodes that only lay code out: whitespace, comments, line ends, and punctuation
+# (operators and keywords such as `not`, `in`, `async` are syntax and stay).
+LAYOUT: tuple[type[cst.CSTNode], ...] = (
+    cst.SimpleWhitespace,
+    cst.ParenthesizedWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.Comment,
+    cst.Comma,
+    cst.Dot,
+    cst.Colon,
+    cst.Semicolon,
+    cst.AssignEqual,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+)
+_LAYOUT_KINDS = frozenset(LAYOUT)
 
 
 def _identity_hash_in_c() -> None:
@@ -48,8 +76,22 @@ def _identity_hash_in_c() -> None:
 
 _identity_hash_in_c()
 
+
+def _concrete(kind: type[cst.CSTNode]) -> list[type[cst.CSTNode]]:
+    """The concrete classes of libcst's `kind` (an abstract base: its subclasses)."""
+    found = [kind] if not inspect.isabstract(kind) else []
+    for sub in kind.__subclasses__():
+        found.extend(_concrete(sub))
+    return found
+
+
+# Every node class libcst defines; a node of a class made later is found by isinstance.
+_NODE_CLASSES = frozenset(_concrete(cst.CSTNode))
+
 # node class -> the fields holding its children, in visit order; None: let libcst walk it
 _CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...] | None] = {}
+# the same, less the fields that hold layout nodes only (walk_syntax)
+_SYNTAX_FIELDS: dict[type[cst.CSTNode], tuple[str, ...] | None] = {}
 
 
 class Visitor(cst.CSTVisitor):
@@ -102,12 +144,47 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         else:
             for field in fields:
                 value = getattr(node, field)
-                if isinstance(value, cst.CSTNode):
-                    walk(value, visitor)
-                elif type(value) is tuple or type(value) is list:
+                if type(value) is tuple or type(value) is list:
                     for child in value:
                         walk(child, visitor)
+                elif _is_node(value):
+                    walk(value, visitor)
     visitor.on_leave(node)
+
+
+def walk_syntax(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """`walk` without the `LAYOUT` nodes: the visitor sees every other node, in the same
+    order, with nothing of the layout's (a layout node holds only layout). `node` itself
+    is visited whatever it is. A node libcst must walk itself (see `_child_fields`; none
+    with the libcst we test) is walked whole, layout included."""
+    if visitor.on_visit(node):
+        kind = type(node)
+        fields = _SYNTAX_FIELDS[kind] if kind in _SYNTAX_FIELDS else _syntax_fields(kind)
+        if fields is None:
+            for child in node.children:
+                if type(child) not in _LAYOUT_KINDS:
+                    child.visit(visitor)
+        else:
+            for field in fields:
+                value = getattr(node, field)
+                if type(value) is tuple or type(value) is list:
+                    for child in value:
+                        if type(child) not in _LAYOUT_KINDS:
+                            walk_syntax(child, visitor)
+                elif type(value) not in _LAYOUT_KINDS and _is_node(value):
+                    walk_syntax(value, visitor)
+    visitor.on_leave(node)
+
+
+def _is_node(value: object) -> bool:
+    """isinstance(value, CSTNode) without the ABC machinery's Python-level check for the
+    usual values of a child field: a node of a known class, None, or a MaybeSentinel."""
+    kind = type(value)
+    if kind in _NODE_CLASSES:
+        return True
+    if value is None or kind is cst.MaybeSentinel:
+        return False
+    return isinstance(value, cst.CSTNode)
 
 
 def find_all(
@@ -134,6 +211,41 @@ class _Found(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         return None
+
+
+def _syntax_fields(kind: type[cst.CSTNode]) -> tuple[str, ...] | None:
+    """`_child_fields` less those whose declared type holds layout nodes only (a node's
+    `whitespace_*`, `lpar`, `comma`, `leading_lines`...); None when libcst walks `kind`.
+    A field whose type cannot be read is kept: `walk_syntax` skips its layout children
+    one by one."""
+    fields = _CHILD_FIELDS[kind] if kind in _CHILD_FIELDS else _child_fields(kind)
+    if fields is not None:
+        try:
+            hints = typing.get_type_hints(kind)
+        except Exception:  # noqa: BLE001 - an annotation libcst's own module cannot resolve
+            hints = {}
+        fields = tuple(f for f in fields if f not in hints or not _layout_only(hints[f]))
+    _SYNTAX_FIELDS[kind] = fields
+    return fields
+
+
+def _layout_only(hint: object) -> bool:
+    """Whether every node class a field's type admits is a layout class (`Sequence[Comma]`,
+    `Union[AssignEqual, MaybeSentinel]`, `BaseParenthesizableWhitespace`). A type that
+    admits no node class at all (`str`) is not: such a field is left to the walk."""
+    kinds: list[type] = []
+    pending = [hint]
+    while pending:
+        current = pending.pop()
+        args = typing.get_args(current)
+        if args:
+            if typing.get_origin(current) is not typing.Literal:
+                pending.extend(args)
+        elif isinstance(current, type) and issubclass(current, cst.CSTNode):
+            kinds.append(current)
+    return bool(kinds) and all(
+        issubclass(k, LAYOUT) or all(issubclass(sub, LAYOUT) for sub in _concrete(k)) for k in kinds
+    )
 
 
 def _child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...] | None:
