@@ -3,7 +3,10 @@ rebuilding them; `find_all` returns what `libcst.matchers.findall` does."""
 
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
+import typing
 from pathlib import Path
 
 import libcst as cst
@@ -13,7 +16,17 @@ import pytest
 import codemods
 import migrator
 from migrator.site_collector import SiteCollector
-from migrator.walk import LAYOUT, _child_fields, _is_node, find_all, walk, walk_syntax
+from migrator.walk import (
+    _NODE_CLASSES,
+    LAYOUT,
+    _annotations,
+    _child_fields,
+    _is_node,
+    _layout_only,
+    find_all,
+    walk,
+    walk_syntax,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every Python file we have: fixtures (odd layouts included), our own code and tests.
@@ -147,6 +160,43 @@ def test_every_node_class_has_its_fields_read_from_libcst() -> None:
     for kind in concrete:
         if kind.__module__.startswith("libcst."):
             assert _child_fields(kind) is not None, kind.__name__
+
+
+def _fields_by_ast(kind: type[cst.CSTNode]) -> tuple[str, ...] | None:
+    """The reference reading of `_visit_and_replace_children`: its source, parsed."""
+    source = textwrap.dedent(inspect.getsource(kind._visit_and_replace_children))
+    calls: list[tuple[int, int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id.startswith("visit_")
+        ):
+            if len(node.args) < 2 or not (
+                isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+            ):
+                return None
+            calls.append((node.lineno, node.col_offset, node.args[1].value))
+    return tuple(dict.fromkeys(field for *_, field in sorted(calls)))
+
+
+def test_child_fields_are_those_a_parse_of_the_method_finds() -> None:
+    # _child_fields reads the method's lines off its code object and matches the calls
+    # with a pattern; parsing the method's source must give the same, for every class.
+    kinds = [k for k in _NODE_CLASSES if k.__module__.startswith("libcst.")]
+    assert len(kinds) > 100
+    for kind in kinds:
+        assert _child_fields(kind) == _fields_by_ast(kind), kind.__name__
+
+
+def test_declared_field_types_decide_as_resolved_type_hints_do() -> None:
+    for kind in _NODE_CLASSES:
+        if not kind.__module__.startswith("libcst."):
+            continue
+        resolved = typing.get_type_hints(kind)
+        read = _annotations(kind)
+        for field in _child_fields(kind) or ():
+            assert _layout_only(read[field]) == _layout_only(resolved[field]), (kind, field)
 
 
 def test_no_visitor_of_ours_defines_an_attribute_hook() -> None:

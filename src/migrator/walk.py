@@ -23,9 +23,10 @@ Importing this module also gives libcst's node classes a hash computed in C (see
 
 from __future__ import annotations
 
-import ast
 import inspect
-import textwrap
+import linecache
+import re
+import types
 import typing
 from collections.abc import Callable
 
@@ -220,19 +221,33 @@ def _syntax_fields(kind: type[cst.CSTNode]) -> tuple[str, ...] | None:
     one by one."""
     fields = _CHILD_FIELDS[kind] if kind in _CHILD_FIELDS else _child_fields(kind)
     if fields is not None:
-        try:
-            hints = typing.get_type_hints(kind)
-        except Exception:  # noqa: BLE001 - an annotation libcst's own module cannot resolve
-            hints = {}
+        hints = _annotations(kind)
         fields = tuple(f for f in fields if f not in hints or not _layout_only(hints[f]))
     _SYNTAX_FIELDS[kind] = fields
     return fields
 
 
+def _annotations(kind: type) -> dict[str, object]:
+    """The declared type of each field of `kind`. libcst annotates with type objects, read
+    as they are from the classes (`typing.get_type_hints` costs 20 ms a process more);
+    a string annotation is resolved by `get_type_hints`, and one it cannot resolve leaves
+    its field out (kept by the walk)."""
+    found: dict[str, object] = {}
+    for base in reversed(kind.__mro__):
+        found.update(base.__dict__.get("__annotations__", {}))
+    if any(isinstance(hint, str) for hint in found.values()):
+        try:
+            return typing.get_type_hints(kind)
+        except Exception:  # noqa: BLE001 - an annotation libcst's own module cannot resolve
+            return {n: h for n, h in found.items() if not isinstance(h, str)}
+    return found
+
+
 def _layout_only(hint: object) -> bool:
     """Whether every node class a field's type admits is a layout class (`Sequence[Comma]`,
     `Union[AssignEqual, MaybeSentinel]`, `BaseParenthesizableWhitespace`). A type that
-    admits no node class at all (`str`) is not: such a field is left to the walk."""
+    admits no node class at all (`str`), or names one by a forward reference, is not:
+    such a field is left to the walk."""
     kinds: list[type] = []
     pending = [hint]
     while pending:
@@ -243,6 +258,8 @@ def _layout_only(hint: object) -> bool:
                 pending.extend(args)
         elif isinstance(current, type) and issubclass(current, cst.CSTNode):
             kinds.append(current)
+        elif isinstance(current, (str, typing.ForwardRef)):
+            return False  # a class named, not given: it may be syntax
     return bool(kinds) and all(
         issubclass(k, LAYOUT) or all(issubclass(sub, LAYOUT) for sub in _concrete(k)) for k in kinds
     )
@@ -254,30 +271,31 @@ def _child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...] | None:
     Every visit there is a `visit_required/optional/sentinel/sequence/...(self, "field",
     ...)` call; as keyword arguments of one constructor call, they run in source order.
     A field visited in two branches (`names` of ImportFrom: a star or a sequence) counts
-    once, where it first appears.
+    once, where it first appears. The method's lines are read from its code object's line
+    table, not found by `inspect.getsource` (which tokenizes the file: each worker process
+    spent some 0.1 s on it for the classes it met).
     """
     fields: tuple[str, ...] | None = None
-    try:
-        source = textwrap.dedent(inspect.getsource(kind._visit_and_replace_children))
-        calls: list[tuple[int, int, str]] = []
-        for node in ast.walk(ast.parse(source)):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id.startswith("visit_")
-            ):
-                continue
-            if len(node.args) < 2 or not (
-                isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
-            ):
-                raise ValueError("a field named by a computed value")
-            calls.append((node.lineno, node.col_offset, node.args[1].value))
-        ordered: list[str] = []
-        for _, _, field in sorted(calls):
-            if field not in ordered:
-                ordered.append(field)
-        fields = tuple(ordered)
-    except (OSError, TypeError, ValueError, SyntaxError):
-        fields = None
+    code = getattr(getattr(kind, "_visit_and_replace_children", None), "__code__", None)
+    source = _source_of(code) if code is not None else None
+    if source is not None:
+        names = [match.group(1) for match in _VISIT_CALL.finditer(source)]
+        if all(names):  # else a field is named by a computed value: libcst walks it
+            fields = tuple(dict.fromkeys(names))
     _CHILD_FIELDS[kind] = fields
     return fields
+
+
+# A call of one of libcst's `visit_*` helpers, with the field's name when it is a literal
+# second argument after `self`.
+_VISIT_CALL = re.compile(r'(?<![\w.])visit_\w+\(\s*(?:self\s*,\s*"(\w+)")?')
+
+
+def _source_of(code: types.CodeType) -> str | None:
+    """The lines of a function's source, from its first line to the last one its code
+    runs (the line table), or None when its file cannot be read."""
+    lines = linecache.getlines(code.co_filename)
+    last = max((line for _, _, line in code.co_lines() if line is not None), default=None)
+    if not lines or last is None or last > len(lines):
+        return None
+    return "".join(lines[code.co_firstlineno - 1 : last])
