@@ -9,6 +9,7 @@ and the constant is changed where it lives, even in a file with no openai usage 
 
 from __future__ import annotations
 
+import ast
 import pickle
 import textwrap
 from pathlib import Path
@@ -16,10 +17,11 @@ from pathlib import Path
 import pytest
 from migrator.codemods.strategies import COMPAT
 
-from migrator.class_defaults import DefaultValue, ProjectClass
+from migrator.class_defaults import DefaultValue, ProjectClass, module_classes
 from migrator.constants import (
     Constant,
     ModuleIndex,
+    _may_spell_setattr,
     absolute_module,
     imported_names,
     module_constants,
@@ -537,3 +539,60 @@ def test_a_constant_the_requesting_file_tests_is_not_asked_for(tmp_path: Path) -
     assert not any(r.requests for r in report.results)
     found = [(f.path, f.id, f.line) for f in report.findings if f.id.startswith("MIG2")]
     assert found == [("app/chat.py", "MIG206", 9), ("app/chat.py", "MIG206", 11)]
+
+
+# -- the statement-only read of methods ------------------------------------------------------
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("source", "may"),
+    [
+        ("x = 1\n", False),
+        ("object.__setattr__(self, 'a', 1)\n", True),
+        ("# __setattr__ in a comment counts: the search is of the text\n", True),
+        ("s = 'caf\u00e9'\n", False),  # non-ASCII, but nothing normalizes to the name
+        ("object.__\uff53etattr__(self, 'a', 1)\n", True),  # fullwidth s: NFKC gives s
+        ("# -*- coding: latin-1 -*-\ns = '\u00e9'\n", False),
+    ],
+)
+def test_may_spell_setattr_searches_the_text_python_reads(source: str, may: bool) -> None:
+    encoding = "latin-1" if "latin-1" in source else "utf-8"
+    assert _may_spell_setattr(source.encode(encoding)) is may
+
+
+def test_reading_statements_only_finds_what_the_full_walk_finds() -> None:
+    # Where the source cannot call __setattr__, the methods' statements alone give the
+    # same classes, values and order as ast.walk over every node, on every file we have.
+    compared = 0
+    for path in sorted(_REPO.glob("*/**/*.py")):
+        data = path.read_bytes()
+        if _may_spell_setattr(data):
+            continue
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
+            continue
+        if not any(isinstance(node, ast.ClassDef) for node in tree.body):
+            continue
+        full = module_classes("m.py", tree, {}, setattr_calls=True)
+        assert module_classes("m.py", tree, {}, setattr_calls=False) == full, path
+        compared += 1
+    assert compared > 100
+
+
+def test_a_setattr_call_in_a_method_is_read() -> None:
+    source = textwrap.dedent(
+        """\
+        class Settings:
+            def __init__(self):
+                if True:
+                    object.__setattr__(self, "base_url", "https://api.example.com/v1")
+        """
+    ).encode()
+    assert _may_spell_setattr(source)
+    classes = module_definitions("m.py", source).classes
+    assert classes["Settings"].values_of("base_url") == (
+        DefaultValue("url", "https://api.example.com/v1", "'https://api.example.com/v1'"),
+    )

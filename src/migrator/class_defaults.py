@@ -11,6 +11,7 @@ environment read, or unknown. The description is plain data, so it crosses to th
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -62,11 +63,13 @@ class ProjectClass:
 
 
 def module_classes(
-    rel: str, tree: ast.Module, strings: Mapping[str, str]
+    rel: str, tree: ast.Module, strings: Mapping[str, str], *, setattr_calls: bool = True
 ) -> dict[str, ProjectClass]:
     """The top-level classes of a parsed module. `strings` are its str constants, which a
-    default may name (`base_url: str = DEFAULT_URL`)."""
-    reader = _Reader(import_aliases(tree, nested=False), strings)
+    default may name (`base_url: str = DEFAULT_URL`). `setattr_calls=False` says that the
+    module cannot call `__setattr__` (its source never spells it): the methods' statements
+    are then read without their expressions."""
+    reader = _Reader(import_aliases(tree, nested=False), strings, setattr_calls)
     classes: dict[str, ProjectClass] = {}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
@@ -75,9 +78,12 @@ def module_classes(
 
 
 class _Reader:
-    def __init__(self, aliases: Mapping[str, str], strings: Mapping[str, str]) -> None:
+    def __init__(
+        self, aliases: Mapping[str, str], strings: Mapping[str, str], setattr_calls: bool
+    ) -> None:
         self.aliases = aliases
         self.strings = strings
+        self.setattr_calls = setattr_calls
 
     def read_class(self, rel: str, node: ast.ClassDef) -> ProjectClass:
         values: dict[str, list[DefaultValue]] = {}
@@ -85,7 +91,7 @@ class _Reader:
             found = values.setdefault(name, [])
             if value is not None:
                 found += self.describe(value, 0)
-        for name, value in _method_assignments(node):
+        for name, value in _method_assignments(node, self.setattr_calls):
             values.setdefault(name, []).extend(self.describe(value, 0))
         if any(
             self._qualified(base).rsplit(".", 1)[-1] in _ENV_SETTINGS_BASES for base in node.bases
@@ -175,12 +181,18 @@ def _class_body_values(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr | Non
                     yield target.id, stmt.value
 
 
-def _method_assignments(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr]]:
-    """`self.name = v` in the class's methods: such a value replaces the default."""
+def _method_assignments(
+    node: ast.ClassDef, setattr_calls: bool = True
+) -> Iterator[tuple[str, ast.expr]]:
+    """`self.name = v` in the class's methods: such a value replaces the default. Without
+    `setattr_calls` (no `object.__setattr__(self, ...)` to find, which may sit in any
+    expression) only statements are walked: an assignment is always one, and they come in
+    `ast.walk`'s order (a statement's parents are statements, handlers and match cases:
+    it is as deep in both walks). Expressions are most of a method's nodes."""
     for stmt in node.body:
         if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for inner in ast.walk(stmt):
+        for inner in ast.walk(stmt) if setattr_calls else _statements(stmt):
             if isinstance(inner, (ast.Assign, ast.AnnAssign)):
                 targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
                 for target in targets:
@@ -193,6 +205,27 @@ def _method_assignments(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr]]:
                         yield target.attr, inner.value
             elif isinstance(inner, ast.Call) and _is_setattr_on_self(inner):
                 yield _string(inner.args[1]) or "", inner.args[2]
+
+
+# What holds statements: a statement, an `except` clause, a `case` of a match.
+_STATEMENT_LEVEL: tuple[type[ast.AST], ...] = (
+    ast.stmt,
+    ast.excepthandler,
+    *((ast.match_case,) if hasattr(ast, "match_case") else ()),
+)
+
+
+def _statements(root: ast.stmt) -> Iterator[ast.AST]:
+    """`ast.walk(root)` less every node that is not statement-level: breadth first, each
+    node's lists of statements (body, handlers, orelse, finalbody, cases) in field order."""
+    pending = deque([root])
+    while pending:
+        node = pending.popleft()
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list and value and isinstance(value[0], _STATEMENT_LEVEL):
+                pending.extend(value)
 
 
 def _is_setattr_on_self(call: ast.Call) -> bool:

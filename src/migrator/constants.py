@@ -21,7 +21,10 @@ the requests it received (see migrate.py), so the edit lands where the value liv
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -164,9 +167,22 @@ def module_definitions(rel: str, data: bytes) -> ModuleDefinitions:
         return ModuleDefinitions({}, {})  # the worker reports the file; here it defines nothing
     constants, bound = _constants_of(rel, tree)
     strings = {name: c.value for name, c in constants.items() if isinstance(c.value, str)}
-    classes = module_classes(rel, tree, strings)
+    classes = module_classes(rel, tree, strings, setattr_calls=_may_spell_setattr(data))
     # A class name bound again (`Settings = OtherSettings`) may name either class.
     return ModuleDefinitions(constants, {n: c for n, c in classes.items() if bound[n] == 1})
+
+
+def _may_spell_setattr(data: bytes) -> bool:
+    """Whether the module may name `__setattr__`. Python reads identifiers NFKC-normalized,
+    so a non-ASCII text is searched normalized, decoded as Python decodes it."""
+    if data.isascii():
+        return b"__setattr__" in data
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return True
+    return "__setattr__" in unicodedata.normalize("NFKC", text)
 
 
 def _constants_of(rel: str, tree: ast.Module) -> tuple[dict[str, Constant], Counter[str]]:
