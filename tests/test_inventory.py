@@ -629,14 +629,46 @@ def _all_fixture_sources() -> list[Path]:
     return sorted([*root.glob("inventory/*.py"), *root.glob("programs/*.py")])
 
 
-@pytest.mark.parametrize("path", _all_fixture_sources(), ids=lambda p: p.name)
-def test_positions_agree_with_position_provider(path: Path) -> None:
-    module = cst.parse_module(path.read_bytes())
+STATEMENT_SHAPES = b"""\
+# leading comment
+
+@decorator(1)
+@other
+async def f(a, *, b=2):
+    \"\"\"doc\"\"\"
+    async with a as b, c: pass
+    async for x in y:
+        if x: continue
+        elif y: break
+        else:
+            while z: z -= 1
+    try: pass
+    except* E: raise
+    else: pass
+    finally: del a
+@dataclass
+class C(Base):  # trailing
+    x: int = 1; y = 2
+    match p:
+        case [1, *r] if r: pass
+        case _:
+            return
+"""
+
+
+@pytest.mark.parametrize(
+    "path", [*_all_fixture_sources(), "statement shapes"], ids=lambda p: getattr(p, "name", p)
+)
+def test_positions_agree_with_position_provider(path: Path | str) -> None:
+    data = STATEMENT_SHAPES if isinstance(path, str) else path.read_bytes()
+    module = cst.parse_module(data)
     nodes: set[cst.CSTNode] = set()
+    kinds = (cst.Call, cst.SimpleString, cst.Name, cst.Attribute)
+    statements = (cst.SimpleStatementLine, cst.BaseCompoundStatement)  # the inventory's too
 
     class Collect(cst.CSTVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, (cst.Call, cst.SimpleString, cst.Name, cst.Attribute)):
+            if isinstance(node, (*kinds, *statements)):
                 nodes.add(node)
             return True
 

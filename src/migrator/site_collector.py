@@ -50,15 +50,34 @@ class SiteCollector(CallSites):
         self.pending_strings: list[cst.SimpleString] = []
         self.pending_refs: list[cst.Name | cst.Attribute] = []
         self.docstrings: set[cst.SimpleString] = set()
+        # Fixers order and place what they find by its statement's line (Plan.statement_of
+        # and line_of): statements' starts are computed with the rest, not by a second,
+        # whole-module position pass.
+        self.statements: list[cst.CSTNode] = []
 
     # -- collect candidates (resolved in finish, once all bindings are known) ------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         super().visit_ClassDef(node)
+        self.statements.append(node)
         self._note_docstring(node.body)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         super().visit_FunctionDef(node)
+        self.statements.append(node)
         self._note_docstring(node.body)
+
+    def visit_SimpleStatementLine(self, node: cst.CSTNode) -> None:
+        self.statements.append(node)
+
+    visit_If = visit_While = visit_Try = visit_TryStar = visit_Match = visit_SimpleStatementLine
+
+    def visit_For(self, node: cst.For) -> None:
+        super().visit_For(node)
+        self.statements.append(node)
+
+    def visit_With(self, node: cst.With) -> None:
+        super().visit_With(node)
+        self.statements.append(node)
 
     def visit_Module(self, node: cst.Module) -> None:
         if node.body and isinstance(node.body[0], cst.SimpleStatementLine):
@@ -106,6 +125,7 @@ class SiteCollector(CallSites):
             *self.pending_assigns,
             *self.pending_refs,
             *self.inv.import_nodes,
+            *self.statements,
         }
         for node, name in self.pending_imports:
             self._add_import(node, name)
