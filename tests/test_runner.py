@@ -241,3 +241,57 @@ def test_progress_bar_goes_to_stderr_only(
     assert len(results) == 12
     out, _err = capsys.readouterr()
     assert out == ""
+
+
+# --- workers shared by the rounds of a run --------------------------------------------------
+
+
+def pid_job(rel: str, data: bytes, options: Any) -> FileResult:
+    """Reports the process that ran it (as the usage's api)."""
+    return FileResult(rel, usages=[Usage(rel, 1, 1, "import", api=str(os.getpid()))])
+
+
+def _tasks(count: int, marker: bytes = b"") -> list[tuple[str, bytes]]:
+    return [
+        (f"f{i:02d}.py", b"import openai\n" + (marker if i == 1 else b"")) for i in range(count)
+    ]
+
+
+def test_rounds_given_the_same_workers_run_in_the_same_processes() -> None:
+    with runner.Workers(2) as workers:
+        first = runner.execute(_tasks(10), pid_job, lambda _: None, workers=workers)
+        assert workers.started
+        # a second round too small for a pool of its own still goes to the started workers
+        second = runner.execute(_tasks(2), pid_job, lambda _: None, workers=workers)
+    assert not workers.started
+    first_pids = {r.usages[0].api for r in first}
+    second_pids = {r.usages[0].api for r in second}
+    assert str(os.getpid()) not in first_pids | second_pids
+    assert second_pids <= first_pids
+
+
+def test_a_small_round_without_started_workers_runs_in_this_process() -> None:
+    with runner.Workers(2) as workers:
+        results = runner.execute(_tasks(2), pid_job, lambda _: None, workers=workers)
+        assert not workers.started
+    assert {r.usages[0].api for r in results} == {str(os.getpid())}
+
+
+def test_a_round_after_a_worker_died_gets_new_workers() -> None:
+    with runner.Workers(2) as workers:
+        broken = runner.execute(_tasks(10, b"BOOM"), dying_job, lambda _: None, workers=workers)
+        assert broken[1].errors and all(r.usages for i, r in enumerate(broken) if i != 1)
+        assert not workers.started  # stopped: the broken pool is not reused
+        again = runner.execute(_tasks(10), pid_job, lambda _: None, workers=workers)
+    assert all(r.usages and not r.errors for r in again)
+    assert str(os.getpid()) not in {r.usages[0].api for r in again}
+
+
+def test_workers_freeze_the_parents_objects_while_they_run() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with runner.Workers(2) as workers:
+        runner.execute(_tasks(10), pid_job, lambda _: None, workers=workers)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

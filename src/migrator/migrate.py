@@ -19,7 +19,7 @@ from migrator.notebook import is_notebook
 from migrator.notebook_job import cell_diff, python_view
 from migrator.progress import phase
 from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
-from migrator.runner import RunStats, execute, select
+from migrator.runner import RunStats, Workers, execute, select
 from migrator.secrets import redact_secrets
 
 if TYPE_CHECKING:
@@ -140,17 +140,18 @@ def migrate(
     # A module other files take constants from is rewritten after them, with the edits
     # they ask of it: one run of it instead of one without the edits and one with them.
     defining = {c.path for table in tables.values() for c in table.constants.values()}
-    results = execute(
-        [(rel, data) for rel, data in todo if rel not in defining],
-        rewrite_job,
-        options_for,
-        jobs=jobs,
-        show_progress=show_progress,
-        phase="rewrite",
-        cache=cache,
-    )
-    waiting = [rel for rel, _ in todo if rel in defining]
-    results = _apply_requests(results, read, options_for, jobs, cache, waiting)
+    with Workers(jobs) as workers:  # one set of processes for every round
+        results = execute(
+            [(rel, data) for rel, data in todo if rel not in defining],
+            rewrite_job,
+            options_for,
+            show_progress=show_progress,
+            phase="rewrite",
+            cache=cache,
+            workers=workers,
+        )
+        waiting = [rel for rel, _ in todo if rel in defining]
+        results = _apply_requests(results, read, options_for, workers, cache, waiting)
     if cache is not None:
         cache.report()
     results.extend(config_results(target.project, results, read.peek, options))
@@ -198,7 +199,7 @@ def _apply_requests(
     results: list[FileResult],
     read: Callable[[str], bytes | None],
     options_for: Callable[[str], RewriteOptions],
-    jobs: int | None,
+    workers: Workers,
     cache: ResultCache | None = None,
     waiting: Sequence[str] = (),
 ) -> list[FileResult]:
@@ -237,10 +238,10 @@ def _apply_requests(
                 constant_edits=tuple(e for e in granted[rel] if isinstance(e, ConstantEdit)),
                 notices=tuple(e for e in granted[rel] if not isinstance(e, ConstantEdit)),
             ),
-            jobs=jobs,
             show_progress=False,
             phase="rewrite (files other files sent requests)",
             cache=cache,
+            workers=workers,
         )
         by_path.update((r.path, r) for r in redone)
     return list(by_path.values())

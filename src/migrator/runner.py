@@ -6,6 +6,7 @@ output is deterministic. Progress goes to stderr (progress.py), never to stdout 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -46,6 +47,50 @@ class RunStats:
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
+
+
+class Workers:
+    """The worker processes of one run, shared by its rounds (a diff reruns the files
+    other files sent requests): started when a round first needs them, so that a later
+    round does not fork and warm up new ones (25 ms a worker on a first file).
+
+    Before the fork, the parent's objects are frozen (`gc.freeze`): a worker's collector
+    then never visits them, and so never copies the pages that hold them (Python's
+    advice for forked workers); the parent unfreezes them when the workers are done."""
+
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = jobs or default_jobs()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            gc.freeze()
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        return self._pool
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def stop(self, *, cancel: bool = False) -> None:
+        """Shut the workers down once the files they run are done (`cancel`: drop the
+        queued ones first): at the end of the run, on Ctrl-C, or when a round found them
+        broken (a later round starts new ones)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        try:
+            if cancel:
+                pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True)
+        finally:
+            gc.unfreeze()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 def run(
@@ -98,20 +143,28 @@ def execute(
     show_progress: bool | None = None,
     phase: str = "files",
     cache: ResultCache | None = None,
+    workers: Workers | None = None,
 ) -> list[FileResult]:
     """Run `job` on each (relative path, bytes) with that file's options, in `todo` order.
     Progress for `phase` goes to stderr (progress.py); `show_progress=False` hides it.
-    With a `cache`, files whose result it holds are not run, and new results are stored."""
+    With a `cache`, files whose result it holds are not run, and new results are stored.
+    `workers` are processes shared with other calls (else the call starts its own)."""
+    if workers is None:
+        with Workers(jobs) as own:
+            return execute(
+                todo, job, options_for, jobs=jobs, show_progress=show_progress, phase=phase,
+                cache=cache, workers=own,
+            )  # fmt: skip
     tasks = [(rel, data, options_for(rel)) for rel, data in todo]
     if cache is None:
-        return _execute(tasks, job, jobs, show_progress, phase)
+        return _execute(tasks, job, workers, show_progress, phase)
     keys = [cache.key(job, rel, data, options) for rel, data, options in tasks]
     found = [
         cache.get(key, data) if key is not None else None
         for key, (_, data, _) in zip(keys, tasks, strict=True)
     ]
     missing = [i for i, result in enumerate(found) if result is None]
-    computed = _execute([tasks[i] for i in missing], job, jobs, show_progress, phase)
+    computed = _execute([tasks[i] for i in missing], job, workers, show_progress, phase)
     for index, result in zip(missing, computed, strict=True):
         found[index] = result
         key = keys[index]
@@ -123,27 +176,27 @@ def execute(
 def _execute(
     tasks: list[tuple[str, bytes, Any]],
     job: Job,
-    jobs: int | None,
+    workers: Workers,
     show_progress: bool | None,
     phase: str,
 ) -> list[FileResult]:
-    jobs = jobs or default_jobs()
     progress = FileProgress(phase, len(tasks), show_progress)
     try:
         small = len(tasks) < _POOL_THRESHOLD and sum(len(t[1]) for t in tasks) < _POOL_MIN_BYTES
-        if jobs <= 1 or len(tasks) < 2 or small:
+        # (started workers take even a small round: they are warm, and it costs no fork)
+        if workers.jobs <= 1 or len(tasks) < 2 or (small and not workers.started):
             serial = []
             for task in tasks:
                 serial.append(_guarded(job, *task))
                 progress.update(len(serial))
             return serial
-        return _in_pool(tasks, job, jobs, progress)
+        return _in_pool(tasks, job, workers, progress)
     finally:
         progress.close()
 
 
 def _in_pool(
-    tasks: list[tuple[str, bytes, Any]], job: Job, jobs: int, progress: FileProgress
+    tasks: list[tuple[str, bytes, Any]], job: Job, workers: Workers, progress: FileProgress
 ) -> list[FileResult]:
     results: list[FileResult | None] = [None] * len(tasks)
     done = 0
@@ -152,23 +205,23 @@ def _in_pool(
     # the order of `tasks`.
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
     try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = workers.pool()
+        futures = [(i, pool.submit(_guarded, job, *tasks[i])) for i in order]
+        for index, future in futures:
             try:
-                futures = [(i, pool.submit(_guarded, job, *tasks[i])) for i in order]
-                for index, future in futures:
-                    try:
-                        results[index] = _result(future)
-                    except BrokenProcessPool:
-                        break  # a worker died; the rest is retried one by one below
-                    done += 1
-                    progress.update(done)
-            except KeyboardInterrupt:
-                # Ctrl-C (while files are queued, or still being queued): drop the
-                # queued files instead of running them all on the way out.
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+                results[index] = _result(future)
+            except BrokenProcessPool:
+                workers.stop(cancel=True)  # a later round starts new workers
+                break  # a worker died; the rest is retried one by one below
+            done += 1
+            progress.update(done)
+    except KeyboardInterrupt:
+        # Ctrl-C (while files are queued, or still being queued): drop the queued files
+        # instead of running them all on the way out.
+        workers.stop(cancel=True)
+        raise
     except BrokenProcessPool:
-        pass
+        workers.stop(cancel=True)
     for index, task in enumerate(tasks):
         if results[index] is None:
             results[index] = _isolated(job, *task)
