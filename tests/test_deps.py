@@ -583,6 +583,12 @@ def test_dependency_files_and_unsupported(tmp_path: Path) -> None:
         Path("setup.py"),
     ]
     assert Path("uv.lock") in unsupported_dependency_files(tmp_path, rel, mentioning=None)
+    # the project's file list is `/`-separated strings: the same files come back, as paths
+    assert dependency_files(tmp_path, list(files)) == dependency_files(tmp_path, rel)
+    assert unsupported_dependency_files(tmp_path, list(files)) == (
+        unsupported_dependency_files(tmp_path, rel)
+    )
+    assert dependency_file_kind("reqs/base.in") == dependency_file_kind(Path("reqs/base.in"))
     absolute = [tmp_path / "requirements.txt", tmp_path / "poetry.lock"]
     assert dependency_files(tmp_path, absolute) == [tmp_path / "requirements.txt"]
     assert dependency_file_hint(tmp_path, Path("poetry.lock")) == (

@@ -182,6 +182,10 @@ def test_find_env_templates_and_dotenv_files() -> None:
         Path("svc/.env.sample"),
     ]
     assert find_dotenv_files(files) == [Path(".env"), Path(".env.local"), Path("deploy/prod.env")]
+    # the project's file list is `/`-separated strings: the same files come back, as paths
+    as_text = [f.as_posix() for f in files]
+    assert find_env_templates(as_text) == find_env_templates(files)
+    assert find_dotenv_files(as_text) == find_dotenv_files(files)
 
 
 def test_scan_dotenv_reports_redacted(tmp_path: Path) -> None:

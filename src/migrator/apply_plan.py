@@ -289,7 +289,7 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
         if v0_kept
         else with_floor
     )
-    for rel_path in dependency_files(plan.root, [Path(f) for f in plan.files]):
+    for rel_path in dependency_files(plan.root, plan.files):
         rel = rel_path.as_posix()
         data = plan.old_bytes(rel)
         if data is None:
@@ -325,7 +325,7 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
                     FileWrite(rel, data, encode_text(raised.new_text, bom), "dependencies",
                               list(raised.notes))
                 )  # fmt: skip
-    for rel_path in unsupported_dependency_files(plan.root, [Path(f) for f in plan.files]):
+    for rel_path in unsupported_dependency_files(plan.root, plan.files):
         rel = rel_path.as_posix()
         plan.unsupported_dependencies.append((rel, dependency_file_hint(plan.root, rel_path)))
         plan.declares_openai.append(rel)
@@ -369,7 +369,7 @@ def _plan_env_templates(plan: ProjectPlan) -> None:
     # A template whose model values the engine changed (config_files.py): the key renames
     # start from those edits, and the template is written once, as an env write.
     edited = {w.path: w for w in plan.code if w.kind == "config"}
-    for rel_path in find_env_templates(Path(f) for f in plan.files):
+    for rel_path in find_env_templates(plan.files):
         rel = rel_path.as_posix()
         if PurePosixPath(rel).parent not in migrated:
             continue

@@ -26,7 +26,6 @@ checklist_review.py (behaviour, compliance and verification items), checklist_re
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from migrator.checklist_items import CodeItems, ConfigItems
@@ -117,7 +116,7 @@ class Checklist(
 
     def _finish(self) -> list[Finding]:
         ignore = self.plan.options.ignore
-        dotenv = {p.as_posix() for p in find_dotenv_files(Path(f) for f in self.plan.files)}
+        dotenv = {p.as_posix() for p in find_dotenv_files(self.plan.files)}
         findings: set[Finding] = set()
         for item in self.items:
             if item.id in ignore:

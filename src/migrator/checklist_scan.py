@@ -268,7 +268,7 @@ class RepoFiles(ChecklistContext):
         from migrator.envfiles import scan_dotenv_for_keys
 
         tracked = self.plan.tracked
-        for rel_path in find_dotenv_files(Path(f) for f in self.plan.files):
+        for rel_path in find_dotenv_files(self.plan.files):
             rel = rel_path.as_posix()
             for hit in scan_dotenv_for_keys(self.plan.root / rel):
                 renamed = self.plan.read_renames.get(hit.name)
@@ -302,8 +302,8 @@ class RepoFiles(ChecklistContext):
         """Non-Python files: OpenAI variables in CI/deploy files and docs, keys, model ids in
         configuration, notebooks. Real .env files are never read here."""
         plan = self.plan
-        dotenv = {p.as_posix() for p in find_dotenv_files(Path(f) for f in plan.files)}
-        templates = {p.as_posix() for p in find_env_templates(Path(f) for f in plan.files)}
+        dotenv = {p.as_posix() for p in find_dotenv_files(plan.files)}
+        templates = {p.as_posix() for p in find_env_templates(plan.files)}
         skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
         unread = {e.path: e for e in plan.report.errors if is_notebook(e.path)}
         for rel in plan.files:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Literal
 
 from migrator.deps_change import OPENAI, DependencyChange, EditResult
 from migrator.deps_lines import edit_requirements, edit_setup_cfg
 from migrator.deps_toml import edit_pipfile, edit_pyproject
+from migrator.relpaths import file_name
 
 DependencyKind = Literal["requirements", "pyproject", "setup_cfg", "pipfile"]
 
@@ -34,10 +35,9 @@ _HINTS: dict[str, str] = {
 }
 
 
-def dependency_file_kind(path: Path | str) -> DependencyKind | None:
+def dependency_file_kind(path: PurePath | str) -> DependencyKind | None:
     """Which editor handles the file, judged by its name (None: not an editable file)."""
-    p = Path(path)
-    name = p.name
+    name = file_name(path)
     if name == "pyproject.toml":
         return "pyproject"
     if name == "setup.cfg":
@@ -46,7 +46,8 @@ def dependency_file_kind(path: Path | str) -> DependencyKind | None:
         return "pipfile"
     if _REQ_NAME.fullmatch(name):
         return "requirements"
-    if p.parent.name.lower() in _REQ_DIRS and p.suffix.lower() in (".txt", ".in"):
+    p = PurePath(path)
+    if p.suffix.lower() in (".txt", ".in") and p.parent.name.lower() in _REQ_DIRS:
         return "requirements"
     return None
 
@@ -64,23 +65,25 @@ def _is_compiled_requirements(root: Path, path: Path) -> bool:
     return bool(_LOCK_HEADER.search(_read_head(root, path)))
 
 
-def dependency_files(root: Path, files: Iterable[Path]) -> list[Path]:
+def dependency_files(root: Path, files: Iterable[str | PurePath]) -> list[Path]:
     """The files among `files` (relative to `root`, or absolute) that `apply` can edit.
 
     Requirements files produced by pip-compile / uv or pinned with hashes are left out
     (they are lock files: see `unsupported_dependency_files`). Order: sorted, as given.
     """
-    found = [
-        p
-        for p in files
-        if dependency_file_kind(p) is not None
-        and not (dependency_file_kind(p) == "requirements" and _is_compiled_requirements(root, p))
-    ]
-    return sorted(found, key=lambda p: Path(p).as_posix())
+    found = []
+    for given in files:
+        kind = dependency_file_kind(given)
+        if kind is None:
+            continue
+        path = Path(given)
+        if not (kind == "requirements" and _is_compiled_requirements(root, path)):
+            found.append(path)
+    return sorted(found, key=lambda p: p.as_posix())
 
 
-def _unsupported_kind(root: Path, path: Path) -> str | None:
-    name = path.name.lower()
+def _unsupported_kind(root: Path, path: str | PurePath) -> str | None:
+    name = file_name(path).lower()
     if name in _LOCK_NAMES:
         return name
     if re.fullmatch(r"pylock\.[^/]+\.toml", name):
@@ -95,13 +98,13 @@ def _unsupported_kind(root: Path, path: Path) -> str | None:
         return "lock"
     if re.fullmatch(r"(?:.*[-_.])?constraints(?:[-_.].*)?\.txt", name):
         return "constraints"
-    if dependency_file_kind(path) == "requirements" and _is_compiled_requirements(root, path):
+    if dependency_file_kind(path) == "requirements" and _is_compiled_requirements(root, Path(path)):
         return "compiled"
     return None
 
 
 def unsupported_dependency_files(
-    root: Path, files: Iterable[Path], mentioning: Sequence[str] | None = (OPENAI,)
+    root: Path, files: Iterable[str | PurePath], mentioning: Sequence[str] | None = (OPENAI,)
 ) -> list[Path]:
     """Dependency files a person must update by hand (lock files, setup.py, conda envs...).
 
@@ -110,15 +113,16 @@ def unsupported_dependency_files(
     """
     needles = [n.lower().encode() for n in mentioning] if mentioning is not None else None
     found: list[Path] = []
-    for p in files:
-        if _unsupported_kind(root, Path(p)) is None:
+    for given in files:
+        if _unsupported_kind(root, given) is None:
             continue
+        path = Path(given)
         if needles is not None:
-            head = _read_head(root, Path(p), size=16 * 1024 * 1024).lower()
+            head = _read_head(root, path, size=16 * 1024 * 1024).lower()
             if not any(n in head for n in needles):
                 continue
-        found.append(p)
-    return sorted(found, key=lambda p: Path(p).as_posix())
+        found.append(path)
+    return sorted(found, key=lambda p: p.as_posix())
 
 
 def dependency_file_hint(root: Path, path: Path) -> str:

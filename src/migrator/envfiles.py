@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import NamedTuple
 
 from migrator.deps import EditResult, newline_of
+from migrator.relpaths import file_name
 from migrator.secrets import looks_like_openai_key, looks_like_secret, redact
 
 __all__ = [
@@ -254,19 +255,19 @@ def edit_env_template(
 # --------------------------------------------------------------------------- discovery
 
 
-def find_env_templates(files: Iterable[Path]) -> list[Path]:
+def find_env_templates(files: Iterable[str | PurePath]) -> list[Path]:
     """Committed env templates: .env.example, .env.sample, .env.template, .env.dist,
     `*.env.example` (and `env.example`, `.env.local.example`...), sorted."""
-    return sorted((Path(f) for f in files if _TEMPLATE_NAME.fullmatch(Path(f).name)), key=str)
+    return sorted((Path(f) for f in files if _TEMPLATE_NAME.fullmatch(file_name(f))), key=str)
 
 
-def find_dotenv_files(files: Iterable[Path]) -> list[Path]:
+def find_dotenv_files(files: Iterable[str | PurePath]) -> list[Path]:
     """Real env files (`.env`, `.env.local`, `prod.env`...) that are not templates."""
     return sorted(
         (
             Path(f)
             for f in files
-            if _DOTENV_NAME.fullmatch(Path(f).name) and not _TEMPLATE_NAME.fullmatch(Path(f).name)
+            if _DOTENV_NAME.fullmatch(name := file_name(f)) and not _TEMPLATE_NAME.fullmatch(name)
         ),
         key=str,
     )

@@ -26,6 +26,12 @@ def relative(path: Path, base: Path, *, resolve: bool = True) -> str | None:
         return None
 
 
+def file_name(path: str | os.PathLike[str]) -> str:
+    """The last part of a path, as `PurePath(path).name` gives it, without making a path
+    object: the project-level steps filter every file of the tree by name, several times."""
+    return os.path.basename(os.fspath(path))
+
+
 def as_prefix(rel: str | None) -> str:
     """A relative folder as what goes before a path in it: `sub/dir/`, "" for the same
     folder or one not below."""
