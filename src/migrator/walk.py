@@ -136,21 +136,7 @@ class Visitor(cst.CSTVisitor):
 
 def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """Visit `node` and its subtree with `visitor`, as `node.visit(visitor)` would."""
-    if visitor.on_visit(node):
-        kind = type(node)
-        fields = _CHILD_FIELDS[kind] if kind in _CHILD_FIELDS else _child_fields(kind)
-        if fields is None:
-            for child in node.children:
-                child.visit(visitor)
-        else:
-            for field in fields:
-                value = getattr(node, field)
-                if type(value) is tuple or type(value) is list:
-                    for child in value:
-                        walk(child, visitor)
-                elif _is_node(value):
-                    walk(value, visitor)
-    visitor.on_leave(node)
+    _walk(node, visitor, _CHILD_FIELDS, _child_fields, frozenset())
 
 
 def walk_syntax(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
@@ -158,22 +144,34 @@ def walk_syntax(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     order, with nothing of the layout's (a layout node holds only layout). `node` itself
     is visited whatever it is. A node libcst must walk itself (see `_child_fields`; none
     with the libcst we test) is walked whole, layout included."""
+    _walk(node, visitor, _SYNTAX_FIELDS, _syntax_fields, _LAYOUT_KINDS)
+
+
+def _walk(
+    node: cst.CSTNode,
+    visitor: cst.CSTVisitor,
+    table: dict[type[cst.CSTNode], tuple[str, ...] | None],
+    fields_of: Callable[[type[cst.CSTNode]], tuple[str, ...] | None],
+    skip: frozenset[type[cst.CSTNode]],
+) -> None:
+    """The walk: the children in `table`'s fields (filled by `fields_of`), less the
+    nodes whose class is in `skip`."""
     if visitor.on_visit(node):
         kind = type(node)
-        fields = _SYNTAX_FIELDS[kind] if kind in _SYNTAX_FIELDS else _syntax_fields(kind)
+        fields = table[kind] if kind in table else fields_of(kind)
         if fields is None:
             for child in node.children:
-                if type(child) not in _LAYOUT_KINDS:
+                if type(child) not in skip:
                     child.visit(visitor)
         else:
             for field in fields:
                 value = getattr(node, field)
                 if type(value) is tuple or type(value) is list:
                     for child in value:
-                        if type(child) not in _LAYOUT_KINDS:
-                            walk_syntax(child, visitor)
-                elif type(value) not in _LAYOUT_KINDS and _is_node(value):
-                    walk_syntax(value, visitor)
+                        if type(child) not in skip:
+                            _walk(child, visitor, table, fields_of, skip)
+                elif type(value) not in skip and _is_node(value):
+                    _walk(value, visitor, table, fields_of, skip)
     visitor.on_leave(node)
 
 
