@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
@@ -16,10 +17,11 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNa
 
 from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Usage
-from migrator.positions import syntactic_starts
+from migrator.positions import Starts, syntactic_starts
 from migrator.sdk_catalogue import api_family
 from migrator.site_collector import SiteCollector
 from migrator.source import parse_source
+from migrator.walk import find_all
 from migrator.wrapper_classes import WRAPPER_CLASSES
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "inventory"
@@ -865,3 +867,40 @@ def test_a_traced_model_names_the_names_it_travels_through() -> None:
         ("judge", "FunctionDef"),
         ("DEFAULT", "Module"),
     ]
+
+
+# -- positions found as far as they are looked up ------------------------------------------------
+
+
+class _Exploding(cst.SimpleStatementLine):
+    """A statement whose code generation fails: a lookup must not reach it."""
+
+    def _codegen_impl(self, state: Any, default_semicolon: bool = False) -> None:
+        raise RuntimeError("generated")
+
+
+def test_a_lookup_generates_the_module_only_as_far_as_the_node() -> None:
+    module = cst.parse_module("import openai\nx = openai.OpenAI()\ny = 1\n")
+    first = module.body[0]
+    last = module.body[2]
+    exploding = _Exploding(body=last.body)
+    module = module.with_changes(body=[*module.body[:2], exploding])
+    call = module.body[1].body[0].value
+    starts = Starts(module, {first, call, exploding})
+    assert starts.get(call) == (2, 5)
+    assert starts.get(first) == (1, 1)
+    # reaching the statement whose generation fails: nothing is found any more, and the
+    # caller falls back to PositionProvider
+    assert starts.get(exploding) is None
+    assert starts.get(call) is None
+
+
+@pytest.mark.parametrize("path", _all_fixture_sources()[:12], ids=lambda p: p.name)
+def test_lookups_in_any_order_find_what_a_complete_pass_finds(path: Path) -> None:
+    module = cst.parse_module(path.read_bytes())
+    wanted = set(find_all(module, (cst.Call, cst.SimpleString, cst.SimpleStatementLine)))
+    complete = syntactic_starts(module, wanted)
+    backwards = Starts(module, wanted)
+    ordered = sorted(wanted, key=lambda n: complete.get(n, (0, 0)), reverse=True)
+    assert {n: backwards[n] for n in ordered if n in complete} == complete
+    assert len(backwards) == len(complete)

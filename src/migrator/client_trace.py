@@ -20,7 +20,7 @@ from migrator.constants import Constant
 from migrator.endpoint_trace import trace_endpoint
 from migrator.model import Usage
 from migrator.model_trace import ModelTracer
-from migrator.positions import syntactic_starts
+from migrator.positions import Starts
 from migrator.scopes import dotted_path
 from migrator.sdk_catalogue import (
     CLIENT_CLASSES,
@@ -93,17 +93,18 @@ class ClientTracer(ModelTracer):
         self.pending_imports: list[tuple[cst.Import | cst.ImportFrom, str]] = []
         # nodes that may be reported: the only ones whose position is computed up front
         self.reportable: set[cst.CSTNode] = set()
-        self._starts: dict[cst.CSTNode, tuple[int, int]] | None = None
+        self._starts: Starts | None = None
         self.client_cache: dict[cst.Call, ClientSite | None] = {}
 
-    def starts(self) -> dict[cst.CSTNode, tuple[int, int]]:
-        """The starts computed up front (empty when no position was asked for)."""
-        return self._starts or {}
+    def starts(self) -> Mapping[cst.CSTNode, tuple[int, int]]:
+        """The starts of the reportable nodes, found as they are looked up (empty when no
+        position was asked for during the inventory)."""
+        return self._starts if self._starts is not None else {}
 
     def _pos(self, node: cst.CSTNode) -> tuple[int, int]:
         """1-based line and column where `node` starts (libcst's PositionProvider start)."""
         if self._starts is None:
-            self._starts = syntactic_starts(self.wrapper.module, self.reportable)
+            self._starts = Starts(self.wrapper.module, self.reportable)
         found = self._starts.get(node)
         if found is not None:
             return found

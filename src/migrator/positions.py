@@ -1,13 +1,15 @@
 """Where the nodes the inventory may report start, computed for those nodes only.
 
 libcst's PositionProvider records a range for every node of a module, which costs more
-than the whole inventory; `syntactic_starts` hooks the same code generation and notes
-the start of the wanted nodes alone (tests/test_inventory.py checks the two agree).
+than the whole inventory; `Starts` hooks the same code generation and notes the start
+of the wanted nodes alone, generating the module only as far as the nodes looked up
+(tests/test_inventory.py and tests/test_plan_positions.py check they agree).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -28,10 +30,7 @@ class _Start:
         self.node = node
 
     def __enter__(self) -> None:
-        starts = self.state.starts
-        starts[self.node] = len(self.state.tokens)
-        if len(starts) == len(self.state.wanted):
-            raise _AllFound  # what follows the last wanted start changes none of them
+        self.state.starts.append((self.node, len(self.state.tokens)))
 
     def __exit__(self, *exc: object) -> None:
         return None
@@ -50,10 +49,6 @@ class _NoStart:
 _NO_START = _NoStart()
 
 
-class _AllFound(Exception):  # noqa: N818 - a signal, not an error
-    """Every wanted node's start is known: the rest of the module need not be generated."""
-
-
 if _CodegenState is not None:
 
     @dataclass(frozen=False)
@@ -62,7 +57,8 @@ if _CodegenState is not None:
         where the node's syntactic position starts (the same hook PositionProvider uses)."""
 
         wanted: set[cst.CSTNode] = field(default_factory=set)
-        starts: dict[cst.CSTNode, int] = field(default_factory=dict)
+        # (node, index of the token its start precedes), in the order they are met
+        starts: list[tuple[cst.CSTNode, int]] = field(default_factory=list)
 
         def record_syntactic_position(  # type: ignore[override]
             self,
@@ -79,45 +75,120 @@ if _CodegenState is not None:
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 
+class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
+    """Start (line, 1-based column) of each wanted node, as PositionProvider computes it,
+    found by generating the module's code only as far as the nodes looked up so far.
+
+    The code is generated one top-level statement at a time, with libcst's own code
+    generation hooked where a node's syntactic position begins: a lookup generates the
+    statements up to the one holding the node, so a file whose last usage is in its
+    first half never generates the second (a scan asks only for its usages' starts).
+    A node that is not wanted, or whose start the hook does not see, is not found (the
+    caller falls back to PositionProvider). Iterating or counting generates the whole
+    module. On any surprise from libcst's internals nothing is found.
+    """
+
+    def __init__(self, module: cst.Module, wanted: Iterable[cst.CSTNode]) -> None:
+        self._module = module
+        self._wanted = wanted = set(wanted)
+        self._found: dict[cst.CSTNode, tuple[int, int]] = {}
+        self._parts = iter([*module.header, *module.body, *module.footer])
+        self._state: _StartsState | None = None
+        if _CodegenState is not None and wanted:
+            self._state = _StartsState(
+                default_indent=module.default_indent,
+                default_newline=module.default_newline,
+                wanted=wanted,
+            )
+        self._done = self._state is None
+        self._waiting: dict[int, list[cst.CSTNode]] = {}  # recorded starts, by token index
+        self._recorded: set[cst.CSTNode] = set()
+        self._seen = 0  # how many of the state's recorded starts are in _waiting
+        self._placed = 0  # tokens read so far; (_line, _column) is the position after them
+        self._line, self._column = 1, 0
+
+    def __getitem__(self, node: cst.CSTNode) -> tuple[int, int]:
+        if node in self._wanted:
+            while node not in self._found and not self._done:
+                self._advance()
+        return self._found[node]
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        self.complete()
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        self.complete()
+        return len(self._found)
+
+    def complete(self) -> None:
+        """Generate until every wanted node is found (or the module ends)."""
+        while not self._done and len(self._found) < len(self._wanted):
+            self._advance()
+
+    def _advance(self) -> None:
+        state = self._state
+        assert state is not None
+        try:
+            part = next(self._parts, None)
+            if part is None:
+                self._finish(state)
+                return
+            part._codegen(state)
+            for node, index in state.starts[self._seen :]:
+                self._waiting.setdefault(index, []).append(node)
+                self._recorded.add(node)
+            self._seen = len(state.starts)
+            self._place(state)
+            if len(self._recorded) == len(self._wanted):
+                # every start is recorded: what follows changes none of them
+                self._place_at_end(state)
+                self._done = True
+        except Exception:  # noqa: BLE001 - a libcst internals change: use the provider
+            self._found.clear()
+            self._done = True
+
+    def _finish(self, state: _StartsState) -> None:
+        """The module's end, as Module._codegen_impl writes it, then the last starts."""
+        if self._module.has_trailing_newline:
+            if not state.tokens:
+                state.add_token(state.default_newline)
+        else:
+            state.pop_trailing_newline()
+        self._place(state)
+        self._place_at_end(state)
+        self._done = True
+
+    def _place(self, state: _StartsState) -> None:
+        """Place the starts recorded before the tokens not read yet, reading them."""
+        line, column = self._line, self._column
+        tokens, waiting, found = state.tokens, self._waiting, self._found
+        for index in range(self._placed, len(tokens)):
+            nodes = waiting.pop(index, None)
+            if nodes is not None:
+                for node in nodes:
+                    found[node] = (line, column + 1)
+            token = tokens[index]
+            if "\n" in token or "\r" in token:
+                segments = _NEWLINE.split(token)
+                line += len(segments) - 1
+                column = len(segments[-1])
+            else:
+                column += len(token)
+        self._placed = max(self._placed, len(tokens))
+        self._line, self._column = line, column
+
+    def _place_at_end(self, state: _StartsState) -> None:
+        """The starts where generation stopped (a node with nothing before its end)."""
+        for node in self._waiting.pop(len(state.tokens), ()):
+            self._found[node] = (self._line, self._column + 1)
+
+
 def syntactic_starts(
     module: cst.Module, wanted: set[cst.CSTNode]
 ) -> dict[cst.CSTNode, tuple[int, int]]:
-    """Start (line, 1-based column) of each wanted node, as PositionProvider computes it.
-
-    PositionProvider records a range for every node of the module, which costs more
-    than the whole inventory; this records only the nodes that may be reported. It uses
-    libcst's code generation hook; on any surprise it returns nothing and `_pos` falls
-    back to PositionProvider, node by node.
-    """
-    if _CodegenState is None or not wanted:
-        return {}
-    try:
-        state = _StartsState(
-            default_indent=module.default_indent,
-            default_newline=module.default_newline,
-            wanted=wanted,
-        )
-        module._codegen(state)
-    except _AllFound:
-        pass
-    except Exception:  # noqa: BLE001 - a libcst internals change: use the provider
-        return {}
-    by_index: dict[int, list[cst.CSTNode]] = {}
-    for node, index in state.starts.items():
-        by_index.setdefault(index, []).append(node)
-    result: dict[cst.CSTNode, tuple[int, int]] = {}
-    line, column = 1, 0
-    for index, token in enumerate(state.tokens):
-        nodes = by_index.get(index)
-        if nodes is not None:
-            for node in nodes:
-                result[node] = (line, column + 1)
-        if "\n" in token or "\r" in token:
-            segments = _NEWLINE.split(token)
-            line += len(segments) - 1
-            column = len(segments[-1])
-        else:
-            column += len(token)
-    for node in by_index.get(len(state.tokens), ()):  # where generation stopped
-        result[node] = (line, column + 1)
-    return result
+    """Start (line, 1-based column) of each wanted node, as PositionProvider computes it
+    (every one `Starts` finds: the module generated as far as the last of them)."""
+    starts = Starts(module, wanted)
+    starts.complete()
+    return dict(starts.items())

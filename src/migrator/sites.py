@@ -8,6 +8,7 @@ by identity, so sites compare by identity too (`eq=False`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -169,10 +170,10 @@ class Inventory:
     # What the file shows of bound values, for tracing an endpoint the inventory did not
     # (an entry of a `**` mapping a client is built from): see endpoint_trace.py.
     endpoint_values: ValueSource | None = None
-    # Start (line, column) of the nodes the inventory may report, computed in its one
-    # code generation pass (positions.py): the codemods' lines for those nodes come from
-    # here instead of a PositionProvider pass over the whole module.
-    starts: dict[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
+    # Start (line, column) of the nodes the inventory may report, from its one code
+    # generation pass, run as far as the nodes looked up (positions.Starts): the codemods'
+    # lines for those nodes come from here instead of a PositionProvider pass.
+    starts: Mapping[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
 
     def usages(self) -> list[Usage]:
         records = [
