@@ -904,3 +904,18 @@ def test_lookups_in_any_order_find_what_a_complete_pass_finds(path: Path) -> Non
     ordered = sorted(wanted, key=lambda n: complete.get(n, (0, 0)), reverse=True)
     assert {n: backwards[n] for n in ordered if n in complete} == complete
     assert len(backwards) == len(complete)
+
+
+@pytest.mark.parametrize(
+    "path", [*_all_fixture_sources(), "statement shapes"], ids=lambda p: getattr(p, "name", p)
+)
+def test_every_node_starts_where_position_provider_says(path: Path | str) -> None:
+    # Starts(module, None) is the fallback for a node the inventory did not place.
+    data = STATEMENT_SHAPES if isinstance(path, str) else path.read_bytes()
+    module = cst.parse_module(data)
+    expected = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = [n for n in find_all(module, cst.CSTNode) if n is not module]
+    starts = Starts(module, None)
+    for node in reversed(nodes):  # any order: each lookup generates as far as it needs
+        where = expected[node].start
+        assert starts.get(node) == (where.line, where.column + 1), type(node).__name__

@@ -30,7 +30,7 @@ class _Start:
         self.node = node
 
     def __enter__(self) -> None:
-        self.state.starts.append((self.node, len(self.state.tokens)))
+        self.state.starts.append((self.node, len(self.state.tokens), True))
 
     def __exit__(self, *exc: object) -> None:
         return None
@@ -48,17 +48,28 @@ class _NoStart:
 
 _NO_START = _NoStart()
 
+# Where a node starts, as the code generation notes it: (node, the index of the token it
+# precedes or the node whose start it takes, whether it is the node's syntactic start).
+_Noted = tuple[cst.CSTNode, "int | cst.CSTNode", bool]
+
 
 if _CodegenState is not None:
 
     @dataclass(frozen=False)
     class _StartsState(_CodegenState):  # type: ignore[misc,valid-type]
         """Code generation that notes, for the wanted nodes only, the index of the token
-        where the node's syntactic position starts (the same hook PositionProvider uses)."""
+        where the node's syntactic position starts (the same hook PositionProvider uses).
+        With `every`, it notes every node as PositionProvider places it: its syntactic
+        start where the node has one (or the start of the child it names), else where its
+        code begins."""
 
         wanted: set[cst.CSTNode] = field(default_factory=set)
-        # (node, index of the token its start precedes), in the order they are met
-        starts: list[tuple[cst.CSTNode, int]] = field(default_factory=list)
+        every: bool = False
+        starts: list[_Noted] = field(default_factory=list)
+
+        def before_codegen(self, node: cst.CSTNode) -> None:
+            if self.every:
+                self.starts.append((node, len(self.tokens), False))
 
         def record_syntactic_position(  # type: ignore[override]
             self,
@@ -67,8 +78,11 @@ if _CodegenState is not None:
             start_node: cst.CSTNode | None = None,
             end_node: cst.CSTNode | None = None,
         ) -> _Start | _NoStart:
-            if start_node is None and node in self.wanted:
-                return _Start(self, node)
+            if self.every or node in self.wanted:
+                if start_node is None:
+                    return _Start(self, node)
+                if self.every:
+                    self.starts.append((node, start_node, True))
             return _NO_START
 
 
@@ -88,27 +102,32 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
     module. On any surprise from libcst's internals nothing is found.
     """
 
-    def __init__(self, module: cst.Module, wanted: Iterable[cst.CSTNode]) -> None:
+    def __init__(self, module: cst.Module, wanted: Iterable[cst.CSTNode] | None) -> None:
+        """`wanted=None`: every node of the module (as a fallback for the odd node a
+        fixer names: cheaper than PositionProvider, which generates the whole module)."""
         self._module = module
-        self._wanted = wanted = set(wanted)
+        self._every = wanted is None
+        self._wanted = set(wanted or ())
         self._found: dict[cst.CSTNode, tuple[int, int]] = {}
         self._parts = iter([*module.header, *module.body, *module.footer])
         self._state: _StartsState | None = None
-        if _CodegenState is not None and wanted:
+        if _CodegenState is not None and (self._wanted or self._every):
             self._state = _StartsState(
                 default_indent=module.default_indent,
                 default_newline=module.default_newline,
-                wanted=wanted,
+                wanted=self._wanted,
+                every=self._every,
             )
         self._done = self._state is None
         self._waiting: dict[int, list[cst.CSTNode]] = {}  # recorded starts, by token index
+        self._hoisted: dict[cst.CSTNode, list[cst.CSTNode]] = {}  # child -> nodes taking its start
         self._recorded: set[cst.CSTNode] = set()
         self._seen = 0  # how many of the state's recorded starts are in _waiting
         self._placed = 0  # tokens read so far; (_line, _column) is the position after them
         self._line, self._column = 1, 0
 
     def __getitem__(self, node: cst.CSTNode) -> tuple[int, int]:
-        if node in self._wanted:
+        if self._every or node in self._wanted:
             while node not in self._found and not self._done:
                 self._advance()
         return self._found[node]
@@ -123,7 +142,7 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
 
     def complete(self) -> None:
         """Generate until every wanted node is found (or the module ends)."""
-        while not self._done and len(self._found) < len(self._wanted):
+        while not self._done and (self._every or len(self._found) < len(self._wanted)):
             self._advance()
 
     def _advance(self) -> None:
@@ -135,18 +154,41 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
                 self._finish(state)
                 return
             part._codegen(state)
-            for node, index in state.starts[self._seen :]:
-                self._waiting.setdefault(index, []).append(node)
-                self._recorded.add(node)
+            self._note(state.starts[self._seen :])
             self._seen = len(state.starts)
             self._place(state)
-            if len(self._recorded) == len(self._wanted):
+            if not self._every and len(self._recorded) == len(self._wanted):
                 # every start is recorded: what follows changes none of them
                 self._place_at_end(state)
                 self._done = True
         except Exception:  # noqa: BLE001 - a libcst internals change: use the provider
             self._found.clear()
             self._done = True
+
+    def _note(self, noted: list[_Noted]) -> None:
+        """File the starts one part of the module noted: a node's syntactic start over
+        where its code begins (both are noted within the part that holds the node)."""
+        chosen: dict[cst.CSTNode, int | cst.CSTNode] = {}
+        syntactic: set[cst.CSTNode] = set()
+        for node, where, is_syntactic in noted:
+            if is_syntactic:
+                syntactic.add(node)
+                chosen[node] = where
+            elif node not in syntactic:
+                chosen[node] = where
+        for node, where in chosen.items():
+            self._recorded.add(node)
+            if isinstance(where, int):
+                self._waiting.setdefault(where, []).append(node)
+            elif where in self._found:
+                self._found[node] = self._found[where]
+            else:
+                self._hoisted.setdefault(where, []).append(node)
+
+    def _found_at(self, node: cst.CSTNode, start: tuple[int, int]) -> None:
+        self._found[node] = start
+        for taker in self._hoisted.pop(node, ()):
+            self._found_at(taker, start)
 
     def _finish(self, state: _StartsState) -> None:
         """The module's end, as Module._codegen_impl writes it, then the last starts."""
@@ -162,12 +204,12 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
     def _place(self, state: _StartsState) -> None:
         """Place the starts recorded before the tokens not read yet, reading them."""
         line, column = self._line, self._column
-        tokens, waiting, found = state.tokens, self._waiting, self._found
+        tokens, waiting = state.tokens, self._waiting
         for index in range(self._placed, len(tokens)):
             nodes = waiting.pop(index, None)
             if nodes is not None:
                 for node in nodes:
-                    found[node] = (line, column + 1)
+                    self._found_at(node, (line, column + 1))
             token = tokens[index]
             if "\n" in token or "\r" in token:
                 segments = _NEWLINE.split(token)
@@ -181,7 +223,7 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
     def _place_at_end(self, state: _StartsState) -> None:
         """The starts where generation stopped (a node with nothing before its end)."""
         for node in self._waiting.pop(len(state.tokens), ()):
-            self._found[node] = (self._line, self._column + 1)
+            self._found_at(node, (self._line, self._column + 1))
 
 
 def syntactic_starts(

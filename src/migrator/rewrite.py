@@ -39,6 +39,7 @@ from migrator.import_edits import (
 from migrator.import_place import ImportItem, place_imports
 from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
+from migrator.positions import Starts
 from migrator.rules import RULES
 from migrator.source import output_syntax_error, parse_source
 from migrator.suppression import Suppressions
@@ -210,10 +211,16 @@ class Plan:
     def _parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
         return self.inventory.parents
 
+    @functools.cached_property
+    def _every_start(self) -> Starts:
+        # The odd node a fixer names that the inventory did not place: generated as far
+        # as it, which PositionProvider would do for the whole module.
+        return Starts(self.module, None)
+
     # -- positions -------------------------------------------------------------------------
     def line_of(self, node: cst.CSTNode) -> int:
-        known = self.inventory.starts.get(node)
-        if known is not None:  # a node the inventory placed: no pass over the module
+        known = self.inventory.starts.get(node) or self._every_start.get(node)
+        if known is not None:  # no PositionProvider pass over the whole module
             return known[0]
         try:
             return self._positions[node].start.line
