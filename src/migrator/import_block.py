@@ -37,44 +37,13 @@ def append_imports(module: cst.Module, items: Sequence[ImportItem]) -> cst.Modul
     for item in items:
         if item.module == "__future__" and (item.obj_name is None or item.alias is not None):
             raise ValueError(f"cannot add {item!r}: a __future__ import names a feature")
-    plain = {i.module for i in items if i.obj_name is None and i.alias is None}
-    from_modules = sorted({i.module for i in items if i.obj_name is not None and i.alias is None})
-    names: dict[str, set[str]] = {
-        m: {i.obj_name for i in items if i.module == m and i.obj_name and i.alias is None}
-        for m in from_modules
-    }
-    module_aliases = {i.module: i.alias for i in items if i.obj_name is None and i.alias}
-    aliased_modules = sorted({i.module for i in items if i.obj_name is not None and i.alias})
-    aliased: dict[str, list[tuple[str, str]]] = {
-        m: [(i.obj_name, i.alias) for i in items if i.module == m and i.obj_name and i.alias]
-        for m in aliased_modules
-    }
-
+    wanted = _Wanted(items)
     start = 1 if _skip_first(module) else 0
     block_end = start
     while block_end < len(module.body) and _single_import(module.body[block_end]):
         block_end += 1
-    present = _Present(module.body[start:block_end])
-    plain -= present.plain
-    for name, alias in present.module_aliases.items():
-        if module_aliases.get(name) == alias:
-            del module_aliases[name]
-    for name, pairs in present.aliased.items():
-        for pair in pairs:
-            if pair in aliased.get(name, ()):
-                aliased[name].remove(pair)
-                if not aliased[name]:
-                    del aliased[name]
-    for name, objects in present.objects.items():
-        if name not in names:
-            continue
-        if "*" in objects:
-            del names[name]
-        else:
-            names[name] -= objects
-            if not names[name]:
-                del names[name]
-    if not (plain or names or module_aliases or aliased):
+    wanted.drop(_Present(module.body[start:block_end]))
+    if not wanted:
         return module
 
     body = list(module.body)
@@ -89,36 +58,92 @@ def append_imports(module: cst.Module, items: Sequence[ImportItem]) -> cst.Modul
             or small.module is None
         ):
             continue
-        source = dotted_name(small.module)
-        if source not in names and source not in aliased:
-            continue
-        front = [cst.ImportAlias(name=cst.Name(n)) for n in sorted(names.pop(source, ()))]
-        front += [
-            cst.ImportAlias(name=cst.Name(n), asname=cst.AsName(name=cst.Name(a)))
-            for n, a in sorted(aliased.pop(source, ()))
-        ]
-        body[index] = line.with_changes(
-            body=[small.with_changes(names=[*front, *small.names]), *line.body[1:]]
-        )
+        front = wanted.take_from(dotted_name(small.module))
+        if front:
+            body[index] = line.with_changes(
+                body=[small.with_changes(names=[*front, *small.names]), *line.body[1:]]
+            )
 
-    if not (plain or names or module_aliases or aliased):
+    if not wanted:
         # every name went into an existing `from` line: the code below is left as it is
         return module.with_changes(body=body)
+    future, appended = wanted.new_lines()
     after = _blank_line_above(body[block_end:])
-    from_lines: dict[str, list[tuple[str, str | None]]] = {}
-    for name, pairs in aliased.items():
-        from_lines.setdefault(name, []).extend(pairs)
-    for name, objects in names.items():
-        from_lines.setdefault(name, []).extend((o, None) for o in objects)
-    future = [_from_line(m, pairs) for m, pairs in from_lines.items() if m == "__future__"]
-    appended = [
-        *(_line(f"import {name}") for name in sorted(plain)),
-        *(_line(f"import {name} as {alias}") for name, alias in module_aliases.items()),
-        *(_from_line(m, pairs) for m, pairs in from_lines.items() if m != "__future__"),
-    ]
     return module.with_changes(
         body=[*body[:start], *future, *body[start:block_end], *appended, *after]
     )
+
+
+class _Wanted:
+    """What is still to be imported, in the four forms AddImportsVisitor keeps apart:
+    `import m`, `from m import n`, `import m as a`, `from m import n as a`."""
+
+    def __init__(self, items: Sequence[ImportItem]) -> None:
+        self.plain = {i.module for i in items if i.obj_name is None and i.alias is None}
+        from_modules = sorted(
+            {i.module for i in items if i.obj_name is not None and i.alias is None}
+        )
+        self.names: dict[str, set[str]] = {
+            m: {i.obj_name for i in items if i.module == m and i.obj_name and i.alias is None}
+            for m in from_modules
+        }
+        self.module_aliases = {i.module: i.alias for i in items if i.obj_name is None and i.alias}
+        aliased_modules = sorted({i.module for i in items if i.obj_name is not None and i.alias})
+        self.aliased: dict[str, list[tuple[str, str]]] = {
+            m: [(i.obj_name, i.alias) for i in items if i.module == m and i.obj_name and i.alias]
+            for m in aliased_modules
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self.plain or self.names or self.module_aliases or self.aliased)
+
+    def drop(self, present: _Present) -> None:
+        """Less what the leading import lines already import."""
+        self.plain -= present.plain
+        for name, alias in present.module_aliases.items():
+            if self.module_aliases.get(name) == alias:
+                del self.module_aliases[name]
+        for name, pairs in present.aliased.items():
+            for pair in pairs:
+                if pair in self.aliased.get(name, ()):
+                    self.aliased[name].remove(pair)
+                    if not self.aliased[name]:
+                        del self.aliased[name]
+        for name, objects in present.objects.items():
+            if name not in self.names:
+                continue
+            if "*" in objects:
+                del self.names[name]
+            else:
+                self.names[name] -= objects
+                if not self.names[name]:
+                    del self.names[name]
+
+    def take_from(self, source: str) -> list[cst.ImportAlias]:
+        """The names an existing `from source import ...` line takes in front of its own
+        (no longer wanted elsewhere)."""
+        front = [cst.ImportAlias(name=cst.Name(n)) for n in sorted(self.names.pop(source, ()))]
+        front += [
+            cst.ImportAlias(name=cst.Name(n), asname=cst.AsName(name=cst.Name(a)))
+            for n, a in sorted(self.aliased.pop(source, ()))
+        ]
+        return front
+
+    def new_lines(self) -> tuple[list[cst.SimpleStatementLine], list[cst.SimpleStatementLine]]:
+        """The new `from __future__` lines (first in the block) and the other new lines
+        (after it)."""
+        from_lines: dict[str, list[tuple[str, str | None]]] = {}
+        for name, pairs in self.aliased.items():
+            from_lines.setdefault(name, []).extend(pairs)
+        for name, objects in self.names.items():
+            from_lines.setdefault(name, []).extend((o, None) for o in objects)
+        future = [_from_line(m, pairs) for m, pairs in from_lines.items() if m == "__future__"]
+        appended = [
+            *(_line(f"import {name}") for name in sorted(self.plain)),
+            *(_line(f"import {name} as {alias}") for name, alias in self.module_aliases.items()),
+            *(_from_line(m, pairs) for m, pairs in from_lines.items() if m != "__future__"),
+        ]
+        return future, appended
 
 
 class _Present:
