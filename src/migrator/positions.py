@@ -98,8 +98,9 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
     statements up to the one holding the node, so a file whose last usage is in its
     first half never generates the second (a scan asks only for its usages' starts).
     A node that is not wanted, or whose start the hook does not see, is not found (the
-    caller falls back to PositionProvider). Iterating or counting generates the whole
-    module. On any surprise from libcst's internals nothing is found.
+    caller falls back to PositionProvider); with `wanted=None` every node is wanted.
+    Iterating or counting generates the whole module. On any surprise from libcst's
+    internals nothing is found.
     """
 
     def __init__(self, module: cst.Module, wanted: Iterable[cst.CSTNode] | None) -> None:
@@ -181,7 +182,7 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
             if isinstance(where, int):
                 self._waiting.setdefault(where, []).append(node)
             elif where in self._found:
-                self._found[node] = self._found[where]
+                self._found_at(node, self._found[where])
             else:
                 self._hoisted.setdefault(where, []).append(node)
 
