@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import pickle
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from migrator.codemods.strategies import COMPAT
@@ -596,3 +596,26 @@ def test_a_setattr_call_in_a_method_is_read() -> None:
     assert classes["Settings"].values_of("base_url") == (
         DefaultValue("url", "https://api.example.com/v1", "'https://api.example.com/v1'"),
     )
+
+
+def _module_by_pathlib(rel: str) -> str:
+    parts = list(PurePosixPath(rel).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def test_module_of_names_a_path_as_pathlib_would() -> None:
+    # module_of does string work (it names every file of the tree); the names must be
+    # those PurePosixPath's parts give, for every file of the repository and odd shapes.
+    odd = ["a/b.c.py", "a/.hidden", "a/b.", "a/b..py", ".x.py", "a/./b.py", "a//b.py",
+           "a/b/", "..py", "a/...py", "é/ü.py", "a b/c d.py", "a/__init__", "a/.", "./a.py",
+           "a/__init__.pyi", "x"]  # fmt: skip
+    files = [
+        p.relative_to(_REPO).as_posix()
+        for p in _REPO.rglob("*")
+        if ".git" not in p.parts and p.is_file()
+    ]
+    assert len(files) > 1000
+    for rel in [*odd, *files]:
+        assert module_of(rel) == _module_by_pathlib(rel), rel

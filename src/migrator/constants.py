@@ -28,7 +28,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from migrator.class_defaults import ProjectClass, module_classes
 
@@ -66,8 +65,20 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def module_of(rel: str) -> str:
-    """`app/config.py` -> `app.config`; `app/__init__.py` -> `app`."""
-    parts = list(PurePosixPath(rel).with_suffix("").parts)
+    """`app/config.py` -> `app.config`; `app/__init__.py` -> `app`.
+
+    `rel` is a relative `/`-separated path as discovery gives it; the name loses its
+    last suffix as `PurePosixPath.with_suffix("")` would drop it. Plain string work: the
+    module index names every file of the tree with it (100,000 on a large monorepo)."""
+    folder, _, name = rel.rpartition("/")
+    if name == ".":
+        name = ""  # `a/.` is `a`
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        name = name[:dot]
+    parts = [part for part in folder.split("/") if part and part != "."] if folder else []
+    if name:
+        parts.append(name)
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
