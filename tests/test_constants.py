@@ -616,6 +616,6 @@ def test_module_of_names_a_path_as_pathlib_would() -> None:
         for p in _REPO.rglob("*")
         if ".git" not in p.parts and p.is_file()
     ]
-    assert len(files) > 1000
+    assert len(files) > 500  # a clean checkout holds some 870
     for rel in [*odd, *files]:
         assert module_of(rel) == _module_by_pathlib(rel), rel
