@@ -167,3 +167,8 @@ def test_rewritten_code_is_checked_by_python_then_libcst() -> None:
     # Newer syntax than this Python reads (3.12's `type`) falls to libcst, which reads it.
     assert output_syntax_error(b"type Vector = list[float]\n", "f.py") is None
     assert output_syntax_error(b"x = 1\0\n", "f.py") is not None  # a null byte
+    # what CPython's compiler refuses but its parser (and libcst) reads is not an error
+    for parses in (b"return 1\n", b"def f(a, a): pass\n", b"nonlocal x\n", b"await x\n"):
+        with pytest.raises(SyntaxError):
+            compile(parses, "f.py", "exec", dont_inherit=True)
+        assert output_syntax_error(parses, "f.py") is None, parses
