@@ -82,7 +82,8 @@ class ClientTracer(ModelTracer):
         classes: Mapping[str, ProjectClass] | None = None,
     ) -> None:
         super().__init__(path, wrapper, constants, classes)
-        self.inv = Inventory(path, parents=self.parent)
+        # (any_start generates nothing until a node it alone places is looked up)
+        self.inv = Inventory(path, parents=self.parent, any_start=Starts(wrapper.module, None))
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         # local names bound by `import openai...` / `from openai... import ...`, and by
         # imports of other SDKs (FOREIGN_ROOTS); a star import disables the shortcut
@@ -93,19 +94,13 @@ class ClientTracer(ModelTracer):
         self.pending_imports: list[tuple[cst.Import | cst.ImportFrom, str]] = []
         # nodes that may be reported: the only ones whose position is computed up front
         self.reportable: set[cst.CSTNode] = set()
-        self._starts: Starts | None = None
         self.client_cache: dict[cst.Call, ClientSite | None] = {}
-
-    def starts(self) -> Mapping[cst.CSTNode, tuple[int, int]]:
-        """The starts of the reportable nodes, found as they are looked up (empty when no
-        position was asked for during the inventory)."""
-        return self._starts if self._starts is not None else {}
 
     def _pos(self, node: cst.CSTNode) -> tuple[int, int]:
         """1-based line and column where `node` starts (libcst's PositionProvider start)."""
-        if self._starts is None:
-            self._starts = Starts(self.wrapper.module, self.reportable)
-        found = self._starts.get(node)
+        if not isinstance(self.inv.starts, Starts):  # the first position asked for
+            self.inv.starts = Starts(self.wrapper.module, self.reportable)
+        found = self.inv.start_of(node)
         if found is not None:
             return found
         if self._positions is None:  # not among the nodes computed up front

@@ -91,5 +91,4 @@ def build_inventory(
     collector.finish()
     collector.inv.scopes = Scopes(collector.module_scope, collector.enter_scope, collector.order)
     collector.inv.endpoint_values = BoundValues(collector)
-    collector.inv.starts = collector.starts()
     return collector.inv

@@ -39,7 +39,6 @@ from migrator.import_edits import (
 from migrator.import_place import ImportItem, place_imports
 from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
-from migrator.positions import Starts
 from migrator.rules import RULES
 from migrator.source import output_syntax_error, parse_source
 from migrator.suppression import Suppressions
@@ -211,15 +210,9 @@ class Plan:
     def _parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
         return self.inventory.parents
 
-    @functools.cached_property
-    def _every_start(self) -> Starts:
-        # The odd node a fixer names that the inventory did not place: generated as far
-        # as it, which PositionProvider would do for the whole module.
-        return Starts(self.module, None)
-
     # -- positions -------------------------------------------------------------------------
     def line_of(self, node: cst.CSTNode) -> int:
-        known = self.inventory.starts.get(node) or self._every_start.get(node)
+        known = self.inventory.start_of(node)
         if known is not None:  # no PositionProvider pass over the whole module
             return known[0]
         try:

@@ -171,9 +171,16 @@ class Inventory:
     # (an entry of a `**` mapping a client is built from): see endpoint_trace.py.
     endpoint_values: ValueSource | None = None
     # Start (line, column) of the nodes the inventory may report, from its one code
-    # generation pass, run as far as the nodes looked up (positions.Starts): the codemods'
-    # lines for those nodes come from here instead of a PositionProvider pass.
+    # generation pass, run as far as the nodes looked up (positions.Starts); of any other
+    # node, from a pass noting every node (the odd node a fixer names). Both generate
+    # code only when asked; `starts` is set with the inventory's first position.
     starts: Mapping[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
+    any_start: Mapping[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
+
+    def start_of(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        """Where `node` starts, as libcst's PositionProvider says, without its pass over the
+        whole module (None: neither pass placed it)."""
+        return self.starts.get(node) or self.any_start.get(node)
 
     def usages(self) -> list[Usage]:
         records = [
