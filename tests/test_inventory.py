@@ -17,7 +17,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNa
 
 from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Usage
-from migrator.positions import Starts, syntactic_starts
+from migrator.positions import Starts
 from migrator.sdk_catalogue import api_family
 from migrator.site_collector import SiteCollector
 from migrator.source import parse_source
@@ -675,14 +675,14 @@ def test_positions_agree_with_position_provider(path: Path | str) -> None:
             return True
 
     module.visit(Collect())
-    starts = syntactic_starts(module, nodes)
+    starts = dict(Starts(module, nodes))
     expected = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     assert set(starts) == nodes
     for node in nodes:
         assert starts[node] == (expected[node].start.line, expected[node].start.column + 1)
     # Generation stops at the last wanted node's start: a few early nodes come out the same.
     early = set(sorted(nodes, key=lambda n: (starts[n], id(n)))[:3])
-    assert syntactic_starts(module, early) == {n: starts[n] for n in early}
+    assert dict(Starts(module, early)) == {n: starts[n] for n in early}
 
 
 SCOPING = """
@@ -899,7 +899,7 @@ def test_a_lookup_generates_the_module_only_as_far_as_the_node() -> None:
 def test_lookups_in_any_order_find_what_a_complete_pass_finds(path: Path) -> None:
     module = cst.parse_module(path.read_bytes())
     wanted = set(find_all(module, (cst.Call, cst.SimpleString, cst.SimpleStatementLine)))
-    complete = syntactic_starts(module, wanted)
+    complete = dict(Starts(module, wanted))
     backwards = Starts(module, wanted)
     ordered = sorted(wanted, key=lambda n: complete.get(n, (0, 0)), reverse=True)
     assert {n: backwards[n] for n in ordered if n in complete} == complete

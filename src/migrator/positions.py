@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-try:  # the hook libcst's own position providers use (see `syntactic_starts`)
+try:  # the hook libcst's own position providers use (see `Starts`)
     from libcst._nodes.internal import CodegenState as _CodegenState
 except ImportError:  # pragma: no cover - a future libcst; PositionProvider still works
     _CodegenState = None  # type: ignore[assignment,misc]
@@ -225,13 +225,3 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
         """The starts where generation stopped (a node with nothing before its end)."""
         for node in self._waiting.pop(len(state.tokens), ()):
             self._found_at(node, (self._line, self._column + 1))
-
-
-def syntactic_starts(
-    module: cst.Module, wanted: set[cst.CSTNode]
-) -> dict[cst.CSTNode, tuple[int, int]]:
-    """Start (line, 1-based column) of each wanted node, as PositionProvider computes it
-    (every one `Starts` finds: the module generated as far as the last of them)."""
-    starts = Starts(module, wanted)
-    starts.complete()
-    return dict(starts.items())
