@@ -14,6 +14,7 @@ import difflib
 import functools
 import io
 import re
+import string
 import tokenize
 from collections import defaultdict
 from collections.abc import Iterable
@@ -473,8 +474,9 @@ class NamesInText:
     the name. Those runs are collected once per suffix (a suffix is rare in code), and a
     name is looked for in them only; any other name is searched for in the whole text."""
 
-    _RUN_CHAR = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
-    _NAME = re.compile(r"[A-Za-z0-9_.-]*(\.[A-Za-z0-9_-]+)")
+    _RUN_CHAR = frozenset(string.ascii_letters.encode() + string.digits.encode() + b"_.-")
+    # a name of those characters, with its suffix (a dot, then no dot)
+    _NAME = re.compile(r"[\w.-]*(\.[\w-]+)", re.ASCII)
 
     def __init__(self, texts: Iterable[bytes]) -> None:
         # NUL between texts: no name holds it, so no match straddles two files
