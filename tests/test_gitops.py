@@ -226,14 +226,31 @@ def test_tracked_and_untracked_files(tmp_path: Path) -> None:
     git(repo, "add", "pkg/b.py", "gone.py")
     (repo / "gone.py").unlink()
     assert gitops.tracked_and_untracked_files(repo) == [
-        Path(".gitignore"),
-        Path("app.py"),
-        Path("pkg/a b.py"),
-        Path("pkg/b.py"),
+        ".gitignore",
+        "app.py",
+        "pkg/a b.py",
+        "pkg/b.py",
     ]
-    assert gitops.tracked_and_untracked_files(repo, repo / "pkg") == [Path("a b.py"), Path("b.py")]
+    assert gitops.tracked_and_untracked_files(repo, repo / "pkg") == ["a b.py", "b.py"]
     with pytest.raises(GitError, match="is not a folder"):
         gitops.tracked_and_untracked_files(repo, repo / "app.py")
+
+
+def test_tracked_and_untracked_files_leave_out_submodule_folders(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    (repo / "sub").mkdir()
+    (repo / "sub" / "inner.py").write_text("")
+    head = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    # a gitlink (what `git submodule add` records): the index names the folder itself
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head},sub")
+    (repo / "data").mkdir()
+    (repo / "data" / "x.txt").write_text("")
+    (repo / "linked").symlink_to("data", target_is_directory=True)
+    names = gitops.tracked_and_untracked_files(repo)
+    assert "sub" not in names
+    assert "linked" in names  # a link to a folder is a file to git, and kept
 
 
 def test_git_error_message_names_command(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ the folder asked about) in git's `/` form, read with -z so that odd file names s
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -223,12 +224,12 @@ def tracked_files(path: Path) -> frozenset[str] | None:
     return frozenset(_split_z(data))
 
 
-def tracked_and_untracked_files(repo: Path, under: Path | None = None) -> list[Path]:
+def tracked_and_untracked_files(repo: Path, under: Path | None = None) -> list[str]:
     """Files git knows or would add (tracked + untracked not ignored) below `under`.
 
-    Paths are relative to `under` (default: the repo top), deduplicated and sorted. Index
-    entries missing from disk (deleted, not yet staged) and submodule folders are left out:
-    callers read these files.
+    Names are relative to `under` (default: the repo top) with `/`, deduplicated and
+    sorted. Index entries missing from disk (deleted, not yet staged) and submodule
+    folders are left out: callers read these files.
     """
     folder = Path(under) if under is not None else Path(repo)
     if not folder.is_dir():
@@ -236,14 +237,14 @@ def tracked_and_untracked_files(repo: Path, under: Path | None = None) -> list[P
     data = _git(
         folder, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."
     ).stdout
-    seen: set[str] = set()
-    result: list[Path] = []
-    for name in sorted(_split_z(data)):
-        if name in seen:
-            continue
-        seen.add(name)
-        full = folder / name
-        if not os.path.lexists(full) or (full.is_dir() and not full.is_symlink()):
-            continue
-        result.append(Path(name))
+    base = os.fspath(folder)
+    result: list[str] = []
+    # Strings, one lstat each: a large tree lists tens of thousands of names.
+    for name in sorted(set(_split_z(data))):
+        try:
+            mode = os.lstat(os.path.join(base, name)).st_mode
+        except OSError:
+            continue  # deleted, not yet staged
+        if not stat.S_ISDIR(mode):  # a submodule's folder (a link to a folder is kept)
+            result.append(name)
     return result
