@@ -10,9 +10,12 @@ MIGRATOR_CACHE_DIR pointing at a fresh temporary folder, three times over (and t
              results, apply and checklist find diff's (one entry serves all three)
   again      the whole walkthrough a second time: everything is in the cache
 
-`scan`, `diff` and `checklist` read the tree; `apply` runs on a fresh git copy of it each
-time (`--no-commit --branch ...`), at another path: entries are keyed by content and
-relative path, not by where the tree is. The figure per command is wall seconds and CPU
+`scan`, `diff` and `checklist` read the tree; `apply` runs on a git copy of it made once
+per round (`--no-commit --branch ...`), which is put back after each walkthrough
+(`git checkout -f main`, the branch deleted), as a user who reviews and drops the branch
+would. Result entries are keyed by content and relative path, not by where the tree is;
+the prefilter's record of dropped files (prefilter_index.py) is kept per tree, so the
+copy has its own. The figure per command is wall seconds and CPU
 seconds (user + system, workers included: steadier on a loaded machine), and its ratio
 to the same command uncached.
 
@@ -74,19 +77,23 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def walkthrough(
-    tree: Path, work: Path, provider: str, jobs: int, env: dict[str, str], extra: list[str]
+    tree: Path, copy: Path, provider: str, jobs: int, env: dict[str, str], extra: list[str]
 ) -> dict[str, tuple[float, float]]:
-    """(wall, cpu) of each command of one walkthrough."""
+    """(wall, cpu) of each command of one walkthrough; `apply` runs on `copy`, which is
+    put back as it was afterwards (as a user who reviews a branch and drops it)."""
     python = [sys.executable, "-m", "migrator"]
     target = ["--to", provider, "-j", str(jobs), *extra]
-    copy = git_copy(tree, work / f"copy-{len(list(work.iterdir()))}")
     argvs = {
         "scan": [*python, "scan", str(tree), "-j", str(jobs), *extra],
         "diff": [*python, "diff", str(tree), *target],
         "apply": [*python, "apply", str(copy), *target, "--no-commit", "--branch", "bench"],
         "checklist": [*python, "checklist", str(tree), *target],
     }
-    return {name: _timed(argvs[name], env) for name in COMMANDS}
+    times = {name: _timed(argvs[name], env) for name in COMMANDS}
+    _git(copy, "checkout", "-q", "-f", "main")
+    _git(copy, "clean", "-q", "-f", "-d")
+    _git(copy, "branch", "-q", "-D", "bench")
+    return times
 
 
 def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]:
@@ -100,7 +107,8 @@ def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]
     with tempfile.TemporaryDirectory(prefix="migrator-walk-") as tmp:
         for rep in range(reps):
             work = Path(tmp) / str(rep)
-            (work / "copies").mkdir(parents=True)
+            work.mkdir()
+            copy = git_copy(tree, work / "copy")
             env = {**os.environ, "NO_COLOR": "1", "MIGRATOR_CACHE_DIR": str(work / "cache")}
             for who in ("AUTHOR", "COMMITTER"):  # apply checks that git knows who commits
                 env.setdefault(f"GIT_{who}_NAME", "bench")
@@ -108,7 +116,7 @@ def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]
             env.pop("MIGRATOR_NO_CACHE", None)
             for run in samples:
                 extra = ["--no-cache"] if run == "uncached" else []
-                times = walkthrough(tree, work / "copies", provider, jobs, env, extra)
+                times = walkthrough(tree, copy, provider, jobs, env, extra)
                 for command, measured in times.items():
                     samples[run][command].append(measured)
         cache = Path(tmp) / "0" / "cache"

@@ -109,7 +109,7 @@ def migrate(
         # One entry serves diff, apply and checklist: the checklist's call facts are
         # always computed when results are kept (no output of `diff` reads them).
         options = replace(options, call_facts=True)
-    todo, unreadable = select(target)
+    todo, unreadable = select(target, cache)
     read = _SourceCache(target.root, todo)
     index = ModuleIndex(target.rel(path) for path in target.files)
     started = time.perf_counter()

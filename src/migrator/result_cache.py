@@ -198,6 +198,10 @@ def _code_digest(code: types.CodeType) -> bytes:
     return hashlib.sha256(code.co_code + repr((code.co_firstlineno, plain)).encode()).digest()
 
 
+def _named_key(name: str) -> str:
+    return hashlib.sha256(b"named:" + name.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def _qualname(obj: Any) -> str:
     return f"{obj.__module__}.{obj.__qualname__}"
 
@@ -277,6 +281,14 @@ class ResultCache:
         if key is not None and self.enabled and not _holds_secret(data):
             self._store(key, _Memo(value))
         return value
+
+    def load_named(self, name: str) -> object:
+        """A value kept under `name` for this tool version (prefilter_index.py), or None."""
+        return self._load(_named_key(name))
+
+    def store_named(self, name: str, value: object) -> None:
+        """Keep `value` (no file content: it is not checked for credentials) under `name`."""
+        self._store(_named_key(name), value)
 
     def _load(self, key: str) -> object:
         if not self.enabled:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult
 from migrator.prefilter import worth_parsing
+from migrator.prefilter_index import DroppedFiles, stamp_of
 from migrator.progress import FileProgress
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def run(
     cache: ResultCache | None = None,
 ) -> tuple[list[FileResult], RunStats]:
     """Run `job` on every file of `target` that passes the prefilter."""
-    todo, unreadable = select(target)
+    todo, unreadable = select(target, cache)
     results = execute(
         todo,
         job,
@@ -118,19 +119,33 @@ def run(
     return results, RunStats(len(target.files), len(todo))
 
 
-def select(target: Target) -> tuple[list[tuple[str, bytes]], list[FileResult]]:
-    """The files worth parsing (relative path, bytes), and those that could not be read."""
+def select(
+    target: Target, cache: ResultCache | None = None
+) -> tuple[list[tuple[str, bytes]], list[FileResult]]:
+    """The files worth parsing (relative path, bytes), and those that could not be read.
+    With a `cache`, files an earlier run dropped and that have not changed since are not
+    read again (prefilter_index.py); a single-file target always reads its file."""
+    dropped = DroppedFiles(cache, target.root) if cache is not None and target.project else None
     todo: list[tuple[str, bytes]] = []
     unreadable: list[FileResult] = []
     for path in target.files:
         rel = target.rel(path)
         try:
+            if dropped is not None:
+                # stat before reading: a change after it shows in the next run's stat
+                stamp = stamp_of(os.stat(path))
+                if dropped.unchanged(rel, stamp):
+                    continue
             data = path.read_bytes()
         except OSError as exc:
             unreadable.append(FileResult(rel, errors=[FileError(rel, 1, f"cannot read: {exc}")]))
             continue
         if worth_parsing(rel, data):
             todo.append((rel, data))
+        elif dropped is not None:
+            dropped.dropped(rel, stamp)
+    if dropped is not None:
+        dropped.save()
     return todo, unreadable
 
 
