@@ -19,7 +19,7 @@ import tokenize
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from migrator.checklist_render import CHECKLIST_MARKER
@@ -31,6 +31,7 @@ from migrator.mapping import openai_model_kind
 from migrator.model import Category, Severity, Usage
 from migrator.notebook import is_notebook
 from migrator.prefilter import OPENAI_MODEL_PATTERN
+from migrator.relpaths import file_name, file_suffix
 from migrator.rules import RULES
 from migrator.secrets import find_secrets, looks_like_openai_key
 from migrator.secrets import redact as redact_env
@@ -310,8 +311,8 @@ class RepoFiles(ChecklistContext):
         for rel in plan.files:
             if rel in dotenv:
                 continue
-            lower = PurePosixPath(rel).name.lower()
-            suffix = PurePosixPath(lower).suffix
+            lower = file_name(rel).lower()
+            suffix = file_suffix(lower)
             if is_notebook(lower):
                 data = self._head(rel)
                 error = unread.get(rel)

@@ -78,7 +78,7 @@ def config_results(
     migrated_text = b"\n".join(
         data for r in migrated for data in (r.old_source, r.new_source) if data is not None
     )
-    for template in find_env_templates(PurePosixPath(f) for f in files):
+    for template in find_env_templates(files):
         if PurePosixPath(template).parent in {p for f in folders for p in (f, *f.parents)}:
             configs.setdefault(template.as_posix(), "env")
     out = []

@@ -27,7 +27,6 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any, Literal
 
 import tomlkit
@@ -36,6 +35,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, InlineTable, String, Table
 
 from migrator.envfiles import parse_assignment, split_lines
+from migrator.relpaths import file_suffix
 
 Format = Literal["yaml", "toml", "json", "ini", "env"]
 
@@ -83,7 +83,7 @@ def format_of(rel: str, *, env_template: bool = False) -> Format | None:
     """The format of a file by its name (an env template is known by envfiles.py)."""
     if env_template:
         return "env"
-    return _SUFFIX_FORMATS.get(PurePosixPath(rel).suffix.lower())
+    return _SUFFIX_FORMATS.get(file_suffix(rel).lower())
 
 
 def locate(fmt: Format, text: str) -> list[ConfigValue]:

@@ -4,6 +4,7 @@ each), and those a person must update by hand (lock files, setup.py, conda envir
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
@@ -12,7 +13,7 @@ from typing import Literal
 from migrator.deps_change import OPENAI, DependencyChange, EditResult
 from migrator.deps_lines import edit_requirements, edit_setup_cfg
 from migrator.deps_toml import edit_pipfile, edit_pyproject
-from migrator.relpaths import file_name
+from migrator.relpaths import file_name, file_suffix
 
 DependencyKind = Literal["requirements", "pyproject", "setup_cfg", "pipfile"]
 
@@ -46,9 +47,10 @@ def dependency_file_kind(path: PurePath | str) -> DependencyKind | None:
         return "pipfile"
     if _REQ_NAME.fullmatch(name):
         return "requirements"
-    p = PurePath(path)
-    if p.suffix.lower() in (".txt", ".in") and p.parent.name.lower() in _REQ_DIRS:
-        return "requirements"
+    if file_suffix(name).lower() in (".txt", ".in"):
+        folder = file_name(os.path.dirname(os.fspath(path)))
+        if folder.lower() in _REQ_DIRS:
+            return "requirements"
     return None
 
 

@@ -42,13 +42,12 @@ _OWN_SETUP = ("setup.py", "pyproject.toml", "setup.cfg")
 
 def is_test_file(rel: str) -> bool:
     """A test module or fixture (`tests/...`, `test_x.py`, `x_test.py`, `conftest.py`)."""
-    path = PurePosixPath(rel)
-    name = path.name
+    *folders, name = rel.split("/")
     return (
         name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
-        or any(p in ("tests", "test", "testing") for p in path.parts[:-1])
+        or any(p in ("tests", "test", "testing") for p in folders)
     )
 
 

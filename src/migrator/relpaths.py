@@ -32,6 +32,14 @@ def file_name(path: str | os.PathLike[str]) -> str:
     return os.path.basename(os.fspath(path))
 
 
+def file_suffix(path: str | os.PathLike[str]) -> str:
+    """The suffix of a path's last part, as `PurePath(path).suffix` gives it (a leading
+    or trailing dot is none), without making a path object."""
+    name = file_name(path)
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
 def as_prefix(rel: str | None) -> str:
     """A relative folder as what goes before a path in it: `sub/dir/`, "" for the same
     folder or one not below."""
