@@ -49,9 +49,9 @@ from child_runs import compile_bytecode, load_average  # noqa: E402
 COMMANDS = ("scan", "diff", "apply", "checklist")
 
 
-def _git(repo: Path, *args: str) -> None:
+def _git(repo: Path, *args: str, check: bool = True) -> None:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
+    subprocess.run(["git", "-C", str(repo), *args], check=check, env=env, capture_output=True)
 
 
 def git_copy(source: Path, dest: Path) -> Path:
@@ -92,7 +92,7 @@ def walkthrough(
     times = {name: _timed(argvs[name], env) for name in COMMANDS}
     _git(copy, "checkout", "-q", "-f", "main")
     _git(copy, "clean", "-q", "-f", "-d")
-    _git(copy, "branch", "-q", "-D", "bench")
+    _git(copy, "branch", "-q", "-D", "bench", check=False)  # none when nothing changed
     return times
 
 

@@ -103,3 +103,27 @@ def test_shaped_calls_pass_without_any_other_token(path: str) -> None:
 def test_o_series_needs_quotes() -> None:
     assert has_trigger(b"MODEL = 'o3'\n") and has_trigger(b'm = "o4-mini"\n')
     assert not has_trigger(b"o3 = foo(o1)\n")
+
+
+def test_the_grouped_token_search_finds_what_a_plain_one_does() -> None:
+    from migrator import prefilter
+
+    tokens = prefilter._MODEL_AND_CALL_TOKENS
+    grouped = {t for _, group in prefilter._GROUPS for t in (group or ())}
+    grouped |= {anchor for anchor, group in prefilter._GROUPS if group is None}
+    assert grouped == set(tokens)  # every token is in a group...
+    for anchor, group in prefilter._GROUPS:
+        assert all(anchor in t for t in group or (anchor,))  # ...and holds its anchor
+
+    def plain(folded: bytes) -> bool:
+        return any(t in folded for t in tokens)
+
+    repo = Path(__file__).resolve().parent.parent
+    texts = [p.read_bytes() for p in repo.rglob("*.py") if ".git" not in p.parts]
+    texts += [b"x = " + t + b" + 1" for t in tokens]  # each token alone
+    texts += [b"x = " + a + b"?" for a, _ in prefilter._GROUPS]  # each anchor alone
+    texts += [t[:-1] for t in tokens] + [t[1:] for t in tokens]  # near misses
+    assert len(texts) > 300
+    for text in texts:
+        folded = text.translate(prefilter._FOLD)
+        assert prefilter._has_model_or_call_token(folded) == plain(folded), text[:80]
