@@ -160,6 +160,9 @@ def test_a_file_that_starts_using_openai_is_reported_by_the_next_cached_run(
 
     first = diff()
     assert diff() == first == diff("--no-cache")
+    again = CliRunner().invoke(main, ["diff", str(root), "--to", "qwen", "-j", "1", "-v"])
+    assert again.stdout == first
+    assert "file(s) dropped by an earlier run and unchanged: not read" in again.stderr
     assert "helpers.py" not in first
     (root / "helpers.py").write_text(
         "import openai\n\nclient = openai.OpenAI()\n"

@@ -15,9 +15,11 @@ and its `stat` is taken before its bytes are read: a change after the `stat` giv
 next run different numbers. A file changed more recently is simply read again next time.
 
 A tool that rewrites a file and then restores its size, times and inode would defeat
-this, as it would git; `--no-cache` reads every file. The index lives in the result
-cache's folder for this tool version (a changed prefilter starts afresh), one entry per
-tree root, and holds relative paths and numbers only, never file content.
+this, as it would git (on Windows `st_ctime` is the creation time, so there restoring
+the size and modification time is enough); `--no-cache` reads every file. The index
+lives in the result cache's folder for this tool version (a changed prefilter starts
+afresh), one entry per tree root, and holds relative paths and numbers only, never
+file content.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from migrator.discovery import Target
 from migrator.model import FileError, FileResult
 from migrator.prefilter import worth_parsing
 from migrator.prefilter_index import DroppedFiles, stamp_of
-from migrator.progress import FileProgress
+from migrator.progress import FileProgress, phase
 
 if TYPE_CHECKING:
     from migrator.result_cache import ResultCache
@@ -146,6 +146,10 @@ def select(
             dropped.dropped(rel, stamp)
     if dropped is not None:
         dropped.save()
+        phase(
+            "prefilter",
+            f"{dropped.skipped} file(s) dropped by an earlier run and unchanged: not read",
+        )
     return todo, unreadable
 
 
