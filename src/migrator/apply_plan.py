@@ -237,7 +237,7 @@ def plan_migration(
     skipped: dict[str, str] = {}
     files = project_files(path, all_excludes, skipped=skipped) if is_project else []
     target = source_target(path, files) if is_project else discover(path)
-    phase("discover", f"{len(target.files)} Python file(s) under {target.root}", started)
+    phase("discover", f"{len(target.names)} Python file(s) under {target.root}", started)
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
     report = migrate(target, options, jobs=jobs, show_progress=show_progress, cache=cache)
     root = target.root

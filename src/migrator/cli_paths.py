@@ -74,18 +74,17 @@ def resolve_targets(
         target = discover(paths[0], patterns, skipped)
     else:
         root = common_root(paths)
-        files: set[Path] = set()
+        names: set[str] = set()
         project: set[str] = set()
         for path in paths:
             # Globs are relative to the folder holding every PATH: rebased onto each one.
             prefix = folder_prefix(path if path.is_dir() else path.parent, root, resolve=False)
             part = discover(path, rebase_globs(tuple(patterns), prefix), skipped)
-            files.update(part.files)
+            names.update(_rebased(part.root, root, rel) for rel in part.names)
             project.update(_rebased(part.root, root, rel) for rel in part.project)
-        ordered = sorted(files, key=lambda f: f.relative_to(root).as_posix())
-        target = Target(root, ordered, tuple(sorted(project)))
+        target = Target(root, tuple(sorted(names)), tuple(sorted(project)))
     note_skipped(skipped)
-    phase("discover", f"{len(target.files)} Python file(s) under {target.root}", started)
+    phase("discover", f"{len(target.names)} Python file(s) under {target.root}", started)
     return target
 
 

@@ -111,7 +111,7 @@ def migrate(
         options = replace(options, call_facts=True)
     todo, unreadable = select(target, cache)
     read = _SourceCache(target.root, todo)
-    index = ModuleIndex(target.rel(path) for path in target.files)
+    index = ModuleIndex(target.names)
     started = time.perf_counter()
     # A notebook's imports are read from its code cells; it is never a defining module.
     definitions = module_definitions if cache is None else partial(cache.memo, module_definitions)
@@ -121,7 +121,7 @@ def migrate(
     phase("constants pre-pass", f"{len(tables)} file(s) get constants from others", started)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
     if _REQUESTS_FROM_DEFINITIONS.intersection(options.strategy.fixer_names()):
-        rels = [target.rel(path) for path in target.files]
+        rels = list(target.names)
         defining = [rel for rel, _ in todo if not is_notebook(rel)]
         importers = project_importers(defining, rels, index, read.peek)
 
@@ -157,7 +157,7 @@ def migrate(
     results.extend(config_results(target.project, results, read.peek, options))
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
-    return MigrationReport(target.root, options, results, RunStats(len(target.files), len(todo)))
+    return MigrationReport(target.root, options, results, RunStats(len(target.names), len(todo)))
 
 
 # The fixers that send facts to the files importing from their file (cross_module.py):

@@ -116,7 +116,7 @@ def run(
     )
     results.extend(unreadable)
     results.sort(key=lambda r: r.path)
-    return results, RunStats(len(target.files), len(todo))
+    return results, RunStats(len(target.names), len(todo))
 
 
 def select(
@@ -128,8 +128,8 @@ def select(
     dropped = DroppedFiles(cache, target.root) if cache is not None and target.project else None
     todo: list[tuple[str, bytes]] = []
     unreadable: list[FileResult] = []
-    for path in target.files:
-        rel = target.rel(path)
+    for rel in target.names:
+        path = target.root / rel  # made for the read only: not kept
         try:
             if dropped is not None:
                 # stat before reading: a change after it shows in the next run's stat
