@@ -62,7 +62,7 @@ def measure_limit(root: Path) -> dict[str, Any]:
             failed += 1
     end = time.perf_counter()
     return {
-        "files": len(target.files),
+        "files": len(target.names),
         "kept": len(todo),
         "kept_bytes": sum(len(data) for _, data in todo),
         "unparsable": failed,

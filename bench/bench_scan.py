@@ -586,9 +586,9 @@ def main(argv: list[str] | None = None) -> int:
         rows: list[Row] = []
 
         disc_s, target = _timed(lambda: discover(root))
-        if len(target.files) != meta["files"]:
+        if len(target.names) != meta["files"]:
             print(
-                f"error: discovery found {len(target.files)} of {meta['files']} files",
+                f"error: discovery found {len(target.names)} of {meta['files']} files",
                 file=sys.stderr,
             )
             return 1
@@ -691,7 +691,7 @@ def _diff_stages(
     # The pre-pass alone, as migrate() runs it, in this process.
     with _Recorder(constants_mod, ("module_definitions",)) as ast_calls:
         select_s, (todo, _) = _timed(lambda: select(target))
-        index_s, index = _timed(lambda: ModuleIndex(target.rel(p) for p in target.files))
+        index_s, index = _timed(lambda: ModuleIndex(target.names))
         tables_s, tables = _timed(
             lambda: project_constants(todo, index, migrate_mod._SourceCache(target.root, todo))
         )
