@@ -30,7 +30,7 @@ from migrator.deps import (
     unsupported_dependency_files,
 )
 from migrator.discovery import SOURCE_SUFFIXES, discover, project_files, source_target
-from migrator.envfiles import edit_env_template, find_env_templates
+from migrator.envfiles import edit_env_template, find_dotenv_files, find_env_templates
 from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
 from migrator.progress import phase
@@ -103,6 +103,16 @@ class ProjectPlan:
             for old, new in self.env_renames.items()
             if _quoted_in(new, self.migrated_sources)
         }
+
+    @functools.cached_property
+    def dotenv_files(self) -> list[str]:
+        """The real env files among the project files (`.env`, `prod.env`...), sorted."""
+        return [p.as_posix() for p in find_dotenv_files(self.files)]
+
+    @functools.cached_property
+    def env_template_files(self) -> list[str]:
+        """The committed env templates among the project files, sorted."""
+        return [p.as_posix() for p in find_env_templates(self.files)]
 
     @property
     def provider_renames(self) -> dict[str, str]:
@@ -369,8 +379,7 @@ def _plan_env_templates(plan: ProjectPlan) -> None:
     # A template whose model values the engine changed (config_files.py): the key renames
     # start from those edits, and the template is written once, as an env write.
     edited = {w.path: w for w in plan.code if w.kind == "config"}
-    for rel_path in find_env_templates(plan.files):
-        rel = rel_path.as_posix()
+    for rel in plan.env_template_files:
         if PurePosixPath(rel).parent not in migrated:
             continue
         data = plan.old_bytes(rel)

@@ -38,7 +38,6 @@ from migrator.checklist_render import (
 )
 from migrator.checklist_review import BehaviourItems, ComplianceItems, VerificationItems
 from migrator.checklist_scan import Item, LineMap, RepoFiles
-from migrator.envfiles import find_dotenv_files
 from migrator.grouping import group_findings
 from migrator.model import FileError, Finding
 from migrator.notebook import is_notebook
@@ -116,7 +115,7 @@ class Checklist(
 
     def _finish(self) -> list[Finding]:
         ignore = self.plan.options.ignore
-        dotenv = {p.as_posix() for p in find_dotenv_files(self.plan.files)}
+        dotenv = set(self.plan.dotenv_files)
         findings: set[Finding] = set()
         for item in self.items:
             if item.id in ignore:

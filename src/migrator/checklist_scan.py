@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Literal
 from migrator.checklist_render import CHECKLIST_MARKER
 from migrator.datafiles import data_file_reason
 from migrator.discovery import is_test_file
-from migrator.envfiles import find_dotenv_files, find_env_templates
 from migrator.hosts import host_of
 from migrator.mapping import openai_model_kind
 from migrator.model import Category, Severity, Usage
@@ -270,8 +269,7 @@ class RepoFiles(ChecklistContext):
         from migrator.envfiles import scan_dotenv_for_keys
 
         tracked = self.plan.tracked
-        for rel_path in find_dotenv_files(self.plan.files):
-            rel = rel_path.as_posix()
+        for rel in self.plan.dotenv_files:
             for hit in scan_dotenv_for_keys(self.plan.root / rel):
                 renamed = self.plan.read_renames.get(hit.name)
                 after = (
@@ -304,8 +302,8 @@ class RepoFiles(ChecklistContext):
         """Non-Python files: OpenAI variables in CI/deploy files and docs, keys, model ids in
         configuration, notebooks. Real .env files are never read here."""
         plan = self.plan
-        dotenv = {p.as_posix() for p in find_dotenv_files(plan.files)}
-        templates = {p.as_posix() for p in find_env_templates(plan.files)}
+        dotenv = set(plan.dotenv_files)
+        templates = set(plan.env_template_files)
         skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
         unread = {e.path: e for e in plan.report.errors if is_notebook(e.path)}
         for rel in plan.files:
