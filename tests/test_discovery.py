@@ -51,7 +51,7 @@ def write(root: Path, rel: str, text: str = "import openai\n") -> Path:
 
 
 def rels(target: Target) -> list[str]:
-    return [target.rel(f) for f in target.files]
+    return [f.relative_to(target.root).as_posix() for f in target.files]
 
 
 def make_venv_like(directory: Path) -> None:

@@ -64,12 +64,10 @@ def test_dependency_file_kind_takes_the_folder_and_suffix_pathlib_gives() -> Non
     assert dependency_file_kind("docs/dev.txt") is None
 
 
-def test_target_rel_is_relative_to(tmp_path: Path) -> None:
+def test_target_names_are_its_files_relative_to_the_root(tmp_path: Path) -> None:
     (tmp_path / "pkg" / "sub").mkdir(parents=True)
     for rel in ("a.py", "pkg/b.py", "pkg/sub/c d.py"):
         (tmp_path / rel).write_text("")
     target = discover(tmp_path)
-    assert [target.rel(p) for p in target.files] == [
-        p.relative_to(tmp_path).as_posix() for p in target.files
-    ]
-    assert target.rel(tmp_path / "pkg" / "b.py") == "pkg/b.py"
+    assert list(target.names) == [p.relative_to(tmp_path).as_posix() for p in target.files]
+    assert target.names == ("a.py", "pkg/b.py", "pkg/sub/c d.py")

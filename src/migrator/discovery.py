@@ -69,14 +69,6 @@ class Target:
         """The files to look at as absolute paths, in `names` order."""
         return [self.root / name for name in self.names]
 
-    def rel(self, path: Path) -> str:
-        # A string prefix first: pathlib's relative_to costs ~7 us, paid per file per pass.
-        text, root = str(path), str(self.root)
-        prefix = root if root.endswith(os.sep) else root + os.sep
-        if os.sep == "/" and text.startswith(prefix):
-            return text[len(prefix) :]
-        return path.relative_to(self.root).as_posix()
-
 
 def discover(
     path: Path, excludes: Sequence[str] = (), skipped: dict[str, str] | None = None
