@@ -108,7 +108,7 @@ def project_files(
     resolved_root = root.resolve()
     venv_cache: dict[str, bool] = {}
     vendor_cache: dict[str, str | None] = {}
-    folder_cache: dict[str, Path | None] = {}
+    folder_cache: dict[str, str | None] = {}
     included = [p[1:].strip().rstrip("/") for p in excludes if p.strip().startswith("!")]
     excludes = [p for p in excludes if not p.strip().startswith("!")]
     files: list[str] = []
@@ -129,18 +129,15 @@ def project_files(
 
 
 def _regular_file_inside(
-    root: Path, rel: str, resolved_root: Path, folder_cache: dict[str, Path | None]
+    root: Path, rel: str, resolved_root: Path, folder_cache: dict[str, str | None]
 ) -> bool:
     """`rel` is a file (or a link to one) whose fully resolved path stays under the root.
 
     Resolving every path costs a system call per path component; a folder is resolved
-    once (`folder_cache`: folder -> its resolved path, None when it leaves the root), and
-    a file that is not itself a link is then one `lstat`."""
+    once, from its parent's resolved path (`_resolved_folder`), and a file that is not
+    itself a link is then one `lstat`."""
     folder, _, name = rel.rpartition("/")
-    if folder not in folder_cache:
-        resolved = (root / folder).resolve() if folder else resolved_root
-        folder_cache[folder] = resolved if _inside(resolved, resolved_root) else None
-    resolved_folder = folder_cache[folder]
+    resolved_folder = _resolved_folder(folder, resolved_root, folder_cache)
     if resolved_folder is None:
         return False
     try:
@@ -151,6 +148,31 @@ def _regular_file_inside(
         full = root / rel
         return _inside(full, resolved_root) and _is_file(full)
     return stat.S_ISREG(mode)
+
+
+def _resolved_folder(folder: str, resolved_root: Path, cache: dict[str, str | None]) -> str | None:
+    """`folder` (relative, `/`-separated) fully resolved, or None when it is no folder or
+    resolves out of the root. A component that is a plain folder only extends its
+    parent's resolved path (one `lstat`); a link is resolved in full and checked."""
+    if not folder:
+        return str(resolved_root)
+    if folder in cache:
+        return cache[folder]
+    parent, _, name = folder.rpartition("/")
+    base = _resolved_folder(parent, resolved_root, cache)
+    resolved: str | None = None
+    if base is not None:
+        joined = os.path.join(base, name)
+        try:
+            mode = os.lstat(joined).st_mode
+        except OSError:
+            mode = 0
+        if stat.S_ISDIR(mode):
+            resolved = joined
+        elif stat.S_ISLNK(mode) and _inside(Path(joined), resolved_root):
+            resolved = str(Path(joined).resolve())
+    cache[folder] = resolved
+    return resolved
 
 
 def _git_files(root: Path) -> list[str] | None:
