@@ -6,9 +6,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from tomlkit.exceptions import ParseError
-
 from migrator.relpaths import folder_prefix
 
 KNOWN_KEYS = frozenset(
@@ -97,6 +94,10 @@ def _read_given(path: Path) -> tuple[dict[str, Any], Path]:
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
+    # tomlkit is loaded here: most runs find no pyproject.toml naming migrator.
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
     try:
         return tomlkit.parse(text).unwrap()
     except ParseError as exc:

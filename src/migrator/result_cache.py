@@ -52,13 +52,14 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path, PurePath
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from migrator import __version__
 from migrator.atomic import write_atomic
-from migrator.model import FileResult
 from migrator.progress import note, phase
-from migrator.secrets import holds_secret, secret_spans
+
+if TYPE_CHECKING:
+    from migrator.model import FileResult
 
 T = TypeVar("T")
 
@@ -89,15 +90,14 @@ def default_cache_dir() -> Path:
 @functools.cache
 def tool_fingerprint() -> str:
     """Hash of what makes results: migrator's version, the bytes of its code, codemods
-    and mappings (a development checkout invalidates on every edit), Python, libcst."""
-    import libcst
-
+    and mappings (a development checkout invalidates on every edit), Python, libcst.
+    libcst is found, not imported: a replayed run (run_record.py) never loads it."""
     import migrator
     import migrator.codemods
     import migrator.mappings
 
     digest = hashlib.sha256()
-    for part in (__version__, sys.version, getattr(libcst, "__version__", "?")):
+    for part in (__version__, sys.version, _libcst_version()):
         digest.update(part.encode() + b"\0")
     for package in (migrator, migrator.codemods, migrator.mappings):
         for folder in map(Path, package.__path__):
@@ -106,6 +106,23 @@ def tool_fingerprint() -> str:
                     digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
                     digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:24]
+
+
+def _libcst_version() -> str:
+    """The installed libcst's version file (its version, and in recent releases its
+    commit), else its distribution's version."""
+    from importlib.util import find_spec
+
+    spec = find_spec("libcst")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        with contextlib.suppress(OSError):
+            return (Path(folder) / "_version.py").read_text(encoding="utf-8", errors="replace")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("libcst")
+    except PackageNotFoundError:
+        return "?"
 
 
 class Uncacheable(TypeError):
@@ -239,6 +256,8 @@ class ResultCache:
     # -- entries ------------------------------------------------------------------------
     def get(self, key: str, data: bytes) -> FileResult | None:
         """The stored result for `key` (its old_source is `data`), or None."""
+        from migrator.model import FileResult  # loaded with the engine, not for a replay
+
         result = self._load(key)
         if not isinstance(result, (FileResult, _ChangedLines)):
             self.misses += 1
@@ -392,6 +411,8 @@ def _stored_lines(changes: tuple[tuple[int, int, tuple[bytes, ...]], ...]) -> se
 def _touches_secret(new: list[bytes], stored: set[int]) -> bool:
     """Does any stored line of the new text overlap a credential's span in that text
     (one split across lines included)?"""
+    from migrator.secrets import secret_spans
+
     text = b"".join(new).decode("latin-1")
     starts = [0]
     for line in new:
@@ -418,6 +439,8 @@ _FINGERPRINT = re.compile(r"[0-9a-f]{24}")
 
 
 def _holds_secret(data: bytes) -> bool:
+    from migrator.secrets import holds_secret
+
     # latin-1 maps every byte to one character: the patterns see the bytes as they are
     return holds_secret(data.decode("latin-1"))
 
