@@ -29,7 +29,7 @@ from migrator.deps import (
     parse_requirement,
     unsupported_dependency_files,
 )
-from migrator.discovery import SOURCE_SUFFIXES, discover, project_files, source_target
+from migrator.discovery import SOURCE_SUFFIXES, ProjectListing, list_project
 from migrator.envfiles import edit_env_template, find_dotenv_files, find_env_templates
 from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
@@ -238,16 +238,17 @@ def plan_migration(
     jobs: int | None = None,
     show_progress: bool | None = None,
     cache: ResultCache | None = None,
+    listing: ProjectListing | None = None,
 ) -> ProjectPlan:
-    """What migrating `path` changes. Reads files; writes nothing."""
-    started = time.perf_counter()
-    path = path.absolute()
-    all_excludes = (*config.exclude, *excludes)
-    is_project = path.is_dir()
-    skipped: dict[str, str] = {}
-    files = project_files(path, all_excludes, skipped=skipped) if is_project else []
-    target = source_target(path, files) if is_project else discover(path)
-    phase("discover", f"{len(target.names)} Python file(s) under {target.root}", started)
+    """What migrating `path` changes (its `listing` when the caller made it already).
+    Reads files; writes nothing."""
+    if listing is None:
+        started = time.perf_counter()
+        listing = list_project(path, (*config.exclude, *excludes))
+        discovered = f"{len(listing.target.names)} Python file(s) under {listing.target.root}"
+        phase("discover", discovered, started)
+    path, is_project, files = listing.path, listing.is_project, listing.files
+    target, skipped = listing.target, listing.skipped
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
     report = migrate(target, options, jobs=jobs, show_progress=show_progress, cache=cache)
     root = target.root

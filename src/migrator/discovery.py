@@ -82,6 +82,28 @@ def discover(
     return source_target(path, files)
 
 
+@dataclass(frozen=True)
+class ProjectListing:
+    """What `apply` and `checklist` migrate: a project folder (every file of it, and its
+    Python files as a Target), or a single file (no project files)."""
+
+    path: Path  # absolute
+    is_project: bool
+    files: list[str]
+    target: Target
+    skipped: dict[str, str]  # third-party trees left out (see `project_files`)
+
+
+def list_project(path: Path, excludes: Sequence[str] = ()) -> ProjectListing:
+    """The listing `apply` and `checklist` work from."""
+    path = path.absolute()
+    is_project = path.is_dir()
+    skipped: dict[str, str] = {}
+    files = project_files(path, excludes, skipped=skipped) if is_project else []
+    target = source_target(path, files) if is_project else discover(path)
+    return ProjectListing(path, is_project, files, target, skipped)
+
+
 def source_target(root: Path, files: Sequence[str]) -> Target:
     """The Python files among `files` (project_files of `root`): for a caller that needs
     the whole project listing too, so that it is made once."""
@@ -107,7 +129,7 @@ def project_files(
         candidates = _walk(root)
     resolved_root = root.resolve()
     venv_cache: dict[str, bool] = {}
-    vendor_cache: dict[str, str | None] = {}
+    vendor_cache: dict[str, tuple[str, str] | None] = {}
     folder_cache: dict[str, str | None] = {}
     included = [p[1:].strip().rstrip("/") for p in excludes if p.strip().startswith("!")]
     excludes = [p for p in excludes if not p.strip().startswith("!")]
@@ -197,47 +219,54 @@ def _walk(root: Path) -> list[str]:
     return out
 
 
-def _is_virtualenv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file() or directory.name.endswith(".egg-info")
+def _is_virtualenv(directory: Path | str) -> bool:
+    return os.path.isfile(os.path.join(directory, "pyvenv.cfg")) or str(directory).endswith(
+        ".egg-info"
+    )
 
 
 def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
     """A virtualenv under any name (`python -m venv py311`) is recognised by pyvenv.cfg."""
-    parts = rel.split("/")[:-1]
-    for depth in range(1, len(parts) + 1):
-        folder = "/".join(parts[:depth])
-        if folder not in cache:
-            cache[folder] = _is_virtualenv(root / folder)
-        if cache[folder]:
-            return True
-    return False
+    folder = rel.rpartition("/")[0]
+    if not folder:
+        return False
+    found = cache.get(folder)
+    if found is None:  # a folder is in one when its parent is, or it is one itself
+        found = _in_virtualenv(root, folder, cache) or _is_virtualenv(os.path.join(root, folder))
+        cache[folder] = found
+    return found
 
 
-def _third_party_tree(root: Path, rel: str, cache: dict[str, str | None]) -> tuple[str, str] | None:
+def _third_party_tree(
+    root: Path, rel: str, cache: dict[str, tuple[str, str] | None]
+) -> tuple[str, str] | None:
     """The outermost third-party folder holding `rel`, and what it is; None for own code."""
-    parts = rel.split("/")[:-1]
-    for depth in range(1, len(parts) + 1):
-        folder = "/".join(parts[:depth])
-        if folder not in cache:
-            cache[folder] = _third_party_kind(root / folder)
-        kind = cache[folder]
-        if kind is not None:
-            return folder, kind
-    return None
+    folder = rel.rpartition("/")[0]
+    if not folder:
+        return None
+    if folder not in cache:  # the parent's tree, else this folder when it is one
+        tree = _third_party_tree(root, folder, cache)
+        if tree is None:
+            kind = _third_party_kind(root, folder)
+            tree = (folder, kind) if kind is not None else None
+        cache[folder] = tree
+    return cache[folder]
 
 
-def _third_party_kind(directory: Path) -> str | None:
-    name = directory.name.lower()
+def _third_party_kind(root: Path, folder: str) -> str | None:
+    name = folder.rpartition("/")[2].lower()
     if name in THIRD_PARTY_DIR_NAMES:
         return "third-party code"
-    if (
-        name == "openai"
-        and (directory / "__init__.py").is_file()
-        and ((directory / "_client.py").is_file() or (directory / "api_resources").is_dir())
-    ):
-        return "a copy of the openai SDK"
-    if name in _EXTERNAL_DIR_NAMES and _has_own_setup(directory):
-        return "an external project"
+    if name == "openai" or name in _EXTERNAL_DIR_NAMES:
+        directory = root / folder
+        if (
+            name == "openai"
+            and (directory / "__init__.py").is_file()
+            and ((directory / "_client.py").is_file() or (directory / "api_resources").is_dir())
+        ):
+            return "a copy of the openai SDK"
+        if name in _EXTERNAL_DIR_NAMES and _has_own_setup(directory):
+            return "an external project"
     return None
 
 
