@@ -136,7 +136,7 @@ def test_123_internal_error(clean: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("migrator.cli.run_scan", crash)
+    monkeypatch.setattr("migrator.scan.scan", crash)
     result = CliRunner().invoke(main, ["scan", str(clean)])
     assert result.exit_code == 123
     assert "RuntimeError: a bug" in result.stderr

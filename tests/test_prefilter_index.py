@@ -44,7 +44,7 @@ def reads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
 @pytest.fixture
 def settled_now(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test count as settled (they are seconds old, not minutes)."""
-    monkeypatch.setattr(prefilter_index, "_SETTLED_NS", -(10**12))
+    monkeypatch.setattr(prefilter_index, "SETTLED_NS", -(10**12))
 
 
 def tree(folder: Path) -> Path:

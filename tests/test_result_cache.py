@@ -24,6 +24,8 @@ from migrator.codemods.strategies import strategy_named
 
 import migrator.cli
 import migrator.cli_apply
+import migrator.cli_checklist
+import migrator.run_record
 import migrator.result_cache as result_cache
 from migrator.cli import main
 from migrator.discovery import discover
@@ -67,6 +69,13 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def no_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about per-file results: a command run again on the same tree is
+    not replayed whole here (test_run_record.py tests that)."""
+    monkeypatch.setattr(migrator.run_record.RunRecord, "replay", lambda self: False)
+
+
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[ResultCache | None]:
     """The cache each CLI run opened, in order."""
@@ -79,6 +88,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[ResultCache | None]:
 
     monkeypatch.setattr(migrator.cli, "open_cache", recording)
     monkeypatch.setattr(migrator.cli_apply, "open_cache", recording)
+    monkeypatch.setattr(migrator.cli_checklist, "open_cache", recording)
     return caches
 
 

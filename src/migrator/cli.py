@@ -23,11 +23,11 @@ from migrator.exits import (
     unreadable_check_failure,
 )
 from migrator.progress import verbosity_options
-from migrator.report import ci_scan_output, dump_json, render_scan, scan_console
-from migrator.result_cache import open_cache
-from migrator.scan import scan as run_scan
+from migrator.result_cache import ResultCache, open_cache
+from migrator.run_record import RunRecord
 
 if TYPE_CHECKING:
+    from migrator.discovery import Target
     from migrator.mapping import Mapping
     from migrator.migrate import MigrationReport
     from migrator.rewrite import RewriteOptions
@@ -75,7 +75,7 @@ def emit(text: str, output: Path | None) -> None:
 # Commands in modules of their own, imported when run or listed (they import this one).
 LAZY_COMMANDS = {
     "apply": "migrator.cli_apply:apply",
-    "checklist": "migrator.cli_apply:checklist",
+    "checklist": "migrator.cli_checklist:checklist",
     "mapping": "migrator.cli_mapping:mapping",
     "providers": "migrator.cli_mapping:providers",
     "rule": "migrator.explain:rule",
@@ -146,7 +146,29 @@ def scan(
     """
     config = load_config(paths, config_file, isolated)
     target = resolve_targets(paths, config, excludes)
-    report = run_scan(target, jobs=jobs, cache=open_cache(no_cache))
+    cache = open_cache(no_cache)
+    params = click.get_current_context().params
+    record = RunRecord(cache, "scan", params, config, target, writes_file=output is not None)
+    if record.replay():
+        return
+    with record.recording():
+        _scan(target, fmt, output, check, skip_unparsable, jobs, cache)
+
+
+def _scan(
+    target: Target,
+    fmt: str,
+    output: Path | None,
+    check: bool,
+    skip_unparsable: bool,
+    jobs: int | None,
+    cache: ResultCache | None,
+) -> None:
+    # The scanner and libcst: not loaded for a replay.
+    from migrator.report import ci_scan_output, dump_json, render_scan, scan_console
+    from migrator.scan import scan as run_scan
+
+    report = run_scan(target, jobs=jobs, cache=cache)
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
     elif fmt in ("sarif", "github"):
@@ -286,19 +308,18 @@ def build_options(
     )
 
 
-def run_migration(paths: tuple[Path, ...], excludes: tuple[str, ...], jobs: int | None,
-                  config_file: Path | None, isolated: bool, no_cache: bool = False,
-                  **kwargs: object) -> tuple[MigrationReport, ProjectConfig]:  # fmt: skip
-    config = load_config(paths, config_file, isolated)
+def run_migration(
+    target: Target, config: ProjectConfig, jobs: int | None, cache: ResultCache | None,
+    **kwargs: object,
+) -> MigrationReport:  # fmt: skip
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
-    target = resolve_targets(paths, config, excludes)
     from migrator.migrate import migrate
 
-    report = migrate(target, options, jobs=jobs, cache=open_cache(no_cache))
+    report = migrate(target, options, jobs=jobs, cache=cache)
     from migrator.cli_checks import warn_unmatched_model_map
 
     warn_unmatched_model_map(sorted(options.mapping.model_overrides), report.results)
-    return report, config
+    return report
 
 
 @main.command()
@@ -326,6 +347,7 @@ def diff(
     excludes: tuple[str, ...],
     config_file: Path | None,
     isolated: bool,
+    no_cache: bool,
     **kwargs: object,
 ) -> None:
     """Show the rewrite that moves PATH off OpenAI, as a unified diff. Writes nothing.
@@ -346,15 +368,25 @@ def diff(
       migrator diff . --to qwen --format sarif > migrator.sarif
       migrator diff . --to qwen > x.patch   # piped: the patch alone, notes on stderr
     """
-    report, _ = run_migration(paths, excludes, jobs, config_file, isolated, **kwargs)
-    from migrator.patch_output import show_diff
+    config = load_config(paths, config_file, isolated)
+    target = resolve_targets(paths, config, excludes)
+    cache = open_cache(no_cache)
+    record = RunRecord(
+        cache, "diff", click.get_current_context().params, config, target,
+        inputs=kwargs["mapping_files"], writes_file=patch is not None,  # type: ignore[arg-type]
+    )  # fmt: skip
+    if record.replay():
+        return
+    with record.recording():
+        report = run_migration(target, config, jobs, cache, **kwargs)
+        from migrator.patch_output import show_diff
 
-    show_diff(report, fmt=fmt, color=color, patch_file=patch)
-    exit_on_internal_errors(report.errors)
-    if check:
-        blind = unreadable_check_failure(report.errors, skip_unparsable)
-        if report.changed or blind:
-            sys.exit(EXIT_FOUND)
+        show_diff(report, fmt=fmt, color=color, patch_file=patch)
+        exit_on_internal_errors(report.errors)
+        if check:
+            blind = unreadable_check_failure(report.errors, skip_unparsable)
+            if report.changed or blind:
+                sys.exit(EXIT_FOUND)
 
 
 @click.command()

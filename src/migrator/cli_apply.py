@@ -20,30 +20,20 @@ from migrator.apply import (
     run_apply,
 )
 from migrator.apply_plan import ProjectPlan, plan_migration
-from migrator.checklist import collect, render_markdown, severity_counts, to_json
+from migrator.checklist import collect, render_markdown, severity_counts
 from migrator.cli import (
     PATH_ARG,
     build_options,
-    emit,
     load_config,
     target_options,
 )
-from migrator.cli_checks import warn_unmatched_model_map
+from migrator.cli_checklist import command_line, warn_model_map
 from migrator.cli_paths import note_skipped
 from migrator.exits import EXIT_INTERRUPTED, RunFailed, UsageError
 from migrator.model import FileError
 from migrator.relpaths import from_cwd
-from migrator.report import dump_json
 from migrator.result_cache import open_cache
 from migrator.secrets import redact_secrets
-
-
-def _command_line(plan: ProjectPlan, name: str) -> str:
-    routes = "".join(f" --route {r.family}={r.mapping.id}" for r in plan.options.routes)
-    return (
-        f"migrator {name} PATH --to {plan.options.mapping.id} --strategy "
-        f"{plan.options.strategy}{routes}"
-    )
 
 
 @click.command()
@@ -135,7 +125,7 @@ def apply(
         path, options, config, excludes=excludes, jobs=jobs, cache=open_cache(no_cache)
     )
     note_skipped(plan.skipped_trees)
-    _warn_model_map(plan)
+    warn_model_map(plan)
     target_branch = branch or default_branch(options.mapping.id)
 
     def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
@@ -143,7 +133,7 @@ def apply(
         context = _context_lines(git, target_branch)
         text = render_markdown(
             findings, plan.options.mapping, plan.options.strategy.id, link_prefix=prefix,
-            context=context, command=_command_line(plan, "checklist"),
+            context=context, command=command_line(plan, "checklist"),
         )  # fmt: skip
         return text.encode("utf-8"), severity_counts(findings)
 
@@ -157,10 +147,6 @@ def apply(
         _err("interrupted.")
         sys.exit(EXIT_INTERRUPTED)
     _print_outcome(outcome, path)
-
-
-def _warn_model_map(plan: ProjectPlan) -> None:
-    warn_unmatched_model_map(sorted(plan.options.mapping.model_overrides), plan.report.results)
 
 
 def _err(text: str) -> None:
@@ -248,79 +234,4 @@ def _has_usage(plan: ProjectPlan) -> bool:
     return any(r.usages for r in plan.report.results)
 
 
-@click.command()
-@PATH_ARG
-@target_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "json"]),
-    default="md",
-    show_default=True,
-    help="Markdown task list, or JSON per the contract.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE instead of stdout (Markdown links are made relative to it).",
-)
-def checklist(
-    path: Path,
-    fmt: str,
-    output: Path | None,
-    jobs: int | None,
-    excludes: tuple[str, ...],
-    config_file: Path | None,
-    isolated: bool,
-    no_cache: bool,
-    **kwargs: object,
-) -> None:
-    """List what a person must still do to move PATH to a provider (writes no code).
-
-    \b
-    Five sections, each item a GitHub task-list box with a path:line link and its
-    rule id (see the README's rule table):
-      1. Code left for a person   unsupported endpoints/parameters, dynamic models,
-                                  responses leaving functions, exception handling
-      2. Configuration            env vars to provision (names only), endpoints,
-                                  relays, hard-coded keys (redacted), dependency files
-      3. Behaviour differences    limits, sampling ranges, n>1, JSON schema,
-                                  embeddings (re-embed), reasoning/thinking defaults
-      4. Compliance               data region, filing status, personal data
-      5. Verification             the repo's test command, smoke runs per entry point
-    Lines point at the code as it is now (MIGRATION.md, written by `apply`, points at
-    the migrated code). Suppress a rule with --ignore MIGxxx or a
-    `# migrator: ignore[MIGxxx]` comment on the line.
-
-    \b
-    Examples:
-      migrator checklist . --to glm
-      migrator checklist . --to qwen -o MIGRATION.md
-      migrator checklist . --to deepseek --format json | jq '.items[] | select(.severity=="error")'
-    """
-    config = load_config(path, config_file, isolated)
-    options = build_options(config, **kwargs)  # type: ignore[arg-type]
-    plan = plan_migration(
-        path, options, config, excludes=excludes, jobs=jobs, cache=open_cache(no_cache)
-    )
-    note_skipped(plan.skipped_trees)
-    _warn_model_map(plan)
-    findings = collect(plan, applied=False)
-    if fmt == "json":
-        text = dump_json(to_json(findings, options.mapping.id, options.strategy.id))
-    else:
-        prefix = ""
-        if output is not None:
-            rel = os.path.relpath(plan.root, output.absolute().parent).replace(os.sep, "/")
-            prefix = "" if rel == "." else rel + "/"
-        text = render_markdown(
-            findings, options.mapping, options.strategy.id, link_prefix=prefix,
-            command=_command_line(plan, "checklist"),
-        )  # fmt: skip
-    emit(text, output)
-    if plan.report.errors:
-        _err(f"{len(plan.report.errors)} file(s) could not be parsed; they are listed as MIG603.")
-
-
-__all__ = ["apply", "checklist"]
+__all__ = ["apply"]

@@ -10,7 +10,7 @@ still gives the same four numbers is taken as unchanged, and only the others are
 
 Race: a file rewritten within the filesystem's timestamp granularity after it was read
 could keep all four numbers (git calls such entries "racily clean"). A file is therefore
-recorded only when it was last changed well before the run started (`_SETTLED_NS`),
+recorded only when it was last changed well before the run started (`SETTLED_NS`),
 and its `stat` is taken before its bytes are read: a change after the `stat` gives the
 next run different numbers. A file changed more recently is simply read again next time.
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from migrator.result_cache import ResultCache
 
 # Coarse filesystems keep modification times to 2 s (FAT), some to 1 s (HFS+, ext3).
-_SETTLED_NS = 2_000_000_000
+SETTLED_NS = 2_000_000_000
 
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -65,7 +65,7 @@ class DroppedFiles:
 
     def dropped(self, rel: str, stamp: Stamp) -> None:
         """This run read `rel` (stat'ed as `stamp` before reading) and dropped it."""
-        if max(stamp[1], stamp[2]) < self._started_ns - _SETTLED_NS:
+        if max(stamp[1], stamp[2]) < self._started_ns - SETTLED_NS:
             self._seen[rel] = stamp
 
     def save(self) -> None:

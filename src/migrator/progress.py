@@ -25,6 +25,7 @@ _BAR_DELAY = 1.0  # a run shorter than this shows no bar
 _LINE_EVERY = 5.0  # seconds between plain progress lines
 
 _verbosity = 0
+_bar_shown = False  # a bar's output is no run's to replay (run_record.py)
 
 
 def verbosity() -> int:
@@ -53,6 +54,11 @@ def verbosity_options(f: Any) -> Any:
     )(f)
     return click.option("-v", "--verbose", count=True, expose_value=False, callback=adjust,
                         help="Print phases with counts and times (repeatable).")(f)  # fmt: skip
+
+
+def bar_was_shown() -> bool:
+    """Has this process shown a progress bar?"""
+    return _bar_shown
 
 
 def note(text: str) -> None:
@@ -88,6 +94,8 @@ class FileProgress:
     def update(self, done: int) -> None:
         now = time.perf_counter()
         if self.bar_allowed and self.bar is None and now - self.start > _BAR_DELAY:
+            global _bar_shown
+            _bar_shown = True
             self.bar = _bar(self.name, self.total)
             self.bar.start()
         if self.bar is not None:

@@ -1,0 +1,290 @@
+"""A read-only command (`scan`, `diff`, `checklist`) run again on a tree that has not
+changed prints what it printed the first time, without running.
+
+The result cache (result_cache.py) spares a second run the parsing of every file, but that
+run still loads the rewrite engine and the mappings, asks the cache for each file and
+renders its output: on a tree of a few hundred files that is most of what it costs. So
+next to those entries the cache keeps each command's output -- what it wrote to stdout
+and stderr, in order, and its exit status -- under a key made of every input besides the
+tree:
+
+    the tool's fingerprint and the Python running it; the command and its parsed
+    options; the configuration they resolved to; the working folder; the environment
+    (less OLDPWD and `_`, which a shell changes between commands); whether stdout and
+    stderr are terminals, and their size; the verbosity;
+
+and with it a stamp of the tree: every file of discovery's listing (so that a new,
+removed or newly ignored file changes it) with its size, modification and change times,
+inode and mode, and the same for what a run reads besides the listing -- each
+`pyproject.toml` the configuration search could read, the `--config` and mapping files,
+git's index and HEAD. A later run whose key finds a record with the same stamp replays
+it; any other runs the command, which records afresh.
+
+Like the prefilter's record of dropped files (prefilter_index.py), this trusts `stat` as
+git does; a file changed less than 2 s before the run started is "racily clean" and the
+run is not recorded. Not recorded either: runs with `-v` (their phase lines and cache
+counts describe the run itself), runs that write a file (`-o`), runs that showed a
+progress bar, runs that ended other than with status 0 or 1, and output holding a
+credential (no file the tool creates holds one). `--no-cache` neither replays nor records.
+
+This module is imported before the rewrite engine (cli.py): a replay loads neither it
+nor libcst.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from migrator import prefilter_index
+from migrator.progress import bar_was_shown, verbosity
+
+if TYPE_CHECKING:
+    from migrator.config import ProjectConfig
+    from migrator.discovery import Target
+    from migrator.result_cache import ResultCache
+
+# Environment variables a shell changes between two commands that run the same way.
+_VOLATILE_ENV = frozenset({"OLDPWD", "_"})
+_STDOUT, _STDERR = 1, 2
+# (stream, text or bytes): bytes went to the stream's binary buffer (the patch of `diff`)
+Chunk = tuple[int, "str | bytes"]
+
+
+class RunRecord:
+    """One command's record: `replay` it when the tree is as it was, else run the
+    command inside `recording()`, which keeps its output for the next time."""
+
+    def __init__(
+        self,
+        cache: ResultCache | None,
+        command: str,
+        params: dict[str, Any],
+        config: ProjectConfig,
+        target: Target,
+        inputs: Iterable[Path] = (),
+        writes_file: bool = False,
+    ) -> None:
+        self._cache = cache if cache is not None and verbosity() <= 0 and not writes_file else None
+        self._started_ns = time.time_ns()
+        self._name = ""
+        self._stamp: bytes | None = None
+        if self._cache is None:
+            return
+        try:
+            self._name = "run:" + _invocation_key(command, params, config)
+            besides = _read_besides(target, config, inputs)
+            if besides is not None:
+                self._stamp = _tree_stamp(target, besides, self._started_ns)
+        except OSError:  # a working folder removed under us, a folder we may not read
+            self._stamp = None
+
+    def replay(self) -> bool:
+        """Print the recorded output when the tree is as it was (exiting with the recorded
+        status when not 0); False when there is nothing to replay."""
+        if self._cache is None or self._stamp is None:
+            return False
+        found = self._cache.load_named(self._name)
+        if not _is_record(found) or found[0] != self._stamp:
+            return False
+        _, status, chunks = found
+        _write(chunks)
+        if status:
+            sys.exit(status)
+        return True
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[None]:
+        """Run the command's body; its output goes out as usual and is kept."""
+        if self._cache is None or self._stamp is None:
+            yield
+            return
+        chunks: list[Chunk] = []
+        saved = sys.stdout, sys.stderr
+        sys.stdout = _Tee(sys.stdout, _STDOUT, chunks)  # type: ignore[assignment]
+        sys.stderr = _Tee(sys.stderr, _STDERR, chunks)  # type: ignore[assignment]
+        status: int | None = None
+        try:
+            yield
+            status = 0
+        except SystemExit as exc:
+            status = exc.code if exc.code in (0, 1) else None  # type: ignore[assignment]
+            if exc.code is None:
+                status = 0
+            raise
+        finally:
+            sys.stdout, sys.stderr = saved
+            if status is not None and not bar_was_shown() and not _holds_secret(chunks):
+                self._cache.store_named(self._name, (self._stamp, status, _merged(chunks)))
+
+
+def _invocation_key(command: str, params: dict[str, Any], config: ProjectConfig) -> str:
+    from migrator.result_cache import tool_fingerprint
+
+    env = sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE_ENV)
+    terminals = tuple(_is_terminal(stream) for stream in (sys.stdout, sys.stderr))
+    size = tuple(shutil.get_terminal_size()) if any(terminals) else None
+    parts = (
+        tool_fingerprint(),
+        sys.executable,
+        command,
+        sorted(params.items()),
+        config,
+        os.getcwd(),
+        env,
+        terminals,
+        size,
+        verbosity(),
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _read_besides(
+    target: Target, config: ProjectConfig, inputs: Iterable[Path]
+) -> list[Path] | None:
+    """The files a run may read besides the tree's listing (see the module docstring);
+    None in a git work tree whose index is elsewhere (`.git` a file: a linked worktree,
+    a submodule), which this does not follow: such a run is not recorded."""
+    root = target.root.absolute()
+    paths = [folder / "pyproject.toml" for folder in (root, *root.parents)]
+    if config.path is not None:
+        paths.append(config.path)
+        if config.mapping:
+            paths.append(config.path.parent / config.mapping)
+    paths.extend(inputs)
+    for folder in (root, *root.parents):
+        git = folder / ".git"
+        if git.is_dir():
+            paths += [git / "index", git / "HEAD"]
+            break
+        if git.exists():
+            return None
+    return paths
+
+
+def _tree_stamp(target: Target, besides: Sequence[Path], started_ns: int) -> bytes | None:
+    """A digest of the listing and of each file's `stat`; None when a file changed too
+    recently to be told apart from a later change (racy: the run is not recorded)."""
+    digest = hashlib.sha256()
+    root = str(target.root)
+    settled = started_ns - prefilter_index.SETTLED_NS
+    for rel in (*(target.project or target.names), *map(str, besides)):
+        try:
+            st = os.stat(os.path.join(root, rel))
+        except OSError:
+            digest.update(b"%s\0-\n" % rel.encode("utf-8", "surrogateescape"))
+            continue
+        if st.st_mtime_ns >= settled or st.st_ctime_ns >= settled:
+            return None
+        digest.update(
+            b"%s\0%d %d %d %d %d\n"
+            % (
+                rel.encode("utf-8", "surrogateescape"),
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+                st.st_ino,
+                st.st_mode,
+            )
+        )
+    return digest.digest()
+
+
+def _is_record(value: object) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], bytes)
+        and value[1] in (0, 1)
+        and isinstance(value[2], list)
+    )
+
+
+class _Tee:
+    """A text stream that writes through to `real` and keeps what was written (its
+    `buffer` too: the patch of `diff` goes there as bytes)."""
+
+    def __init__(self, real: IO[str], stream: int, chunks: list[Chunk]) -> None:
+        self._real = real
+        self._stream = stream
+        self._chunks = chunks
+        self._buffer: _BufferTee | None = None
+
+    def write(self, text: str) -> int:
+        written = self._real.write(text)
+        self._chunks.append((self._stream, text))
+        return written
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    @property
+    def buffer(self) -> _BufferTee:
+        if self._buffer is None:
+            self._buffer = _BufferTee(self._real.buffer, self._stream, self._chunks)  # type: ignore[attr-defined]
+        return self._buffer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+class _BufferTee:
+    def __init__(self, real: IO[bytes], stream: int, chunks: list[Chunk]) -> None:
+        self._real = real
+        self._stream = stream
+        self._chunks = chunks
+
+    def write(self, data: bytes) -> int:
+        written = self._real.write(data)
+        if data:
+            self._chunks.append((self._stream, bytes(data)))
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def _merged(chunks: list[Chunk]) -> list[Chunk]:
+    """Consecutive writes of the same kind to the same stream as one."""
+    out: list[Chunk] = []
+    for stream, data in chunks:
+        if out and out[-1][0] == stream and type(out[-1][1]) is type(data):
+            out[-1] = (stream, out[-1][1] + data)  # type: ignore[operator]
+        else:
+            out.append((stream, data))
+    return out
+
+
+def _holds_secret(chunks: list[Chunk]) -> bool:
+    from migrator.secrets import holds_secret
+
+    return any(
+        holds_secret(data if isinstance(data, str) else data.decode("latin-1"))
+        for _, data in chunks
+    )
+
+
+def _write(chunks: list[Chunk]) -> None:
+    for stream, data in chunks:
+        out = sys.stdout if stream == _STDOUT else sys.stderr
+        if isinstance(data, bytes):
+            out.flush()  # what was written as text goes first
+            out.buffer.write(data)
+            out.buffer.flush()
+        else:
+            out.write(data)
