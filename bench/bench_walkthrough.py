@@ -8,7 +8,8 @@ MIGRATOR_CACHE_DIR pointing at a fresh temporary folder, three times over (and t
   uncached   every command with --no-cache: what each costs on its own
   first      the walkthrough with an empty cache: scan and diff compute and store their
              results, apply and checklist find diff's (one entry serves all three)
-  again      the whole walkthrough a second time: everything is in the cache
+  again      the whole walkthrough a second time: everything is in the cache, and
+             scan, diff and checklist replay their recorded output (run_record.py)
 
 `scan`, `diff` and `checklist` read the tree; `apply` runs on a git copy of it made once
 per round (`--no-commit --branch ...`), which is put back after each walkthrough

@@ -25,8 +25,8 @@ from migrator.codemods.strategies import strategy_named
 import migrator.cli
 import migrator.cli_apply
 import migrator.cli_checklist
-import migrator.run_record
 import migrator.result_cache as result_cache
+import migrator.run_record
 from migrator.cli import main
 from migrator.discovery import discover
 from migrator.mapping import load_registry
@@ -308,11 +308,11 @@ def test_keys_do_not_depend_on_the_hash_seed(tmp_path: Path, cache_dir: Path) ->
 
 
 def entries(cache_dir: Path) -> list[Path]:
-    """The stored file results (not the pre-pass's memos)."""
+    """The stored file results (not the pre-pass's memos, nor the remembered fingerprint)."""
     found = []
     for path in sorted(p for p in cache_dir.rglob("*") if p.is_file()):
-        body = path.read_bytes().partition(b"\n")[2]
-        if isinstance(pickle.loads(body), FileResult):
+        header, _, body = path.read_bytes().partition(b"\n")
+        if header.startswith(b"migrator-cache ") and isinstance(pickle.loads(body), FileResult):
             found.append(path)
     return found
 
@@ -480,3 +480,31 @@ def test_changed_lines_give_back_the_rewritten_bytes_and_hold_no_credential() ->
     for moved in (f'a = 1\r\nKEY = "{key}" # x\rb = 2\nc = 3', f"{url}\n{data.decode()}"):
         kept = FileResult("m.py", new_source=moved.encode(), old_source=data)
         assert _ChangedLines.of(kept, data) is None
+
+
+def test_the_fingerprint_is_remembered_by_the_stat_of_the_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(result_cache, "SETTLED_NS", -(10**12))  # the checkout is settled
+    first = result_cache.remembered_fingerprint(tmp_path)
+    assert first == result_cache.tool_fingerprint()
+    assert len(list((tmp_path / "fingerprint-of").iterdir())) == 1
+
+    def hashed() -> str:
+        raise AssertionError("hashed the code again")
+
+    monkeypatch.setattr(result_cache, "tool_fingerprint", hashed)
+    assert result_cache.remembered_fingerprint(tmp_path) == first
+    monkeypatch.setattr(result_cache, "__version__", "99.0")  # another version: not that memo
+    with pytest.raises(AssertionError, match="hashed"):
+        result_cache.remembered_fingerprint(tmp_path)
+
+
+def test_a_fingerprint_is_not_remembered_while_the_code_is_being_edited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(result_cache, "SETTLED_NS", 10**18)  # every file changed just now
+    assert result_cache.remembered_fingerprint(tmp_path) == result_cache.tool_fingerprint()
+    assert not (tmp_path / "fingerprint-of").exists() or not any(
+        (tmp_path / "fingerprint-of").iterdir()
+    )

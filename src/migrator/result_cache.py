@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from migrator import __version__
 from migrator.atomic import write_atomic
+from migrator.prefilter_index import SETTLED_NS
 from migrator.progress import note, phase
 
 if TYPE_CHECKING:
@@ -92,20 +93,62 @@ def tool_fingerprint() -> str:
     """Hash of what makes results: migrator's version, the bytes of its code, codemods
     and mappings (a development checkout invalidates on every edit), Python, libcst.
     libcst is found, not imported: a replayed run (run_record.py) never loads it."""
+    digest = hashlib.sha256(_fingerprint_header())
+    for rel, path in _code_files():
+        digest.update(rel.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:24]
+
+
+def remembered_fingerprint(directory: Path) -> str:
+    """`tool_fingerprint()`, remembered in `directory` under the `stat` of every file it
+    hashes (as prefilter_index.py remembers dropped files): hashing some 250 files is a
+    fifth of a replayed run. Not remembered while one of them changed in the last 2 s."""
+    settled = time.time_ns() - SETTLED_NS
+    stamp = hashlib.sha256(_fingerprint_header())
+    racy = False
+    try:
+        for rel, path in _code_files():
+            st = path.stat()
+            racy = racy or max(st.st_mtime_ns, st.st_ctime_ns) >= settled
+            numbers = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            stamp.update(rel.encode() + b"\0%d %d %d %d\n" % numbers)
+    except OSError:
+        return tool_fingerprint()
+    folder = directory / "fingerprint-of"
+    memo = folder / stamp.hexdigest()
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        known = memo.read_text(encoding="ascii")
+        if _FINGERPRINT.fullmatch(known):
+            return known
+    value = tool_fingerprint()
+    if not racy:
+        with contextlib.suppress(OSError):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            _prune_files(folder)
+            with contextlib.suppress(FileExistsError):  # 0600 as every entry (see _store)
+                os.close(os.open(memo, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            write_atomic(memo, value.encode("ascii"), fsync=False)
+    return value
+
+
+def _fingerprint_header() -> bytes:
+    return b"".join(p.encode() + b"\0" for p in (__version__, sys.version, _libcst_version()))
+
+
+def _code_files() -> list[tuple[str, Path]]:
+    """(name, path) of each file the fingerprint hashes, in a fixed order."""
     import migrator
     import migrator.codemods
     import migrator.mappings
 
-    digest = hashlib.sha256()
-    for part in (__version__, sys.version, _libcst_version()):
-        digest.update(part.encode() + b"\0")
-    for package in (migrator, migrator.codemods, migrator.mappings):
-        for folder in map(Path, package.__path__):
-            for path in sorted(folder.rglob("*")):
-                if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
-                    digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-                    digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:24]
+    return [
+        (path.relative_to(folder).as_posix(), path)
+        for package in (migrator, migrator.codemods, migrator.mappings)
+        for folder in map(Path, package.__path__)
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts
+    ]
 
 
 def _libcst_version() -> str:
@@ -228,7 +271,8 @@ class ResultCache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.entries = directory / tool_fingerprint()
+        self.fingerprint = remembered_fingerprint(directory)
+        self.entries = directory / self.fingerprint
         self.hits = 0
         self.misses = 0
         self.stored = 0
@@ -457,6 +501,15 @@ def _prune(directory: Path, keep: Path) -> None:
                 and now - folder.stat().st_mtime > _STALE_SECONDS
             ):
                 shutil.rmtree(folder)
+
+
+def _prune_files(folder: Path) -> None:
+    """Remove the files in `folder` unused for `_STALE_SECONDS`."""
+    now = time.time()
+    for entry in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if entry.is_file() and now - entry.stat().st_mtime > _STALE_SECONDS:
+                entry.unlink()
 
 
 def _why(exc: OSError) -> str:

@@ -79,7 +79,7 @@ class RunRecord:
         if self._cache is None:
             return
         try:
-            self._name = "run:" + _invocation_key(command, params, config)
+            self._name = "run:" + _invocation_key(self._cache.fingerprint, command, params, config)
             besides = _read_besides(target, config, inputs)
             if besides is not None:
                 self._stamp = _tree_stamp(target, besides, self._started_ns)
@@ -125,14 +125,14 @@ class RunRecord:
                 self._cache.store_named(self._name, (self._stamp, status, _merged(chunks)))
 
 
-def _invocation_key(command: str, params: dict[str, Any], config: ProjectConfig) -> str:
-    from migrator.result_cache import tool_fingerprint
-
+def _invocation_key(
+    fingerprint: str, command: str, params: dict[str, Any], config: ProjectConfig
+) -> str:
     env = sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE_ENV)
     terminals = tuple(_is_terminal(stream) for stream in (sys.stdout, sys.stderr))
     size = tuple(shutil.get_terminal_size()) if any(terminals) else None
     parts = (
-        tool_fingerprint(),
+        fingerprint,
         sys.executable,
         command,
         sorted(params.items()),
