@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from migrator.cli import main
-from migrator.discovery import Target, discover
+from migrator.discovery import Target, discover, project_files
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -110,6 +110,24 @@ def test_git_deleted_tracked_file_is_skipped(tmp_path: Path) -> None:
     git(repo, "commit", "-q", "-m", "init")
     gone.unlink()  # still in the index, no longer on disk
     assert rels(discover(repo)) == ["keep.py"]
+
+
+@needs_git
+def test_git_submodule_folder_is_not_a_file(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    write(repo, "app.py")
+    write(repo, "sub/inner.py")
+    git(repo, "add", "app.py")
+    git(repo, "commit", "-q", "-m", "init")
+    head = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    # a gitlink (what `git submodule add` records): the index names the folder itself
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head},sub")
+    assert "sub" not in project_files(repo)
+    assert "sub" not in rels(discover(repo))
 
 
 @needs_git

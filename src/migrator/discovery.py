@@ -202,7 +202,9 @@ def _git_files(root: Path) -> list[str] | None:
     try:
         if gitops.find_repo(root) is None:
             return None
-        return gitops.tracked_and_untracked_files(root, under=root)
+        # Deleted index entries and submodule folders: left out by the check of each
+        # file on disk (`_regular_file_inside`), as every listed file is.
+        return gitops.tracked_and_untracked_files(root, under=root, on_disk=False)
     except GitError:
         return None
 

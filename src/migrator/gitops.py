@@ -224,12 +224,15 @@ def tracked_files(path: Path) -> frozenset[str] | None:
     return frozenset(_split_z(data))
 
 
-def tracked_and_untracked_files(repo: Path, under: Path | None = None) -> list[str]:
+def tracked_and_untracked_files(
+    repo: Path, under: Path | None = None, *, on_disk: bool = True
+) -> list[str]:
     """Files git knows or would add (tracked + untracked not ignored) below `under`.
 
     Names are relative to `under` (default: the repo top) with `/`, deduplicated and
     sorted. Index entries missing from disk (deleted, not yet staged) and submodule
-    folders are left out: callers read these files.
+    folders are left out: callers read these files. With `on_disk=False` they are kept,
+    for a caller that checks each file on disk itself (discovery: one `lstat`, not two).
     """
     folder = Path(under) if under is not None else Path(repo)
     if not folder.is_dir():
@@ -237,10 +240,13 @@ def tracked_and_untracked_files(repo: Path, under: Path | None = None) -> list[s
     data = _git(
         folder, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."
     ).stdout
+    names = sorted(set(_split_z(data)))
+    if not on_disk:
+        return names
     base = os.fspath(folder)
     result: list[str] = []
     # Strings, one lstat each: a large tree lists tens of thousands of names.
-    for name in sorted(set(_split_z(data))):
+    for name in names:
         try:
             mode = os.lstat(os.path.join(base, name)).st_mode
         except OSError:
