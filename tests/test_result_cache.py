@@ -360,7 +360,7 @@ def test_a_failed_write_disables_the_cache_with_one_notice(
     def full_disk(*_args: object, **_kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(result_cache, "write_atomic", full_disk)
+    monkeypatch.setattr(result_cache, "_write_atomic", full_disk)
     out, err = run("diff", str(root), "--to", "qwen")
     assert out == expected
     assert err.count("No space left on device") == 1, err

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -399,6 +398,8 @@ def schema(name: str) -> None:
       migrator schema scan > scan.schema.json
       migrator scan . --format json | check-jsonschema --schemafile scan.schema.json -
     """
+    import json
+
     from migrator.json_schemas import SCHEMAS
 
     click.echo(json.dumps(SCHEMAS[name], indent=2))

@@ -45,7 +45,6 @@ import hashlib
 import os
 import pickle
 import re
-import shutil
 import stat
 import sys
 import time
@@ -55,7 +54,6 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from migrator import __version__
-from migrator.atomic import write_atomic
 from migrator.prefilter_index import SETTLED_NS
 from migrator.progress import note, phase
 
@@ -128,7 +126,7 @@ def remembered_fingerprint(directory: Path) -> str:
             _prune_files(folder)
             with contextlib.suppress(FileExistsError):  # 0600 as every entry (see _store)
                 os.close(os.open(memo, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            write_atomic(memo, value.encode("ascii"), fsync=False)
+            _write_atomic(memo, value.encode("ascii"))
     return value
 
 
@@ -379,7 +377,7 @@ class ResultCache:
             # 0o666 & ~umask: the entry is made 0600 first (another run may have won).
             with contextlib.suppress(FileExistsError):
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            write_atomic(path, _FORMAT + b" " + key.encode() + b"\n" + body, fsync=False)
+            _write_atomic(path, _FORMAT + b" " + key.encode() + b"\n" + body)
         except OSError as exc:
             self._disable(f"cannot write to the cache folder {self.directory}: {_why(exc)}")
             return False
@@ -500,6 +498,8 @@ def _prune(directory: Path, keep: Path) -> None:
                 and not folder.is_symlink()
                 and now - folder.stat().st_mtime > _STALE_SECONDS
             ):
+                import shutil
+
                 shutil.rmtree(folder)
 
 
@@ -510,6 +510,13 @@ def _prune_files(folder: Path) -> None:
         with contextlib.suppress(OSError):
             if entry.is_file() and now - entry.stat().st_mtime > _STALE_SECONDS:
                 entry.unlink()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    # atomic.py (and tempfile) are loaded when a run first writes: a replay writes nothing
+    from migrator.atomic import write_atomic
+
+    write_atomic(path, data, fsync=False)
 
 
 def _why(exc: OSError) -> str:
