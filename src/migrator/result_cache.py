@@ -140,13 +140,19 @@ def _code_files() -> list[tuple[str, Path]]:
     import migrator.codemods
     import migrator.mappings
 
-    return [
-        (path.relative_to(folder).as_posix(), path)
-        for package in (migrator, migrator.codemods, migrator.mappings)
-        for folder in map(Path, package.__path__)
-        for path in sorted(folder.rglob("*"))
-        if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts
-    ]
+    found = []
+    for package in (migrator, migrator.codemods, migrator.mappings):
+        for folder in package.__path__:
+            for here, folders, names in os.walk(folder):
+                folders[:] = sorted(f for f in folders if f != "__pycache__")
+                prefix = os.path.relpath(here, folder).replace(os.sep, "/")
+                prefix = "" if prefix == "." else prefix + "/"
+                found += [
+                    (prefix + name, Path(here, name))
+                    for name in sorted(names)
+                    if name.endswith(_CODE_SUFFIXES)
+                ]
+    return found
 
 
 def _libcst_version() -> str:
