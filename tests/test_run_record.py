@@ -254,3 +254,21 @@ def test_an_edited_mapping_file_runs_again(tree: Path, runs: list[str]) -> None:
     mapping.write_bytes(source.read_bytes() + b"# reviewed\n")  # the options are the same
     same(first, CliRunner().invoke(main, args))
     assert runs == ["migrate", "migrate"]
+
+
+def test_another_environment_replaces_the_record(
+    tree: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One record per command, options and working folder: a shell whose environment
+    differs (a new SSH session's SSH_CLIENT port) runs again and replaces it."""
+    cache = tree.parent / "cache"
+    cli(tree, "diff")
+    files = sorted(p.name for p in cache.rglob("*") if p.is_file())
+    monkeypatch.setenv("SSH_CLIENT", "10.0.0.2 50123 22")
+    cli(tree, "diff")
+    cli(tree, "diff")
+    assert runs == ["migrate", "migrate"]
+    assert sorted(p.name for p in cache.rglob("*") if p.is_file()) == files
+    monkeypatch.delenv("SSH_CLIENT")
+    cli(tree, "diff")
+    assert runs == ["migrate"] * 3, "the record now holds the other environment's run"

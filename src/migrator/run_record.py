@@ -5,20 +5,20 @@ The result cache (result_cache.py) spares a second run the parsing of every file
 run still loads the rewrite engine and the mappings, asks the cache for each file and
 renders its output: on a tree of a few hundred files that is most of what it costs. So
 next to those entries the cache keeps each command's output -- what it wrote to stdout
-and stderr, in order, and its exit status -- under a key made of every input besides the
-tree:
+and stderr, in order, and its exit status -- one record per
 
-    the tool's fingerprint and the Python running it; the command and its parsed
-    options; the configuration they resolved to; the working folder; the environment
-    (less OLDPWD and `_`, which a shell changes between commands); whether stdout and
-    stderr are terminals, and their size; the verbosity;
+    tool fingerprint and Python running it, command, parsed options, the configuration
+    they resolved to, and working folder,
 
-and with it a stamp of the tree: every file of discovery's listing (so that a new,
-removed or newly ignored file changes it) with its size, modification and change times,
-inode and mode, and the same for what a run reads besides the listing -- each
-`pyproject.toml` the configuration search could read, the `--config` and mapping files,
-git's index and HEAD. A later run whose key finds a record with the same stamp replays
-it; any other runs the command, which records afresh.
+holding a stamp of everything else the output depends on: the environment (less OLDPWD
+and `_`, which a shell changes between commands), whether stdout and stderr are
+terminals (and their size), the verbosity; and the tree -- every file of discovery's
+listing (so that a new, removed or newly ignored file changes it) with its size,
+modification and change times, inode and mode, and the same for what a run reads
+besides the listing: each `pyproject.toml` the configuration search could read, the
+`--config` and mapping files, git's index and HEAD. A later run that finds its record
+with the same stamp replays it; any other runs the command, which replaces the record
+(so records do not pile up, one per shell session, say).
 
 Like the prefilter's record of dropped files (prefilter_index.py), this trusts `stat` as
 git does; a file changed less than 2 s before the run started is "racily clean" and the
@@ -81,8 +81,9 @@ class RunRecord:
         try:
             self._name = "run:" + _invocation_key(self._cache.fingerprint, command, params, config)
             besides = _read_besides(target, config, inputs)
-            if besides is not None:
-                self._stamp = _tree_stamp(target, besides, self._started_ns)
+            tree = _tree_stamp(target, besides, self._started_ns) if besides is not None else None
+            if tree is not None:
+                self._stamp = _surroundings_digest() + tree
         except OSError:  # a working folder removed under us, a folder we may not read
             self._stamp = None
 
@@ -128,22 +129,19 @@ class RunRecord:
 def _invocation_key(
     fingerprint: str, command: str, params: dict[str, Any], config: ProjectConfig
 ) -> str:
+    """The record's name: one record per command, options and working folder, so that
+    runs in another environment replace it rather than pile up beside it."""
+    parts = (fingerprint, sys.executable, command, sorted(params.items()), config, os.getcwd())
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _surroundings_digest() -> bytes:
+    """What else a run's output depends on: the environment, the terminals, -q."""
     env = sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE_ENV)
     terminals = tuple(_is_terminal(stream) for stream in (sys.stdout, sys.stderr))
     size = tuple(shutil.get_terminal_size()) if any(terminals) else None
-    parts = (
-        fingerprint,
-        sys.executable,
-        command,
-        sorted(params.items()),
-        config,
-        os.getcwd(),
-        env,
-        terminals,
-        size,
-        verbosity(),
-    )
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    parts = (env, terminals, size, verbosity())
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).digest()
 
 
 def _is_terminal(stream: IO[str]) -> bool:
