@@ -99,28 +99,29 @@ def test_git_ignored_but_tracked_file_is_still_read(tmp_path: Path) -> None:
     assert rels(discover(repo)) == ["settings_local.py"]
 
 
-@needs_git
-def test_git_deleted_tracked_file_is_skipped(tmp_path: Path) -> None:
+def committed_repo(tmp_path: Path, *names: str) -> Path:
+    """A repository whose first commit holds `names`."""
     repo = tmp_path / "repo"
     repo.mkdir()
     git(repo, "init", "-q")
-    write(repo, "keep.py")
-    gone = write(repo, "gone.py")
+    for name in names:
+        write(repo, name)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "init")
-    gone.unlink()  # still in the index, no longer on disk
+    return repo
+
+
+@needs_git
+def test_git_deleted_tracked_file_is_skipped(tmp_path: Path) -> None:
+    repo = committed_repo(tmp_path, "keep.py", "gone.py")
+    (repo / "gone.py").unlink()  # still in the index, no longer on disk
     assert rels(discover(repo)) == ["keep.py"]
 
 
 @needs_git
 def test_git_submodule_folder_is_not_a_file(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    write(repo, "app.py")
+    repo = committed_repo(tmp_path, "app.py")
     write(repo, "sub/inner.py")
-    git(repo, "add", "app.py")
-    git(repo, "commit", "-q", "-m", "init")
     head = subprocess.run(
         ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
