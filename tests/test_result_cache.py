@@ -25,6 +25,7 @@ from migrator.codemods.strategies import strategy_named
 import migrator.cli
 import migrator.cli_apply
 import migrator.cli_checklist
+import migrator.fingerprint as fingerprint
 import migrator.result_cache as result_cache
 import migrator.run_record
 from migrator.cli import main
@@ -278,12 +279,12 @@ def test_a_new_version_or_changed_code_uses_new_entries(
     root = project(tmp_path)
     counted(root, options())
     assert counted(root, options())[1] == 0
-    monkeypatch.setattr(result_cache, "__version__", "99.0")
-    result_cache.tool_fingerprint.cache_clear()
+    monkeypatch.setattr(fingerprint, "__version__", "99.0")
+    fingerprint.tool_fingerprint.cache_clear()
     try:
         assert counted(root, options())[0] == 0
     finally:
-        result_cache.tool_fingerprint.cache_clear()
+        fingerprint.tool_fingerprint.cache_clear()
     # The code itself is hashed: the fingerprint reads the package's files.
     package = Path(result_cache.__file__).parent
     assert any(p.name == "result_cache.py" for p in package.iterdir())
@@ -360,7 +361,7 @@ def test_a_failed_write_disables_the_cache_with_one_notice(
     def full_disk(*_args: object, **_kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(result_cache, "_write_atomic", full_disk)
+    monkeypatch.setattr(result_cache, "write_atomic_entry", full_disk)
     out, err = run("diff", str(root), "--to", "qwen")
     assert out == expected
     assert err.count("No space left on device") == 1, err
@@ -480,31 +481,3 @@ def test_changed_lines_give_back_the_rewritten_bytes_and_hold_no_credential() ->
     for moved in (f'a = 1\r\nKEY = "{key}" # x\rb = 2\nc = 3', f"{url}\n{data.decode()}"):
         kept = FileResult("m.py", new_source=moved.encode(), old_source=data)
         assert _ChangedLines.of(kept, data) is None
-
-
-def test_the_fingerprint_is_remembered_by_the_stat_of_the_code(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(result_cache, "SETTLED_NS", -(10**12))  # the checkout is settled
-    first = result_cache.remembered_fingerprint(tmp_path)
-    assert first == result_cache.tool_fingerprint()
-    assert len(list((tmp_path / "fingerprint-of").iterdir())) == 1
-
-    def hashed() -> str:
-        raise AssertionError("hashed the code again")
-
-    monkeypatch.setattr(result_cache, "tool_fingerprint", hashed)
-    assert result_cache.remembered_fingerprint(tmp_path) == first
-    monkeypatch.setattr(result_cache, "__version__", "99.0")  # another version: not that memo
-    with pytest.raises(AssertionError, match="hashed"):
-        result_cache.remembered_fingerprint(tmp_path)
-
-
-def test_a_fingerprint_is_not_remembered_while_the_code_is_being_edited(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(result_cache, "SETTLED_NS", 10**18)  # every file changed just now
-    assert result_cache.remembered_fingerprint(tmp_path) == result_cache.tool_fingerprint()
-    assert not (tmp_path / "fingerprint-of").exists() or not any(
-        (tmp_path / "fingerprint-of").iterdir()
-    )

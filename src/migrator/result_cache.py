@@ -7,8 +7,8 @@ it reads no other file and no environment (cross-file facts -- constants other m
 define, their classes, the files importing this one, edits and notices other files sent
 -- all reach it through its options, which the parent computed). So a key made of
 
-    the tool's fingerprint (version + a hash of the package's own code and data files,
-        so a changed checkout invalidates; Python and libcst versions),
+    the tool's fingerprint (fingerprint.py: version + a hash of the package's own code
+        and data files, so a changed checkout invalidates; Python and libcst versions),
     the job's name, the file's relative path, a hash of its bytes,
     a canonical encoding of that file's options (mapping content with every override,
         strategy, routes, flags, and the per-file cross-file facts)
@@ -53,8 +53,12 @@ from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from migrator import __version__
-from migrator.prefilter_index import SETTLED_NS
+from migrator.fingerprint import (
+    FINGERPRINT,
+    STALE_SECONDS,
+    remembered_fingerprint,
+    write_atomic_entry,
+)
 from migrator.progress import note, phase
 
 if TYPE_CHECKING:
@@ -66,8 +70,6 @@ CACHE_DIR_ENV = "MIGRATOR_CACHE_DIR"
 NO_CACHE_ENV = "MIGRATOR_NO_CACHE"
 # Bumped when the entry layout changes.
 _FORMAT = b"migrator-cache 1"
-# Package data that decides results besides the Python code (mappings, rule examples).
-_CODE_SUFFIXES = (".py", ".yaml", ".json")
 
 
 def default_cache_dir() -> Path:
@@ -84,92 +86,6 @@ def default_cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base_dir = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
     return base_dir / "migrator"
-
-
-@functools.cache
-def tool_fingerprint() -> str:
-    """Hash of what makes results: migrator's version, the bytes of its code, codemods
-    and mappings (a development checkout invalidates on every edit), Python, libcst.
-    libcst is found, not imported: a replayed run (run_record.py) never loads it."""
-    digest = hashlib.sha256(_fingerprint_header())
-    for rel, path in _code_files():
-        digest.update(rel.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:24]
-
-
-def remembered_fingerprint(directory: Path) -> str:
-    """`tool_fingerprint()`, remembered in `directory` under the `stat` of every file it
-    hashes (as prefilter_index.py remembers dropped files): hashing some 250 files is a
-    fifth of a replayed run. Not remembered while one of them changed in the last 2 s."""
-    settled = time.time_ns() - SETTLED_NS
-    stamp = hashlib.sha256(_fingerprint_header())
-    racy = False
-    try:
-        for rel, path in _code_files():
-            st = path.stat()
-            racy = racy or max(st.st_mtime_ns, st.st_ctime_ns) >= settled
-            numbers = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            stamp.update(rel.encode() + b"\0%d %d %d %d\n" % numbers)
-    except OSError:
-        return tool_fingerprint()
-    folder = directory / "fingerprint-of"
-    memo = folder / stamp.hexdigest()
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        known = memo.read_text(encoding="ascii")
-        if _FINGERPRINT.fullmatch(known):
-            return known
-    value = tool_fingerprint()
-    if not racy:
-        with contextlib.suppress(OSError):
-            folder.mkdir(mode=0o700, exist_ok=True)
-            _prune_files(folder)
-            with contextlib.suppress(FileExistsError):  # 0600 as every entry (see _store)
-                os.close(os.open(memo, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            _write_atomic(memo, value.encode("ascii"))
-    return value
-
-
-def _fingerprint_header() -> bytes:
-    return b"".join(p.encode() + b"\0" for p in (__version__, sys.version, _libcst_version()))
-
-
-def _code_files() -> list[tuple[str, Path]]:
-    """(name, path) of each file the fingerprint hashes, in a fixed order."""
-    import migrator
-    import migrator.codemods
-    import migrator.mappings
-
-    found = []
-    for package in (migrator, migrator.codemods, migrator.mappings):
-        for folder in package.__path__:
-            for here, folders, names in os.walk(folder):
-                folders[:] = sorted(f for f in folders if f != "__pycache__")
-                prefix = os.path.relpath(here, folder).replace(os.sep, "/")
-                prefix = "" if prefix == "." else prefix + "/"
-                found += [
-                    (prefix + name, Path(here, name))
-                    for name in sorted(names)
-                    if name.endswith(_CODE_SUFFIXES)
-                ]
-    return found
-
-
-def _libcst_version() -> str:
-    """The installed libcst's version file (its version, and in recent releases its
-    commit), else its distribution's version."""
-    from importlib.util import find_spec
-
-    spec = find_spec("libcst")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        with contextlib.suppress(OSError):
-            return (Path(folder) / "_version.py").read_text(encoding="utf-8", errors="replace")
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("libcst")
-    except PackageNotFoundError:
-        return "?"
 
 
 class Uncacheable(TypeError):
@@ -379,11 +295,7 @@ class ResultCache:
         path = self._path(key)
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # write_atomic keeps the mode of the file it replaces, and gives a new one
-            # 0o666 & ~umask: the entry is made 0600 first (another run may have won).
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            _write_atomic(path, _FORMAT + b" " + key.encode() + b"\n" + body)
+            write_atomic_entry(path, _FORMAT + b" " + key.encode() + b"\n" + body)
         except OSError as exc:
             self._disable(f"cannot write to the cache folder {self.directory}: {_why(exc)}")
             return False
@@ -482,8 +394,6 @@ class _Memo:
 
 # Entries of another migrator version (or checkout) unused this long are removed when a
 # new version first writes: a development checkout makes a folder per edit.
-_STALE_SECONDS = 30 * 24 * 3600
-_FINGERPRINT = re.compile(r"[0-9a-f]{24}")
 
 
 def _holds_secret(data: bytes) -> bool:
@@ -499,30 +409,14 @@ def _prune(directory: Path, keep: Path) -> None:
         with contextlib.suppress(OSError):
             if (
                 folder != keep
-                and _FINGERPRINT.fullmatch(folder.name)
+                and FINGERPRINT.fullmatch(folder.name)
                 and folder.is_dir()
                 and not folder.is_symlink()
-                and now - folder.stat().st_mtime > _STALE_SECONDS
+                and now - folder.stat().st_mtime > STALE_SECONDS
             ):
                 import shutil
 
                 shutil.rmtree(folder)
-
-
-def _prune_files(folder: Path) -> None:
-    """Remove the files in `folder` unused for `_STALE_SECONDS`."""
-    now = time.time()
-    for entry in folder.iterdir():
-        with contextlib.suppress(OSError):
-            if entry.is_file() and now - entry.stat().st_mtime > _STALE_SECONDS:
-                entry.unlink()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    # atomic.py (and tempfile) are loaded when a run first writes: a replay writes nothing
-    from migrator.atomic import write_atomic
-
-    write_atomic(path, data, fsync=False)
 
 
 def _why(exc: OSError) -> str:
