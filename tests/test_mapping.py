@@ -19,6 +19,7 @@ from migrator.mapping import (
     load_registry,
     openai_model_kind,
 )
+from migrator.mapping_registry import Registry
 
 DATA = Path(__file__).parent / "data" / "mappings"
 MINIMAL = DATA / "minimal.yaml"
@@ -127,6 +128,21 @@ def test_aliases_resolve(alias: str, ident: str) -> None:
     assert registry.get(alias).id == ident
     assert registry.get(alias.upper()).id == ident
     assert alias in registry
+
+
+@pytest.mark.parametrize(("alias", "ident"), sorted(ALIASES.items()))
+def test_an_alias_is_found_without_reading_every_mapping(alias: str, ident: str) -> None:
+    """`--to qwen` reads the files that mention "qwen", not all sixteen (and answers
+    what the whole index answers, test_aliases_resolve)."""
+    registry = Registry([], builtins=True)
+    assert registry.get(alias).id == ident
+    assert registry._by_id is None, "the whole index was not built"
+
+
+def test_an_alias_with_user_mappings_goes_through_the_whole_index() -> None:
+    registry = Registry([load_mapping(MINIMAL)], builtins=True)
+    assert registry.get("qwen").id == "dashscope"
+    assert registry._by_id is not None
 
 
 def test_registry_aliases_table() -> None:

@@ -29,6 +29,11 @@ def builtin_mapping_paths() -> list[Path]:
 
 
 @functools.cache
+def _builtin_bytes(file_name: str) -> bytes:
+    return _builtin_entries()[file_name].read_bytes()
+
+
+@functools.cache
 def _load_builtin(file_name: str) -> Mapping:
     entry = _builtin_entries()[file_name]
     return parse_mapping(entry.read_text(encoding="utf-8-sig"), str(entry))
@@ -96,10 +101,25 @@ class Registry:
         if any(key in m.aliases for m in self._extra.values()):
             return None
         file_name = f"{key}.yaml"
-        if file_name not in _builtin_entries():
+        if file_name in _builtin_entries():
+            mapping = _load_builtin(file_name)
+            return mapping if mapping.id == key else None
+        return self._fast_alias(key)
+
+    def _fast_alias(self, key: str) -> Mapping | None:
+        """A built-in mapping by alias (`qwen`), reading only the files whose text holds
+        the alias: when exactly one of them lists it and none has it as its id, that is
+        what the whole index would answer (a clash needs the alias in another file).
+        Not with user mappings, whose clashes the whole index reports."""
+        if self._extra or not key:
             return None
-        mapping = _load_builtin(file_name)
-        return mapping if mapping.id == key else None
+        needle = key.encode()
+        texts = {name: _builtin_bytes(name) for name in _builtin_entries()}
+        candidates = [_load_builtin(name) for name, data in texts.items() if needle in data.lower()]
+        if any(m.id == key for m in candidates):
+            return None
+        owners = [m for m in candidates if key in m.aliases]
+        return owners[0] if len(owners) == 1 else None
 
     def get(self, name: str) -> Mapping:
         """The mapping for an id or alias (case-insensitive); UnknownProvider otherwise."""
