@@ -56,7 +56,8 @@ def cache_option(f):  # type: ignore[no-untyped-def]
     return click.option(
         "--no-cache", is_flag=True,
         help="Do not read or write the result cache (MIGRATOR_CACHE_DIR, else the user's "
-        "cache folder; MIGRATOR_NO_CACHE=1 does the same).",
+        "cache folder; MIGRATOR_NO_CACHE=1 does the same): compute everything, and do not "
+        "replay the output of the same command on an unchanged tree.",
     )(f)  # fmt: skip
 
 
