@@ -38,7 +38,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
-import difflib
 import enum
 import functools
 import hashlib
@@ -329,6 +328,8 @@ class _ChangedLines:
         if result.new_source is not None:
             old = data.splitlines(keepends=True)
             new = result.new_source.splitlines(keepends=True)
+            import difflib  # only for a file holding a credential
+
             matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
             changes = tuple(
                 (first, end, tuple(new[start:stop]))

@@ -36,7 +36,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -139,7 +138,11 @@ def _surroundings_digest() -> bytes:
     """What else a run's output depends on: the environment, the terminals, -q."""
     env = sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE_ENV)
     terminals = tuple(_is_terminal(stream) for stream in (sys.stdout, sys.stderr))
-    size = tuple(shutil.get_terminal_size()) if any(terminals) else None
+    size = None
+    if any(terminals):
+        import shutil  # (loaded on a terminal only: a replay into a pipe needs no size)
+
+        size = tuple(shutil.get_terminal_size())
     parts = (env, terminals, size, verbosity())
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).digest()
 
