@@ -240,6 +240,33 @@ def test_a_replay_loads_neither_libcst_nor_the_engine(tmp_path: Path, tree: Path
     assert second.stdout == first.stdout and b"+++ b/app/main.py" in second.stdout
     assert second.stderr.splitlines()[-1] == b"LOADED []"
     assert second.stderr.splitlines()[:-1] == first.stderr.splitlines()[:-1]
+    if hasattr(os, "openpty"):  # on a terminal: colours, and the terminal's size in the stamp
+        env.pop("NO_COLOR", None)
+        (status, shown), (again, replayed) = (run_on_a_terminal(argv, env) for _ in range(2))
+        assert status == again == 0, shown
+        shown, _, loaded = shown.rstrip().rpartition(b"\n")
+        replayed, _, loaded_again = replayed.rstrip().rpartition(b"\n")
+        assert b"\x1b[" in shown, "coloured: not the record the pipe runs made"
+        assert loaded.startswith(b"LOADED ['libcst'")
+        assert replayed == shown and loaded_again == b"LOADED []"
+
+
+def run_on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+    """Exit status and what a terminal showed (stdout and stderr both on it)."""
+    leader, follower = os.openpty()
+    proc = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    shown = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # EIO: the program closed the terminal
+            break
+        if not data:
+            break
+        shown.append(data)
+    os.close(leader)
+    return proc.wait(), b"".join(shown)
 
 
 def test_an_edited_mapping_file_runs_again(tree: Path, runs: list[str]) -> None:
