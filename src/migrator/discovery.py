@@ -129,6 +129,7 @@ def project_files(
         candidates = _walk(root)
     resolved_root = root.resolve()
     venv_cache: dict[str, bool] = {}
+    skip_cache: dict[str, bool] = {}
     vendor_cache: dict[str, tuple[str, str] | None] = {}
     folder_cache: dict[str, str | None] = {}
     included = [p[1:].strip().rstrip("/") for p in excludes if p.strip().startswith("!")]
@@ -137,7 +138,11 @@ def project_files(
     for rel in sorted(set(candidates)):
         if suffixes is not None and not rel.endswith(suffixes):
             continue
-        if _skipped_dir(rel) or _excluded(rel, excludes) or _in_virtualenv(root, rel, venv_cache):
+        if (
+            _skipped_dir(rel, skip_cache)
+            or _excluded(rel, excludes)
+            or _in_virtualenv(root, rel, venv_cache)
+        ):
             continue
         tree = _third_party_tree(root, rel, vendor_cache)
         if tree is not None and not _excluded(rel, included):
@@ -297,9 +302,18 @@ def skipped_note(skipped: dict[str, str]) -> str | None:
     )
 
 
-def _skipped_dir(rel: str) -> bool:
-    parts = rel.split("/")[:-1]
-    return any(p in SKIP_DIR_NAMES or p.endswith(".egg-info") for p in parts)
+def _skipped_dir(rel: str, cache: dict[str, bool]) -> bool:
+    """`rel` is in a folder never read (VCS, build output, caches, `*.egg-info`), decided
+    once per folder."""
+    folder = rel.rpartition("/")[0]
+    if not folder:
+        return False
+    found = cache.get(folder)
+    if found is None:
+        name = folder.rpartition("/")[2]
+        found = name in SKIP_DIR_NAMES or name.endswith(".egg-info") or _skipped_dir(folder, cache)
+        cache[folder] = found
+    return found
 
 
 def _excluded(rel: str, patterns: Iterable[str]) -> bool:
