@@ -36,6 +36,15 @@ EDGES = [
     'ΤOKEN = "Zx8Qw7Er4Ty1Ui8Op5As"; \u212aey = 1; api_\u212aey = "Zx8Qw7Er4Ty1Ui8Op5As"',
     'a.b.private-key: Zx8Qw7Er4Ty1Ui8Op5As/+= token: ${TOKEN} pwd => "Aa1Bb2Cc3Dd4Ee5Ff6"',
     "uuid key 123e4567-e89b-12d3-a456-426614174000 and azure key 0123456789abcdef0123456789ABCDEF",
+    # Latin-1 letters (UTF-8 bytes read as Latin-1, as the result cache reads files) take
+    # the fast way: none of them matches an ASCII letter, even ignoring case
+    'caf\xc3\xa9_api_key = "Zx8Qw7Er4Ty1Ui8Op5As"  # r\xc3\xa9sum\xc3\xa9',
+    '\xe9token="Zx8Qw7Er4Ty1Ui8Op5As" \xdfecret = "Qq1Ww2Ee3Rr4Tt5Yy6Uu"',
+    'pa\xdfword: "Ab1Cd2Ef3Gh4Ij5"',
+    # beyond Latin-1, the plain way: the long s is an `s` to (?i), not to lower()
+    'pa\u017f\u017fword = "Zx8Qw7Er4Ty1Ui8Op5As"',
+    '\u0130\u0130 api_token = "Zx8Qw7Er4Ty1Ui8Op5As"',  # lower() makes each two characters
+    '\xb5_TOKEN\xff = "Zx8Qw7Er4Ty1Ui8Op5As"; \xc0PI_KEY: "Aa1Bb2Cc3Dd4Ee5Ff6"',
 ]
 
 

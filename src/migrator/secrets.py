@@ -122,6 +122,7 @@ _CREDENTIAL_WORDS = tuple(
     for sep in ("", "_", "-")
 ) + ("secret", "token", "password", "passwd", "pwd", "credential", "auth")
 _NAME_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_BEYOND_LATIN_1 = re.compile(r"[^\x00-\xff]")
 
 
 def _credential_word_starts(text: str) -> list[int]:
@@ -149,7 +150,11 @@ def _from_credential_words(
     with `from_words` (the pattern from the word on), find the same first match; runs are
     taken in order, skipping those inside the last match, as finditer does. (Only the
     `secret` group and the end of a match are used.)"""
-    if not text.isascii():  # (?i) also matches a few non-ASCII letters: the plain way
+    if not text.isascii() and _BEYOND_LATIN_1.search(text):
+        # (?i) matches a few letters beyond Latin-1 as ASCII ones (the Kelvin sign as
+        # `k`, the long s as `s`): the plain way. None of Latin-1's does, and each of its
+        # characters lower-cases to one character, so text decoded as Latin-1 (how the
+        # result cache reads bytes) keeps the fast way.
         yield from pattern.finditer(text)
         return
     words_of_run: dict[int, list[int]] = {}
