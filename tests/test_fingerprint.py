@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 import migrator.fingerprint as fingerprint
+from migrator import file_stamps
 
 
 def test_the_fingerprint_is_remembered_by_the_stat_of_the_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(fingerprint, "SETTLED_NS", -(10**12))  # the checkout is settled
+    monkeypatch.setattr(file_stamps, "SETTLED_NS", -(10**12))  # the checkout is settled
     first = fingerprint.remembered_fingerprint(tmp_path)
     assert first == fingerprint.tool_fingerprint()
     assert len(list((tmp_path / "fingerprint-of").iterdir())) == 1
@@ -31,7 +32,7 @@ def test_the_fingerprint_is_remembered_by_the_stat_of_the_code(
 def test_a_fingerprint_is_not_remembered_while_the_code_is_being_edited(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(fingerprint, "SETTLED_NS", 10**18)  # every file changed just now
+    monkeypatch.setattr(file_stamps, "SETTLED_NS", 10**18)  # every file changed just now
     assert fingerprint.remembered_fingerprint(tmp_path) == fingerprint.tool_fingerprint()
     assert not (tmp_path / "fingerprint-of").exists() or not any(
         (tmp_path / "fingerprint-of").iterdir()

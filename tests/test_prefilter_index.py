@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import migrator.prefilter_index as prefilter_index
+from migrator import file_stamps
 from migrator.cli import main
 from migrator.discovery import discover
 from migrator.result_cache import ResultCache
@@ -44,7 +44,7 @@ def reads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
 @pytest.fixture
 def settled_now(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test count as settled (they are seconds old, not minutes)."""
-    monkeypatch.setattr(prefilter_index, "SETTLED_NS", -(10**12))
+    monkeypatch.setattr(file_stamps, "SETTLED_NS", -(10**12))
 
 
 def tree(folder: Path) -> Path:

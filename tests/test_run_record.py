@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 import migrator.apply_plan
 import migrator.migrate
 import migrator.scan
-from migrator import prefilter_index
+from migrator import file_stamps
 from migrator.cli import main
 
 APP = """\
@@ -45,7 +45,7 @@ COMMANDS = {
 def cache_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MIGRATOR_NO_CACHE", raising=False)
     monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(prefilter_index, "SETTLED_NS", -(10**12))  # nothing is racy
+    monkeypatch.setattr(file_stamps, "SETTLED_NS", -(10**12))  # nothing is racy
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_a_run_writing_a_file_is_never_replayed(tree: Path, runs: list[str]) -> 
 def test_a_racy_tree_is_not_recorded(
     tree: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(prefilter_index, "SETTLED_NS", 2_000_000_000)  # files are fresh
+    monkeypatch.setattr(file_stamps, "SETTLED_NS", 2_000_000_000)  # files are fresh
     cli(tree, "scan")
     cli(tree, "scan")
     assert runs == ["scan", "scan"]

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from migrator import __version__
-from migrator.prefilter_index import SETTLED_NS
+from migrator.file_stamps import settled, stamp_of
 
 # Package data that decides results besides the Python code (mappings, rule examples).
 _CODE_SUFFIXES = (".py", ".yaml", ".json")
@@ -43,16 +43,15 @@ def tool_fingerprint() -> str:
 
 def remembered_fingerprint(directory: Path) -> str:
     """`tool_fingerprint()`, remembered in `directory` under the `stat` of every file it
-    hashes (as prefilter_index.py remembers dropped files): hashing some 250 files is a
+    hashes (file_stamps.py): hashing some 250 files is a
     fifth of a replayed run. Not remembered while one of them changed in the last 2 s."""
-    settled = time.time_ns() - SETTLED_NS
+    started_ns = time.time_ns()
     stamp = hashlib.sha256(_fingerprint_header())
     racy = False
     try:
         for rel, path in _code_files():
-            st = path.stat()
-            racy = racy or max(st.st_mtime_ns, st.st_ctime_ns) >= settled
-            numbers = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            numbers = stamp_of(path.stat())
+            racy = racy or not settled(numbers, started_ns)
             stamp.update(rel.encode() + b"\0%d %d %d %d\n" % numbers)
     except OSError:
         return tool_fingerprint()

@@ -8,38 +8,23 @@ matter come from the cache in a few milliseconds. Like git's index, this remembe
 dropped file's size, modification and change times and inode; a file whose `stat`
 still gives the same four numbers is taken as unchanged, and only the others are read.
 
-Race: a file rewritten within the filesystem's timestamp granularity after it was read
-could keep all four numbers (git calls such entries "racily clean"). A file is therefore
-recorded only when it was last changed well before the run started (`SETTLED_NS`),
-and its `stat` is taken before its bytes are read: a change after the `stat` gives the
-next run different numbers. A file changed more recently is simply read again next time.
-
-A tool that rewrites a file and then restores its size, times and inode would defeat
-this, as it would git (on Windows `st_ctime` is the creation time, so there restoring
-the size and modification time is enough); `--no-cache` reads every file. The index
-lives in the result cache's folder for this tool version (a changed prefilter starts
-afresh), one entry per tree root, and holds relative paths and numbers only, never
-file content.
+The stamps and their race rule are file_stamps.py's: a file changed within 2 s of the
+run's start is not recorded, and is simply read again next time. `--no-cache` reads
+every file. The index lives in the result cache's folder for this tool version (a
+changed prefilter starts afresh), one entry per tree root, and holds relative paths and
+numbers only, never file content.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from migrator.file_stamps import Stamp, settled
+
 if TYPE_CHECKING:
     from migrator.result_cache import ResultCache
-
-# Coarse filesystems keep modification times to 2 s (FAT), some to 1 s (HFS+, ext3).
-SETTLED_NS = 2_000_000_000
-
-Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-
-
-def stamp_of(st: os.stat_result) -> Stamp:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 class DroppedFiles:
@@ -65,7 +50,7 @@ class DroppedFiles:
 
     def dropped(self, rel: str, stamp: Stamp) -> None:
         """This run read `rel` (stat'ed as `stamp` before reading) and dropped it."""
-        if max(stamp[1], stamp[2]) < self._started_ns - SETTLED_NS:
+        if settled(stamp, self._started_ns):
             self._seen[rel] = stamp
 
     def save(self) -> None:

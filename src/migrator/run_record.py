@@ -14,18 +14,19 @@ holding a stamp of everything else the output depends on: the environment (less 
 and `_`, which a shell changes between commands), whether stdout and stderr are
 terminals (and their size), the verbosity; and the tree -- every file of discovery's
 listing (so that a new, removed or newly ignored file changes it) with its size,
-modification and change times, inode and mode, and the same for what a run reads
+modification and change times and inode (a mode change moves the change time), and
+the same for what a run reads
 besides the listing: each `pyproject.toml` the configuration search could read, the
 `--config` and mapping files, git's index and HEAD. A later run that finds its record
 with the same stamp replays it; any other runs the command, which replaces the record
 (so records do not pile up, one per shell session, say).
 
-Like the prefilter's record of dropped files (prefilter_index.py), this trusts `stat` as
-git does; a file changed less than 2 s before the run started is "racily clean" and the
-run is not recorded. Not recorded either: runs with `-v` (their phase lines and cache
-counts describe the run itself), runs that write a file (`-o`), runs that showed a
-progress bar, runs that ended other than with status 0 or 1, and output holding a
-credential (no file the tool creates holds one). `--no-cache` neither replays nor records.
+This trusts `stat` as git does (file_stamps.py); a file changed less than 2 s before
+the run started is "racily clean" and the run is not recorded. Not recorded either:
+runs with `-v` (their phase lines and cache counts describe the run itself), runs that
+write a file (`-o`), runs that showed a progress bar, runs that ended other than with
+status 0 or 1, and output holding a credential (no file the tool creates holds one).
+`--no-cache` neither replays nor records.
 
 This module is imported before the rewrite engine (cli.py): a replay loads neither it
 nor libcst.
@@ -42,7 +43,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from migrator import prefilter_index
+from migrator.file_stamps import settled, stamp_of
 from migrator.progress import bar_was_shown, verbosity
 
 if TYPE_CHECKING:
@@ -178,30 +179,21 @@ def _read_besides(
 
 
 def _tree_stamp(target: Target, besides: Sequence[Path], started_ns: int) -> bytes | None:
-    """A digest of the listing and of each file's `stat`; None when a file changed too
-    recently to be told apart from a later change (racy: the run is not recorded)."""
+    """A digest of the listing and of each file's stamp (file_stamps.py); None when a
+    file changed too recently to be told apart from a later change (the run is then not
+    recorded)."""
     digest = hashlib.sha256()
     root = str(target.root)
-    settled = started_ns - prefilter_index.SETTLED_NS
     for rel in (*(target.project or target.names), *map(str, besides)):
+        name = rel.encode("utf-8", "surrogateescape")
         try:
-            st = os.stat(os.path.join(root, rel))
+            stamp = stamp_of(os.stat(os.path.join(root, rel)))
         except OSError:
-            digest.update(b"%s\0-\n" % rel.encode("utf-8", "surrogateescape"))
+            digest.update(b"%s\0-\n" % name)
             continue
-        if st.st_mtime_ns >= settled or st.st_ctime_ns >= settled:
+        if not settled(stamp, started_ns):
             return None
-        digest.update(
-            b"%s\0%d %d %d %d %d\n"
-            % (
-                rel.encode("utf-8", "surrogateescape"),
-                st.st_size,
-                st.st_mtime_ns,
-                st.st_ctime_ns,
-                st.st_ino,
-                st.st_mode,
-            )
-        )
+        digest.update(b"%s\0%d %d %d %d\n" % (name, *stamp))
     return digest.digest()
 
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from migrator.discovery import Target
+from migrator.file_stamps import stamp_of
 from migrator.model import FileError, FileResult
 from migrator.prefilter import worth_parsing
-from migrator.prefilter_index import DroppedFiles, stamp_of
+from migrator.prefilter_index import DroppedFiles
 from migrator.progress import FileProgress, phase
 
 if TYPE_CHECKING:
