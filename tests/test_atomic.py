@@ -46,6 +46,18 @@ def test_new_file_gets_umask_mode(tmp_path: Path) -> None:
     assert (tmp_path / "new.txt").read_bytes() == b"hello"
 
 
+@pytest.mark.skipif(os.name != "posix", reason="mode bits are POSIX")
+def test_a_given_mode_holds_for_new_and_replaced_files(tmp_path: Path) -> None:
+    new = tmp_path / "entry"
+    write_atomic(new, b"one", mode=0o600)
+    assert _mode(new) == 0o600
+    old = tmp_path / "old"
+    old.write_bytes(b"x")
+    os.chmod(old, 0o644)
+    write_atomic(old, b"two", mode=0o600)
+    assert (_mode(old), old.read_bytes()) == (0o600, b"two")
+
+
 def test_accepts_str_path_and_empty_data(tmp_path: Path) -> None:
     target = tmp_path / "e.txt"
     target.write_bytes(b"something")

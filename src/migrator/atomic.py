@@ -76,10 +76,13 @@ def write_atomic(
     allow_symlink: bool = False,
     root: Path | None = None,
     fsync: bool = True,
+    mode: int | None = None,
 ) -> None:
     """Replace the content of `path` with `data`, atomically.
 
-    - Mode bits of an existing file are kept; a new file gets ``0o666 & ~umask``.
+    - Mode bits of an existing file are kept; a new file gets ``0o666 & ~umask``. A
+      `mode` given is what the file gets either way (a private cache file: 0o600), set
+      on the temporary file before anything is written to it.
     - If `path` is a symlink, raise `SymlinkRefusedError` unless `allow_symlink` is true, in which
       case the link's (resolved) target is replaced and the link itself is left alone.
     - If `root` is given, the file actually written must lie inside `root` after resolving
@@ -98,7 +101,8 @@ def write_atomic(
         st = None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(f"{target} is a directory")
-    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~current_umask()
+    if mode is None:
+        mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~current_umask()
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
     try:

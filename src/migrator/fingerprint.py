@@ -122,12 +122,8 @@ def _prune_files(folder: Path) -> None:
 
 
 def write_atomic_entry(path: Path, data: bytes) -> None:
-    """Write a cache file whole. write_atomic keeps the mode of the file it replaces and
-    gives a new one 0o666 & ~umask: the file is made 0600 first (another run may have
-    made it already). atomic.py and tempfile load when a run first writes: a replay
-    writes nothing."""
+    """Write a cache file whole, readable by its owner only (0600). atomic.py and
+    tempfile load when a run first writes: a replay writes nothing."""
     from migrator.atomic import write_atomic
 
-    with contextlib.suppress(FileExistsError):  # another run may have made it
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    write_atomic(path, data, fsync=False)
+    write_atomic(path, data, fsync=False, mode=0o600)
