@@ -17,12 +17,15 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Generic, TypeVar
 
 from migrator import gitops
 from migrator.gitops import GitError
+
+_T = TypeVar("_T")
 
 SKIP_DIR_NAMES = frozenset(
     {
@@ -128,23 +131,20 @@ def project_files(
         # dotfiles repo in $HOME): git lists nothing there, so walk it instead.
         candidates = _walk(root)
     resolved_root = root.resolve()
-    venv_cache: dict[str, bool] = {}
-    skip_cache: dict[str, bool] = {}
-    vendor_cache: dict[str, tuple[str, str] | None] = {}
+    # Each folder is decided once, from its parent's answer (a tree lists 100,000 files).
+    in_skipped_dir = _Outermost(lambda folder: _skipped_dir_name(folder) or None)
+    in_virtualenv = _Outermost(lambda folder: _is_virtualenv(os.path.join(root, folder)) or None)
+    third_party = _Outermost(lambda folder: _third_party_tree(root, folder))
     folder_cache: dict[str, str | None] = {}
     included = [p[1:].strip().rstrip("/") for p in excludes if p.strip().startswith("!")]
     excludes = [p for p in excludes if not p.strip().startswith("!")]
     files: list[str] = []
-    for rel in sorted(set(candidates)):
+    for rel in candidates:  # sorted, each once
         if suffixes is not None and not rel.endswith(suffixes):
             continue
-        if (
-            _skipped_dir(rel, skip_cache)
-            or _excluded(rel, excludes)
-            or _in_virtualenv(root, rel, venv_cache)
-        ):
+        if in_skipped_dir.of(rel) or _excluded(rel, excludes) or in_virtualenv.of(rel):
             continue
-        tree = _third_party_tree(root, rel, vendor_cache)
+        tree = third_party.of(rel)
         if tree is not None and not _excluded(rel, included):
             if skipped is not None:
                 skipped.setdefault(tree[0], tree[1])
@@ -223,7 +223,7 @@ def _walk(root: Path) -> list[str]:
         )
         rel_dir = here.relative_to(root)
         out.extend((rel_dir / f).as_posix() for f in filenames)
-    return out
+    return sorted(out)
 
 
 def _is_virtualenv(directory: Path | str) -> bool:
@@ -232,32 +232,29 @@ def _is_virtualenv(directory: Path | str) -> bool:
     )
 
 
-def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
-    """A virtualenv under any name (`python -m venv py311`) is recognised by pyvenv.cfg."""
-    folder = rel.rpartition("/")[0]
-    if not folder:
-        return False
-    found = cache.get(folder)
-    if found is None:  # a folder is in one when its parent is, or it is one itself
-        found = _in_virtualenv(root, folder, cache) or _is_virtualenv(os.path.join(root, folder))
-        cache[folder] = found
-    return found
+class _Outermost(Generic[_T]):
+    """The verdict on the folders holding a file: the outermost folder's that has one
+    (None when none has). Each folder is asked once, after its parent."""
+
+    def __init__(self, verdict: Callable[[str], _T | None]) -> None:
+        self._verdict = verdict
+        self._known: dict[str, _T | None] = {}
+
+    def of(self, rel: str) -> _T | None:
+        """The verdict for the file (or folder) `rel`, from the folders above it."""
+        folder = rel.rpartition("/")[0]
+        if not folder:
+            return None
+        if folder not in self._known:
+            found = self.of(folder)
+            self._known[folder] = found if found is not None else self._verdict(folder)
+        return self._known[folder]
 
 
-def _third_party_tree(
-    root: Path, rel: str, cache: dict[str, tuple[str, str] | None]
-) -> tuple[str, str] | None:
-    """The outermost third-party folder holding `rel`, and what it is; None for own code."""
-    folder = rel.rpartition("/")[0]
-    if not folder:
-        return None
-    if folder not in cache:  # the parent's tree, else this folder when it is one
-        tree = _third_party_tree(root, folder, cache)
-        if tree is None:
-            kind = _third_party_kind(root, folder)
-            tree = (folder, kind) if kind is not None else None
-        cache[folder] = tree
-    return cache[folder]
+def _third_party_tree(root: Path, folder: str) -> tuple[str, str] | None:
+    """`folder` and what it is when it is third-party code (see the module docstring)."""
+    kind = _third_party_kind(root, folder)
+    return (folder, kind) if kind is not None else None
 
 
 def _third_party_kind(root: Path, folder: str) -> str | None:
@@ -302,18 +299,10 @@ def skipped_note(skipped: dict[str, str]) -> str | None:
     )
 
 
-def _skipped_dir(rel: str, cache: dict[str, bool]) -> bool:
-    """`rel` is in a folder never read (VCS, build output, caches, `*.egg-info`), decided
-    once per folder."""
-    folder = rel.rpartition("/")[0]
-    if not folder:
-        return False
-    found = cache.get(folder)
-    if found is None:
-        name = folder.rpartition("/")[2]
-        found = name in SKIP_DIR_NAMES or name.endswith(".egg-info") or _skipped_dir(folder, cache)
-        cache[folder] = found
-    return found
+def _skipped_dir_name(folder: str) -> bool:
+    """A folder never read: VCS, build output, caches, `*.egg-info`."""
+    name = folder.rpartition("/")[2]
+    return name in SKIP_DIR_NAMES or name.endswith(".egg-info")
 
 
 def _excluded(rel: str, patterns: Iterable[str]) -> bool:
