@@ -147,8 +147,7 @@ def scan(
     config = load_config(paths, config_file, isolated)
     target = resolve_targets(paths, config, excludes)
     cache = open_cache(no_cache)
-    params = click.get_current_context().params
-    record = RunRecord(cache, "scan", params, config, target, writes_file=output is not None)
+    record = RunRecord.for_command(cache, config, target, writes_file=output is not None)
     if record.replay():
         return
     with record.recording():
@@ -371,10 +370,7 @@ def diff(
     config = load_config(paths, config_file, isolated)
     target = resolve_targets(paths, config, excludes)
     cache = open_cache(no_cache)
-    record = RunRecord(
-        cache, "diff", click.get_current_context().params, config, target,
-        inputs=kwargs["mapping_files"], writes_file=patch is not None,  # type: ignore[arg-type]
-    )  # fmt: skip
+    record = RunRecord.for_command(cache, config, target, writes_file=patch is not None)
     if record.replay():
         return
     with record.recording():

@@ -75,10 +75,7 @@ def checklist(
     config = load_config(path, config_file, isolated)
     listing = list_project(path, (*config.exclude, *excludes))
     cache = open_cache(no_cache)
-    record = RunRecord(
-        cache, "checklist", click.get_current_context().params, config, listing.target,
-        inputs=kwargs["mapping_files"], writes_file=output is not None,  # type: ignore[arg-type]
-    )  # fmt: skip
+    record = RunRecord.for_command(cache, config, listing.target, writes_file=output is not None)
     if record.replay():
         return
     with record.recording():

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import sys
 import time
@@ -73,7 +74,7 @@ class RunRecord:
         writes_file: bool = False,
     ) -> None:
         self._cache = cache if cache is not None and verbosity() <= 0 and not writes_file else None
-        self._started_ns = time.time_ns()
+        started_ns = time.time_ns()
         self._name = ""
         self._stamp: bytes | None = None
         if self._cache is None:
@@ -81,11 +82,29 @@ class RunRecord:
         try:
             self._name = "run:" + _invocation_key(self._cache.fingerprint, command, params, config)
             besides = _read_besides(target, config, inputs)
-            tree = _tree_stamp(target, besides, self._started_ns) if besides is not None else None
+            tree = _tree_stamp(target, besides, started_ns) if besides is not None else None
             if tree is not None:
                 self._stamp = _surroundings_digest() + tree
         except OSError:  # a working folder removed under us, a folder we may not read
             self._stamp = None
+
+    @classmethod
+    def for_command(
+        cls,
+        cache: ResultCache | None,
+        config: ProjectConfig,
+        target: Target,
+        *,
+        writes_file: bool = False,
+    ) -> RunRecord:
+        """The record of the click command running now: its name and parsed options are
+        click's, and its `--mapping` files (an option of diff and checklist) are read
+        besides the tree."""
+        import click
+
+        ctx = click.get_current_context()
+        mappings = ctx.params.get("mapping_files", ())
+        return cls(cache, ctx.info_name or "", ctx.params, config, target, mappings, writes_file)
 
     def replay(self) -> bool:
         """Print the recorded output when the tree is as it was (exiting with the recorded
@@ -116,14 +135,15 @@ class RunRecord:
             yield
             status = 0
         except SystemExit as exc:
-            status = exc.code if exc.code in (0, 1) else None  # type: ignore[assignment]
-            if exc.code is None:
-                status = 0
+            code = 0 if exc.code is None else exc.code
+            status = code if code in (0, 1) else None  # type: ignore[assignment]
             raise
         finally:
             sys.stdout, sys.stderr = saved
-            if status is not None and not bar_was_shown() and not _holds_secret(chunks):
-                self._cache.store_named(self._name, (self._stamp, status, _merged(chunks)))
+            if status is not None and not bar_was_shown():
+                merged = _merged(chunks)
+                if not _holds_secret(merged):  # (a key split across two writes included)
+                    self._cache.store_named(self._name, (self._stamp, status, merged))
 
 
 def _invocation_key(
@@ -253,13 +273,11 @@ class _BufferTee:
 
 
 def _merged(chunks: list[Chunk]) -> list[Chunk]:
-    """Consecutive writes of the same kind to the same stream as one."""
+    """Consecutive writes of the same kind to the same stream as one (joined once)."""
     out: list[Chunk] = []
-    for stream, data in chunks:
-        if out and out[-1][0] == stream and type(out[-1][1]) is type(data):
-            out[-1] = (stream, out[-1][1] + data)  # type: ignore[operator]
-        else:
-            out.append((stream, data))
+    for (stream, kind), run in itertools.groupby(chunks, lambda c: (c[0], type(c[1]))):
+        parts = [data for _, data in run]
+        out.append((stream, b"".join(parts) if kind is bytes else "".join(parts)))  # type: ignore[arg-type]
     return out
 
 
