@@ -29,14 +29,16 @@ def builtin_mapping_paths() -> list[Path]:
 
 
 @functools.cache
-def _builtin_bytes(file_name: str) -> bytes:
-    return _builtin_entries()[file_name].read_bytes()
+def _builtin_text(file_name: str) -> str:
+    """A shipped mapping file's text, read once (as `read_text` gives it: newlines as
+    `\n`), for the alias search and the parse alike."""
+    raw = _builtin_entries()[file_name].read_bytes().decode("utf-8-sig")
+    return raw.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @functools.cache
 def _load_builtin(file_name: str) -> Mapping:
-    entry = _builtin_entries()[file_name]
-    return parse_mapping(entry.read_text(encoding="utf-8-sig"), str(entry))
+    return parse_mapping(_builtin_text(file_name), str(_builtin_entries()[file_name]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -113,9 +115,9 @@ class Registry:
         Not with user mappings, whose clashes the whole index reports."""
         if self._extra or not key:
             return None
-        needle = key.encode()
-        texts = {name: _builtin_bytes(name) for name in _builtin_entries()}
-        candidates = [_load_builtin(name) for name, data in texts.items() if needle in data.lower()]
+        candidates = [
+            _load_builtin(name) for name in _builtin_entries() if key in _builtin_text(name).lower()
+        ]
         if any(m.id == key for m in candidates):
             return None
         owners = [m for m in candidates if key in m.aliases]
