@@ -59,8 +59,8 @@ from migrator.constants import ModuleIndex, project_constants
 from migrator.discovery import Target, discover
 from migrator.mapping import Mapping, MappingError, load_registry
 from migrator.migrate import MigrationReport
+from migrator.options import RewriteOptions
 from migrator.prefilter import has_trigger
-from migrator.rewrite import RewriteOptions
 from migrator.runner import default_jobs, select
 from migrator.scan import ScanReport, scan
 

@@ -24,12 +24,8 @@ from migrator.codemods._edit import keyword_args, replace_string_value
 from migrator.codemods.env_flow import Sink
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS
 from migrator.codemods.policy.endpoints import client_kept, module_endpoint_kept
-from migrator.codemods.policy.env import (
-    KEY_VARS,
-    env_decisions,
-    renames_for,
-    settings_fed_by,
-)
+from migrator.codemods.policy.env import env_decisions, renames_for, settings_fed_by
+from migrator.codemods.policy.env_names import KEY_VARS
 
 from migrator.inventory import LiteralSite
 from migrator.rewrite import Plan

@@ -7,6 +7,7 @@ A strategy (codemods/strategies.py) picks the fixers it runs from here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 
@@ -187,6 +188,7 @@ NATIVE_EXCEPTIONS = Fixer(
 NATIVE_RESPONSES = Fixer(
     "native.responses", fix_native_responses,
     ("MIG150", "MIG151", "MIG152", "MIG153", "MIG154"), after=("parameter-mappings",),
+    tells_importers=True,
 )  # fmt: skip
 # Reads the client fixer's fallback decisions, to tell the files importing its clients.
 NATIVE_IMPORTED_CLIENTS = Fixer(
@@ -197,7 +199,7 @@ NATIVE_IMPORTED_CLIENTS = Fixer(
 def _on_compat(fixer: Fixer) -> Fixer:
     """`fixer` run with compat's target: v0 module code (`openai.api_base`, the v0 upgrade)
     stays on the openai SDK at the compatible endpoint under the native strategy."""
-    return Fixer(fixer.name, functools.partial(_run_on_compat, fixer.run), fixer.rules, fixer.after)
+    return dataclasses.replace(fixer, run=functools.partial(_run_on_compat, fixer.run))
 
 
 def _run_on_compat(run: Callable[[Plan], None], plan: Plan) -> None:
@@ -240,8 +242,9 @@ LITELLM_CALLS = Fixer(
 )  # fmt: skip
 # Reads which calls moved, to remove the clients nothing needs any more.
 LITELLM_CLIENTS = Fixer(
-    "litellm.clients", fix_litellm_clients, ("MIG182", "MIG183"), after=("litellm.calls",)
-)
+    "litellm.clients", fix_litellm_clients, ("MIG182", "MIG183"), after=("litellm.calls",),
+    tells_importers=True,
+)  # fmt: skip
 # Reads which calls moved: their embedding items are dicts.
 LITELLM_RESPONSES = Fixer(
     "litellm.responses",

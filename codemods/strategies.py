@@ -4,25 +4,55 @@
 ``native``: rewrite to the provider's own SDK (the mapping's ``native:`` section).
 ``litellm``: rewrite the calls to LiteLLM's SDK (the mapping's ``litellm:`` section).
 The engine reaches a strategy only through `RewriteOptions.strategy`; the CLI picks it by
-name with `strategy_named`.
+name with `strategy_named`. A strategy names its registry list (`RegisteredFixers`): the
+fixers, and libcst with them, are imported when the first file is rewritten.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import TypeVar, overload
 
-from migrator.codemods import registry
-from migrator.codemods.policy.env import env_renames
+from migrator.codemods.policy.env_names import env_renames
 
 from migrator.mapping import Mapping, ModelTarget, ParamRule
 from migrator.mapping_litellm import LiteLLM
 from migrator.mapping_native import Native
 from migrator.mapping_types import FAMILY_OF_KIND
-from migrator.strategy import Endpoint, Strategy, in_order
+from migrator.strategy import Endpoint, Fixer, Strategy, in_order
 
 _T = TypeVar("_T")
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisteredFixers(Sequence[Fixer]):
+    """The fixers of `registry.<name>`, in `in_order` order, imported when first read.
+
+    Encoded, compared and pickled by the name alone (the fixers' code is in the tool
+    fingerprint), so a strategy travels to the workers and into cache keys unloaded."""
+
+    name: str
+
+    @overload
+    def __getitem__(self, index: int) -> Fixer: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Fixer]: ...
+    def __getitem__(self, index: int | slice) -> Fixer | Sequence[Fixer]:
+        return _registered(self.name)[index]
+
+    def __len__(self) -> int:
+        return len(_registered(self.name))
+
+
+@functools.cache
+def _registered(name: str) -> tuple[Fixer, ...]:
+    from migrator.codemods import registry
+
+    fixers: tuple[Fixer, ...] = getattr(registry, name)
+    return in_order(fixers)
 
 
 def endpoint_renames(endpoint: Endpoint) -> dict[str, str]:
@@ -73,7 +103,7 @@ def _compat_provision(mapping: Mapping, sources: list[bytes]) -> dict[str, str]:
 
 COMPAT = Strategy(
     id="compat",
-    fixers=in_order(registry.FIXERS),
+    fixers=RegisteredFixers("FIXERS"),
     endpoint=_compat_endpoint,
     env_renames=_compat_renames,
     provision=_compat_provision,
@@ -185,13 +215,14 @@ def _native_checklist(mapping: Mapping, rules: frozenset[str], sources: list[byt
 
 NATIVE = Strategy(
     id="native",
-    fixers=in_order(registry.NATIVE_FIXERS),
+    fixers=RegisteredFixers("NATIVE_FIXERS"),
     endpoint=_native_endpoint,
     env_renames=_native_renames,
     provision=_native_provision,
     summary="the provider's own Python SDK (dashscope, zai-sdk, volcengine-ark-runtime)",
     mapping_view=_native_view,
     checklist_notes=_native_checklist,
+    tells_importers=True,
 )
 
 
@@ -288,13 +319,14 @@ _IMPORTS_LITELLM = re.compile(rb"(?m)^[ \t]*import[ \t]+litellm\b")
 
 LITELLM = Strategy(
     id="litellm",
-    fixers=in_order(registry.LITELLM_FIXERS),
+    fixers=RegisteredFixers("LITELLM_FIXERS"),
     endpoint=_compat_endpoint,
     env_renames=_compat_renames,
     provision=_litellm_provision,
     summary="LiteLLM's SDK (litellm.completion / embedding), routed to the provider",
     mapping_view=_litellm_view,
     checklist_notes=_litellm_checklist,
+    tells_importers=True,
 )
 
 STRATEGIES: dict[str, Strategy] = {s.id: s for s in (COMPAT, NATIVE, LITELLM)}

@@ -25,7 +25,8 @@ from migrator.codemods.strategies import COMPAT, strategy_named
 
 from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import FileResult, Finding
-from migrator.rewrite import RewriteOptions, rewrite_job
+from migrator.options import RewriteOptions
+from migrator.rewrite import rewrite_job
 
 ROOT = Path(__file__).resolve().parent.parent
 REWRITE_FIXTURES = ROOT / "fixtures" / "rewrite"

@@ -588,7 +588,7 @@ def test_code_env_renames_follow_the_files() -> None:
     from migrator.apply import code_env_renames
     from migrator.mapping import load_registry
     from migrator.model import FileResult
-    from migrator.rewrite import RewriteOptions
+    from migrator.options import RewriteOptions
 
     options = RewriteOptions(strategy=COMPAT, mapping=load_registry().get("qwen"))
     results = [

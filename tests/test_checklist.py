@@ -353,7 +353,7 @@ def test_env_template_and_checklist_name_the_same_provider_variables(tmp_path: P
     from migrator.checklist import collect
     from migrator.config import ProjectConfig
     from migrator.mapping import load_registry
-    from migrator.rewrite import RewriteOptions
+    from migrator.options import RewriteOptions
 
     azure = load_registry().get("azure")
     no_version = dataclasses.replace(

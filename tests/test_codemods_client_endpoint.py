@@ -12,7 +12,8 @@ import pytest
 from migrator.codemods.strategies import COMPAT
 
 from migrator.mapping import load_mapping
-from migrator.rewrite import RewriteOptions, rewrite_job
+from migrator.options import RewriteOptions
+from migrator.rewrite import rewrite_job
 from tests.codemod_helpers import (
     ROOT,
     check_noop,

@@ -6,7 +6,7 @@ migrated client, and left (reported) everywhere else."""
 from __future__ import annotations
 
 import pytest
-from migrator.codemods.policy.env import env_renames
+from migrator.codemods.policy.env_names import env_renames
 
 from tests.codemod_helpers import check_noop, check_transformed, ids, rewrite
 from tests.codemod_helpers import findings as findings_of

@@ -14,7 +14,8 @@ from migrator.discovery import discover
 from migrator.mapping import load_mapping
 from migrator.migrate import migrate
 from migrator.model import Finding
-from migrator.rewrite import RewriteOptions, rewrite_job
+from migrator.options import RewriteOptions
+from migrator.rewrite import rewrite_job
 from tests.codemod_helpers import (
     check_noop,
     check_transformed,

@@ -10,7 +10,8 @@ import pytest
 from migrator.codemods.strategies import NATIVE
 
 from migrator.mapping import MappingError, load_mapping
-from migrator.rewrite import RewriteOptions, rewrite_job
+from migrator.options import RewriteOptions
+from migrator.rewrite import rewrite_job
 from tests.codemod_helpers import ids, mapping
 
 

@@ -7,7 +7,8 @@ import textwrap
 import pytest
 from migrator.codemods.strategies import COMPAT
 
-from migrator.rewrite import RewriteOptions, rewrite_job
+from migrator.options import RewriteOptions
+from migrator.rewrite import rewrite_job
 from tests.codemod_helpers import ids, mapping
 from tests.test_codemods_native_clients import native
 

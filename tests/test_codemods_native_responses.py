@@ -11,7 +11,8 @@ from dataclasses import replace
 from migrator.codemods.strategies import NATIVE
 
 from migrator.mapping_native import ResponseRename
-from migrator.rewrite import RewriteOptions, rewrite_job
+from migrator.options import RewriteOptions
+from migrator.rewrite import rewrite_job
 from tests.codemod_helpers import ids, mapping
 from tests.test_codemods_native_clients import native as native_program
 

@@ -6,7 +6,8 @@ import textwrap
 
 from migrator.codemods.strategies import NATIVE
 
-from migrator.rewrite import RewriteOptions, rewrite_job
+from migrator.options import RewriteOptions
+from migrator.rewrite import rewrite_job
 from tests.codemod_helpers import ids, mapping
 
 V0 = """\

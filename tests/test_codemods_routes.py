@@ -254,7 +254,8 @@ def test_a_family_the_route_does_not_name_stays_marked() -> None:
 def test_routed_calls_are_recorded_for_other_fixers() -> None:
     from migrator.codemods.strategies import COMPAT
 
-    from migrator.rewrite import RewriteOptions, rewrite_module
+    from migrator.options import RewriteOptions
+    from migrator.rewrite import rewrite_module
     from migrator.source import parse_source
 
     module, _ = parse_source(

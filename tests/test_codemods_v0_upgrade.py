@@ -22,7 +22,8 @@ from migrator.codemods.strategies import COMPAT
 
 from migrator.mapping import Mapping, load_mapping, load_registry
 from migrator.model import Finding
-from migrator.rewrite import Plan, RewriteOptions, rewrite_module
+from migrator.options import RewriteOptions
+from migrator.rewrite import Plan, rewrite_module
 from tests.codemod_helpers import check_transformed, mapping, rewrite, sent
 from tests.import_safety import (
     PROVIDERS,

@@ -195,7 +195,8 @@ def test_model_map_option_is_honoured() -> None:
     mapping = load_registry().get("qwen").with_overrides({"gpt-4o": "qwen-turbo"})
     from migrator.codemods.strategies import COMPAT
 
-    from migrator.rewrite import RewriteOptions, rewrite_job
+    from migrator.options import RewriteOptions
+    from migrator.rewrite import rewrite_job
 
     src = b"from langchain_openai import ChatOpenAI\ndef f():\n    return ChatOpenAI(model='gpt-4o')\n"
     result = rewrite_job("a.py", src, RewriteOptions(strategy=COMPAT, mapping=mapping))

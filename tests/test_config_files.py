@@ -23,7 +23,7 @@ from migrator.config_values import format_of, locate
 from migrator.discovery import discover
 from migrator.mapping import load_registry
 from migrator.migrate import migrate
-from migrator.rewrite import RewriteOptions
+from migrator.options import RewriteOptions
 
 FORMATS = Path(__file__).resolve().parent.parent / "fixtures" / "configs" / "formats"
 QWEN = "https://dashscope.aliyuncs.com/compatible-mode/v1"

@@ -33,7 +33,7 @@ from migrator.constants import (
 from migrator.discovery import discover
 from migrator.mapping import load_registry
 from migrator.migrate import MigrationReport, migrate
-from migrator.rewrite import RewriteOptions
+from migrator.options import RewriteOptions
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""env_reads.py: every spelling of an environment read, in libcst and ast code."""
+"""env_reads.py and ast_env_reads.py: every spelling of an environment read (libcst, ast)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,17 @@ import ast
 import libcst as cst
 import pytest
 
-from migrator.env_reads import (
+from migrator.ast_env_reads import (
     ENVIRON_GET,
     GETENV,
     SETDEFAULT,
     SUBSCRIPT,
-    Resolve,
     ast_env_read,
-    env_read,
     import_aliases,
     qualifier,
     variables_read,
 )
+from migrator.env_reads import Resolve, env_read
 
 
 def _aliases(imports: str) -> dict[str, str]:

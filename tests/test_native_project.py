@@ -9,7 +9,7 @@ from migrator.codemods.strategies import NATIVE
 from migrator.apply import ProjectPlan, plan_migration
 from migrator.checklist import collect
 from migrator.config import ProjectConfig
-from migrator.rewrite import RewriteOptions
+from migrator.options import RewriteOptions
 from tests.codemod_helpers import mapping
 
 SDK_ONLY = """\

@@ -19,7 +19,7 @@ from migrator.codemods.strategies import NATIVE
 from migrator.discovery import discover
 from migrator.mapping import load_registry
 from migrator.migrate import MigrationReport, migrate
-from migrator.rewrite import RewriteOptions
+from migrator.options import RewriteOptions
 from tests.test_constants import _new_text, _project
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "fixtures" / "programs"

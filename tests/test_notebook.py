@@ -23,7 +23,7 @@ from migrator.discovery import discover
 from migrator.mapping import load_registry
 from migrator.migrate import MigrationReport, migrate
 from migrator.notebook import read_notebook
-from migrator.rewrite import RewriteOptions
+from migrator.options import RewriteOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "fixtures" / "notebooks"

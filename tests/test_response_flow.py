@@ -11,9 +11,10 @@ import libcst as cst
 import pytest
 from migrator.codemods.strategies import COMPAT
 
+from migrator.options import RewriteOptions
 from migrator.response_flow import ITEM, ResponseUses, follow, returned_or_yielded
 from migrator.response_rewrites import match, record_rewrites
-from migrator.rewrite import Plan, RewriteOptions, rewrite_module
+from migrator.rewrite import Plan, rewrite_module
 from migrator.strategy import Fixer
 from tests.codemod_helpers import mapping
 

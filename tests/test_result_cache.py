@@ -33,8 +33,8 @@ from migrator.discovery import discover
 from migrator.mapping import load_registry
 from migrator.migrate import migrate
 from migrator.model import FileResult
+from migrator.options import RewriteOptions
 from migrator.result_cache import ResultCache, open_cache
-from migrator.rewrite import RewriteOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -171,6 +171,56 @@ def test_apply_and_checklist_after_diff_reuse_its_results(
     assert diff is not None and diff.misses > 0 and diff.hits == 0
     for cache in (checklist, apply):
         assert cache is not None and cache.misses == 0 and cache.hits == diff.misses
+
+
+@pytest.mark.parametrize("strategy", ["compat", "native", "litellm"])
+def test_apply_and_checklist_after_diff_never_load_the_engine(
+    tmp_path: Path, cache_dir: Path, strategy: str
+) -> None:
+    """When every file is cached, `checklist` and `apply` build options, ask the strategy
+    for its endpoint and variables, and read the entries: libcst, the rewrite engine and
+    the fixers stay unimported (their import is most of such a run). Their output is the
+    uncached run's. A subprocess, as a user runs it: the suite has long imported them."""
+    target = {"compat": ["--to", "qwen"], "native": ["--to", "qwen", "--strategy", "native"],
+              "litellm": ["--to", "deepseek", "--strategy", "litellm"]}[strategy]  # fmt: skip
+    repo = git_copy(FIXTURES / "projects" / "rag-app", tmp_path / "repo")
+    env = {**os.environ, "MIGRATOR_CACHE_DIR": str(cache_dir), "GIT_CONFIG_GLOBAL": os.devnull}
+    env.pop("MIGRATOR_NO_CACHE", None)
+    probe = (
+        "import sys\n"
+        "from migrator.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    loaded = sorted(m for m in ('libcst', 'migrator.rewrite', "
+        "'migrator.codemods.registry') if m in sys.modules)\n"
+        "    print('LOADED', loaded, file=sys.stderr)\n"
+    )
+
+    def cli(*args: str, cache: bool = True) -> subprocess.CompletedProcess[bytes]:
+        argv = [sys.executable, "-c", probe, *args, *target, *([] if cache else ["--no-cache"])]
+        done = subprocess.run(argv, capture_output=True, env=env, cwd=repo, check=False)
+        assert done.returncode in (0, 1), done.stderr
+        return done
+
+    assert b"LOADED ['libcst'" in cli("diff", ".").stderr
+    checklist = cli("checklist", ".", "--format", "json")
+    assert checklist.stderr.splitlines()[-1] == b"LOADED []"
+    assert checklist.stdout == cli("checklist", ".", "--format", "json", cache=False).stdout
+    applied = cli("apply", ".", "--no-commit", "--branch", "first-run")
+    assert applied.stderr.splitlines()[-1] == b"LOADED []"
+
+    def staged() -> bytes:  # the blob ids differ with the branch named in MIGRATION.md
+        out = subprocess.run(["git", "diff", "--cached"], cwd=repo, capture_output=True).stdout
+        return b"".join(li for li in out.splitlines(True) if not li.startswith(b"index "))
+
+    written = staged()
+    subprocess.run(["git", "checkout", "-qf", "main"], cwd=repo, check=True, env=env)
+    again = cli("apply", ".", "--no-commit", "--branch", "other-run", cache=False)
+    assert b"LOADED ['libcst'" in again.stderr
+    assert applied.stdout == again.stdout.replace(b"other-run", b"first-run")
+    assert b"+" in written
+    assert written == staged().replace(b"other-run", b"first-run")
 
 
 # --------------------------------------------------------------------------- invalidation

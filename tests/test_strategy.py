@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import inspect
 import re
+import subprocess
+import sys
 
 import pytest
 from migrator.codemods import registry
 from migrator.codemods.strategies import COMPAT, STRATEGIES, strategy_named
 
 from migrator.rules import RULES
-from migrator.strategy import Fixer, in_order
+from migrator.strategy import Fixer, Strategy, in_order
 
 _RULE_LITERAL = re.compile(r'"(MIG\d{3})"')
 
@@ -41,6 +43,29 @@ def test_compat_runs_its_fixers_in_dependency_order() -> None:
         for before in fixer.after:
             assert names.index(before) < names.index(fixer.name)
     assert names[0] == "hardcoded-keys" and names.index("v0-responses") < names.index("models")
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES.values(), ids=str)
+def test_a_strategy_states_whether_its_fixers_tell_importers(strategy: Strategy) -> None:
+    """The engine reads `Strategy.tells_importers` to decide on the importers pre-pass,
+    without loading the fixers; it must say what the fixers say."""
+    assert strategy.tells_importers == any(f.tells_importers for f in strategy.fixers)
+
+
+def test_a_shipped_strategy_loads_its_fixers_on_first_use_only() -> None:
+    """Naming, encoding and pickling a strategy does not import a fixer (a fully cached run
+    never loads libcst); reading its fixers does, in registry order."""
+    code = (
+        "import pickle, sys\n"
+        "from migrator.codemods.strategies import STRATEGIES\n"
+        "from migrator.result_cache import _Encoder\n"
+        "for s in STRATEGIES.values():\n"
+        "    _Encoder().digest(s); pickle.loads(pickle.dumps(s))\n"
+        "loaded = sorted(m for m in sys.modules if m in ('libcst', 'migrator.codemods.registry'))\n"
+        "print(loaded, [f.name for f in STRATEGIES['compat'].fixers][:2])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] ['hardcoded-keys', 'clients']"
 
 
 def test_in_order_sorts_by_after_and_keeps_the_given_order_otherwise() -> None:

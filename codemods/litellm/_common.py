@@ -15,7 +15,7 @@ from migrator.codemods.env_flow import env_read_of
 from migrator.codemods.native._imports import qualified_of
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS
 from migrator.codemods.policy.endpoints import client_kept
-from migrator.codemods.policy.env import KEY_VARS
+from migrator.codemods.policy.env_names import KEY_VARS
 
 from migrator.cross_module import told_about
 from migrator.inventory import CallSite

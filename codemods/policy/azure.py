@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import libcst as cst
 from migrator.codemods._edit import env_read, env_read_with_default
+from migrator.codemods.policy.env_names import DEFAULT_API_VERSION_ENV, DEFAULT_ENDPOINT_ENV
 
 from migrator.inventory import ConfigSite
 from migrator.rewrite import Plan
 from migrator.strategy import Endpoint
-
-DEFAULT_ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"
-DEFAULT_API_VERSION_ENV = "OPENAI_API_VERSION"
 
 
 def azure_endpoint_env(target: Endpoint) -> str:

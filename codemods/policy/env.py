@@ -19,16 +19,17 @@ import libcst as cst
 from migrator.codemods._kwargs_dict import kwargs_dicts
 from migrator.codemods.env_flow import Sink, env_read_of, is_env_write, settings_field_of, sinks_of
 from migrator.codemods.policy.arguments import ACCOUNT_ARGS, AZURE_ONLY_ARGS
-from migrator.codemods.policy.azure import DEFAULT_API_VERSION_ENV, DEFAULT_ENDPOINT_ENV
 from migrator.codemods.policy.endpoints import lone_module_key
+from migrator.codemods.policy.env_names import (
+    BASE_URL_VARS,
+    KEY_VARS,
+    VERSION_VARS,
+    env_renames,
+)
 
 from migrator.inventory import LiteralSite
 from migrator.rewrite import Plan
 from migrator.source import code_of
-
-KEY_VARS = frozenset({"OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"})
-BASE_URL_VARS = frozenset({"OPENAI_BASE_URL", "OPENAI_API_BASE", "AZURE_OPENAI_ENDPOINT"})
-VERSION_VARS = frozenset({"OPENAI_API_VERSION", "AZURE_OPENAI_API_VERSION"})
 
 
 def renames_for(plan: Plan) -> dict[str, str]:
@@ -42,30 +43,6 @@ def renames_for(plan: Plan) -> dict[str, str]:
         compat.endpoint_env,
         compat.api_version_env,
     )
-
-
-def env_renames(
-    client: str,
-    key_env: str,
-    base_url_env: str | None,
-    endpoint_env: str | None = None,
-    api_version_env: str | None = None,
-) -> dict[str, str]:
-    """Old -> new for an endpoint given by its facts (`strategy.Endpoint`): the key
-    variables become `key_env`; the base-URL ones `base_url_env` (for Azure, the endpoint
-    and API-version variables); an Azure target keeps AZURE_OPENAI_* as they are."""
-    renames: dict[str, str] = {var: key_env for var in KEY_VARS}
-    if client == "azure":
-        for var in BASE_URL_VARS:
-            renames[var] = endpoint_env or DEFAULT_ENDPOINT_ENV
-        for var in VERSION_VARS:
-            renames[var] = api_version_env or DEFAULT_API_VERSION_ENV
-        # AZURE_OPENAI_* variables already configure Azure: renaming them would only churn.
-        renames = {old: new for old, new in renames.items() if not old.startswith("AZURE_")}
-    elif base_url_env:
-        for var in BASE_URL_VARS:
-            renames[var] = base_url_env
-    return {old: new for old, new in renames.items() if old != new}
 
 
 def settings_fed_by(var: str, azure_target: bool) -> frozenset[str]:

@@ -33,8 +33,8 @@ from migrator.discovery import SOURCE_SUFFIXES, ProjectListing, list_project
 from migrator.envfiles import edit_env_template, find_dotenv_files, find_env_templates
 from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
+from migrator.options import RewriteOptions
 from migrator.progress import phase
-from migrator.rewrite import RewriteOptions
 
 if TYPE_CHECKING:
     from migrator.result_cache import ResultCache

@@ -2,27 +2,21 @@
 whether the response leaves its function (a later native rewrite must follow it) and
 the literal `n=` asked for (where a response goes is `response_flow`'s to tell).
 Computed by the rewrite worker while the tree is parsed, so the checklist never parses
-a file again."""
+a file again; the checklist reads them as `model.CallFacts`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from migrator.model import CallFacts
 from migrator.response_flow import follow, returned_or_yielded
 
 if TYPE_CHECKING:
     from migrator.rewrite import Plan
 
 CONTENT_FAMILIES = frozenset({"chat", "completions", "embeddings", "responses"})
-
-
-@dataclass(frozen=True)
-class CallFacts:
-    escape: str | None = None  # "returned by `f()`" and the like
-    n: int | None = None  # a literal n=...
 
 
 def call_facts(plan: Plan) -> dict[tuple[int, int], CallFacts]:

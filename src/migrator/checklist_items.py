@@ -11,10 +11,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from migrator.callfacts import CallFacts
 from migrator.checklist_scan import OPENAI_VAR, ChecklistContext, decode_text
 from migrator.discovery import is_test_file
-from migrator.model import Usage
+from migrator.model import CallFacts, Usage
 from migrator.sdk_catalogue import ACCOUNT_VARS
 
 _OPENAI_HOST = b"api.openai.com"

@@ -9,11 +9,10 @@ from collections import defaultdict
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
-from migrator.callfacts import CallFacts
+from migrator.ast_env_reads import variables_read
 from migrator.checklist_scan import ChecklistContext, find_test_command, host_text
-from migrator.env_reads import variables_read
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES
-from migrator.model import Severity, Usage
+from migrator.model import CallFacts, Severity, Usage
 from migrator.sdk_catalogue import api_family
 
 if TYPE_CHECKING:

@@ -65,7 +65,7 @@ class Span:
 
 def changed_spans(result: FileResult) -> list[Span]:
     """The changed runs of lines between a result's old and new bytes, in file order."""
-    from migrator.rewrite import file_encoding
+    from migrator.text_diff import file_encoding
 
     assert result.old_source is not None and result.new_source is not None
     notebook = is_notebook(result.path)

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from migrator.env_reads import ast_env_read, import_aliases
+from migrator.ast_env_reads import ast_env_read, import_aliases
 
 # String methods that keep the host of the URL they are called on (as endpoint_trace).
 _URL_PRESERVING_METHODS = frozenset({"strip", "rstrip", "lstrip", "removesuffix", "lower"})

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from migrator.discovery import Target
     from migrator.mapping import Mapping
     from migrator.migrate import MigrationReport
-    from migrator.rewrite import RewriteOptions
+    from migrator.options import RewriteOptions
 
 PATH_ARG = click.argument(
     "path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
@@ -295,7 +295,7 @@ def build_options(
     except RouteError as exc:
         raise UsageError(str(exc)) from exc
     from migrator.codemods.strategies import strategy_named
-    from migrator.rewrite import RewriteOptions  # the rewrite engine: not needed by `scan`
+    from migrator.options import RewriteOptions
 
     return RewriteOptions(
         mapping=mapping,

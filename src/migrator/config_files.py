@@ -50,7 +50,7 @@ from migrator.envfiles import find_env_templates
 from migrator.hosts import host_of
 from migrator.mapping import openai_model_kind
 from migrator.model import FileResult, Finding
-from migrator.rewrite import RewriteOptions
+from migrator.options import RewriteOptions
 from migrator.rules import RULES
 from migrator.secrets import redact
 

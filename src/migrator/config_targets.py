@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from migrator.config_values import ConfigValue, Format
     from migrator.mapping import Mapping
     from migrator.mapping_types import ModelTarget
-    from migrator.rewrite import RewriteOptions
+    from migrator.options import RewriteOptions
 
 KeyKind = Literal["model", "endpoint", "key", "key_env"]
 

@@ -17,10 +17,11 @@ from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
 from migrator.notebook import is_notebook
 from migrator.notebook_job import cell_diff, python_view
+from migrator.options import RewriteOptions
 from migrator.progress import phase
-from migrator.rewrite import RewriteOptions, file_encoding, rewrite_job, unified_diff
 from migrator.runner import RunStats, Workers, execute, select
 from migrator.secrets import redact_secrets
+from migrator.text_diff import file_encoding, unified_diff
 
 if TYPE_CHECKING:
     from migrator.result_cache import ResultCache
@@ -120,7 +121,7 @@ def migrate(
     )
     phase("constants pre-pass", f"{len(tables)} file(s) get constants from others", started)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
-    if _REQUESTS_FROM_DEFINITIONS.intersection(options.strategy.fixer_names()):
+    if options.strategy.tells_importers:
         rels = list(target.names)
         defining = [rel for rel, _ in todo if not is_notebook(rel)]
         importers = project_importers(defining, rels, index, read.peek)
@@ -143,7 +144,7 @@ def migrate(
     with Workers(jobs) as workers:  # one set of processes for every round
         results = execute(
             [(rel, data) for rel, data in todo if rel not in defining],
-            rewrite_job,
+            rewrite_file,
             options_for,
             show_progress=show_progress,
             phase="rewrite",
@@ -160,9 +161,13 @@ def migrate(
     return MigrationReport(target.root, options, results, RunStats(len(target.names), len(todo)))
 
 
-# The fixers that send facts to the files importing from their file (cross_module.py):
-# the importers pre-pass runs only for a strategy that has one.
-_REQUESTS_FROM_DEFINITIONS = frozenset({"native.responses", "litellm.clients"})
+def rewrite_file(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
+    """The job each file runs (`rewrite.rewrite_job`). The engine, and libcst with it, is
+    imported by the first file the result cache does not hold: a run that finds every
+    file cached never loads it."""
+    from migrator.rewrite import rewrite_job
+
+    return rewrite_job(rel, data, options)
 
 
 class _SourceCache:
@@ -232,7 +237,7 @@ def _apply_requests(
                 todo.append((path, data))
         redone = execute(
             todo,
-            rewrite_job,
+            rewrite_file,
             lambda rel: replace(
                 options_for(rel),
                 constant_edits=tuple(e for e in granted[rel] if isinstance(e, ConstantEdit)),

@@ -131,6 +131,15 @@ def where(path: str, line: int, cell: int | None = None, cell_line: int | None =
     return f"{path}:{line}"
 
 
+@dataclass(frozen=True)
+class CallFacts:
+    """What the checklist needs to know about one content call and only a syntax tree can
+    tell (callfacts.py computes them in the rewrite worker)."""
+
+    escape: str | None = None  # "returned by `f()`" and the like
+    n: int | None = None  # a literal n=...
+
+
 @dataclass
 class FileResult:
     """What one worker produced for one file."""
@@ -143,8 +152,8 @@ class FileResult:
     new_source: bytes | None = None
     old_source: bytes | None = None
     edits: int = 0
-    # (line, column) -> callfacts.CallFacts, when RewriteOptions.call_facts asked for them
-    call_facts: dict[tuple[int, int], Any] = field(default_factory=dict)
+    # (line, column) -> the call's facts, when RewriteOptions.call_facts asked for them
+    call_facts: dict[tuple[int, int], CallFacts] = field(default_factory=dict)
     # Changes this file's calls need in constants other files define (see constants.py),
     # and facts for the files that import from it (cross_module.py).
     requests: list[ConstantEdit | Notice] = field(default_factory=list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -12,9 +12,11 @@ from rich.table import Table
 from rich.text import Text
 
 from migrator.model import where
-from migrator.scan import ScanReport
 from migrator.secrets import redact_secrets
 from migrator.term import make_console
+
+if TYPE_CHECKING:  # the scanner parses with libcst: `checklist --format json` needs none
+    from migrator.scan import ScanReport
 
 
 def dump_json(document: dict[str, Any]) -> str:

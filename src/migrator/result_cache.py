@@ -1,7 +1,7 @@
 """A content-hash cache of per-file results, so that `apply` and `checklist` reuse what
 `diff` computed (and a second `scan` what the first one did).
 
-What is cached is one file's `FileResult` from one job (`scan_job`, `rewrite_job`). The
+What is cached is one file's `FileResult` from one job (`scan_job`, `migrate.rewrite_file`). The
 runner's contract is that a job is a function of (relative path, bytes, options) alone:
 it reads no other file and no environment (cross-file facts -- constants other modules
 define, their classes, the files importing this one, edits and notices other files sent

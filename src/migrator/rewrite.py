@@ -14,11 +14,7 @@ A `# migrator: ignore[MIGxxx]` comment on a line suppresses that rule there.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
-import io
-import re
-import tokenize
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from migrator.class_defaults import ProjectClass
-from migrator.constants import Constant, ConstantEdit
+from migrator.constants import ConstantEdit
 from migrator.cross_module import Notice
 from migrator.form_feeds import restore_unchanged_lines, without_indent_form_feeds
 from migrator.import_edits import (
@@ -39,6 +34,7 @@ from migrator.import_edits import (
 from migrator.import_place import ImportItem, place_imports
 from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
+from migrator.options import RewriteOptions
 from migrator.rules import RULES
 from migrator.source import output_syntax_error, parse_source
 from migrator.suppression import Suppressions
@@ -48,7 +44,7 @@ if TYPE_CHECKING:
     from migrator.mapping import Mapping
     from migrator.mapping_types import Compat
     from migrator.routes import Route
-    from migrator.strategy import Endpoint, Strategy
+    from migrator.strategy import Endpoint
 
 MARKER_PREFIX = "# migrator:"
 # Plan.analyses key: `(plan, call) -> bool`, whether a call stays on the compatible
@@ -59,37 +55,6 @@ STAYS_COMPAT = "stays-compat"
 ROUTED = "routed"
 
 Edit = Callable[[Any], Any]
-
-
-@dataclass(frozen=True)
-class RewriteOptions:
-    """Everything a worker needs; picklable (sent to the process pool)."""
-
-    mapping: Mapping
-    # What the code becomes: the fixers to run and the endpoint they target
-    # (`migrator.codemods.strategies`).
-    strategy: Strategy
-    upgrade_v0: bool = False
-    # Retarget clients whose base URL migrator cannot show to be OpenAI's (MIG105).
-    retarget_configured: bool = False
-    ignore: frozenset[str] = frozenset()
-    call_facts: bool = False  # apply/checklist: also record callfacts (escapes, n=)
-    # Project constants this file imports, by qualified name (`app.config.CHAT_MODEL`).
-    constants: dict[str, Constant] = field(default_factory=dict)
-    # Project classes this file imports, with their attribute defaults (`app.config.Settings`).
-    classes: dict[str, ProjectClass] = field(default_factory=dict)
-    # Edits other files' workers asked for in constants this file defines.
-    constant_edits: tuple[ConstantEdit, ...] = ()
-    # The files of the run importing this file's names: name -> files (cross_module.py).
-    importers: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # What other files' workers found about the names this file imports from them.
-    notices: tuple[Notice, ...] = ()
-    # `--route FAMILY=PROVIDER`: endpoint families sent to a second provider (routes.py).
-    routes: tuple[Route, ...] = ()
-
-    def route_for(self, family: str) -> Route | None:
-        """The route the user asked for `family` (None: the family follows the target)."""
-        return next((r for r in self.routes if r.family == family), None)
 
 
 @dataclass
@@ -570,42 +535,3 @@ def _end_of_code(data: bytes) -> int:
             return end - len(line) + len(line.rstrip(b"\r\n"))
         end -= len(line)
     return 0
-
-
-def unified_diff(
-    path: str, old: bytes, new: bytes, encoding: str = "utf-8", *, keep_cr: bool = False
-) -> str:
-    """A git-style unified diff; decodes with the file's own encoding for display.
-    `keep_cr` keeps CRLF line ends in the hunks, so that the patch applies to the file as
-    it is (notebooks, whose diff is a patch, not the lines a reviewer reads)."""
-    old_text = _decode(old, encoding, keep_cr)
-    new_text = _decode(new, encoding, keep_cr)
-    split = _newline_lines if keep_cr else str.splitlines
-    lines = difflib.unified_diff(
-        split(old_text, True),
-        split(new_text, True),
-        fromfile=f"a/{path}",
-        tofile=f"b/{path}",
-    )
-    out = []
-    for line in lines:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
-
-
-def _newline_lines(text: str, _keepends: bool = True) -> list[str]:
-    """Lines split at "\n" only (a patch's idea of a line; U+2028 is not a line end)."""
-    return re.findall(r"[^\n]*\n|[^\n]+", text)
-
-
-def _decode(data: bytes, encoding: str, keep_cr: bool = False) -> str:
-    text = data.decode(encoding, errors="replace")
-    return text if keep_cr else text.replace("\r\n", "\n")
-
-
-def file_encoding(data: bytes) -> str:
-    """The encoding Python reads `data` with (BOM, then coding cookie, else UTF-8)."""
-    try:
-        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-    except (SyntaxError, LookupError):  # display only
-        return "utf-8"

@@ -9,6 +9,10 @@ those and never imports a fixer itself; the strategies are assembled in
 
 Everything here is picklable (module-level functions and frozen dataclasses): the options
 travel to the worker processes.
+
+A strategy names its fixers without importing them (`Strategy.fixers` is a sequence that
+loads on first use): a run whose every file is in the result cache asks the strategy for
+its endpoint and variables only, and so never imports a fixer, nor libcst with them.
 """
 
 from __future__ import annotations
@@ -45,12 +49,15 @@ class Fixer:
 
     `name` is unique ("clients", "native.clients"); `rules` lists every rule id the fixer may
     emit (a test holds the code to it); `after` names fixers whose decisions this one reads
-    and so must run first."""
+    and so must run first. `tells_importers`: it sends facts to the files that import from
+    its file (cross_module.py), so a run maps who imports what before any file is rewritten.
+    """
 
     name: str
     run: Callable[[Plan], None]
     rules: tuple[str, ...]
     after: tuple[str, ...] = ()
+    tells_importers: bool = False
 
     def __call__(self, plan: Plan) -> None:
         self.run(plan)
@@ -85,13 +92,18 @@ def in_order(fixers: Sequence[Fixer]) -> tuple[Fixer, ...]:
 class Strategy:
     """A strategy: its fixers and the project-level facts that follow from it.
 
+    `fixers` run in their order: a tuple, or a sequence that imports them when first read
+    (the shipped strategies). `tells_importers` says whether one of them sends facts to
+    importing files (`Fixer.tells_importers`); it is stated, not derived, so that asking
+    does not load the fixers (a test holds the two equal).
+
     `endpoint(mapping)` is the mapping section this strategy targets; `env_renames(mapping)`
     maps each OpenAI variable the migrated code may stop reading to the provider's;
     `provision(mapping, sources)` lists the provider variables an env template should hold
     (name -> default). `dependency_key` selects the mapping's `dependencies.<key>` entry."""
 
     id: str
-    fixers: tuple[Fixer, ...]
+    fixers: Sequence[Fixer]
     endpoint: Callable[[Mapping], Endpoint]
     env_renames: Callable[[Mapping], dict[str, str]]
     provision: Callable[[Mapping, list[bytes]], dict[str, str]]
@@ -103,6 +115,7 @@ class Strategy:
     # rewrite reported and the migrated sources, what a person must know about the code's
     # new runtime.
     checklist_notes: Callable[[Mapping, frozenset[str], list[bytes]], list[str]] | None = None
+    tells_importers: bool = False
 
     def __str__(self) -> str:
         return self.id

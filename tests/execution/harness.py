@@ -315,7 +315,7 @@ def migrate_folder(
     from migrator.discovery import discover
     from migrator.mapping import load_registry
     from migrator.migrate import migrate
-    from migrator.rewrite import RewriteOptions
+    from migrator.options import RewriteOptions
     from migrator.routes import resolve_routes
 
     registry = load_registry()
