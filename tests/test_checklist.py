@@ -548,6 +548,10 @@ def test_data_files_are_not_checked_as_configuration(tmp_path: Path) -> None:
         "CHANGELOG.md": "## 1.2\n- reads OPENAI_API_KEY\n",
         "results/leak.json": f'{{"key": "{key}"}}\n',
         "outputs/answers.jsonl": '{"model": "gpt-4o"}\n',
+        # a line end of any kind bounds a model id as the start of the text does
+        "outputs/edge.md": "first line\rgpt-4o\n",
+        # neither a model id (inside a dotted name) nor a variable (nothing after the _)
+        "results/none.json": '{"model": "my.gpt-4o", "env": "OPENAI_"}\n',
     })  # fmt: skip
     result = run("checklist", str(repo), "--to", "qwen", "--format", "json")
     items = [
@@ -560,10 +564,11 @@ def test_data_files_are_not_checked_as_configuration(tmp_path: Path) -> None:
     ]
     assert items[0]["message"].startswith("names OpenAI model(s) `gpt-4o-mini` (use `qwen-plus`)")
     assert items[1]["message"] == (
-        "not checked: 4 data file(s) naming OpenAI models or variables — CHANGELOG.md (release "
-        "notes), eval_outputs.json (named like output), results/run1.json (in results/), "
-        "scores.json (over 256 KiB): results, outputs, recordings and release notes are records, "
-        "not configuration; if code reads one of them as settings, update it by hand"
+        "not checked: 5 data file(s) naming OpenAI models or variables — CHANGELOG.md (release "
+        "notes), eval_outputs.json (named like output), outputs/edge.md (in outputs/), "
+        "results/run1.json (in results/), scores.json (over 256 KiB): results, outputs, "
+        "recordings and release notes are records, not configuration; if code reads one of "
+        "them as settings, update it by hand"
     )
 
 

@@ -312,8 +312,8 @@ class RepoFiles(ChecklistContext):
             lower = file_name(rel).lower()
             suffix = file_suffix(lower)
             if is_notebook(lower):
-                data = self._head(rel)
                 error = unread.get(rel)
+                data = self._head(rel) if error is not None else None
                 if error is not None and data is not None and b"openai" in data.lower():
                     self.add(
                         "MIG605", rel, error.line,
@@ -328,16 +328,15 @@ class RepoFiles(ChecklistContext):
             if data is None or data.startswith(CHECKLIST_MARKER.encode()):
                 continue
             text = decode_text(rel, data)
-            lines = text.splitlines()
             reason = None if is_template else data_file_reason(rel, len(data), self._named_in_code)
             if reason is not None:
-                if self._names_openai(lines):
+                if self._names_openai(text):
                     skipped.append((rel, reason))
                 self._mentions(rel, text, secrets_only=True)  # a leaked key is one anywhere
                 continue
             if is_template or (suffix in _CONFIG_SUFFIXES and lower != "pyproject.toml"):
                 if "lock" not in lower:
-                    self._config_models(rel, lines)
+                    self._config_models(rel, text.splitlines())
             if not is_template:
                 self._mentions(rel, text)
         self._skipped_data_files(skipped)
@@ -353,11 +352,12 @@ class RepoFiles(ChecklistContext):
         return self._code_names.has(name)
 
     @staticmethod
-    def _names_openai(lines: list[str]) -> bool:
-        return any(
-            OPENAI_VAR.search(text)
-            or any(openai_model_kind(m.group(0)) for m in _MODEL_IN_TEXT.finditer(text))
-            for text in lines
+    def _names_openai(text: str) -> bool:
+        # One search over the whole text, not one per line: neither pattern matches a line
+        # end, and a line end satisfies the model pattern's look-arounds as the start or end
+        # of a line does, so the whole text holds a match exactly when one of its lines does.
+        return OPENAI_VAR.search(text) is not None or any(
+            openai_model_kind(m.group(0)) for m in _MODEL_IN_TEXT.finditer(text)
         )
 
     def _skipped_data_files(self, skipped: list[tuple[str, str]]) -> None:
