@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from migrator.codemods.strategies import COMPAT
 
-from migrator import rules
+from migrator import checklist_scan, rules
 from migrator.checklist import LineMap, render_markdown
 from migrator.cli import main
 from migrator.mapping import load_mapping
@@ -570,6 +570,30 @@ def test_data_files_are_not_checked_as_configuration(tmp_path: Path) -> None:
         "recordings and release notes are records, not configuration; if code reads one of "
         "them as settings, update it by hand"
     )
+
+
+def test_a_data_file_naming_nothing_of_openai_is_not_looked_up_in_the_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether code reads a data-looking file as settings takes a read of every Python
+    file; it is asked only when the answer can change an item."""
+    built: list[int] = []
+    real = checklist_scan.NamesInText
+
+    def counted(texts: object) -> object:
+        built.append(1)
+        return real(texts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checklist_scan, "NamesInText", counted)
+    files = {"app/main.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+             "results/run1.json": '{"score": 1}\n'}  # fmt: skip
+    repo = write_files(tmp_path / "quiet", files)
+    assert run("checklist", str(repo), "--to", "qwen").exit_code == 0
+    assert built == []
+    files["results/run2.json"] = '{"model": "gpt-4o"}\n'
+    repo = write_files(tmp_path / "named", files)
+    assert "results/run2.json (in results/)" in run("checklist", str(repo), "--to", "qwen").stdout
+    assert built == [1]
 
 
 # --------------------------------------------------------------------------- renamed variables
