@@ -101,6 +101,39 @@ def test_a_changed_dropped_file_is_read_again(
     assert sorted(reads) == ["app.py", "util1.py"]
 
 
+def test_files_added_and_removed_among_the_recorded_ones_cost_only_their_own_read(
+    tmp_path: Path, reads: list[str], settled_now: None
+) -> None:
+    """The record is walked beside the sorted listing: names before, between and after
+    the recorded ones, a recorded name gone, non-ASCII and undecodable names."""
+    root = tree(tmp_path / "t")
+    odd = ["é.py", "z\udcff.py"]  # a name from bytes that are not UTF-8 (surrogateescape)
+    for name in odd:
+        try:
+            (root / name).write_text(PLAIN)
+        except (UnicodeEncodeError, OSError):  # a file system that cannot name it
+            odd.remove(name)
+    selected(root, ResultCache(tmp_path / "cache"))
+    (root / "util1.py").unlink()
+    for name in ("a0.py", "util05.py", "util9.py"):
+        (root / name).write_text(PLAIN)
+    reads.clear()
+    assert selected(root, ResultCache(tmp_path / "cache")) == ["app.py"]
+    assert sorted(reads) == ["a0.py", "app.py", "util05.py", "util9.py"]
+    reads.clear()
+    assert selected(root, ResultCache(tmp_path / "cache")) == ["app.py"]
+    assert reads == ["app.py"]
+
+
+def test_the_record_holds_names_and_packed_stamps_only(tmp_path: Path, settled_now: None) -> None:
+    root = tree(tmp_path / "t")
+    cache = ResultCache(tmp_path / "cache")
+    selected(root, cache)
+    record = cache.load_named(f"prefilter-dropped:{root.resolve()}")
+    assert isinstance(record, tuple) and record[1] == b"util0.py\0util1.py\0util2.py"
+    assert len(record[2]) == 3 * 32
+
+
 def test_a_recently_changed_file_is_not_trusted_until_it_settles(
     tmp_path: Path, reads: list[str]
 ) -> None:
