@@ -18,6 +18,7 @@ from typing import TypeVar, overload
 
 from migrator.codemods.policy.env_names import env_renames
 
+from migrator.envfiles import quoted_in
 from migrator.mapping import Mapping, ModelTarget, ParamRule
 from migrator.mapping_litellm import LiteLLM
 from migrator.mapping_native import Native
@@ -63,11 +64,6 @@ def endpoint_renames(endpoint: Endpoint) -> dict[str, str]:
     )  # fmt: skip
 
 
-def _quoted_in(name: str, sources: list[bytes]) -> bool:
-    needles = (f'"{name}"'.encode(), f"'{name}'".encode())
-    return any(n in data for data in sources for n in needles)
-
-
 def endpoint_provision(endpoint: Endpoint, sources: list[bytes]) -> dict[str, str]:
     """The provider's variables an env template should hold: name -> default value.
 
@@ -79,11 +75,11 @@ def endpoint_provision(endpoint: Endpoint, sources: list[bytes]) -> dict[str, st
         if endpoint.endpoint_env:
             out[endpoint.endpoint_env] = ""
         if endpoint.api_version_env and (
-            not endpoint.api_version or _quoted_in(endpoint.api_version_env, sources)
+            not endpoint.api_version or quoted_in(endpoint.api_version_env, sources)
         ):
             out[endpoint.api_version_env] = endpoint.api_version or ""
     elif endpoint.base_url_env and (
-        not endpoint.base_url or _quoted_in(endpoint.base_url_env, sources)
+        not endpoint.base_url or quoted_in(endpoint.base_url_env, sources)
     ):
         out[endpoint.base_url_env] = endpoint.base_url or ""
     return out
@@ -160,7 +156,7 @@ def _native_provision(mapping: Mapping, sources: list[bytes]) -> dict[str, str]:
     compat = {
         name: value
         for name, value in endpoint_provision(mapping.compat, sources).items()
-        if _quoted_in(name, sources)
+        if quoted_in(name, sources)
     }
     return {**compat, **endpoint_provision(_native(mapping), sources)}
 

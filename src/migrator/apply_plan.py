@@ -30,7 +30,7 @@ from migrator.deps import (
     unsupported_dependency_files,
 )
 from migrator.discovery import SOURCE_SUFFIXES, ProjectListing, list_project
-from migrator.envfiles import edit_env_template, find_dotenv_files, find_env_templates
+from migrator.envfiles import edit_env_template, find_dotenv_files, find_env_templates, quoted_in
 from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
 from migrator.options import RewriteOptions
@@ -101,7 +101,7 @@ class ProjectPlan:
         return {
             old: new
             for old, new in self.env_renames.items()
-            if _quoted_in(new, self.migrated_sources)
+            if quoted_in(new, self.migrated_sources)
         }
 
     @functools.cached_property
@@ -198,11 +198,6 @@ def code_env_renames(options: RewriteOptions, results: list[FileResult]) -> dict
     }
 
 
-def _quoted_in(name: str, sources: list[bytes]) -> bool:
-    needles = (f'"{name}"'.encode(), f"'{name}'".encode())
-    return any(n in data for data in sources for n in needles)
-
-
 def provider_env_vars(options: RewriteOptions, sources: list[bytes]) -> dict[str, str]:
     """The provider's variables an env template should hold: name -> default value; and
     those of each `--route` provider the migrated code reads (its key, at least)."""
@@ -211,7 +206,7 @@ def provider_env_vars(options: RewriteOptions, sources: list[bytes]) -> dict[str
         from migrator.codemods.strategies import endpoint_provision
 
         for route in options.routes:
-            if _quoted_in(route.endpoint.key_env, sources):
+            if quoted_in(route.endpoint.key_env, sources):
                 for var, default in endpoint_provision(route.endpoint, sources).items():
                     out.setdefault(var, default)
     return out

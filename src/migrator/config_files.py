@@ -30,6 +30,7 @@ the run goes on. The edits are FileResults like a Python file's, so `diff`, `--c
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from migrator.config_values import (
 )
 from migrator.datafiles import data_file_reason
 from migrator.discovery import SOURCE_SUFFIXES, is_test_file
-from migrator.envfiles import find_env_templates
+from migrator.envfiles import find_env_templates, quoted_in
 from migrator.hosts import host_of
 from migrator.mapping import openai_model_kind
 from migrator.model import FileResult, Finding
@@ -75,28 +76,19 @@ def config_results(
         return []
     folders = [PurePosixPath(r.path).parent for r in migrated]
     configs = named_configs(files, folders, read)
-    migrated_text = b"\n".join(
-        data for r in migrated for data in (r.old_source, r.new_source) if data is not None
-    )
     for template in find_env_templates(files):
         if PurePosixPath(template).parent in {p for f in folders for p in (f, *f.parents)}:
             configs.setdefault(template.as_posix(), "env")
+    sources = [data for r in migrated for data in (r.old_source, r.new_source) if data]
     out = []
     for rel, fmt in sorted(configs.items()):
         data = read(rel)
         if data is None or data_file_reason(rel, len(data), lambda _: False) is not None:
             continue  # unreadable, or too big to be configuration
-        result = edit_config(rel, data, fmt, options, _quoted_in(migrated_text))
+        result = edit_config(rel, data, fmt, options, functools.partial(quoted_in, sources=sources))
         if result is not None:
             out.append(result)
     return out
-
-
-def _quoted_in(text: bytes) -> Callable[[str], bool]:
-    def named(key: str) -> bool:
-        return f'"{key}"'.encode() in text or f"'{key}'".encode() in text
-
-    return named
 
 
 def named_configs(

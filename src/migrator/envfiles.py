@@ -297,3 +297,10 @@ def scan_dotenv_for_keys(path: Path) -> list[SecretHit]:
         if looks_like_secret(value) or _SECRET_NAME.fullmatch(assign.key):
             hits.append(SecretHit(number, f"{assign.key}={redact(value)}"))
     return hits
+
+
+def quoted_in(name: str, sources: Iterable[bytes]) -> bool:
+    """Whether code quotes `name` ("X" or 'X'): the migrated code reads that variable
+    or key. Searched file by file; the sources are never joined into one copy."""
+    needles = (f'"{name}"'.encode(), f"'{name}'".encode())
+    return any(needle in data for data in sources for needle in needles)
