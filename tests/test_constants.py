@@ -24,6 +24,7 @@ from migrator.constants import (
     _may_spell_setattr,
     absolute_module,
     imported_names,
+    looked_up,
     module_constants,
     module_definitions,
     module_of,
@@ -103,6 +104,20 @@ def test_module_index_takes_the_first_of_two_files_of_one_name() -> None:
     assert ModuleIndex(["app/llm.py", "app/llm/__init__.py"]).file_of("app.llm") == "app/llm.py"
     assert index.file_of("llm.base") == "lib/app/llm/base.py"
     assert index.file_of("llm") is None  # two files end that way: neither is guessed
+
+
+def test_an_index_of_the_names_looked_up_answers_as_the_whole_one() -> None:
+    """A run indexes only the modules its files' imports can name (`looked_up`): for
+    each of those, the narrow index gives what the whole one gives."""
+    files = ["config.py", "src/app/config.py", "app/util.py", "tools/util.py", "lib/__init__.py",
+             "lib/settings.py", "other/models.py", "other/chat.py"]  # fmt: skip
+    imports = [{"app.config.CHAT_MODEL", "lib", "util.helper"}, {"lib.settings"}]
+    whole, narrow = ModuleIndex(files), ModuleIndex(files, looked_up(imports))
+    asked = [q for names in imports for name in names for q in (name, name.rpartition(".")[0])]
+    assert [narrow.file_of(m) for m in asked] == [whole.file_of(m) for m in asked]
+    assert narrow.file_of("app.config") == "src/app/config.py"
+    assert whole.file_of("other.models") == "other/models.py"
+    assert narrow.file_of("other.models") is None  # no import names it: not indexed
 
 
 def test_module_constants_keeps_names_bound_once_to_a_str_or_int() -> None:

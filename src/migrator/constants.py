@@ -26,7 +26,7 @@ import re
 import tokenize
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from migrator.class_defaults import ProjectClass, module_classes
@@ -116,18 +116,32 @@ def imported_names(importer: str, data: bytes) -> set[str]:
     return found
 
 
+def looked_up(imports: Iterable[set[str]]) -> set[str]:
+    """The last parts of the modules `project_definitions` asks the index about, for
+    files importing `imports` (`imported_names` of each): each name, and its module."""
+    lasts: set[str] = set()
+    for names in imports:
+        for qualified in names:
+            module, _, name = qualified.rpartition(".")
+            lasts.add(name)
+            lasts.add(module.rpartition(".")[2])
+    return lasts
+
+
 class ModuleIndex:
     """Which project file a dotted module name means.
 
     `app.config` is `app/config.py` or `app/config/__init__.py` from the root; failing
     that, a unique file whose path ends that way (`src/app/config.py` in a src layout)."""
 
-    def __init__(self, files: Iterable[str]) -> None:
+    def __init__(self, files: Iterable[str], lasts: Collection[str] | None = None) -> None:
         # last part of the dotted name -> its file, or the files (in the given order) when
         # several share it: one entry per file. Not a table of dotted names (on 100,000
         # files, that and a table of (name, file) pairs held 36 MB), and not one of every
         # suffix of every name (40 MB on 30,000 files); the few candidates of a lookup
-        # are named again when asked.
+        # are named again when asked. With `lasts`, only modules whose last part is one of
+        # them: a run asks about the names its files import, and on 100,000 files the
+        # whole index held 10 MB for some 1,500 entries asked about.
         self._by_last: dict[str, str | list[str]] = {}
         for rel in files:
             if not rel.endswith(".py"):
@@ -136,6 +150,8 @@ class ModuleIndex:
             if not dotted:
                 continue
             last = dotted.rpartition(".")[2]
+            if lasts is not None and last not in lasts:
+                continue
             found = self._by_last.get(last)
             if found is None:
                 self._by_last[last] = rel
@@ -145,6 +161,8 @@ class ModuleIndex:
                 found.append(rel)
 
     def file_of(self, module: str) -> str | None:
+        """The file `module` names (None: none, or no one file). An index built with
+        `lasts` answers only for modules whose last part is among them."""
         found = self._by_last.get(module.rpartition(".")[2])
         if found is None:
             return None
@@ -274,12 +292,14 @@ def project_definitions(
     index: ModuleIndex,
     read: Callable[[str], bytes | None],
     definitions: Callable[[str, bytes], ModuleDefinitions] = module_definitions,
+    imports: Callable[[str, bytes], set[str]] = imported_names,
 ) -> dict[str, ImportedDefinitions]:
     """For each file to migrate, the project constants and classes it imports.
 
     `read(rel)` gives a defining file's bytes (None when it cannot be read); each
     defining file is read and parsed once (by `definitions`: module_definitions, or the
-    result cache's copy of it). Files that import neither are left out."""
+    result cache's copy of it). `imports` is `imported_names`, or what the caller kept of
+    it. Files that import neither are left out."""
     parsed: dict[str, ModuleDefinitions] = {}
     nothing = ModuleDefinitions({}, {})
 
@@ -295,7 +315,7 @@ def project_definitions(
     for importer, data in todo:
         table = ImportedDefinitions()
         # Sorted: the tables' order must not depend on the string hash seed (result cache keys)
-        for qualified in sorted(imported_names(importer, data)):
+        for qualified in sorted(imports(importer, data)):
             module, _, name = qualified.rpartition(".")
             defined = definitions_of(index.file_of(module))
             if name in defined.constants:

@@ -76,6 +76,12 @@ def notice_key(notice: Notice) -> tuple[str, ...]:
     return (type(notice).__name__, *(str(v) for v in vars(notice).values()))
 
 
+def defining_lasts(todo: Iterable[str]) -> set[str]:
+    """The last parts of the modules `project_importers` finds importers of (`llm` for
+    app/llm.py): an index of the modules of those last parts is all it needs."""
+    return {module_of(rel).rpartition(".")[2] for rel in todo if module_of(rel)}
+
+
 def project_importers(
     todo: Sequence[str],
     files: Iterable[str],

@@ -11,8 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from migrator.config_files import config_results
-from migrator.constants import ConstantEdit, ModuleIndex, module_definitions, project_definitions
-from migrator.cross_module import Notice, notice_key, project_importers
+from migrator.constants import (
+    ConstantEdit,
+    ModuleIndex,
+    imported_names,
+    looked_up,
+    module_definitions,
+    project_definitions,
+)
+from migrator.cross_module import Notice, defining_lasts, notice_key, project_importers
 from migrator.discovery import Target
 from migrator.model import FileError, FileResult, Finding
 from migrator.notebook import is_notebook
@@ -112,19 +119,24 @@ def migrate(
         options = replace(options, call_facts=True)
     todo, unreadable = select(target, cache)
     read = _SourceCache(target.root, todo)
-    index = ModuleIndex(target.names)
     started = time.perf_counter()
     # A notebook's imports are read from its code cells; it is never a defining module.
+    views = [(rel, python_view(rel, data)) for rel, data in todo]
+    imports = {rel: imported_names(rel, view) for rel, view in views}
+    defining = [rel for rel, _ in todo if not is_notebook(rel)]
+    # The index names only the modules the pre-passes can ask about.
+    lasts = looked_up(imports.values())
+    if options.strategy.tells_importers:
+        lasts |= defining_lasts(defining)
+    index = ModuleIndex(target.names, lasts)
     definitions = module_definitions if cache is None else partial(cache.memo, module_definitions)
     tables = project_definitions(
-        [(rel, python_view(rel, data)) for rel, data in todo], index, read, definitions
+        views, index, read, definitions, imports=lambda rel, _view: imports[rel]
     )
     phase("constants pre-pass", f"{len(tables)} file(s) get constants from others", started)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
     if options.strategy.tells_importers:
-        rels = list(target.names)
-        defining = [rel for rel, _ in todo if not is_notebook(rel)]
-        importers = project_importers(defining, rels, index, read.peek)
+        importers = project_importers(defining, list(target.names), index, read.peek)
 
     def options_for(rel: str) -> RewriteOptions:
         table = tables.get(rel)
