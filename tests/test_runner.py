@@ -287,6 +287,21 @@ def test_a_round_after_a_worker_died_gets_new_workers() -> None:
     assert str(os.getpid()) not in {r.usages[0].api for r in again}
 
 
+def changing_job(rel: str, data: bytes, options: Any) -> FileResult:
+    return FileResult(rel, old_source=data, new_source=data.upper(), edits=1)
+
+
+def test_a_workers_result_holds_the_parents_bytes_not_a_copy_sent_back() -> None:
+    """A rewritten file's old bytes do not travel back from the worker: the result holds
+    the very bytes the parent had (one copy in memory, half the bytes to pickle)."""
+    tasks = _tasks(10)
+    with runner.Workers(2) as workers:
+        results = runner.execute(tasks, changing_job, lambda _: None, workers=workers)
+        assert workers.started
+    for (_, data), result in zip(tasks, results, strict=True):
+        assert result.old_source is data and result.new_source == data.upper()
+
+
 def test_workers_freeze_the_parents_objects_while_they_run() -> None:
     import gc
 
