@@ -123,11 +123,11 @@ def migrate(
     # A notebook's imports are read from its code cells; it is never a defining module.
     views = [(rel, python_view(rel, data)) for rel, data in todo]
     imports = {rel: imported_names(rel, view) for rel, view in views}
-    defining = [rel for rel, _ in todo if not is_notebook(rel)]
+    kept_modules = [rel for rel, _ in todo if not is_notebook(rel)]
     # The index names only the modules the pre-passes can ask about.
     lasts = looked_up(imports.values())
     if options.strategy.tells_importers:
-        lasts |= defining_lasts(defining)
+        lasts |= defining_lasts(kept_modules)
     index = ModuleIndex(target.names, lasts)
     definitions = module_definitions if cache is None else partial(cache.memo, module_definitions)
     tables = project_definitions(
@@ -136,7 +136,7 @@ def migrate(
     phase("constants pre-pass", f"{len(tables)} file(s) get constants from others", started)
     importers: dict[str, dict[str, tuple[str, ...]]] = {}
     if options.strategy.tells_importers:
-        importers = project_importers(defining, list(target.names), index, read.peek)
+        importers = project_importers(kept_modules, list(target.names), index, read.peek)
 
     def options_for(rel: str) -> RewriteOptions:
         table = tables.get(rel)
