@@ -134,6 +134,24 @@ def test_the_record_holds_names_and_packed_stamps_only(tmp_path: Path, settled_n
     assert len(record[2]) == 3 * 32
 
 
+@pytest.mark.parametrize(
+    "record",
+    [{"util0.py": (1, 2, 3, 4)}, ("names+stamps/1", "util0.py", 7), ("other", b"", b"")],
+    ids=["older layout", "wrong types", "unknown format"],
+)
+def test_a_record_of_another_shape_is_not_used(
+    tmp_path: Path, reads: list[str], settled_now: None, record: object
+) -> None:
+    root = tree(tmp_path / "t")
+    cache = ResultCache(tmp_path / "cache")
+    cache.store_named(f"prefilter-dropped:{root.resolve()}", record)
+    assert selected(root, cache) == ["app.py"]
+    assert sorted(reads) == ["app.py", "util0.py", "util1.py", "util2.py"]
+    reads.clear()
+    assert selected(root, ResultCache(tmp_path / "cache")) == ["app.py"]
+    assert reads == ["app.py"]  # replaced by this run's record
+
+
 def test_a_recently_changed_file_is_not_trusted_until_it_settles(
     tmp_path: Path, reads: list[str]
 ) -> None:

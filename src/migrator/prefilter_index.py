@@ -51,7 +51,12 @@ class DroppedFiles:
         self._cache = cache
         self._name = f"prefilter-dropped:{root.resolve()}"
         known = cache.load_named(self._name)
-        valid = isinstance(known, tuple) and len(known) == 3 and known[0] == _FORMAT
+        valid = (
+            isinstance(known, tuple)
+            and len(known) == 3
+            and known[0] == _FORMAT
+            and all(isinstance(part, bytes) for part in known[1:])
+        )
         self._names: bytes = known[1] if valid else b""  # type: ignore[index]
         self._stamps: bytes = known[2] if valid else b""  # type: ignore[index]
         self._offset = 0  # where the next recorded name starts in `_names`
