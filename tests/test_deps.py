@@ -621,3 +621,18 @@ def test_setup_cfg_key_case_insensitive() -> None:
     assert (
         edit_setup_cfg(text, COMPAT).new_text == "[options]\nInstall_Requires =\n    openai>=1.40\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("pkg/SETUP.PY", "setup.py"), ("setup.py", "setup.py"), ("a/setup_helpers.py", None),
+     ("requirements.py", None), ("uv.lock", "uv.lock"), ("x/constraints.txt", "constraints")],
+)  # fmt: skip
+def test_a_python_file_is_a_hand_edited_dependency_file_only_as_setup_py(
+    tmp_path: Path, name: str, kind: str | None
+) -> None:
+    from migrator.deps_files import _unsupported_kind
+
+    assert _unsupported_kind(tmp_path, name) == kind
+    if name.endswith((".py", ".PY")):
+        assert dependency_file_kind(name) is None

@@ -3,6 +3,7 @@ pathlib's answers: for every file of this repository and for odd shapes."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -71,3 +72,12 @@ def test_target_names_are_its_files_relative_to_the_root(tmp_path: Path) -> None
     target = discover(tmp_path)
     assert list(target.names) == [p.relative_to(tmp_path).as_posix() for p in target.files]
     assert target.names == ("a.py", "pkg/b.py", "pkg/sub/c d.py")
+
+
+@pytest.mark.parametrize(
+    "path", ["a/b.py", "b.py", "", "a/", "/x/y", "a/.env", "dir.d/x.tar.gz", "é/ü.py", "a//b"]
+)
+def test_file_name_is_the_basename(path: str) -> None:
+    assert file_name(path) == os.path.basename(path)
+    as_path = PurePosixPath(path)
+    assert file_name(as_path) == os.path.basename(os.fspath(as_path))

@@ -39,6 +39,8 @@ _HINTS: dict[str, str] = {
 def dependency_file_kind(path: PurePath | str) -> DependencyKind | None:
     """Which editor handles the file, judged by its name (None: not an editable file)."""
     name = file_name(path)
+    if name.endswith(".py"):  # most files of a tree; none of the names below
+        return None
     if name == "pyproject.toml":
         return "pyproject"
     if name == "setup.cfg":
@@ -86,6 +88,8 @@ def dependency_files(root: Path, files: Iterable[str | PurePath]) -> list[Path]:
 
 def _unsupported_kind(root: Path, path: str | PurePath) -> str | None:
     name = file_name(path).lower()
+    if name.endswith(".py"):  # most files of a tree: only setup.py is one of these
+        return "setup.py" if name == "setup.py" else None
     if name in _LOCK_NAMES:
         return name
     if re.fullmatch(r"pylock\.[^/]+\.toml", name):

@@ -26,10 +26,19 @@ def relative(path: Path, base: Path, *, resolve: bool = True) -> str | None:
         return None
 
 
+# `/` is the only path separator (POSIX): a name is what follows the last one.
+_SLASH_ONLY = os.sep == "/" and not os.altsep
+
+
 def file_name(path: str | os.PathLike[str]) -> str:
     """The last part of a path, as `PurePath(path).name` gives it, without making a path
-    object: the project-level steps filter every file of the tree by name, several times."""
-    return os.path.basename(os.fspath(path))
+    object: the project-level steps filter every file of the tree by name, several times
+    (110,000 calls in an `apply` of a 10,000-file tree). Where `/` is the only separator,
+    `os.path.basename` is this partition."""
+    text = os.fspath(path)
+    if _SLASH_ONLY:
+        return text.rpartition("/")[2]
+    return os.path.basename(text)
 
 
 def file_suffix(path: str | os.PathLike[str]) -> str:
