@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -759,3 +760,36 @@ def test_a_project_where_nothing_is_retargeted_says_so(tmp_path: Path) -> None:
     assert nothing["severity"] == "warning"
     assert nothing["message"].startswith("no client or call was retargeted")
     assert "MIG105" in ids and "MIG104" in ids
+
+
+def _regex_internals() -> tuple[Any, Any]:
+    """Python's regular-expression parser and its opcodes (private modules; 3.10 names them
+    sre_parse and sre_constants)."""
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]
+    except ImportError:
+        import sre_constants as _constants  # type: ignore[no-redef]
+        import sre_parse as _parser  # type: ignore[no-redef]
+    return _parser, _constants
+
+
+def _first_letters(items: Any) -> set[str]:
+    """The characters a parsed regular expression's matches can start with (the
+    constructs OPENAI_MODEL_PATTERN uses: literals, groups, alternations)."""
+    _, c = _regex_internals()
+    op, arg = list(items)[0]
+    if op is c.LITERAL:
+        return {chr(arg)}
+    if op is c.SUBPATTERN:
+        return _first_letters(arg[-1])
+    if op is c.BRANCH:
+        return set().union(*(_first_letters(branch) for branch in arg[1]))
+    raise AssertionError(f"the model pattern starts with {op}: teach this test, and the look-ahead")
+
+
+def test_every_model_id_starts_with_a_letter_the_checklist_looks_ahead_for() -> None:
+    from migrator.checklist_scan import MODEL_ID_STARTS
+    from migrator.prefilter import OPENAI_MODEL_PATTERN
+
+    parser, _ = _regex_internals()
+    assert _first_letters(parser.parse(OPENAI_MODEL_PATTERN.pattern)) == set(MODEL_ID_STARTS)
