@@ -335,21 +335,9 @@ class RepoFiles(ChecklistContext):
             if data is None or data.startswith(CHECKLIST_MARKER.encode()):
                 continue
             text = decode_text(rel, data)
-            names_openai: bool | None = None
-
-            def read_as_settings(name: str, rel: str = rel, text: str = text) -> bool:
-                # Asked of a file that looks like data. One that names nothing of OpenAI's,
-                # holds no key and is not edited gives no item either way, so the project's
-                # code (every Python file, read) is not searched for its name.
-                nonlocal names_openai
-                names_openai = self._names_openai(text)
-                if not (names_openai or "sk-" in text or rel in self._writes):
-                    return False
-                return self._named_in_code(name)
-
-            reason = None if is_template else data_file_reason(rel, len(data), read_as_settings)
+            reason = None if is_template else self._data_reason(rel, text, len(data))
             if reason is not None:
-                if self._names_openai(text) if names_openai is None else names_openai:
+                if self._names_openai(text):
                     skipped.append((rel, reason))
                 self._mentions(rel, text, secrets_only=True)  # a leaked key is one anywhere
                 continue
@@ -359,6 +347,21 @@ class RepoFiles(ChecklistContext):
             if not is_template:
                 self._mentions(rel, text)
         self._skipped_data_files(skipped)
+
+    def _data_reason(self, rel: str, text: str, size: int) -> str | None:
+        """Why the checklist leaves `rel` out as a data file (datafiles.py), or None.
+
+        A data-looking file is configuration when the project's code names it, which takes
+        a search of every Python file. That is asked only of a file that holds a key, is
+        edited by the migration or names something of OpenAI's: any other gives no item
+        either way, and is taken as data."""
+
+        def read_as_settings(name: str) -> bool:
+            if not ("sk-" in text or rel in self._writes or self._names_openai(text)):
+                return False
+            return self._named_in_code(name)
+
+        return data_file_reason(rel, size, read_as_settings)
 
     def _named_in_code(self, name: str) -> bool:
         """Does the project's Python code name the file `name` (it reads it as settings)?"""
