@@ -9,7 +9,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import PositionProvider
 
-from migrator.rewrite import rewrite_module
+from migrator.positions import Starts, module_code
+from migrator.rewrite import rewrite_job, rewrite_module
 from migrator.source import parse_source
 from tests.codemod_helpers import options
 
@@ -62,3 +63,65 @@ def test_the_text_a_plan_is_given_is_the_text_libcst_renders(data: bytes) -> Non
     _, plan = rewrite_module(module, "case.py", options("qwen"), parsed)
     assert plan.source_text is not None
     assert plan.code == module.code
+
+
+MODULES = {
+    "header and footer": "# head\n\nimport openai\nclient = openai.OpenAI()\nx = 1\n\n# tail\n",
+    "no final newline": "import openai\nclient = openai.OpenAI()\nx = 1",
+    "crlf, tabs": "import openai\r\nif True:\r\n\tclient = openai.OpenAI()\r\nx = 1\r\n",
+    "one statement": "client = openai.OpenAI()\n",
+    "comments only": "# nothing\n",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("source", MODULES.values(), ids=MODULES.keys())
+@pytest.mark.parametrize("generated", ["none", "first part", "all"])
+def test_module_code_reuses_generated_parts_and_equals_libcsts(source: str, generated: str) -> None:
+    """A module rewritten after the positions pass generated some of its parts: the code
+    is libcst's, whichever parts are reused and whichever changed."""
+    module = cst.parse_module(source)
+    starts = Starts(module, None)  # every node wanted
+    parts = [*module.header, *module.body, *module.footer]
+    if generated == "first part" and parts:
+        _ = starts[parts[0]]
+    elif generated == "all":
+        starts.complete()
+    assert module_code(module, [starts]) == module.code
+    if module.body:  # the last statement changed, a statement added at the front
+        last = module.body[-1]
+        changed = module.with_changes(
+            body=[cst.parse_statement("import os\n"), *module.body[:-1], last.deep_clone()]
+        )
+        assert module_code(changed, [starts, {}]) == changed.code
+        reused = [p for p in changed.body if starts.tokens_of(p) is not None]
+        expected = {"none": 0, "first part": min(1, len(reused)), "all": len(module.body) - 1}
+        assert len(reused) == expected[generated]
+
+
+def test_a_rewritten_big_module_takes_its_unchanged_statements_from_the_positions_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rewrite's output is the same whether or not it reuses the positions pass's
+    code; with it, the statements before the last reported node are not generated again."""
+    source = "".join(f"def f{n}(a):\n    return a + {n}\n\n\n" for n in range(200))
+    source += (
+        'import openai\nclient = openai.OpenAI()\nclient.chat.completions.create(model="gpt-4o")\n'
+    )
+    result = rewrite_job("big.py", source.encode(), options("qwen"))
+    assert result.new_source is not None and b"qwen" in result.new_source
+    generated: list[int] = []
+    real = cst.FunctionDef._codegen_impl
+
+    def counted(self: cst.FunctionDef, state: object) -> None:
+        generated.append(1)
+        real(self, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst.FunctionDef, "_codegen_impl", counted)
+    again = rewrite_job("big.py", source.encode(), options("qwen"))
+    assert again.new_source == result.new_source
+    assert len(generated) == 200  # once, by the positions pass (was twice)
+    monkeypatch.setattr("migrator.rewrite.module_code", lambda module, _: module.code)
+    generated.clear()
+    assert rewrite_job("big.py", source.encode(), options("qwen")).new_source == result.new_source
+    assert len(generated) == 400

@@ -35,6 +35,7 @@ from migrator.import_place import ImportItem, place_imports
 from migrator.inventory import CallSite, Inventory, build_inventory
 from migrator.model import Category, FileResult, Finding, Severity
 from migrator.options import RewriteOptions
+from migrator.positions import module_code
 from migrator.rules import RULES
 from migrator.source import output_syntax_error, parse_source
 from migrator.suppression import Suppressions
@@ -488,7 +489,8 @@ def rewrite_job(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
         result.call_facts = call_facts(plan)
     if new_module is module:
         return result  # nothing was edited: rendering it would give back `data`
-    new_bytes = new_module.bytes
+    generated = (plan.inventory.starts, plan.inventory.any_start)
+    new_bytes = module_code(new_module, generated).encode(new_module.encoding)
     if parsed is not None:
         # (first: libcst printed `parsed`, line for line; the tail below is `data`'s own)
         new_bytes = restore_unchanged_lines(data, parsed, new_bytes)
