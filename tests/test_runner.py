@@ -310,3 +310,33 @@ def test_workers_freeze_the_parents_objects_while_they_run() -> None:
         runner.execute(_tasks(10), pid_job, lambda _: None, workers=workers)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+def collector_state_job(rel: str, data: bytes, options: Any) -> FileResult:
+    import gc
+
+    state = "enabled" if gc.isenabled() else "paused"
+    return FileResult(rel, usages=[Usage(rel, 1, 1, "import", api=state)])
+
+
+def test_a_job_runs_with_the_cyclic_collector_paused_and_gets_it_back() -> None:
+    """A big file's tree is walked by the collector again and again as it grows (a 3.5 MB
+    module: eleven full collections); a job runs without it, and the caller's setting
+    comes back, whatever the job did."""
+    import gc
+
+    assert gc.isenabled()
+    result = runner._guarded(collector_state_job, "a.py", b"", None)
+    assert result.usages[0].api == "paused" and gc.isenabled()
+    broken = runner._guarded(dying_job_raises, "a.py", b"", None)
+    assert broken.errors and gc.isenabled()
+    gc.disable()
+    try:
+        runner._guarded(collector_state_job, "a.py", b"", None)
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()
+
+
+def dying_job_raises(rel: str, data: bytes, options: Any) -> FileResult:
+    raise RuntimeError("boom")

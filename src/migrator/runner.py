@@ -10,9 +10,10 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -298,12 +299,29 @@ def _guarded(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
         print(f"migrator: test hook: job {rel}", file=sys.stderr, flush=True)
         time.sleep(float(os.environ[_SLOW_JOBS]))
     try:
-        if rel.endswith(NOTEBOOK_SUFFIX):
-            from migrator.notebook_job import run_notebook
+        with _collector_paused():
+            if rel.endswith(NOTEBOOK_SUFFIX):
+                from migrator.notebook_job import run_notebook
 
-            return run_notebook(job, rel, data, options)
-        return job(rel, data, options)
+                return run_notebook(job, rel, data, options)
+            return job(rel, data, options)
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
         return FileResult(
             rel, errors=[FileError(rel, 1, f"internal error: {type(exc).__name__}: {exc}")]
         )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """One file's job runs with the cyclic garbage collector paused. A job builds a syntax
+    tree of several nodes per source byte, and the collector, triggered by allocations,
+    walked the growing tree again and again: on a 3.5 MB module eleven full collections,
+    2.5 s of a 12.7 s rewrite, for no more memory saved. The job's cyclic garbage is
+    collected once the collector runs again, as anything allocated before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
