@@ -35,6 +35,7 @@ from migrator.migrate import migrate
 from migrator.model import FileResult
 from migrator.options import RewriteOptions
 from migrator.result_cache import ResultCache, open_cache
+from tests.cli_probe import loading_probe
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -186,16 +187,7 @@ def test_apply_and_checklist_after_diff_never_load_the_engine(
     repo = git_copy(FIXTURES / "projects" / "rag-app", tmp_path / "repo")
     env = {**os.environ, "MIGRATOR_CACHE_DIR": str(cache_dir), "GIT_CONFIG_GLOBAL": os.devnull}
     env.pop("MIGRATOR_NO_CACHE", None)
-    probe = (
-        "import sys\n"
-        "from migrator.cli import main\n"
-        "try:\n"
-        "    main()\n"
-        "finally:\n"
-        "    loaded = sorted(m for m in ('libcst', 'migrator.rewrite', "
-        "'migrator.codemods.registry') if m in sys.modules)\n"
-        "    print('LOADED', loaded, file=sys.stderr)\n"
-    )
+    probe = loading_probe("libcst", "migrator.rewrite", "migrator.codemods.registry")
 
     def cli(*args: str, cache: bool = True) -> subprocess.CompletedProcess[bytes]:
         argv = [sys.executable, "-c", probe, *args, *target, *([] if cache else ["--no-cache"])]

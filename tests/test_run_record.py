@@ -25,6 +25,7 @@ import migrator.migrate
 import migrator.scan
 from migrator import file_stamps
 from migrator.cli import main
+from tests.cli_probe import loading_probe
 
 APP = """\
 import openai
@@ -222,15 +223,8 @@ def test_a_replay_loads_neither_libcst_nor_the_engine(tmp_path: Path, tree: Path
     }
     env.pop("MIGRATOR_NO_CACHE", None)
     time.sleep(2.2)  # the tree's files settle (run_record.py records no racy tree)
-    probe = (
-        "import sys\n"
-        "from migrator.cli import main\n"
-        "try:\n"
-        "    main()\n"
-        "finally:\n"
-        "    loaded = sorted(m for m in ('libcst', 'migrator.rewrite', 'migrator.mapping', "
-        "'migrator.migrate', 'rich') if m in sys.modules)\n"
-        "    print('LOADED', loaded, file=sys.stderr)\n"
+    probe = loading_probe(
+        "libcst", "migrator.rewrite", "migrator.mapping", "migrator.migrate", "rich"
     )
     argv = [sys.executable, "-c", probe, "diff", str(tree), "--to", "qwen", "-j", "1"]
     first = subprocess.run(argv, capture_output=True, env=env, check=False)

@@ -8,7 +8,7 @@ are defined here and shared by both recognisers.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 GETENV = "os.getenv"
@@ -75,7 +75,7 @@ def import_aliases(tree: ast.Module, *, nested: bool = True) -> dict[str, str]:
     return aliases
 
 
-def qualifier(aliases: dict[str, str]) -> Qualify:
+def qualifier(aliases: Mapping[str, str]) -> Qualify:
     """A `Qualify` from import aliases: `_os.getenv` -> "os.getenv"."""
 
     def qualify(expr: ast.expr) -> str:

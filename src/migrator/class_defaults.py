@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from migrator.ast_env_reads import ast_env_read, import_aliases
+from migrator.ast_env_reads import ast_env_read, import_aliases, qualifier
 
 # String methods that keep the host of the URL they are called on (as endpoint_trace).
 _URL_PRESERVING_METHODS = frozenset({"strip", "rstrip", "lstrip", "removesuffix", "lower"})
@@ -81,7 +81,8 @@ class _Reader:
     def __init__(
         self, aliases: Mapping[str, str], strings: Mapping[str, str], setattr_calls: bool
     ) -> None:
-        self.aliases = aliases
+        # `os.environ.get` (also through `import os as o`, `from os import environ`)
+        self._qualified = qualifier(aliases)
         self.strings = strings
         self.setattr_calls = setattr_calls
 
@@ -157,17 +158,6 @@ class _Reader:
         if isinstance(call.func, ast.Attribute) and call.func.attr in _URL_PRESERVING_METHODS:
             return self.describe(call.func.value, depth)
         return [DefaultValue("unknown", "", code)]
-
-    def _qualified(self, expr: ast.expr) -> str:
-        """`os.environ.get` (also through `import os as o`, `from os import environ`)."""
-        parts: list[str] = []
-        while isinstance(expr, ast.Attribute):
-            parts.append(expr.attr)
-            expr = expr.value
-        if not isinstance(expr, ast.Name):
-            return ""
-        root = self.aliases.get(expr.id, expr.id)
-        return ".".join([root, *reversed(parts)])
 
 
 def _class_body_values(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr | None]]:
