@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from migrator.discovery import Target
@@ -130,15 +131,17 @@ def select(
     dropped = DroppedFiles(cache, target.root) if cache is not None and target.project else None
     todo: list[tuple[str, bytes]] = []
     unreadable: list[FileResult] = []
+    root = os.fspath(target.root)
     for rel in target.names:
-        path = target.root / rel  # made for the read only: not kept
+        # a string to stat: a Path per listed file cost more than the stat (10,000 files)
+        path = os.path.join(root, rel)
         try:
             if dropped is not None:
                 # stat before reading: a change after it shows in the next run's stat
                 stamp = stamp_of(os.stat(path))
                 if dropped.unchanged(rel, stamp):
                     continue
-            data = path.read_bytes()
+            data = Path(path).read_bytes()
         except OSError as exc:
             unreadable.append(FileResult(rel, errors=[FileError(rel, 1, f"cannot read: {exc}")]))
             continue
