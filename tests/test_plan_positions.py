@@ -94,6 +94,10 @@ def test_module_code_reuses_generated_parts_and_equals_libcsts(source: str, gene
             body=[cst.parse_statement("import os\n"), *module.body[:-1], last.deep_clone()]
         )
         assert module_code(changed, [starts, {}]) == changed.code
+        other_newline = changed.with_changes(
+            default_newline="\n" if module.default_newline != "\n" else "\r\n"
+        )
+        assert module_code(other_newline, [starts]) == other_newline.code
         reused = [p for p in changed.body if starts.tokens_of(p) is not None]
         expected = {"none": 0, "first part": min(1, len(reused)), "all": len(module.body) - 1}
         assert len(reused) == expected[generated]

@@ -171,6 +171,14 @@ class Starts(Mapping[cst.CSTNode, tuple[int, int]]):
             self._spans.clear()
             self._done = True
 
+    def generates_like(self, module: cst.Module) -> bool:
+        """Whether `module` is generated with this pass's indent and newline (a part's
+        tokens hold them)."""
+        return (module.default_indent, module.default_newline) == (
+            self._module.default_indent,
+            self._module.default_newline,
+        )
+
     def tokens_of(self, part: cst.CSTNode) -> list[str] | None:
         """The code this pass generated for `part`, a top-level statement (or header or
         footer line) of its module, as libcst's tokens; None when it did not generate all
@@ -248,7 +256,7 @@ def module_code(module: cst.Module, generated: Iterable[object]) -> str:
     they were, and placing the nodes it reports generated them up to the last: on a
     3.5 MB module, generating them all again was a seventh of the run. Parts the rewrite
     changed or added are generated here; on any surprise from libcst, all of them."""
-    passes = [known for known in generated if isinstance(known, Starts)]
+    passes = [k for k in generated if isinstance(k, Starts) and k.generates_like(module)]
     if _CodegenState is None or not passes:
         return module.code
     state = _CodegenState(
