@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 import migrator.apply_plan
 import migrator.migrate
 import migrator.scan
-from migrator import file_stamps
+from migrator import file_stamps, progress
 from migrator.cli import main
 from tests.cli_probe import loading_probe
 
@@ -183,6 +183,41 @@ def test_a_run_writing_a_file_is_never_replayed(tree: Path, runs: list[str]) -> 
     cli(tree, "diff", "-o", str(patch))
     assert b"+++ b/app/main.py" in patch.read_bytes(), "written again"
     assert runs == ["migrate", "migrate"]
+
+
+def _show_a_bar() -> None:
+    bar = progress.FileProgress("rewrite", 1, show=True)
+    bar.update(0)
+    bar.close()
+
+
+def test_a_run_that_showed_a_progress_bar_is_not_recorded(
+    tree: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bar's drawing is the terminal's, not output to replay."""
+    monkeypatch.setattr(progress, "_BAR_DELAY", 0.0)
+    real = migrator.scan.scan
+
+    def scan_showing_a_bar(*args: object, **kwargs: object) -> object:
+        _show_a_bar()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(migrator.scan, "scan", scan_showing_a_bar)
+    cli(tree, "scan")
+    cli(tree, "scan")
+    assert runs == ["scan", "scan"]
+
+
+def test_a_bar_shown_before_a_run_does_not_keep_it_from_being_recorded(
+    tree: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that ran an earlier command with a bar (tests run many commands in one
+    process) still records the next one."""
+    monkeypatch.setattr(progress, "_BAR_DELAY", 0.0)
+    _show_a_bar()
+    first = cli(tree, "scan")
+    same(first, cli(tree, "scan"))
+    assert runs == ["scan"]
 
 
 def test_a_racy_tree_is_not_recorded(

@@ -25,7 +25,7 @@ _BAR_DELAY = 1.0  # a run shorter than this shows no bar
 _LINE_EVERY = 5.0  # seconds between plain progress lines
 
 _verbosity = 0
-_bar_shown = False  # a bar's output is no run's to replay (run_record.py)
+_bars_shown = 0  # a bar's output is no run's to replay (run_record.py)
 
 
 def verbosity() -> int:
@@ -56,9 +56,11 @@ def verbosity_options(f: Any) -> Any:
                         help="Print phases with counts and times (repeatable).")(f)  # fmt: skip
 
 
-def bar_was_shown() -> bool:
-    """Has this process shown a progress bar?"""
-    return _bar_shown
+def bars_shown() -> int:
+    """How many progress bars this process has shown: a run compares the count at its
+    start and end (a process running several commands, as tests do, has shown bars for
+    earlier ones)."""
+    return _bars_shown
 
 
 def note(text: str) -> None:
@@ -94,8 +96,8 @@ class FileProgress:
     def update(self, done: int) -> None:
         now = time.perf_counter()
         if self.bar_allowed and self.bar is None and now - self.start > _BAR_DELAY:
-            global _bar_shown
-            _bar_shown = True
+            global _bars_shown
+            _bars_shown += 1
             self.bar = _bar(self.name, self.total)
             self.bar.start()
         if self.bar is not None:

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from migrator.file_stamps import settled, stamp_of
-from migrator.progress import bar_was_shown, verbosity
+from migrator.progress import bars_shown, verbosity
 
 if TYPE_CHECKING:
     from migrator.config import ProjectConfig
@@ -127,6 +127,7 @@ class RunRecord:
             yield
             return
         chunks: list[Chunk] = []
+        bars_before = bars_shown()
         saved = sys.stdout, sys.stderr
         sys.stdout = _Tee(sys.stdout, _STDOUT, chunks)  # type: ignore[assignment]
         sys.stderr = _Tee(sys.stderr, _STDERR, chunks)  # type: ignore[assignment]
@@ -140,7 +141,7 @@ class RunRecord:
             raise
         finally:
             sys.stdout, sys.stderr = saved
-            if status is not None and not bar_was_shown():
+            if status is not None and bars_shown() == bars_before:
                 merged = _merged(chunks)
                 if not _holds_secret(merged):  # (a key split across two writes included)
                     self._cache.store_named(self._name, (self._stamp, status, merged))
