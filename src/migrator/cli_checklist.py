@@ -95,7 +95,6 @@ def _checklist(
     from migrator.apply_plan import plan_migration
     from migrator.checklist import collect, render_markdown, to_json
     from migrator.cli import build_options
-    from migrator.report import dump_json
 
     options = build_options(config, **kwargs)  # type: ignore[arg-type]
     plan = plan_migration(listing.path, options, config, jobs=jobs, cache=cache, listing=listing)
@@ -103,6 +102,8 @@ def _checklist(
     warn_model_map(plan)
     findings = collect(plan, applied=False)
     if fmt == "json":
+        from migrator.report import dump_json  # loads rich: not needed for Markdown
+
         text = dump_json(to_json(findings, options.mapping.id, options.strategy.id))
     else:
         prefix = ""

@@ -11,8 +11,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,8 @@ from migrator.prefilter_index import DroppedFiles
 from migrator.progress import FileProgress, phase
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from migrator.result_cache import ResultCache
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -68,6 +68,10 @@ class Workers:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # (imported here: a run that finds every file in the result cache starts no
+            # process, and concurrent.futures with multiprocessing is 15-20 ms of imports)
+            from concurrent.futures import ProcessPoolExecutor
+
             gc.freeze()
             self._pool = ProcessPoolExecutor(max_workers=self.jobs)
         return self._pool
@@ -222,6 +226,8 @@ def _execute(
 def _in_pool(
     tasks: list[tuple[str, bytes, Any]], job: Job, workers: Workers, progress: FileProgress
 ) -> list[FileResult]:
+    from concurrent.futures.process import BrokenProcessPool
+
     results: list[FileResult | None] = [None] * len(tasks)
     done = 0
     # Largest files first: a big file queued last keeps one worker busy while the others
@@ -267,6 +273,9 @@ def _result(future: Future[FileResult]) -> FileResult:
 
 def _isolated(job: Job, rel: str, data: bytes, options: Any) -> FileResult:
     """Run one file in a pool of its own, so that a crash costs only that file."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(_guarded, job, rel, data, options).result()
