@@ -26,6 +26,7 @@ from migrator.notebook import is_notebook
 from migrator.notebook_job import cell_diff, python_view
 from migrator.options import RewriteOptions
 from migrator.progress import phase
+from migrator.report_memo import ReportMemo, digest_of
 from migrator.runner import RunStats, Workers, execute, select
 from migrator.secrets import redact_secrets
 from migrator.text_diff import file_encoding, unified_diff
@@ -113,12 +114,17 @@ def migrate(
     show_progress: bool | None = None,
     cache: ResultCache | None = None,
 ) -> MigrationReport:
+    memo: ReportMemo | None = None
     if cache is not None:
         # One entry serves diff, apply and checklist: the checklist's call facts are
         # always computed when results are kept (no output of `diff` reads them).
         options = replace(options, call_facts=True)
-    todo, unreadable = select(target, cache)
-    read = _SourceCache(target.root, todo)
+        memo = ReportMemo(cache, target, options)
+        report = memo.load(options)
+        if report is not None:
+            return report
+    todo, unreadable = select(target, cache, memo.stamps if memo is not None else None)
+    read = _SourceCache(target.root, todo, digests=memo is not None)
     started = time.perf_counter()
     # A notebook's imports are read from its code cells; it is never a defining module.
     views = [(rel, python_view(rel, data)) for rel, data in todo]
@@ -167,10 +173,14 @@ def migrate(
         results = _apply_requests(results, read, options_for, workers, cache, waiting)
     if cache is not None:
         cache.report()
-    results.extend(config_results(target.project, results, read.peek, options))
-    results.extend(unreadable)
+    rewritten = [r.path for r in results]
+    kept = [*config_results(target.project, results, read.peek, options), *unreadable]
+    results.extend(kept)
     results.sort(key=lambda r: r.path)
-    return MigrationReport(target.root, options, results, RunStats(len(target.names), len(todo)))
+    report = MigrationReport(target.root, options, results, RunStats(len(target.names), len(todo)))
+    if memo is not None:
+        memo.store(report, rewritten, kept, read.digests)
+    return report
 
 
 def rewrite_file(rel: str, data: bytes, options: RewriteOptions) -> FileResult:
@@ -189,26 +199,36 @@ class _SourceCache:
     mostly files the prefilter dropped, and keeping their bytes held 9 MB on the
     100,000-file tree; the few that receive a request are read again for their round."""
 
-    def __init__(self, root: Path, todo: Sequence[tuple[str, bytes]]) -> None:
+    def __init__(
+        self, root: Path, todo: Sequence[tuple[str, bytes]], *, digests: bool = False
+    ) -> None:
         self.root = root
         self.data: dict[str, bytes | None] = dict(todo)
+        # every file read, with `digest_of` the bytes read (for the report memo), if asked
+        self.digests: dict[str, bytes | None] = {}
+        self._keep_digests = digests
+        if digests:
+            self.digests.update((rel, digest_of(data)) for rel, data in todo)
 
     def __call__(self, rel: str) -> bytes | None:
         if rel not in self.data:
-            try:
-                self.data[rel] = (self.root / rel).read_bytes()
-            except OSError:
-                self.data[rel] = None
+            self.data[rel] = self._read(rel)
         return self.data[rel]
 
     def peek(self, rel: str) -> bytes | None:
         """A file's bytes without keeping them (the importers scan reads every file)."""
         if rel in self.data:
             return self.data[rel]
+        return self._read(rel)
+
+    def _read(self, rel: str) -> bytes | None:
         try:
-            return (self.root / rel).read_bytes()
+            data: bytes | None = (self.root / rel).read_bytes()
         except OSError:
-            return None
+            data = None
+        if self._keep_digests and rel not in self.digests:
+            self.digests[rel] = digest_of(data)
+        return data
 
 
 # A request can only lead to another when a defining file imports constants in turn.

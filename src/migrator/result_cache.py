@@ -198,14 +198,23 @@ class ResultCache:
         self.unstored = 0  # results not stored: the file holds a credential
         self.enabled = True
         self._encoder = _Encoder()
+        # file -> the entry holding its latest result this run (None: not stored), for the
+        # report memo (report_memo.py)
+        self.held: dict[str, str | None] = {}
 
     # -- keys ---------------------------------------------------------------------------
+    def options_digest(self, options: object) -> bytes | None:
+        """The canonical digest of `options` (None: a value this cache cannot key)."""
+        try:
+            return self._encoder.digest(options)
+        except (Uncacheable, RecursionError):
+            return None
+
     def key(self, job: Callable[..., Any], rel: str, data: bytes, options: object) -> str | None:
         """The entry name for `job` on `rel` with these bytes and options (None: the
         options hold a value this cache cannot key; that file is simply not cached)."""
-        try:
-            options_digest = self._encoder.digest(options)
-        except (Uncacheable, RecursionError):
+        options_digest = self.options_digest(options)
+        if options_digest is None:
             return None
         digest = hashlib.sha256()
         for part in (_qualname(job).encode(), rel.encode(), hashlib.sha256(data).digest()):
@@ -232,24 +241,26 @@ class ResultCache:
         self.hits += 1
         return result
 
-    def put(self, key: str, result: FileResult, data: bytes) -> None:
+    def put(self, key: str, result: FileResult, data: bytes) -> bool:
         """Store `result` for the file whose bytes are `data` (not a result holding an
-        internal error: those are our bugs or a crashed worker, worth another try)."""
+        internal error: those are our bugs or a crashed worker, worth another try).
+        True when it was stored."""
         if not self.enabled or any("internal error" in e.message for e in result.errors):
-            return
+            return False
         if _holds_secret(data) or (
             result.new_source is not None and _holds_secret(result.new_source)
         ):
             entry = _ChangedLines.of(result, data)
             if entry is None:
                 self.unstored += 1  # computed again next time: no secret goes to the cache
-            elif self._store(key, entry):
-                self.stored += 1
-            return
-        if result.old_source == data:  # the usual case: not stored twice
-            result = dataclasses.replace(result, old_source=None)
-        if self._store(key, result):
-            self.stored += 1
+                return False
+            stored = self._store(key, entry)
+        else:
+            if result.old_source == data:  # the usual case: not stored twice
+                result = dataclasses.replace(result, old_source=None)
+            stored = self._store(key, result)
+        self.stored += stored
+        return stored
 
     def memo(self, func: Callable[[str, bytes], T], rel: str, data: bytes) -> T:
         """`func(rel, data)`, kept: for a pure function of one file (the constants
@@ -397,11 +408,15 @@ class _Memo:
 # new version first writes: a development checkout makes a folder per edit.
 
 
-def _holds_secret(data: bytes) -> bool:
+def holds_secret_bytes(data: bytes) -> bool:
+    """Does `data` hold any part of a credential? (No file the cache writes may.)"""
     from migrator.secrets import holds_secret
 
     # latin-1 maps every byte to one character: the patterns see the bytes as they are
     return holds_secret(data.decode("latin-1"))
+
+
+_holds_secret = holds_secret_bytes
 
 
 def _prune(directory: Path, keep: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from migrator.discovery import Target
-from migrator.file_stamps import stamp_of
+from migrator.file_stamps import Stamp, stamp_of
 from migrator.model import FileError, FileResult
 from migrator.prefilter import worth_parsing
 from migrator.prefilter_index import DroppedFiles
@@ -127,11 +127,12 @@ def run(
 
 
 def select(
-    target: Target, cache: ResultCache | None = None
+    target: Target, cache: ResultCache | None = None, stamps: dict[str, Stamp] | None = None
 ) -> tuple[list[tuple[str, bytes]], list[FileResult]]:
     """The files worth parsing (relative path, bytes), and those that could not be read.
     With a `cache`, files an earlier run dropped and that have not changed since are not
-    read again (prefilter_index.py); a single-file target always reads its file."""
+    read again (prefilter_index.py); a single-file target always reads its file. Each
+    file's stamp, taken before it is read, goes in `stamps` (given a cache)."""
     dropped = DroppedFiles(cache, target.root) if cache is not None and target.project else None
     todo: list[tuple[str, bytes]] = []
     unreadable: list[FileResult] = []
@@ -143,6 +144,8 @@ def select(
             if dropped is not None:
                 # stat before reading: a change after it shows in the next run's stat
                 stamp = stamp_of(os.stat(path))
+                if stamps is not None:
+                    stamps[rel] = stamp
                 if dropped.unchanged(rel, stamp):
                     continue
             data = Path(path).read_bytes()
@@ -192,12 +195,14 @@ def execute(
         for key, (_, data, _) in zip(keys, tasks, strict=True)
     ]
     missing = [i for i, result in enumerate(found) if result is None]
+    held = [key if result is not None else None for key, result in zip(keys, found, strict=True)]
     computed = _execute([tasks[i] for i in missing], job, workers, show_progress, phase)
     for index, result in zip(missing, computed, strict=True):
         found[index] = result
         key = keys[index]
-        if key is not None:
-            cache.put(key, result, tasks[index][1])
+        if key is not None and cache.put(key, result, tasks[index][1]):
+            held[index] = key
+    cache.held.update((task[0], key) for task, key in zip(tasks, held, strict=True))
     return [r for r in found if r is not None]
 
 
