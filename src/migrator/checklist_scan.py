@@ -60,6 +60,12 @@ _MODEL_IN_TEXT = re.compile(
 )
 
 
+def _names_openai_model(text: str) -> bool:
+    """Does a line of `text` name an OpenAI model? (`text` whole or joined with `\n`: the
+    pattern's look-arounds take a line break as the start or end of a line.)"""
+    return any(openai_model_kind(m.group(0)) for m in _MODEL_IN_TEXT.finditer(text))
+
+
 class LineMap:
     """Carries 1-based line numbers between two versions of a file (a line diff)."""
 
@@ -380,9 +386,9 @@ class RepoFiles(ChecklistContext):
         # of a line does, so the whole text holds a match exactly when one of its lines does.
         # The regex starts with an optional group, so it is tried at every position; a
         # match holds OPENAI_, which a substring test finds far faster.
-        return ("OPENAI_" in text and OPENAI_VAR.search(text) is not None) or any(
-            openai_model_kind(m.group(0)) for m in _MODEL_IN_TEXT.finditer(text)
-        )
+        if "OPENAI_" in text and OPENAI_VAR.search(text) is not None:
+            return True
+        return _names_openai_model(text)
 
     def _skipped_data_files(self, skipped: list[tuple[str, str]]) -> None:
         """One item saying which data files naming OpenAI were left out, and why."""
@@ -407,6 +413,8 @@ class RepoFiles(ChecklistContext):
         if rel in self._writes:
             coord = "new"
             lines = self.lines_of(rel, "new") or lines
+        if not _names_openai_model("\n".join(lines)):
+            return  # (most configuration files: one search, not one per line)
         told = {
             (f.id, f.line)
             for r in self.plan.report.results
