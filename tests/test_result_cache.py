@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 from migrator.codemods.strategies import strategy_named
 
+import migrator.apply_plan
 import migrator.cli
 import migrator.cli_apply
 import migrator.cli_checklist
@@ -172,6 +173,41 @@ def test_apply_and_checklist_after_diff_reuse_its_results(
     assert diff is not None and diff.misses > 0 and diff.hits == 0
     for cache in (checklist, apply):
         assert cache is not None and cache.misses == 0 and cache.hits == diff.misses
+
+
+def test_a_dependency_files_edit_is_kept_by_its_bytes_and_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing pyproject.toml (tomlkit) cost more than the rest of a cached checklist's
+    planning: the edit is kept, and made again when the file or the change differs."""
+    root = tmp_path / "proj"
+    shutil.copytree(FIXTURES / "projects" / "vector_search", root)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "vs"\ndependencies = ["openai>=1.0", "numpy"]\n')
+    edits: list[str] = []
+    real = migrator.apply_plan.edit_dependency_file
+
+    def counted(rel: str, text: str, change: object) -> object:
+        edits.append(rel)
+        return real(rel, text, change)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(migrator.apply_plan, "edit_dependency_file", counted)
+
+    def checklist(provider: str = "qwen", *extra: str) -> str:
+        return run("checklist", str(root), "--to", provider, "--strategy", "native", *extra)[0]
+
+    uncached = checklist("qwen", "--no-cache")
+    assert "replaced openai>=1.0 with dashscope" in uncached
+    assert edits == ["pyproject.toml"]
+    assert checklist() == uncached
+    assert edits == ["pyproject.toml"] * 2
+    assert checklist() == uncached
+    assert edits == ["pyproject.toml"] * 2, "kept"
+    assert "with zai-sdk" in checklist("glm")
+    assert edits == ["pyproject.toml"] * 3, "another provider: another change"
+    pyproject.write_text('[project]\nname = "vs"\ndependencies = ["openai>=1.30"]\n')
+    assert "replaced openai>=1.30 with dashscope" in checklist()
+    assert edits == ["pyproject.toml"] * 4, "other bytes"
 
 
 @pytest.mark.parametrize("strategy", ["compat", "native", "litellm"])

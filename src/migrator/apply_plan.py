@@ -22,6 +22,7 @@ from migrator import gitops
 from migrator.config import ProjectConfig
 from migrator.deps import (
     DependencyChange,
+    EditResult,
     dependency_file_hint,
     dependency_files,
     edit_dependency_file,
@@ -266,12 +267,26 @@ def plan_migration(
     )  # fmt: skip
     uses_sdk = any(u.kind != "model" for r in report.results for u in r.usages)
     if is_project and uses_sdk:
-        _plan_dependencies(plan)
+        _plan_dependencies(plan, cache)
         _plan_env_templates(plan)
     return plan
 
 
-def _plan_dependencies(plan: ProjectPlan) -> None:
+def _edited(rel: str, raw: bytes, change: DependencyChange) -> EditResult:
+    """A dependency file's edit, from its text as UTF-8 (a pure function: memoized)."""
+    return edit_dependency_file(rel, raw.decode("utf-8"), change)
+
+
+def _plan_dependencies(plan: ProjectPlan, cache: ResultCache | None = None) -> None:
+    """The dependency files' edits. Parsing them (tomlkit for pyproject.toml and Pipfile)
+    costs more than the rest of a cached `checklist`'s planning: the result cache keeps
+    each edit, by the file's bytes and the change."""
+
+    def edit(rel: str, text: str, change: DependencyChange) -> EditResult:
+        if cache is None:
+            return edit_dependency_file(rel, text, change)
+        return cache.memo_with(_edited, rel, text.encode("utf-8"), change)
+
     options = plan.options
     declared = options.mapping.dependencies.get(options.strategy.dependency_key)
     add = [a for a in (declared.add if declared else ()) if _not_openai(a)]
@@ -308,7 +323,7 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
         if _OPENAI_WORD.search(text):
             plan.declares_openai.append(rel)
         try:
-            result = edit_dependency_file(rel, text, change)
+            result = edit(rel, text, change)
         except Exception as exc:  # noqa: BLE001 - a file we cannot edit becomes a checklist item
             plan.dependency_errors.append((rel, f"could not be edited ({exc}); update it by hand"))
             continue
@@ -325,7 +340,7 @@ def _plan_dependencies(plan: ProjectPlan) -> None:
                           list(result.notes))
             )  # fmt: skip
         if v0_kept:
-            raised = edit_dependency_file(rel, text, with_floor)
+            raised = edit(rel, text, with_floor)
             if raised.new_text != result.new_text:
                 plan.kept_openai_pin.append(
                     FileWrite(rel, data, encode_text(raised.new_text, bom), "dependencies",

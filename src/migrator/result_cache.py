@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from migrator.model import FileResult
 
 T = TypeVar("T")
+Opts = TypeVar("Opts")
 
 CACHE_DIR_ENV = "MIGRATOR_CACHE_DIR"
 NO_CACHE_ENV = "MIGRATOR_NO_CACHE"
@@ -265,12 +266,22 @@ class ResultCache:
     def memo(self, func: Callable[[str, bytes], T], rel: str, data: bytes) -> T:
         """`func(rel, data)`, kept: for a pure function of one file (the constants
         pre-pass's reading of a defining module). Not counted in hits and misses."""
-        key = self.key(func, rel, data, None)
+        return self._memoized(self.key(func, rel, data, None), lambda: func(rel, data), data)
+
+    def memo_with(
+        self, func: Callable[[str, bytes, Opts], T], rel: str, data: bytes, options: Opts
+    ) -> T:
+        """`func(rel, data, options)`, kept: a pure function of one file and options (a
+        dependency file's edit)."""
+        key = self.key(func, rel, data, options)
+        return self._memoized(key, lambda: func(rel, data, options), data)
+
+    def _memoized(self, key: str | None, compute: Callable[[], T], data: bytes) -> T:
         if key is not None:
             found = self._load(key)
             if isinstance(found, _Memo):
                 return cast(T, found.value)
-        value = func(rel, data)
+        value = compute()
         if key is not None and self.enabled and not _holds_secret(data):
             self._store(key, _Memo(value))
         return value
