@@ -136,6 +136,22 @@ def test_create_branch_errors(tmp_path: Path) -> None:
     assert gitops.head_state(repo).branch == "main"
 
 
+def test_create_branch_with_the_head_the_caller_found(tmp_path: Path) -> None:
+    """apply passes HEAD as it checked it; why `checkout -b` fails is asked only then."""
+    repo = make_repo(tmp_path / "r")
+    head = gitops.head_state(repo)
+    gitops.create_branch(repo, "work", head)
+    assert gitops.head_state(repo).branch == "work"
+    gitops.checkout(repo, "main")
+    with pytest.raises(GitError, match="'work' already exists"):
+        gitops.create_branch(repo, "work", head)
+    with pytest.raises(GitError, match="not a valid branch name"):
+        gitops.create_branch(repo, "bad..name", head)
+    with pytest.raises(GitError, match="has no commits yet"):
+        gitops.create_branch(repo, "other", HeadState(branch="main", commit=None, detached=False))
+    assert gitops.head_state(repo).branch == "main"
+
+
 def test_stage_commit_roundtrip(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     gitops.create_branch(repo, "migrator/openai-to-qwen")

@@ -288,7 +288,7 @@ def run_apply(
 
     if git is not None:
         try:
-            gitops.create_branch(git.repo, branch)
+            gitops.create_branch(git.repo, branch, git.head)
         except GitError as exc:
             raise ApplyError(str(exc)) from exc
     written: list[FileWrite] = []
@@ -318,7 +318,9 @@ def run_apply(
         try:
             gitops.stage(git.repo, [top / w.path for w in writes])
             if settings.commit:
-                sha = gitops.commit(git.repo, commit_message(plan, counts, checklist_name))
+                message = commit_message(plan, counts, checklist_name)
+                # (check_branch checked the identity before the branch was made)
+                sha = gitops.commit(git.repo, message, identity_checked=True)
         except GitError as exc:
             raise ApplyFailed(
                 f"{exc}\nThe migration is written and staged on branch {branch}. Fix the "

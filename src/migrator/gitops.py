@@ -149,18 +149,26 @@ def branch_exists(repo: Path, name: str) -> bool:
     return proc.returncode == 0
 
 
-def create_branch(repo: Path, name: str) -> None:
-    """Create branch `name` at HEAD and check it out (also from a detached HEAD)."""
+def create_branch(repo: Path, name: str, head: HeadState | None = None) -> None:
+    """Create branch `name` at HEAD and check it out (also from a detached HEAD).
+
+    `head` is HEAD as the caller found it (apply checks it first): a branch made from a
+    repository without commits is refused, and asking git again costs two processes.
+    Why `git checkout -b` failed is asked only when it fails."""
+    if (head or head_state(repo)).commit is None:
+        raise GitError(
+            f"the repository at {repo} has no commits yet; make a first commit, or use --in-place"
+        )
+    made = _git(repo, "checkout", "-q", "-b", name, ok=(0, 1, 128))
+    if made.returncode == 0:
+        return
     check = _git(repo, "check-ref-format", "--branch", name, ok=(0, 1, 128))
     if check.returncode != 0:
         raise GitError(f"{name!r} is not a valid branch name")
     if branch_exists(repo, name):
         raise GitError(f"branch {name!r} already exists; delete it or pass another --branch")
-    if head_state(repo).commit is None:
-        raise GitError(
-            f"the repository at {repo} has no commits yet; make a first commit, or use --in-place"
-        )
-    _git(repo, "checkout", "-q", "-b", name)
+    detail = os.fsdecode(made.stderr).strip() or "no output"
+    raise GitError(f"`git checkout -q -b {name}` failed (exit {made.returncode}): {detail}")
 
 
 def checkout(repo: Path, ref: str) -> None:
@@ -184,13 +192,14 @@ def has_author_identity(repo: Path) -> bool:
     return True
 
 
-def commit(repo: Path, message: str) -> str:
+def commit(repo: Path, message: str, *, identity_checked: bool = False) -> str:
     """Commit what is staged with `message`; return the new commit's sha.
 
-    Checks the author identity first so that a missing user.name/user.email gives one clear
-    error instead of git's multi-line advice. Hooks run as they would for the user.
+    Checks the author identity first (unless the caller just did) so that a missing
+    user.name/user.email gives one clear error instead of git's multi-line advice. Hooks
+    run as they would for the user.
     """
-    if not has_author_identity(repo):
+    if not identity_checked and not has_author_identity(repo):
         raise GitError(
             "git has no author identity: run git config user.name 'Your Name' and "
             "git config user.email you@example.com (add --global for every repository)"
@@ -214,9 +223,8 @@ def staged_files(repo: Path) -> list[str]:
 
 
 def tracked_files(path: Path) -> frozenset[str] | None:
-    """Files git tracks under `path` (relative to it), or None outside a work tree."""
-    if find_repo(path) is None:
-        return None
+    """Files git tracks under `path` (relative to it), or None outside a work tree (where
+    `ls-files` fails)."""
     try:
         data = _git(path, "ls-files", "-z", "--cached", "--", ".").stdout
     except GitError:
