@@ -11,12 +11,12 @@ MIGRATOR_CACHE_DIR pointing at a fresh temporary folder, three times over (and t
   again      the whole walkthrough a second time: everything is in the cache, and
              scan, diff and checklist replay their recorded output (run_record.py)
 
-`scan`, `diff` and `checklist` read the tree; `apply` runs on a git copy of it made once
-per round (`--no-commit --branch ...`), which is put back after each walkthrough
+Every command runs on a git copy of the tree made once per round, as a user runs them in
+one checkout; `apply` (`--no-commit --branch ...`) is put back right after it runs
 (`git checkout -f main`, the branch deleted), as a user who reviews and drops the branch
-would. Result entries are keyed by content and relative path, not by where the tree is;
-the prefilter's record of dropped files (prefilter_index.py) is kept per tree, so the
-copy has its own. The figure per command is wall seconds and CPU
+would, so that `checklist` reads what `diff` read. (Records kept per tree -- the
+prefilter's, the report memo -- serve the commands that follow on that tree, as they do
+for a user.) The figure per command is wall seconds and CPU
 seconds (user + system, workers included: steadier on a loaded machine), and its ratio
 to the same command uncached.
 
@@ -78,22 +78,26 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def walkthrough(
-    tree: Path, copy: Path, provider: str, jobs: int, env: dict[str, str], extra: list[str]
+    copy: Path, provider: str, jobs: int, env: dict[str, str], extra: list[str]
 ) -> dict[str, tuple[float, float]]:
-    """(wall, cpu) of each command of one walkthrough; `apply` runs on `copy`, which is
-    put back as it was afterwards (as a user who reviews a branch and drops it)."""
+    """(wall, cpu) of each command of one walkthrough, all on `copy` (a git repository),
+    which is put back as it was after `apply` (as a user who reviews the branch and
+    drops it), so that `checklist` reads the tree `diff` read."""
     python = [sys.executable, "-m", "migrator"]
     target = ["--to", provider, "-j", str(jobs), *extra]
     argvs = {
-        "scan": [*python, "scan", str(tree), "-j", str(jobs), *extra],
-        "diff": [*python, "diff", str(tree), *target],
+        "scan": [*python, "scan", str(copy), "-j", str(jobs), *extra],
+        "diff": [*python, "diff", str(copy), *target],
         "apply": [*python, "apply", str(copy), *target, "--no-commit", "--branch", "bench"],
-        "checklist": [*python, "checklist", str(tree), *target],
+        "checklist": [*python, "checklist", str(copy), *target],
     }
-    times = {name: _timed(argvs[name], env) for name in COMMANDS}
-    _git(copy, "checkout", "-q", "-f", "main")
-    _git(copy, "clean", "-q", "-f", "-d")
-    _git(copy, "branch", "-q", "-D", "bench", check=False)  # none when nothing changed
+    times = {}
+    for name in COMMANDS:
+        times[name] = _timed(argvs[name], env)
+        if name == "apply":
+            _git(copy, "checkout", "-q", "-f", "main")
+            _git(copy, "clean", "-q", "-f", "-d")
+            _git(copy, "branch", "-q", "-D", "bench", check=False)  # none when nothing changed
     return times
 
 
@@ -117,7 +121,7 @@ def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]
             env.pop("MIGRATOR_NO_CACHE", None)
             for run in samples:
                 extra = ["--no-cache"] if run == "uncached" else []
-                times = walkthrough(tree, copy, provider, jobs, env, extra)
+                times = walkthrough(copy, provider, jobs, env, extra)
                 for command, measured in times.items():
                     samples[run][command].append(measured)
         cache = Path(tmp) / "0" / "cache"
