@@ -217,7 +217,8 @@ def test_apply_and_checklist_after_diff_never_load_the_engine(
     """When every file is cached, `checklist` and `apply` build options, ask the strategy
     for its endpoint and variables, and read the entries: libcst, the rewrite engine and
     the fixers stay unimported (their import is most of such a run), and so do the
-    process pool, which no file needs, and rich, which Markdown does not. Their output is
+    process pool, which no file needs, rich, which Markdown does not, and tomlkit (no TOML
+    file here). Their output is
     the uncached run's. A subprocess, as a user runs it: the suite has long imported them."""
     target = {"compat": ["--to", "qwen"], "native": ["--to", "qwen", "--strategy", "native"],
               "litellm": ["--to", "deepseek", "--strategy", "litellm"]}[strategy]  # fmt: skip
@@ -225,7 +226,12 @@ def test_apply_and_checklist_after_diff_never_load_the_engine(
     env = {**os.environ, "MIGRATOR_CACHE_DIR": str(cache_dir), "GIT_CONFIG_GLOBAL": os.devnull}
     env.pop("MIGRATOR_NO_CACHE", None)
     probe = loading_probe(
-        "concurrent.futures", "libcst", "migrator.codemods.registry", "migrator.rewrite", "rich"
+        "concurrent.futures",
+        "libcst",
+        "migrator.codemods.registry",
+        "migrator.rewrite",
+        "rich",
+        "tomlkit",
     )
 
     def cli(*args: str, cache: bool = True) -> subprocess.CompletedProcess[bytes]:

@@ -29,10 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import tomlkit
 import yaml
-from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Array, InlineTable, String, Table
 
 from migrator.envfiles import parse_assignment, split_lines
 from migrator.relpaths import file_suffix
@@ -189,6 +186,10 @@ _SENTINEL = "migrator-sentinel-5f0c2e"
 
 
 def _locate_toml(text: str) -> list[ConfigValue]:
+    import tomlkit  # (imported where a TOML file is read: most runs read none)
+    from tomlkit.exceptions import TOMLKitError
+    from tomlkit.items import AoT, Array, InlineTable, String, Table
+
     try:
         document = tomlkit.parse(text)
     except TOMLKitError as exc:
@@ -381,6 +382,9 @@ def _load(fmt: Format, text: str) -> Any:
             mark = getattr(exc, "problem_mark", None)
             raise ConfigSyntaxError(mark.line + 1 if mark else 1, str(exc)) from exc
     if fmt == "toml":
+        import tomlkit
+        from tomlkit.exceptions import TOMLKitError
+
         try:
             return tomlkit.parse(text).unwrap()
         except TOMLKitError as exc:

@@ -36,11 +36,12 @@ from migrator.deps_files import (
     dependency_file_kind,
     dependency_files,
     edit_dependency_file,
+    edit_pipfile,
+    edit_pyproject,
     unsupported_dependency_files,
 )
 from migrator.deps_lines import edit_requirements, edit_setup_cfg, newline_of
 from migrator.deps_pep508 import Requirement, normalize_name, parse_requirement, pins_below_1
-from migrator.deps_toml import edit_pipfile, edit_pyproject
 
 __all__ = [
     "OPENAI",

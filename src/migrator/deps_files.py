@@ -12,7 +12,6 @@ from typing import Literal
 
 from migrator.deps_change import OPENAI, DependencyChange, EditResult
 from migrator.deps_lines import edit_requirements, edit_setup_cfg
-from migrator.deps_toml import edit_pipfile, edit_pyproject
 from migrator.file_head import read_head
 from migrator.relpaths import file_name, file_suffix
 
@@ -141,6 +140,18 @@ def dependency_file_hint(root: Path, path: Path) -> str:
     if kind is None:
         return "update this file by hand"
     return _HINTS.get(kind, _HINTS["lock"])
+
+
+def edit_pyproject(text: str, change: DependencyChange) -> EditResult:
+    from migrator.deps_toml import edit_pyproject  # tomlkit: loaded for a TOML file only
+
+    return edit_pyproject(text, change)
+
+
+def edit_pipfile(text: str, change: DependencyChange) -> EditResult:
+    from migrator.deps_toml import edit_pipfile
+
+    return edit_pipfile(text, change)
 
 
 _EDITORS: dict[DependencyKind, Callable[[str, DependencyChange], EditResult]] = {
