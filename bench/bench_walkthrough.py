@@ -8,8 +8,10 @@ MIGRATOR_CACHE_DIR pointing at a fresh temporary folder, three times over (and t
   uncached   every command with --no-cache: what each costs on its own
   first      the walkthrough with an empty cache: scan and diff compute and store their
              results, apply and checklist find diff's (one entry serves all three)
-  again      the whole walkthrough a second time: everything is in the cache, and
-             scan, diff and checklist replay their recorded output (run_record.py)
+  again      the whole walkthrough a second time, on the tree the first left (apply's
+             files put back): everything is in the cache
+  replay     scan, diff and checklist run again on a tree unchanged since their last
+             run: they replay their recorded output (run_record.py)
 
 Every command runs on a git copy of the tree made once per round, as a user runs them in
 one checkout; `apply` (`--no-commit --branch ...`) is put back right after it runs
@@ -48,6 +50,7 @@ sys.path.insert(0, str(BENCH_DIR))
 from child_runs import compile_bytecode, load_average  # noqa: E402
 
 COMMANDS = ("scan", "diff", "apply", "checklist")
+READ_ONLY = ("scan", "diff", "checklist")
 
 
 def _git(repo: Path, *args: str, check: bool = True) -> None:
@@ -77,20 +80,37 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
+def _argvs(copy: Path, provider: str, jobs: int, extra: list[str]) -> dict[str, list[str]]:
+    python = [sys.executable, "-m", "migrator"]
+    target = ["--to", provider, "-j", str(jobs), *extra]
+    return {
+        "scan": [*python, "scan", str(copy), "-j", str(jobs), *extra],
+        "diff": [*python, "diff", str(copy), *target],
+        "apply": [*python, "apply", str(copy), *target, "--no-commit", "--branch", "bench"],
+        "checklist": [*python, "checklist", str(copy), *target],
+    }
+
+
+def replays(copy: Path, provider: str, jobs: int, env: dict[str, str]) -> dict[str, Any]:
+    """(wall, cpu) of each read-only command run a second time on a tree that has not
+    changed since its first run: a replay (run_record.py). The walkthroughs before leave
+    no such tree (apply rewrote files, and putting them back gave them new stamps), so
+    each command runs once first, once the files `git checkout` wrote are old enough to
+    be recorded (2 s: run_record.py's racily clean files)."""
+    argvs = _argvs(copy, provider, jobs, [])
+    time.sleep(2.5)
+    for name in READ_ONLY:
+        _timed(argvs[name], env)
+    return {name: _timed(argvs[name], env) for name in READ_ONLY}
+
+
 def walkthrough(
     copy: Path, provider: str, jobs: int, env: dict[str, str], extra: list[str]
 ) -> dict[str, tuple[float, float]]:
     """(wall, cpu) of each command of one walkthrough, all on `copy` (a git repository),
     which is put back as it was after `apply` (as a user who reviews the branch and
     drops it), so that `checklist` reads the tree `diff` read."""
-    python = [sys.executable, "-m", "migrator"]
-    target = ["--to", provider, "-j", str(jobs), *extra]
-    argvs = {
-        "scan": [*python, "scan", str(copy), "-j", str(jobs), *extra],
-        "diff": [*python, "diff", str(copy), *target],
-        "apply": [*python, "apply", str(copy), *target, "--no-commit", "--branch", "bench"],
-        "checklist": [*python, "checklist", str(copy), *target],
-    }
+    argvs = _argvs(copy, provider, jobs, extra)
     times = {}
     for name in COMMANDS:
         times[name] = _timed(argvs[name], env)
@@ -107,6 +127,7 @@ def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]
     samples: dict[str, dict[str, list[tuple[float, float]]]] = {
         run: {c: [] for c in COMMANDS} for run in ("uncached", "first", "again")
     }
+    samples["replay"] = {c: [] for c in READ_ONLY}
     compile_bytecode()
     load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="migrator-walk-") as tmp:
@@ -119,11 +140,13 @@ def run_bench(tree: Path, provider: str, jobs: int, reps: int) -> dict[str, Any]
                 env.setdefault(f"GIT_{who}_NAME", "bench")
                 env.setdefault(f"GIT_{who}_EMAIL", "bench@example.com")
             env.pop("MIGRATOR_NO_CACHE", None)
-            for run in samples:
+            for run in ("uncached", "first", "again"):
                 extra = ["--no-cache"] if run == "uncached" else []
                 times = walkthrough(copy, provider, jobs, env, extra)
                 for command, measured in times.items():
                     samples[run][command].append(measured)
+            for command, measured in replays(copy, provider, jobs, env).items():
+                samples["replay"][command].append(measured)
         cache = Path(tmp) / "0" / "cache"
         cache_bytes = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
     runs = {
@@ -156,14 +179,18 @@ def _print(result: dict[str, Any], files: int) -> None:
           f"-j {result['jobs']}; load {result['load_before']} -> {result['load_after']}; "
           f"cache {result['cache_bytes'] / 1e6:.1f} MB")  # fmt: skip
     wall, cpu = result["wall_s"], result["cpu_s"]
-    print(f"{'command':<10} {'uncached':>14} {'first walk':>20} {'again':>20}   (wall/cpu s)")
+    print(f"{'command':<10} {'uncached':>14} {'first walk':>20} {'again':>20} {'replay':>20}"
+          "   (wall/cpu s)")  # fmt: skip
     for name in COMMANDS:
         base = cpu["uncached"][name]
         cells = [f"{wall['uncached'][name]:6.2f}/{base:6.2f}"]
-        for run in ("first", "again"):
+        for run in ("first", "again", "replay"):
+            if name not in cpu[run]:
+                cells.append("-")
+                continue
             ratio = cpu[run][name] / base if base else 0.0
             cells.append(f"{wall[run][name]:6.2f}/{cpu[run][name]:6.2f} {ratio:4.0%}")
-        print(f"{name:<10} {cells[0]:>14} {cells[1]:>20} {cells[2]:>20}")
+        print(f"{name:<10} {cells[0]:>14} {cells[1]:>20} {cells[2]:>20} {cells[3]:>20}")
     print("BENCH " + json.dumps(result, sort_keys=True))
 
 

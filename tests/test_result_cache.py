@@ -175,6 +175,25 @@ def test_apply_and_checklist_after_diff_reuse_its_results(
         assert cache is not None and cache.misses == 0 and cache.hits == diff.misses
 
 
+def test_a_cached_scan_never_loads_libcst(tmp_path: Path, cache_dir: Path) -> None:
+    """The inventory needs libcst for a file the cache does not hold; a scan whose files
+    are all cached loads neither. A subprocess: the suite has long imported both."""
+    env = {**os.environ, "MIGRATOR_CACHE_DIR": str(cache_dir)}
+    env.pop("MIGRATOR_NO_CACHE", None)
+    probe = loading_probe("libcst", "migrator.inventory")
+    tree = str(FIXTURES / "projects" / "rag-app")
+
+    def scan(*extra: str) -> subprocess.CompletedProcess[bytes]:
+        argv = [sys.executable, "-c", probe, "scan", tree, "--jobs", "1", *extra]
+        return subprocess.run(argv, capture_output=True, env=env, check=True)
+
+    first = scan("--format", "json")
+    assert first.stderr.splitlines()[-1] == b"LOADED ['libcst', 'migrator.inventory']"
+    cached = scan()  # (text: another record than the JSON run's, so it runs)
+    assert cached.stderr.splitlines()[-1] == b"LOADED []"
+    assert cached.stdout == scan("--no-cache").stdout
+
+
 def test_a_dependency_files_edit_is_kept_by_its_bytes_and_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,19 +7,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from migrator.discovery import Target
-from migrator.inventory import build_inventory
 from migrator.model import FileError, FileResult, Usage
 from migrator.runner import RunStats, run
-from migrator.source import parse_source
 
 if TYPE_CHECKING:
     from migrator.result_cache import ResultCache
 
 
 def scan_job(rel: str, data: bytes, options: Any) -> FileResult:
+    """The inventory of one file. libcst and the inventory are imported by the first file
+    the result cache does not hold: a run that finds every file cached loads neither."""
+    import libcst as cst
+
+    from migrator.inventory import build_inventory
+    from migrator.source import parse_source
+
     module, error = parse_source(data, rel)
     if module is None:
         assert error is not None
