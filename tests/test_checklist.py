@@ -793,3 +793,54 @@ def test_every_model_id_starts_with_a_letter_the_checklist_looks_ahead_for() -> 
 
     parser, _ = _regex_internals()
     assert _first_letters(parser.parse(OPENAI_MODEL_PATTERN.pattern)) == set(MODEL_ID_STARTS)
+
+
+_SCRIPT = (
+    "# -*- coding: utf-8 -*-\n"
+    "import os\n\nfrom openai import OpenAI\n\n"
+    'client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+    'REGION = os.getenv("APP_REGION", "cn")\n\n\n'
+    "def main() -> None:\n"
+    '    print(client.chat.completions.create(model="gpt-4o", messages=[]), '
+    'os.environ["APP_MODE"])\n\n\n'
+    'if __name__ == "__main__":\n    main()\n'
+)
+
+
+def test_the_rewrite_notes_what_a_script_reads_as_the_checklist_would_parse_it() -> None:
+    """The smoke-run item names what an entry point reads. The rewrite worker notes it
+    (`main_reads`), so a checklist from the cache parses no module again; what it notes
+    must be what the checklist's own parse of the migrated text finds."""
+    from codemod_helpers import options
+
+    from migrator.ast_env_reads import variables_read
+    from migrator.rewrite import rewrite_job
+
+    data = _SCRIPT.encode()
+    result = rewrite_job("tool/run.py", data, options("qwen", call_facts=True))
+    assert result.new_source is not None and result.main_reads is not None
+    assert result.main_reads == variables_read(result.new_source.decode())
+    assert "APP_MODE" in result.main_reads.required
+    assert "APP_REGION" in result.main_reads.optional
+    assert "DASHSCOPE_API_KEY" in result.main_reads.required
+    # A file a plain `diff` rewrites, or one no script guard marks, notes nothing.
+    assert rewrite_job("tool/run.py", data, options("qwen")).main_reads is None
+    library = _SCRIPT.split("\n\nif __name__")[0].encode()
+    assert rewrite_job("tool/lib.py", library, options("qwen", call_facts=True)).main_reads is None
+
+
+def test_the_smoke_run_item_is_the_same_with_or_without_the_noted_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clearing what the worker noted makes the checklist parse the module itself: the
+    item must not change."""
+    from migrator import rewrite
+
+    repo = write_files(tmp_path / "script", {"tool/run.py": _SCRIPT})
+    noted = run("checklist", str(repo), "--to", "qwen", "--format", "json", "--no-cache")
+    monkeypatch.setattr(rewrite, "_note_main_reads", lambda *args: None)
+    parsed = run("checklist", str(repo), "--to", "qwen", "--format", "json", "--no-cache")
+    assert noted.exit_code == parsed.exit_code == 0, noted.output
+    (smoke,) = [i for i in json.loads(noted.stdout)["items"] if i["id"] == "MIG902"]
+    assert "`APP_MODE`" in smoke["message"] and "optional: `APP_REGION`" in smoke["message"]
+    assert noted.stdout == parsed.stdout

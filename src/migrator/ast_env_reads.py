@@ -99,6 +99,15 @@ class VariablesRead:
     optional: frozenset[str]
 
 
+def file_reads(path: str, data: bytes) -> VariablesRead | None:
+    """`variables_read` of a file's bytes as the checklist reads them: decoded by
+    `decode_text`, its lines joined with `\n`. The rewrite worker computes it for a
+    module that may run as a script, so that a checklist from the cache parses none."""
+    from migrator.text_diff import decode_text
+
+    return variables_read("\n".join(decode_text(path, data).splitlines()))
+
+
 def variables_read(source: str) -> VariablesRead | None:
     """Every environment read of a module's source; None when it does not parse."""
     try:

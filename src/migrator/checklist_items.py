@@ -11,10 +11,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from migrator.checklist_scan import OPENAI_VAR, ChecklistContext, decode_text
+from migrator.checklist_scan import OPENAI_VAR, ChecklistContext
 from migrator.discovery import is_test_file
 from migrator.model import CallFacts, Usage
 from migrator.sdk_catalogue import ACCOUNT_VARS
+from migrator.text_diff import decode_text
 
 _OPENAI_HOST = b"api.openai.com"
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
-from migrator.ast_env_reads import variables_read
+from migrator.ast_env_reads import VariablesRead, variables_read
 from migrator.checklist_scan import ChecklistContext, find_test_command, host_text
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES
 from migrator.model import CallFacts, Severity, Usage
@@ -320,8 +320,7 @@ class VerificationItems(ChecklistContext):
             if guard is None:
                 continue
             line = old.count("\n", 0, guard.start()) + 1
-            new = "\n".join(self.lines_of(call.path, "new") or [])
-            found = variables_read(new)
+            found = self._main_reads(call.path)
             required = set(found.required if found else ()) | {target.key_env}
             optional = sorted(set(found.optional if found else ()) - required)
             needs = []
@@ -333,6 +332,15 @@ class VerificationItems(ChecklistContext):
                 f"smoke-run `{self._run_command(call.path)}` ({'; '.join(needs)}) and compare its "
                 "output with a run against OpenAI",
             )  # fmt: skip
+
+    def _main_reads(self, rel: str) -> VariablesRead | None:
+        """What the migrated module reads: as the rewrite noted it (`main_reads`), else
+        parsed here from the text the checklist reads."""
+        for result in self.plan.report.results:
+            if result.path == rel and result.main_reads is not None:
+                return result.main_reads
+        new = "\n".join(self.lines_of(rel, "new") or [])
+        return variables_read(new)
 
     def _run_command(self, rel: str) -> str:
         """`python file.py`, or `python -m pkg.mod` for a module inside a package."""

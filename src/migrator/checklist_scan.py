@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import difflib
 import functools
-import io
 import re
 import string
-import tokenize
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from migrator.relpaths import file_name, file_suffix
 from migrator.rules import RULES
 from migrator.secrets import find_secrets, looks_like_openai_key
 from migrator.secrets import redact as redact_env
+from migrator.text_diff import decode_text
 
 if TYPE_CHECKING:
     from migrator.apply_plan import ProjectPlan
@@ -110,17 +109,6 @@ class Item:
     coord: Coord
     # A notebook's (cell, line in cell) when the finding or error that made it knew them.
     cell: tuple[int, int] | None = None
-
-
-def decode_text(path: str, data: bytes) -> str:
-    """Python files by their coding cookie, the others as UTF-8 (a BOM dropped)."""
-    if path.endswith(".py"):
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-            return data.decode(encoding, errors="replace")
-        except (SyntaxError, LookupError):
-            pass
-    return data.decode("utf-8-sig", errors="replace")
 
 
 def _lines_text(lines: list[int]) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the records stay importable without libcst (the CLI's light commands)
+    from migrator.ast_env_reads import VariablesRead
     from migrator.constants import ConstantEdit
     from migrator.cross_module import Notice
 
@@ -162,3 +163,7 @@ class FileResult:
     kept_env: list[str] = field(default_factory=list)
     # Packages the rewritten code needs besides its own (see `Plan.packages`).
     packages: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    # The environment variables the file reads after the rewrite (`file_reads`), for a
+    # module that may run as a script (`__main__` in it), when call facts were asked
+    # for: the checklist's smoke-run item names them. None: not computed, or no parse.
+    main_reads: VariablesRead | None = None

@@ -45,3 +45,15 @@ def file_encoding(data: bytes) -> str:
         return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
     except (SyntaxError, LookupError):  # display only
         return "utf-8"
+
+
+def decode_text(path: str, data: bytes) -> str:
+    """Python files by their coding cookie, the others as UTF-8 (a BOM dropped), as the
+    checklist reads a file."""
+    if path.endswith(".py"):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            return data.decode(encoding, errors="replace")
+        except (SyntaxError, LookupError):
+            pass
+    return data.decode("utf-8-sig", errors="replace")
