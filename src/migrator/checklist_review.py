@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from migrator.mapping import ModelTarget
 
 _MAIN_GUARD = re.compile(r"""^if\s+__name__\s*==\s*(['"])__main__\1\s*:""", re.M)
-_USER_INPUT: tuple[tuple[re.Pattern[str], str], ...] = (
+# (pattern, what it shows, a text the pattern's matches contain): a regular expression
+# led by a look-behind or `\b` is tried at every position of the text, 0.1 ms for a
+# 6 KB module; the text is looked for first.
+_USER_INPUT: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
         re.compile(
             r"^\s*(?:from|import)\s+(flask|fastapi|django|starlette|aiohttp|tornado|sanic|"
@@ -28,11 +31,12 @@ _USER_INPUT: tuple[tuple[re.Pattern[str], str], ...] = (
             re.M,
         ),
         "imports {0}",
+        "import",
     ),
     (re.compile(r"\brequest\.(?:json|form|args|values|get_json|data|body|POST|GET|query_params)\b"),
-     "reads request data"),
-    (re.compile(r"(?<![\w.])input\s*\("), "reads input()"),
-    (re.compile(r"\bsys\.stdin\b"), "reads stdin"),
+     "reads request data", "request."),
+    (re.compile(r"(?<![\w.])input\s*\("), "reads input()", "input"),
+    (re.compile(r"\bsys\.stdin\b"), "reads stdin", "sys.stdin"),
 )  # fmt: skip
 _ALWAYS_PASSED = frozenset({"model", "messages", "input", "prompt"})
 
@@ -280,8 +284,8 @@ class ComplianceItems(ChecklistContext):
             seen.add(call.path)
             text = "\n".join(self.lines_of(call.path, "old") or [])
             signals = []
-            for pattern, label in _USER_INPUT:
-                match = pattern.search(text)
+            for pattern, label, needle in _USER_INPUT:
+                match = needle in text and pattern.search(text)
                 if match:
                     signals.append(label.format(*match.groups()))
             if signals:
