@@ -180,6 +180,23 @@ def test_stage_deleted_file_and_nothing_to_commit(tmp_path: Path) -> None:
     assert git(repo, "ls-files") == ".gitignore"
 
 
+def test_a_refusing_hook_is_named_and_nothing_staged_is_told_apart(tmp_path: Path) -> None:
+    """commit() asks whether anything is staged only when `git commit` fails: a hook that
+    refuses must still come out as the hook's own words, not as "nothing staged"."""
+    repo = make_repo(tmp_path / "r")
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'lint failed: app.py' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    (repo / "app.py").write_text("import openai  # changed\n")
+    gitops.stage(repo, ["app.py"])
+    with pytest.raises(GitError, match="lint failed: app.py") as refused:
+        gitops.commit(repo, "migrate")
+    assert "nothing staged" not in str(refused.value)
+    hook.unlink()
+    before = git(repo, "rev-parse", "HEAD")
+    assert gitops.commit(repo, "migrate") != before
+
+
 def test_stage_outside_repo_refused(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     (tmp_path / "x.py").write_text("")

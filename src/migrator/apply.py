@@ -151,7 +151,7 @@ def check_repository(path: Path, settings: ApplySettings) -> GitContext | None:
             "first commit, or pass --in-place."
         )
     dirty = gitops.dirty_files(repo)
-    staged = gitops.staged_files(repo)
+    staged = gitops.staged_files(repo) if dirty else []  # (a staged change is dirty)
     if staged and settings.allow_dirty and settings.commit:
         shown = "\n".join(f"  {name}" for name in staged[:20])
         more = f"\n  ... and {len(staged) - 20} more" if len(staged) > 20 else ""

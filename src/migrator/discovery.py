@@ -205,8 +205,7 @@ def _resolved_folder(folder: str, resolved_root: Path, cache: dict[str, str | No
 def _git_files(root: Path) -> list[str] | None:
     """What git tracks or would add below `root`; None outside a work tree or without git."""
     try:
-        if gitops.find_repo(root) is None:
-            return None
+        # (`ls-files` fails outside a work tree, as `rev-parse` would: no process to ask.)
         # Deleted index entries and submodule folders: left out by the check of each
         # file on disk (`_regular_file_inside`), as every listed file is.
         return gitops.tracked_and_untracked_files(root, under=root, on_disk=False)
