@@ -236,9 +236,11 @@ def test_apply_and_checklist_after_diff_never_load_the_engine(
     """When every file is cached, `checklist` and `apply` build options, ask the strategy
     for its endpoint and variables, and read the entries: libcst, the rewrite engine and
     the fixers stay unimported (their import is most of such a run), and so do the
-    process pool, which no file needs, rich, which Markdown does not, and tomlkit (no TOML
-    file here). Their output is
-    the uncached run's. A subprocess, as a user runs it: the suite has long imported them."""
+    process pool, which no file needs, rich, which Markdown does not, tomlkit (no TOML
+    file here), and the mapping schema (the shipped mappings `diff` parsed are in the
+    cache; the YAML parser still reads this project's settings.yaml, whose files are too
+    new for the report memo). Their output is the uncached run's. A subprocess, as a user
+    runs it: the suite has long imported them."""
     target = {"compat": ["--to", "qwen"], "native": ["--to", "qwen", "--strategy", "native"],
               "litellm": ["--to", "deepseek", "--strategy", "litellm"]}[strategy]  # fmt: skip
     repo = git_copy(FIXTURES / "projects" / "rag-app", tmp_path / "repo")
@@ -246,8 +248,10 @@ def test_apply_and_checklist_after_diff_never_load_the_engine(
     env.pop("MIGRATOR_NO_CACHE", None)
     probe = loading_probe(
         "concurrent.futures",
+        "importlib.resources",
         "libcst",
         "migrator.codemods.registry",
+        "migrator.mapping_schema",
         "migrator.rewrite",
         "rich",
         "tomlkit",
@@ -590,3 +594,54 @@ def test_changed_lines_give_back_the_rewritten_bytes_and_hold_no_credential() ->
     for moved in (f'a = 1\r\nKEY = "{key}" # x\rb = 2\nc = 3', f"{url}\n{data.decode()}"):
         kept = FileResult("m.py", new_source=moved.encode(), old_source=data)
         assert _ChangedLines.of(kept, data) is None
+
+
+# --------------------------------------------------------------------------- mappings
+
+_KEPT_MAPPINGS = """
+import sys
+from migrator import mapping_registry
+from migrator.mapping_schema import parse_mapping
+from migrator.result_cache import open_cache
+
+cache = open_cache()
+kept = cache.load_named("builtin-mappings:" + mapping_registry.builtins_key())
+for name, mapping in sorted(kept.items()):
+    path = mapping_registry._builtin_entries()[name]
+    parsed = parse_mapping(mapping_registry._builtin_text(name), str(path))
+    same = parsed == mapping and cache.options_digest(parsed) == cache.options_digest(mapping)
+    print(name, same)
+"""
+
+
+def test_the_shipped_mappings_a_run_parsed_come_back_from_the_cache_as_parsed(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """`diff` keeps the shipped mappings it parsed in the cache (under the tool's
+    fingerprint, which covers the mapping files); a later run takes them instead of
+    loading the YAML parser. What it takes must be what parsing gives, down to the
+    options digest every cache key holds; anything else kept under that name is ignored."""
+    repo = git_copy(FIXTURES / "projects" / "rag-app", tmp_path / "repo")
+    env = {**os.environ, "MIGRATOR_CACHE_DIR": str(cache_dir)}
+    env.pop("MIGRATOR_NO_CACHE", None)
+
+    def python(*args: str) -> str:
+        done = subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                              env=env, cwd=repo, check=False)  # fmt: skip
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout
+
+    uncached = python("-m", "migrator", "diff", ".", "--to", "qwen", "--no-cache")
+    assert python("-m", "migrator", "diff", ".", "--to", "qwen") == uncached
+    kept = python("-c", _KEPT_MAPPINGS).split("\n")
+    assert "dashscope.yaml True" in kept
+    assert all(line.endswith(" True") for line in kept if line)
+    # A damaged value under that name: the mappings are parsed again, the output is the same.
+    cache = open_cache()
+    assert cache is not None
+    from migrator import mapping_registry
+
+    name = "builtin-mappings:" + mapping_registry.builtins_key()
+    cache.store_named(name, {"dashscope.yaml": "not a mapping", "other": 3})
+    assert python("-m", "migrator", "diff", ".", "--to", "qwen") == uncached
+    assert "dashscope.yaml True" in python("-c", _KEPT_MAPPINGS).split("\n")

@@ -236,9 +236,38 @@ def build_options(
     ignore_rules: tuple[str, ...],
     retarget_configured: bool = False,
     routes: tuple[str, ...] = (),
+    *,
+    cache: ResultCache | None = None,
 ) -> RewriteOptions:
-    """Resolve provider, strategy and overrides (CLI flags win over [tool.migrator])."""
+    """Resolve provider, strategy and overrides (CLI flags win over [tool.migrator]).
+    With a `cache`, the shipped mappings an earlier run parsed are taken from it."""
     # The mappings and the rewrite engine are imported here: `scan` needs neither.
+    from migrator.mapping_registry import builtins_key, parsed_builtins, prime_builtins
+
+    kept = "builtin-mappings:" + builtins_key()
+    primed = prime_builtins(cache.load_named(kept)) if cache is not None else set()
+    options = _resolve_options(
+        config, provider, strategy, mapping_files, model_map, base_url, key_env, upgrade_v0,
+        ignore_rules, retarget_configured, routes,
+    )  # fmt: skip
+    if cache is not None and parsed_builtins().keys() - primed:
+        cache.store_named(kept, parsed_builtins())  # (a mapping holds no file content)
+    return options
+
+
+def _resolve_options(
+    config: ProjectConfig,
+    provider: str | None,
+    strategy: str | None,
+    mapping_files: tuple[Path, ...],
+    model_map: tuple[str, ...],
+    base_url: str | None,
+    key_env: str | None,
+    upgrade_v0: bool,
+    ignore_rules: tuple[str, ...],
+    retarget_configured: bool,
+    routes: tuple[str, ...],
+) -> RewriteOptions:
     from migrator.cli_checks import checked_ignores, note_replaced_builtins
     from migrator.mapping import MappingError, Registry, load_mapping
     from migrator.routes import RouteError, resolve_routes
@@ -311,7 +340,7 @@ def run_migration(
     target: Target, config: ProjectConfig, jobs: int | None, cache: ResultCache | None,
     **kwargs: object,
 ) -> MigrationReport:  # fmt: skip
-    options = build_options(config, **kwargs)  # type: ignore[arg-type]
+    options = build_options(config, **kwargs, cache=cache)  # type: ignore[arg-type]
     from migrator.migrate import migrate
 
     report = migrate(target, options, jobs=jobs, cache=cache)

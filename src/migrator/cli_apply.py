@@ -109,7 +109,8 @@ def apply(
     if in_place and (branch or no_commit):
         raise UsageError("--branch and --no-commit need git; --in-place writes without git")
     config = load_config(path, config_file, isolated)
-    options = build_options(config, **kwargs)  # type: ignore[arg-type]
+    cache = open_cache(no_cache)
+    options = build_options(config, **kwargs, cache=cache)  # type: ignore[arg-type]
     settings = ApplySettings(
         branch=branch,
         allow_dirty=allow_dirty,
@@ -121,9 +122,7 @@ def apply(
         git = check_repository(path.absolute(), settings)
     except ApplyError as exc:
         raise UsageError(str(exc)) from exc
-    plan = plan_migration(
-        path, options, config, excludes=excludes, jobs=jobs, cache=open_cache(no_cache)
-    )
+    plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs, cache=cache)
     note_skipped(plan.skipped_trees)
     warn_model_map(plan)
     target_branch = branch or default_branch(options.mapping.id)

@@ -96,7 +96,7 @@ def _checklist(
     from migrator.checklist import collect, render_markdown, to_json
     from migrator.cli import build_options
 
-    options = build_options(config, **kwargs)  # type: ignore[arg-type]
+    options = build_options(config, **kwargs, cache=cache)  # type: ignore[arg-type]
     plan = plan_migration(listing.path, options, config, jobs=jobs, cache=cache, listing=listing)
     note_skipped(plan.skipped_trees)
     warn_model_map(plan)

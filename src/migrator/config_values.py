@@ -29,8 +29,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import yaml
-
 from migrator.envfiles import parse_assignment, split_lines
 from migrator.relpaths import file_suffix
 
@@ -114,19 +112,28 @@ def read_back(fmt: Format, text: str) -> dict[tuple[str, ...], str]:
 # pure-Python loader (a plain scalar's style is "" there, None here: read as `or ""`), about
 # eight times faster. Its error messages are worded differently, so a document that does
 # not load is loaded again by the pure-Python loader, whose message the findings quote.
-_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# (yaml is imported where a file is parsed: a run whose configuration results come from
+# the cache imports none of it.)
+def _fast_loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _read_yaml(read: Callable[..., Iterable[Any]], text: str) -> list[Any]:
     """`read(text, Loader=...)` (`yaml.compose_all`, `yaml.load_all`) with the fast loader,
     or with the pure-Python one when it fails, to raise that loader's error."""
+    import yaml
+
     try:
-        return list(read(text, Loader=_FAST_LOADER))
+        return list(read(text, Loader=_fast_loader()))
     except yaml.YAMLError:
         return list(read(text, Loader=yaml.SafeLoader))
 
 
 def _locate_yaml(text: str) -> list[ConfigValue]:
+    import yaml
+
     try:
         documents = _read_yaml(yaml.compose_all, text)
     except yaml.YAMLError as exc:
@@ -173,8 +180,10 @@ def _locate_yaml(text: str) -> list[ConfigValue]:
 
 def _yaml_anchored(text: str) -> set[int]:
     """Offsets where an anchored node's text starts (its mark points at the anchor)."""
+    import yaml
+
     out: set[int] = set()
-    for token in yaml.scan(text, Loader=_FAST_LOADER):
+    for token in yaml.scan(text, Loader=_fast_loader()):
         if isinstance(token, (yaml.AnchorToken, yaml.TagToken)):
             out.add(token.start_mark.index)
     return out
@@ -376,6 +385,8 @@ def _locate_env(text: str) -> list[ConfigValue]:
 
 def _load(fmt: Format, text: str) -> Any:
     if fmt == "yaml":
+        import yaml
+
         try:
             return _read_yaml(yaml.load_all, text)
         except yaml.YAMLError as exc:

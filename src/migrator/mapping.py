@@ -41,9 +41,10 @@ mapping_native.py); they live in:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from migrator.mapping_registry import Registry, builtin_mapping_paths, load_registry
 from migrator.mapping_resolution import Mapping
-from migrator.mapping_schema import load_mapping
 from migrator.mapping_types import (
     ACTIONS,
     CLIENTS,
@@ -92,3 +93,11 @@ __all__ = [
     "load_registry",
     "openai_model_kind",
 ]
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Parse and validate one mapping file (mapping_schema.py; imported here when a file
+    is read, so that a run whose mappings come from the cache imports no YAML parser)."""
+    from migrator.mapping_schema import load_mapping as load
+
+    return load(path)

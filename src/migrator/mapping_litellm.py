@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from yaml.nodes import Node
+if TYPE_CHECKING:  # the parser's types: a mapping loaded from the cache needs no yaml
+    from yaml.nodes import Node
 
-from migrator.mapping_yaml import Doc
+    from migrator.mapping_yaml import Doc
 
 PACKAGE = "litellm"
 # The route LiteLLM sends any OpenAI-compatible endpoint through (api_base= names it).

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from yaml.nodes import Node, ScalarNode
-
-from migrator.mapping_tables import parse_rule
 from migrator.mapping_types import ParamRule
-from migrator.mapping_yaml import Doc
+
+if TYPE_CHECKING:  # the parser's types: a mapping loaded from the cache needs no yaml
+    from yaml.nodes import Node
+
+    from migrator.mapping_yaml import Doc
 
 # Every exception class the openai v1 SDK exports at top level: the keys of `exceptions:`.
 OPENAI_EXCEPTIONS: frozenset[str] = frozenset(
@@ -132,6 +134,10 @@ def parse_native(
     data_regions: tuple[str, ...],
 ) -> Native | str:
     """The validated `native:` section, or the reason the provider has no native target."""
+    from yaml.nodes import ScalarNode
+
+    from migrator.mapping_tables import parse_rule
+
     top = doc.mapping(node, "native", optional=("none", *_KEYS), at=key_node)
     if "none" in top:
         if len(top) > 1:
@@ -275,6 +281,8 @@ _STR_TAG = "tag:yaml.org,2002:str"
 def _exception(
     doc: Doc, where: str, name: str, name_node: Node, node: Node, package: str
 ) -> ExceptionTarget:
+    from yaml.nodes import ScalarNode
+
     if isinstance(node, ScalarNode) and node.tag == _STR_TAG:
         target = doc.string(node, where)
         if not _DOTTED_RE.match(target) or "." not in target:

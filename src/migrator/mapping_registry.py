@@ -1,25 +1,44 @@
 """The providers a run can target: the shipped mapping files (each parsed at most once
 per process, and only when asked for) plus the user's own, by id and alias.
+
+A run with the result cache takes the shipped mappings it parsed before from there
+(`prime_builtins`; the cache's folder is named by a fingerprint that covers the mapping
+files), so that it imports neither the YAML parser nor the schema.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.resources
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from migrator.mapping_resolution import Mapping
-from migrator.mapping_schema import load_mapping, parse_mapping
 from migrator.mapping_types import MappingError, UnknownProvider
+
+# Shipped mappings parsed by an earlier run, by file name (`prime_builtins`).
+_primed: dict[str, Mapping] = {}
 
 
 @functools.lru_cache(maxsize=1)
 def _builtin_entries() -> dict[str, Any]:
-    """``{file name: Traversable}`` of the shipped mapping files."""
-    root = importlib.resources.files("migrator.mappings")
-    entries = {entry.name: entry for entry in root.iterdir() if entry.name.endswith(".yaml")}
+    """``{file name: path}`` of the shipped mapping files (a Traversable when the
+    package is not a folder on disk, as in a zip)."""
+    import migrator.mappings
+
+    entries: dict[str, Any] = {}
+    for folder in migrator.mappings.__path__:
+        # a folder listing, not importlib.resources (7 ms of imports for every command)
+        if os.path.isdir(folder):
+            entries.update(
+                (name, Path(folder, name)) for name in os.listdir(folder) if name.endswith(".yaml")
+            )
+    if not entries:
+        import importlib.resources
+
+        root = importlib.resources.files("migrator.mappings")
+        entries = {e.name: e for e in root.iterdir() if e.name.endswith(".yaml")}
     return dict(sorted(entries.items()))
 
 
@@ -36,9 +55,44 @@ def _builtin_text(file_name: str) -> str:
     return raw.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@functools.cache
+# Shipped mappings this process has parsed or taken from `prime_builtins`, by file name.
+_loaded: dict[str, Mapping] = {}
+
+
 def _load_builtin(file_name: str) -> Mapping:
-    return parse_mapping(_builtin_text(file_name), str(_builtin_entries()[file_name]))
+    mapping = _loaded.get(file_name) or _primed.get(file_name)
+    if mapping is None:
+        from migrator.mapping_schema import parse_mapping
+
+        mapping = parse_mapping(_builtin_text(file_name), str(_builtin_entries()[file_name]))
+    _loaded[file_name] = mapping
+    return mapping
+
+
+def builtins_key() -> str:
+    """What the shipped mappings kept by `parsed_builtins` depend on besides the tool
+    itself: where they are (a parsed mapping names its file)."""
+    return repr(sorted(str(entry) for entry in _builtin_entries().values()))
+
+
+def prime_builtins(parsed: object) -> set[str]:
+    """Take shipped mappings parsed by an earlier run of this same tool and install
+    (`parsed_builtins`, kept in the result cache) instead of parsing their files again;
+    return the names of the files taken. Anything but mappings by file name is ignored."""
+    if not isinstance(parsed, dict):
+        return set()
+    taken = {
+        name: mapping
+        for name, mapping in parsed.items()
+        if name in _builtin_entries() and isinstance(mapping, Mapping)
+    }
+    _primed.update(taken)
+    return set(taken)
+
+
+def parsed_builtins() -> dict[str, Mapping]:
+    """The shipped mappings this process has parsed or was given, by file name."""
+    return dict(_loaded)
 
 
 @functools.lru_cache(maxsize=1)
@@ -167,4 +221,6 @@ class Registry:
 def load_registry(extra: Iterable[str | Path] = ()) -> Registry:
     """Built-in mappings (each file parsed at most once per process) plus user files,
     which replace a built-in mapping with the same id."""
+    from migrator.mapping_schema import load_mapping
+
     return Registry([load_mapping(path) for path in extra], builtins=True)
