@@ -126,6 +126,36 @@ def test_real_pipe_gets_plain_output(repo: Path) -> None:
     assert not ANSI.search(proc.stdout)
 
 
+def test_a_path_with_brackets_is_printed_as_it_is(tmp_path: Path) -> None:
+    """Findings name their file whole, plain or coloured: `[tenant]` in a path is text,
+    not a style (it once vanished: `app/chat.py:3`)."""
+    folder = tmp_path / "repo" / "app" / "[tenant]"
+    folder.mkdir(parents=True)
+    (folder / "chat.py").write_text("from openai import OpenAI\n\nclient = OpenAI()\n")
+    for flag in ("--no-color", "--color"):
+        result = invoke(tmp_path / "repo", "--to", "qwen", flag)
+        assert result.exit_code == 0, result.output
+        findings = [li for li in ANSI.sub("", result.output).splitlines() if "MIG108" in li]
+        assert findings and all(" app/[tenant]/chat.py:3: " in li for li in findings), flag
+
+
+def test_a_piped_diff_loads_no_rich(repo: Path) -> None:
+    """Into a pipe, the findings and summary are plain text, printed without rich (whose
+    import is a fifth of a cached diff); FORCE_COLOR still colours them, with rich."""
+    from tests.cli_probe import loading_probe
+
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    argv = [sys.executable, "-c", loading_probe("rich"), "diff", str(repo), "--to", "qwen"]
+    plain = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stderr.splitlines()[-1] == "LOADED []"
+    assert "file(s) to change" in plain.stderr and not ANSI.search(plain.stderr)
+    forced = subprocess.run(argv, capture_output=True, text=True, check=False,
+                            env={**env, "FORCE_COLOR": "1"})  # fmt: skip
+    assert forced.stderr.splitlines()[-1] == "LOADED ['rich']"
+    assert ANSI.sub("", forced.stderr) == plain.stderr.replace("LOADED []", "LOADED ['rich']")
+
+
 def test_text_output_ends_with_a_summary(repo: Path) -> None:
     result = invoke(repo, "--to", "deepseek")
     summary = result.output.rstrip().splitlines()[-1]

@@ -24,7 +24,7 @@ from migrator.exits import UsageError
 from migrator.relpaths import folder_prefix
 from migrator.report import ci_diff_output, dump_json, render_diff_summary, render_review_diffs
 from migrator.secrets import redact_secrets
-from migrator.term import make_console
+from migrator.term import RichLines, lines_on, make_console
 
 NOT_APPLICABLE_NOTE = (
     "migrator: the diff shows API keys redacted, so it is not applicable as printed; "
@@ -132,14 +132,15 @@ def show_diff(report: Any, *, fmt: str, color: bool | None, patch_file: Path | N
     if color is not None or sys.stdout.isatty():
         console = make_console(color=color, soft_wrap=True)
         render_review_diffs(report, console)
+        lines = RichLines(console)
         if had_secrets:
-            console.print(NOT_APPLICABLE_NOTE, markup=False, style="yellow")
-        render_diff_summary(report, console)
+            lines.line((NOT_APPLICABLE_NOTE, "yellow"))
+        render_diff_summary(report, lines)
         return
     sys.stdout.flush()
     sys.stdout.buffer.write(shown_patch)
     sys.stdout.buffer.flush()
-    errors = make_console(stderr=True, soft_wrap=True)
+    errors = lines_on(stderr=True)  # (plain, without rich, unless FORCE_COLOR)
     if had_secrets:
-        errors.print(NOT_APPLICABLE_NOTE, markup=False)
+        errors.line(NOT_APPLICABLE_NOTE)
     render_diff_summary(report, errors)

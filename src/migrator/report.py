@@ -1,4 +1,7 @@
-"""Rendering for people (rich) and for scripts (JSON). Nothing here decides anything."""
+"""Rendering for people (rich) and for scripts (JSON). Nothing here decides anything.
+
+rich is loaded by what draws with it (the scan table, the coloured review diff): the
+findings and summaries go through `term.Lines`, plain where there is no colour."""
 
 from __future__ import annotations
 
@@ -6,16 +9,14 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from migrator.model import where
 from migrator.secrets import redact_secrets
-from migrator.term import make_console
+from migrator.term import Lines, RichLines, make_console
 
 if TYPE_CHECKING:  # the scanner parses with libcst: `checklist --format json` needs none
+    from rich.console import Console
+    from rich.text import Text
+
     from migrator.scan import ScanReport
 
 
@@ -66,6 +67,9 @@ def render_scan(report: ScanReport, console: Console) -> None:
 
 
 def _render_scan(report: ScanReport, console: Console) -> None:
+    from rich import box
+    from rich.table import Table
+
     if not report.usages:
         console.print(
             f"No OpenAI usage found in {report.stats.files_scanned} file(s) under {report.root}."
@@ -88,10 +92,12 @@ def _render_scan(report: ScanReport, console: Console) -> None:
             f"{report.stats.files_scanned} files: "
             + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
         )
-    render_errors(report.errors, console)
+    render_errors(report.errors, RichLines(console))
 
 
 def _usage_text(usage: Any) -> Text:
+    from rich.text import Text
+
     label = _usage_label(usage.kind, usage.api, usage.style)
     facts = [f"model={usage.model}"] if usage.kind == "call" and usage.model else []
     facts += [flag for flag, on in (("async", usage.is_async), ("stream", usage.stream)) if on]
@@ -100,26 +106,21 @@ def _usage_text(usage: Any) -> Text:
     return Text(label + (f" ({', '.join(facts)})" if facts else ""))
 
 
-def render_errors(errors: list, console: Console) -> None:
+def render_errors(errors: list, out: Lines) -> None:
     if not errors:
         return
-    console.print(f"[bold red]{len(errors)} file(s) could not be read and were skipped:[/]")
+    out.line((f"{len(errors)} file(s) could not be read and were skipped:", "bold red"))
     for error in errors:
-        message = redact_secrets(error.message)
-        console.print(f"  {error.where}: {message}", markup=False)
+        out.line(f"  {error.where}: {redact_secrets(error.message)}")
 
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render_findings(findings: list, console: Console) -> None:
+def render_findings(findings: list, out: Lines) -> None:
     for f in findings:
-        style = SEVERITY_STYLE[f.severity]
-        console.print(
-            f"[{style}]{f.severity:<7}[/] [bold]{f.id}[/] {f.where}: ",
-            end="",
-        )
-        console.print(redact_secrets(f.message), markup=False, highlight=False)
+        out.line((f"{f.severity:<7}", SEVERITY_STYLE[f.severity]), " ", (f.id, "bold"),
+                 f" {f.where}: {redact_secrets(f.message)}")  # fmt: skip
 
 
 def render_review_diffs(report: Any, console: Console) -> None:
@@ -141,22 +142,22 @@ def render_review_diffs(report: Any, console: Console) -> None:
             console.print(Text(line, style=style))
 
 
-def render_diff_summary(report: Any, console: Console) -> None:
+def render_diff_summary(report: Any, out: Lines) -> None:
     """Findings, unreadable files and the one-line summary that follow the diffs."""
     if report.findings:
-        console.print()
-        render_findings(report.findings, console)
-    render_errors(report.errors, console)
+        out.line()
+        render_findings(report.findings, out)
+    render_errors(report.errors, out)
     counts = report.severity_counts()
     mapping = report.options.mapping
-    console.print()
-    console.print(
-        f"[bold]{len(report.changed)}[/] file(s) to change, [bold]{report.edits}[/] edit(s) "
-        f"for {mapping.name} ({report.options.strategy}); findings: "
+    out.line()
+    out.line(
+        (str(len(report.changed)), "bold"), " file(s) to change, ", (str(report.edits), "bold"),
+        f" edit(s) for {mapping.name} ({report.options.strategy}); findings: "
         f"{counts.get('error', 0)} error, {counts.get('warning', 0)} warning, "
         f"{counts.get('info', 0)} info"
-        + (f"; {len(report.errors)} file(s) skipped" if report.errors else "")
-    )
+        + (f"; {len(report.errors)} file(s) skipped" if report.errors else ""),
+    )  # fmt: skip
 
 
 def ci_scan_output(fmt: str, report: ScanReport) -> str:

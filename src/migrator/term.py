@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+# A piece of a line: plain text, or (text, rich style) -- never markup, so that a path
+# holding brackets (`tests/[id]/app.py`) is printed as it is.
+Part = str | tuple[str, str]
 
 
 def _set(name: str) -> bool:
@@ -57,3 +61,47 @@ def make_console(
         # rich reads NO_COLOR/FORCE_COLOR itself; the decision above is the one that holds
         _environ={k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")},
     )
+
+
+class Lines(Protocol):
+    """Where a command prints its lines of text (findings, summaries)."""
+
+    def line(self, *parts: Part, end: str = "\n") -> None: ...
+
+
+# What rich removes from printed text (bell, backspace, vertical tab, form feed, carriage
+# return): plain output removes them too, so it is the same text rich prints.
+_CONTROL = str.maketrans("", "", "\x07\x08\x0b\x0c\x0d")
+
+
+class PlainLines:
+    """Lines written as they are, for a stream that gets no colour (a pipe, a file,
+    NO_COLOR): what a rich console prints there, without loading rich (a fifth of a
+    cached `diff`)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def line(self, *parts: Part, end: str = "\n") -> None:
+        text = "".join(p if isinstance(p, str) else p[0] for p in parts)
+        self._stream.write(text.translate(_CONTROL) + end)
+
+
+class RichLines:
+    """Lines printed on a rich console, each part in its style."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def line(self, *parts: Part, end: str = "\n") -> None:
+        from rich.text import Text
+
+        self.console.print(Text.assemble(*parts), end=end)
+
+
+def lines_on(*, stderr: bool = False, color: bool | None = None) -> Lines:
+    """Lines on stdout (or stderr), coloured by the rule above; plain when not."""
+    stream = sys.stderr if stderr else sys.stdout
+    if color_enabled(stream, color):
+        return RichLines(make_console(stderr=stderr, color=color, soft_wrap=True))
+    return PlainLines(stream)
