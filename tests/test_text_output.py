@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from migrator.cli import main
 from tests.codemod_helpers import ROOT
 
 DEMO_APP = ROOT / "fixtures" / "demo-app"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def scan_text(path: Path) -> tuple[str, list[dict]]:
@@ -60,3 +63,27 @@ def test_piped_scan_of_the_real_command_fits_80_columns() -> None:
     assert max(len(line) for line in lines) <= 80
     assert "\x1b[" not in proc.stdout  # no colour on a pipe
     assert any(line.startswith(" app/chat.py:125 ") for line in lines)
+
+
+# A path holding brackets is text, never a rich style (`app/[tenant]/chat.py` was once
+# printed `app//chat.py`).
+@pytest.mark.parametrize("colour", ["--no-color", "FORCE_COLOR"])
+def test_scan_prints_bracketed_paths_whole(tmp_path: Path, colour: str) -> None:
+    root = tmp_path / "[site]"
+    (root / "app" / "[tenant]").mkdir(parents=True)
+    (root / "app" / "[tenant]" / "chat.py").write_text(
+        "from openai import OpenAI\n\nclient = OpenAI()\n"
+    )
+    env = {"NO_COLOR": None, "FORCE_COLOR": "1" if colour == "FORCE_COLOR" else None}
+    result = CliRunner().invoke(main, ["scan", str(root), "--no-cache"], env=env)
+    assert result.exit_code == 0, result.output
+    text = ANSI.sub("", result.output)
+    title = text.split(" place ")[0]  # (wrapped at the table's width)
+    assert title.startswith("OpenAI usage under") and title.rstrip().endswith("/[site]"), title
+    assert re.search(r"^ app/\[tenant\]/chat\.py:1 +import: openai\.OpenAI$", text, re.M), text
+    assert re.search(r"^ app/\[tenant\]/chat\.py:3 +client: OpenAI$", text, re.M), text
+    empty = tmp_path / "[empty]"
+    empty.mkdir()
+    none = CliRunner().invoke(main, ["scan", str(empty), "--no-cache"], env=env)
+    told = " ".join(ANSI.sub("", none.output).split("\n"))  # (wrapped at 80 columns)
+    assert told.startswith("No OpenAI usage found in 0 file(s) under ") and "/[empty]" in told

@@ -69,14 +69,17 @@ def render_scan(report: ScanReport, console: Console) -> None:
 def _render_scan(report: ScanReport, console: Console) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
+    # Paths are Text, never markup: `[tenant]` in one is part of the path, not a style.
     if not report.usages:
         console.print(
-            f"No OpenAI usage found in {report.stats.files_scanned} file(s) under {report.root}."
+            f"No OpenAI usage found in {report.stats.files_scanned} file(s) under {report.root}.",
+            markup=False,
         )
     else:
-        table = Table(title=f"OpenAI usage under {report.root}", box=box.SIMPLE_HEAD,
-                      title_justify="left", pad_edge=False)  # fmt: skip
+        title = Text(f"OpenAI usage under {report.root}", style="table.title")
+        table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
         # The place never shrinks below its longest (it folds, never cut, when a path is
         # longer than the width allows); the description gives way.
         places = [where(u.path, u.line, u.cell, u.cell_line) for u in report.usages]
@@ -84,7 +87,7 @@ def _render_scan(report: ScanReport, console: Console) -> None:
         table.add_column("place", style="cyan", overflow="fold", width=width)
         table.add_column("usage", overflow="fold")
         for place, usage in zip(places, report.usages, strict=True):
-            table.add_row(place, _usage_text(usage))
+            table.add_row(Text(place), _usage_text(usage))
         console.print(table)
         kinds = report.counts_by_kind()
         console.print(
