@@ -74,6 +74,8 @@ class ProjectPlan:
     kept_openai_pin: list[FileWrite]  # files whose openai<1 pin stays for the v0 calls
     dependency_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
     skipped_trees: dict[str, str] = field(default_factory=dict)  # third-party folder -> what
+    # The run's result cache (None: off), for the checklist's index of quiet text files.
+    cache: ResultCache | None = field(default=None, repr=False, compare=False)
     _old_cache: dict[str, bytes | None] = field(default_factory=dict, repr=False)
     _write_index: tuple[tuple[int, int, int], dict[str, bytes]] = field(
         default=((-1, -1, -1), {}), repr=False
@@ -263,7 +265,7 @@ def plan_migration(
         path=path, root=root, options=options, report=report, is_project=is_project,
         files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],
         env_renames=code_env_renames(options, report.results), unsupported_dependencies=[],
-        declares_openai=[], kept_openai_pin=[], skipped_trees=skipped,
+        declares_openai=[], kept_openai_pin=[], skipped_trees=skipped, cache=cache,
     )  # fmt: skip
     uses_sdk = any(u.kind != "model" for r in report.results for u in r.usages)
     if is_project and uses_sdk:

@@ -45,11 +45,14 @@ class DroppedFiles:
 
     `unchanged` is asked in the order of the run's listing, which is sorted, as the
     record is: the record is walked once, beside it. Asked out of order, a name is
-    simply not found, and its file is read."""
+    simply not found, and its file is read.
 
-    def __init__(self, cache: ResultCache, root: Path) -> None:
+    `kind` names what dropped them: the prefilter, or another reader of the tree with a
+    test of its own that depends on a file's bytes alone (the checklist's text files)."""
+
+    def __init__(self, cache: ResultCache, root: Path, kind: str = "prefilter-dropped") -> None:
         self._cache = cache
-        self._name = f"prefilter-dropped:{root.resolve()}"
+        self._name = f"{kind}:{root.resolve()}"
         known = cache.load_named(self._name)
         valid = (
             isinstance(known, tuple)
