@@ -25,8 +25,10 @@ FILES = {
     "config/app.yaml": "model: gpt-4o-mini\ntimeout: 30\n",
     "config/extra.toml": "timeout = 30\n",
     "notes.txt": "nothing to see here\n",
+    "results/scores.json": '{"score": 1}\n',
+    "docs/models.md": "We compared `gpt-4o` and others.\n",  # (a model id in prose: no item)
 }  # fmt: skip
-TEXT_FILES = ["config/app.yaml", "config/extra.toml", "docs/guide.md", "docs/setup.md", "notes.txt"]
+TEXT_FILES = sorted(rel for rel in FILES if not rel.endswith(".py"))
 
 
 @pytest.fixture
@@ -85,6 +87,7 @@ def test_a_later_run_reads_only_the_text_files_that_can_give_an_item(
         ("docs/guide.md", "See `OPENAI_BASE_URL`."),
         ("docs/guide.md", "Key: sk-proj-AbCdEfGhIjKlMnOpQrSt1234"),
         ("config/extra.toml", 'model = "gpt-4o"'),
+        ("results/scores.json", '{"model": "gpt-4o"}'),
     ],
 )
 def test_a_quiet_file_that_changes_is_read_again(

@@ -68,14 +68,19 @@ def quiet_files(cache: ResultCache, root: Path) -> DroppedFiles:
     return DroppedFiles(cache, root, kind="checklist-quiet")
 
 
-def _quiet(text: str) -> bool:
+def _quiet(rel: str, text: str, size: int, configuration: bool) -> bool:
     """A text file the checklist has nothing to say about, whatever else the project
-    holds: every item `_other_files` makes from a file needs `OPENAI_` (a variable), `sk-`
-    (a key) or an OpenAI model id in it -- as the whole text, or its lines joined, is
-    searched."""
+    holds: every item `_other_files` makes from a file needs `OPENAI_` (a variable) or
+    `sk-` (a key) in it, or an OpenAI model id in a `configuration` file (one whose model
+    ids it lists: a template, a configuration suffix, not a lock file) or in one that
+    looks like data by its name, folder or size (the list of data files naming OpenAI).
+    The model search runs on the whole text: a line break of any kind satisfies its
+    look-arounds as `\n` does (`_names_openai`)."""
     if "OPENAI_" in text or "sk-" in text:
         return False
-    return not (_names_openai_model(text) or _names_openai_model("\n".join(text.splitlines())))
+    if configuration or data_file_reason(rel, size, lambda name: False) is not None:
+        return not _names_openai_model(text)
+    return True
 
 
 def _names_openai_model(text: str) -> bool:
@@ -364,18 +369,22 @@ class RepoFiles(ChecklistContext):
             if data is None or data.startswith(CHECKLIST_MARKER.encode()):
                 continue
             text = decode_text(rel, data)
-            if stamp is not None and quiet is not None and _quiet(text):
-                quiet.dropped(rel, stamp)
-                continue
+            # (model ids are looked for in configuration, not in a lock file)
+            configuration = "lock" not in lower and (
+                is_template or (suffix in _CONFIG_SUFFIXES and lower != "pyproject.toml")
+            )
+            if stamp is not None and quiet is not None:
+                if _quiet(rel, text, len(data), configuration):
+                    quiet.dropped(rel, stamp)
+                    continue
             reason = None if is_template else self._data_reason(rel, text, len(data))
             if reason is not None:
                 if self._names_openai(text):
                     skipped.append((rel, reason))
                 self._mentions(rel, text, secrets_only=True)  # a leaked key is one anywhere
                 continue
-            if is_template or (suffix in _CONFIG_SUFFIXES and lower != "pyproject.toml"):
-                if "lock" not in lower:
-                    self._config_models(rel, text.splitlines())
+            if configuration:
+                self._config_models(rel, text.splitlines())
             if not is_template:
                 self._mentions(rel, text)
         self._skipped_data_files(skipped)
