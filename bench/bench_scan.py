@@ -55,6 +55,7 @@ from migrator.codemods.strategies import strategy_named
 
 import migrator.constants as constants_mod
 import migrator.migrate as migrate_mod
+import migrator.migrate_run as migrate_run
 from migrator.constants import ModuleIndex, project_constants
 from migrator.discovery import Target, discover
 from migrator.mapping import Mapping, MappingError, load_registry
@@ -675,7 +676,8 @@ def _diff_stages(
 ) -> dict[str, Any]:  # fmt: skip
     """The real diff, timed whole and by part, then its constants pre-pass on its own."""
     options = RewriteOptions(mapping=mapping, strategy=strategy_named(mapping.default_strategy))
-    parts = ("select", "ModuleIndex", "project_constants", "execute")
+    # migrate_run's names, looked up when each run calls them
+    parts = ("select", "ModuleIndex", "project_definitions", "execute")
 
     def real_diff() -> tuple[MigrationReport, list[tuple[str, str]], float, float]:
         discover_s, found = _timed(lambda: discover(root))
@@ -683,7 +685,7 @@ def _diff_stages(
         render_s, diffs = _timed(report.diffs)
         return report, diffs, discover_s, render_s
 
-    with _Recorder(migrate_mod, parts) as inside:
+    with _Recorder(migrate_run, parts) as inside:
         diff_s, (mreport, diffs, discover_s, render_s) = _timed(real_diff)
     rows.append(Row("diff", f"discover+migrate+render diffs, {mapping.id}, --jobs {jobs}",
                     diff_s, nfiles, nbytes))  # fmt: skip
@@ -693,7 +695,7 @@ def _diff_stages(
         select_s, (todo, _) = _timed(lambda: select(target))
         index_s, index = _timed(lambda: ModuleIndex(target.names))
         tables_s, tables = _timed(
-            lambda: project_constants(todo, index, migrate_mod._SourceCache(target.root, todo))
+            lambda: project_constants(todo, index, migrate_run._SourceCache(target.root, todo))
         )
     prepass_s = select_s + index_s + tables_s
     rows.append(Row("prepass", "select+ModuleIndex+project_constants, 1 process", prepass_s,
@@ -708,7 +710,7 @@ def _diff_stages(
         "discover": discover_s,
         "select": inside.seconds("select"),
         "module_index": inside.seconds("ModuleIndex"),
-        "project_constants": inside.seconds("project_constants"),
+        "project_constants": inside.seconds("project_definitions"),
         "workers_round1": rounds[0][0] if rounds else 0.0,
         "workers_requests": sum(s for s, _ in rounds[1:]),
         "render_diffs": render_s,

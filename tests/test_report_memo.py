@@ -14,6 +14,7 @@ import pytest
 from migrator.codemods.strategies import strategy_named
 
 import migrator.migrate
+import migrator.migrate_run
 from migrator import file_stamps
 from migrator.discovery import discover
 from migrator.mapping import load_registry
@@ -46,14 +47,14 @@ def cache_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def selected(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One entry per run that listed and read the files itself (took no memo)."""
     runs: list[int] = []
-    real = migrator.migrate.select
+    real = migrator.migrate_run.select
 
     def counted(target: object, cache: object = None, *args: object) -> object:
         if cache is not None:  # (not the uncached runs the tests compare with)
             runs.append(1)
         return real(target, cache, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(migrator.migrate, "select", counted)
+    monkeypatch.setattr(migrator.migrate_run, "select", counted)
     return runs
 
 

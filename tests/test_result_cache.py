@@ -286,6 +286,38 @@ def test_apply_and_checklist_after_diff_never_load_the_engine(
     assert written == staged().replace(b"other-run", b"first-run")
 
 
+def test_a_run_served_by_the_report_memo_loads_no_pre_pass_and_no_parser(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """On files old enough for the report memo (2 s: file_stamps.py), the checklist and
+    apply after a diff take diff's report: neither the file run (migrate_run.py) nor the
+    constants and cross-module pre-passes, the configuration rewrite or the YAML parser
+    (the project's settings.yaml was read by diff) is imported. Their output is the
+    uncached run's."""
+    repo = git_copy(FIXTURES / "projects" / "rag-app", tmp_path / "repo")
+    env = {**os.environ, "MIGRATOR_CACHE_DIR": str(cache_dir), "GIT_CONFIG_GLOBAL": os.devnull}
+    env.pop("MIGRATOR_NO_CACHE", None)
+    probe = loading_probe(
+        "migrator.config_files", "migrator.constants", "migrator.cross_module",
+        "migrator.migrate_run", "yaml",
+    )  # fmt: skip
+
+    def cli(*args: str, cache: bool = True) -> subprocess.CompletedProcess[bytes]:
+        argv = [sys.executable, "-c", probe, *args, "--to", "qwen",
+                *([] if cache else ["--no-cache"])]  # fmt: skip
+        done = subprocess.run(argv, capture_output=True, env=env, cwd=repo, check=False)
+        assert done.returncode in (0, 1), done.stderr
+        return done
+
+    time.sleep(2.1)  # the copy's files settle: diff may keep its report
+    assert b"'migrator.migrate_run'" in cli("diff", ".").stderr.splitlines()[-1]
+    checklist = cli("checklist", ".")
+    assert checklist.stderr.splitlines()[-1] == b"LOADED []"
+    assert checklist.stdout == cli("checklist", ".", cache=False).stdout
+    applied = cli("apply", ".", "--no-commit", "--branch", "memo-run")
+    assert applied.stderr.splitlines()[-1] == b"LOADED []"
+
+
 # --------------------------------------------------------------------------- invalidation
 
 SETTINGS = 'CHAT_MODEL = "gpt-4o"\n'

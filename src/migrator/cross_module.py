@@ -16,7 +16,7 @@ edit). Here the defining file knows something its importers need:
 Before the workers start, `project_importers` finds, for each file to migrate, which
 files of the project import which of its names (a cheap bytes scan, the same reading of
 imports as the constants pre-pass). A worker sends its facts as requests to those
-files; `migrate._apply_requests` runs each such file again with the facts it received.
+files; `migrate_run._apply_requests` runs each such file again with the facts it received.
 """
 
 from __future__ import annotations

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from migrator.class_defaults import ProjectClass
-from migrator.constants import Constant, ConstantEdit
-from migrator.cross_module import Notice
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # field types: a run served by the report memo imports none of them
+    from migrator.class_defaults import ProjectClass
+    from migrator.constants import Constant, ConstantEdit
+    from migrator.cross_module import Notice
     from migrator.mapping import Mapping
     from migrator.routes import Route
     from migrator.strategy import Strategy
