@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -242,98 +244,89 @@ def build_options(
     """Resolve provider, strategy and overrides (CLI flags win over [tool.migrator]).
     With a `cache`, the shipped mappings an earlier run parsed are taken from it."""
     # The mappings and the rewrite engine are imported here: `scan` needs neither.
+    with _shipped_mappings_kept(cache):
+        from migrator.cli_checks import checked_ignores, note_replaced_builtins
+        from migrator.mapping import MappingError, Registry, load_mapping
+        from migrator.routes import RouteError, resolve_routes
+
+        extra = list(mapping_files)
+        if config.mapping and config.path is not None:
+            extra.append(config.path.parent / config.mapping)
+        try:
+            # Each of the user's files is parsed once, here: the registry, the note on
+            # replaced built-ins and the provider a lone --mapping names all read these.
+            user_mappings = [load_mapping(path) for path in extra]
+            registry = Registry(user_mappings, builtins=True)
+            note_replaced_builtins(list(zip(extra, user_mappings, strict=True)), registry)
+        except MappingError as exc:
+            raise UsageError(str(exc)) from exc
+        name = provider or config.provider
+        if name is None and len(mapping_files) == 1:
+            name = user_mappings[0].id
+        if name is None:
+            raise UsageError(
+                "no provider: pass --to PROVIDER (see `migrator providers`) or set "
+                "[tool.migrator] provider in pyproject.toml"
+            )
+        try:
+            mapping: Mapping = registry.get(name)
+        except MappingError as exc:
+            raise UsageError(str(exc)) from exc
+        chosen = strategy or config.strategy or mapping.default_strategy
+        if chosen not in mapping.strategies:
+            # A provider without an SDK of its own says why (mapping `native: {none: ...}`),
+            # one LiteLLM cannot be pointed at as well (`litellm: {none: ...}`).
+            why = ""
+            if chosen == "native" and mapping.no_native:
+                why = f" (no native target: {mapping.no_native})"
+            elif chosen == "litellm" and mapping.no_litellm:
+                why = f" (no LiteLLM route: {mapping.no_litellm})"
+            raise UsageError(
+                f"strategy {chosen!r} is not available for {mapping.id}: it supports "
+                f"{', '.join(mapping.strategies)}{why}"
+            )
+        overrides = dict(config.model_map)
+        for item in model_map:
+            old, sep, new = item.partition("=")
+            if not sep or not old.strip() or not new.strip():
+                raise UsageError(f"--model-map takes OLD=NEW, got {item!r}")
+            overrides[old.strip()] = new.strip()
+        base = base_url or config.base_url
+        key = key_env or config.key_env
+        if overrides or base or key:
+            mapping = mapping.with_overrides(overrides, base_url=base, key_env=key)
+        ignore = checked_ignores(config.ignore, ignore_rules)
+        try:
+            routed = resolve_routes(registry, mapping, config.route, routes)
+        except RouteError as exc:
+            raise UsageError(str(exc)) from exc
+        from migrator.codemods.strategies import strategy_named
+        from migrator.options import RewriteOptions
+
+        return RewriteOptions(
+            mapping=mapping,
+            strategy=strategy_named(chosen),
+            upgrade_v0=upgrade_v0,
+            retarget_configured=retarget_configured or config.retarget_configured,
+            ignore=ignore,
+            routes=routed,
+        )
+
+
+@contextlib.contextmanager
+def _shipped_mappings_kept(cache: ResultCache | None) -> Iterator[None]:
+    """The shipped mappings an earlier run parsed, taken from `cache` for the block, and
+    those the block parsed kept there when it succeeds (a mapping holds no file content)."""
+    if cache is None:
+        yield
+        return
     from migrator.mapping_registry import builtins_key, parsed_builtins, prime_builtins
 
     kept = "builtin-mappings:" + builtins_key()
-    primed = prime_builtins(cache.load_named(kept)) if cache is not None else set()
-    options = _resolve_options(
-        config, provider, strategy, mapping_files, model_map, base_url, key_env, upgrade_v0,
-        ignore_rules, retarget_configured, routes,
-    )  # fmt: skip
-    if cache is not None and parsed_builtins().keys() - primed:
-        cache.store_named(kept, parsed_builtins())  # (a mapping holds no file content)
-    return options
-
-
-def _resolve_options(
-    config: ProjectConfig,
-    provider: str | None,
-    strategy: str | None,
-    mapping_files: tuple[Path, ...],
-    model_map: tuple[str, ...],
-    base_url: str | None,
-    key_env: str | None,
-    upgrade_v0: bool,
-    ignore_rules: tuple[str, ...],
-    retarget_configured: bool,
-    routes: tuple[str, ...],
-) -> RewriteOptions:
-    from migrator.cli_checks import checked_ignores, note_replaced_builtins
-    from migrator.mapping import MappingError, Registry, load_mapping
-    from migrator.routes import RouteError, resolve_routes
-
-    extra = list(mapping_files)
-    if config.mapping and config.path is not None:
-        extra.append(config.path.parent / config.mapping)
-    try:
-        # Each of the user's files is parsed once, here: the registry, the note on
-        # replaced built-ins and the provider a lone --mapping names all read these.
-        user_mappings = [load_mapping(path) for path in extra]
-        registry = Registry(user_mappings, builtins=True)
-        note_replaced_builtins(list(zip(extra, user_mappings, strict=True)), registry)
-    except MappingError as exc:
-        raise UsageError(str(exc)) from exc
-    name = provider or config.provider
-    if name is None and len(mapping_files) == 1:
-        name = user_mappings[0].id
-    if name is None:
-        raise UsageError(
-            "no provider: pass --to PROVIDER (see `migrator providers`) or set "
-            "[tool.migrator] provider in pyproject.toml"
-        )
-    try:
-        mapping: Mapping = registry.get(name)
-    except MappingError as exc:
-        raise UsageError(str(exc)) from exc
-    chosen = strategy or config.strategy or mapping.default_strategy
-    if chosen not in mapping.strategies:
-        # A provider without an SDK of its own says why (mapping `native: {none: ...}`),
-        # one LiteLLM cannot be pointed at as well (`litellm: {none: ...}`).
-        why = ""
-        if chosen == "native" and mapping.no_native:
-            why = f" (no native target: {mapping.no_native})"
-        elif chosen == "litellm" and mapping.no_litellm:
-            why = f" (no LiteLLM route: {mapping.no_litellm})"
-        raise UsageError(
-            f"strategy {chosen!r} is not available for {mapping.id}: it supports "
-            f"{', '.join(mapping.strategies)}{why}"
-        )
-    overrides = dict(config.model_map)
-    for item in model_map:
-        old, sep, new = item.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise UsageError(f"--model-map takes OLD=NEW, got {item!r}")
-        overrides[old.strip()] = new.strip()
-    base = base_url or config.base_url
-    key = key_env or config.key_env
-    if overrides or base or key:
-        mapping = mapping.with_overrides(overrides, base_url=base, key_env=key)
-    ignore = checked_ignores(config.ignore, ignore_rules)
-    try:
-        routed = resolve_routes(registry, mapping, config.route, routes)
-    except RouteError as exc:
-        raise UsageError(str(exc)) from exc
-    from migrator.codemods.strategies import strategy_named
-    from migrator.options import RewriteOptions
-
-    return RewriteOptions(
-        mapping=mapping,
-        strategy=strategy_named(chosen),
-        upgrade_v0=upgrade_v0,
-        retarget_configured=retarget_configured or config.retarget_configured,
-        ignore=ignore,
-        routes=routed,
-    )
+    primed = prime_builtins(cache.load_named(kept))
+    yield
+    if parsed_builtins().keys() - primed:
+        cache.store_named(kept, parsed_builtins())
 
 
 def run_migration(
