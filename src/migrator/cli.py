@@ -168,12 +168,19 @@ def _scan(
     # The scanner and libcst: not loaded for a replay.
     from migrator.report import ci_scan_output, dump_json, render_scan, scan_console
     from migrator.scan import scan as run_scan
+    from migrator.scan_text import plain_scan_text
+    from migrator.term import color_enabled
 
     report = run_scan(target, jobs=jobs, cache=cache)
+    # Into a file or a pipe without colour, the table is laid out without rich.
+    plain = output is not None or not (sys.stdout.isatty() or color_enabled(sys.stdout))
+    text = plain_scan_text(report) if plain and fmt == "text" else None
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
     elif fmt in ("sarif", "github"):
         emit(ci_scan_output(fmt, report), output)
+    elif text is not None:
+        emit(text, output)
     elif output is not None:
         console = scan_console(io.StringIO())
         render_scan(report, console)

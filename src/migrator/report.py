@@ -15,7 +15,6 @@ from migrator.term import Lines, RichLines, make_console
 
 if TYPE_CHECKING:  # the scanner parses with libcst: `checklist --format json` needs none
     from rich.console import Console
-    from rich.text import Text
 
     from migrator.scan import ScanReport
 
@@ -87,7 +86,7 @@ def _render_scan(report: ScanReport, console: Console) -> None:
         table.add_column("place", style="cyan", overflow="fold", width=width)
         table.add_column("usage", overflow="fold")
         for place, usage in zip(places, report.usages, strict=True):
-            table.add_row(Text(place), _usage_text(usage))
+            table.add_row(Text(place), Text(usage_text(usage)))
         console.print(table)
         kinds = report.counts_by_kind()
         console.print(
@@ -98,15 +97,14 @@ def _render_scan(report: ScanReport, console: Console) -> None:
     render_errors(report.errors, RichLines(console))
 
 
-def _usage_text(usage: Any) -> Text:
-    from rich.text import Text
-
+def usage_text(usage: Any) -> str:
+    """What a usage is, as the scan table's second column says it."""
     label = _usage_label(usage.kind, usage.api, usage.style)
     facts = [f"model={usage.model}"] if usage.kind == "call" and usage.model else []
     facts += [flag for flag, on in (("async", usage.is_async), ("stream", usage.stream)) if on]
     if usage.kind == "model" and usage.model:
         label = f"model {usage.model}"
-    return Text(label + (f" ({', '.join(facts)})" if facts else ""))
+    return label + (f" ({', '.join(facts)})" if facts else "")
 
 
 def render_errors(errors: list, out: Lines) -> None:
