@@ -114,3 +114,18 @@ def test_a_piped_scan_prints_the_plain_table_without_rich(
     assert written.read_text() == done.stdout
     monkeypatch.setattr(migrator.scan_text, "plain_scan_text", lambda report: None)
     assert scan() == done.stdout  # rich's table
+
+
+def test_a_pipe_that_does_not_take_utf8_gets_rich_s_ascii_table(tmp_path: Path) -> None:
+    """rich draws the table in ASCII for a stream that is not UTF-8; so does a piped
+    scan, instead of failing to encode the rule."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "app.py").write_text("import openai\n\nclient = openai.OpenAI()\n")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    argv = [sys.executable, "-m", "migrator", "scan", str(tmp_path), "--no-cache"]
+    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert b"+----" in done.stdout and "─".encode() not in done.stdout

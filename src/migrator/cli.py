@@ -172,8 +172,12 @@ def _scan(
     from migrator.term import color_enabled
 
     report = run_scan(target, jobs=jobs, cache=cache)
-    # Into a file or a pipe without colour, the table is laid out without rich.
-    plain = output is not None or not (sys.stdout.isatty() or color_enabled(sys.stdout))
+    # Into a file, or a pipe without colour that takes UTF-8 (rich draws its lines in
+    # ASCII elsewhere), the table is laid out without rich.
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    plain = output is not None or not (
+        sys.stdout.isatty() or color_enabled(sys.stdout) or not encoding.startswith("utf")
+    )
     text = plain_scan_text(report) if plain and fmt == "text" else None
     if fmt == "json":
         emit(dump_json(report.to_json()), output)
