@@ -85,6 +85,7 @@ class PlainLines:
     def line(self, *parts: Part, end: str = "\n") -> None:
         text = "".join(p if isinstance(p, str) else p[0] for p in parts)
         self._stream.write(text.translate(_CONTROL) + end)
+        self._stream.flush()  # as rich does: the stream may be read before it is closed
 
 
 class RichLines:
