@@ -9,7 +9,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from migrator.model import where
+from migrator import scan_text
 from migrator.secrets import redact_secrets
 from migrator.term import Lines, RichLines, make_console
 
@@ -35,23 +35,11 @@ def _redacted(value: Any) -> Any:
     return value
 
 
-def _usage_label(kind: str, api: str | None, style: str) -> str:
-    if kind == "call":
-        return f"{api} (v0)" if style == "v0" else str(api)
-    if kind in ("client", "config", "env", "exception", "import", "type") and api:
-        return f"{kind}: {api}"
-    return kind
-
-
-# A piped or redirected report is read at this width (and a pager shows it whole).
-PIPED_WIDTH = 80
-
-
 def scan_console(file: Any = None) -> Console:
     """The console `scan` prints to: the terminal's width, or 80 columns when piped."""
     stream = file if file is not None else sys.stdout
     on_terminal = bool(getattr(stream, "isatty", lambda: False)())
-    return make_console(file=file, width=None if on_terminal else PIPED_WIDTH)
+    return make_console(file=file, width=None if on_terminal else scan_text.PIPED_WIDTH)
 
 
 def render_scan(report: ScanReport, console: Console) -> None:
@@ -71,48 +59,30 @@ def _render_scan(report: ScanReport, console: Console) -> None:
     from rich.text import Text
 
     # Paths are Text, never markup: `[tenant]` in one is part of the path, not a style.
+    # The words are scan_text's, which lays them out alike into a pipe.
     if not report.usages:
-        console.print(
-            f"No OpenAI usage found in {report.stats.files_scanned} file(s) under {report.root}.",
-            markup=False,
-        )
+        console.print(scan_text.no_usage(report), markup=False)
     else:
-        title = Text(f"OpenAI usage under {report.root}", style="table.title")
+        title = Text(scan_text.title(report), style="table.title")
         table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-        # The place never shrinks below its longest (it folds, never cut, when a path is
-        # longer than the width allows); the description gives way.
-        places = [where(u.path, u.line, u.cell, u.cell_line) for u in report.usages]
-        width = max(min(max(map(len, places)), console.width - 24), 8)
+        places = scan_text.places(report)
+        width = scan_text.place_width(places, console.width)
         table.add_column("place", style="cyan", overflow="fold", width=width)
         table.add_column("usage", overflow="fold")
         for place, usage in zip(places, report.usages, strict=True):
-            table.add_row(Text(place), Text(usage_text(usage)))
+            table.add_row(Text(place), Text(scan_text.usage_text(usage)))
         console.print(table)
-        kinds = report.counts_by_kind()
-        console.print(
-            f"[bold]{len(report.usages)}[/] usages in [bold]{report.files_with_usage}[/] of "
-            f"{report.stats.files_scanned} files: "
-            + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-        )
+        RichLines(console).line(*scan_text.summary(report))
     render_errors(report.errors, RichLines(console))
-
-
-def usage_text(usage: Any) -> str:
-    """What a usage is, as the scan table's second column says it."""
-    label = _usage_label(usage.kind, usage.api, usage.style)
-    facts = [f"model={usage.model}"] if usage.kind == "call" and usage.model else []
-    facts += [flag for flag, on in (("async", usage.is_async), ("stream", usage.stream)) if on]
-    if usage.kind == "model" and usage.model:
-        label = f"model {usage.model}"
-    return label + (f" ({', '.join(facts)})" if facts else "")
 
 
 def render_errors(errors: list, out: Lines) -> None:
     if not errors:
         return
-    out.line((f"{len(errors)} file(s) could not be read and were skipped:", "bold red"))
-    for error in errors:
-        out.line(f"  {error.where}: {redact_secrets(error.message)}")
+    heading, lines = scan_text.unreadable(errors)
+    out.line((heading, "bold red"))
+    for line in lines:
+        out.line(line)
 
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}

@@ -1,5 +1,7 @@
-"""`scan`'s table as plain text, for a pipe or a file: the bytes rich prints there, without
-loading rich (its import and table layout are half of a cached `scan`).
+"""`scan`'s report in words -- the places, what each usage is, the title, the summary, the
+unreadable files -- which report.render_scan lays out with rich on a terminal, and its
+table as plain text for a pipe or a file: the bytes rich prints there, without loading
+rich (its import and table layout are half of a cached `scan`).
 
 rich lays the table out as report.render_scan asks: the console 80 columns wide, the
 place column `W` wide (the longest place, at most 56, at least 8), the usage column as
@@ -17,18 +19,79 @@ tests/test_scan_text.py checks every rule against rich itself.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from migrator.model import where
 from migrator.secrets import redact_secrets
+from migrator.term import plain
 
 if TYPE_CHECKING:
+    from migrator.model import FileError
     from migrator.scan import ScanReport
+    from migrator.term import Part
 
-WIDTH = 80  # the width a piped report is read at (report.PIPED_WIDTH)
+# A piped or redirected report is read at this width (and a pager shows it whole).
+PIPED_WIDTH = 80
 _PRINTABLE = re.compile(r"[ -~]*")
 # A word and the spaces after it (spaces before the first word belong to it).
 _WORD = re.compile(r" *[^ ]+ *")
+
+
+# -- the report's words, whoever lays them out (here, or rich in report.render_scan)
+
+
+def usage_text(usage: Any) -> str:
+    """What a usage is, as the table's second column says it."""
+    label = _usage_label(usage.kind, usage.api, usage.style)
+    facts = [f"model={usage.model}"] if usage.kind == "call" and usage.model else []
+    facts += [flag for flag, on in (("async", usage.is_async), ("stream", usage.stream)) if on]
+    if usage.kind == "model" and usage.model:
+        label = f"model {usage.model}"
+    return label + (f" ({', '.join(facts)})" if facts else "")
+
+
+def _usage_label(kind: str, api: str | None, style: str) -> str:
+    if kind == "call":
+        return f"{api} (v0)" if style == "v0" else str(api)
+    if kind in ("client", "config", "env", "exception", "import", "type") and api:
+        return f"{kind}: {api}"
+    return kind
+
+
+def places(report: ScanReport) -> list[str]:
+    """Each usage's `path:line` (a notebook's `path:cell:line`), the table's first column."""
+    return [where(u.path, u.line, u.cell, u.cell_line) for u in report.usages]
+
+
+def place_width(places: list[str], width: int) -> int:
+    """The first column's width: the longest place, leaving the usage 24 columns (a longer
+    place folds, never cut), at least 8."""
+    return max(min(max(map(len, places)), width - 24), 8)
+
+
+def title(report: ScanReport) -> str:
+    return f"OpenAI usage under {report.root}"
+
+
+def no_usage(report: ScanReport) -> str:
+    return f"No OpenAI usage found in {report.stats.files_scanned} file(s) under {report.root}."
+
+
+def summary(report: ScanReport) -> list[Part]:
+    """The line under the table, its two counts in bold (on a terminal)."""
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts_by_kind().items()))
+    scanned = report.stats.files_scanned
+    return [(str(len(report.usages)), "bold"), " usages in ",
+            (str(report.files_with_usage), "bold"), f" of {scanned} files: {kinds}"]  # fmt: skip
+
+
+def unreadable(errors: list[FileError]) -> tuple[str, list[str]]:
+    """The heading and the lines that list the files that could not be read."""
+    heading = f"{len(errors)} file(s) could not be read and were skipped:"
+    return heading, [f"  {e.where}: {redact_secrets(e.message)}" for e in errors]
+
+
+# -- the plain layout
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -58,46 +121,34 @@ def wrap(text: str, width: int) -> list[str]:
 def plain_scan_text(report: ScanReport) -> str | None:
     """The text render_scan prints for `report` when not on a terminal; None when some of
     it is not printable ASCII (rich prints that)."""
-    from migrator.report import usage_text
-
-    places = [where(u.path, u.line, u.cell, u.cell_line) for u in report.usages]
+    found = places(report)
     usages = [usage_text(u) for u in report.usages]
-    errors = [f"  {e.where}: {redact_secrets(e.message)}" for e in report.errors]
-    title = f"OpenAI usage under {report.root}"
-    if not all(_PRINTABLE.fullmatch(t) for t in (title, *places, *usages, *errors)):
+    heading, errors = unreadable(report.errors)
+    if not all(_PRINTABLE.fullmatch(t) for t in (title(report), *found, *usages, *errors)):
         return None
     out: list[str] = []
     if not report.usages:
-        scanned = report.stats.files_scanned
-        out += wrap(f"No OpenAI usage found in {scanned} file(s) under {report.root}.", WIDTH)
+        out += wrap(no_usage(report), PIPED_WIDTH)
     else:
-        out += _table(title, places, usages)
-        kinds = report.counts_by_kind()
-        summary = (
-            f"{len(report.usages)} usages in {report.files_with_usage} of "
-            f"{report.stats.files_scanned} files: "
-            + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-        )
-        out += wrap(summary, WIDTH)
+        out += _table(title(report), found, usages)
+        out += wrap(plain(summary(report)), PIPED_WIDTH)
     if errors:
-        out += wrap(f"{len(errors)} file(s) could not be read and were skipped:", WIDTH)
-        for line in errors:
-            out += wrap(line, WIDTH)
+        for line in (heading, *errors):
+            out += wrap(line, PIPED_WIDTH)
     return "".join(line.rstrip(" ") + "\n" for line in out)
 
 
-def _table(title: str, places: list[str], usages: list[str]) -> list[str]:
-    place_width = max(min(max(map(len, places)), WIDTH - 24), 8)
-    usage_width = max(len("usage"), *map(len, usages))
+def _table(heading: str, found: list[str], usages: list[str]) -> list[str]:
+    left = place_width(found, PIPED_WIDTH)
     # the edges and the spaces between: 5 columns of the 80
-    usage_width = min(usage_width, WIDTH - 5 - place_width)
-    table_width = place_width + usage_width + 5
-    out = wrap(title, table_width)
+    right = min(max(len("usage"), *map(len, usages)), PIPED_WIDTH - 5 - left)
+    table_width = left + right + 5
+    out = wrap(heading, table_width)
     out.append("")
-    out += _row(["place"], ["usage"], place_width)
+    out += _row(["place"], ["usage"], left)
     out.append(" " + "─" * (table_width - 2))
-    for place, usage in zip(places, usages, strict=True):
-        out += _row(wrap(place, place_width), wrap(usage, usage_width), place_width)
+    for place, usage in zip(found, usages, strict=True):
+        out += _row(wrap(place, left), wrap(usage, right), left)
     out.append("")
     return out
 

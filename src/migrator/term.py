@@ -63,6 +63,11 @@ def make_console(
     )
 
 
+def plain(parts: tuple[Part, ...] | list[Part]) -> str:
+    """The parts' text, without their styles."""
+    return "".join(p if isinstance(p, str) else p[0] for p in parts)
+
+
 class Lines(Protocol):
     """Where a command prints its lines of text (findings, summaries)."""
 
@@ -83,8 +88,7 @@ class PlainLines:
         self._stream = stream
 
     def line(self, *parts: Part, end: str = "\n") -> None:
-        text = "".join(p if isinstance(p, str) else p[0] for p in parts)
-        self._stream.write(text.translate(_CONTROL) + end)
+        self._stream.write(plain(parts).translate(_CONTROL) + end)
         self._stream.flush()  # as rich does: the stream may be read before it is closed
 
 
