@@ -17,9 +17,6 @@ from typing import Any
 from migrator.mapping_resolution import Mapping
 from migrator.mapping_types import MappingError, UnknownProvider
 
-# Shipped mappings parsed by an earlier run, by file name (`prime_builtins`).
-_primed: dict[str, Mapping] = {}
-
 
 @functools.lru_cache(maxsize=1)
 def _builtin_entries() -> dict[str, Any]:
@@ -60,13 +57,12 @@ _loaded: dict[str, Mapping] = {}
 
 
 def _load_builtin(file_name: str) -> Mapping:
-    mapping = _loaded.get(file_name) or _primed.get(file_name)
-    if mapping is None:
+    if file_name not in _loaded:
         from migrator.mapping_schema import parse_mapping
 
-        mapping = parse_mapping(_builtin_text(file_name), str(_builtin_entries()[file_name]))
-    _loaded[file_name] = mapping
-    return mapping
+        text = _builtin_text(file_name)
+        _loaded[file_name] = parse_mapping(text, str(_builtin_entries()[file_name]))
+    return _loaded[file_name]
 
 
 def builtins_key() -> str:
@@ -86,7 +82,8 @@ def prime_builtins(parsed: object) -> set[str]:
         for name, mapping in parsed.items()
         if name in _builtin_entries() and isinstance(mapping, Mapping)
     }
-    _primed.update(taken)
+    for name, mapping in taken.items():
+        _loaded.setdefault(name, mapping)  # (one this process parsed already stays)
     return set(taken)
 
 
