@@ -25,7 +25,7 @@ from migrator.checklist_render import CHECKLIST_MARKER
 from migrator.datafiles import data_file_reason
 from migrator.discovery import is_test_file
 from migrator.file_head import read_head
-from migrator.file_stamps import stamp_of
+from migrator.file_stamps import Stamp, stamp_of
 from migrator.hosts import host_of
 from migrator.mapping import openai_model_kind
 from migrator.model import Category, Severity, Usage
@@ -41,7 +41,6 @@ from migrator.text_diff import decode_text
 if TYPE_CHECKING:
     from migrator.apply_plan import ProjectPlan
     from migrator.mapping import Mapping
-    from migrator.result_cache import ResultCache
     from migrator.strategy import Endpoint
 
 Coord = Literal["old", "new"]
@@ -61,11 +60,6 @@ MODEL_ID_STARTS = "bcdgotw"
 _MODEL_IN_TEXT = re.compile(
     rf"(?=[{MODEL_ID_STARTS}])(?<![\w.\-/])(?:" + OPENAI_MODEL_PATTERN.pattern + r")(?![\w.\-])"
 )
-
-
-def quiet_files(cache: ResultCache, root: Path) -> DroppedFiles:
-    """The checklist's quiet text files of a tree (see `_quiet`), known by their stamps."""
-    return DroppedFiles(cache, root, kind="checklist-quiet")
 
 
 def _quiet(rel: str, text: str, size: int, configuration: bool) -> bool:
@@ -337,8 +331,10 @@ class RepoFiles(ChecklistContext):
         templates = set(plan.env_template_files)
         skipped: list[tuple[str, str]] = []  # data files naming OpenAI: (path, why skipped)
         unread = {e.path: e for e in plan.report.errors if is_notebook(e.path)}
-        quiet = quiet_files(plan.cache, plan.root) if plan.cache is not None else None
-        root = os.fspath(plan.root)
+        # the quiet text files (`_quiet`) an earlier run found, known by their stamps
+        quiet = None
+        if plan.cache is not None:
+            quiet = DroppedFiles(plan.cache, plan.root, kind="checklist-quiet")
         for rel in plan.files:
             if rel in dotenv:
                 continue
@@ -357,14 +353,9 @@ class RepoFiles(ChecklistContext):
             is_template = rel in templates
             if not (is_template or suffix in _TEXT_SUFFIXES or lower.startswith(_TEXT_NAMES)):
                 continue
-            stamp = None
-            if quiet is not None and rel not in self._writes:  # (an edited file: its new text)
-                try:
-                    stamp = stamp_of(os.stat(os.path.join(root, rel)))  # before reading
-                except OSError:
-                    pass
-                if stamp is not None and quiet.unchanged(rel, stamp):
-                    continue
+            stamp = self._stamp(rel) if quiet is not None else None
+            if quiet is not None and stamp is not None and quiet.unchanged(rel, stamp):
+                continue
             data = self._head(rel)
             if data is None or data.startswith(CHECKLIST_MARKER.encode()):
                 continue
@@ -373,10 +364,10 @@ class RepoFiles(ChecklistContext):
             configuration = "lock" not in lower and (
                 is_template or (suffix in _CONFIG_SUFFIXES and lower != "pyproject.toml")
             )
-            if stamp is not None and quiet is not None:
-                if _quiet(rel, text, len(data), configuration):
-                    quiet.dropped(rel, stamp)
-                    continue
+            if stamp is not None and _quiet(rel, text, len(data), configuration):
+                assert quiet is not None  # (a stamp is taken for the index only)
+                quiet.dropped(rel, stamp)
+                continue
             reason = None if is_template else self._data_reason(rel, text, len(data))
             if reason is not None:
                 if self._names_openai(text):
@@ -390,6 +381,16 @@ class RepoFiles(ChecklistContext):
         self._skipped_data_files(skipped)
         if quiet is not None:
             quiet.save()
+
+    def _stamp(self, rel: str) -> Stamp | None:
+        """A text file's stamp, taken before it is read, for the index of quiet files;
+        None for a file the migration edits (its new text is read) or cannot stat."""
+        if rel in self._writes:
+            return None
+        try:
+            return stamp_of(os.stat(self.plan.root / rel))
+        except OSError:
+            return None
 
     def _data_reason(self, rel: str, text: str, size: int) -> str | None:
         """Why the checklist leaves `rel` out as a data file (datafiles.py), or None.
