@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
-from migrator.ast_env_reads import VariablesRead, variables_read
+from migrator.ast_env_reads import VariablesRead, file_reads
 from migrator.checklist_scan import ChecklistContext, find_test_command, host_text
 from migrator.mapping import OPENAI_KWARGS, PARAM_FAMILIES
 from migrator.model import CallFacts, Severity, Usage
@@ -339,12 +339,11 @@ class VerificationItems(ChecklistContext):
 
     def _main_reads(self, rel: str) -> VariablesRead | None:
         """What the migrated module reads: as the rewrite noted it (`main_reads`), else
-        parsed here from the text the checklist reads."""
+        parsed here, the same way (`file_reads`)."""
         for result in self.plan.report.results:
             if result.path == rel and result.main_reads is not None:
                 return result.main_reads
-        new = "\n".join(self.lines_of(rel, "new") or [])
-        return variables_read(new)
+        return file_reads(rel, self.bytes_of(rel, "new") or b"")
 
     def _run_command(self, rel: str) -> str:
         """`python file.py`, or `python -m pkg.mod` for a module inside a package."""
