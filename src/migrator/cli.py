@@ -169,15 +169,11 @@ def _scan(
     from migrator.report import ci_scan_output, dump_json, render_scan, scan_console
     from migrator.scan import scan as run_scan
     from migrator.scan_text import plain_scan_text
-    from migrator.term import color_enabled
+    from migrator.term import takes_plain_text
 
     report = run_scan(target, jobs=jobs, cache=cache)
-    # Into a file, or a pipe without colour that takes UTF-8 (rich draws its lines in
-    # ASCII elsewhere), the table is laid out without rich.
-    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
-    plain = output is not None or not (
-        sys.stdout.isatty() or color_enabled(sys.stdout) or not encoding.startswith("utf")
-    )
+    # Into a file or such a pipe, the table is laid out without rich.
+    plain = output is not None or takes_plain_text(sys.stdout)
     text = plain_scan_text(report) if plain and fmt == "text" else None
     if fmt == "json":
         emit(dump_json(report.to_json()), output)

@@ -63,6 +63,14 @@ def make_console(
     )
 
 
+def takes_plain_text(stream: IO[str]) -> bool:
+    """`stream` is no terminal, gets no colour and takes UTF-8: rich would print there
+    the text as it is (on another encoding it draws its lines in ASCII)."""
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
+    on_terminal = bool(getattr(stream, "isatty", lambda: False)())
+    return not (on_terminal or color_enabled(stream)) and encoding.startswith("utf")
+
+
 def plain(parts: tuple[Part, ...] | list[Part]) -> str:
     """The parts' text, without their styles."""
     return "".join(p if isinstance(p, str) else p[0] for p in parts)
