@@ -79,25 +79,82 @@ def test_head_state_normal_detached_and_unborn(tmp_path: Path) -> None:
     assert gitops.head_state(empty) == HeadState(branch="main", commit=None, detached=False)
 
 
-def test_dirty_files(tmp_path: Path) -> None:
+def _separate_answers(repo: Path) -> tuple[HeadState, list[str], list[str]]:
+    """What the one-process `work_tree_state` must agree with, asked of git one question
+    at a time (without rename detection, so that a staged rename names both paths)."""
+
+    def names(*args: str) -> set[str]:
+        return {name for name in git(repo, *args, "-z").split("\0") if name}
+
+    has_commit = (
+        subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "-q", "--verify", "HEAD"], capture_output=True
+        ).returncode
+        == 0
+    )
+    changed = names("diff", "HEAD", "--no-renames", "--name-only") if has_commit else set()
+    staged = names("diff", "--cached", "--no-renames", "--name-only")
+    untracked = names("ls-files", "--others", "--exclude-standard")
+    return gitops.head_state(repo), sorted(changed | staged | untracked), sorted(staged)
+
+
+def _agrees(repo: Path) -> gitops.WorkTreeState:
+    state = gitops.work_tree_state(repo)
+    assert (state.head, state.dirty, state.staged) == _separate_answers(repo)
+    return state
+
+
+def test_work_tree_state_agrees_with_the_commands_it_replaces(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
-    assert gitops.dirty_files(repo) == []
+    clean = _agrees(repo)
+    assert clean.dirty == [] and clean.staged == [] and clean.head.branch == "main"
     (repo / "app.py").write_text("import openai  # changed\n")
     (repo / "new dir").mkdir()
-    (repo / "new dir" / "b.py").write_text("")
+    (repo / "new dir" / "b c.py").write_text("")
     (repo / "debug.log").write_text("ignored\n")
     (repo / "staged.py").write_text("")
     git(repo, "add", "staged.py")
-    assert gitops.dirty_files(repo) == ["app.py", "new dir/b.py", "staged.py"]
-    assert gitops.dirty_files(repo, under=Path("new dir")) == ["new dir/b.py"]
-    assert gitops.dirty_files(repo, under=repo / "new dir") == ["new dir/b.py"]
+    state = _agrees(repo)
+    assert state.dirty == ["app.py", "new dir/b c.py", "staged.py"]
+    assert state.staged == ["staged.py"]
+    git(repo, "add", "app.py")
+    (repo / "app.py").write_text("import openai  # changed twice\n")  # staged and changed
+    git(repo, "mv", ".gitignore", "ignore rules")
+    state = _agrees(repo)
+    assert state.staged == [".gitignore", "app.py", "ignore rules", "staged.py"]
+    # (debug.log is no longer ignored: its rule moved out of .gitignore)
+    assert state.dirty == [
+        ".gitignore",
+        "app.py",
+        "debug.log",
+        "ignore rules",
+        "new dir/b c.py",
+        "staged.py",
+    ]
+    git(repo, "commit", "-q", "-m", "more")
+    (repo / "ignore rules").unlink()  # deleted, not staged
+    assert _agrees(repo).dirty == ["app.py", "debug.log", "ignore rules", "new dir/b c.py"]
+    git(repo, "checkout", "-q", "--detach")
+    assert _agrees(repo).head.detached
+    empty = make_repo(tmp_path / "e", commit=False)
+    (empty / "first.py").write_text("")
+    git(empty, "add", "first.py")
+    unborn = gitops.work_tree_state(empty)
+    assert unborn.head == HeadState(branch="main", commit=None, detached=False)
+    assert unborn.dirty == unborn.staged == ["first.py"]
 
 
-def test_dirty_files_reports_renames_and_deletions(tmp_path: Path) -> None:
+def test_work_tree_state_counts_a_conflict_as_staged(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
-    git(repo, "mv", "app.py", "main.py")
-    (repo / ".gitignore").unlink()
-    assert gitops.dirty_files(repo) == [".gitignore", "main.py"]
+    git(repo, "checkout", "-q", "-b", "other")
+    (repo / "app.py").write_text("import openai as o\n")
+    git(repo, "commit", "-q", "-am", "other")
+    git(repo, "checkout", "-q", "main")
+    (repo / "app.py").write_text("import openai as p\n")
+    git(repo, "commit", "-q", "-am", "main")
+    subprocess.run(["git", "-C", str(repo), "merge", "-q", "other"], capture_output=True)
+    state = _agrees(repo)
+    assert state.dirty == state.staged == ["app.py"]
 
 
 def test_branch_exists_and_create(tmp_path: Path) -> None:
@@ -165,7 +222,7 @@ def test_stage_commit_roundtrip(tmp_path: Path) -> None:
     assert git(repo, "log", "-1", "--format=%an <%ae>|%s|%b") == (
         "Test Dev <dev@example.com>|migrator: openai -> qwen (compat)|2 files changed"
     )
-    assert gitops.dirty_files(repo) == ["other.py"]
+    assert gitops.work_tree_state(repo).dirty == ["other.py"]
     assert git(repo, "rev-parse", "main") != sha
 
 

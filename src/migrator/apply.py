@@ -144,14 +144,14 @@ def check_repository(path: Path, settings: ApplySettings) -> GitContext | None:
             "branch. Run it inside a repository, or pass --in-place to write the files "
             "without git."
         )
-    head = gitops.head_state(repo)
+    state = gitops.work_tree_state(repo)
+    head, dirty = state.head, state.dirty
     if head.commit is None:
         raise ApplyError(
             f"the repository at {repo} has no commits yet: apply branches from HEAD. Make a "
             "first commit, or pass --in-place."
         )
-    dirty = gitops.dirty_files(repo)
-    staged = gitops.staged_files(repo) if dirty else []  # (a staged change is dirty)
+    staged = state.staged
     if staged and settings.allow_dirty and settings.commit:
         shown = "\n".join(f"  {name}" for name in staged[:20])
         more = f"\n  ... and {len(staged) - 20} more" if len(staged) > 20 else ""
