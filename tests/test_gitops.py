@@ -304,7 +304,7 @@ def test_is_ignored(tmp_path: Path) -> None:
     assert not gitops.is_ignored(repo, "kept.log")  # tracked files are never ignored
 
 
-def test_tracked_and_untracked_files(tmp_path: Path) -> None:
+def test_listed_files_and_which_are_tracked(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     (repo / "pkg").mkdir()
     (repo / "pkg" / "b.py").write_text("")
@@ -313,34 +313,18 @@ def test_tracked_and_untracked_files(tmp_path: Path) -> None:
     (repo / "build").mkdir()
     (repo / "build" / "gen.py").write_text("")
     (repo / "gone.py").write_text("")
-    git(repo, "add", "pkg/b.py", "gone.py")
-    (repo / "gone.py").unlink()
-    assert gitops.tracked_and_untracked_files(repo) == [
-        ".gitignore",
-        "app.py",
-        "pkg/a b.py",
-        "pkg/b.py",
-    ]
-    assert gitops.tracked_and_untracked_files(repo, repo / "pkg") == ["a b.py", "b.py"]
-    with pytest.raises(GitError, match="is not a folder"):
-        gitops.tracked_and_untracked_files(repo, repo / "app.py")
-
-
-def test_tracked_and_untracked_files_leave_out_submodule_folders(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "r")
-    (repo / "sub").mkdir()
-    (repo / "sub" / "inner.py").write_text("")
-    head = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    # a gitlink (what `git submodule add` records): the index names the folder itself
-    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head},sub")
-    (repo / "data").mkdir()
-    (repo / "data" / "x.txt").write_text("")
-    (repo / "linked").symlink_to("data", target_is_directory=True)
-    names = gitops.tracked_and_untracked_files(repo)
-    assert "sub" not in names
-    assert "linked" in names  # a link to a folder is a file to git, and kept
+    (repo / "sparse.py").write_text("")
+    git(repo, "add", "pkg/b.py", "gone.py", "sparse.py")
+    git(repo, "update-index", "--skip-worktree", "sparse.py")
+    (repo / "gone.py").unlink()  # deleted, not staged: still listed (callers check files)
+    names, tracked = gitops.listed_files(repo)
+    assert names == [".gitignore", "app.py", "gone.py", "pkg/a b.py", "pkg/b.py", "sparse.py"]
+    # what `git ls-files --cached` says, which this one process replaces
+    assert tracked == frozenset(git(repo, "ls-files", "--cached").splitlines())
+    assert tracked == {".gitignore", "app.py", "gone.py", "pkg/b.py", "sparse.py"}
+    assert gitops.listed_files(repo / "pkg") == (["a b.py", "b.py"], frozenset({"b.py"}))
+    with pytest.raises(GitError, match="ls-files"):
+        gitops.listed_files(tmp_path)  # not a work tree
 
 
 def test_git_error_message_names_command(tmp_path: Path) -> None:

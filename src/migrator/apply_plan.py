@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
-from migrator import gitops
 from migrator.config import ProjectConfig
 from migrator.deps import (
     DependencyChange,
@@ -245,7 +244,9 @@ def plan_migration(
         listing = list_project(path, (*config.exclude, *excludes))
         discovered = f"{len(listing.target.names)} Python file(s) under {listing.target.root}"
         phase("discover", discovered, started)
-    path, is_project, files = listing.path, listing.is_project, listing.files
+    path, is_project, files, tracked = (
+        listing.path, listing.is_project, listing.files, listing.tracked
+    )  # fmt: skip
     target, skipped = listing.target, listing.skipped
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
     report = migrate(target, options, jobs=jobs, show_progress=show_progress, cache=cache)
@@ -260,7 +261,6 @@ def plan_migration(
         for r in report.changed
         if r.new_source is not None
     ]
-    tracked = gitops.tracked_files(root) if is_project else None
     plan = ProjectPlan(
         path=path, root=root, options=options, report=report, is_project=is_project,
         files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],

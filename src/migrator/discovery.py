@@ -95,6 +95,7 @@ class ProjectListing:
     files: list[str]
     target: Target
     skipped: dict[str, str]  # third-party trees left out (see `project_files`)
+    tracked: frozenset[str] | None = None  # files git tracks (None outside a work tree)
 
 
 def list_project(path: Path, excludes: Sequence[str] = ()) -> ProjectListing:
@@ -102,9 +103,12 @@ def list_project(path: Path, excludes: Sequence[str] = ()) -> ProjectListing:
     path = path.absolute()
     is_project = path.is_dir()
     skipped: dict[str, str] = {}
-    files = project_files(path, excludes, skipped=skipped) if is_project else []
+    files: list[str] = []
+    tracked: frozenset[str] | None = None
+    if is_project:
+        files, tracked = project_files_and_tracked(path, excludes, skipped=skipped)
     target = source_target(path, files) if is_project else discover(path)
-    return ProjectListing(path, is_project, files, target, skipped)
+    return ProjectListing(path, is_project, files, target, skipped, tracked)
 
 
 def source_target(root: Path, files: Sequence[str]) -> Target:
@@ -124,8 +128,20 @@ def project_files(
 
     Third-party trees are left out; `skipped` (when given) gets each one's folder and
     what it is, unless a `!GLOB` in `excludes` names that folder."""
+    return project_files_and_tracked(root, excludes, suffixes, skipped)[0]
+
+
+def project_files_and_tracked(
+    root: Path,
+    excludes: Sequence[str] = (),
+    suffixes: tuple[str, ...] | None = None,
+    skipped: dict[str, str] | None = None,
+) -> tuple[list[str], frozenset[str] | None]:
+    """`project_files`, and the files git tracks below `root` (None outside a work
+    tree), which the same `git ls-files` tells."""
     root = root.absolute()
-    candidates = _git_files(root)
+    listed = _git_files(root)
+    candidates, tracked = listed if listed is not None else (None, None)
     if not candidates:
         # Not a work tree, or a folder the enclosing repo ignores (generated code, a
         # dotfiles repo in $HOME): git lists nothing there, so walk it instead.
@@ -152,7 +168,7 @@ def project_files(
         if not _regular_file_inside(root, rel, resolved_root, folder_cache):
             continue
         files.append(rel)
-    return files
+    return files, tracked
 
 
 def _regular_file_inside(
@@ -202,13 +218,14 @@ def _resolved_folder(folder: str, resolved_root: Path, cache: dict[str, str | No
     return resolved
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """What git tracks or would add below `root`; None outside a work tree or without git."""
+def _git_files(root: Path) -> tuple[list[str], frozenset[str]] | None:
+    """What git tracks or would add below `root`, and which of those it tracks; None
+    outside a work tree or without git."""
     try:
         # (`ls-files` fails outside a work tree, as `rev-parse` would: no process to ask.)
         # Deleted index entries and submodule folders: left out by the check of each
         # file on disk (`_regular_file_inside`), as every listed file is.
-        return gitops.tracked_and_untracked_files(root, under=root, on_disk=False)
+        return gitops.listed_files(root)
     except GitError:
         return None
 

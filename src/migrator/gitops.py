@@ -9,7 +9,6 @@ the folder asked about) in git's `/` form, read with -z so that odd file names s
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,9 +25,8 @@ __all__ = [
     "has_author_identity",
     "head_state",
     "is_ignored",
+    "listed_files",
     "stage",
-    "tracked_and_untracked_files",
-    "tracked_files",
     "work_tree_state",
 ]
 
@@ -253,43 +251,22 @@ def is_ignored(repo: Path, path: Path | str) -> bool:
     return proc.returncode == 0
 
 
-def tracked_files(path: Path) -> frozenset[str] | None:
-    """Files git tracks under `path` (relative to it), or None outside a work tree (where
-    `ls-files` fails)."""
-    try:
-        data = _git(path, "ls-files", "-z", "--cached", "--", ".").stdout
-    except GitError:
-        return None
-    return frozenset(_split_z(data))
-
-
-def tracked_and_untracked_files(
-    repo: Path, under: Path | None = None, *, on_disk: bool = True
-) -> list[str]:
-    """Files git knows or would add (tracked + untracked not ignored) below `under`.
-
-    Names are relative to `under` (default: the repo top) with `/`, deduplicated and
-    sorted. Index entries missing from disk (deleted, not yet staged) and submodule
-    folders are left out: callers read these files. With `on_disk=False` they are kept,
-    for a caller that checks each file on disk itself (discovery: one `lstat`, not two).
-    """
-    folder = Path(under) if under is not None else Path(repo)
-    if not folder.is_dir():
-        raise GitError(f"{folder} is not a folder")
+def listed_files(folder: Path) -> tuple[list[str], frozenset[str]]:
+    """What git tracks or would add (tracked + untracked not ignored) below `folder`,
+    relative to it with `/`, sorted and each once; and which of them git tracks. One
+    `ls-files -t`, whose tag tells a tracked entry (H, or S when skip-worktree) from an
+    untracked one (?): asking `ls-files --cached` for the tracked files took a second
+    process. Index entries missing from disk are listed (callers check each file)."""
     data = _git(
-        folder, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."
+        folder, "ls-files", "-t", "--cached", "--others", "--exclude-standard", "-z", "--", "."
     ).stdout
-    names = sorted(set(_split_z(data)))
-    if not on_disk:
-        return names
-    base = os.fspath(folder)
-    result: list[str] = []
-    # Strings, one lstat each: a large tree lists tens of thousands of names.
-    for name in names:
-        try:
-            mode = os.lstat(os.path.join(base, name)).st_mode
-        except OSError:
-            continue  # deleted, not yet staged
-        if not stat.S_ISDIR(mode):  # a submodule's folder (a link to a folder is kept)
-            result.append(name)
-    return result
+    names: set[str] = set()
+    tracked: set[str] = set()
+    for item in data.split(b"\0"):
+        if not item:
+            continue
+        name = os.fsdecode(item[2:])
+        names.add(name)
+        if item[:1] != b"?":
+            tracked.add(name)
+    return sorted(names), frozenset(tracked)
