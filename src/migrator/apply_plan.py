@@ -29,7 +29,7 @@ from migrator.deps import (
     parse_requirement,
     unsupported_dependency_files,
 )
-from migrator.discovery import SOURCE_SUFFIXES, ProjectListing, list_project
+from migrator.discovery import SOURCE_SUFFIXES, ProjectListing, Target, list_project
 from migrator.envfiles import edit_env_template, find_dotenv_files, find_env_templates, quoted_in
 from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
@@ -75,6 +75,8 @@ class ProjectPlan:
     skipped_trees: dict[str, str] = field(default_factory=dict)  # third-party folder -> what
     # The run's result cache (None: off), for the checklist's index of quiet text files.
     cache: ResultCache | None = field(default=None, repr=False, compare=False)
+    # the listing `files` came from, with discovery's stamp of each (None: not listed)
+    listing: Target | None = field(default=None, repr=False, compare=False)
     _old_cache: dict[str, bytes | None] = field(default_factory=dict, repr=False)
     _write_index: tuple[tuple[int, int, int], dict[str, bytes]] = field(
         default=((-1, -1, -1), {}), repr=False
@@ -266,6 +268,7 @@ def plan_migration(
         files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],
         env_renames=code_env_renames(options, report.results), unsupported_dependencies=[],
         declares_openai=[], kept_openai_pin=[], skipped_trees=skipped, cache=cache,
+        listing=target if is_project else None,
     )  # fmt: skip
     uses_sdk = any(u.kind != "model" for r in report.results for u in r.usages)
     if is_project and uses_sdk:

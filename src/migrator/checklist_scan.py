@@ -15,6 +15,7 @@ import functools
 import os
 import re
 import string
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -334,8 +335,18 @@ class RepoFiles(ChecklistContext):
         # the quiet text files (`_quiet`) an earlier run found, known by their stamps
         quiet = None
         if plan.cache is not None:
-            quiet = DroppedFiles(plan.cache, plan.root, kind="checklist-quiet")
-        for rel in plan.files:
+            started = (
+                time.time_ns()
+                if plan.listing is None
+                else plan.listing.settled_since(time.time_ns())
+            )
+            quiet = DroppedFiles(plan.cache, plan.root, kind="checklist-quiet", started_ns=started)
+        listed = (
+            plan.listing.listing_stamps()
+            if plan.listing is not None
+            else ((rel, None) for rel in plan.files)
+        )
+        for rel, known in listed:
             if rel in dotenv:
                 continue
             lower = file_name(rel).lower()
@@ -353,7 +364,7 @@ class RepoFiles(ChecklistContext):
             is_template = rel in templates
             if not (is_template or suffix in _TEXT_SUFFIXES or lower.startswith(_TEXT_NAMES)):
                 continue
-            stamp = self._stamp(rel) if quiet is not None else None
+            stamp = self._stamp(rel, known) if quiet is not None else None
             if quiet is not None and stamp is not None and quiet.unchanged(rel, stamp):
                 continue
             data = self._head(rel)
@@ -382,11 +393,14 @@ class RepoFiles(ChecklistContext):
         if quiet is not None:
             quiet.save()
 
-    def _stamp(self, rel: str) -> Stamp | None:
-        """A text file's stamp, taken before it is read, for the index of quiet files;
-        None for a file the migration edits (its new text is read) or cannot stat."""
+    def _stamp(self, rel: str, known: Stamp | None) -> Stamp | None:
+        """A text file's stamp (`known`: discovery's), taken before it is read, for the
+        index of quiet files; None for a file the migration edits (its new text is read)
+        or cannot stat."""
         if rel in self._writes:
             return None
+        if known is not None:
+            return known
         try:
             return stamp_of(os.stat(self.plan.root / rel))
         except OSError:

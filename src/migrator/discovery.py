@@ -17,12 +17,14 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from migrator import gitops
+from migrator.file_stamps import NO_STAMP, Stamp, packed_stamp, unpacked_stamps
 from migrator.gitops import GitError
 
 _T = TypeVar("_T")
@@ -66,11 +68,55 @@ class Target:
     # every project file relative to root (configuration read by the code among them);
     # empty for a single file
     project: tuple[str, ...] = ()
+    # The stamp (file_stamps.py) discovery's `lstat` took of each file of the listing
+    # (`project`, or `names` without one), packed: as tuples, 100,000 stamps would cost
+    # some 18 MB. Empty when none was taken. The records that look for changed files
+    # (run_record.py, report_memo.py, the prefilter's) read these instead of a `stat`
+    # each: a cached run on 10,000 files stat'ed every file three times.
+    stamps: bytes = field(default=b"", compare=False, repr=False)
+    # when discovery started: a stamp is trusted only for a file settled before then
+    stamped_ns: int = 0
 
     @property
     def files(self) -> list[Path]:
         """The files to look at as absolute paths, in `names` order."""
         return [self.root / name for name in self.names]
+
+    def listing_stamps(self) -> Iterator[tuple[str, Stamp | None]]:
+        """Each file of the listing with discovery's stamp of it; None where it took none
+        (a link, whose stamp is its target's): the caller `stat`s that file itself."""
+        return unpacked_stamps(self.project or self.names, self.stamps)
+
+    def name_stamps(self) -> Iterator[tuple[str, Stamp | None]]:
+        """`names` with their stamps, as `listing_stamps`."""
+        return self.stamps_of(self.names)
+
+    def stamps_of(self, wanted: Iterable[str]) -> Iterator[tuple[str, Stamp | None]]:
+        """Each of `wanted` (sorted as the listing is) with its stamp, as
+        `listing_stamps`; None for a name the listing does not hold."""
+        if not self.project:
+            yield from unpacked_stamps(self.names, self.stamps)
+            return
+        names = iter(wanted)
+        name = next(names, None)
+        listed = self.listing_stamps()
+        for rel, stamp in listed:  # one walk beside the listing: both are sorted
+            while name is not None and name < rel:
+                yield name, None
+                name = next(names, None)
+            if name is None:
+                break
+            if rel == name:
+                yield rel, stamp
+                name = next(names, None)
+        while name is not None:
+            yield name, None
+            name = next(names, None)
+
+    def settled_since(self, started_ns: int) -> int:
+        """The start a run's stamps are judged by: its own, or discovery's when earlier
+        (a stamp taken before the run started must be settled before it was taken)."""
+        return min(started_ns, self.stamped_ns) if self.stamps else started_ns
 
 
 def discover(
@@ -81,8 +127,8 @@ def discover(
     path = path.absolute()
     if _is_file(path):
         return Target(path.parent, (path.name,))
-    files = project_files(path, excludes, skipped=skipped)
-    return source_target(path, files)
+    listed = project_files_and_tracked(path, excludes, skipped=skipped)
+    return source_target(path, listed.files, listed.stamps, listed.stamped_ns)
 
 
 @dataclass(frozen=True)
@@ -103,18 +149,30 @@ def list_project(path: Path, excludes: Sequence[str] = ()) -> ProjectListing:
     path = path.absolute()
     is_project = path.is_dir()
     skipped: dict[str, str] = {}
-    files: list[str] = []
-    tracked: frozenset[str] | None = None
-    if is_project:
-        files, tracked = project_files_and_tracked(path, excludes, skipped=skipped)
-    target = source_target(path, files) if is_project else discover(path)
-    return ProjectListing(path, is_project, files, target, skipped, tracked)
+    if not is_project:
+        return ProjectListing(path, is_project, [], discover(path), skipped)
+    listed = project_files_and_tracked(path, excludes, skipped=skipped)
+    target = source_target(path, listed.files, listed.stamps, listed.stamped_ns)
+    return ProjectListing(path, is_project, listed.files, target, skipped, listed.tracked)
 
 
-def source_target(root: Path, files: Sequence[str]) -> Target:
-    """The Python files among `files` (project_files of `root`): for a caller that needs
-    the whole project listing too, so that it is made once."""
-    return Target(root, tuple(rel for rel in files if rel.endswith(SOURCE_SUFFIXES)), tuple(files))
+def source_target(
+    root: Path, files: Sequence[str], stamps: bytes = b"", stamped_ns: int = 0
+) -> Target:
+    """The Python files among `files` (project_files of `root`, whose packed `stamps`
+    discovery took from `stamped_ns`): for a caller that needs the whole project listing
+    too, so that it is made once."""
+    names = tuple(rel for rel in files if rel.endswith(SOURCE_SUFFIXES))
+    return Target(root, names, tuple(files), stamps, stamped_ns)
+
+
+class Listed(NamedTuple):
+    """`project_files_and_tracked`'s answer."""
+
+    files: list[str]
+    tracked: frozenset[str] | None  # None outside a work tree
+    stamps: bytes  # each file's stamp, packed (see Target.stamps)
+    stamped_ns: int  # when the stamps began to be taken
 
 
 def project_files(
@@ -128,7 +186,7 @@ def project_files(
 
     Third-party trees are left out; `skipped` (when given) gets each one's folder and
     what it is, unless a `!GLOB` in `excludes` names that folder."""
-    return project_files_and_tracked(root, excludes, suffixes, skipped)[0]
+    return project_files_and_tracked(root, excludes, suffixes, skipped).files
 
 
 def project_files_and_tracked(
@@ -136,10 +194,11 @@ def project_files_and_tracked(
     excludes: Sequence[str] = (),
     suffixes: tuple[str, ...] | None = None,
     skipped: dict[str, str] | None = None,
-) -> tuple[list[str], frozenset[str] | None]:
-    """`project_files`, and the files git tracks below `root` (None outside a work
-    tree), which the same `git ls-files` tells."""
+) -> Listed:
+    """`project_files`, the files git tracks below `root` (which the same `git ls-files`
+    tells) and the stamp of each file listed (from the `lstat` that checks it is one)."""
     root = root.absolute()
+    stamped_ns = time.time_ns()
     listed = _git_files(root)
     candidates, tracked = listed if listed is not None else (None, None)
     if not candidates:
@@ -155,6 +214,7 @@ def project_files_and_tracked(
     included = [p[1:].strip().rstrip("/") for p in excludes if p.strip().startswith("!")]
     excludes = [p for p in excludes if not p.strip().startswith("!")]
     files: list[str] = []
+    stamps = bytearray()
     for rel in candidates:  # sorted, each once
         if suffixes is not None and not rel.endswith(suffixes):
             continue
@@ -165,16 +225,19 @@ def project_files_and_tracked(
             if skipped is not None:
                 skipped.setdefault(tree[0], tree[1])
             continue
-        if not _regular_file_inside(root, rel, resolved_root, folder_cache):
+        found = _regular_file_inside(root, rel, resolved_root, folder_cache)
+        if found is None:
             continue
         files.append(rel)
-    return files, tracked
+        stamps += NO_STAMP if found is True else packed_stamp(found)
+    return Listed(files, tracked, bytes(stamps), stamped_ns)
 
 
 def _regular_file_inside(
     root: Path, rel: str, resolved_root: Path, folder_cache: dict[str, str | None]
-) -> bool:
-    """`rel` is a file (or a link to one) whose fully resolved path stays under the root.
+) -> os.stat_result | bool | None:
+    """Whether `rel` is a file (or a link to one) whose fully resolved path stays under
+    the root: its `lstat` when it is a file, True for such a link, None when it is not.
 
     Resolving every path costs a system call per path component; a folder is resolved
     once, from its parent's resolved path (`_resolved_folder`), and a file that is not
@@ -182,15 +245,15 @@ def _regular_file_inside(
     folder, _, name = rel.rpartition("/")
     resolved_folder = _resolved_folder(folder, resolved_root, folder_cache)
     if resolved_folder is None:
-        return False
+        return None
     try:
-        mode = os.lstat(os.path.join(resolved_folder, name)).st_mode
+        st = os.lstat(os.path.join(resolved_folder, name))
     except OSError:
-        return False
-    if stat.S_ISLNK(mode):
+        return None
+    if stat.S_ISLNK(st.st_mode):
         full = root / rel
-        return _inside(full, resolved_root) and _is_file(full)
-    return stat.S_ISREG(mode)
+        return True if _inside(full, resolved_root) and _is_file(full) else None
+    return st if stat.S_ISREG(st.st_mode) else None
 
 
 def _resolved_folder(folder: str, resolved_root: Path, cache: dict[str, str | None]) -> str | None:

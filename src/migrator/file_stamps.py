@@ -18,6 +18,8 @@ creation time, so there restoring the size and modification time is enough);
 from __future__ import annotations
 
 import os
+import struct
+from collections.abc import Iterable, Iterator
 
 # Coarse filesystems keep modification times to 2 s (FAT), some to 1 s (HFS+, ext3).
 SETTLED_NS = 2_000_000_000
@@ -25,8 +27,35 @@ SETTLED_NS = 2_000_000_000
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
+# size, mtime_ns, ctime_ns (signed: times before 1970), inode (unsigned 64-bit)
+PACKED = struct.Struct("<qqqQ")
+# in a packed list, the place of a file with no stamp taken (no size is negative)
+NO_STAMP = PACKED.pack(-1, 0, 0, 0)
+
+
 def stamp_of(st: os.stat_result) -> Stamp:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def packed_stamp(st: os.stat_result) -> bytes:
+    """`stamp_of(st)` as 32 bytes; `NO_STAMP` for a number beyond 64 bits."""
+    try:
+        return PACKED.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    except struct.error:
+        return NO_STAMP
+
+
+def unpacked_stamps(names: Iterable[str], packed: bytes) -> Iterator[tuple[str, Stamp | None]]:
+    """Each of `names` with its stamp from `packed` (in the same order), None where no
+    stamp was taken; every name None when `packed` does not hold one stamp per name
+    (names is then iterated twice: give a sequence)."""
+    names = names if isinstance(names, (list, tuple)) else list(names)
+    if len(packed) != PACKED.size * len(names):
+        for rel in names:
+            yield rel, None
+        return
+    for rel, stamp in zip(names, PACKED.iter_unpack(packed), strict=True):
+        yield rel, (stamp if stamp[0] >= 0 else None)
 
 
 def settled(stamp: Stamp, started_ns: int) -> bool:

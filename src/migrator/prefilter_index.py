@@ -28,13 +28,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migrator.file_stamps import Stamp, settled
+from migrator.file_stamps import PACKED, Stamp, settled
 
 if TYPE_CHECKING:
     from migrator.result_cache import ResultCache
 
-# size, mtime_ns, ctime_ns (signed: times before 1970), inode (unsigned 64-bit)
-_PACKED = struct.Struct("<qqqQ")
 # The record's shape, so that one of an older layout is simply not used.
 _FORMAT = "names+stamps/1"
 
@@ -50,7 +48,13 @@ class DroppedFiles:
     `kind` names what dropped them: the prefilter, or another reader of the tree with a
     test of its own that depends on a file's bytes alone (the checklist's text files)."""
 
-    def __init__(self, cache: ResultCache, root: Path, kind: str = "prefilter-dropped") -> None:
+    def __init__(
+        self,
+        cache: ResultCache,
+        root: Path,
+        kind: str = "prefilter-dropped",
+        started_ns: int | None = None,
+    ) -> None:
         self._cache = cache
         self._name = f"{kind}:{root.resolve()}"
         known = cache.load_named(self._name)
@@ -68,7 +72,8 @@ class DroppedFiles:
         self._advance()
         self._seen: list[str] = []
         self._seen_stamps = bytearray()
-        self._started_ns = time.time_ns()
+        # the run's start, or earlier: when the stamps it is given began to be taken
+        self._started_ns = time.time_ns() if started_ns is None else started_ns
         self.skipped = 0  # files this run did not read
 
     def _advance(self) -> None:
@@ -87,8 +92,8 @@ class DroppedFiles:
             self._advance()
         if self._next != rel:
             return False
-        at = self._entry * _PACKED.size
-        if at + _PACKED.size > len(self._stamps) or _PACKED.unpack_from(self._stamps, at) != stamp:
+        at = self._entry * PACKED.size
+        if at + PACKED.size > len(self._stamps) or PACKED.unpack_from(self._stamps, at) != stamp:
             return False
         self._record(rel, stamp)
         self.skipped += 1
@@ -101,7 +106,7 @@ class DroppedFiles:
 
     def _record(self, rel: str, stamp: Stamp) -> None:
         try:
-            packed = _PACKED.pack(*stamp)
+            packed = PACKED.pack(*stamp)
         except struct.error:  # a number beyond 64 bits: that file is read every run
             return
         self._seen.append(rel)

@@ -64,7 +64,8 @@ class ReportMemo:
     def __init__(self, cache: ResultCache, target: Target, options: RewriteOptions) -> None:
         self._cache = cache
         self._target = target
-        self._started_ns = time.time_ns()
+        # (select's stamps may be discovery's, taken before this run started)
+        self._started_ns = target.settled_since(time.time_ns())
         digest = cache.options_digest(options)
         self._name: str | None = None
         if digest is not None:
@@ -89,17 +90,18 @@ class ReportMemo:
         root = os.fspath(self._target.root)
         stamps = []
         try:
-            for rel in self._target.names:
+            for rel, stamp in self._target.name_stamps():
                 if rel not in read:
-                    stamps.append((rel, stamp_of(os.stat(os.path.join(root, rel)))))
+                    stamps.append((rel, stamp or stamp_of(os.stat(os.path.join(root, rel)))))
         except OSError:
             return None
         if _stamps_digest(stamps) != memo.dropped:
             return None
         data_of: dict[str, bytes] = {}
+        listed = dict(self._target.stamps_of([rel for rel, _, _ in memo.read]))  # (sorted)
         for rel, stamp, digest in memo.read:
             path = os.path.join(root, rel)
-            if stamp is not None and _stamp(path) == stamp:
+            if stamp is not None and (listed.get(rel) or _stamp(path)) == stamp:
                 continue  # (a rewritten file is read below for its entry)
             data = _read(path)
             if digest_of(data) != digest:

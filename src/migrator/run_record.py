@@ -205,10 +205,12 @@ def _tree_stamp(target: Target, besides: Sequence[Path], started_ns: int) -> byt
     recorded)."""
     digest = hashlib.sha256()
     root = str(target.root)
-    for rel in (*(target.project or target.names), *map(str, besides)):
+    started_ns = target.settled_since(started_ns)
+    others = ((str(path), None) for path in besides)
+    for rel, known in itertools.chain(target.listing_stamps(), others):
         name = rel.encode("utf-8", "surrogateescape")
         try:
-            stamp = stamp_of(os.stat(os.path.join(root, rel)))
+            stamp = known or stamp_of(os.stat(os.path.join(root, rel)))
         except OSError:
             digest.update(b"%s\0-\n" % name)
             continue

@@ -133,17 +133,20 @@ def select(
     With a `cache`, files an earlier run dropped and that have not changed since are not
     read again (prefilter_index.py); a single-file target always reads its file. Each
     file's stamp, taken before it is read, goes in `stamps` (given a cache)."""
-    dropped = DroppedFiles(cache, target.root) if cache is not None and target.project else None
+    dropped = None
+    if cache is not None and target.project:
+        dropped = DroppedFiles(cache, target.root, started_ns=target.settled_since(time.time_ns()))
     todo: list[tuple[str, bytes]] = []
     unreadable: list[FileResult] = []
     root = os.fspath(target.root)
-    for rel in target.names:
+    for rel, known in target.name_stamps():
         # a string to stat: a Path per listed file cost more than the stat (10,000 files)
         path = os.path.join(root, rel)
         try:
             if dropped is not None:
-                # stat before reading: a change after it shows in the next run's stat
-                stamp = stamp_of(os.stat(path))
+                # stat before reading (discovery's lstat was): a change after it shows in
+                # the next run's stamp
+                stamp = known or stamp_of(os.stat(path))
                 if stamps is not None:
                     stamps[rel] = stamp
                 if dropped.unchanged(rel, stamp):
