@@ -340,3 +340,26 @@ def test_git_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     with pytest.raises(GitError, match="git is not installed"):
         gitops.head_state(repo)
+
+
+def test_stage_leaves_out_new_files_git_ignores_and_returns_them(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")  # its .gitignore: *.log, build/
+    (repo / "app.py").write_text("import dashscope\n")
+    (repo / "notes.log").write_text("new, ignored\n")
+    (repo / "new.py").write_text("x = 1\n")
+    assert gitops.stage(repo, ["app.py", "notes.log", repo / "new.py"]) == ["notes.log"]
+    assert git(repo, "diff", "--cached", "--name-only").splitlines() == ["app.py", "new.py"]
+    assert gitops.stage(repo, ["notes.log"]) == ["notes.log"]  # nothing else to stage
+    (repo / "kept.log").write_text("tracked although ignored\n")
+    git(repo, "add", "-f", "kept.log")
+    (repo / "kept.log").write_text("changed\n")
+    assert gitops.stage(repo, ["kept.log"]) == []  # a tracked file is never ignored
+    assert "kept.log" in git(repo, "diff", "--cached", "--name-only").splitlines()
+
+
+def test_stage_failing_for_another_reason_says_so(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    (repo / "app.py").write_text("import dashscope\n")
+    (repo / ".git" / "index.lock").write_text("")  # another git process holds the index
+    with pytest.raises(GitError, match=r"^`git add` failed \(exit 128\): .*index\.lock"):
+        gitops.stage(repo, ["app.py"])

@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -127,6 +127,8 @@ class ApplyOutcome:
     branch: str | None
     commit: str | None
     nothing_to_do: bool = False
+    # files written that git ignores (repo-relative): left out of what is staged
+    ignored: list[str] = field(default_factory=list)
 
 
 def default_branch(provider_id: str) -> str:
@@ -314,9 +316,10 @@ def run_apply(
         raise ApplyFailed(f"{type(exc).__name__}: {exc}\n{message}") from exc
 
     sha: str | None = None
+    ignored: list[str] = []
     if git is not None:
         try:
-            gitops.stage(git.repo, [top / w.path for w in writes])
+            ignored = gitops.stage(git.repo, [top / w.path for w in writes])
             if settings.commit:
                 message = commit_message(plan, counts, checklist_name)
                 # (check_branch checked the identity before the branch was made)
@@ -328,8 +331,9 @@ def run_apply(
                 + _leave_commands(git, branch, stash=True)
             ) from exc
     return ApplyOutcome(
-        plan, [w.path for w in writes], top, checklist_name, counts, git, branch, sha
-    )
+        plan, [w.path for w in writes], top, checklist_name, counts, git, branch, sha,
+        ignored=ignored,
+    )  # fmt: skip
 
 
 class FileChangedError(RuntimeError):

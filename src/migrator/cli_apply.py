@@ -216,6 +216,12 @@ def _print_outcome(outcome: ApplyOutcome, path: Path) -> None:
                 "Note: these files had uncommitted changes before apply, which are now part of "
                 "the migration: " + ", ".join(touched)
             )
+    if outcome.ignored:
+        shown = ", ".join(outcome.ignored)
+        click.echo(
+            f"Not staged: git ignores {shown} (a .gitignore rule), so it is written but left "
+            f"out of the branch. Keep it with `git add -f {shown}`, or leave it untracked."
+        )
     if outcome.commit:
         click.echo(f"Committed {outcome.commit[:12]} on branch {outcome.branch} (from {base}).")
         click.echo("Review it with:")

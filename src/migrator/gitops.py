@@ -170,11 +170,6 @@ def _relpath(repo: Path, path: Path | str) -> str:
     return p.as_posix() or "."
 
 
-def _pathspec(repo: Path, path: Path | str) -> str:
-    """`path` as a literal pathspec (no glob or magic meaning), relative to the repo top."""
-    return f":(literal){_relpath(repo, path)}"
-
-
 def branch_exists(repo: Path, name: str) -> bool:
     proc = _git(repo, "show-ref", "--verify", "--quiet", f"refs/heads/{name}", ok=(0, 1))
     return proc.returncode == 0
@@ -206,13 +201,40 @@ def checkout(repo: Path, ref: str) -> None:
     _git(repo, "checkout", "-q", ref, "--")
 
 
-def stage(repo: Path, paths: Iterable[Path | str]) -> None:
-    """`git add` the given files (new, changed or deleted). Paths are literal, not globs."""
-    specs = [_pathspec(repo, p) for p in paths]
-    if not specs:
-        return
-    payload = b"\0".join(os.fsencode(s) for s in specs)
-    _git(repo, "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul", input=payload)
+def stage(repo: Path, paths: Iterable[Path | str]) -> list[str]:
+    """`git add` the given files (new, changed or deleted). Paths are literal, not globs.
+
+    A new file git ignores (a .gitignore naming MIGRATION.md, or `.env*`) is left out
+    rather than forced in: the ignored files are returned, repo-relative. `git add`
+    refuses such a path (and stages the others); which paths it refused is asked only
+    then, of `check-ignore` (git's message names them in the user's language)."""
+    names = [_relpath(repo, p) for p in paths]
+    if not names:
+        return []
+    made = _add(repo, names)
+    if made.returncode == 0:
+        return []
+    payload = b"\0".join(os.fsencode(name) for name in names)
+    check = _git(repo, "check-ignore", "-z", "--stdin", input=payload, ok=(0, 1))
+    ignored = set(_split_z(check.stdout))
+    if not ignored:
+        detail = os.fsdecode(made.stderr).strip() or "no output"
+        raise GitError(f"`git add` failed (exit {made.returncode}): {detail}")
+    rest = [name for name in names if name not in ignored]
+    if rest:
+        again = _add(repo, rest)
+        if again.returncode != 0:
+            detail = os.fsdecode(again.stderr).strip() or "no output"
+            raise GitError(f"`git add` failed (exit {again.returncode}): {detail}")
+    return sorted(ignored)
+
+
+def _add(repo: Path, names: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+    payload = b"\0".join(os.fsencode(f":(literal){name}") for name in names)
+    return _git(
+        repo, "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul", input=payload,
+        ok=(0, 1, 128),
+    )  # fmt: skip
 
 
 def has_author_identity(repo: Path) -> bool:
