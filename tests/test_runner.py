@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from migrator import progress, runner
+from migrator import file_stamps, progress, runner
 from migrator.cli import main
 from migrator.discovery import Target, discover
 from migrator.model import FileResult, Usage
@@ -340,3 +340,75 @@ def test_a_job_runs_with_the_cyclic_collector_paused_and_gets_it_back() -> None:
 
 def dying_job_raises(rel: str, data: bytes, options: Any) -> FileResult:
     raise RuntimeError("boom")
+
+
+# --- warm workers -----------------------------------------------------------------------------
+
+
+def warm_marking_job(rel: str, data: bytes, options: Any) -> FileResult:
+    """Leaves a file per process that ran the warm-up file (`options`: the folder); the
+    warm-up takes a while, as loading the engine does, so each worker takes one."""
+    if rel == runner._WARM_UP_FILE[0]:
+        (Path(options) / str(os.getpid())).write_text("warm")
+        time.sleep(0.3)
+    return FileResult(rel, usages=[Usage(rel, 1, 1, "import", api=str(os.getpid()))])
+
+
+def test_warmed_workers_ran_the_job_once_each_and_then_take_the_round(tmp_path: Path) -> None:
+    with runner.Workers(2) as workers:
+        workers.warm(warm_marking_job, str(tmp_path))
+        assert workers.started
+        results = runner.execute(
+            _tasks(10), warm_marking_job, lambda _: str(tmp_path), workers=workers
+        )
+    warmed = {path.name for path in tmp_path.iterdir()}
+    assert len(warmed) == 2 and str(os.getpid()) not in warmed
+    # the warm-up's own result is nowhere in the round's
+    assert [r.path for r in results] == [f"f{i:02d}.py" for i in range(10)]
+    assert {r.usages[0].api for r in results} <= warmed
+
+
+def test_a_warm_up_that_fails_leaves_the_files_to_report_it(tmp_path: Path) -> None:
+    with runner.Workers(2) as workers:
+        workers.warm(raising_job, None)  # raises on no file of its own: BOOM is in f01 only
+        workers.warm(_raise_always, None)
+        results = runner.execute(_tasks(4, b"BOOM"), raising_job, lambda _: None, workers=workers)
+    assert [bool(r.errors) for r in results] == [False, True, False, False]
+
+
+def _raise_always(rel: str, data: bytes, options: Any) -> FileResult:
+    raise RuntimeError("the engine does not load")
+
+
+def test_only_a_diff_with_nothing_cached_warms_its_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no cache, or a cache that holds no earlier run of these options on this tree,
+    the workers are started before the pre-passes; a run whose files are likely cached
+    (a memo was found, though it cannot serve) does not start them on a guess."""
+    repo = make_repo(tmp_path / "repo")
+    monkeypatch.setattr(file_stamps, "SETTLED_NS", -(10**12))  # the files count as old
+    monkeypatch.delenv("MIGRATOR_NO_CACHE", raising=False)
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    warmed: list[object] = []
+    real_warm = runner.Workers.warm
+
+    def recording(self: runner.Workers, job: runner.Job, options: Any) -> None:
+        warmed.append(job)
+        real_warm(self, job, options)
+
+    monkeypatch.setattr(runner.Workers, "warm", recording)
+    cli = CliRunner()
+    args = ["diff", str(repo), "--to", "deepseek", "--jobs", "2"]
+    uncached = cli.invoke(main, [*args, "--no-cache"])
+    assert len(warmed) == 1
+    cold = cli.invoke(main, args)  # an empty cache
+    assert len(warmed) == 2
+    assert cold.output == uncached.output
+    (repo / "pkg" / "m000.py").write_text("import openai\n\nclient = openai.OpenAI()\n")
+    changed = cli.invoke(main, args)  # the memo is found, and a file it read changed
+    assert len(warmed) == 2
+    assert changed.exit_code == uncached.exit_code
+    single = cli.invoke(main, [*args[:-1], "1", "--no-cache"])
+    assert len(warmed) == 2  # one job: no workers
+    assert single.output == changed.output

@@ -73,6 +73,9 @@ class ReportMemo:
             self._name = "report:" + hashlib.sha256(repr(parts).encode()).hexdigest()
         # the stamp of each listed file as `select` took it, before reading (select fills it)
         self.stamps: dict[str, Stamp] = {}
+        # `load` found a memo of these options and root (a run kept one: its files' results
+        # are likely cached, even when the memo itself cannot serve)
+        self.found = False
 
     @property
     def usable(self) -> bool:
@@ -84,6 +87,7 @@ class ReportMemo:
             return None
         assert self._name is not None
         memo = self._cache.load_named(self._name)
+        self.found = isinstance(memo, _Memo)
         if not isinstance(memo, _Memo) or memo.listing != _listing_digest(self._target):
             return None
         read = {rel for rel, _, _ in memo.read}

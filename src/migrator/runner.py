@@ -41,6 +41,9 @@ _POOL_THRESHOLD = 8
 _POOL_MIN_BYTES = 16_000
 # Test-only hook: each file's job sleeps this many seconds in the pool (interrupt tests).
 _SLOW_JOBS = "MIGRATOR_TEST_SLOW_JOBS"
+# What a worker runs its job on when warmed up (`Workers.warm`): a file that loads the
+# engine and the strategy's fixers, as a first real file would.
+_WARM_UP_FILE = ("warm_up.py", b"import openai\n\nclient = openai.OpenAI()\n")
 
 
 @dataclass
@@ -79,6 +82,22 @@ class Workers:
     @property
     def started(self) -> bool:
         return self._pool is not None
+
+    def pay_for(self, sizes: Sequence[int]) -> bool:
+        """Whether files of these sizes, still to run, go to the workers (see
+        `_POOL_THRESHOLD`; started workers take any round of two or more)."""
+        small = len(sizes) < _POOL_THRESHOLD and sum(sizes) < _POOL_MIN_BYTES
+        return self.jobs > 1 and len(sizes) >= 2 and (self.started or not small)
+
+    def warm(self, job: Job, options: Any) -> None:
+        """Start the workers now, each running `job` on a two-line file: what the job
+        imports on its first file (libcst, the engine, the strategy's fixers: some 70 ms
+        a worker) then loads while the parent still works (the pre-passes), not after.
+        For a run that will give them files. What the warm-up gives is dropped, a
+        failure of it too: it shows again on a real file, reported for that file."""
+        pool = self.pool()
+        for _ in range(self.jobs):
+            pool.submit(job, *_WARM_UP_FILE, options)
 
     def stop(self, *, cancel: bool = False) -> None:
         """Shut the workers down once the files they run are done (`cancel`: drop the
@@ -218,9 +237,8 @@ def _execute(
 ) -> list[FileResult]:
     progress = FileProgress(phase, len(tasks), show_progress)
     try:
-        small = len(tasks) < _POOL_THRESHOLD and sum(len(t[1]) for t in tasks) < _POOL_MIN_BYTES
         # (started workers take even a small round: they are warm, and it costs no fork)
-        if workers.jobs <= 1 or len(tasks) < 2 or (small and not workers.started):
+        if not workers.pay_for([len(task[1]) for task in tasks]):
             serial = []
             for task in tasks:
                 serial.append(_guarded(job, *task))
