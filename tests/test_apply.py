@@ -13,11 +13,13 @@ import os
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from migrator.codemods.strategies import COMPAT
 
+from migrator import gitops
 from migrator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -630,4 +632,30 @@ def test_a_checklist_git_ignores_is_written_and_left_out(
         else git(repo, "diff", "--cached", "--name-only")
     )
     assert taken.splitlines() == [".env.example", "app.py", "requirements.txt"]
+    assert git(repo, "diff", "--name-only") == ""  # nothing left unstaged
+
+
+def test_the_files_git_tracks_are_staged_without_git_add(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The migrated files git tracks are staged by `update-index`; only the new checklist
+    goes through `git add` (which would refuse it if git ignored it)."""
+    repo = make_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    staged: dict[str, list[str]] = {}
+    real = gitops._git
+
+    def recording(where: Path | str, *args: str, **kwargs: Any) -> Any:
+        if args[0] in ("add", "update-index"):
+            names = kwargs["input"].split(b"\0")
+            staged[args[0]] = sorted(n.decode().removeprefix(":(literal)") for n in names)
+        return real(where, *args, **kwargs)
+
+    monkeypatch.setattr(gitops, "_git", recording)
+    result = apply(repo, "--no-commit")
+    assert result.exit_code == 0, result.output
+    assert staged == {
+        "update-index": [".env.example", "app.py", "requirements.txt"],
+        "add": ["MIGRATION.md"],
+    }
     assert git(repo, "diff", "--name-only") == ""  # nothing left unstaged

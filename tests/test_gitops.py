@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -363,3 +364,34 @@ def test_stage_failing_for_another_reason_says_so(tmp_path: Path) -> None:
     (repo / ".git" / "index.lock").write_text("")  # another git process holds the index
     with pytest.raises(GitError, match=r"^`git add` failed \(exit 128\): .*index\.lock"):
         gitops.stage(repo, ["app.py"])
+
+
+def test_tracked_files_are_staged_as_git_add_stages_them(tmp_path: Path) -> None:
+    """Tracked files go to `update-index` (no folder read): the same blobs as `git add`,
+    clean filters and line-ending rules applied; the others still go to `git add`."""
+    repo = make_repo(tmp_path / "r")
+    (repo / ".gitattributes").write_text("*.py text eol=crlf\n*.txt filter=upper\n")
+    git(repo, "config", "filter.upper.clean", "tr a-z A-Z")
+    (repo / "app.py").write_bytes(b"a = 1\r\nb = 2\n")
+    (repo / "notes.txt").write_text("hello\n")
+    git(repo, "add", ".gitattributes", "app.py", "notes.txt")
+    git(repo, "commit", "-q", "-m", "attributes")
+    (repo / "app.py").write_bytes(b"a = 3\r\nb = 4\r\n")
+    (repo / "notes.txt").write_text("world\n")
+    (repo / "new.py").write_text("x = 1\n")
+    names = ["app.py", "new.py", "notes.txt"]
+    git(repo, "add", *names)
+    expected = git(repo, "ls-files", "-s", *names)
+    git(repo, "reset", "-q")
+    asked: list[tuple[str, ...]] = []
+    real = gitops._git
+
+    def recording(where: Path | str, *args: str, **kwargs: Any) -> Any:
+        asked.append(args[:1])
+        return real(where, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gitops, "_git", recording)
+        assert gitops.stage(repo, names, tracked={"app.py", "notes.txt"}) == []
+    assert asked == [("update-index",), ("add",)]
+    assert git(repo, "ls-files", "-s", *names) == expected

@@ -319,7 +319,9 @@ def run_apply(
     ignored: list[str] = []
     if git is not None:
         try:
-            ignored = gitops.stage(git.repo, [top / w.path for w in writes])
+            ignored = gitops.stage(
+                git.repo, [top / w.path for w in writes], _tracked(plan, prefix, writes)
+            )
             if settings.commit:
                 message = commit_message(plan, counts, checklist_name)
                 # (check_branch checked the identity before the branch was made)
@@ -334,6 +336,18 @@ def run_apply(
         plan, [w.path for w in writes], top, checklist_name, counts, git, branch, sha,
         ignored=ignored,
     )  # fmt: skip
+
+
+def _tracked(plan: ProjectPlan, prefix: str, writes: list[FileWrite]) -> set[str]:
+    """Which of `writes` (repo-relative) git tracks, from the listing (`plan.tracked`,
+    relative to the plan's root); a file outside that root is not known to be."""
+    if plan.tracked is None:
+        return set()
+    return {
+        w.path
+        for w in writes
+        if w.path.startswith(prefix) and w.path[len(prefix) :] in plan.tracked
+    }
 
 
 class FileChangedError(RuntimeError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,14 +201,27 @@ def checkout(repo: Path, ref: str) -> None:
     _git(repo, "checkout", "-q", ref, "--")
 
 
-def stage(repo: Path, paths: Iterable[Path | str]) -> list[str]:
-    """`git add` the given files (new, changed or deleted). Paths are literal, not globs.
+def stage(
+    repo: Path, paths: Iterable[Path | str], tracked: Collection[str] = frozenset()
+) -> list[str]:
+    """Stage the given files (new, changed or deleted) as `git add` would. Paths are
+    literal, not globs; `tracked` names (repo-relative) those among them git tracks.
+
+    A tracked file is staged by `update-index`, which reads only the files named: `git
+    add` also reads every folder holding one (20 of a cached `apply`'s 340 ms on the
+    10,000-file tree). It runs the same clean filters and line-ending rules, and no
+    ignore rule applies to a tracked file. The others go to `git add`, which checks them.
 
     A new file git ignores (a .gitignore naming MIGRATION.md, or `.env*`) is left out
     rather than forced in: the ignored files are returned, repo-relative. `git add`
     refuses such a path (and stages the others); which paths it refused is asked only
     then, of `check-ignore` (git's message names them in the user's language)."""
     names = [_relpath(repo, p) for p in paths]
+    known = [name for name in names if name in tracked]
+    if known:
+        payload = b"\0".join(os.fsencode(name) for name in known)
+        _git(repo, "update-index", "--add", "--remove", "-z", "--stdin", input=payload)
+    names = [name for name in names if name not in tracked]
     if not names:
         return []
     made = _add(repo, names)
