@@ -69,6 +69,10 @@ def upgraded_calls(plan: Plan) -> V0Calls | None:
 
 @dataclass(eq=False)
 class Upgraded:
+    """A v0 call rewritten to the v1 client: its site, the expression replaced, the
+    client it now calls, and whether the v1 call returns a typed object (whose dict-style
+    access is converted; a file download returns bytes)."""
+
     site: CallSite
     root: cst.BaseExpression  # the call, or the `await` around it
     client_name: str

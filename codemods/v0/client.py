@@ -47,6 +47,8 @@ def build_v0_clients(plan: Plan, builder_type: type[ClientBuilder]) -> None:
 
 @dataclass
 class _Setting:
+    """A module-level `openai.x = ...` setting and where its statement sits."""
+
     site: ConfigSite
     line: cst.SimpleStatementLine
     index: int  # position of the assignment in its line
@@ -54,6 +56,9 @@ class _Setting:
 
 @dataclass
 class ClientBuilder:
+    """Builds the v1 client that the module's upgraded v0 calls use, from its v0
+    settings."""
+
     plan: Plan
     calls: V0Calls
     kept: bool = False  # the module's endpoint already points away from OpenAI

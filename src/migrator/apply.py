@@ -94,6 +94,8 @@ class ApplyFailed(Exception):
 
 @dataclass
 class ApplySettings:
+    """The choices `apply` is given on the command line."""
+
     branch: str | None = None
     allow_dirty: bool = False
     in_place: bool = False
@@ -103,6 +105,9 @@ class ApplySettings:
 
 @dataclass
 class GitContext:
+    """The repository `apply` works in, as it found it before writing: HEAD and the dirty
+    files."""
+
     repo: Path
     head: HeadState
     dirty: list[str]
@@ -118,6 +123,9 @@ class GitContext:
 
 @dataclass
 class ApplyOutcome:
+    """What `apply` did: the files written, where the checklist went, the branch and
+    commit."""
+
     plan: ProjectPlan
     written: list[str]  # paths relative to `top`
     top: Path  # where MIGRATION.md went (repo root, or the plan root)

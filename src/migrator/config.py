@@ -22,6 +22,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class ProjectConfig:
+    """The target repo's `[tool.migrator]` table (pyproject.toml), checked."""
+
     path: Path | None = None
     provider: str | None = None
     strategy: str | None = None

@@ -69,6 +69,8 @@ K = TypeVar("K", bound=Hashable)
 
 @dataclass
 class EditPlan(Generic[K]):
+    """The edits one dependency file needs, by the key of each requirement they touch."""
+
     raise_spec: list[K] = field(default_factory=list)
     replace: dict[K, str] = field(default_factory=dict)
     delete: list[K] = field(default_factory=list)

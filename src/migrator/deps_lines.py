@@ -142,6 +142,8 @@ _KEY = re.compile(r"([^\s=:][^=:]*?)\s*[=:]")
 
 @dataclass
 class _CfgEntry:
+    """A requirement in setup.cfg's install_requires / extras_require, with its place."""
+
     line: int
     start: int  # offset of the requirement part in the line content
     end: int

@@ -72,6 +72,8 @@ class SecretHit(NamedTuple):
 
 @dataclass(frozen=True)
 class _Assignment:
+    """A `KEY=value` line of an env file, with the spans of its key and value."""
+
     key: str
     key_start: int
     key_end: int

@@ -73,6 +73,8 @@ class Route:
 
 @dataclass(frozen=True)
 class LiteLLM:
+    """A mapping's `litellm:` section: the LiteLLM route of each endpoint family."""
+
     tested: str  # the version the facts were read from: the dependency floor
     key_env: str  # LiteLLM's own variable for the route (the code passes the key itself)
     routes: dict[str, Route] = field(default_factory=dict)

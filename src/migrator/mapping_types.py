@@ -161,12 +161,16 @@ class Compat:
 
 @dataclass(frozen=True)
 class Dependencies:
+    """Packages a strategy adds to and removes from the project's dependency files."""
+
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Compliance:
+    """Where the provider keeps data and its filing status, for the checklist."""
+
     data_region: str
     filing: str = "unknown"
     notes: tuple[str, ...] = ()
@@ -179,6 +183,8 @@ class Unverified(NamedTuple):
 
 @dataclass(frozen=True)
 class Facts:
+    """When a mapping's facts were checked, their sources, and what is not verified."""
+
     as_of: str | None = None
     sources: tuple[str, ...] = ()
     unverified: tuple[Unverified, ...] = ()

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class MigrationReport:
+    """A migration's results, file by file, with the options it ran with."""
+
     root: Path
     options: RewriteOptions
     results: list[FileResult]

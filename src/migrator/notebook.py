@@ -81,6 +81,9 @@ class CodeCell:
 
 @dataclass
 class LinePlace:
+    """Where a line of a notebook's virtual module is: its cell, its line there, its line
+    in the JSON."""
+
     cell: int
     cell_line: int
     json_line: int

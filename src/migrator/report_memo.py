@@ -50,6 +50,8 @@ _FORMAT = "report-memo/1"
 
 @dataclass(frozen=True)
 class _Memo:
+    """How a report was made, as `ReportMemo` keeps it."""
+
     listing: bytes  # digest of the names the run listed
     dropped: bytes  # digest of the stamps of the listed files the run did not read
     read: tuple[tuple[str, Stamp | None, bytes | None], ...]  # (file, stamp, digest of bytes)

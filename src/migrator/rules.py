@@ -24,6 +24,8 @@ __all__ = ["RULES", "SECTIONS", "Rule", "rules_markdown"]
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule code's severity, checklist section, title and why it exists."""
+
     id: str
     severity: Severity
     category: Category

@@ -48,6 +48,8 @@ _WARM_UP_FILE = ("warm_up.py", b"import openai\n\nclient = openai.OpenAI()\n")
 
 @dataclass
 class RunStats:
+    """How many files a run listed, and how many it parsed."""
+
     files_scanned: int
     files_parsed: int
 

@@ -33,6 +33,8 @@ def scan_job(rel: str, data: bytes, options: Any) -> FileResult:
 
 @dataclass
 class ScanReport:
+    """A scan's results, file by file."""
+
     root: Path
     results: list[FileResult]
     stats: RunStats

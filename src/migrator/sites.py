@@ -149,6 +149,8 @@ class ImportBinding:
 
 @dataclass
 class Inventory:
+    """The OpenAI usage one module holds, as the inventory walk found it."""
+
     path: str
     imports: list[Usage] = field(default_factory=list)
     clients: list[ClientSite] = field(default_factory=list)

@@ -44,6 +44,8 @@ class Replacement:
 
 @dataclass(frozen=True)
 class WrapperClass:
+    """A LangChain or llama_index class that wraps the openai SDK, and its keywords."""
+
     library: str  # "LangChain", "llama_index"
     family: str  # "chat", "completions", "embeddings"
     azure: bool
