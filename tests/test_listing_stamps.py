@@ -48,6 +48,10 @@ def test_names_missing_from_the_listing_or_a_wrong_length_give_no_stamp() -> Non
     assert list(unpacked_stamps(["a"], packed)) == [("a", None)]
     target = Target(Path("."), ("a", "c"), ("a", "b"), packed, 5)
     assert list(target.name_stamps()) == [("a", (1, 2, 3, 4)), ("c", None)]
+    assert list(target.stamps_of(["0", "b", "z"])) == [("0", None), ("b", None), ("z", None)]
+    # without a project listing the names are the listing
+    alone = Target(Path("."), ("a", "b"), (), PACKED.pack(1, 2, 3, 4) + PACKED.pack(5, 6, 7, 8))
+    assert list(alone.stamps_of(["b"])) == [("b", (5, 6, 7, 8))]
     assert Target(Path("."), ("a",)).settled_since(9) == 9  # no stamps: the run's start
     assert target.settled_since(9) == 5  # stamps taken before it started
 

@@ -71,8 +71,8 @@ class Target:
     # The stamp (file_stamps.py) discovery's `lstat` took of each file of the listing
     # (`project`, or `names` without one), packed: as tuples, 100,000 stamps would cost
     # some 18 MB. Empty when none was taken. The records that look for changed files
-    # (run_record.py, report_memo.py, the prefilter's) read these instead of a `stat`
-    # each: a cached run on 10,000 files stat'ed every file three times.
+    # (run_record.py, report_memo.py, the prefilter's and the checklist's indexes) read
+    # these instead of a `stat` each: a cached run stat'ed every file up to three times.
     stamps: bytes = field(default=b"", compare=False, repr=False)
     # when discovery started: a stamp is trusted only for a file settled before then
     stamped_ns: int = 0
@@ -94,9 +94,6 @@ class Target:
     def stamps_of(self, wanted: Iterable[str]) -> Iterator[tuple[str, Stamp | None]]:
         """Each of `wanted` (sorted as the listing is) with its stamp, as
         `listing_stamps`; None for a name the listing does not hold."""
-        if not self.project:
-            yield from unpacked_stamps(self.names, self.stamps)
-            return
         names = iter(wanted)
         name = next(names, None)
         listed = self.listing_stamps()

@@ -47,8 +47,7 @@ def packed_stamp(st: os.stat_result) -> bytes:
 
 def unpacked_stamps(names: Iterable[str], packed: bytes) -> Iterator[tuple[str, Stamp | None]]:
     """Each of `names` with its stamp from `packed` (in the same order), None where no
-    stamp was taken; every name None when `packed` does not hold one stamp per name
-    (names is then iterated twice: give a sequence)."""
+    stamp was taken; every name None when `packed` does not hold one stamp per name."""
     names = names if isinstance(names, (list, tuple)) else list(names)
     if len(packed) != PACKED.size * len(names):
         for rel in names:

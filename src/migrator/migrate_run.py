@@ -50,9 +50,8 @@ def run_files(
     with Workers(jobs) as workers:  # one set of processes for every round
         cold = cache is None or (memo is not None and not memo.found)
         if cold and workers.pay_for([len(data) for _, data in todo]):
-            # Nothing cached to serve these files: the workers load the engine while
-            # this process runs the pre-passes (70 ms a worker, 0.43 -> 0.36 s of a
-            # `diff` of 167 files).
+            # Nothing cached to serve these files: the workers load the engine (some
+            # 70 ms each) while this process runs the pre-passes, not after them.
             workers.warm(rewrite_file, options)
         return _run(target, options, todo, unreadable, workers, show_progress, cache, memo)
 
