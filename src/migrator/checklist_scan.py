@@ -335,11 +335,8 @@ class RepoFiles(ChecklistContext):
         # the quiet text files (`_quiet`) an earlier run found, known by their stamps
         quiet = None
         if plan.cache is not None:
-            started = (
-                time.time_ns()
-                if plan.listing is None
-                else plan.listing.settled_since(time.time_ns())
-            )
+            now = time.time_ns()
+            started = now if plan.listing is None else plan.listing.settled_since(now)
             quiet = DroppedFiles(plan.cache, plan.root, kind="checklist-quiet", started_ns=started)
         listed = (
             plan.listing.listing_stamps()
