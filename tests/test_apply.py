@@ -659,3 +659,31 @@ def test_the_files_git_tracks_are_staged_without_git_add(
         "add": ["MIGRATION.md"],
     }
     assert git(repo, "diff", "--name-only") == ""  # nothing left unstaged
+
+
+def test_the_git_processes_apply_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `apply` asks of git, in order: six processes with --no-commit (ten with a
+    commit). Each was once a question of its own: a change that adds one shows here."""
+    repo = make_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    asked: list[str] = []
+    real = gitops._git
+
+    def recording(where: Path | str, *args: str, **kwargs: Any) -> Any:
+        asked.append(args[0])
+        return real(where, *args, **kwargs)
+
+    monkeypatch.setattr(gitops, "_git", recording)
+    result = apply(repo, "--no-commit")
+    assert result.exit_code == 0, result.output
+    assert asked == ["rev-parse", "status", "ls-files", "checkout", "update-index", "add"]
+    git(repo, "checkout", "-q", "-f", "main")
+    git(repo, "clean", "-qfd")
+    git(repo, "branch", "-q", "-D", BRANCH)
+    asked.clear()
+    result = apply(repo)
+    assert result.exit_code == 0, result.output
+    assert asked == [
+        "rev-parse", "status", "ls-files", "var", "var", "checkout", "update-index", "add",
+        "commit", "rev-parse",
+    ]  # fmt: skip

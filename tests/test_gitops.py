@@ -395,3 +395,17 @@ def test_tracked_files_are_staged_as_git_add_stages_them(tmp_path: Path) -> None
         assert gitops.stage(repo, names, tracked={"app.py", "notes.txt"}) == []
     assert asked == [("update-index",), ("add",)]
     assert git(repo, "ls-files", "-s", *names) == expected
+
+
+def test_repo_and_branch_finds_the_top_and_whether_the_branch_exists(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    (repo / "pkg").mkdir()
+    assert gitops.repo_and_branch(repo / "pkg", "main") == (repo.resolve(), True)
+    assert gitops.repo_and_branch(repo, "migrator/openai-to-qwen") == (repo.resolve(), False)
+    assert gitops.repo_and_branch(repo, "bad..name") == (repo.resolve(), False)
+    git(repo, "branch", "migrator/openai-to-qwen")
+    assert gitops.repo_and_branch(repo, "migrator/openai-to-qwen") == (repo.resolve(), True)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert gitops.repo_and_branch(plain, "main") is None
+    assert gitops.repo_and_branch(repo / ".git", "main") is None

@@ -111,6 +111,8 @@ class GitContext:
     repo: Path
     head: HeadState
     dirty: list[str]
+    # whether a branch exists, as `check_repository` found it (by name)
+    branches: dict[str, bool] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -143,11 +145,21 @@ def default_branch(provider_id: str) -> str:
     return f"migrator/openai-to-{provider_id}"
 
 
-def check_repository(path: Path, settings: ApplySettings) -> GitContext | None:
-    """The refusals that need no plan: not a work tree, no commits, dirty tree."""
+def check_repository(
+    path: Path, settings: ApplySettings, branch: str | None = None
+) -> GitContext | None:
+    """The refusals that need no plan: not a work tree, no commits, dirty tree. Whether
+    `branch` (the one to create) exists is asked at the same time (see `check_branch`)."""
     if settings.in_place:
         return None
-    repo = gitops.find_repo(path)
+    branches: dict[str, bool] = {}
+    if branch:
+        found = gitops.repo_and_branch(path, branch)
+        repo = found[0] if found else None
+        if found:
+            branches[branch] = found[1]
+    else:
+        repo = gitops.find_repo(path)
     if repo is None:
         raise ApplyError(
             f"{path} is not inside a git work tree: apply writes the migration on a new "
@@ -178,7 +190,7 @@ def check_repository(path: Path, settings: ApplySettings) -> GitContext | None:
             "Commit or stash them first (git stash push --include-untracked), or pass "
             "--allow-dirty to migrate on top of them."
         )
-    return GitContext(repo, head, dirty)
+    return GitContext(repo, head, dirty, branches)
 
 
 def check_writable(top: Path, writes: list[FileWrite], *, force: bool = False) -> None:
@@ -211,7 +223,10 @@ def _read_only(path: Path) -> bool:
 
 def check_branch(git: GitContext, name: str, commit: bool) -> None:
     """Refusals that must come before the branch is created."""
-    if gitops.branch_exists(git.repo, name):
+    taken = git.branches.get(name)
+    if taken is None:
+        taken = gitops.branch_exists(git.repo, name)
+    if taken:
         hint = f"delete it (git branch -D {name}) or pass --branch NAME"
         if git.head.branch == name:
             hint = (

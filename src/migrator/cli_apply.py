@@ -118,14 +118,14 @@ def apply(
         commit=not no_commit,
         force=force,
     )
+    target_branch = branch or default_branch(options.mapping.id)
     try:
-        git = check_repository(path.absolute(), settings)
+        git = check_repository(path.absolute(), settings, target_branch)
     except ApplyError as exc:
         raise UsageError(str(exc)) from exc
     plan = plan_migration(path, options, config, excludes=excludes, jobs=jobs, cache=cache)
     note_skipped(plan.skipped_trees)
     warn_model_map(plan)
-    target_branch = branch or default_branch(options.mapping.id)
 
     def render(plan: ProjectPlan, prefix: str) -> tuple[bytes, dict[str, int]]:
         findings = collect(plan, applied=True)

@@ -26,6 +26,7 @@ __all__ = [
     "head_state",
     "is_ignored",
     "listed_files",
+    "repo_and_branch",
     "stage",
     "work_tree_state",
 ]
@@ -75,19 +76,39 @@ def _split_z(data: bytes) -> list[str]:
 
 def find_repo(path: Path | str) -> Path | None:
     """The top folder of the work tree holding `path` (a file or folder), or None."""
+    found = _top(path)
+    return None if found is None else found[0]
+
+
+def repo_and_branch(path: Path | str, branch: str) -> tuple[Path, bool] | None:
+    """`find_repo(path)`, and whether branch `branch` exists in that repository: the
+    `rev-parse` that finds the top answers both (`show-ref` was a process more)."""
+    found = _top(path, "--verify", "-q", f"refs/heads/{branch}")
+    if found is None:
+        return None
+    top, lines = found
+    return top, len(lines) > 2  # (the branch's commit follows the top when it exists)
+
+
+def _top(path: Path | str, *verify: str) -> tuple[Path, list[str]] | None:
+    """The work tree's top folder and what `rev-parse` printed (`verify`: a ref to look
+    up as well), or None outside a work tree."""
     start = Path(path)
     if not start.is_dir():
         start = start.parent
     if not start.is_dir():
         return None
     try:
-        proc = _git(start, "rev-parse", "--is-inside-work-tree", "--show-toplevel", ok=(0, 128))
+        proc = _git(
+            start, "rev-parse", "--is-inside-work-tree", "--show-toplevel", *verify,
+            ok=(0, 1, 128),
+        )  # fmt: skip
     except GitError:
         return None
     lines = os.fsdecode(proc.stdout).splitlines()
-    if proc.returncode != 0 or len(lines) < 2 or lines[0].strip() != "true":
+    if proc.returncode == 128 or len(lines) < 2 or lines[0].strip() != "true":
         return None
-    return Path(lines[1])
+    return Path(lines[1]), lines
 
 
 def head_state(repo: Path) -> HeadState:
