@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
@@ -29,7 +30,7 @@ from migrator.deps import (
     parse_requirement,
     unsupported_dependency_files,
 )
-from migrator.discovery import SOURCE_SUFFIXES, ProjectListing, Target, list_project
+from migrator.discovery import SOURCE_SUFFIXES, ProjectListing, list_project
 from migrator.envfiles import edit_env_template, find_dotenv_files, find_env_templates, quoted_in
 from migrator.migrate import MigrationReport, migrate
 from migrator.model import FileResult
@@ -37,6 +38,7 @@ from migrator.options import RewriteOptions
 from migrator.progress import phase
 
 if TYPE_CHECKING:
+    from migrator.file_stamps import Stamp
     from migrator.result_cache import ResultCache
 
 WriteKind = Literal["code", "config", "dependencies", "env", "checklist"]
@@ -57,13 +59,9 @@ class FileWrite:
 class ProjectPlan:
     """Everything a migration would change, and what the checklist needs to know."""
 
-    path: Path  # what the user gave (absolute)
-    root: Path  # the folder every relative path is relative to
+    listing: ProjectListing  # what was migrated: the path, its files, which git tracks
     options: RewriteOptions
     report: MigrationReport
-    is_project: bool  # PATH is a folder: dependency/env/test files are looked at
-    files: list[str]  # every project file (relative to root), tracked + untracked-not-ignored
-    tracked: frozenset[str] | None  # files git tracks (None outside a work tree)
     code: list[FileWrite]
     dependencies: list[FileWrite]
     env_templates: list[FileWrite]
@@ -72,15 +70,49 @@ class ProjectPlan:
     declares_openai: list[str]  # dependency files naming openai
     kept_openai_pin: list[FileWrite]  # files whose openai<1 pin stays for the v0 calls
     dependency_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
-    skipped_trees: dict[str, str] = field(default_factory=dict)  # third-party folder -> what
     # The run's result cache (None: off), for the checklist's index of quiet text files.
     cache: ResultCache | None = field(default=None, repr=False, compare=False)
-    # the listing `files` came from, with discovery's stamp of each (None: not listed)
-    listing: Target | None = field(default=None, repr=False, compare=False)
     _old_cache: dict[str, bytes | None] = field(default_factory=dict, repr=False)
     _write_index: tuple[tuple[int, int, int], dict[str, bytes]] = field(
         default=((-1, -1, -1), {}), repr=False
     )
+
+    @property
+    def path(self) -> Path:
+        """What the user gave (absolute)."""
+        return self.listing.path
+
+    @property
+    def root(self) -> Path:
+        """The folder every relative path is relative to."""
+        return self.listing.target.root
+
+    @property
+    def is_project(self) -> bool:
+        """PATH is a folder: dependency, env and test files are looked at."""
+        return self.listing.is_project
+
+    @property
+    def files(self) -> list[str]:
+        """Every project file (relative to root): tracked, and untracked not ignored."""
+        return self.listing.files
+
+    @property
+    def tracked(self) -> frozenset[str] | None:
+        """The files git tracks (None outside a work tree)."""
+        return self.listing.tracked
+
+    @property
+    def skipped_trees(self) -> dict[str, str]:
+        """Third-party folders left out, and what each is."""
+        return self.listing.skipped
+
+    def file_stamps(self) -> Iterator[tuple[str, Stamp | None]]:
+        """Each project file with the stamp discovery took of it (None where it took
+        none: the reader stats it)."""
+        if not self.is_project:
+            return iter(())
+        return self.listing.target.listing_stamps()
 
     @functools.cached_property
     def migrated_sources(self) -> list[bytes]:
@@ -246,13 +278,8 @@ def plan_migration(
         listing = list_project(path, (*config.exclude, *excludes))
         discovered = f"{len(listing.target.names)} Python file(s) under {listing.target.root}"
         phase("discover", discovered, started)
-    path, is_project, files, tracked = (
-        listing.path, listing.is_project, listing.files, listing.tracked
-    )  # fmt: skip
-    target, skipped = listing.target, listing.skipped
     options = dataclasses.replace(options, call_facts=True)  # the checklist reads them
-    report = migrate(target, options, jobs=jobs, show_progress=show_progress, cache=cache)
-    root = target.root
+    report = migrate(listing.target, options, jobs=jobs, show_progress=show_progress, cache=cache)
     code = [
         FileWrite(
             r.path,
@@ -264,14 +291,12 @@ def plan_migration(
         if r.new_source is not None
     ]
     plan = ProjectPlan(
-        path=path, root=root, options=options, report=report, is_project=is_project,
-        files=files, tracked=tracked, code=code, dependencies=[], env_templates=[],
-        env_renames=code_env_renames(options, report.results), unsupported_dependencies=[],
-        declares_openai=[], kept_openai_pin=[], skipped_trees=skipped, cache=cache,
-        listing=target if is_project else None,
+        listing=listing, options=options, report=report, code=code, dependencies=[],
+        env_templates=[], env_renames=code_env_renames(options, report.results),
+        unsupported_dependencies=[], declares_openai=[], kept_openai_pin=[], cache=cache,
     )  # fmt: skip
     uses_sdk = any(u.kind != "model" for r in report.results for u in r.usages)
-    if is_project and uses_sdk:
+    if listing.is_project and uses_sdk:
         _plan_dependencies(plan, cache)
         _plan_env_templates(plan)
     return plan

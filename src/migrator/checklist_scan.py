@@ -335,15 +335,9 @@ class RepoFiles(ChecklistContext):
         # the quiet text files (`_quiet`) an earlier run found, known by their stamps
         quiet = None
         if plan.cache is not None:
-            now = time.time_ns()
-            started = now if plan.listing is None else plan.listing.settled_since(now)
+            started = plan.listing.target.settled_since(time.time_ns())
             quiet = DroppedFiles(plan.cache, plan.root, kind="checklist-quiet", started_ns=started)
-        listed = (
-            plan.listing.listing_stamps()
-            if plan.listing is not None
-            else ((rel, None) for rel in plan.files)
-        )
-        for rel, known in listed:
+        for rel, known in plan.file_stamps():
             if rel in dotenv:
                 continue
             lower = file_name(rel).lower()
