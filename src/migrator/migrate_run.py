@@ -47,26 +47,50 @@ def run_files(
 ) -> MigrationReport:
     """Rewrite the target's files; keep the report in `memo` when given."""
     todo, unreadable = select(target, cache, memo.stamps if memo is not None else None)
+    read = _SourceCache(target.root, todo, digests=memo is not None)
     with Workers(jobs) as workers:  # one set of processes for every round
         cold = cache is None or (memo is not None and not memo.found)
         if cold and workers.pay_for([len(data) for _, data in todo]):
             # Nothing cached to serve these files: the workers load the engine (some
             # 70 ms each) while this process runs the pre-passes, not after them.
             workers.warm(rewrite_file, options)
-        return _run(target, options, todo, unreadable, workers, show_progress, cache, memo)
+        options_for, defining = _pre_passes(target, options, todo, read, cache)
+        # A module other files take constants from is rewritten after them, with the
+        # edits they ask of it: one run of it instead of one without the edits and one
+        # with them.
+        results = execute(
+            [(rel, data) for rel, data in todo if rel not in defining],
+            rewrite_file,
+            options_for,
+            show_progress=show_progress,
+            phase="rewrite",
+            cache=cache,
+            workers=workers,
+        )
+        waiting = [rel for rel, _ in todo if rel in defining]
+        results = _apply_requests(results, read, options_for, workers, cache, waiting)
+    if cache is not None:
+        cache.report()
+    rewritten = [r.path for r in results]
+    kept = [*config_results(target.project, results, read.peek, options), *unreadable]
+    results.extend(kept)
+    results.sort(key=lambda r: r.path)
+    report = MigrationReport(target.root, options, results, RunStats(len(target.names), len(todo)))
+    if memo is not None:
+        memo.store(report, rewritten, kept, read.digests)
+    return report
 
 
-def _run(
+def _pre_passes(
     target: Target,
     options: RewriteOptions,
     todo: list[tuple[str, bytes]],
-    unreadable: list[FileResult],
-    workers: Workers,
-    show_progress: bool | None,
+    read: _SourceCache,
     cache: ResultCache | None,
-    memo: ReportMemo | None,
-) -> MigrationReport:
-    read = _SourceCache(target.root, todo, digests=memo is not None)
+) -> tuple[Callable[[str], RewriteOptions], set[str]]:
+    """What each file's rewrite is given from the others (the constants and classes it
+    imports, the files importing it), and the modules that define constants others
+    take: the pre-passes across files."""
     started = time.perf_counter()
     # A notebook's imports are read from its code cells; it is never a defining module.
     views = [(rel, python_view(rel, data)) for rel, data in todo]
@@ -98,30 +122,8 @@ def _run(
             importers=found or {},
         )
 
-    # A module other files take constants from is rewritten after them, with the edits
-    # they ask of it: one run of it instead of one without the edits and one with them.
     defining = {c.path for table in tables.values() for c in table.constants.values()}
-    results = execute(
-        [(rel, data) for rel, data in todo if rel not in defining],
-        rewrite_file,
-        options_for,
-        show_progress=show_progress,
-        phase="rewrite",
-        cache=cache,
-        workers=workers,
-    )
-    waiting = [rel for rel, _ in todo if rel in defining]
-    results = _apply_requests(results, read, options_for, workers, cache, waiting)
-    if cache is not None:
-        cache.report()
-    rewritten = [r.path for r in results]
-    kept = [*config_results(target.project, results, read.peek, options), *unreadable]
-    results.extend(kept)
-    results.sort(key=lambda r: r.path)
-    report = MigrationReport(target.root, options, results, RunStats(len(target.names), len(todo)))
-    if memo is not None:
-        memo.store(report, rewritten, kept, read.digests)
-    return report
+    return options_for, defining
 
 
 class _SourceCache:
