@@ -165,16 +165,13 @@ def work_tree_state(repo: Path) -> WorkTreeState:
             # ordinary, renamed or copied (the old name follows), unmerged: the path comes
             # after 8, 9 and 10 space-separated fields
             fields = {b"1 ": 8, b"2 ": 9, b"u ": 10}[kind]
-            name = os.fsdecode(entry.split(b" ", fields)[fields])
-            dirty.add(name)
-            if entry[2:3] != b".":  # the index side changed (an unmerged path: U)
-                staged.add(name)
+            names = [os.fsdecode(entry.split(b" ", fields)[fields])]
             if kind == b"2 ":
-                old = os.fsdecode(items[i])
+                names.append(os.fsdecode(items[i]))
                 i += 1
-                dirty.add(old)
-                if entry[2:3] != b".":
-                    staged.add(old)
+            dirty.update(names)
+            if entry[2:3] != b".":  # the index side changed (an unmerged path: U)
+                staged.update(names)
     head = HeadState(branch=branch, commit=commit, detached=branch is None)
     return WorkTreeState(head, sorted(dirty), sorted(staged))
 
@@ -240,35 +237,39 @@ def stage(
     names = [_relpath(repo, p) for p in paths]
     known = [name for name in names if name in tracked]
     if known:
-        payload = b"\0".join(os.fsencode(name) for name in known)
-        _git(repo, "update-index", "--add", "--remove", "-z", "--stdin", input=payload)
+        _git(repo, "update-index", "--add", "--remove", "-z", "--stdin", input=_joined(known))
     names = [name for name in names if name not in tracked]
     if not names:
         return []
     made = _add(repo, names)
     if made.returncode == 0:
         return []
-    payload = b"\0".join(os.fsencode(name) for name in names)
-    check = _git(repo, "check-ignore", "-z", "--stdin", input=payload, ok=(0, 1))
+    check = _git(repo, "check-ignore", "-z", "--stdin", input=_joined(names), ok=(0, 1))
     ignored = set(_split_z(check.stdout))
     if not ignored:
-        detail = os.fsdecode(made.stderr).strip() or "no output"
-        raise GitError(f"`git add` failed (exit {made.returncode}): {detail}")
+        raise _add_failed(made)
     rest = [name for name in names if name not in ignored]
-    if rest:
-        again = _add(repo, rest)
-        if again.returncode != 0:
-            detail = os.fsdecode(again.stderr).strip() or "no output"
-            raise GitError(f"`git add` failed (exit {again.returncode}): {detail}")
+    if rest and (again := _add(repo, rest)).returncode != 0:
+        raise _add_failed(again)
     return sorted(ignored)
 
 
+def _joined(names: Iterable[str]) -> bytes:
+    """`names` for a `-z --stdin` or `--pathspec-file-nul` reader."""
+    return b"\0".join(os.fsencode(name) for name in names)
+
+
 def _add(repo: Path, names: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
-    payload = b"\0".join(os.fsencode(f":(literal){name}") for name in names)
+    """`git add` the literal `names`; the caller reads how it went."""
     return _git(
-        repo, "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul", input=payload,
-        ok=(0, 1, 128),
+        repo, "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul",
+        input=_joined(f":(literal){name}" for name in names), ok=(0, 1, 128),
     )  # fmt: skip
+
+
+def _add_failed(made: subprocess.CompletedProcess[bytes]) -> GitError:
+    detail = os.fsdecode(made.stderr).strip() or "no output"
+    return GitError(f"`git add` failed (exit {made.returncode}): {detail}")
 
 
 def has_author_identity(repo: Path) -> bool:
