@@ -28,25 +28,15 @@ _ADDERS = frozenset({"append", "extend", "insert"})
 # How many names of a messages expression are followed to their assignments: enough for
 # `messages` -> `content` -> `parts`, bounded for huge module-level expressions.
 _MAX_NAMES = 16
-
-
-class _NeedsOfFile:
-    """The needs of the calls of the file being rewritten (one file at a time per worker):
-    both fixers ask, for every call sharing a literal, so each call is read once."""
-
-    module: cst.Module | None = None
-    needs: dict[cst.Call, CallNeeds] = {}
-
-    @classmethod
-    def of(cls, plan: Plan) -> dict[cst.Call, CallNeeds]:
-        if cls.module is not plan.module:
-            cls.module, cls.needs = plan.module, {}
-        return cls.needs
+_CALL_NEEDS = "model_fit.call_needs"  # Plan.analyses key
 
 
 def call_needs(plan: Plan, call: CallSite) -> CallNeeds:
     """What one call asks of its model, as far as its syntax tells."""
-    known = _NeedsOfFile.of(plan)
+    # Both fixers ask, for every call sharing a literal: each call is read once per
+    # file. Kept on the plan, so that it goes with the file's tree (a cache that outlived
+    # the plan held the last file's tree alive, a gigabyte for a 3.5 MB module).
+    known: dict[cst.Call, CallNeeds] = plan.analyses.setdefault(_CALL_NEEDS, {})
     if call.node not in known:
         known[call.node] = _read_needs(plan, call)
     return known[call.node]

@@ -34,7 +34,7 @@ def imported_uses(plan: Plan) -> dict[str, list[cst.BaseExpression]]:
             if len(binders) != 1 or not isinstance(binders[0], cst.ImportAlias):
                 continue
             base = _imported(plan, binders[0])
-            refs = references_to(plan.inventory, binders[0], local) if base else None
+            refs = references_to(plan.inventory, binders[0], local, plan.analyses) if base else None
             for ref in refs or ():
                 node: cst.BaseExpression = ref
                 qualified = base

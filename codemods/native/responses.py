@@ -197,7 +197,7 @@ class _Reshaper:
         if function in self.followed:
             return True
         name = function.name.value
-        refs = references_to(plan.inventory, function, name)
+        refs = references_to(plan.inventory, function, name, plan.analyses)
         if refs is None:
             return False
         calls = [r for r in refs if _called(plan, r)]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import libcst as cst
 
@@ -215,19 +215,22 @@ def returned_or_yielded(uses: ResponseUses, call: cst.Call, inventory: Inventory
     return None
 
 
-_last_follower: list[_Follower] = []
+_FOLLOWER = "response_flow.follower"  # key of a file's memo (Plan.analyses)
 
 
-def references_to(inventory: Inventory, binder: cst.CSTNode, name: str) -> list[cst.Name] | None:
+def references_to(
+    inventory: Inventory, binder: cst.CSTNode, name: str, memo: dict[str, Any]
+) -> list[cst.Name] | None:
     """The names reading `name` where `binder` (a `def`, an import alias, an assigned
     name) binds it: the callers of a function, the users of an imported name. None when
-    `name` is bound more than once in that scope (a reader may see another value)."""
-    follower = (
-        _last_follower[0] if _last_follower and _last_follower[0].inventory is inventory else None
-    )
-    if follower is None:  # one per module: its name index is built once
-        follower = _Follower(inventory)
-        _last_follower[:] = [follower]
+    `name` is bound more than once in that scope (a reader may see another value).
+
+    `memo` is the file's own (Plan.analyses): the name index is built once per module
+    and goes with the module's tree (a cache that outlived the file kept its tree
+    alive)."""
+    follower: _Follower | None = memo.get(_FOLLOWER)
+    if follower is None or follower.inventory is not inventory:
+        follower = memo[_FOLLOWER] = _Follower(inventory)
     scope = follower._binding_scopes().get(binder)
     if scope is None or scope.names.get(name) != [binder]:
         return None
