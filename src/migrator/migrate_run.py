@@ -46,9 +46,10 @@ def run_files(
     memo: ReportMemo | None = None,
 ) -> MigrationReport:
     """Rewrite the target's files; keep the report in `memo` when given."""
-    todo, unreadable = select(target, cache, memo.stamps if memo is not None else None)
-    read = _SourceCache(target.root, todo, digests=memo is not None)
     with Workers(jobs) as workers:  # one set of processes for every round
+        stamps = memo.stamps if memo is not None else None
+        todo, unreadable = select(target, cache, stamps, workers)
+        read = _SourceCache(target.root, todo, digests=memo is not None)
         cold = cache is None or (memo is not None and not memo.found)
         if cold and workers.pay_for([len(data) for _, data in todo]):
             # Nothing cached to serve these files: the workers load the engine (some
