@@ -1,4 +1,4 @@
-"""Reading and prefiltering a large tree on the workers (runner._ReadAhead).
+"""Reading and prefiltering a large tree on the workers (runner._read_all).
 
 Past its first bytes, a tree's files are read and searched by the workers in chunks.
 Whoever reads them, a run must keep the same files in the same order, report the same

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,7 @@ Job = Callable[[str, bytes, Any], FileResult]
 # round of a diff is often two or three large settings modules).
 _POOL_THRESHOLD = 8
 _POOL_MIN_BYTES = 16_000
-# `_ReadAhead`: the bytes this process reads and prefilters itself before the workers
+# `_read_all`: the bytes this process reads and prefilters itself before the workers
 # take the rest (some 0.15 s of work), in chunks of this many files, this many chunks per
 # worker queued at a time.
 _READ_HERE = 16_000_000
@@ -166,27 +167,19 @@ def select(
     With a `cache`, files an earlier run dropped and that have not changed since are not
     read again (prefilter_index.py); a single-file target always reads its file. Each
     file's stamp, taken before it is read, goes in `stamps` (given a cache). Given
-    `workers`, a large tree's files are read and prefiltered by them (`_ReadAhead`)."""
+    `workers`, a large tree's files are read and prefiltered by them (`_read_all`)."""
     dropped = None
     if cache is not None and target.project:
         dropped = DroppedFiles(cache, target.root, started_ns=target.settled_since(time.time_ns()))
     todo: list[tuple[str, bytes]] = []
     unreadable: list[FileResult] = []
     root = os.fspath(target.root)
-    reader = _ReadAhead(root, workers)
 
-    def sort(verdicts: Iterable[_Verdict]) -> None:
-        for rel, stamp, data, error in verdicts:
-            if error is not None:
-                unreadable.append(_unreadable(rel, error))
-            elif data is not None:
-                todo.append((rel, data))
-            elif dropped is not None and stamp is not None:
-                dropped.dropped(rel, stamp)
-
-    for rel, known in target.name_stamps():
-        stamp = None
-        if dropped is not None:
+    def to_read() -> Iterator[tuple[str, Stamp | None]]:
+        for rel, known in target.name_stamps():
+            if dropped is None:
+                yield rel, None
+                continue
             # stat before reading (discovery's lstat was): a change after it shows in the
             # next run's stamp. A string to stat: a Path per listed file cost more than
             # the stat (10,000 files).
@@ -197,10 +190,16 @@ def select(
                 continue
             if stamps is not None:
                 stamps[rel] = stamp
-            if dropped.unchanged(rel, stamp):
-                continue
-        sort(reader.add(rel, stamp))
-    sort(reader.finish())
+            if not dropped.unchanged(rel, stamp):
+                yield rel, stamp
+
+    for rel, stamp, data, error in _read_all(root, to_read(), workers):
+        if error is not None:
+            unreadable.append(_unreadable(rel, error))
+        elif data is not None:
+            todo.append((rel, data))
+        elif dropped is not None and stamp is not None:
+            dropped.dropped(rel, stamp)
     if dropped is not None:
         dropped.save()
         phase(
@@ -234,73 +233,63 @@ def _read_and_filter_all(root: str, rels: list[str]) -> list[tuple[bytes | None,
     return [_read_and_filter(root, rel)[:2] for rel in rels]
 
 
-class _ReadAhead:
-    """Reads and prefilters listed files, giving their verdicts in listing order.
+def _read_all(
+    root: str, files: Iterable[tuple[str, Stamp | None]], workers: Workers | None
+) -> Iterator[_Verdict]:
+    """The verdict on each of `files` (relative path, stamp), in their order.
 
     Reading a tree and searching its bytes for anything that can matter is the serial
     part of a run: 5 of the 100,000-file tree's 20 seconds, with the workers idle. So
     this process reads the first `_READ_HERE` bytes itself (a small tree, or a cached run
-    that reads only changed files, never starts a worker for it); past that, the rest
-    goes to the workers in chunks, a bounded number of them queued at a time (the
-    listing is not copied whole). A kept file's bytes come back; a dropped file's do
-    not. If a worker dies, its chunk and the later ones are read here."""
-
-    def __init__(self, root: str, workers: Workers | None) -> None:
-        self._root = root
-        self._workers = workers if workers is not None and workers.jobs > 1 else None
-        self._read_here = 0
-        self._chunk: list[tuple[str, Stamp | None]] = []
-        # chunks sent, with their future (None: to be read here)
-        self._queued: deque[tuple[list[tuple[str, Stamp | None]], Future[Any] | None]] = deque()
-
-    def add(self, rel: str, stamp: Stamp | None) -> Iterator[_Verdict]:
-        """Take the next listed file; give the verdicts that are ready, in order."""
-        workers = self._workers
-        if workers is not None and (self._queued or self._chunk or self._read_here >= _READ_HERE):
-            self._chunk.append((rel, stamp))
-            if len(self._chunk) >= _CHUNK_FILES:
-                self._send()
-                if len(self._queued) > _CHUNKS_QUEUED * workers.jobs:
-                    yield from self._receive()
-            return
-        yield from self.finish()  # what a broken pool left queued comes first
-        data, error, size = _read_and_filter(self._root, rel)
-        self._read_here += size
+    that reads only changed files, never starts a worker for it), and the workers, when
+    there are two or more, read the rest (`_read_on_workers`)."""
+    files = iter(files)
+    read_here = 0
+    for rel, stamp in files:
+        data, error, size = _read_and_filter(root, rel)
         yield rel, stamp, data, error
+        read_here += size
+        if read_here >= _READ_HERE and workers is not None and workers.jobs > 1:
+            yield from _read_on_workers(root, files, workers)
 
-    def finish(self) -> Iterator[_Verdict]:
-        """The verdicts still to come, in order."""
-        if self._chunk:
-            self._send()
-        while self._queued:
-            yield from self._receive()
 
-    def _send(self) -> None:
-        chunk, self._chunk = self._chunk, []
-        future = None
-        if self._workers is not None:
-            rels = [rel for rel, _ in chunk]
-            future = self._workers.pool().submit(_read_and_filter_all, self._root, rels)
-        self._queued.append((chunk, future))
+def _read_on_workers(
+    root: str, files: Iterator[tuple[str, Stamp | None]], workers: Workers
+) -> Iterator[_Verdict]:
+    """`_read_all` on the workers: chunks of files, a bounded number of them queued at a
+    time (the listing is not copied whole). A kept file's bytes come back, a dropped
+    file's do not. If a worker dies, its chunk and the later ones are read here."""
+    from concurrent.futures.process import BrokenProcessPool
 
-    def _receive(self) -> Iterator[_Verdict]:
-        from concurrent.futures.process import BrokenProcessPool
+    queued: deque[tuple[list[tuple[str, Stamp | None]], Future[Any] | None]] = deque()
+    broken = False
 
-        chunk, future = self._queued.popleft()
+    def receive() -> Iterator[_Verdict]:
+        nonlocal broken
+        chunk, future = queued.popleft()
         verdicts = None
-        if future is not None and self._workers is not None:
+        if future is not None and not broken:
             try:
                 verdicts = _result(future)
             except KeyboardInterrupt:
-                self._workers.stop(cancel=True)
+                workers.stop(cancel=True)
                 raise
             except BrokenProcessPool:
-                self._workers.stop(cancel=True)  # a later round starts new workers
-                self._workers = None
+                workers.stop(cancel=True)  # a later round starts new workers
+                broken = True
         if verdicts is None:
-            verdicts = _read_and_filter_all(self._root, [rel for rel, _ in chunk])
+            verdicts = _read_and_filter_all(root, [rel for rel, _ in chunk])
         for (rel, stamp), (data, error) in zip(chunk, verdicts, strict=True):
             yield rel, stamp, data, error
+
+    while chunk := list(islice(files, _CHUNK_FILES)):
+        rels = [rel for rel, _ in chunk]
+        future = None if broken else workers.pool().submit(_read_and_filter_all, root, rels)
+        queued.append((chunk, future))
+        while len(queued) > _CHUNKS_QUEUED * workers.jobs:
+            yield from receive()
+    while queued:
+        yield from receive()
 
 
 def execute(
