@@ -111,8 +111,8 @@ class GitContext:
     repo: Path
     head: HeadState
     dirty: list[str]
-    # whether a branch exists, as `check_repository` found it (by name)
-    branches: dict[str, bool] = field(default_factory=dict)
+    branch: str  # the branch apply creates
+    branch_exists: bool  # whether it exists already (check_branch refuses then)
 
     @property
     def base(self) -> str:
@@ -145,27 +145,19 @@ def default_branch(provider_id: str) -> str:
     return f"migrator/openai-to-{provider_id}"
 
 
-def check_repository(
-    path: Path, settings: ApplySettings, branch: str | None = None
-) -> GitContext | None:
+def check_repository(path: Path, settings: ApplySettings, branch: str) -> GitContext | None:
     """The refusals that need no plan: not a work tree, no commits, dirty tree. Whether
     `branch` (the one to create) exists is asked at the same time (see `check_branch`)."""
     if settings.in_place:
         return None
-    branches: dict[str, bool] = {}
-    if branch:
-        found = gitops.repo_and_branch(path, branch)
-        repo = found[0] if found else None
-        if found:
-            branches[branch] = found[1]
-    else:
-        repo = gitops.find_repo(path)
-    if repo is None:
+    found = gitops.repo_and_branch(path, branch)
+    if found is None:
         raise ApplyError(
             f"{path} is not inside a git work tree: apply writes the migration on a new "
             "branch. Run it inside a repository, or pass --in-place to write the files "
             "without git."
         )
+    repo, branch_exists = found
     state = gitops.work_tree_state(repo)
     head, dirty = state.head, state.dirty
     if head.commit is None:
@@ -190,7 +182,7 @@ def check_repository(
             "Commit or stash them first (git stash push --include-untracked), or pass "
             "--allow-dirty to migrate on top of them."
         )
-    return GitContext(repo, head, dirty, branches)
+    return GitContext(repo, head, dirty, branch, branch_exists)
 
 
 def check_writable(top: Path, writes: list[FileWrite], *, force: bool = False) -> None:
@@ -221,12 +213,10 @@ def _read_only(path: Path) -> bool:
         return False
 
 
-def check_branch(git: GitContext, name: str, commit: bool) -> None:
-    """Refusals that must come before the branch is created."""
-    taken = git.branches.get(name)
-    if taken is None:
-        taken = gitops.branch_exists(git.repo, name)
-    if taken:
+def check_branch(git: GitContext, commit: bool) -> None:
+    """Refusals that must come before the branch (`git.branch`) is created."""
+    name = git.branch
+    if git.branch_exists:
         hint = f"delete it (git branch -D {name}) or pass --branch NAME"
         if git.head.branch == name:
             hint = (
@@ -296,11 +286,15 @@ def run_apply(
     severity. Raises ApplyError before anything is touched, ApplyFailed after.
     """
     top = git.repo if git is not None else (gitops.find_repo(plan.root) or plan.root)
-    branch = settings.branch or default_branch(plan.options.mapping.id)
+    branch = (
+        git.branch
+        if git is not None
+        else settings.branch or default_branch(plan.options.mapping.id)
+    )
     if not plan.changed:
         return ApplyOutcome(plan, [], top, None, {}, git, None, None, nothing_to_do=True)
     if git is not None:
-        check_branch(git, branch, settings.commit)
+        check_branch(git, settings.commit)
     prefix = os.path.relpath(plan.root.resolve(), top.resolve()).replace(os.sep, "/")
     prefix = "" if prefix == "." else prefix + "/"
     checklist_name = checklist_target(top)
